@@ -1,0 +1,188 @@
+//! The brain: one knowledge version with its index, and a live handle that
+//! swaps in a new version atomically when the FAQ changes. A version with
+//! errors never replaces a good one.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use arc_swap::ArcSwap;
+
+use crate::index::{FaqIndex, IndexError, RankWeights};
+use crate::knowledge::{self, Diagnostic, Knowledge, Lang, LoadError, watch};
+use crate::triage::{self, Context, Decision, Thresholds};
+
+/// Settings the brain is built with.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BrainSettings {
+    /// Language of entries that do not say, and of customers whose language cannot be told.
+    pub default_lang: DefaultLang,
+    /// Decision thresholds.
+    pub thresholds: Thresholds,
+    /// Ranking weights.
+    pub ranking: RankWeights,
+}
+
+/// A language with a default of English (serde needs a type for the default).
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct DefaultLang(pub Lang);
+
+impl Default for DefaultLang {
+    fn default() -> Self {
+        DefaultLang(Lang::En)
+    }
+}
+
+/// Knowledge and its index: everything triage needs.
+pub struct Brain {
+    knowledge: Knowledge,
+    index: FaqIndex,
+    settings: BrainSettings,
+    /// How long building the index took.
+    pub build_time: Duration,
+}
+
+/// Why a brain could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum BrainError {
+    /// The directory could not be read.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// Files have errors.
+    #[error("{} error(s) in {}", .errors.iter().filter(|d| d.is_error()).count(), .dir.display())]
+    Invalid {
+        /// The FAQ directory.
+        dir: PathBuf,
+        /// Every finding.
+        errors: Vec<Diagnostic>,
+    },
+    /// The index could not be built.
+    #[error(transparent)]
+    Index(#[from] IndexError),
+}
+
+impl Brain {
+    /// Builds the index for `knowledge`.
+    pub fn new(knowledge: Knowledge, settings: BrainSettings) -> Result<Self, IndexError> {
+        let started = Instant::now();
+        let index = FaqIndex::build(&knowledge, settings.ranking.clone())?;
+        Ok(Brain {
+            knowledge,
+            index,
+            settings,
+            build_time: started.elapsed(),
+        })
+    }
+
+    /// Loads `dir` and builds its index; warnings are returned alongside.
+    pub fn load(dir: &Path, settings: BrainSettings) -> Result<(Self, Vec<Diagnostic>), BrainError> {
+        let loaded = knowledge::load_dir(dir, settings.default_lang.0)?;
+        match loaded.knowledge {
+            Some(k) => Ok((Brain::new(k, settings)?, loaded.diagnostics)),
+            None => Err(BrainError::Invalid {
+                dir: dir.to_path_buf(),
+                errors: loaded.diagnostics,
+            }),
+        }
+    }
+
+    /// Decides what to do with `text`.
+    pub fn triage(&self, text: &str, ctx: &Context<'_>) -> Decision {
+        triage::triage(
+            &self.knowledge,
+            &self.index,
+            &self.settings.thresholds,
+            self.settings.default_lang.0,
+            text,
+            ctx,
+        )
+    }
+
+    /// The knowledge this brain answers from.
+    pub fn knowledge(&self) -> &Knowledge {
+        &self.knowledge
+    }
+
+    /// The index.
+    pub fn index(&self) -> &FaqIndex {
+        &self.index
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &BrainSettings {
+        &self.settings
+    }
+}
+
+/// The current brain of a running process, replaced as the FAQ changes.
+pub struct LiveBrain {
+    current: ArcSwap<Brain>,
+    dir: PathBuf,
+    settings: BrainSettings,
+}
+
+/// What a reload did.
+#[derive(Debug)]
+pub enum Reloaded {
+    /// The new version is serving.
+    Swapped {
+        /// How many entries it has.
+        entries: usize,
+        /// Warnings about it.
+        warnings: Vec<Diagnostic>,
+    },
+    /// The new version was refused; the previous one keeps serving.
+    Kept(BrainError),
+}
+
+impl LiveBrain {
+    /// Loads `dir`; fails if the first version is not usable.
+    pub fn start(dir: &Path, settings: BrainSettings) -> Result<(Self, Vec<Diagnostic>), BrainError> {
+        let (brain, warnings) = Brain::load(dir, settings.clone())?;
+        Ok((
+            LiveBrain {
+                current: ArcSwap::from_pointee(brain),
+                dir: dir.to_path_buf(),
+                settings,
+            },
+            warnings,
+        ))
+    }
+
+    /// The brain serving now. Hold it for one decision, not longer.
+    pub fn get(&self) -> Arc<Brain> {
+        self.current.load_full()
+    }
+
+    /// Reads the directory again and swaps in the new version if it is good.
+    pub fn reload(&self) -> Reloaded {
+        match Brain::load(&self.dir, self.settings.clone()) {
+            Ok((brain, warnings)) => {
+                let entries = brain.knowledge().entries().len();
+                self.current.store(Arc::new(brain));
+                tracing::info!(entries, warnings = warnings.len(), "FAQ reloaded");
+                Reloaded::Swapped { entries, warnings }
+            }
+            Err(e) => {
+                if let BrainError::Invalid { errors, .. } = &e {
+                    for d in errors.iter().filter(|d| d.is_error()) {
+                        tracing::error!(path = %d.path.display(), line = d.line, "{}", d.message);
+                    }
+                }
+                tracing::error!(error = %e, "FAQ change refused; still serving the previous version");
+                Reloaded::Kept(e)
+            }
+        }
+    }
+
+    /// Watches the directory and reloads on every change until the returned
+    /// handle is dropped.
+    pub fn watch(self: &Arc<Self>, debounce: Duration) -> notify::Result<watch::Watch> {
+        let live = Arc::clone(self);
+        watch::watch(&self.dir, debounce, move || {
+            live.reload();
+        })
+    }
+}

@@ -1,0 +1,224 @@
+//! Answer quality on labelled queries: how often the right entry ranks first,
+//! how often the bot hands over when no entry answers, and how long triage
+//! takes. The query format is one JSON object a line:
+//! `{"text": "...", "expect": "<entry id>"}` or `"expect": null`.
+
+use std::path::Path;
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+use crate::brain::Brain;
+use crate::triage::{Context, Decision, Level};
+
+/// One labelled query.
+#[derive(Debug, Clone, Deserialize)]
+pub struct LabelledQuery {
+    /// What the customer wrote.
+    pub text: String,
+    /// The entry that answers it, or `None` when none does.
+    pub expect: Option<String>,
+}
+
+/// Something wrong with the queries file.
+#[derive(Debug, thiserror::Error)]
+pub enum QueriesError {
+    /// It could not be read.
+    #[error("reading {0}")]
+    Read(String, #[source] std::io::Error),
+    /// A line is not a labelled query.
+    #[error("{path}:{line}: not a labelled query: {source}")]
+    Parse {
+        /// The file.
+        path: String,
+        /// 1-based line.
+        line: usize,
+        /// Why.
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+/// Reads a JSONL file of labelled queries (blank lines are skipped).
+pub fn read_queries(path: &Path) -> Result<Vec<LabelledQuery>, QueriesError> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| QueriesError::Read(shown.clone(), e))?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            serde_json::from_str(l).map_err(|source| QueriesError::Parse {
+                path: shown.clone(),
+                line: i + 1,
+                source,
+            })
+        })
+        .collect()
+}
+
+/// The figures of one evaluation run. Shares are fractions in 0..=1.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Report {
+    /// All queries.
+    pub queries: usize,
+    /// Queries that an entry answers.
+    pub in_scope: usize,
+    /// Share of in-scope queries whose expected entry ranks first.
+    pub top1: f64,
+    /// ... ranks in the first three.
+    pub top3: f64,
+    /// Mean reciprocal rank of the expected entry (0 when not in the ranking).
+    pub mrr: f64,
+    /// Share of in-scope queries answered (fix or answer) with the expected entry.
+    pub answered_correct: f64,
+    /// Queries that no entry answers.
+    pub out_of_scope: usize,
+    /// Share of those handed to a human.
+    pub handover_recall: f64,
+    /// Median triage time in microseconds.
+    pub p50_us: u64,
+    /// 99th percentile triage time in microseconds.
+    pub p99_us: u64,
+}
+
+/// One query's outcome, for calibration and debugging.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    /// The expected entry.
+    pub expect: Option<String>,
+    /// The decision.
+    pub decision: Decision,
+    /// Microseconds triage took.
+    pub micros: u64,
+}
+
+/// Runs triage on every query; `progress` is called after each one.
+pub fn run(brain: &Brain, queries: &[LabelledQuery], mut progress: impl FnMut()) -> Vec<Outcome> {
+    queries
+        .iter()
+        .map(|q| {
+            let started = Instant::now();
+            let decision = brain.triage(&q.text, &Context::default());
+            let micros = started.elapsed().as_micros() as u64;
+            progress();
+            Outcome {
+                expect: q.expect.clone(),
+                decision,
+                micros,
+            }
+        })
+        .collect()
+}
+
+/// The figures of `outcomes`.
+pub fn report(outcomes: &[Outcome]) -> Report {
+    let mut r = Report {
+        queries: outcomes.len(),
+        ..Report::default()
+    };
+    let (mut top1, mut top3, mut rr, mut answered, mut handed) = (0usize, 0usize, 0f64, 0usize, 0usize);
+    for o in outcomes {
+        match &o.expect {
+            Some(expect) => {
+                r.in_scope += 1;
+                let rank = o.decision.ranking.iter().position(|c| &c.id == expect);
+                top1 += usize::from(rank == Some(0));
+                top3 += usize::from(rank.is_some_and(|p| p < 3));
+                rr += rank.map_or(0.0, |p| 1.0 / (p + 1) as f64);
+                answered += usize::from(o.decision.top().is_some_and(|c| &c.id == expect));
+            }
+            None => {
+                r.out_of_scope += 1;
+                handed += usize::from(o.decision.level == Level::Handover);
+            }
+        }
+    }
+    let share = |n: f64, d: usize| if d == 0 { 0.0 } else { n / d as f64 };
+    r.top1 = share(top1 as f64, r.in_scope);
+    r.top3 = share(top3 as f64, r.in_scope);
+    r.mrr = share(rr, r.in_scope);
+    r.answered_correct = share(answered as f64, r.in_scope);
+    r.handover_recall = share(handed as f64, r.out_of_scope);
+    let mut micros: Vec<u64> = outcomes.iter().map(|o| o.micros).collect();
+    r.p50_us = percentile(&mut micros, 0.50);
+    r.p99_us = percentile(&mut micros, 0.99);
+    r
+}
+
+/// The `p` quantile (0..=1) of `values` (sorted in place); 0 when empty.
+pub fn percentile(values: &mut [u64], p: f64) -> u64 {
+    if values.is_empty() {
+        return 0;
+    }
+    values.sort_unstable();
+    let rank = ((values.len() as f64 - 1.0) * p).round() as usize;
+    values[rank]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentile_picks_the_nearest_rank() {
+        let mut v = vec![5, 1, 3, 2, 4];
+        assert_eq!(percentile(&mut v, 0.5), 3);
+        assert_eq!(percentile(&mut v, 0.99), 5);
+        assert_eq!(percentile(&mut [], 0.5), 0);
+    }
+}
+
+/// Index build and triage latency figures.
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchReport {
+    /// Entries in the knowledge.
+    pub entries: usize,
+    /// Indexed units.
+    pub units: usize,
+    /// Fastest index build, milliseconds.
+    pub build_min_ms: u64,
+    /// Median index build, milliseconds.
+    pub build_median_ms: u64,
+    /// Queries triaged.
+    pub queries: usize,
+    /// Median triage time, microseconds.
+    pub p50_us: u64,
+    /// 99th percentile, microseconds.
+    pub p99_us: u64,
+    /// Slowest, microseconds.
+    pub max_us: u64,
+}
+
+/// Rebuilds `brain`'s index `builds` times and triages every query once.
+pub fn bench(
+    brain: Brain,
+    queries: &[LabelledQuery],
+    builds: usize,
+) -> Result<BenchReport, crate::index::IndexError> {
+    let settings = brain.settings().clone();
+    let knowledge = brain.knowledge().clone();
+    drop(brain);
+    let mut build_ms = Vec::new();
+    let mut latest = None;
+    for _ in 0..builds.max(1) {
+        let b = Brain::new(knowledge.clone(), settings.clone())?;
+        build_ms.push(b.build_time.as_millis() as u64);
+        latest = Some(b);
+    }
+    let brain = latest.expect("at least one build");
+    // One untimed pass warms caches the way a running bot's would be.
+    for q in queries.iter().take(100) {
+        brain.triage(&q.text, &Context::default());
+    }
+    let mut micros: Vec<u64> = run(&brain, queries, || {}).iter().map(|o| o.micros).collect();
+    Ok(BenchReport {
+        entries: brain.knowledge().entries().len(),
+        units: brain.index().unit_count(),
+        build_min_ms: *build_ms.iter().min().unwrap_or(&0),
+        build_median_ms: percentile(&mut build_ms, 0.5),
+        queries: micros.len(),
+        p50_us: percentile(&mut micros, 0.5),
+        p99_us: percentile(&mut micros, 0.99),
+        max_us: micros.iter().copied().max().unwrap_or(0),
+    })
+}

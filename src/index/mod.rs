@@ -1,0 +1,368 @@
+//! The search index over one knowledge version: tantivy in RAM for BM25
+//! retrieval (with fuzzy terms for misspellings) plus TF-IDF vectors for
+//! bounded similarities. It ranks entries for a text; deciding what to do
+//! with the ranking is `triage`'s job.
+//!
+//! Every entry becomes several *units*, one per field: its title, each listed
+//! question, its answer text and its tags. Each unit is a tantivy document and
+//! each field has its own weight, so a customer's question that closely
+//! matches one listed question wins over a vague match on a long answer.
+
+mod analysis;
+mod vectors;
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use tantivy::collector::TopDocs;
+use tantivy::columnar::Column;
+use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
+use tantivy::schema::{
+    FAST, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::tokenizer::{TextAnalyzer, WhitespaceTokenizer};
+use tantivy::{Index, IndexWriter, Searcher, TantivyDocument, Term};
+
+pub use analysis::{Analyzer, raw_words};
+use vectors::{SparseVec, Vocab};
+
+use crate::knowledge::{Entry, Knowledge, Lang};
+
+/// The name our pre-analysed fields are tokenized with.
+const TOKENIZER: &str = "frontline_terms";
+/// How many units BM25 hands to the reranker.
+const CANDIDATE_UNITS: usize = 200;
+
+/// Which part of an entry a unit comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Part {
+    /// The entry's title.
+    Title,
+    /// One of its listed questions.
+    Question,
+    /// Its answer text.
+    Answer,
+    /// Its tags.
+    Tags,
+}
+
+/// Ranking parameters. Defaults were calibrated on the dev sets in
+/// `shared/eval` (see README).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RankWeights {
+    /// Weight of a title match.
+    pub title: f32,
+    /// Weight of a listed-question match.
+    pub question: f32,
+    /// Weight of an answer-text match.
+    pub answer: f32,
+    /// Weight of a tags match.
+    pub tags: f32,
+    /// Share of word similarity (the rest is character-trigram similarity).
+    pub words: f32,
+    /// Weight of trigram terms in BM25 retrieval, relative to words.
+    pub grams_boost: f32,
+    /// How much the entry's further matching units add to its best one.
+    pub support: f32,
+}
+
+impl Default for RankWeights {
+    fn default() -> Self {
+        RankWeights {
+            title: 1.0,
+            question: 1.0,
+            answer: 0.6,
+            tags: 0.6,
+            words: 0.6,
+            grams_boost: 0.2,
+            support: 0.1,
+        }
+    }
+}
+
+impl RankWeights {
+    fn of(&self, part: Part) -> f32 {
+        match part {
+            Part::Title => self.title,
+            Part::Question => self.question,
+            Part::Answer => self.answer,
+            Part::Tags => self.tags,
+        }
+    }
+}
+
+/// Something went wrong inside tantivy.
+#[derive(Debug, thiserror::Error)]
+#[error("building the search index")]
+pub struct IndexError(#[from] tantivy::TantivyError);
+
+#[derive(Clone, Copy)]
+struct Fields {
+    unit: Field,
+    words_en: Field,
+    words_de: Field,
+    grams: Field,
+}
+
+impl Fields {
+    fn words(&self, lang: Lang) -> Field {
+        match lang {
+            Lang::En => self.words_en,
+            Lang::De => self.words_de,
+        }
+    }
+}
+
+struct Unit {
+    entry: u32,
+    part: Part,
+    lang: Lang,
+    words: SparseVec,
+    grams: SparseVec,
+}
+
+/// A ranked entry.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    /// Index of the entry in the knowledge.
+    pub entry: usize,
+    /// Similarity in 0..=1 (higher is closer).
+    pub score: f32,
+    /// The best unit's word similarity.
+    pub words: f32,
+    /// The best unit's trigram similarity.
+    pub grams: f32,
+    /// Which part of the entry matched best.
+    pub part: Part,
+    /// Query terms (analysed) found in that part.
+    pub matched: Vec<String>,
+}
+
+/// A searchable index of one knowledge version.
+pub struct FaqIndex {
+    analyzer: Analyzer,
+    searcher: Searcher,
+    fields: Fields,
+    unit_columns: Vec<Column<u64>>,
+    units: Vec<Unit>,
+    words: HashMap<Lang, Vocab>,
+    grams: Vocab,
+    weights: RankWeights,
+    /// Term id to text, for explaining matches.
+    word_text: HashMap<Lang, Vec<String>>,
+}
+
+impl FaqIndex {
+    /// Indexes every entry of `knowledge`.
+    pub fn build(knowledge: &Knowledge, weights: RankWeights) -> Result<Self, IndexError> {
+        let entries = knowledge.entries();
+        let analyzer = Analyzer::new(
+            entries
+                .iter()
+                .filter(|e| e.lang == Lang::De)
+                .flat_map(unit_texts)
+                .map(|(_, t)| t),
+        );
+        let (schema, fields) = schema();
+        let index = Index::create_in_ram(schema);
+        index
+            .tokenizers()
+            .register(TOKENIZER, TextAnalyzer::from(WhitespaceTokenizer::default()));
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 64 * 1024 * 1024)?;
+
+        let mut words: HashMap<Lang, Vocab> = Lang::ALL.iter().map(|l| (*l, Vocab::default())).collect();
+        let mut grams = Vocab::default();
+        let mut staged = Vec::new();
+        for (entry_ix, entry) in entries.iter().enumerate() {
+            for (part, text) in unit_texts(entry) {
+                let w = analyzer.words(text, entry.lang);
+                let g = analyzer.grams(text);
+                if w.is_empty() && g.is_empty() {
+                    continue;
+                }
+                let unit_ix = staged.len() as u64;
+                let mut doc = TantivyDocument::default();
+                doc.add_u64(fields.unit, unit_ix);
+                doc.add_text(fields.words(entry.lang), w.join(" "));
+                doc.add_text(fields.grams, g.join(" "));
+                writer.add_document(doc)?;
+                let word_ids = words.get_mut(&entry.lang).expect("every language").add_document(&w);
+                let gram_ids = grams.add_document(&g);
+                staged.push((entry_ix as u32, part, entry.lang, word_ids, gram_ids));
+            }
+        }
+        writer.commit()?;
+        let per_lang: HashMap<Lang, usize> = staged.iter().fold(HashMap::new(), |mut m, s| {
+            *m.entry(s.2).or_default() += 1;
+            m
+        });
+        for (lang, vocab) in &mut words {
+            vocab.finish(per_lang.get(lang).copied().unwrap_or(0));
+        }
+        grams.finish(staged.len());
+        let units = staged
+            .into_iter()
+            .map(|(entry, part, lang, w, g)| Unit {
+                entry,
+                part,
+                lang,
+                words: words[&lang].vector(w),
+                grams: grams.vector(g),
+            })
+            .collect();
+        let reader = index.reader()?;
+        let searcher = reader.searcher();
+        let unit_columns = searcher
+            .segment_readers()
+            .iter()
+            .map(|s| s.fast_fields().u64("unit"))
+            .collect::<Result<_, _>>()?;
+        let word_text = words
+            .iter()
+            .map(|(lang, v)| (*lang, v.texts()))
+            .collect();
+        Ok(FaqIndex {
+            analyzer,
+            searcher,
+            fields,
+            unit_columns,
+            units,
+            words,
+            grams,
+            weights,
+            word_text,
+        })
+    }
+
+    /// How many units (title, questions, answer, tags of every entry) are indexed.
+    pub fn unit_count(&self) -> usize {
+        self.units.len()
+    }
+
+    /// Entries ranked for `text`, best first, at most `limit`.
+    pub fn search(&self, text: &str, limit: usize) -> Vec<Hit> {
+        let query_words: HashMap<Lang, Vec<String>> = Lang::ALL
+            .iter()
+            .map(|l| (*l, self.analyzer.words(text, *l)))
+            .collect();
+        let query_grams = self.analyzer.grams(text);
+        let query = self.tantivy_query(&query_words, &query_grams);
+        let top = match self
+            .searcher
+            .search(&query, &TopDocs::with_limit(CANDIDATE_UNITS).order_by_score())
+        {
+            Ok(top) => top,
+            Err(e) => {
+                tracing::warn!(error = %e, "index search failed");
+                return Vec::new();
+            }
+        };
+        let qwords: HashMap<Lang, SparseVec> = query_words
+            .iter()
+            .map(|(l, w)| (*l, self.words[l].vector_of(w)))
+            .collect();
+        let qgrams = self.grams.vector_of(&query_grams);
+        let mut best: HashMap<u32, (f32, f32, usize)> = HashMap::new(); // entry -> (best, sum, unit)
+        for (_, addr) in top {
+            let Some(unit_ix) = self.unit_columns[addr.segment_ord as usize].first(addr.doc_id) else {
+                continue;
+            };
+            let unit = &self.units[unit_ix as usize];
+            let sim = self.similarity(unit, &qwords[&unit.lang], &qgrams);
+            let score = sim * self.weights.of(unit.part);
+            let slot = best.entry(unit.entry).or_insert((0.0, 0.0, unit_ix as usize));
+            slot.1 += score;
+            if score > slot.0 {
+                slot.0 = score;
+                slot.2 = unit_ix as usize;
+            }
+        }
+        let mut hits: Vec<Hit> = best
+            .into_iter()
+            .map(|(entry, (top, sum, unit_ix))| {
+                let unit = &self.units[unit_ix];
+                let qw = &qwords[&unit.lang];
+                let support = (sum - top).min(top) * self.weights.support;
+                Hit {
+                    entry: entry as usize,
+                    score: (top + support).min(1.0),
+                    words: unit.words.cosine(qw),
+                    grams: unit.grams.cosine(&qgrams),
+                    part: unit.part,
+                    matched: unit
+                        .words
+                        .shared(qw)
+                        .into_iter()
+                        .map(|id| self.word_text[&unit.lang][id as usize].clone())
+                        .collect(),
+                }
+            })
+            .collect();
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
+        hits.truncate(limit);
+        hits
+    }
+
+    fn similarity(&self, unit: &Unit, qwords: &SparseVec, qgrams: &SparseVec) -> f32 {
+        let w = self.weights.words;
+        w * unit.words.cosine(qwords) + (1.0 - w) * unit.grams.cosine(qgrams)
+    }
+
+    fn tantivy_query(&self, words: &HashMap<Lang, Vec<String>>, grams: &[String]) -> BooleanQuery {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (lang, terms) in words {
+            let field = self.fields.words(*lang);
+            let vocab = &self.words[lang];
+            let mut seen = std::collections::HashSet::new();
+            for t in terms.iter().filter(|t| seen.insert(t.as_str())) {
+                let term = Term::from_field_text(field, t);
+                if vocab.contains(t) {
+                    clauses.push((Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))));
+                } else if let Some(distance) = typo_distance(t) {
+                    clauses.push((Occur::Should, Box::new(FuzzyTermQuery::new(term, distance, true))));
+                }
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        for g in grams.iter().filter(|g| seen.insert(g.as_str()) && self.grams.contains(g)) {
+            let q = TermQuery::new(Term::from_field_text(self.fields.grams, g), IndexRecordOption::WithFreqs);
+            clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), self.weights.grams_boost))));
+        }
+        BooleanQuery::new(clauses)
+    }
+}
+
+/// How many edits a misspelt term may be from a known one.
+fn typo_distance(term: &str) -> Option<u8> {
+    match term.chars().count() {
+        0..=3 => None,
+        4..=7 => Some(1),
+        _ => Some(2),
+    }
+}
+
+/// The texts of an entry's units: title, each question, answer, tags.
+fn unit_texts(entry: &Entry) -> impl Iterator<Item = (Part, &str)> {
+    std::iter::once((Part::Title, entry.title.as_str()))
+        .chain(entry.questions.iter().map(|q| (Part::Question, q.as_str())))
+        .chain(std::iter::once((Part::Answer, entry.answer_text.as_str())))
+        .chain(entry.tags.iter().map(|t| (Part::Tags, t.as_str())))
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(TOKENIZER)
+            .set_index_option(IndexRecordOption::WithFreqs),
+    );
+    let fields = Fields {
+        unit: b.add_u64_field("unit", FAST),
+        words_en: b.add_text_field("words_en", text.clone()),
+        words_de: b.add_text_field("words_de", text.clone()),
+        grams: b.add_text_field("grams", text),
+    };
+    (b.build(), fields)
+}

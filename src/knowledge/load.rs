@@ -1,0 +1,162 @@
+//! A whole FAQ directory to [`Knowledge`]: reads every `*.md` (except the
+//! top-level `README.md`), parses each file, then checks across files
+//! (duplicate ids, duplicate questions, thin entries).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use walkdir::WalkDir;
+
+use super::diagnostic::{Diagnostic, Severity};
+use super::entry::{Entry, Lang};
+use super::parse::parse_file;
+use super::{Knowledge, LoadError};
+
+/// Fewer listed questions than this earns a warning.
+pub const MIN_QUESTIONS: usize = 3;
+
+/// The outcome of reading a directory: the entries (only when there are no
+/// errors) and every finding.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The knowledge, if no file has errors.
+    pub knowledge: Option<Knowledge>,
+    /// Errors and warnings, sorted by file and line.
+    pub diagnostics: Vec<Diagnostic>,
+    /// How many files were read.
+    pub files: usize,
+}
+
+impl Loaded {
+    /// How many findings are errors.
+    pub fn error_count(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+}
+
+/// Reads and checks every FAQ file under `dir`.
+pub fn load_dir(dir: &Path, default_lang: Lang) -> Result<Loaded, LoadError> {
+    if !dir.is_dir() {
+        return Err(LoadError::NotADirectory(dir.to_path_buf()));
+    }
+    let mut entries = Vec::new();
+    let mut diagnostics = Vec::new();
+    let mut sources: HashMap<PathBuf, Arc<str>> = HashMap::new();
+    let files = faq_files(dir)?;
+    for rel in &files {
+        let path = dir.join(rel);
+        let text = std::fs::read_to_string(&path).map_err(|source| LoadError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        let parsed = parse_file(rel, &path, &text, default_lang);
+        if let Some(d) = parsed.diagnostics.first() {
+            sources.insert(rel.clone(), Arc::clone(&d.source));
+        } else {
+            sources.insert(rel.clone(), Arc::from(text));
+        }
+        entries.extend(parsed.entries);
+        diagnostics.extend(parsed.diagnostics);
+    }
+    let shown = |rel: &Path| dir.join(rel);
+    diagnostics.extend(cross_checks(&entries, &sources, &shown));
+    diagnostics.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    let has_errors = diagnostics.iter().any(Diagnostic::is_error);
+    let knowledge = if has_errors {
+        None
+    } else {
+        Some(Knowledge::new(entries).map_err(LoadError::Symptoms)?)
+    };
+    Ok(Loaded {
+        knowledge,
+        diagnostics,
+        files: files.len(),
+    })
+}
+
+/// Relative paths of the knowledge files under `dir`, sorted.
+fn faq_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    let mut files = Vec::new();
+    let walker = WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for item in walker {
+        let item = item.map_err(|e| LoadError::Walk(dir.to_path_buf(), e.to_string()))?;
+        let path = item.path();
+        if !item.file_type().is_file() || path.extension().is_none_or(|e| e != "md") {
+            continue;
+        }
+        let rel = path.strip_prefix(dir).unwrap_or(path).to_path_buf();
+        if rel == Path::new("README.md") {
+            continue;
+        }
+        files.push(rel);
+    }
+    Ok(files)
+}
+
+fn cross_checks(
+    entries: &[Entry],
+    sources: &HashMap<PathBuf, Arc<str>>,
+    shown: &dyn Fn(&Path) -> PathBuf,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let at = |entry: &Entry, severity: Severity, message: String| {
+        let source = &sources[&entry.origin.path];
+        Diagnostic::on_line(severity, &shown(&entry.origin.path), source, entry.origin.line, message)
+    };
+    let mut ids: HashMap<&str, &Entry> = HashMap::new();
+    let mut questions: HashMap<String, &Entry> = HashMap::new();
+    for entry in entries {
+        if let Some(first) = ids.insert(&entry.id, entry) {
+            ids.insert(&first.id, first);
+            out.push(
+                at(entry, Severity::Error, format!("duplicate id `{}`", entry.id)).with_help(format!(
+                    "already used by {}:{}; give one of them another `id:`",
+                    shown(&first.origin.path).display(),
+                    first.origin.line
+                )),
+            );
+        }
+        let is_list_entry = entry.id.contains('#');
+        if !is_list_entry && entry.questions.len() < MIN_QUESTIONS {
+            out.push(
+                at(
+                    entry,
+                    Severity::Warning,
+                    format!(
+                        "entry `{}` lists {} question(s); {MIN_QUESTIONS} or more help customers find it",
+                        entry.id,
+                        entry.questions.len()
+                    ),
+                )
+                .with_help("add other ways customers ask this under `questions:`"),
+            );
+        }
+        for q in entry.questions.iter().chain(std::iter::once(&entry.title)) {
+            let key = normalize_question(q);
+            match questions.get(&key) {
+                Some(other) if other.id != entry.id => out.push(
+                    at(entry, Severity::Warning, format!("question \"{q}\" is also asked in `{}`", other.id))
+                        .with_help("a question should lead to one entry; remove it from one of them"),
+                ),
+                Some(_) => {}
+                None => {
+                    questions.insert(key, entry);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn normalize_question(q: &str) -> String {
+    q.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}

@@ -1,0 +1,86 @@
+//! Knowledge: the FAQ markdown maintainers keep in git, parsed, checked and
+//! watched. It owns the file format, the lint findings and the symptom regexes
+//! of documented fixes; searching the entries is left to `index` and deciding
+//! what to answer to `triage`.
+
+mod diagnostic;
+mod entry;
+mod load;
+pub mod markdown;
+mod parse;
+mod symptoms;
+pub mod watch;
+
+use std::path::PathBuf;
+
+pub use diagnostic::{Diagnostic, Severity};
+pub use entry::{Entry, Kind, Lang, Origin};
+pub use load::{Loaded, MIN_QUESTIONS, load_dir};
+pub use parse::{ParsedFile, parse_file};
+pub use symptoms::{SymptomHit, SymptomMatcher, SymptomProblem, check_symptom};
+
+/// Something went wrong reading the FAQ directory itself (as opposed to
+/// findings about its files, which are [`Diagnostic`]s).
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The FAQ path is not a directory.
+    #[error("{0} is not a directory")]
+    NotADirectory(PathBuf),
+    /// A file could not be read.
+    #[error("reading {path}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The directory could not be listed.
+    #[error("listing {0}: {1}")]
+    Walk(PathBuf, String),
+    /// The symptoms, each valid, are too large together.
+    #[error("compiling the symptoms of all fixes")]
+    Symptoms(#[source] regex::Error),
+}
+
+/// A consistent version of all FAQ entries, ready to be indexed.
+#[derive(Debug, Clone)]
+pub struct Knowledge {
+    entries: Vec<Entry>,
+    symptoms: SymptomMatcher,
+}
+
+impl Knowledge {
+    /// Builds knowledge from checked entries.
+    pub fn new(entries: Vec<Entry>) -> Result<Self, regex::Error> {
+        let symptoms = entries
+            .iter()
+            .enumerate()
+            .flat_map(|(i, e)| e.symptoms.iter().map(move |s| (i, s.clone())))
+            .collect();
+        Ok(Knowledge {
+            symptoms: SymptomMatcher::new(symptoms)?,
+            entries,
+        })
+    }
+
+    /// Every entry, in file order.
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// The entry at `index`.
+    pub fn entry(&self, index: usize) -> &Entry {
+        &self.entries[index]
+    }
+
+    /// The index of the entry with `id`.
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.entries.iter().position(|e| e.id == id)
+    }
+
+    /// The symptoms of every documented fix.
+    pub fn symptoms(&self) -> &SymptomMatcher {
+        &self.symptoms
+    }
+}

@@ -1,0 +1,322 @@
+//! One FAQ file to entries: front matter files are one entry, files without
+//! front matter are `## ` lists. Every problem found is a located
+//! [`Diagnostic`]; checks across files live in `load`.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::Deserialize;
+
+use super::diagnostic::{Diagnostic, Severity, line_start};
+use super::entry::{Entry, Kind, Lang, Origin};
+use super::markdown::{h2_sections, plain_text, slug};
+use super::symptoms::check_symptom;
+
+/// What a maintainer may write in front matter. Unknown keys are errors so
+/// that a typo such as `qestions:` does not silently drop knowledge.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FrontMatter {
+    id: Option<String>,
+    title: Option<String>,
+    #[serde(default)]
+    questions: Vec<String>,
+    #[serde(default)]
+    tags: Vec<String>,
+    lang: Option<Lang>,
+    kind: Option<Kind>,
+    #[serde(default)]
+    symptoms: Vec<String>,
+}
+
+/// The entries of one file and what is wrong with it.
+#[derive(Debug, Default)]
+pub struct ParsedFile {
+    /// Entries that parsed; empty when the file has errors.
+    pub entries: Vec<Entry>,
+    /// Errors and warnings, located in the file.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Parses `text`, the file at `rel` (relative to the FAQ directory) shown to
+/// users as `shown`.
+pub fn parse_file(rel: &Path, shown: &Path, text: &str, default_lang: Lang) -> ParsedFile {
+    let source: Arc<str> = Arc::from(text);
+    let ctx = FileCtx {
+        rel,
+        shown,
+        source: &source,
+    };
+    let mut parsed = match split_front_matter(text) {
+        Some(split) => ctx.parse_entry_file(split, default_lang),
+        None => ctx.parse_list_file(default_lang),
+    };
+    if parsed.diagnostics.iter().any(Diagnostic::is_error) {
+        parsed.entries.clear();
+    }
+    parsed
+}
+
+/// Front matter found at the top of a file.
+struct FrontMatterSplit<'a> {
+    yaml: &'a str,
+    /// Byte offset where the YAML starts (the line after the opening `---`).
+    yaml_start: usize,
+    /// Byte offset of the closing `---` line, if there is one.
+    close_start: Option<usize>,
+    /// Byte offset where the body starts.
+    body_start: usize,
+}
+
+fn split_front_matter(text: &str) -> Option<FrontMatterSplit<'_>> {
+    let first_line_end = text.find('\n').unwrap_or(text.len());
+    if text[..first_line_end].trim_end() != "---" {
+        return None;
+    }
+    let yaml_start = (first_line_end + 1).min(text.len());
+    let mut offset = yaml_start;
+    for line in text[yaml_start..].split_inclusive('\n') {
+        if line.trim_end() == "---" {
+            return Some(FrontMatterSplit {
+                yaml: &text[yaml_start..offset],
+                yaml_start,
+                close_start: Some(offset),
+                body_start: offset + line.len(),
+            });
+        }
+        offset += line.len();
+    }
+    Some(FrontMatterSplit {
+        yaml: &text[yaml_start..],
+        yaml_start,
+        close_start: None,
+        body_start: text.len(),
+    })
+}
+
+struct FileCtx<'a> {
+    rel: &'a Path,
+    shown: &'a Path,
+    source: &'a Arc<str>,
+}
+
+impl FileCtx<'_> {
+    fn error_at(&self, offset: usize, len: usize, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::at(
+            Severity::Error,
+            self.shown,
+            self.source,
+            offset,
+            len,
+            message,
+        )
+    }
+
+    fn on_line(&self, severity: Severity, line: usize, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::on_line(severity, self.shown, self.source, line, message)
+    }
+
+    fn line_of(&self, offset: usize) -> usize {
+        self.source[..offset].matches('\n').count() + 1
+    }
+
+    /// The default id: the relative path without `.md`, `/`-separated.
+    fn path_id(&self) -> String {
+        let no_ext = self.rel.with_extension("");
+        no_ext
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
+    fn in_fixes(&self) -> bool {
+        self.rel
+            .components()
+            .next()
+            .is_some_and(|c| c.as_os_str() == "fixes")
+    }
+
+    fn origin(&self, line: usize) -> Origin {
+        Origin {
+            path: self.rel.to_path_buf(),
+            line,
+        }
+    }
+
+    fn parse_entry_file(&self, split: FrontMatterSplit<'_>, default_lang: Lang) -> ParsedFile {
+        let mut out = ParsedFile::default();
+        let Some(close_start) = split.close_start else {
+            out.diagnostics.push(
+                self.on_line(Severity::Error, 1, "front matter is never closed")
+                    .with_help("end the YAML block with a line that is exactly `---`"),
+            );
+            return out;
+        };
+        let fm: FrontMatter = match serde_yaml_ng::from_str(split.yaml) {
+            Ok(fm) => fm,
+            Err(e) => {
+                let offset = e
+                    .location()
+                    .map_or(split.yaml_start, |l| split.yaml_start + l.index());
+                let message = format!("invalid YAML in front matter: {}", strip_location(&e));
+                out.diagnostics.push(
+                    self.error_at(offset, 1, message)
+                        .with_help("front matter takes id, title, questions, tags, lang, kind and symptoms"),
+                );
+                return out;
+            }
+        };
+        let key_line = |key: &str| self.key_line(split.yaml, split.yaml_start, key);
+
+        let title = fm.title.as_deref().map(str::trim).unwrap_or_default();
+        if title.is_empty() {
+            let line = key_line("title").unwrap_or(1);
+            out.diagnostics.push(
+                self.on_line(Severity::Error, line, "missing title")
+                    .with_help("add `title: <the question or problem>` to the front matter"),
+            );
+        }
+        let body = &self.source[split.body_start..];
+        let answer_markdown = body.trim();
+        if answer_markdown.is_empty() {
+            out.diagnostics.push(
+                self.on_line(Severity::Error, self.line_of(close_start), "missing answer")
+                    .with_help("write the answer below the closing `---`"),
+            );
+        }
+        let kind = fm.kind.unwrap_or(if self.in_fixes() { Kind::Fix } else { Kind::Faq });
+        if kind == Kind::Faq && !fm.symptoms.is_empty() {
+            let line = key_line("symptoms").unwrap_or(1);
+            out.diagnostics.push(
+                self.on_line(Severity::Error, line, "symptoms on an entry that is not a fix")
+                    .with_help("move the file under faq/fixes/ or add `kind: fix`"),
+            );
+        }
+        if kind == Kind::Fix && fm.symptoms.is_empty() {
+            let line = key_line("title").unwrap_or(1);
+            out.diagnostics.push(
+                self.on_line(Severity::Warning, line, "documented fix without symptoms")
+                    .with_help("add `symptoms:` (error codes, message fragments) so the fix is found by them"),
+            );
+        }
+        let symptoms_at = key_line("symptoms").map(|l| line_start(self.source, l));
+        for symptom in &fm.symptoms {
+            if let Err(problem) = check_symptom(symptom) {
+                let offset = symptoms_at
+                    .and_then(|from| self.source[from..].find(symptom.as_str()).map(|i| from + i))
+                    .unwrap_or(split.yaml_start);
+                out.diagnostics.push(
+                    self.error_at(offset, symptom.len(), problem.message(symptom))
+                        .with_help(problem.help()),
+                );
+            }
+        }
+        if let Some(id) = &fm.id
+            && id.trim().is_empty()
+        {
+            let line = key_line("id").unwrap_or(1);
+            out.diagnostics
+                .push(self.on_line(Severity::Error, line, "empty id").with_help("remove `id:` to use the file's path"));
+        }
+        if out.diagnostics.iter().any(Diagnostic::is_error) {
+            return out;
+        }
+        out.entries.push(Entry {
+            id: fm.id.map(|s| s.trim().to_string()).unwrap_or_else(|| self.path_id()),
+            title: title.to_string(),
+            questions: fm
+                .questions
+                .into_iter()
+                .map(|q| q.trim().to_string())
+                .filter(|q| !q.is_empty())
+                .collect(),
+            tags: fm.tags,
+            lang: fm.lang.unwrap_or(default_lang),
+            kind,
+            symptoms: fm.symptoms,
+            answer_text: plain_text(answer_markdown),
+            answer_markdown: answer_markdown.to_string(),
+            origin: self.origin(key_line("title").unwrap_or(1)),
+        });
+        out
+    }
+
+    /// 1-based file line of a top-level `key:` in the front matter.
+    fn key_line(&self, yaml: &str, yaml_start: usize, key: &str) -> Option<usize> {
+        let mut offset = 0;
+        for line in yaml.split_inclusive('\n') {
+            if line
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+            {
+                return Some(self.line_of(yaml_start + offset));
+            }
+            offset += line.len();
+        }
+        None
+    }
+
+    fn parse_list_file(&self, default_lang: Lang) -> ParsedFile {
+        let mut out = ParsedFile::default();
+        let (sections, preamble) = h2_sections(self.source);
+        if sections.is_empty() {
+            out.diagnostics.push(
+                self.on_line(Severity::Error, 1, "no entries in this file")
+                    .with_help("start with YAML front matter (`---`) for one entry, or write `## question` headings with answers below"),
+            );
+            return out;
+        }
+        if let Some((start, len)) = preamble {
+            out.diagnostics.push(
+                Diagnostic::at(
+                    Severity::Warning,
+                    self.shown,
+                    self.source,
+                    start,
+                    len,
+                    "text before the first `## ` question is ignored",
+                )
+                .with_help("move it below a `## ` heading or into faq/README.md"),
+            );
+        }
+        let base = self.path_id();
+        for section in sections {
+            let line = self.line_of(section.heading_start);
+            if section.heading.is_empty() {
+                out.diagnostics
+                    .push(self.on_line(Severity::Error, line, "empty `## ` heading: missing title"));
+                continue;
+            }
+            if section.body.is_empty() {
+                out.diagnostics.push(
+                    self.on_line(Severity::Error, line, "missing answer")
+                        .with_help("write the answer below the `## ` question"),
+                );
+                continue;
+            }
+            out.entries.push(Entry {
+                id: format!("{base}#{}", slug(&section.heading)),
+                title: section.heading,
+                questions: Vec::new(),
+                tags: Vec::new(),
+                lang: default_lang,
+                kind: if self.in_fixes() { Kind::Fix } else { Kind::Faq },
+                symptoms: Vec::new(),
+                answer_text: plain_text(&section.body),
+                answer_markdown: section.body,
+                origin: self.origin(line),
+            });
+        }
+        out
+    }
+}
+
+/// serde_yaml_ng appends " at line X column Y"; we report the location ourselves.
+fn strip_location(e: &serde_yaml_ng::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" at line ") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
+}

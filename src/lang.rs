@@ -1,0 +1,42 @@
+//! Which language a customer writes in. Only the languages the bot answers
+//! in are considered; detection itself is whatlang's.
+
+use whatlang::Detector;
+
+use crate::knowledge::Lang;
+
+/// Detects English or German in `text`; `fallback` when the text says too
+/// little (a bare error code, a single word).
+pub fn detect(text: &str, fallback: Lang) -> Lang {
+    if text.chars().any(|c| matches!(c, 'ä' | 'ö' | 'ü' | 'ß' | 'Ä' | 'Ö' | 'Ü')) {
+        return Lang::De;
+    }
+    let letters = text.chars().filter(|c| c.is_alphabetic()).count();
+    if letters < 3 {
+        return fallback;
+    }
+    let detector = Detector::with_allowlist(vec![whatlang::Lang::Eng, whatlang::Lang::Deu]);
+    match detector.detect(text) {
+        Some(info) if info.lang() == whatlang::Lang::Deu => Lang::De,
+        Some(_) => Lang::En,
+        None => fallback,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_german_and_english_questions() {
+        assert_eq!(detect("Wie setze ich mein Passwort zurück?", Lang::En), Lang::De);
+        assert_eq!(detect("Mein Drucker druckt nicht mehr", Lang::En), Lang::De);
+        assert_eq!(detect("How do I reset my password?", Lang::De), Lang::En);
+        assert_eq!(detect("my printer stopped printing", Lang::De), Lang::En);
+    }
+
+    #[test]
+    fn too_little_text_keeps_the_fallback() {
+        assert_eq!(detect("0x80", Lang::De), Lang::De);
+    }
+}

@@ -1,0 +1,111 @@
+//! One typed settings tree, in layers: defaults, then a TOML file, then
+//! `FRONTLINE_…` environment variables (`__` separates levels, e.g.
+//! `FRONTLINE_THRESHOLDS__ANSWER=0.6`). The demo runs without any file.
+
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+use crate::brain::{BrainSettings, DefaultLang};
+use crate::index::RankWeights;
+use crate::triage::Thresholds;
+
+/// The file read when no `--config` is given, if it exists.
+pub const DEFAULT_CONFIG: &str = "frontline.toml";
+
+/// Every setting of frontline.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// The FAQ directory.
+    pub faq_dir: PathBuf,
+    /// Language of entries that do not say, and of customers whose language cannot be told.
+    pub default_lang: DefaultLang,
+    /// How long FAQ changes must settle before a reload, in milliseconds.
+    pub reload_debounce_ms: u64,
+    /// Decision thresholds.
+    pub thresholds: Thresholds,
+    /// Ranking weights.
+    pub ranking: RankWeights,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            faq_dir: PathBuf::from("faq"),
+            default_lang: DefaultLang::default(),
+            reload_debounce_ms: 500,
+            thresholds: Thresholds::default(),
+            ranking: RankWeights::default(),
+        }
+    }
+}
+
+/// The settings could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("reading settings: {0}")]
+pub struct SettingsError(#[from] Box<figment::Error>);
+
+impl Settings {
+    /// Reads defaults, then `file` (or `frontline.toml` if present), then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, SettingsError> {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        match file {
+            Some(path) => figment = figment.merge(Toml::file_exact(path)),
+            None if Path::new(DEFAULT_CONFIG).exists() => {
+                figment = figment.merge(Toml::file_exact(DEFAULT_CONFIG));
+            }
+            None => {}
+        }
+        figment = figment.merge(Env::prefixed("FRONTLINE_").ignore(&["config", "log"]).split("__"));
+        figment.extract().map_err(|e| SettingsError(Box::new(e)))
+    }
+
+    /// What the brain is built with.
+    pub fn brain(&self) -> BrainSettings {
+        BrainSettings {
+            default_lang: self.default_lang,
+            thresholds: self.thresholds.clone(),
+            ranking: self.ranking.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_toml_file_overrides_defaults() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("x.toml", "faq_dir = \"kb\"\n[thresholds]\nanswer = 0.7\n")?;
+            let s = Settings::load(Some(Path::new("x.toml"))).expect("valid");
+            assert_eq!(s.faq_dir, PathBuf::from("kb"));
+            assert_eq!(s.thresholds.answer, 0.7);
+            assert_eq!(s.thresholds.suggest, Thresholds::default().suggest);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("FRONTLINE_THRESHOLDS__ANSWER", "0.9");
+            let s = Settings::load(None).expect("valid");
+            assert_eq!(s.thresholds.answer, 0.9);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_keys_are_errors() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("x.toml", "faq_dri = \"kb\"\n")?;
+            let err = Settings::load(Some(Path::new("x.toml"))).unwrap_err();
+            assert!(err.to_string().contains("faq_dri"), "{err}");
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,333 @@
+//! Triage: one decision about what to do with what a customer wrote, in the
+//! order of the three support levels: a documented fix (2nd level) when its
+//! symptoms or its text match strongly, an FAQ answer (1st level) when the
+//! best match is confident, *did you mean* when a few are plausible, and a
+//! hand-over to a human (3rd level) when nothing fits.
+//!
+//! Triage only decides; holding a conversation is the engine's job.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::index::{FaqIndex, Hit, Part};
+use crate::knowledge::{Kind, Knowledge, Lang, SymptomHit};
+
+/// How many candidates *did you mean* offers at most.
+pub const MAX_CHOICES: usize = 3;
+
+/// Score thresholds for the decision. Defaults were calibrated on the dev
+/// sets in `shared/eval` (see README).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Thresholds {
+    /// A best match at least this close is answered.
+    pub answer: f32,
+    /// ... provided it leads the runner-up by at least this much.
+    pub margin: f32,
+    /// Matches at least this close are offered as *did you mean*.
+    pub suggest: f32,
+    /// A documented fix whose text matches at least this well counts as 2nd level.
+    pub fix_text: f32,
+    /// Scores of entries in another language than the customer's are multiplied by this.
+    pub other_language: f32,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            answer: 0.5,
+            margin: 0.03,
+            suggest: 0.35,
+            fix_text: 0.55,
+            other_language: 0.8,
+        }
+    }
+}
+
+/// What the bot does with a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    /// 2nd level: walk the customer through a documented fix.
+    Fix,
+    /// 1st level: answer from the FAQ.
+    Answer,
+    /// Not sure: offer up to three candidates.
+    DidYouMean,
+    /// 3rd level: hand over to a human.
+    Handover,
+}
+
+/// One ranked entry in a decision.
+#[derive(Debug, Clone, Serialize)]
+pub struct Candidate {
+    /// The entry's id.
+    pub id: String,
+    /// Index in the knowledge.
+    #[serde(skip)]
+    pub entry: usize,
+    /// Its title.
+    pub title: String,
+    /// FAQ or fix.
+    pub kind: Kind,
+    /// Its language.
+    pub lang: Lang,
+    /// Final score after language preference, 0..=1.
+    pub score: f32,
+    /// Which part of the entry matched best.
+    pub part: Part,
+    /// The query terms found there.
+    pub matched_terms: Vec<String>,
+}
+
+/// Why the decision was made.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Why {
+    /// Symptoms of documented fixes that matched.
+    pub symptoms: Vec<MatchedSymptom>,
+    /// A sentence for maintainers.
+    pub reason: String,
+}
+
+/// A symptom that matched, for display.
+#[derive(Debug, Clone, Serialize)]
+pub struct MatchedSymptom {
+    /// The fix's id.
+    pub entry_id: String,
+    /// The regular expression.
+    pub symptom: String,
+    /// The text it matched.
+    pub matched: String,
+}
+
+/// The outcome of triage.
+#[derive(Debug, Clone, Serialize)]
+pub struct Decision {
+    /// What to do.
+    pub level: Level,
+    /// The customer's language, as detected.
+    pub lang: Lang,
+    /// Confidence in the chosen entry (the top candidate's score; 1 for a symptom match).
+    pub confidence: f32,
+    /// The chosen entry (Fix, Answer) or the choices (DidYouMean); empty for Handover.
+    pub chosen: Vec<Candidate>,
+    /// The ranking, best first (also for Handover, to show what came close).
+    pub ranking: Vec<Candidate>,
+    /// Why.
+    pub why: Why,
+}
+
+impl Decision {
+    /// The single chosen entry for Fix and Answer.
+    pub fn top(&self) -> Option<&Candidate> {
+        match self.level {
+            Level::Fix | Level::Answer => self.chosen.first(),
+            _ => None,
+        }
+    }
+}
+
+/// What triage knows besides the message itself.
+#[derive(Debug, Clone, Default)]
+pub struct Context<'a> {
+    /// Earlier customer messages of the conversation, oldest first.
+    pub history: &'a [String],
+    /// The language configured for the channel, if any; else detected.
+    pub lang: Option<Lang>,
+    /// Entries the customer already rejected (*Not what I asked*).
+    pub exclude: &'a [String],
+}
+
+/// Decides for `text`.
+pub fn triage(
+    knowledge: &Knowledge,
+    index: &FaqIndex,
+    thresholds: &Thresholds,
+    default_lang: Lang,
+    text: &str,
+    ctx: &Context<'_>,
+) -> Decision {
+    let lang = ctx.lang.unwrap_or_else(|| crate::lang::detect(text, default_lang));
+    let excluded = |entry: usize| ctx.exclude.iter().any(|id| *id == knowledge.entry(entry).id);
+    let whole = conversation_text(ctx.history, text);
+
+    let symptom_hits: Vec<SymptomHit> = knowledge
+        .symptoms()
+        .matches(&whole)
+        .into_iter()
+        .filter(|h| !excluded(h.entry))
+        .collect();
+    let ranking = rank(knowledge, index, thresholds, lang, text, ctx, &excluded);
+
+    let why_symptoms: Vec<MatchedSymptom> = symptom_hits
+        .iter()
+        .map(|h| MatchedSymptom {
+            entry_id: knowledge.entry(h.entry).id.clone(),
+            symptom: h.symptom.clone(),
+            matched: h.matched.clone(),
+        })
+        .collect();
+    let mut decision = Decision {
+        level: Level::Handover,
+        lang,
+        confidence: ranking.first().map_or(0.0, |c| c.score),
+        chosen: Vec::new(),
+        ranking,
+        why: Why {
+            symptoms: why_symptoms,
+            reason: String::new(),
+        },
+    };
+
+    if let Some(fix) = strongest_fix(&symptom_hits) {
+        let candidate = decision
+            .ranking
+            .iter()
+            .find(|c| c.entry == fix)
+            .cloned()
+            .unwrap_or_else(|| candidate_for(knowledge, fix, 1.0, Part::Title, Vec::new()));
+        decision.level = Level::Fix;
+        decision.confidence = 1.0;
+        decision.why.reason = format!(
+            "symptom {} of `{}` matched",
+            decision
+                .why
+                .symptoms
+                .iter()
+                .filter(|s| s.entry_id == candidate.id)
+                .map(|s| format!("`{}`", s.matched))
+                .collect::<Vec<_>>()
+                .join(", "),
+            candidate.id
+        );
+        decision.chosen = vec![candidate];
+        return decision;
+    }
+    let Some(top) = decision.ranking.first().cloned() else {
+        decision.why.reason = "no entry shares a word with the question".into();
+        return decision;
+    };
+    let runner_up = decision.ranking.get(1).map_or(0.0, |c| c.score);
+    if top.kind == Kind::Fix && top.score >= thresholds.fix_text {
+        decision.level = Level::Fix;
+        decision.why.reason = format!("the text matches documented fix `{}` strongly ({:.2})", top.id, top.score);
+        decision.chosen = vec![top];
+    } else if top.score >= thresholds.answer && top.score - runner_up >= thresholds.margin {
+        decision.level = Level::Answer;
+        decision.why.reason = format!(
+            "best match `{}` ({:.2}) is above the answer threshold {:.2} and leads by {:.2}",
+            top.id,
+            top.score,
+            thresholds.answer,
+            top.score - runner_up
+        );
+        decision.chosen = vec![top];
+    } else if top.score >= thresholds.suggest {
+        decision.level = Level::DidYouMean;
+        decision.chosen = decision
+            .ranking
+            .iter()
+            .filter(|c| c.score >= thresholds.suggest)
+            .take(MAX_CHOICES)
+            .cloned()
+            .collect();
+        decision.why.reason = format!(
+            "{} plausible match(es), none confident (best {:.2} < {:.2} or lead < {:.2})",
+            decision.chosen.len(),
+            top.score,
+            thresholds.answer,
+            thresholds.margin
+        );
+    } else {
+        decision.why.reason = format!(
+            "best match `{}` ({:.2}) is below the suggestion threshold {:.2}",
+            top.id, top.score, thresholds.suggest
+        );
+    }
+    decision
+}
+
+/// The ranking for `text`, with the conversation so far as a weaker signal
+/// and the customer's language preferred.
+fn rank(
+    knowledge: &Knowledge,
+    index: &FaqIndex,
+    thresholds: &Thresholds,
+    lang: Lang,
+    text: &str,
+    ctx: &Context<'_>,
+    excluded: &dyn Fn(usize) -> bool,
+) -> Vec<Candidate> {
+    const LIMIT: usize = 10;
+    /// Earlier messages count, but less than the latest one.
+    const HISTORY_DAMPING: f32 = 0.9;
+    let mut by_entry: HashMap<usize, Hit> = HashMap::new();
+    for hit in index.search(text, LIMIT + ctx.exclude.len()) {
+        by_entry.insert(hit.entry, hit);
+    }
+    if !ctx.history.is_empty() {
+        for mut hit in index.search(&conversation_text(ctx.history, text), LIMIT + ctx.exclude.len()) {
+            hit.score *= HISTORY_DAMPING;
+            match by_entry.get(&hit.entry) {
+                Some(existing) if existing.score >= hit.score => {}
+                _ => {
+                    by_entry.insert(hit.entry, hit);
+                }
+            }
+        }
+    }
+    let has_own_language = by_entry.keys().any(|e| knowledge.entry(*e).lang == lang);
+    let mut ranking: Vec<Candidate> = by_entry
+        .into_values()
+        .filter(|h| !excluded(h.entry))
+        .map(|h| {
+            let mut score = h.score;
+            if has_own_language && knowledge.entry(h.entry).lang != lang {
+                score *= thresholds.other_language;
+            }
+            candidate_for(knowledge, h.entry, score, h.part, h.matched)
+        })
+        .collect();
+    ranking.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
+    ranking.truncate(LIMIT);
+    ranking
+}
+
+fn candidate_for(knowledge: &Knowledge, entry: usize, score: f32, part: Part, matched: Vec<String>) -> Candidate {
+    let e = knowledge.entry(entry);
+    Candidate {
+        id: e.id.clone(),
+        entry,
+        title: e.title.clone(),
+        kind: e.kind,
+        lang: e.lang,
+        score,
+        part,
+        matched_terms: matched,
+    }
+}
+
+/// The fix with the most matching symptoms (the first on a tie).
+fn strongest_fix(hits: &[SymptomHit]) -> Option<usize> {
+    let mut counts: Vec<(usize, usize)> = Vec::new();
+    for h in hits {
+        match counts.iter_mut().find(|(e, _)| *e == h.entry) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((h.entry, 1)),
+        }
+    }
+    counts
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+        .map(|(e, _)| e)
+}
+
+fn conversation_text(history: &[String], text: &str) -> String {
+    let mut all = history.join("\n");
+    if !all.is_empty() {
+        all.push('\n');
+    }
+    all.push_str(text);
+    all
+}
