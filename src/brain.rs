@@ -77,7 +77,10 @@ impl Brain {
     }
 
     /// Loads `dir` and builds its index; warnings are returned alongside.
-    pub fn load(dir: &Path, settings: BrainSettings) -> Result<(Self, Vec<Diagnostic>), BrainError> {
+    pub fn load(
+        dir: &Path,
+        settings: BrainSettings,
+    ) -> Result<(Self, Vec<Diagnostic>), BrainError> {
         let loaded = knowledge::load_dir(dir, settings.default_lang.0)?;
         match loaded.knowledge {
             Some(k) => Ok((Brain::new(k, settings)?, loaded.diagnostics)),
@@ -139,7 +142,10 @@ pub enum Reloaded {
 
 impl LiveBrain {
     /// Loads `dir`; fails if the first version is not usable.
-    pub fn start(dir: &Path, settings: BrainSettings) -> Result<(Self, Vec<Diagnostic>), BrainError> {
+    pub fn start(
+        dir: &Path,
+        settings: BrainSettings,
+    ) -> Result<(Self, Vec<Diagnostic>), BrainError> {
         let (brain, warnings) = Brain::load(dir, settings.clone())?;
         Ok((
             LiveBrain {

@@ -116,7 +116,8 @@ pub fn report(outcomes: &[Outcome]) -> Report {
         queries: outcomes.len(),
         ..Report::default()
     };
-    let (mut top1, mut top3, mut rr, mut answered, mut handed) = (0usize, 0usize, 0f64, 0usize, 0usize);
+    let (mut top1, mut top3, mut rr, mut answered, mut handed) =
+        (0usize, 0usize, 0f64, 0usize, 0usize);
     for o in outcomes {
         match &o.expect {
             Some(expect) => {
@@ -210,7 +211,10 @@ pub fn bench(
     for q in queries.iter().take(100) {
         brain.triage(&q.text, &Context::default());
     }
-    let mut micros: Vec<u64> = run(&brain, queries, || {}).iter().map(|o| o.micros).collect();
+    let mut micros: Vec<u64> = run(&brain, queries, || {})
+        .iter()
+        .map(|o| o.micros)
+        .collect();
     Ok(BenchReport {
         entries: brain.knowledge().entries().len(),
         units: brain.index().unit_count(),

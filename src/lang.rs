@@ -8,7 +8,10 @@ use crate::knowledge::Lang;
 /// Detects English or German in `text`; `fallback` when the text says too
 /// little (a bare error code, a single word).
 pub fn detect(text: &str, fallback: Lang) -> Lang {
-    if text.chars().any(|c| matches!(c, 'ä' | 'ö' | 'ü' | 'ß' | 'Ä' | 'Ö' | 'Ü')) {
+    if text
+        .chars()
+        .any(|c| matches!(c, 'ä' | 'ö' | 'ü' | 'ß' | 'Ä' | 'Ö' | 'Ü'))
+    {
         return Lang::De;
     }
     let letters = text.chars().filter(|c| c.is_alphabetic()).count();
@@ -29,7 +32,10 @@ mod tests {
 
     #[test]
     fn detects_german_and_english_questions() {
-        assert_eq!(detect("Wie setze ich mein Passwort zurück?", Lang::En), Lang::De);
+        assert_eq!(
+            detect("Wie setze ich mein Passwort zurück?", Lang::En),
+            Lang::De
+        );
         assert_eq!(detect("Mein Drucker druckt nicht mehr", Lang::En), Lang::De);
         assert_eq!(detect("How do I reset my password?", Lang::De), Lang::En);
         assert_eq!(detect("my printer stopped printing", Lang::De), Lang::En);

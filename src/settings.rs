@@ -59,7 +59,11 @@ impl Settings {
             }
             None => {}
         }
-        figment = figment.merge(Env::prefixed("FRONTLINE_").ignore(&["config", "log"]).split("__"));
+        figment = figment.merge(
+            Env::prefixed("FRONTLINE_")
+                .ignore(&["config", "log"])
+                .split("__"),
+        );
         figment.extract().map_err(|e| SettingsError(Box::new(e)))
     }
 

@@ -36,10 +36,10 @@ pub struct Thresholds {
 impl Default for Thresholds {
     fn default() -> Self {
         Thresholds {
-            answer: 0.5,
-            margin: 0.03,
-            suggest: 0.35,
-            fix_text: 0.55,
+            answer: 0.38,
+            margin: 0.01,
+            suggest: 0.37,
+            fix_text: 0.45,
             other_language: 0.8,
         }
     }
@@ -148,8 +148,14 @@ pub fn triage(
     text: &str,
     ctx: &Context<'_>,
 ) -> Decision {
-    let lang = ctx.lang.unwrap_or_else(|| crate::lang::detect(text, default_lang));
-    let excluded = |entry: usize| ctx.exclude.iter().any(|id| *id == knowledge.entry(entry).id);
+    let lang = ctx
+        .lang
+        .unwrap_or_else(|| crate::lang::detect(text, default_lang));
+    let excluded = |entry: usize| {
+        ctx.exclude
+            .iter()
+            .any(|id| *id == knowledge.entry(entry).id)
+    };
     let whole = conversation_text(ctx.history, text);
 
     let symptom_hits: Vec<SymptomHit> = knowledge
@@ -211,7 +217,10 @@ pub fn triage(
     let runner_up = decision.ranking.get(1).map_or(0.0, |c| c.score);
     if top.kind == Kind::Fix && top.score >= thresholds.fix_text {
         decision.level = Level::Fix;
-        decision.why.reason = format!("the text matches documented fix `{}` strongly ({:.2})", top.id, top.score);
+        decision.why.reason = format!(
+            "the text matches documented fix `{}` strongly ({:.2})",
+            top.id, top.score
+        );
         decision.chosen = vec![top];
     } else if top.score >= thresholds.answer && top.score - runner_up >= thresholds.margin {
         decision.level = Level::Answer;
@@ -267,7 +276,10 @@ fn rank(
         by_entry.insert(hit.entry, hit);
     }
     if !ctx.history.is_empty() {
-        for mut hit in index.search(&conversation_text(ctx.history, text), LIMIT + ctx.exclude.len()) {
+        for mut hit in index.search(
+            &conversation_text(ctx.history, text),
+            LIMIT + ctx.exclude.len(),
+        ) {
             hit.score *= HISTORY_DAMPING;
             match by_entry.get(&hit.entry) {
                 Some(existing) if existing.score >= hit.score => {}
@@ -294,7 +306,13 @@ fn rank(
     ranking
 }
 
-fn candidate_for(knowledge: &Knowledge, entry: usize, score: f32, part: Part, matched: Vec<String>) -> Candidate {
+fn candidate_for(
+    knowledge: &Knowledge,
+    entry: usize,
+    score: f32,
+    part: Part,
+    matched: Vec<String>,
+) -> Candidate {
     let e = knowledge.entry(entry);
     Candidate {
         id: e.id.clone(),

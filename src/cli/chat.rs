@@ -34,17 +34,29 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<ExitCode> {
             write!(out, "> ")?;
             out.flush()?;
         }
-        let Some(line) = lines.next().transpose()? else { break };
+        let Some(line) = lines.next().transpose()? else {
+            break;
+        };
         let line = line.trim().to_string();
         if line.is_empty() {
             break;
         }
-        if let Some(choice) = line.parse::<usize>().ok().and_then(|n| choices.get(n.wrapping_sub(1))) {
+        if let Some(choice) = line
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| choices.get(n.wrapping_sub(1)))
+        {
             show_entry(&mut out, &brain, choice)?;
             choices.clear();
             continue;
         }
-        let decision = brain.triage(&line, &Context { history: &history, ..Context::default() });
+        let decision = brain.triage(
+            &line,
+            &Context {
+                history: &history,
+                ..Context::default()
+            },
+        );
         history.push(line);
         choices.clear();
         match decision.level {
@@ -65,7 +77,10 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<ExitCode> {
                 choices = decision.chosen.clone();
             }
             Level::Handover => {
-                writeln!(out, "I would hand this to a human: no entry answers it well enough.")?;
+                writeln!(
+                    out,
+                    "I would hand this to a human: no entry answers it well enough."
+                )?;
             }
         }
     }

@@ -44,5 +44,9 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     let failed = errors > 0 || (args.deny_warnings && warnings > 0);
-    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }

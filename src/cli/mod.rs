@@ -55,10 +55,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 /// Loads the brain for a command, printing the findings if the FAQ has errors.
-fn load_brain(
-    settings: &Settings,
-    dir: Option<PathBuf>,
-) -> anyhow::Result<crate::brain::Brain> {
+fn load_brain(settings: &Settings, dir: Option<PathBuf>) -> anyhow::Result<crate::brain::Brain> {
     let dir = dir.unwrap_or_else(|| settings.faq_dir.clone());
     match crate::brain::Brain::load(&dir, settings.brain()) {
         Ok((brain, _warnings)) => Ok(brain),

@@ -73,7 +73,11 @@ impl Analyzer {
         for cut in (MIN_PART..=chars.len() - MIN_PART).rev() {
             let Some(head) = known(0..cut) else { continue };
             let mut tail_start = cut;
-            if chars[cut] == 's' && chars.len() - cut - 1 >= MIN_PART && known(cut..chars.len()).is_none() {
+            if chars[cut] == 's'
+                && takes_linking_s(&head)
+                && chars.len() - cut - 1 >= MIN_PART
+                && known(cut..chars.len()).is_none()
+            {
                 tail_start = cut + 1;
             }
             let tail: String = chars[tail_start..].iter().collect();
@@ -110,6 +114,15 @@ impl Analyzer {
         }
         out
     }
+}
+
+/// Whether a German compound head is one that takes a linking `s`
+/// ("Wartung" + s + "vertrag"): heads ending in -ung, -heit, -keit, -ion,
+/// -tät, -schaft, -ling.
+fn takes_linking_s(head: &str) -> bool {
+    ["ung", "heit", "keit", "ion", "taet", "schaft", "ling"]
+        .iter()
+        .any(|suffix| head.ends_with(suffix))
 }
 
 /// Lowercased words with umlauts and accents folded, split at anything that
@@ -154,24 +167,56 @@ mod tests {
     #[test]
     fn english_words_are_stemmed() {
         let a = analyzer();
-        assert_eq!(a.words("Resetting passwords", Lang::En), ["reset", "password"]);
+        assert_eq!(
+            a.words("Resetting passwords", Lang::En),
+            ["reset", "password"]
+        );
     }
 
     #[test]
     fn german_compounds_keep_the_word_and_add_its_parts() {
         let a = analyzer();
         let words = a.words("Druckertreiber", Lang::De);
-        assert!(words.contains(&a.words("Drucker", Lang::De)[0]), "{words:?}");
-        assert!(words.contains(&a.words("Treiber", Lang::De)[0]), "{words:?}");
+        assert!(
+            words.contains(&a.words("Drucker", Lang::De)[0]),
+            "{words:?}"
+        );
+        assert!(
+            words.contains(&a.words("Treiber", Lang::De)[0]),
+            "{words:?}"
+        );
         let words = a.words("Passwortänderung", Lang::De);
-        assert!(words.contains(&a.words("Passwort", Lang::De)[0]), "{words:?}");
-        assert!(words.contains(&a.words("Änderung", Lang::De)[0]), "{words:?}");
+        assert!(
+            words.contains(&a.words("Passwort", Lang::De)[0]),
+            "{words:?}"
+        );
+        assert!(
+            words.contains(&a.words("Änderung", Lang::De)[0]),
+            "{words:?}"
+        );
+    }
+
+    #[test]
+    fn linking_s_joins_only_heads_that_take_it() {
+        let a = Analyzer::new(["Wartung und Vertrag, unter uns"]);
+        let words = a.words("Wartungsvertrag", Lang::De);
+        assert!(
+            words.contains(&a.words("Vertrag", Lang::De)[0]),
+            "{words:?}"
+        );
+        assert!(
+            !a.words("Unterschied", Lang::De)
+                .contains(&"chied".to_string())
+        );
     }
 
     #[test]
     fn umlauts_match_their_ascii_spelling() {
         let a = analyzer();
-        assert_eq!(a.words("Änderung", Lang::De), a.words("Aenderung", Lang::De));
+        assert_eq!(
+            a.words("Änderung", Lang::De),
+            a.words("Aenderung", Lang::De)
+        );
     }
 
     #[test]

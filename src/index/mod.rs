@@ -11,15 +11,13 @@
 mod analysis;
 mod vectors;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
 use tantivy::columnar::Column;
 use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
-use tantivy::schema::{
-    FAST, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions,
-};
+use tantivy::schema::{FAST, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
 use tantivy::tokenizer::{TextAnalyzer, WhitespaceTokenizer};
 use tantivy::{Index, IndexWriter, Searcher, TantivyDocument, Term};
 
@@ -66,6 +64,9 @@ pub struct RankWeights {
     pub grams_boost: f32,
     /// How much the entry's further matching units add to its best one.
     pub support: f32,
+    /// Share of the entry's centroid similarity (all its questions together)
+    /// in its score; the rest is its best single unit.
+    pub centroid: f32,
 }
 
 impl Default for RankWeights {
@@ -75,9 +76,10 @@ impl Default for RankWeights {
             question: 1.0,
             answer: 0.6,
             tags: 0.6,
-            words: 0.6,
+            words: 0.5,
             grams_boost: 0.2,
             support: 0.1,
+            centroid: 0.8,
         }
     }
 }
@@ -115,6 +117,12 @@ impl Fields {
     }
 }
 
+/// The centre of an entry's title and questions.
+struct Centroid {
+    words: SparseVec,
+    grams: SparseVec,
+}
+
 struct Unit {
     entry: u32,
     part: Part,
@@ -147,6 +155,7 @@ pub struct FaqIndex {
     fields: Fields,
     unit_columns: Vec<Column<u64>>,
     units: Vec<Unit>,
+    centroids: Vec<Centroid>,
     words: HashMap<Lang, Vocab>,
     grams: Vocab,
     weights: RankWeights,
@@ -167,12 +176,14 @@ impl FaqIndex {
         );
         let (schema, fields) = schema();
         let index = Index::create_in_ram(schema);
-        index
-            .tokenizers()
-            .register(TOKENIZER, TextAnalyzer::from(WhitespaceTokenizer::default()));
+        index.tokenizers().register(
+            TOKENIZER,
+            TextAnalyzer::from(WhitespaceTokenizer::default()),
+        );
         let mut writer: IndexWriter = index.writer_with_num_threads(1, 64 * 1024 * 1024)?;
 
-        let mut words: HashMap<Lang, Vocab> = Lang::ALL.iter().map(|l| (*l, Vocab::default())).collect();
+        let mut words: HashMap<Lang, Vocab> =
+            Lang::ALL.iter().map(|l| (*l, Vocab::default())).collect();
         let mut grams = Vocab::default();
         let mut staged = Vec::new();
         for (entry_ix, entry) in entries.iter().enumerate() {
@@ -188,7 +199,10 @@ impl FaqIndex {
                 doc.add_text(fields.words(entry.lang), w.join(" "));
                 doc.add_text(fields.grams, g.join(" "));
                 writer.add_document(doc)?;
-                let word_ids = words.get_mut(&entry.lang).expect("every language").add_document(&w);
+                let word_ids = words
+                    .get_mut(&entry.lang)
+                    .expect("every language")
+                    .add_document(&w);
                 let gram_ids = grams.add_document(&g);
                 staged.push((entry_ix as u32, part, entry.lang, word_ids, gram_ids));
             }
@@ -202,7 +216,7 @@ impl FaqIndex {
             vocab.finish(per_lang.get(lang).copied().unwrap_or(0));
         }
         grams.finish(staged.len());
-        let units = staged
+        let units: Vec<Unit> = staged
             .into_iter()
             .map(|(entry, part, lang, w, g)| Unit {
                 entry,
@@ -212,6 +226,19 @@ impl FaqIndex {
                 grams: grams.vector(g),
             })
             .collect();
+        let centroids = (0..entries.len() as u32)
+            .map(|e| {
+                let asked = || {
+                    units.iter().filter(move |u| {
+                        u.entry == e && matches!(u.part, Part::Title | Part::Question)
+                    })
+                };
+                Centroid {
+                    words: SparseVec::centroid(asked().map(|u| &u.words)),
+                    grams: SparseVec::centroid(asked().map(|u| &u.grams)),
+                }
+            })
+            .collect();
         let reader = index.reader()?;
         let searcher = reader.searcher();
         let unit_columns = searcher
@@ -219,16 +246,14 @@ impl FaqIndex {
             .iter()
             .map(|s| s.fast_fields().u64("unit"))
             .collect::<Result<_, _>>()?;
-        let word_text = words
-            .iter()
-            .map(|(lang, v)| (*lang, v.texts()))
-            .collect();
+        let word_text = words.iter().map(|(lang, v)| (*lang, v.texts())).collect();
         Ok(FaqIndex {
             analyzer,
             searcher,
             fields,
             unit_columns,
             units,
+            centroids,
             words,
             grams,
             weights,
@@ -248,11 +273,11 @@ impl FaqIndex {
             .map(|l| (*l, self.analyzer.words(text, *l)))
             .collect();
         let query_grams = self.analyzer.grams(text);
-        let query = self.tantivy_query(&query_words, &query_grams);
-        let top = match self
-            .searcher
-            .search(&query, &TopDocs::with_limit(CANDIDATE_UNITS).order_by_score())
-        {
+        let query = self.tantivy_query(text);
+        let top = match self.searcher.search(
+            &query,
+            &TopDocs::with_limit(CANDIDATE_UNITS).order_by_score(),
+        ) {
             Ok(top) => top,
             Err(e) => {
                 tracing::warn!(error = %e, "index search failed");
@@ -266,13 +291,16 @@ impl FaqIndex {
         let qgrams = self.grams.vector_of(&query_grams);
         let mut best: HashMap<u32, (f32, f32, usize)> = HashMap::new(); // entry -> (best, sum, unit)
         for (_, addr) in top {
-            let Some(unit_ix) = self.unit_columns[addr.segment_ord as usize].first(addr.doc_id) else {
+            let Some(unit_ix) = self.unit_columns[addr.segment_ord as usize].first(addr.doc_id)
+            else {
                 continue;
             };
             let unit = &self.units[unit_ix as usize];
             let sim = self.similarity(unit, &qwords[&unit.lang], &qgrams);
             let score = sim * self.weights.of(unit.part);
-            let slot = best.entry(unit.entry).or_insert((0.0, 0.0, unit_ix as usize));
+            let slot = best
+                .entry(unit.entry)
+                .or_insert((0.0, 0.0, unit_ix as usize));
             slot.1 += score;
             if score > slot.0 {
                 slot.0 = score;
@@ -285,9 +313,14 @@ impl FaqIndex {
                 let unit = &self.units[unit_ix];
                 let qw = &qwords[&unit.lang];
                 let support = (sum - top).min(top) * self.weights.support;
+                let c = &self.centroids[entry as usize];
+                let centre = self.weights.words * c.words.cosine(qw)
+                    + (1.0 - self.weights.words) * c.grams.cosine(&qgrams);
+                let blended = (1.0 - self.weights.centroid) * (top + support).min(1.0)
+                    + self.weights.centroid * centre;
                 Hit {
                     entry: entry as usize,
-                    score: (top + support).min(1.0),
+                    score: blended.min(1.0),
                     words: unit.words.cosine(qw),
                     grams: unit.grams.cosine(&qgrams),
                     part: unit.part,
@@ -310,25 +343,52 @@ impl FaqIndex {
         w * unit.words.cosine(qwords) + (1.0 - w) * unit.grams.cosine(qgrams)
     }
 
-    fn tantivy_query(&self, words: &HashMap<Lang, Vec<String>>, grams: &[String]) -> BooleanQuery {
+    /// BM25 retrieval: known words as terms; a word no language knows
+    /// (a typo, an unknown compound) as fuzzy terms and its trigrams.
+    fn tantivy_query(&self, text: &str) -> BooleanQuery {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for (lang, terms) in words {
-            let field = self.fields.words(*lang);
-            let vocab = &self.words[lang];
-            let mut seen = std::collections::HashSet::new();
-            for t in terms.iter().filter(|t| seen.insert(t.as_str())) {
-                let term = Term::from_field_text(field, t);
-                if vocab.contains(t) {
-                    clauses.push((Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))));
-                } else if let Some(distance) = typo_distance(t) {
-                    clauses.push((Occur::Should, Box::new(FuzzyTermQuery::new(term, distance, true))));
+        let mut seen = HashSet::new();
+        for word in raw_words(text) {
+            if !seen.insert(word.clone()) {
+                continue;
+            }
+            let stems: Vec<(Lang, Vec<String>)> = Lang::ALL
+                .iter()
+                .map(|l| (*l, self.analyzer.words(&word, *l)))
+                .collect();
+            let known_somewhere = stems
+                .iter()
+                .any(|(l, terms)| terms.last().is_some_and(|t| self.words[l].contains(t)));
+            for (lang, terms) in &stems {
+                let field = self.fields.words(*lang);
+                for t in terms {
+                    let term = Term::from_field_text(field, t);
+                    if self.words[lang].contains(t) {
+                        let q = TermQuery::new(term, IndexRecordOption::WithFreqs);
+                        clauses.push((Occur::Should, Box::new(q)));
+                    } else if !known_somewhere && let Some(distance) = typo_distance(t) {
+                        clauses.push((
+                            Occur::Should,
+                            Box::new(FuzzyTermQuery::new(term, distance, true)),
+                        ));
+                    }
                 }
             }
-        }
-        let mut seen = std::collections::HashSet::new();
-        for g in grams.iter().filter(|g| seen.insert(g.as_str()) && self.grams.contains(g)) {
-            let q = TermQuery::new(Term::from_field_text(self.fields.grams, g), IndexRecordOption::WithFreqs);
-            clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), self.weights.grams_boost))));
+            if !known_somewhere {
+                for g in self.analyzer.grams(&word) {
+                    if !self.grams.contains(&g) {
+                        continue;
+                    }
+                    let q = TermQuery::new(
+                        Term::from_field_text(self.fields.grams, &g),
+                        IndexRecordOption::WithFreqs,
+                    );
+                    clauses.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(Box::new(q), self.weights.grams_boost)),
+                    ));
+                }
+            }
         }
         BooleanQuery::new(clauses)
     }

@@ -108,6 +108,25 @@ impl SparseVec {
         sum
     }
 
+    /// The normalised sum of `vectors`: their centroid direction.
+    pub fn centroid<'a>(vectors: impl IntoIterator<Item = &'a SparseVec>) -> SparseVec {
+        let mut sum: HashMap<u32, f32> = HashMap::new();
+        for v in vectors {
+            for (id, w) in &v.0 {
+                *sum.entry(*id).or_default() += w;
+            }
+        }
+        let mut v: Vec<(u32, f32)> = sum.into_iter().collect();
+        v.sort_unstable_by_key(|(id, _)| *id);
+        let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            for (_, w) in &mut v {
+                *w /= norm;
+            }
+        }
+        SparseVec(v)
+    }
+
     /// Term ids present in both vectors.
     pub fn shared(&self, other: &SparseVec) -> Vec<u32> {
         let theirs: std::collections::HashSet<u32> = other.0.iter().map(|(id, _)| *id).collect();

@@ -99,7 +99,10 @@ impl Diagnostic {
         };
         let mut diag = MietteDiagnostic::new(self.message.clone())
             .with_severity(severity)
-            .with_label(LabeledSpan::at(self.span.0..self.span.0 + self.span.1, "here"));
+            .with_label(LabeledSpan::at(
+                self.span.0..self.span.0 + self.span.1,
+                "here",
+            ));
         if let Some(help) = &self.help {
             diag = diag.with_help(help.clone());
         }
@@ -199,7 +202,10 @@ mod tests {
             "invalid symptom",
         );
         let out = d.render(false);
-        assert!(out.starts_with("error: faq/fixes/x.md:3:1: invalid symptom"), "{out}");
+        assert!(
+            out.starts_with("error: faq/fixes/x.md:3:1: invalid symptom"),
+            "{out}"
+        );
         assert!(out.contains("symptoms: ['(']"), "{out}");
     }
 }

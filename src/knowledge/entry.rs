@@ -42,7 +42,9 @@ impl std::str::FromStr for Lang {
         match s.trim().to_ascii_lowercase().as_str() {
             "en" | "english" => Ok(Lang::En),
             "de" | "german" | "deutsch" => Ok(Lang::De),
-            other => Err(format!("unknown language `{other}` (expected `en` or `de`)")),
+            other => Err(format!(
+                "unknown language `{other}` (expected `en` or `de`)"
+            )),
         }
     }
 }

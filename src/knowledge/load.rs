@@ -106,7 +106,13 @@ fn cross_checks(
     let mut out = Vec::new();
     let at = |entry: &Entry, severity: Severity, message: String| {
         let source = &sources[&entry.origin.path];
-        Diagnostic::on_line(severity, &shown(&entry.origin.path), source, entry.origin.line, message)
+        Diagnostic::on_line(
+            severity,
+            &shown(&entry.origin.path),
+            source,
+            entry.origin.line,
+            message,
+        )
     };
     let mut ids: HashMap<&str, &Entry> = HashMap::new();
     let mut questions: HashMap<String, &Entry> = HashMap::new();
@@ -114,7 +120,12 @@ fn cross_checks(
         if let Some(first) = ids.insert(&entry.id, entry) {
             ids.insert(&first.id, first);
             out.push(
-                at(entry, Severity::Error, format!("duplicate id `{}`", entry.id)).with_help(format!(
+                at(
+                    entry,
+                    Severity::Error,
+                    format!("duplicate id `{}`", entry.id),
+                )
+                .with_help(format!(
                     "already used by {}:{}; give one of them another `id:`",
                     shown(&first.origin.path).display(),
                     first.origin.line
@@ -140,8 +151,12 @@ fn cross_checks(
             let key = normalize_question(q);
             match questions.get(&key) {
                 Some(other) if other.id != entry.id => out.push(
-                    at(entry, Severity::Warning, format!("question \"{q}\" is also asked in `{}`", other.id))
-                        .with_help("a question should lead to one entry; remove it from one of them"),
+                    at(
+                        entry,
+                        Severity::Warning,
+                        format!("question \"{q}\" is also asked in `{}`", other.id),
+                    )
+                    .with_help("a question should lead to one entry; remove it from one of them"),
                 ),
                 Some(_) => {}
                 None => {

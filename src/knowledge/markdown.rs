@@ -122,6 +122,9 @@ mod tests {
 
     #[test]
     fn slugs_keep_umlauts() {
-        assert_eq!(slug("Wie ändere ich mein Passwort?"), "wie-ändere-ich-mein-passwort");
+        assert_eq!(
+            slug("Wie ändere ich mein Passwort?"),
+            "wie-ändere-ich-mein-passwort"
+        );
     }
 }

@@ -160,10 +160,10 @@ impl FileCtx<'_> {
                     .location()
                     .map_or(split.yaml_start, |l| split.yaml_start + l.index());
                 let message = format!("invalid YAML in front matter: {}", strip_location(&e));
-                out.diagnostics.push(
-                    self.error_at(offset, 1, message)
-                        .with_help("front matter takes id, title, questions, tags, lang, kind and symptoms"),
-                );
+                out.diagnostics
+                    .push(self.error_at(offset, 1, message).with_help(
+                        "front matter takes id, title, questions, tags, lang, kind and symptoms",
+                    ));
                 return out;
             }
         };
@@ -185,12 +185,20 @@ impl FileCtx<'_> {
                     .with_help("write the answer below the closing `---`"),
             );
         }
-        let kind = fm.kind.unwrap_or(if self.in_fixes() { Kind::Fix } else { Kind::Faq });
+        let kind = fm.kind.unwrap_or(if self.in_fixes() {
+            Kind::Fix
+        } else {
+            Kind::Faq
+        });
         if kind == Kind::Faq && !fm.symptoms.is_empty() {
             let line = key_line("symptoms").unwrap_or(1);
             out.diagnostics.push(
-                self.on_line(Severity::Error, line, "symptoms on an entry that is not a fix")
-                    .with_help("move the file under faq/fixes/ or add `kind: fix`"),
+                self.on_line(
+                    Severity::Error,
+                    line,
+                    "symptoms on an entry that is not a fix",
+                )
+                .with_help("move the file under faq/fixes/ or add `kind: fix`"),
             );
         }
         if kind == Kind::Fix && fm.symptoms.is_empty() {
@@ -216,14 +224,19 @@ impl FileCtx<'_> {
             && id.trim().is_empty()
         {
             let line = key_line("id").unwrap_or(1);
-            out.diagnostics
-                .push(self.on_line(Severity::Error, line, "empty id").with_help("remove `id:` to use the file's path"));
+            out.diagnostics.push(
+                self.on_line(Severity::Error, line, "empty id")
+                    .with_help("remove `id:` to use the file's path"),
+            );
         }
         if out.diagnostics.iter().any(Diagnostic::is_error) {
             return out;
         }
         out.entries.push(Entry {
-            id: fm.id.map(|s| s.trim().to_string()).unwrap_or_else(|| self.path_id()),
+            id: fm
+                .id
+                .map(|s| s.trim().to_string())
+                .unwrap_or_else(|| self.path_id()),
             title: title.to_string(),
             questions: fm
                 .questions
@@ -284,8 +297,11 @@ impl FileCtx<'_> {
         for section in sections {
             let line = self.line_of(section.heading_start);
             if section.heading.is_empty() {
-                out.diagnostics
-                    .push(self.on_line(Severity::Error, line, "empty `## ` heading: missing title"));
+                out.diagnostics.push(self.on_line(
+                    Severity::Error,
+                    line,
+                    "empty `## ` heading: missing title",
+                ));
                 continue;
             }
             if section.body.is_empty() {
@@ -301,7 +317,11 @@ impl FileCtx<'_> {
                 questions: Vec::new(),
                 tags: Vec::new(),
                 lang: default_lang,
-                kind: if self.in_fixes() { Kind::Fix } else { Kind::Faq },
+                kind: if self.in_fixes() {
+                    Kind::Fix
+                } else {
+                    Kind::Faq
+                },
                 symptoms: Vec::new(),
                 answer_text: plain_text(&section.body),
                 answer_markdown: section.body,

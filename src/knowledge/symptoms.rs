@@ -57,7 +57,9 @@ impl SymptomProblem {
                 format!("symptom `{symptom}` is too broad: it matches the empty string")
             }
             SymptomProblem::TooBroad(sentence) => {
-                format!("symptom `{symptom}` is too broad: it matches the ordinary sentence \"{sentence}\"")
+                format!(
+                    "symptom `{symptom}` is too broad: it matches the ordinary sentence \"{sentence}\""
+                )
             }
         }
     }
@@ -68,7 +70,9 @@ impl SymptomProblem {
             SymptomProblem::Invalid(_) => {
                 "symptoms are Rust regular expressions; escape special characters such as ( ) . with a backslash"
             }
-            _ => "use what identifies this problem only: an error code or a distinctive part of the error message",
+            _ => {
+                "use what identifies this problem only: an error code or a distinctive part of the error message"
+            }
         }
     }
 }
@@ -170,7 +174,10 @@ mod tests {
 
     #[test]
     fn invalid_regex_is_refused() {
-        assert!(matches!(check_symptom("(unclosed"), Err(SymptomProblem::Invalid(_))));
+        assert!(matches!(
+            check_symptom("(unclosed"),
+            Err(SymptomProblem::Invalid(_))
+        ));
     }
 
     #[test]
