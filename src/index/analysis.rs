@@ -75,7 +75,7 @@ impl Analyzer {
             let mut tail_start = cut;
             if chars[cut] == 's'
                 && takes_linking_s(&head)
-                && chars.len() - cut - 1 >= MIN_PART
+                && chars.len() - cut > MIN_PART
                 && known(cut..chars.len()).is_none()
             {
                 tail_start = cut + 1;

@@ -138,6 +138,17 @@ impl SparseVec {
     }
 }
 
+impl Vocab {
+    /// Every term's text, indexed by id.
+    pub fn texts(&self) -> Vec<String> {
+        let mut out = vec![String::new(); self.ids.len()];
+        for (t, id) in &self.ids {
+            out[*id as usize] = t.clone();
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,16 +179,5 @@ mod tests {
         let printer = v.vector_of(&terms("printer"));
         let my = v.vector_of(&terms("my"));
         assert!(q.cosine(&printer) > q.cosine(&my));
-    }
-}
-
-impl Vocab {
-    /// Every term's text, indexed by id.
-    pub fn texts(&self) -> Vec<String> {
-        let mut out = vec![String::new(); self.ids.len()];
-        for (t, id) in &self.ids {
-            out[*id as usize] = t.clone();
-        }
-        out
     }
 }
