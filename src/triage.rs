@@ -281,11 +281,12 @@ fn rank(
             LIMIT + ctx.exclude.len(),
         ) {
             hit.score *= HISTORY_DAMPING;
-            match by_entry.get(&hit.entry) {
-                Some(existing) if existing.score >= hit.score => {}
-                _ => {
-                    by_entry.insert(hit.entry, hit);
-                }
+            // The conversation refines what the latest message is about; it
+            // does not bring back an entry the latest message has nothing to do with.
+            if let Some(existing) = by_entry.get(&hit.entry)
+                && existing.score < hit.score
+            {
+                by_entry.insert(hit.entry, hit);
             }
         }
     }

@@ -114,6 +114,21 @@ fn cross_checks(
             message,
         )
     };
+    // Points at the line where `text` is written in the entry's file, if found.
+    let at_text = |entry: &Entry, text: &str, severity: Severity, message: String| {
+        let source = &sources[&entry.origin.path];
+        match source.find(text) {
+            Some(offset) => Diagnostic::at(
+                severity,
+                &shown(&entry.origin.path),
+                source,
+                offset,
+                text.len(),
+                message,
+            ),
+            None => at(entry, severity, message),
+        }
+    };
     let mut ids: HashMap<&str, &Entry> = HashMap::new();
     let mut questions: HashMap<String, &Entry> = HashMap::new();
     for entry in entries {
@@ -151,8 +166,9 @@ fn cross_checks(
             let key = normalize_question(q);
             match questions.get(&key) {
                 Some(other) if other.id != entry.id => out.push(
-                    at(
+                    at_text(
                         entry,
+                        q,
                         Severity::Warning,
                         format!("question \"{q}\" is also asked in `{}`", other.id),
                     )

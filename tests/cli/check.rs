@@ -1,0 +1,161 @@
+use predicates::prelude::*;
+
+use super::{fixture, frontline};
+
+/// Runs `check` on a broken fixture and returns its output; it must fail.
+fn check_fails(name: &str) -> String {
+    let out = frontline()
+        .args(["check", &fixture(&format!("broken/{name}"))])
+        .assert()
+        .failure()
+        .get_output()
+        .stdout
+        .clone();
+    String::from_utf8(out).expect("utf-8")
+}
+
+#[test]
+fn the_demo_faq_is_clean() {
+    frontline()
+        .args(["check", "faq"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("0 error(s), 0 warning(s)"));
+}
+
+#[test]
+fn invalid_yaml_is_reported_with_file_line_and_the_offending_line() {
+    let out = check_fails("invalid-yaml");
+    assert!(
+        out.contains(
+            "invalid-yaml/vpn.md:2:11: invalid YAML in front matter: mapping values are not allowed"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("title: VPN: how do I connect from home?"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_missing_title_is_reported_at_the_front_matter() {
+    let out = check_fails("missing-title");
+    assert!(
+        out.contains("missing-title/vpn.md:1:1: missing title"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_missing_answer_is_reported_at_the_closing_line() {
+    let out = check_fails("missing-answer");
+    assert!(
+        out.contains("missing-answer/vpn.md:7:1: missing answer"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_duplicate_id_names_both_places() {
+    let out = check_fails("duplicate-id");
+    assert!(
+        out.contains("duplicate-id/second.md:3:1: duplicate id `vpn`"),
+        "{out}"
+    );
+    assert!(
+        out.contains("already used by tests/fixtures/broken/duplicate-id/first.md:3"),
+        "{out}"
+    );
+}
+
+#[test]
+fn an_invalid_symptom_regex_is_reported_where_it_is_written() {
+    let out = check_fails("invalid-symptom");
+    assert!(
+        out.contains(
+            "invalid-symptom/fixes/outlook.md:5:6: invalid symptom regex `data file (cannot`"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("unclosed group"), "{out}");
+}
+
+#[test]
+fn a_symptom_matching_ordinary_sentences_is_too_broad() {
+    let out = check_fails("broad-symptom");
+    assert!(
+        out.contains(
+            "broad-symptom/fixes/outlook.md:5:6: symptom `does(n.t| not) work` is too broad"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("\"it does not work\""), "{out}");
+}
+
+#[test]
+fn a_symptom_matching_the_empty_string_is_too_broad() {
+    let out = check_fails("empty-symptom");
+    assert!(
+        out.contains("empty-symptom/fixes/outlook.md:4:6: symptom `(0x8004010F)?` is too broad: it matches the empty string"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_misspelt_key_is_an_error_not_silently_dropped() {
+    let out = check_fails("unknown-key");
+    assert!(
+        out.contains(
+            "unknown-key/vpn.md:3:1: invalid YAML in front matter: unknown field `qestions`"
+        ),
+        "{out}"
+    );
+}
+
+#[test]
+fn thin_entries_and_shared_questions_are_warnings_that_do_not_fail() {
+    frontline()
+        .args(["check", &fixture("warnings")])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "warnings/vpn.md:2:1: entry `vpn` lists 1 question(s); 3 or more",
+        ))
+        .stdout(predicate::str::contains(
+            "warnings/vpn.md:4:5: question \"vpn from home\" is also asked in `vpn-client`",
+        ))
+        .stdout(predicate::str::contains("0 error(s), 2 warning(s)"));
+}
+
+#[test]
+fn deny_warnings_turns_warnings_into_failure() {
+    frontline()
+        .args(["check", "--deny-warnings", &fixture("warnings")])
+        .assert()
+        .failure();
+}
+
+#[test]
+fn json_output_lists_findings_with_line() {
+    let out = frontline()
+        .args(["check", "--json", &fixture("broken/missing-title")])
+        .assert()
+        .failure()
+        .get_output()
+        .stdout
+        .clone();
+    let findings: serde_json::Value = serde_json::from_slice(&out).expect("json");
+    assert_eq!(findings[0]["severity"], "error");
+    assert_eq!(findings[0]["line"], 1);
+    assert_eq!(findings[0]["message"], "missing title");
+}
+
+#[test]
+fn a_missing_directory_is_a_clear_error() {
+    frontline()
+        .args(["check", "no/such/dir"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no/such/dir is not a directory"));
+}

@@ -1,0 +1,54 @@
+use super::{fixture, frontline};
+
+#[test]
+fn eval_ends_with_one_json_line_of_figures() {
+    let out = frontline()
+        .args([
+            "eval",
+            "--faq",
+            &fixture("small"),
+            "--queries",
+            &fixture("small/queries.jsonl"),
+            "--json",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let last = text.lines().last().expect("output");
+    let r: serde_json::Value = serde_json::from_str(last).expect("last line is JSON");
+    for key in [
+        "queries",
+        "in_scope",
+        "top1",
+        "top3",
+        "mrr",
+        "answered_correct",
+        "out_of_scope",
+        "handover_recall",
+        "p50_us",
+        "p99_us",
+    ] {
+        assert!(r.get(key).is_some(), "missing {key} in {last}");
+    }
+    assert_eq!(r["queries"], 4);
+    assert_eq!(r["in_scope"], 3);
+    assert_eq!(r["out_of_scope"], 1);
+    assert_eq!(r["top1"], 1.0);
+    assert_eq!(r["handover_recall"], 1.0);
+}
+
+#[test]
+fn a_broken_queries_line_is_reported_with_its_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("q.jsonl");
+    std::fs::write(&path, "{\"text\": \"a\", \"expect\": null}\nnot json\n").unwrap();
+    frontline()
+        .args(["eval", "--faq", &fixture("small"), "--queries"])
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("q.jsonl:2: not a labelled query"));
+}

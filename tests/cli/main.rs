@@ -1,0 +1,27 @@
+//! The `frontline` binary as a user runs it: lint, ask, chat and eval on the
+//! demo FAQ and on broken fixtures.
+
+mod ask;
+mod chat;
+mod check;
+mod eval;
+
+use assert_cmd::Command;
+
+/// The `frontline` binary, run from the package root with no settings file
+/// and no `FRONTLINE_…` variables of the caller's environment.
+pub fn frontline() -> Command {
+    let mut cmd = Command::cargo_bin("frontline").expect("binary is built");
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("FRONTLINE_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd
+}
+
+/// A fixture directory under `tests/fixtures`.
+pub fn fixture(name: &str) -> String {
+    format!("tests/fixtures/{name}")
+}
