@@ -17,13 +17,21 @@ pub struct Args {
 }
 
 pub fn run(settings: &Settings, args: Args) -> anyhow::Result<ExitCode> {
-    let brain = super::load_brain(settings, args.faq)?;
+    let dir = args.faq.unwrap_or_else(|| settings.faq_dir.clone());
+    let live = std::sync::Arc::new(super::load_live_brain(settings, &dir)?);
+    // Maintainers may edit the FAQ while the chat runs; changes are picked up.
+    let _watch = live
+        .watch(std::time::Duration::from_millis(
+            settings.reload_debounce_ms,
+        ))
+        .map_err(|e| tracing::warn!(error = %e, "not watching the FAQ directory"))
+        .ok();
     let interactive = std::io::stdin().is_terminal();
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
         "frontline: ask a question ({} entries loaded). Empty line or Ctrl-D ends.",
-        brain.knowledge().entries().len()
+        live.get().knowledge().entries().len()
     )?;
     let mut history: Vec<String> = Vec::new();
     let mut choices: Vec<Candidate> = Vec::new();
@@ -41,6 +49,7 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<ExitCode> {
         if line.is_empty() {
             break;
         }
+        let brain = live.get();
         if let Some(choice) = line
             .parse::<usize>()
             .ok()

@@ -7,12 +7,13 @@ mod chat;
 mod check;
 mod eval;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
+use crate::brain::{Brain, BrainError, LiveBrain};
 use crate::settings::Settings;
 
 /// The front line of your support: FAQ answers, documented fixes and tickets.
@@ -55,11 +56,27 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 /// Loads the brain for a command, printing the findings if the FAQ has errors.
-fn load_brain(settings: &Settings, dir: Option<PathBuf>) -> anyhow::Result<crate::brain::Brain> {
+fn load_brain(settings: &Settings, dir: Option<PathBuf>) -> anyhow::Result<Brain> {
     let dir = dir.unwrap_or_else(|| settings.faq_dir.clone());
-    match crate::brain::Brain::load(&dir, settings.brain()) {
-        Ok((brain, _warnings)) => Ok(brain),
-        Err(crate::brain::BrainError::Invalid { errors, dir }) => {
+    explain(
+        Brain::load(&dir, settings.brain()).map(|(brain, _)| brain),
+        &dir,
+    )
+}
+
+/// Loads a brain that follows changes of the FAQ directory.
+fn load_live_brain(settings: &Settings, dir: &Path) -> anyhow::Result<LiveBrain> {
+    explain(
+        LiveBrain::start(dir, settings.brain()).map(|(live, _)| live),
+        dir,
+    )
+}
+
+/// Turns a brain error into words, printing every finding of an invalid FAQ.
+fn explain<T>(result: Result<T, BrainError>, dir: &Path) -> anyhow::Result<T> {
+    match result {
+        Ok(value) => Ok(value),
+        Err(BrainError::Invalid { errors, dir }) => {
             let color = std::io::IsTerminal::is_terminal(&std::io::stderr());
             for d in errors.iter().filter(|d| d.is_error()) {
                 eprint!("{}", d.render(color));
