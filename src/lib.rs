@@ -7,6 +7,7 @@
 //! - [`triage`]: one decision per message (fix, answer, did you mean, hand over);
 //! - [`brain`]: knowledge and index together, hot-swapped on change;
 //! - [`lang`]: which language a customer writes;
+//! - [`metrics`]: Prometheus metrics and health over HTTP;
 //! - [`eval`]: answer quality on labelled queries;
 //! - [`settings`]: the layered configuration;
 //! - [`cli`]: the `frontline` commands.
@@ -17,5 +18,6 @@ pub mod eval;
 pub mod index;
 pub mod knowledge;
 pub mod lang;
+pub mod metrics;
 pub mod settings;
 pub mod triage;
