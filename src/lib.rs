@@ -7,6 +7,7 @@
 //! - [`triage`]: one decision per message (fix, answer, did you mean, hand over);
 //! - [`brain`]: knowledge and index together, hot-swapped on change;
 //! - [`lang`]: which language a customer writes;
+//! - [`flood`]: the per-user rate limit;
 //! - [`metrics`]: Prometheus metrics and health over HTTP;
 //! - [`eval`]: answer quality on labelled queries;
 //! - [`settings`]: the layered configuration;
@@ -15,6 +16,7 @@
 pub mod brain;
 pub mod cli;
 pub mod eval;
+pub mod flood;
 pub mod index;
 pub mod knowledge;
 pub mod lang;
