@@ -1,0 +1,247 @@
+//! A fake Discord on a random loopback port that the real serenity client
+//! talks to: REST under `/api/v10`, the gateway at `/gateway`. Tests script
+//! what people do (a customer writes, someone presses a button or runs a
+//! slash command), then wait for what the bot did with [`FakeDiscord::next_call`],
+//! which fails loudly with every call recorded so far. The fake can also be
+//! told to answer 429 or 500, or to drop the gateway connection.
+//!
+//! - [`world`]: the scripted guild, channels and people;
+//! - [`payloads`]: complete JSON for messages, threads and interactions;
+//! - [`recorder`]: the record of calls, waits, planned faults;
+//! - `gateway`, `rest`, `channels`, `interactions`, `store`: the server.
+
+pub mod channels;
+mod gateway;
+mod interactions;
+pub mod payloads;
+pub mod recorder;
+mod rest;
+mod store;
+pub mod world;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+use payloads::{InteractionSpec, MessageSpec};
+use recorder::{Call, Fault, Recorder, WAIT};
+use store::{InteractionState, Store};
+use world::{Snowflakes, User, World};
+
+/// Everything the server's handlers share.
+pub struct Shared {
+    /// The scripted world.
+    pub world: World,
+    /// The record of calls.
+    pub recorder: Recorder,
+    gateway: gateway::Gateway,
+    store: Mutex<Store>,
+    ids: Snowflakes,
+    addr: SocketAddr,
+}
+
+impl Shared {
+    /// The gateway's URL, as `GET /gateway` answers it.
+    pub fn ws_url(&self) -> String {
+        format!("ws://{}/gateway", self.addr)
+    }
+}
+
+struct Server(JoinHandle<()>);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// A running fake Discord; clones share it, the last one stops it.
+#[derive(Clone)]
+pub struct FakeDiscord {
+    shared: Arc<Shared>,
+    _server: Arc<Server>,
+}
+
+/// An interaction the fake sent: what the bot's answer must refer to.
+#[derive(Debug, Clone)]
+pub struct Sent {
+    /// Interaction id.
+    pub id: u64,
+    /// Interaction token.
+    pub token: String,
+}
+
+impl FakeDiscord {
+    /// Starts the fake on a random loopback port.
+    pub async fn start() -> FakeDiscord {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("binding loopback");
+        let shared = Arc::new(Shared {
+            world: World::default(),
+            recorder: Recorder::default(),
+            gateway: gateway::Gateway::default(),
+            store: Mutex::default(),
+            ids: Snowflakes::default(),
+            addr: listener.local_addr().unwrap(),
+        });
+        let app = rest::router(shared.clone());
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .await
+                .expect("the fake Discord stopped");
+        });
+        FakeDiscord {
+            shared,
+            _server: Arc::new(Server(server)),
+        }
+    }
+
+    /// The base URL to give the bot (`http://127.0.0.1:PORT`).
+    pub fn url(&self) -> String {
+        format!("http://{}", self.shared.addr)
+    }
+
+    /// The scripted world.
+    pub fn world(&self) -> &World {
+        &self.shared.world
+    }
+
+    /// Sends a gateway dispatch (queued until a client is there).
+    pub fn dispatch(&self, t: &str, d: Value) {
+        self.shared.gateway.dispatch(&self.shared, t, d);
+    }
+
+    /// `author` writes `content` in `channel_id`: MESSAGE_CREATE. Returns the message.
+    pub fn says(&self, channel_id: u64, author: &User, content: &str) -> Value {
+        let mut store = self.shared.store.lock().unwrap();
+        let guild_id = store
+            .channel(self.world(), channel_id)
+            .map_or(Some(self.world().guild_id), |c| c.guild_id);
+        let message = payloads::message(
+            self.world(),
+            MessageSpec {
+                id: self.shared.ids.next(),
+                channel_id,
+                guild_id,
+                author,
+                content,
+                embeds: Value::Array(vec![]),
+                components: Value::Array(vec![]),
+            },
+        );
+        store.put_message(message.clone());
+        drop(store);
+        self.dispatch("MESSAGE_CREATE", message.clone());
+        message
+    }
+
+    /// `by` presses the button `custom_id` on `message`: INTERACTION_CREATE type 3.
+    pub fn press(&self, by: &User, message: &Value, custom_id: &str) -> Sent {
+        let channel_id = message["channel_id"].as_str().unwrap().parse().unwrap();
+        let message_id = message["id"].as_str().unwrap().parse().ok();
+        let (sent, guild_id) = self.new_interaction(channel_id, message_id);
+        let spec = InteractionSpec {
+            id: sent.id,
+            token: &sent.token,
+            by,
+            channel_id,
+            guild_id,
+        };
+        let payload = payloads::button_press(self.world(), spec, message, custom_id);
+        self.dispatch("INTERACTION_CREATE", payload);
+        sent
+    }
+
+    /// `by` runs `/name` with string `options` in `channel_id`: INTERACTION_CREATE type 2.
+    pub fn slash(&self, by: &User, channel_id: u64, name: &str, options: &[(&str, &str)]) -> Sent {
+        let (sent, guild_id) = self.new_interaction(channel_id, None);
+        let spec = InteractionSpec {
+            id: sent.id,
+            token: &sent.token,
+            by,
+            channel_id,
+            guild_id,
+        };
+        let command_id = self.shared.ids.next();
+        let payload = payloads::slash_command(self.world(), spec, command_id, name, options);
+        self.dispatch("INTERACTION_CREATE", payload);
+        sent
+    }
+
+    /// Registers a new interaction in `channel_id`; returns it and the channel's guild.
+    fn new_interaction(&self, channel_id: u64, message_id: Option<u64>) -> (Sent, Option<u64>) {
+        let id = self.shared.ids.next();
+        let sent = Sent {
+            id,
+            token: format!("fake-interaction-token-{id}"),
+        };
+        let mut store = self.shared.store.lock().unwrap();
+        let guild_id = store
+            .channel(self.world(), channel_id)
+            .map_or(Some(self.world().guild_id), |c| c.guild_id);
+        let state = InteractionState {
+            id,
+            channel_id,
+            message_id,
+            acknowledged: false,
+            original: None,
+        };
+        store.interactions.insert(sent.token.clone(), state);
+        (sent, guild_id)
+    }
+
+    /// The earliest call matching `pattern` (`"POST /channels/*/messages"`) not
+    /// returned before; panics with the whole record after 10 s.
+    pub async fn next_call(&self, pattern: &str) -> Call {
+        self.shared.recorder.next_call(pattern, WAIT).await
+    }
+
+    /// Panics if a call matching `pattern` is recorded and was not returned before.
+    pub fn assert_no_more(&self, pattern: &str) {
+        self.shared.recorder.assert_no_more(pattern);
+    }
+
+    /// Every call so far that matches `pattern`, returned before or not.
+    pub fn matching(&self, pattern: &str) -> Vec<Call> {
+        self.shared.recorder.matching(pattern)
+    }
+
+    /// Every call so far.
+    pub fn calls(&self) -> Vec<Call> {
+        self.shared.recorder.calls()
+    }
+
+    /// Answers the next `times` calls matching `pattern` with `fault`.
+    pub fn fail_next(&self, pattern: &str, times: usize, fault: Fault) {
+        self.shared.recorder.plan(pattern, times, fault);
+    }
+
+    /// Drops the gateway connection without a close frame; false if none was live.
+    pub fn drop_gateway(&self) -> bool {
+        self.shared.gateway.drop_connection()
+    }
+
+    /// Makes the next Resume fail, so the client must identify afresh.
+    pub fn refuse_next_resume(&self) {
+        self.shared.gateway.refuse_next_resume();
+    }
+
+    /// Notes a problem that fails every wait (used by the serenity guard).
+    pub fn report_problem(&self, problem: String) {
+        self.shared.recorder.report_problem(problem);
+    }
+
+    /// The message with `id` as the fake now holds it.
+    pub fn message(&self, id: u64) -> Option<Value> {
+        self.shared.store.lock().unwrap().message(id).cloned()
+    }
+
+    /// The thread with `id` as the fake now holds it.
+    pub fn thread(&self, id: u64) -> Option<Value> {
+        self.shared.store.lock().unwrap().thread(id).cloned()
+    }
+}

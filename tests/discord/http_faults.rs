@@ -1,0 +1,66 @@
+//! The fake's planned failures as serenity's HTTP client sees them: with the
+//! rate limiter off (any base URL but Discord's), a 429 or a 500 comes back
+//! as `HttpError::UnsuccessfulRequest` with its status, and nothing is
+//! retried, so the bot's outbox has to.
+
+use serenity::all::{ChannelId, CreateMessage};
+use serenity::http::{HttpError, StatusCode};
+
+use frontline::adapters::discord::connect;
+
+use crate::bot::config_for;
+use crate::fake::FakeDiscord;
+use crate::fake::recorder::Fault;
+
+fn status_of(result: serenity::Result<serenity::all::Message>) -> (StatusCode, isize) {
+    match result {
+        Err(serenity::Error::Http(HttpError::UnsuccessfulRequest(response))) => {
+            (response.status_code, response.error.code)
+        }
+        other => panic!("expected an unsuccessful request, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_429_and_a_500_reach_the_caller_with_their_status_and_are_not_retried() {
+    let fake = FakeDiscord::start().await;
+    let http = connect::http(&config_for(&fake)).expect("http client");
+    let channel = ChannelId::new(fake.world().support.id);
+    let pattern = "POST /channels/*/messages";
+    fake.fail_next(pattern, 1, Fault::RateLimited { retry_after: 0.25 });
+    fake.fail_next(pattern, 1, Fault::ServerError);
+    let send = || channel.send_message(&http, CreateMessage::new().content("hello"));
+
+    let (status, code) = status_of(send().await);
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        code, -1,
+        "serenity cannot read Discord's 429 body (it has no code)"
+    );
+    let limited = fake.next_call(pattern).await;
+    assert_eq!(limited.status, 429);
+    assert_eq!(limited.response["retry_after"], 0.25);
+
+    let (status, code) = status_of(send().await);
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(code, 0);
+    assert_eq!(fake.next_call(pattern).await.status, 500);
+
+    let message = send().await.expect("the third try goes through");
+    assert_eq!(message.content, "hello");
+    assert_eq!(fake.next_call(pattern).await.status, 200);
+    fake.assert_no_more(pattern);
+}
+
+#[tokio::test]
+async fn unknown_routes_and_ids_answer_as_discord_does() {
+    let fake = FakeDiscord::start().await;
+    let http = connect::http(&config_for(&fake)).expect("http client");
+    let nowhere = ChannelId::new(42);
+    let (status, code) = status_of(nowhere.say(&http, "anyone?").await);
+    assert_eq!((status, code), (StatusCode::NOT_FOUND, 10003));
+    assert_eq!(
+        fake.next_call("POST /channels/42/messages").await.status,
+        404
+    );
+}
