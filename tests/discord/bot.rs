@@ -1,7 +1,8 @@
 //! Starting a real serenity client against the fake, built by the adapter's
 //! own `connect` functions, with a guard that turns serenity's silent drop of
 //! an unparsable dispatch (`Event::Unknown`) into a failure of the test,
-//! naming the field serenity missed.
+//! naming the field serenity missed, and records every dispatch serenity did
+//! parse as `CLIENT /KIND`.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -50,7 +51,8 @@ impl Drop for Bot {
     }
 }
 
-/// Starts a client with `handler` and waits until the fake has sent READY.
+/// Starts a client with `handler` and waits until serenity has taken READY
+/// (so it knows its application id).
 pub async fn start_bot(fake: &FakeDiscord, handler: impl EventHandler + 'static) -> Bot {
     let config = config_for(fake);
     let mut client: Client = connect::client_builder(&config, connect::intents())
@@ -69,6 +71,7 @@ pub async fn start_bot(fake: &FakeDiscord, handler: impl EventHandler + 'static)
     });
     fake.next_call("GET /gateway").await;
     fake.next_call("DISPATCH /READY").await;
+    fake.next_call("CLIENT /READY").await;
     Bot { http, shards, task }
 }
 
@@ -78,8 +81,9 @@ struct Guard(FakeDiscord);
 #[async_trait]
 impl RawEventHandler for Guard {
     async fn raw_event(&self, _ctx: Context, event: Event) {
-        if let Event::Unknown(unknown) = event {
-            self.0.report_problem(explain(&unknown));
+        match event {
+            Event::Unknown(unknown) => self.0.report_problem(explain(&unknown)),
+            known => self.0.client_saw(&known.name().unwrap_or_default()),
         }
     }
 }

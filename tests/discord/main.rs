@@ -6,3 +6,4 @@ mod fake;
 mod fake_self_test;
 mod http_faults;
 mod proof;
+mod rest_shapes;

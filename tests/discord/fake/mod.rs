@@ -7,7 +7,10 @@
 //!
 //! - [`world`]: the scripted guild, channels and people;
 //! - [`payloads`]: complete JSON for messages, threads and interactions;
-//! - [`recorder`]: the record of calls, waits, planned faults;
+//! - [`recorder`]: the record of calls, waits, planned faults (besides REST
+//!   calls it holds `GATEWAY /identify|resume|connect` from the client,
+//!   `DISPATCH /KIND` sent by the fake, and `CLIENT /KIND` for each dispatch
+//!   serenity parsed, as the test's guard reports it);
 //! - `gateway`, `rest`, `channels`, `interactions`, `store`: the server.
 
 pub mod channels;
@@ -210,11 +213,6 @@ impl FakeDiscord {
         self.shared.recorder.matching(pattern)
     }
 
-    /// Every call so far.
-    pub fn calls(&self) -> Vec<Call> {
-        self.shared.recorder.calls()
-    }
-
     /// Answers the next `times` calls matching `pattern` with `fault`.
     pub fn fail_next(&self, pattern: &str, times: usize, fault: Fault) {
         self.shared.recorder.plan(pattern, times, fault);
@@ -228,6 +226,18 @@ impl FakeDiscord {
     /// Makes the next Resume fail, so the client must identify afresh.
     pub fn refuse_next_resume(&self) {
         self.shared.gateway.refuse_next_resume();
+    }
+
+    /// Notes that the client parsed and handled dispatch `kind` (recorded as `CLIENT /KIND`).
+    pub fn client_saw(&self, kind: &str) {
+        self.shared.recorder.record(Call {
+            method: "CLIENT".to_owned(),
+            path: format!("/{kind}"),
+            query: None,
+            body: Value::Null,
+            status: 0,
+            response: Value::Null,
+        });
     }
 
     /// Notes a problem that fails every wait (used by the serenity guard).

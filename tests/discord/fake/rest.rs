@@ -6,9 +6,10 @@
 use std::sync::Arc;
 
 use axum::Router;
-use axum::body::{Body, to_bytes};
+use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post, put};
@@ -115,8 +116,17 @@ async fn record(State(shared): State<Arc<Shared>>, request: Request, next: Next)
     };
     let method = request.method().to_string();
     let query = request.uri().query().map(str::to_owned);
-    let (parts, body) = request.into_parts();
-    let bytes = to_bytes(body, 8 << 20).await.unwrap_or_default();
+    let (mut parts, body) = request.into_parts();
+    let mut bytes = to_bytes(body, 8 << 20).await.unwrap_or_default();
+    if let Some(boundary) = multipart_boundary(&parts.headers) {
+        // serenity sends forum posts (and anything with files) as multipart:
+        // the JSON is the `payload_json` field; files are not kept.
+        bytes = payload_json(bytes, boundary).await;
+        parts
+            .headers
+            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        parts.headers.remove(CONTENT_LENGTH);
+    }
     let body_json = if bytes.is_empty() {
         Value::Null
     } else {
@@ -141,6 +151,22 @@ async fn record(State(shared): State<Arc<Shared>>, request: Request, next: Next)
         response: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
     });
     Response::from_parts(parts, Body::from(bytes))
+}
+
+fn multipart_boundary(headers: &HeaderMap) -> Option<String> {
+    let content_type = headers.get(CONTENT_TYPE)?.to_str().ok()?;
+    multer::parse_boundary(content_type).ok()
+}
+
+async fn payload_json(bytes: Bytes, boundary: String) -> Bytes {
+    let stream = futures::stream::once(async move { Ok::<_, std::io::Error>(bytes) });
+    let mut form = multer::Multipart::new(stream, boundary);
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some("payload_json") {
+            return field.bytes().await.unwrap_or_default();
+        }
+    }
+    Bytes::new()
 }
 
 fn fault_response(fault: Fault) -> Response {
