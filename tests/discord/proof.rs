@@ -38,11 +38,11 @@ impl EventHandler for Echo {
     }
 
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
-        if let Interaction::Component(press) = interaction {
-            if let Err(e) = acknowledge_and_edit(&ctx, &press).await {
-                self.0
-                    .report_problem(format!("answering the press failed: {e}"));
-            }
+        if let Interaction::Component(press) = interaction
+            && let Err(e) = acknowledge_and_edit(&ctx, &press).await
+        {
+            self.0
+                .report_problem(format!("answering the press failed: {e}"));
         }
     }
 }
