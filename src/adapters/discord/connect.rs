@@ -86,6 +86,8 @@ fn is_loopback(url: &Url) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     #[test]
@@ -107,12 +109,54 @@ mod tests {
         }
     }
 
+    /// A config pointing at `url` (the token does not matter off Discord).
+    fn config_at(url: &str) -> DiscordConfig {
+        let settings = super::super::DiscordSettings {
+            api_base_url: url.to_owned(),
+            dms: true,
+            staff_channel: Some(serenity::all::ChannelId::new(1)),
+            staff_role: Some(serenity::all::RoleId::new(2)),
+            ..Default::default()
+        };
+        DiscordConfig::from_settings(&settings, Some("t".to_owned())).expect("valid")
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)] // figment::Jail's closures return figment::Error
+    fn loopback_is_reached_directly_even_with_a_proxy_in_the_environment() {
+        figment::Jail::expect_with(|jail| {
+            for var in ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"] {
+                jail.set_env(var, "http://127.0.0.1:9"); // nothing listens there
+            }
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            let url = runtime.block_on(async {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                let base = format!("http://{}", listener.local_addr().unwrap());
+                let app = axum::Router::new().route(
+                    "/api/v10/gateway",
+                    axum::routing::get(|| async { axum::Json(json!({"url": "ws://loopback"})) }),
+                );
+                tokio::spawn(async move { axum::serve(listener, app).await });
+                let http = http(&config_at(&base)).expect("client");
+                http.get_gateway().await.map(|g| g.url)
+            });
+            assert_eq!(
+                url.expect("the fake answered, not the proxy"),
+                "ws://loopback"
+            );
+            Ok(())
+        });
+    }
+
     #[test]
     fn the_default_allowed_mentions_ping_nobody() {
         let json = serde_json::to_value(default_allowed_mentions()).unwrap();
         assert_eq!(
             json,
-            serde_json::json!({"parse": [], "users": [], "roles": [], "replied_user": false})
+            json!({"parse": [], "users": [], "roles": [], "replied_user": false})
         );
     }
 }
