@@ -54,6 +54,7 @@ impl Drop for Bot {
 /// Starts a client with `handler` and waits until serenity has taken READY
 /// (so it knows its application id).
 pub async fn start_bot(fake: &FakeDiscord, handler: impl EventHandler + 'static) -> Bot {
+    init_test_log();
     let config = config_for(fake);
     let mut client: Client = connect::client_builder(&config, connect::intents())
         .expect("client builder")
@@ -73,6 +74,16 @@ pub async fn start_bot(fake: &FakeDiscord, handler: impl EventHandler + 'static)
     fake.next_call("DISPATCH /READY").await;
     fake.next_call("CLIENT /READY").await;
     Bot { http, shards, task }
+}
+
+/// Logs (serenity's too) only when `TEST_LOG` is set, e.g. `TEST_LOG=serenity=debug`.
+fn init_test_log() {
+    if let Ok(filter) = std::env::var("TEST_LOG") {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_test_writer()
+            .try_init();
+    }
 }
 
 /// Fails the test when serenity could not parse a dispatch.

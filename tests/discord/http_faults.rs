@@ -53,6 +53,39 @@ async fn a_429_and_a_500_reach_the_caller_with_their_status_and_are_not_retried(
 }
 
 #[tokio::test]
+async fn a_429_carries_the_retry_after_header_and_body_discord_documents() {
+    let fake = FakeDiscord::start().await;
+    let channel = fake.world().support.id;
+    let pattern = format!("POST /channels/{channel}/messages");
+    fake.fail_next(&pattern, 1, Fault::RateLimited { retry_after: 1.5 });
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let url = format!("{}/api/v10/channels/{channel}/messages", fake.url());
+    let send = || {
+        client
+            .post(&url)
+            .header("content-type", "application/json")
+            .body(r#"{"content": "hi"}"#)
+            .send()
+    };
+
+    let limited = send().await.expect("an answer");
+    assert_eq!(limited.status(), 429);
+    assert_eq!(
+        limited.headers()["retry-after"],
+        "2",
+        "whole seconds, rounded up"
+    );
+    let body: serde_json::Value = serde_json::from_slice(&limited.bytes().await.unwrap()).unwrap();
+    assert_eq!(body["retry_after"], 1.5);
+    assert_eq!(body["global"], false);
+    assert_eq!(
+        send().await.expect("an answer").status(),
+        200,
+        "only the next call"
+    );
+}
+
+#[tokio::test]
 async fn unknown_routes_and_ids_answer_as_discord_does() {
     let fake = FakeDiscord::start().await;
     let http = connect::http(&config_for(&fake)).expect("http client");
