@@ -2,6 +2,7 @@
 //! and a fake Discord on loopback.
 
 mod bot;
+mod events;
 mod fake;
 mod fake_self_test;
 mod http_faults;

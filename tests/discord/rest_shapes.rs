@@ -113,6 +113,14 @@ async fn threads_forum_posts_members_archiving_and_edits_parse_in_serenity() {
         call.body["message"].get("allowed_mentions").is_none(),
         "serenity leaves the client-wide default allowed_mentions off forum posts"
     );
+    for echo in [
+        "THREAD_CREATE",
+        "MESSAGE_UPDATE",
+        "THREAD_UPDATE",
+        "THREAD_CREATE",
+    ] {
+        fake.next_call(&format!("CLIENT /{echo}")).await; // serenity parsed Discord's echo
+    }
 }
 
 #[tokio::test]
@@ -179,6 +187,7 @@ async fn a_slash_command_is_deferred_edited_and_followed_up_and_answered_once_on
         edit.body.get("allowed_mentions").is_none(),
         "serenity leaves the client-wide default allowed_mentions off EditInteractionResponse"
     );
+    fake.next_call("CLIENT /MESSAGE_UPDATE").await;
     let follow_up = fake.next_call("POST /webhooks/*/*").await;
     assert_eq!(
         follow_up.body["allowed_mentions"]["parse"],

@@ -49,7 +49,9 @@ pub async fn create_message(
         ));
     }
     let id = shared.ids.next();
-    reply(ok(store.bot_message(&shared.world, id, &channel, &body)))
+    let message = store.bot_message(&shared.world, id, &channel, &body);
+    shared.echo_message("MESSAGE_CREATE", &message);
+    reply(ok(message))
 }
 
 /// `PATCH /channels/{c}/messages/{m}`
@@ -66,7 +68,9 @@ pub async fn edit_message(
     if !in_channel {
         return reply(unknown_message());
     }
-    reply(ok(store.edit_message(m, &body).unwrap()))
+    let message = store.edit_message(m, &body).unwrap();
+    shared.echo_message("MESSAGE_UPDATE", &message);
+    reply(ok(message))
 }
 
 /// `POST /channels/{c}/messages/{m}/threads`: the thread gets the message's id.
@@ -94,6 +98,7 @@ pub async fn thread_from_message(
     let minutes = body["auto_archive_duration"].as_u64().unwrap_or(4320);
     let thread = payloads::thread(m, &parent, name, owner, minutes);
     store.put_thread(thread.clone());
+    shared.echo_thread("THREAD_CREATE", &thread);
     reply(ok(thread))
 }
 
@@ -120,11 +125,15 @@ pub async fn thread_or_forum_post(
         thread["applied_tags"] = body.get("applied_tags").cloned().unwrap_or(json!([]));
         store.put_thread(thread.clone());
         let inside = store.channel(&shared.world, id).unwrap();
-        thread["message"] = store.bot_message(&shared.world, id, &inside, first);
+        let starter = store.bot_message(&shared.world, id, &inside, first);
         thread["message_count"] = json!(1);
+        shared.echo_thread("THREAD_CREATE", &thread);
+        shared.echo_message("MESSAGE_CREATE", &starter);
+        thread["message"] = starter;
     } else {
         thread["type"] = body.get("type").cloned().unwrap_or(json!(12));
         store.put_thread(thread.clone());
+        shared.echo_thread("THREAD_CREATE", &thread);
     }
     reply(ok(thread))
 }
@@ -162,7 +171,9 @@ pub async fn modify(
             thread["name"] = json!(name);
         }
         thread["thread_metadata"]["archive_timestamp"] = json!(payloads::now());
-        return reply(ok(thread.clone()));
+        let thread = thread.clone();
+        shared.echo_thread("THREAD_UPDATE", &thread);
+        return reply(ok(thread));
     }
     match shared.world.channel(c) {
         Some(channel) => reply(ok(payloads::guild_channel(channel))),

@@ -65,7 +65,8 @@ pub async fn callback(
         )),
         Some(6) if state.message_id.is_some() => state.message_id,
         Some(7) if state.message_id.is_some() => {
-            store.edit_message(state.message_id.unwrap(), &data);
+            let updated = store.edit_message(state.message_id.unwrap(), &data);
+            updated.inspect(|m| shared.echo_message("MESSAGE_UPDATE", m));
             state.message_id
         }
         _ => return reply(invalid_body()),
@@ -90,7 +91,8 @@ fn new_message(shared: &Shared, store: &mut Store, channel: u64, data: &Value, f
     let id = shared.ids.next();
     let mut body = data.clone();
     body["flags"] = json!(data["flags"].as_u64().unwrap_or(0) | flags);
-    store.bot_message(&shared.world, id, &channel, &body);
+    let message = store.bot_message(&shared.world, id, &channel, &body);
+    shared.echo_message("MESSAGE_CREATE", &message);
     id
 }
 
@@ -128,7 +130,9 @@ pub async fn edit_webhook_message(
         .as_u64()
         .unwrap_or(0);
     body["flags"] = json!(flags & !LOADING);
-    reply(ok(store.edit_message(target, &body).unwrap()))
+    let message = store.edit_message(target, &body).unwrap();
+    shared.echo_message("MESSAGE_UPDATE", &message);
+    reply(ok(message))
 }
 
 /// `GET /webhooks/{app}/{token}/messages/{m}`

@@ -3,7 +3,10 @@
 //! what people do (a customer writes, someone presses a button or runs a
 //! slash command), then wait for what the bot did with [`FakeDiscord::next_call`],
 //! which fails loudly with every call recorded so far. The fake can also be
-//! told to answer 429 or 500, or to drop the gateway connection.
+//! told to answer 429 or 500, or to drop the gateway connection. Like
+//! Discord, it tells the client about what the bot itself did: a message the
+//! bot posts comes back as MESSAGE_CREATE, an edit as MESSAGE_UPDATE, a new
+//! thread as THREAD_CREATE (not for ephemeral messages).
 //!
 //! - [`world`]: the scripted guild, channels and people;
 //! - [`payloads`]: complete JSON for messages, threads and interactions;
@@ -11,6 +14,7 @@
 //!   calls it holds `GATEWAY /identify|resume|connect` from the client,
 //!   `DISPATCH /KIND` sent by the fake, and `CLIENT /KIND` for each dispatch
 //!   serenity parsed, as the test's guard reports it);
+//! - `script`: what people do (write, post in the forum, press, run a command);
 //! - `gateway`, `rest`, `channels`, `interactions`, `store`: the server.
 
 pub mod channels;
@@ -19,6 +23,7 @@ mod interactions;
 pub mod payloads;
 pub mod recorder;
 mod rest;
+mod script;
 mod store;
 pub mod world;
 
@@ -29,10 +34,9 @@ use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-use payloads::{InteractionSpec, MessageSpec};
 use recorder::{Call, Fault, Recorder, WAIT};
-use store::{InteractionState, Store};
-use world::{Snowflakes, User, World};
+use store::Store;
+use world::{Snowflakes, World};
 
 /// Everything the server's handlers share.
 pub struct Shared {
@@ -51,7 +55,35 @@ impl Shared {
     pub fn ws_url(&self) -> String {
         format!("ws://{}/gateway", self.addr)
     }
+
+    /// Tells the client about a message the bot made or changed, as Discord
+    /// does (`t` is MESSAGE_CREATE or MESSAGE_UPDATE); ephemeral messages stay quiet.
+    fn echo_message(&self, t: &str, message: &Value) {
+        if message["flags"].as_u64().unwrap_or(0) & EPHEMERAL != 0 {
+            return;
+        }
+        let mut m = message.clone();
+        if m.get("guild_id").is_some() {
+            m["member"] = payloads::member(&self.world.bot, false);
+        }
+        self.gateway.dispatch(self, t, m);
+    }
+
+    /// Tells the client about a thread (`t` is THREAD_CREATE or THREAD_UPDATE).
+    fn echo_thread(&self, t: &str, thread: &Value) {
+        let mut d = thread.clone();
+        if let Some(d) = d.as_object_mut() {
+            d.remove("message");
+            if t == "THREAD_CREATE" {
+                d.insert("newly_created".to_owned(), Value::Bool(true));
+            }
+        }
+        self.gateway.dispatch(self, t, d);
+    }
 }
+
+/// The `EPHEMERAL` message flag.
+const EPHEMERAL: u64 = 64;
 
 struct Server(JoinHandle<()>);
 
@@ -116,85 +148,6 @@ impl FakeDiscord {
     /// Sends a gateway dispatch (queued until a client is there).
     pub fn dispatch(&self, t: &str, d: Value) {
         self.shared.gateway.dispatch(&self.shared, t, d);
-    }
-
-    /// `author` writes `content` in `channel_id`: MESSAGE_CREATE. Returns the message.
-    pub fn says(&self, channel_id: u64, author: &User, content: &str) -> Value {
-        let mut store = self.shared.store.lock().unwrap();
-        let guild_id = store
-            .channel(self.world(), channel_id)
-            .map_or(Some(self.world().guild_id), |c| c.guild_id);
-        let message = payloads::message(
-            self.world(),
-            MessageSpec {
-                id: self.shared.ids.next(),
-                channel_id,
-                guild_id,
-                author,
-                content,
-                embeds: Value::Array(vec![]),
-                components: Value::Array(vec![]),
-            },
-        );
-        store.put_message(message.clone());
-        drop(store);
-        self.dispatch("MESSAGE_CREATE", message.clone());
-        message
-    }
-
-    /// `by` presses the button `custom_id` on `message`: INTERACTION_CREATE type 3.
-    pub fn press(&self, by: &User, message: &Value, custom_id: &str) -> Sent {
-        let channel_id = message["channel_id"].as_str().unwrap().parse().unwrap();
-        let message_id = message["id"].as_str().unwrap().parse().ok();
-        let (sent, guild_id) = self.new_interaction(channel_id, message_id);
-        let spec = InteractionSpec {
-            id: sent.id,
-            token: &sent.token,
-            by,
-            channel_id,
-            guild_id,
-        };
-        let payload = payloads::button_press(self.world(), spec, message, custom_id);
-        self.dispatch("INTERACTION_CREATE", payload);
-        sent
-    }
-
-    /// `by` runs `/name` with string `options` in `channel_id`: INTERACTION_CREATE type 2.
-    pub fn slash(&self, by: &User, channel_id: u64, name: &str, options: &[(&str, &str)]) -> Sent {
-        let (sent, guild_id) = self.new_interaction(channel_id, None);
-        let spec = InteractionSpec {
-            id: sent.id,
-            token: &sent.token,
-            by,
-            channel_id,
-            guild_id,
-        };
-        let command_id = self.shared.ids.next();
-        let payload = payloads::slash_command(self.world(), spec, command_id, name, options);
-        self.dispatch("INTERACTION_CREATE", payload);
-        sent
-    }
-
-    /// Registers a new interaction in `channel_id`; returns it and the channel's guild.
-    fn new_interaction(&self, channel_id: u64, message_id: Option<u64>) -> (Sent, Option<u64>) {
-        let id = self.shared.ids.next();
-        let sent = Sent {
-            id,
-            token: format!("fake-interaction-token-{id}"),
-        };
-        let mut store = self.shared.store.lock().unwrap();
-        let guild_id = store
-            .channel(self.world(), channel_id)
-            .map_or(Some(self.world().guild_id), |c| c.guild_id);
-        let state = InteractionState {
-            id,
-            channel_id,
-            message_id,
-            acknowledged: false,
-            original: None,
-        };
-        store.interactions.insert(sent.token.clone(), state);
-        (sent, guild_id)
     }
 
     /// The earliest call matching `pattern` (`"POST /channels/*/messages"`) not
