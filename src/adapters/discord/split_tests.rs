@@ -165,3 +165,73 @@ fn embed_descriptions_use_their_own_limit() {
     assert_eq!(visible(&pieces.concat()), visible(&text));
     assert!(pieces.len() < split_markdown(&text, MESSAGE_LIMIT).len());
 }
+
+/// A small deterministic generator of markdown-ish text with every construct
+/// the splitter cares about, some of them longer than the limit.
+fn generated(seed: u64, parts: usize) -> String {
+    let mut state = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut next = move |n: u64| {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (state >> 33) % n
+    };
+    let pieces = [
+        "plain words here",
+        "**bold words that go on**",
+        "*some emphasis*",
+        "`inline code`",
+        "[a link](https://example.org/a/long/path)",
+        "~~struck text~~",
+        "\n",
+        "\n\n",
+        "\n```rust\nfn main() {}\nlet x = 1;\n```\n",
+        "\n```\nunclosed fence\n",
+        "😀🎉",
+        "ümlaut äöü",
+        "- a list item\n",
+        "> a quote\n",
+        "averyveryveryveryverylongwordwithoutanyspaceatallthatgoesonandon",
+    ];
+    let mut text = String::new();
+    for _ in 0..parts {
+        let piece = pieces[next(pieces.len() as u64) as usize];
+        let times = 1 + next(4) as usize;
+        for _ in 0..times {
+            text.push_str(piece);
+            text.push(' ');
+        }
+    }
+    text
+}
+
+#[test]
+fn generated_texts_always_fit_and_lose_nothing_outside_code() {
+    for seed in 0..300 {
+        let text = generated(seed, 10 + (seed as usize % 60));
+        for limit in [64, 200, MESSAGE_LIMIT] {
+            let pieces = split_markdown(&text, limit);
+            assert_within(&pieces, limit);
+            let joined: String = pieces.concat();
+            let mut rest = visible(&joined);
+            // Reopened and closed fences are the only additions.
+            for mark in ["```rust", "```"] {
+                rest = rest.replace(mark, "");
+            }
+            let mut original = visible(&text);
+            for mark in ["```rust", "```"] {
+                original = original.replace(mark, "");
+            }
+            assert_eq!(rest, original, "seed {seed}, limit {limit}");
+        }
+    }
+}
+
+#[test]
+fn spans_longer_than_the_limit_are_cut_rather_than_overflowing() {
+    let code = format!("`{}`", "x ".repeat(300));
+    let link = format!("[{}](https://example.org)", "word ".repeat(200));
+    for text in [code, link] {
+        let pieces = split_markdown(&text, 100);
+        assert_within(&pieces, 100);
+        assert_eq!(visible(&pieces.concat()), visible(&text));
+    }
+}
