@@ -232,3 +232,34 @@ async fn commands_are_set_globally_and_per_guild() {
             .all(|c| c["guild_id"] != Value::Null)
     );
 }
+
+#[tokio::test]
+async fn channels_dms_messages_and_typing_can_be_fetched_and_used() {
+    let fake = FakeDiscord::start().await;
+    let bot = start_bot(&fake, Quiet).await;
+    let http = bot.http.as_ref();
+    let world = fake.world().clone();
+    let support = ChannelId::new(world.support.id);
+    let channel = support.to_channel(http).await.expect("the support channel");
+    let guild = channel.guild().expect("a guild channel");
+    assert_eq!(
+        (guild.name.as_str(), guild.kind),
+        ("support", ChannelType::Text)
+    );
+
+    let alice = UserId::new(world.alice().id);
+    let dm = alice.create_dm_channel(http).await.expect("a DM channel");
+    assert_eq!(dm.recipient.id, alice);
+    let fetched = dm.id.to_channel(http).await.expect("the DM channel");
+    assert_eq!(fetched.private().map(|p| p.recipient.id), Some(alice));
+
+    dm.id.broadcast_typing(http).await.expect("typing");
+    let sent = dm.id.say(http, "Hi alice").await.expect("a DM");
+    let again = dm.id.message(http, sent.id).await.expect("fetched");
+    assert_eq!((again.content.as_str(), again.guild_id), ("Hi alice", None));
+    dm.id.delete_message(http, sent.id).await.expect("deleted");
+    assert_eq!(
+        fake.next_call("DELETE /channels/*/messages/*").await.status,
+        204
+    );
+}

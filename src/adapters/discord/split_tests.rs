@@ -169,9 +169,13 @@ fn embed_descriptions_use_their_own_limit() {
 /// A small deterministic generator of markdown-ish text with every construct
 /// the splitter cares about, some of them longer than the limit.
 fn generated(seed: u64, parts: usize) -> String {
-    let mut state = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut state = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     let mut next = move |n: u64| {
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (state >> 33) % n
     };
     let pieces = [

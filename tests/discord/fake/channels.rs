@@ -1,4 +1,5 @@
-//! Channel routes: create and edit a message, start a thread from a message,
+//! Channel routes: get a channel, open a DM, get, create, edit and delete a
+//! message, the typing indicator, start a thread from a message,
 //! create a forum post (or a thread without a message), add a thread member,
 //! and modify a channel (archive or lock a thread). Answers carry complete
 //! objects, and the errors Discord gives for unknown channels and messages
@@ -179,4 +180,87 @@ pub async fn modify(
         Some(channel) => reply(ok(payloads::guild_channel(channel))),
         None => reply(unknown_channel()),
     }
+}
+
+/// The channel object for `c`: a thread, a guild channel or a DM.
+fn channel_json(shared: &Shared, c: u64) -> Option<Value> {
+    let store = shared.store.lock().unwrap();
+    if let Some(thread) = store.thread(c) {
+        return Some(thread.clone());
+    }
+    let channel = store.channel(&shared.world, c)?;
+    match channel.kind {
+        kind::DM => {
+            let with = shared.world.user(c - 500_000)?;
+            Some(payloads::dm_channel(&channel, with))
+        }
+        _ => Some(payloads::guild_channel(&channel)),
+    }
+}
+
+/// `GET /channels/{c}`
+pub async fn get_channel(State(shared): State<Arc<Shared>>, Path(c): Path<u64>) -> Response {
+    reply(channel_json(&shared, c).map_or_else(unknown_channel, ok))
+}
+
+/// `POST /users/@me/channels`: the DM channel with `recipient_id`.
+pub async fn open_dm(State(shared): State<Arc<Shared>>, bytes: Bytes) -> Response {
+    let body = json_body(&bytes);
+    let recipient = body["recipient_id"]
+        .as_str()
+        .map(str::to_owned)
+        .or_else(|| body["recipient_id"].as_u64().map(|n| n.to_string()));
+    let user = recipient.and_then(|r| shared.world.user(r.parse().ok()?).cloned());
+    match user {
+        Some(user) => reply(ok(payloads::dm_channel(
+            &shared.world.dm_with(&user),
+            &user,
+        ))),
+        None => reply(error(StatusCode::NOT_FOUND, 10013, "Unknown User")),
+    }
+}
+
+/// `GET /channels/{c}/messages/{m}`
+pub async fn get_message(
+    State(shared): State<Arc<Shared>>,
+    Path((c, m)): Path<(u64, u64)>,
+) -> Response {
+    let store = shared.store.lock().unwrap();
+    match store
+        .message(m)
+        .filter(|msg| msg["channel_id"] == c.to_string().as_str())
+    {
+        Some(message) => reply(ok(message.clone())),
+        None => reply(unknown_message()),
+    }
+}
+
+/// `DELETE /channels/{c}/messages/{m}` (the message is kept for inspection).
+pub async fn delete_message(
+    State(shared): State<Arc<Shared>>,
+    Path((c, m)): Path<(u64, u64)>,
+) -> Response {
+    let store = shared.store.lock().unwrap();
+    match store
+        .message(m)
+        .filter(|msg| msg["channel_id"] == c.to_string().as_str())
+    {
+        Some(_) => reply(no_content()),
+        None => reply(unknown_message()),
+    }
+}
+
+/// `POST /channels/{c}/typing`
+pub async fn typing(State(shared): State<Arc<Shared>>, Path(c): Path<u64>) -> Response {
+    let known = shared
+        .store
+        .lock()
+        .unwrap()
+        .channel(&shared.world, c)
+        .is_some();
+    reply(if known {
+        no_content()
+    } else {
+        unknown_channel()
+    })
 }

@@ -148,6 +148,16 @@ pub fn guild_channel(c: &Channel) -> Value {
     })
 }
 
+/// The DM channel between the bot and `with`.
+pub fn dm_channel(c: &Channel, with: &User) -> Value {
+    json!({
+        "id": c.id.to_string(),
+        "type": kind::DM,
+        "last_message_id": null,
+        "recipients": [user(with)],
+    })
+}
+
 /// A public thread in `parent`, started by `owner`.
 pub fn thread(id: u64, parent: &Channel, name: &str, owner: u64, archive_minutes: u64) -> Value {
     json!({

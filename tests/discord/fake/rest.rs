@@ -41,9 +41,19 @@ pub fn router(shared: Arc<Shared>) -> Router {
     let api = Router::new()
         .route("/gateway", get(gateway_url))
         .route("/gateway/bot", get(gateway_bot))
-        .route("/channels/{c}", patch(channels::modify))
+        .route("/users/@me/channels", post(channels::open_dm))
+        .route(
+            "/channels/{c}",
+            get(channels::get_channel).patch(channels::modify),
+        )
+        .route("/channels/{c}/typing", post(channels::typing))
         .route("/channels/{c}/messages", post(channels::create_message))
-        .route("/channels/{c}/messages/{m}", patch(channels::edit_message))
+        .route(
+            "/channels/{c}/messages/{m}",
+            get(channels::get_message)
+                .patch(channels::edit_message)
+                .delete(channels::delete_message),
+        )
         .route(
             "/channels/{c}/messages/{m}/threads",
             post(channels::thread_from_message),
