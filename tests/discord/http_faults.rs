@@ -7,6 +7,7 @@ use serenity::all::{ChannelId, CreateMessage};
 use serenity::http::{HttpError, StatusCode};
 
 use frontline::adapters::discord::connect;
+use frontline::adapters::discord::failure::Failure;
 
 use crate::bot::config_for;
 use crate::fake::FakeDiscord;
@@ -19,6 +20,10 @@ fn status_of(result: serenity::Result<serenity::all::Message>) -> (StatusCode, i
         }
         other => panic!("expected an unsuccessful request, got {other:?}"),
     }
+}
+
+fn failure_of(result: serenity::Result<serenity::all::Message>) -> Failure {
+    Failure::of(&result.expect_err("a failure"))
 }
 
 #[tokio::test]
@@ -46,7 +51,19 @@ async fn a_429_and_a_500_reach_the_caller_with_their_status_and_are_not_retried(
     assert_eq!(code, 0);
     assert_eq!(fake.next_call(pattern).await.status, 500);
 
-    let message = send().await.expect("the third try goes through");
+    fake.fail_next(pattern, 1, Fault::RateLimited { retry_after: 0.25 });
+    fake.fail_next(pattern, 1, Fault::ServerError);
+    let rate_limited = Failure::Retry { status: Some(429) };
+    assert_eq!(failure_of(send().await), rate_limited);
+    assert_eq!(
+        failure_of(send().await),
+        Failure::Retry { status: Some(500) }
+    );
+    for _ in 0..2 {
+        fake.next_call(pattern).await;
+    }
+
+    let message = send().await.expect("the last try goes through");
     assert_eq!(message.content, "hello");
     assert_eq!(fake.next_call(pattern).await.status, 200);
     fake.assert_no_more(pattern);
@@ -86,12 +103,32 @@ async fn a_429_carries_the_retry_after_header_and_body_discord_documents() {
 }
 
 #[tokio::test]
-async fn unknown_routes_and_ids_answer_as_discord_does() {
+async fn a_closed_port_is_a_retryable_failure() {
+    let fake = FakeDiscord::start().await;
+    let mut config = config_for(&fake);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    config.api_base =
+        frontline::adapters::discord::settings::ApiBase::Custom(closed.parse().unwrap());
+    let http = connect::http(&config).expect("http client");
+    let result = ChannelId::new(1).say(&http, "hello?").await;
+    assert_eq!(failure_of(result), Failure::Retry { status: None });
+}
+
+#[tokio::test]
+async fn unknown_ids_answer_as_discord_does_and_are_permanent_failures() {
     let fake = FakeDiscord::start().await;
     let http = connect::http(&config_for(&fake)).expect("http client");
     let nowhere = ChannelId::new(42);
     let (status, code) = status_of(nowhere.say(&http, "anyone?").await);
     assert_eq!((status, code), (StatusCode::NOT_FOUND, 10003));
+    let permanent = Failure::Permanent {
+        status: 404,
+        code: 10003,
+    };
+    assert_eq!(failure_of(nowhere.say(&http, "anyone?").await), permanent);
+    fake.next_call("POST /channels/42/messages").await;
     assert_eq!(
         fake.next_call("POST /channels/42/messages").await.status,
         404

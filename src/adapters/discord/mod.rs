@@ -5,6 +5,7 @@
 //!
 //! - [`settings`]: the `[discord]` table and its checked form;
 //! - [`connect`]: serenity's HTTP client and `ClientBuilder` for a base URL;
+//! - [`failure`]: what a failed Discord call means for delivery;
 //! - [`split`]: long answers cut at Discord's limits without breaking markdown;
 //! - [`mentions`]: inert mentions in echoed text, `allowed_mentions`;
 //! - [`custom_id`]: the button ids `fl:<action>:<id>[:<arg>]`;
@@ -12,6 +13,7 @@
 
 pub mod connect;
 pub mod custom_id;
+pub mod failure;
 pub mod mentions;
 pub mod settings;
 pub mod split;

@@ -1,7 +1,9 @@
 //! The fake's HTTP side: the router under `/api/v10`, the layer that records
-//! every call and answers planned faults instead of the route, gateway
-//! discovery, and Discord's error bodies. The routes themselves live in
-//! [`super::channels`] and [`super::interactions`].
+//! every call (a multipart body is recorded as its `payload_json`) and answers
+//! planned faults instead of the route, gateway discovery, and Discord's error
+//! bodies. The routes themselves live in [`super::channels`] and
+//! [`super::interactions`]; a route the fake does not know answers 404 and is
+//! recorded like any other, so a test sees what the bot tried.
 
 use std::sync::Arc;
 
