@@ -9,7 +9,7 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use reqwest::Url;
-use serenity::all::{ClientBuilder, CreateAllowedMentions, GatewayIntents, Http, HttpBuilder};
+use serenity::all::{ClientBuilder, GatewayIntents, Http, HttpBuilder};
 
 use super::mentions::no_pings;
 use super::settings::{ApiBase, DiscordConfig};
@@ -52,11 +52,6 @@ pub fn client_builder(
     intents: GatewayIntents,
 ) -> Result<ClientBuilder, ConnectError> {
     Ok(ClientBuilder::new_with_http(http(config)?, intents))
-}
-
-/// The allowed mentions every message gets unless it says otherwise.
-pub fn default_allowed_mentions() -> CreateAllowedMentions {
-    no_pings()
 }
 
 fn reqwest_client(skip_proxies: bool) -> Result<reqwest::Client, reqwest::Error> {
@@ -149,14 +144,5 @@ mod tests {
             );
             Ok(())
         });
-    }
-
-    #[test]
-    fn the_default_allowed_mentions_ping_nobody() {
-        let json = serde_json::to_value(default_allowed_mentions()).unwrap();
-        assert_eq!(
-            json,
-            json!({"parse": [], "users": [], "roles": [], "replied_user": false})
-        );
     }
 }
