@@ -2,6 +2,7 @@
 //! server, following the three support levels.
 //!
 //! Layout:
+//! - [`adapters`]: chat platforms (Discord) translated to and from the bot;
 //! - [`knowledge`]: FAQ markdown parsed, linted and watched;
 //! - [`index`]: the tantivy index and similarity ranking over entries;
 //! - [`triage`]: one decision per message (fix, answer, did you mean, hand over);
@@ -13,6 +14,7 @@
 //! - [`settings`]: the layered configuration;
 //! - [`cli`]: the `frontline` commands.
 
+pub mod adapters;
 pub mod brain;
 pub mod cli;
 pub mod eval;

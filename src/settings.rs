@@ -8,6 +8,7 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
+use crate::adapters::discord::DiscordSettings;
 use crate::brain::{BrainSettings, DefaultLang};
 use crate::index::RankWeights;
 use crate::triage::Thresholds;
@@ -29,6 +30,8 @@ pub struct Settings {
     pub thresholds: Thresholds,
     /// Ranking weights.
     pub ranking: RankWeights,
+    /// The Discord side: API base URL, channels, staff (the token comes from `DISCORD_TOKEN`).
+    pub discord: DiscordSettings,
 }
 
 impl Default for Settings {
@@ -39,6 +42,7 @@ impl Default for Settings {
             reload_debounce_ms: 500,
             thresholds: Thresholds::default(),
             ranking: RankWeights::default(),
+            discord: DiscordSettings::default(),
         }
     }
 }

@@ -1,0 +1,210 @@
+//! The `custom_id` of the bot's buttons: `fl:<action>:<id>[:<arg>]`, for
+//! example `fl:nw:42` (*Not what I asked* on answer 42) or `fl:rt:7:5`
+//! (five stars for ticket 7). It carries only numbers the store can look up
+//! and check (is answer 42 the latest of this conversation, is the presser
+//! its customer?); anything a client sends is untrusted, so parsing is strict
+//! and a forged or garbled id is an error, never a guess. Whether the id is
+//! still *active* is for the store to say.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// Every id starts with this, so foreign components are told apart at once.
+const PREFIX: &str = "fl";
+
+/// Discord's limit on a `custom_id`, in characters.
+pub const CUSTOM_ID_LIMIT: usize = 100;
+
+/// What a button does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// The FAQ answer solved it.
+    Solved,
+    /// Show the next candidate instead.
+    NotWhatIAsked,
+    /// Hand over to a human.
+    TalkToHuman,
+    /// The documented fix worked.
+    FixedIt,
+    /// The documented fix did not help.
+    StillBroken,
+    /// The n-th *did you mean* choice (0-based, below [`MAX_CHOICES`]).
+    Choose(u8),
+    /// A rating of 1 to 5 stars.
+    Rate(u8),
+    /// A member of staff claims the ticket.
+    Claim,
+}
+
+/// The most *did you mean* choices one message offers (Discord: 5 buttons a row).
+pub const MAX_CHOICES: u8 = 5;
+
+/// A parsed button id: an action on a store record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ButtonId {
+    /// What to do.
+    pub action: Action,
+    /// The record it applies to: the answer for answer buttons, the ticket
+    /// for [`Action::Claim`] and [`Action::Rate`].
+    pub id: i64,
+}
+
+/// Why a `custom_id` was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not a frontline button id: {0:?}")]
+pub struct BadButtonId(pub String);
+
+impl ButtonId {
+    /// A button id for `action` on record `id`.
+    pub fn new(action: Action, id: i64) -> Self {
+        ButtonId { action, id }
+    }
+
+    fn code(self) -> (&'static str, Option<u8>) {
+        match self.action {
+            Action::Solved => ("ok", None),
+            Action::NotWhatIAsked => ("nw", None),
+            Action::TalkToHuman => ("hu", None),
+            Action::FixedIt => ("fx", None),
+            Action::StillBroken => ("sb", None),
+            Action::Choose(n) => ("ch", Some(n)),
+            Action::Rate(n) => ("rt", Some(n)),
+            Action::Claim => ("cl", None),
+        }
+    }
+}
+
+impl fmt::Display for ButtonId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (code, arg) = self.code();
+        write!(f, "{PREFIX}:{code}:{}", self.id)?;
+        if let Some(arg) = arg {
+            write!(f, ":{arg}")?;
+        }
+        Ok(())
+    }
+}
+
+impl FromStr for ButtonId {
+    type Err = BadButtonId;
+
+    fn from_str(raw: &str) -> Result<Self, Self::Err> {
+        parse(raw).ok_or_else(|| BadButtonId(raw.chars().take(CUSTOM_ID_LIMIT).collect()))
+    }
+}
+
+fn parse(raw: &str) -> Option<ButtonId> {
+    if raw.len() > CUSTOM_ID_LIMIT {
+        return None;
+    }
+    let mut parts = raw.split(':');
+    if parts.next()? != PREFIX {
+        return None;
+    }
+    let code = parts.next()?;
+    let id = number::<i64>(parts.next()?).filter(|&id| id > 0)?;
+    let arg = parts.next().map(number::<u8>);
+    if parts.next().is_some() {
+        return None;
+    }
+    let action = match (code, arg) {
+        ("ok", None) => Action::Solved,
+        ("nw", None) => Action::NotWhatIAsked,
+        ("hu", None) => Action::TalkToHuman,
+        ("fx", None) => Action::FixedIt,
+        ("sb", None) => Action::StillBroken,
+        ("cl", None) => Action::Claim,
+        ("ch", Some(Some(n))) if n < MAX_CHOICES => Action::Choose(n),
+        ("rt", Some(Some(n))) if (1..=5).contains(&n) => Action::Rate(n),
+        _ => return None,
+    };
+    Some(ButtonId { action, id })
+}
+
+/// A plain decimal number: digits only, no sign, no leading zero.
+fn number<T: FromStr>(s: &str) -> Option<T> {
+    let plain =
+        !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0'));
+    if plain { s.parse().ok() } else { None }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn every_action() -> Vec<Action> {
+        let mut all = vec![
+            Action::Solved,
+            Action::NotWhatIAsked,
+            Action::TalkToHuman,
+            Action::FixedIt,
+            Action::StillBroken,
+            Action::Claim,
+        ];
+        all.extend((0..MAX_CHOICES).map(Action::Choose));
+        all.extend((1..=5).map(Action::Rate));
+        all
+    }
+
+    #[test]
+    fn every_button_survives_the_round_trip() {
+        for action in every_action() {
+            for id in [1, 42, i64::MAX] {
+                let button = ButtonId::new(action, id);
+                let text = button.to_string();
+                assert!(text.len() <= CUSTOM_ID_LIMIT, "{text}");
+                assert_eq!(text.parse::<ButtonId>(), Ok(button), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn ids_read_as_documented() {
+        assert_eq!(
+            ButtonId::new(Action::NotWhatIAsked, 42).to_string(),
+            "fl:nw:42"
+        );
+        assert_eq!(ButtonId::new(Action::Rate(5), 7).to_string(), "fl:rt:7:5");
+        assert_eq!("fl:cl:9".parse(), Ok(ButtonId::new(Action::Claim, 9)));
+    }
+
+    #[test]
+    fn forged_or_garbled_ids_are_refused() {
+        for raw in [
+            "",
+            "fl",
+            "fl:",
+            "fl:ok",
+            "fl:ok:",
+            "xx:ok:1",
+            "FL:ok:1",
+            "fl:zz:1",
+            "fl:ok:0",
+            "fl:ok:-1",
+            "fl:ok:+1",
+            "fl:ok:01",
+            "fl:ok: 1",
+            "fl:ok:1:",
+            "fl:ok:1:2",
+            "fl:ok:1:2:3",
+            "fl:rt:1",
+            "fl:rt:1:0",
+            "fl:rt:1:6",
+            "fl:rt:1:256",
+            "fl:ch:1:5",
+            "fl:ch:1:x",
+            "fl:ok:9223372036854775808",
+            "fl:ok:1\n",
+            "fl:ok:١",
+        ] {
+            assert!(raw.parse::<ButtonId>().is_err(), "accepted {raw:?}");
+        }
+    }
+
+    #[test]
+    fn an_overlong_id_is_refused_and_not_echoed_whole() {
+        let raw = format!("fl:ok:1{}", "0".repeat(500));
+        let err = raw.parse::<ButtonId>().unwrap_err();
+        assert_eq!(err.0.chars().count(), CUSTOM_ID_LIMIT);
+    }
+}

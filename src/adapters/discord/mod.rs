@@ -1,0 +1,22 @@
+//! The Discord adapter's foundations: settings and the serenity client,
+//! and the pure helpers every outgoing message goes through (splitting at
+//! Discord's limits, mention safety, button ids, thread names). The adapter
+//! translates; it holds no business rules, which live in the engine.
+//!
+//! - [`settings`]: the `[discord]` table and its checked form;
+//! - [`connect`]: serenity's HTTP client and `ClientBuilder` for a base URL;
+//! - [`failure`]: what a failed Discord call means for delivery;
+//! - [`split`]: long answers cut at Discord's limits without breaking markdown;
+//! - [`mentions`]: inert mentions in echoed text, `allowed_mentions`;
+//! - [`custom_id`]: the button ids `fl:<action>:<id>[:<arg>]`;
+//! - [`thread_name`]: a thread's name from the customer's question.
+
+pub mod connect;
+pub mod custom_id;
+pub mod failure;
+pub mod mentions;
+pub mod settings;
+pub mod split;
+pub mod thread_name;
+
+pub use settings::{DiscordConfig, DiscordConfigError, DiscordSettings};

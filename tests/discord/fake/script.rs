@@ -1,0 +1,113 @@
+//! What people do in the scripted world, as dispatches serenity parses: a
+//! member writes in a channel, thread or DM; a customer opens a forum post;
+//! someone presses a button or runs a slash command. Each returns what a test
+//! needs to follow up (the message, the thread, the interaction).
+
+use serde_json::{Value, json};
+
+use super::payloads::{self, InteractionSpec, MessageSpec};
+use super::store::InteractionState;
+use super::world::User;
+use super::{FakeDiscord, Sent};
+
+impl FakeDiscord {
+    /// `author` writes `content` in `channel_id`: MESSAGE_CREATE. Returns the message.
+    pub fn says(&self, channel_id: u64, author: &User, content: &str) -> Value {
+        self.message_in(self.shared.ids.next(), channel_id, author, content)
+    }
+
+    /// `by` presses the button `custom_id` on `message`: INTERACTION_CREATE type 3.
+    pub fn press(&self, by: &User, message: &Value, custom_id: &str) -> Sent {
+        let channel_id = message["channel_id"].as_str().unwrap().parse().unwrap();
+        let message_id = message["id"].as_str().unwrap().parse().ok();
+        let (sent, guild_id) = self.new_interaction(channel_id, message_id);
+        let spec = InteractionSpec {
+            id: sent.id,
+            token: &sent.token,
+            by,
+            channel_id,
+            guild_id,
+        };
+        let payload = payloads::button_press(self.world(), spec, message, custom_id);
+        self.dispatch("INTERACTION_CREATE", payload);
+        sent
+    }
+
+    /// `by` runs `/name` with string `options` in `channel_id`: INTERACTION_CREATE type 2.
+    pub fn slash(&self, by: &User, channel_id: u64, name: &str, options: &[(&str, &str)]) -> Sent {
+        let (sent, guild_id) = self.new_interaction(channel_id, None);
+        let spec = InteractionSpec {
+            id: sent.id,
+            token: &sent.token,
+            by,
+            channel_id,
+            guild_id,
+        };
+        let command_id = self.shared.ids.next();
+        let payload = payloads::slash_command(self.world(), spec, command_id, name, options);
+        self.dispatch("INTERACTION_CREATE", payload);
+        sent
+    }
+
+    /// Registers a new interaction in `channel_id`; returns it and the channel's guild.
+    fn new_interaction(&self, channel_id: u64, message_id: Option<u64>) -> (Sent, Option<u64>) {
+        let id = self.shared.ids.next();
+        let sent = Sent {
+            id,
+            token: format!("fake-interaction-token-{id}"),
+        };
+        let mut store = self.shared.store.lock().unwrap();
+        let guild_id = store
+            .channel(self.world(), channel_id)
+            .map_or(Some(self.world().guild_id), |c| c.guild_id);
+        let state = InteractionState {
+            id,
+            channel_id,
+            message_id,
+            acknowledged: false,
+            original: None,
+        };
+        store.interactions.insert(sent.token.clone(), state);
+        (sent, guild_id)
+    }
+
+    /// `author` opens a forum post `title` with `content` in the forum channel:
+    /// THREAD_CREATE, then MESSAGE_CREATE of the starter message (whose id
+    /// is the thread's). Returns the thread and the message.
+    pub fn posts_in_forum(&self, author: &User, title: &str, content: &str) -> (Value, Value) {
+        let forum = self.world().forum.clone();
+        let id = self.shared.ids.next();
+        let mut thread = payloads::thread(id, &forum, title, author.id, 4320);
+        thread["message_count"] = json!(1);
+        self.shared.store.lock().unwrap().put_thread(thread.clone());
+        let mut created = thread.clone();
+        created["newly_created"] = json!(true);
+        self.dispatch("THREAD_CREATE", created);
+        let message = self.message_in(id, id, author, content);
+        (thread, message)
+    }
+
+    /// Keeps and dispatches a message `id` by `author` in `channel_id`.
+    fn message_in(&self, id: u64, channel_id: u64, author: &User, content: &str) -> Value {
+        let mut store = self.shared.store.lock().unwrap();
+        let guild_id = store
+            .channel(self.world(), channel_id)
+            .map_or(Some(self.world().guild_id), |c| c.guild_id);
+        let message = payloads::message(
+            self.world(),
+            MessageSpec {
+                id,
+                channel_id,
+                guild_id,
+                author,
+                content,
+                embeds: Value::Array(vec![]),
+                components: Value::Array(vec![]),
+            },
+        );
+        store.put_message(message.clone());
+        drop(store);
+        self.dispatch("MESSAGE_CREATE", message.clone());
+        message
+    }
+}

@@ -1,0 +1,166 @@
+//! The scripted Discord server the tests play in: one guild with a support
+//! channel, a forum channel and a staff channel; two customers, two staff
+//! members with the staff role, a member without it, and the bot itself.
+//! Ids are fixed so a failure message reads the same every run; ids the fake
+//! makes up later (messages, threads, interactions) come from [`Snowflakes`].
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Discord's channel types used here.
+pub mod kind {
+    /// A text channel.
+    pub const TEXT: u8 = 0;
+    /// A direct message.
+    pub const DM: u8 = 1;
+    /// A public thread.
+    pub const PUBLIC_THREAD: u8 = 11;
+    /// A forum channel.
+    pub const FORUM: u8 = 15;
+}
+
+/// A user of the scripted server.
+#[derive(Debug, Clone, PartialEq)]
+pub struct User {
+    /// Snowflake.
+    pub id: u64,
+    /// Username.
+    pub name: String,
+    /// Guild roles.
+    pub roles: Vec<u64>,
+    /// Whether this is a bot account.
+    pub bot: bool,
+}
+
+/// A channel of the scripted server.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Channel {
+    /// Snowflake.
+    pub id: u64,
+    /// Name.
+    pub name: String,
+    /// Channel type (see [`kind`]).
+    pub kind: u8,
+    /// The guild, `None` for a DM.
+    pub guild_id: Option<u64>,
+}
+
+/// The whole scripted world.
+#[derive(Debug, Clone)]
+pub struct World {
+    /// The guild.
+    pub guild_id: u64,
+    /// The bot's application (also the bot user's id, as on Discord).
+    pub application_id: u64,
+    /// The staff role.
+    pub staff_role: u64,
+    /// The bot user.
+    pub bot: User,
+    /// Customers: alice, bob.
+    pub customers: Vec<User>,
+    /// Staff members with the staff role: sam, kim.
+    pub staff: Vec<User>,
+    /// A member without the staff role who tries staff things: mallory.
+    pub outsider: User,
+    /// Where questions are asked.
+    pub support: Channel,
+    /// A forum channel.
+    pub forum: Channel,
+    /// Where ticket cards go.
+    pub staff_channel: Channel,
+}
+
+impl Default for World {
+    fn default() -> Self {
+        let guild_id = 1_100_000_000_000_000_001;
+        let staff_role = 1_100_000_000_000_000_002;
+        let application_id = 1_100_000_000_000_000_003;
+        let user = |id, name: &str, roles: Vec<u64>| User {
+            id,
+            name: name.to_owned(),
+            roles,
+            bot: false,
+        };
+        let channel = |id, name: &str, kind| Channel {
+            id,
+            name: name.to_owned(),
+            kind,
+            guild_id: Some(guild_id),
+        };
+        World {
+            guild_id,
+            application_id,
+            staff_role,
+            bot: User {
+                bot: true,
+                ..user(application_id, "frontline", vec![])
+            },
+            customers: vec![
+                user(1_100_000_000_000_000_101, "alice", vec![]),
+                user(1_100_000_000_000_000_102, "bob", vec![]),
+            ],
+            staff: vec![
+                user(1_100_000_000_000_000_201, "sam", vec![staff_role]),
+                user(1_100_000_000_000_000_202, "kim", vec![staff_role]),
+            ],
+            outsider: user(1_100_000_000_000_000_301, "mallory", vec![]),
+            support: channel(1_100_000_000_000_000_011, "support", kind::TEXT),
+            forum: channel(1_100_000_000_000_000_012, "help-forum", kind::FORUM),
+            staff_channel: channel(1_100_000_000_000_000_013, "staff", kind::TEXT),
+        }
+    }
+}
+
+impl World {
+    /// The first customer.
+    pub fn alice(&self) -> &User {
+        &self.customers[0]
+    }
+
+    /// The first member of staff.
+    pub fn sam(&self) -> &User {
+        &self.staff[0]
+    }
+
+    /// The user with `id`, if the world has one.
+    pub fn user(&self, id: u64) -> Option<&User> {
+        self.customers
+            .iter()
+            .chain(&self.staff)
+            .chain([&self.outsider, &self.bot])
+            .find(|u| u.id == id)
+    }
+
+    /// The guild channel with `id`, if the world has one.
+    pub fn channel(&self, id: u64) -> Option<&Channel> {
+        [&self.support, &self.forum, &self.staff_channel]
+            .into_iter()
+            .find(|c| c.id == id)
+    }
+
+    /// A DM channel between the bot and `user`.
+    pub fn dm_with(&self, user: &User) -> Channel {
+        Channel {
+            id: user.id + 500_000,
+            name: String::new(),
+            kind: kind::DM,
+            guild_id: None,
+        }
+    }
+}
+
+/// Fresh snowflakes, increasing, well above the world's fixed ids.
+#[derive(Debug)]
+pub struct Snowflakes(AtomicU64);
+
+impl Default for Snowflakes {
+    fn default() -> Self {
+        Snowflakes(AtomicU64::new(1_300_000_000_000_000_000))
+    }
+}
+
+impl Snowflakes {
+    /// The next id.
+    pub fn next(&self) -> u64 {
+        self.0.fetch_add(1, Ordering::Relaxed) + 1
+    }
+}
