@@ -6,16 +6,26 @@
 //! - [`index`]: the tantivy index and similarity ranking over entries;
 //! - [`triage`]: one decision per message (fix, answer, did you mean, hand over);
 //! - [`brain`]: knowledge and index together, hot-swapped on change;
+//! - [`engine`]: the conversation rules: events in, actions out;
+//! - [`store`]: conversations, tickets, answers and the outbox (sqlx);
+//! - [`delivery`]: the outbox worker and the transport trait adapters implement;
+//! - [`adapters`]: platforms (the console);
+//! - [`maintain`]: stats, gaps and drafted fixes for maintainers;
 //! - [`lang`]: which language a customer writes;
 //! - [`eval`]: answer quality on labelled queries;
 //! - [`settings`]: the layered configuration;
 //! - [`cli`]: the `frontline` commands.
 
+pub mod adapters;
 pub mod brain;
 pub mod cli;
+pub mod delivery;
+pub mod engine;
 pub mod eval;
 pub mod index;
 pub mod knowledge;
 pub mod lang;
+pub mod maintain;
 pub mod settings;
+pub mod store;
 pub mod triage;

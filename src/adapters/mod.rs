@@ -1,0 +1,1 @@
+//! Adapters: platforms translated to engine events and actions.
