@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::Engine;
 use super::action::{Action, Offer, Source};
 use super::event::Button;
 use super::ids::{Person, SourceKey, ThreadRef};
@@ -10,7 +11,6 @@ use super::phrases;
 use super::small_talk::{self, SmallTalk};
 use super::state::{Awaiting, Conversation, Offered, Reason, Status};
 use super::turn::{LogLine, Turn};
-use super::Engine;
 use crate::brain::Brain;
 use crate::knowledge::{Entry, Kind};
 use crate::store::{ActorKind, NewAnswer, NewConversation, StoreError, Via};
@@ -31,7 +31,7 @@ impl Engine {
         let mut conv = match existing {
             Some(c) => c,
             None => {
-                let lang = crate::lang::detect(text, brain.settings().default_lang.0);
+                let lang = crate::lang::detect_reliably(text, brain.settings().default_lang.0);
                 let new = NewConversation {
                     thread: thread.clone(),
                     customer: author.clone(),
@@ -104,7 +104,11 @@ impl Engine {
         }
         match small_talk::classify(text) {
             Some(SmallTalk::Greeting) => {
-                turn.push(Some(conv.id), None, say(phrases::describe_please(conv.lang)));
+                turn.push(
+                    Some(conv.id),
+                    None,
+                    say(phrases::describe_please(conv.lang)),
+                );
                 return Ok(());
             }
             Some(SmallTalk::Thanks) => {
@@ -117,10 +121,18 @@ impl Engine {
             conv.state.new_topic();
         }
         conv.state.push_topic(text.trim());
+        conv.lang = crate::lang::detect_reliably(text, conv.lang);
         let decision = self.triage_topic(brain, conv);
-        conv.lang = decision.lang;
-        self.respond(brain, turn, conv, &decision, Via::Triage, Reason::NoMatch, source)
-            .await
+        self.respond(
+            brain,
+            turn,
+            conv,
+            &decision,
+            Via::Triage,
+            Reason::NoMatch,
+            source,
+        )
+        .await
     }
 
     /// Triages the topic's latest message with the earlier ones as context,
@@ -183,6 +195,8 @@ impl Engine {
         via: Via,
         recognised: Vec<String>,
     ) -> Result<(), StoreError> {
+        // Buttons speak the language of the answer they sit under.
+        conv.lang = entry.lang;
         let answer = turn
             .tx
             .record_answer(&NewAnswer {

@@ -40,7 +40,9 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-pub use action::{Action, Card, CardStatus, Offer, PingLevel, Route, Source, StaffButton, Suggested};
+pub use action::{
+    Action, Card, CardStatus, Offer, PingLevel, Route, Source, StaffButton, Suggested,
+};
 pub use escalate::card;
 pub use event::{Button, Inbound, Rating, StaffCommand};
 pub use ids::{AnswerId, ConversationId, OutboxId, Person, SourceKey, ThreadRef, TicketId, UserId};

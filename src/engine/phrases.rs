@@ -147,7 +147,9 @@ pub fn rated(lang: Lang, rating: Rating) -> String {
 /// The ticket was opened again.
 pub fn reopened(lang: Lang, ticket: TicketId) -> String {
     match lang {
-        Lang::En => format!("Your request #{ticket} was reopened; our support team is on it again."),
+        Lang::En => {
+            format!("Your request #{ticket} was reopened; our support team is on it again.")
+        }
         Lang::De => format!(
             "Ihre Anfrage #{ticket} wurde wieder geöffnet; unser Support-Team kümmert sich erneut darum."
         ),

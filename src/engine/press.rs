@@ -45,7 +45,11 @@ impl Engine {
             return Ok(Vec::new());
         }
         if by.id != conv.customer.id {
-            turn.push(None, None, ephemeral(by, phrases::not_your_buttons(conv.lang)));
+            turn.push(
+                None,
+                None,
+                ephemeral(by, phrases::not_your_buttons(conv.lang)),
+            );
             return turn.finish().await;
         }
         conv.last_activity_at = now;
@@ -103,9 +107,7 @@ impl Engine {
                 self.escalate(turn, conv, Reason::AskedForHuman, source)
                     .await?;
             }
-            (Awaiting::Feedback { answer, kind, .. }, Button::StillBroken)
-                if kind == Kind::Fix =>
-            {
+            (Awaiting::Feedback { answer, kind, .. }, Button::StillBroken) if kind == Kind::Fix => {
                 feedback_on(turn, conv, answer, Feedback::StillBroken).await?;
                 self.escalate(turn, conv, Reason::FixDidNotHelp, source)
                     .await?;
@@ -131,10 +133,18 @@ impl Engine {
                 rate(turn, conv, ticket, *rating).await?;
             }
             (Awaiting::Human { .. }, _) => {
-                turn.push(None, None, ephemeral(&customer, phrases::with_staff(conv.lang)));
+                turn.push(
+                    None,
+                    None,
+                    ephemeral(&customer, phrases::with_staff(conv.lang)),
+                );
             }
             _ => {
-                turn.push(None, None, ephemeral(&customer, phrases::stale_button(conv.lang)));
+                turn.push(
+                    None,
+                    None,
+                    ephemeral(&customer, phrases::stale_button(conv.lang)),
+                );
             }
         }
         Ok(())

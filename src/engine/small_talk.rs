@@ -24,9 +24,32 @@ const GREETINGS: &[&str] = &[
 ];
 
 const THANKS: &[&str] = &[
-    "thanks", "thank", "thx", "ty", "cheers", "danke", "dankeschoen", "vielen", "dank", "merci",
-    "great", "super", "perfect", "perfekt", "prima", "cool", "nice", "toll", "schoen", "you",
-    "very", "much", "so", "sehr", "a", "lot",
+    "thanks",
+    "thank",
+    "thx",
+    "ty",
+    "cheers",
+    "danke",
+    "dankeschoen",
+    "vielen",
+    "dank",
+    "merci",
+    "great",
+    "super",
+    "perfect",
+    "perfekt",
+    "prima",
+    "cool",
+    "nice",
+    "toll",
+    "schoen",
+    "you",
+    "very",
+    "much",
+    "so",
+    "sehr",
+    "a",
+    "lot",
 ];
 
 /// Whether `text` is small talk, and which.
@@ -42,9 +65,20 @@ pub fn classify(text: &str) -> Option<SmallTalk> {
     if !words.iter().all(|w| is(GREETINGS, w) || is(THANKS, w)) {
         return None;
     }
-    let thanking = words
-        .iter()
-        .any(|w| matches!(w.as_str(), "thanks" | "thank" | "thx" | "ty" | "cheers" | "danke" | "dankeschoen" | "dank" | "merci"));
+    let thanking = words.iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "thanks"
+                | "thank"
+                | "thx"
+                | "ty"
+                | "cheers"
+                | "danke"
+                | "dankeschoen"
+                | "dank"
+                | "merci"
+        )
+    });
     Some(if thanking {
         SmallTalk::Thanks
     } else {

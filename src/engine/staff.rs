@@ -32,7 +32,11 @@ impl Engine {
         };
         let mut turn = Turn::begin(&*self.store, now).await?;
         let (Some(ticket), Some(mut conv)) = (ticket, conv) else {
-            turn.push(None, None, notice(staff, format!("There is no ticket #{id}.")));
+            turn.push(
+                None,
+                None,
+                notice(staff, format!("There is no ticket #{id}.")),
+            );
             return turn.finish().await;
         };
         let line = LogLine {
@@ -145,7 +149,10 @@ impl StaffTurn<'_> {
 
     fn reply(&mut self, ticket: &Ticket, text: &str) -> bool {
         let mine = ticket.state == TicketState::Claimed
-            && ticket.claimed_by.as_ref().is_some_and(|p| p.id == self.staff.id);
+            && ticket
+                .claimed_by
+                .as_ref()
+                .is_some_and(|p| p.id == self.staff.id);
         if !mine {
             self.tell_staff(not_yours(ticket, self.staff));
             return false;
@@ -243,7 +250,10 @@ fn not_yours(ticket: &Ticket, staff: &Person) -> String {
         (_, Some(by)) if by.id != staff.id => {
             format!("Ticket #{} is claimed by {}.", ticket.id, by.name)
         }
-        _ => format!("Ticket #{} is not claimed by you; claim it first.", ticket.id),
+        _ => format!(
+            "Ticket #{} is not claimed by you; claim it first.",
+            ticket.id
+        ),
     }
 }
 

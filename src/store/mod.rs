@@ -154,8 +154,7 @@ pub trait Tx: Send {
         at: DateTime<Utc>,
     ) -> Result<Guarded, StoreError>;
     /// Opens a resolved ticket again, if its conversation has no other open ticket.
-    async fn reopen(&mut self, ticket: TicketId, at: DateTime<Utc>)
-    -> Result<Guarded, StoreError>;
+    async fn reopen(&mut self, ticket: TicketId, at: DateTime<Utc>) -> Result<Guarded, StoreError>;
     /// Records the customer's rating of a resolved ticket, once.
     async fn rate(&mut self, ticket: TicketId, rating: Rating) -> Result<bool, StoreError>;
     /// Raises an unclaimed ticket's reminder level to `level`; `false` if it

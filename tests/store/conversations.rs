@@ -15,19 +15,27 @@ on_both_backends!(
 );
 
 async fn a_thread_has_one_conversation(backend: Backend) {
-    let Some(db) = TestDb::on(backend).await else { return };
+    let Some(db) = TestDb::on(backend).await else {
+        return;
+    };
     let first = conversation(&*db.store, "thread-1").await;
     let again = conversation(&*db.store, "thread-1").await;
     let other = conversation(&*db.store, "thread-2").await;
     assert_eq!(first.id, again.id);
     assert_ne!(first.id, other.id);
-    let found = db.store.conversation_by_thread(&ThreadRef("thread-1".into())).await.unwrap();
+    let found = db
+        .store
+        .conversation_by_thread(&ThreadRef("thread-1".into()))
+        .await
+        .unwrap();
     assert_eq!(found.unwrap().customer, una());
     db.cleanup().await;
 }
 
 async fn a_save_over_a_stale_version_is_a_conflict(backend: Backend) {
-    let Some(db) = TestDb::on(backend).await else { return };
+    let Some(db) = TestDb::on(backend).await else {
+        return;
+    };
     let mut mine = conversation(&*db.store, "thread-1").await;
     let mut theirs = mine.clone();
     theirs.state.topic.push("their message".into());
@@ -47,7 +55,9 @@ async fn a_save_over_a_stale_version_is_a_conflict(backend: Backend) {
 }
 
 async fn an_inbound_event_is_recorded_once(backend: Backend) {
-    let Some(db) = TestDb::on(backend).await else { return };
+    let Some(db) = TestDb::on(backend).await else {
+        return;
+    };
     let conv = conversation(&*db.store, "thread-1").await;
     let event = NewEvent {
         conversation: conv.id,
@@ -63,10 +73,19 @@ async fn an_inbound_event_is_recorded_once(backend: Backend) {
     assert!(tx.record_event(&event).await.unwrap());
     tx.commit().await.unwrap();
     let mut tx = db.store.begin().await.unwrap();
-    assert!(!tx.record_event(&event).await.unwrap(), "a repeat is refused");
-    let unsourced = NewEvent { source: None, ..event.clone() };
+    assert!(
+        !tx.record_event(&event).await.unwrap(),
+        "a repeat is refused"
+    );
+    let unsourced = NewEvent {
+        source: None,
+        ..event.clone()
+    };
     assert!(tx.record_event(&unsourced).await.unwrap());
-    assert!(tx.record_event(&unsourced).await.unwrap(), "events without a source always count");
+    assert!(
+        tx.record_event(&unsourced).await.unwrap(),
+        "events without a source always count"
+    );
     tx.commit().await.unwrap();
     let events = db.store.events(conv.id).await.unwrap();
     assert_eq!(events.len(), 3);
@@ -76,7 +95,9 @@ async fn an_inbound_event_is_recorded_once(backend: Backend) {
 }
 
 async fn an_uncommitted_change_leaves_no_trace(backend: Backend) {
-    let Some(db) = TestDb::on(backend).await else { return };
+    let Some(db) = TestDb::on(backend).await else {
+        return;
+    };
     let conv = conversation(&*db.store, "thread-1").await;
     let mut tx = db.store.begin().await.unwrap();
     tx.record_event(&NewEvent {

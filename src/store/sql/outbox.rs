@@ -52,7 +52,9 @@ impl SqlStore {
              RETURNING id, payload, attempts"
         );
         let row: Option<(i64, String, i64)> = on_pool!(self, |p| {
-            let mut q = sqlx::query_as(AssertSqlSafe(sql)).bind(now).bind(lease_until);
+            let mut q = sqlx::query_as(AssertSqlSafe(sql))
+                .bind(now)
+                .bind(lease_until);
             for r in &routes {
                 q = q.bind(r);
             }

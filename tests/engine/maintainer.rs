@@ -1,0 +1,1 @@
+//! Maintainer tools on what the engine recorded.
