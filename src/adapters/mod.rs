@@ -1,1 +1,6 @@
-//! Adapters: platforms translated to engine events and actions.
+//! Adapters: a platform's events turned into engine events, and engine
+//! actions carried out on the platform. They hold no business rules.
+//!
+//! - [`console`]: the whole bot in a terminal (`frontline chat`, `frontline staff`).
+
+pub mod console;
