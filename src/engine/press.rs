@@ -107,7 +107,14 @@ impl Engine {
                 self.escalate(turn, conv, Reason::AskedForHuman, source)
                     .await?;
             }
-            (Awaiting::Feedback { answer, kind, .. }, Button::StillBroken) if kind == Kind::Fix => {
+            (
+                Awaiting::Feedback {
+                    answer,
+                    kind: Kind::Fix,
+                    ..
+                },
+                Button::StillBroken,
+            ) => {
                 feedback_on(turn, conv, answer, Feedback::StillBroken).await?;
                 self.escalate(turn, conv, Reason::FixDidNotHelp, source)
                     .await?;

@@ -259,16 +259,16 @@ impl Ticket {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Opened {
     /// A new ticket.
-    New(Ticket),
+    New(Box<Ticket>),
     /// The source already had one, or the conversation has an open one.
-    Existing(Ticket),
+    Existing(Box<Ticket>),
 }
 
 /// What a claim did.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Claim {
     /// The claimer has it now.
-    Won(Ticket),
+    Won(Box<Ticket>),
     /// Someone had it already.
     AlreadyClaimed {
         /// Who.
@@ -284,9 +284,9 @@ pub enum Claim {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Guarded {
     /// Changed; the ticket as it is now.
-    Done(Ticket),
+    Done(Box<Ticket>),
     /// Not allowed now; the ticket as it is.
-    Refused(Ticket),
+    Refused(Box<Ticket>),
     /// There is no such ticket.
     Missing,
 }

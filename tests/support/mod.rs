@@ -34,7 +34,7 @@ enum Place {
     Sqlite(tempfile::TempDir),
     Postgres {
         admin: PgPool,
-        options: PgConnectOptions,
+        options: Box<PgConnectOptions>,
         schema: String,
     },
 }
@@ -105,7 +105,7 @@ impl TestDb {
             store: Arc::new(store),
             place: Place::Postgres {
                 admin,
-                options,
+                options: Box::new(options),
                 schema,
             },
         })
@@ -116,7 +116,7 @@ impl TestDb {
     pub async fn another_instance(&self) -> Arc<SqlStore> {
         let store = match &self.place {
             Place::Sqlite(dir) => SqlStore::sqlite(sqlite_options(dir)).await,
-            Place::Postgres { options, .. } => SqlStore::postgres(options.clone()).await,
+            Place::Postgres { options, .. } => SqlStore::postgres((**options).clone()).await,
         };
         Arc::new(store.expect("a second instance connects"))
     }

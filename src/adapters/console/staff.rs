@@ -90,7 +90,7 @@ pub async fn run_staff(
             }
             _ = poll.tick() => {
                 polls = polls.wrapping_add(1);
-                if polls % TICK_EVERY == 0 {
+                if polls.is_multiple_of(TICK_EVERY) {
                     engine.handle(&Inbound::Tick, Utc::now()).await?;
                 }
                 prompt = !delivery.drain(&desk, Utc::now()).await?.is_empty();

@@ -74,8 +74,8 @@ impl SqlTx {
     async fn guarded(&mut self, id: TicketId, changed: Option<i64>) -> Result<Guarded, StoreError> {
         Ok(match (changed, self.ticket(id.0).await?) {
             (_, None) => Guarded::Missing,
-            (Some(_), Some(t)) => Guarded::Done(t),
-            (None, Some(t)) => Guarded::Refused(t),
+            (Some(_), Some(t)) => Guarded::Done(Box::new(t)),
+            (None, Some(t)) => Guarded::Refused(Box::new(t)),
         })
     }
 }
@@ -242,8 +242,8 @@ impl Tx for SqlTx {
             (created, found)
         });
         match (created, found) {
-            (Some(id), _) => Ok(Opened::New(self.must_ticket(id).await?)),
-            (None, Some(id)) => Ok(Opened::Existing(self.must_ticket(id).await?)),
+            (Some(id), _) => Ok(Opened::New(Box::new(self.must_ticket(id).await?))),
+            (None, Some(id)) => Ok(Opened::Existing(Box::new(self.must_ticket(id).await?))),
             (None, None) => Err(StoreError::Corrupt(
                 "a ticket insert conflicted with no ticket".into(),
             )),
@@ -272,7 +272,7 @@ impl Tx for SqlTx {
             return Ok(Claim::Missing);
         };
         Ok(match (won, current.state, current.claimed_by.clone()) {
-            (Some(_), _, _) => Claim::Won(current),
+            (Some(_), _, _) => Claim::Won(Box::new(current)),
             (None, TicketState::Resolved, _) => Claim::Resolved,
             (None, _, Some(by)) => Claim::AlreadyClaimed { by },
             // Unclaimed again between our update and our read: try again.
