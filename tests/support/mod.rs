@@ -12,7 +12,7 @@ use std::time::Duration;
 use frontline::store::SqlStore;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::SqliteConnectOptions;
-use sqlx::{AssertSqlSafe, PgPool};
+use sqlx::{AssertSqlSafe, Connection as _, PgPool};
 
 /// The PostgreSQL the tests use unless `TEST_DATABASE_URL` says otherwise.
 pub const DEFAULT_PG_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
@@ -75,21 +75,21 @@ impl TestDb {
     /// unreachable and CI is not set.
     pub async fn postgres() -> Option<TestDb> {
         let url = std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_PG_URL.into());
-        let admin = match PgPoolOptions::new()
+        // One plain connection first: refused at once when nothing listens,
+        // where a pool would keep retrying until its timeout.
+        if let Err(e) = sqlx::PgConnection::connect(&url).await {
+            if std::env::var("CI").is_ok_and(|v| v == "true") {
+                panic!("CI=true but PostgreSQL at {url} is not reachable: {e}");
+            }
+            eprintln!("skipped: PostgreSQL at {url} is not reachable ({e})");
+            return None;
+        }
+        let admin = PgPoolOptions::new()
             .max_connections(2)
-            .acquire_timeout(Duration::from_secs(5))
+            .acquire_timeout(Duration::from_secs(30))
             .connect(&url)
             .await
-        {
-            Ok(pool) => pool,
-            Err(e) if std::env::var("CI").is_ok_and(|v| v == "true") => {
-                panic!("CI=true but PostgreSQL at {url} is not reachable: {e}")
-            }
-            Err(e) => {
-                eprintln!("skipped: PostgreSQL at {url} is not reachable ({e})");
-                return None;
-            }
-        };
+            .expect("PostgreSQL answered a moment ago");
         let schema = unique_schema();
         sqlx::query(AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
             .execute(&admin)
