@@ -13,6 +13,7 @@
 mod outbox;
 mod reads;
 mod rows;
+mod tickets;
 mod tx;
 
 use std::str::FromStr;

@@ -7,24 +7,23 @@ use chrono::{DateTime, Utc};
 use sqlx::{AssertSqlSafe, Postgres, Sqlite, Transaction};
 
 use super::Pool;
-use super::rows::{CONVERSATION_COLUMNS, ConversationRow, TICKET_SELECT, TicketRow, state_json};
+use super::rows::{CONVERSATION_COLUMNS, ConversationRow, state_json};
 use crate::engine::{
     Action, AnswerId, Conversation, ConversationId, Feedback, OutboxId, Person, Rating, TicketId,
 };
 use crate::store::{
-    Claim, Guarded, NewAnswer, NewConversation, NewEvent, NewTicket, Opened, StoreError, Ticket,
-    TicketState, Tx,
+    Claim, Guarded, NewAnswer, NewConversation, NewEvent, NewTicket, Opened, StoreError, Tx,
 };
 
 /// Runs `$body` with `$c` bound to the transaction's connection, once per backend.
 macro_rules! on_tx {
     ($tx:expr, |$c:ident| $body:expr) => {
         match &mut $tx.inner {
-            Inner::Sqlite(t) => {
+            $crate::store::sql::tx::Inner::Sqlite(t) => {
                 let $c = &mut **t;
                 $body
             }
-            Inner::Postgres(t) => {
+            $crate::store::sql::tx::Inner::Postgres(t) => {
                 let $c = &mut **t;
                 $body
             }
@@ -32,14 +31,16 @@ macro_rules! on_tx {
     };
 }
 
-enum Inner {
+pub(super) use on_tx;
+
+pub(super) enum Inner {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
 }
 
 /// A transaction on either backend.
 pub struct SqlTx {
-    inner: Inner,
+    pub(super) inner: Inner,
 }
 
 impl SqlTx {
@@ -51,32 +52,6 @@ impl SqlTx {
             Pool::Postgres(p) => Inner::Postgres(p.begin().await?),
         };
         Ok(SqlTx { inner })
-    }
-
-    async fn ticket(&mut self, id: i64) -> Result<Option<Ticket>, StoreError> {
-        let sql = format!("{TICKET_SELECT} WHERE t.id = $1");
-        let row: Option<TicketRow> = on_tx!(self, |c| {
-            sqlx::query_as(AssertSqlSafe(sql))
-                .bind(id)
-                .fetch_optional(c)
-                .await?
-        });
-        row.map(Ticket::try_from).transpose()
-    }
-
-    async fn must_ticket(&mut self, id: i64) -> Result<Ticket, StoreError> {
-        self.ticket(id)
-            .await?
-            .ok_or_else(|| StoreError::Corrupt(format!("ticket {id} vanished in its transaction")))
-    }
-
-    /// Runs a conditional `UPDATE tickets … RETURNING id` and reports what it did.
-    async fn guarded(&mut self, id: TicketId, changed: Option<i64>) -> Result<Guarded, StoreError> {
-        Ok(match (changed, self.ticket(id.0).await?) {
-            (_, None) => Guarded::Missing,
-            (Some(_), Some(t)) => Guarded::Done(Box::new(t)),
-            (None, Some(t)) => Guarded::Refused(Box::new(t)),
-        })
     }
 }
 
@@ -209,45 +184,7 @@ impl Tx for SqlTx {
     }
 
     async fn open_ticket(&mut self, new: &NewTicket) -> Result<Opened, StoreError> {
-        let insert = "INSERT INTO tickets (conversation_id, source_platform, source_id, reason, \
-                      customer_wrote, suggested, state, opened_at, waiting_since) \
-                      VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $7) \
-                      ON CONFLICT DO NOTHING RETURNING id";
-        let existing = "SELECT id FROM tickets WHERE (source_platform = $1 AND source_id = $2) \
-                        OR (conversation_id = $3 AND state <> 'resolved') ORDER BY id LIMIT 1";
-        let wrote = serde_json::to_string(&new.customer_wrote).expect("strings serialise");
-        let suggested = serde_json::to_string(&new.suggested).expect("suggestions serialise");
-        let (created, found): (Option<i64>, Option<i64>) = on_tx!(self, |c| {
-            let created: Option<i64> = sqlx::query_scalar(insert)
-                .bind(new.conversation.0)
-                .bind(&new.source.platform)
-                .bind(&new.source.id)
-                .bind(new.reason.as_str())
-                .bind(&wrote)
-                .bind(&suggested)
-                .bind(new.at)
-                .fetch_optional(&mut *c)
-                .await?;
-            let found = match created {
-                Some(_) => None,
-                None => {
-                    sqlx::query_scalar(existing)
-                        .bind(&new.source.platform)
-                        .bind(&new.source.id)
-                        .bind(new.conversation.0)
-                        .fetch_optional(&mut *c)
-                        .await?
-                }
-            };
-            (created, found)
-        });
-        match (created, found) {
-            (Some(id), _) => Ok(Opened::New(Box::new(self.must_ticket(id).await?))),
-            (None, Some(id)) => Ok(Opened::Existing(Box::new(self.must_ticket(id).await?))),
-            (None, None) => Err(StoreError::Corrupt(
-                "a ticket insert conflicted with no ticket".into(),
-            )),
-        }
+        self.insert_ticket(new).await
     }
 
     async fn claim(
@@ -256,28 +193,7 @@ impl Tx for SqlTx {
         staff: &Person,
         at: DateTime<Utc>,
     ) -> Result<Claim, StoreError> {
-        let sql = "UPDATE tickets SET state = 'claimed', claimed_by_id = $2, claimed_by_name = $3, \
-                   first_claimed_at = COALESCE(first_claimed_at, $4) \
-                   WHERE id = $1 AND state = 'open' RETURNING id";
-        let won: Option<i64> = on_tx!(self, |c| {
-            sqlx::query_scalar(sql)
-                .bind(ticket.0)
-                .bind(&staff.id.0)
-                .bind(&staff.name)
-                .bind(at)
-                .fetch_optional(c)
-                .await?
-        });
-        let Some(current) = self.ticket(ticket.0).await? else {
-            return Ok(Claim::Missing);
-        };
-        Ok(match (won, current.state, current.claimed_by.clone()) {
-            (Some(_), _, _) => Claim::Won(Box::new(current)),
-            (None, TicketState::Resolved, _) => Claim::Resolved,
-            (None, _, Some(by)) => Claim::AlreadyClaimed { by },
-            // Unclaimed again between our update and our read: try again.
-            (None, _, None) => return Err(StoreError::Conflict),
-        })
+        self.claim_ticket(ticket, staff, at).await
     }
 
     async fn unclaim(
@@ -286,18 +202,7 @@ impl Tx for SqlTx {
         staff: &Person,
         at: DateTime<Utc>,
     ) -> Result<Guarded, StoreError> {
-        let sql = "UPDATE tickets SET state = 'open', claimed_by_id = NULL, claimed_by_name = NULL, \
-                   waiting_since = $3, ping_level = 0 \
-                   WHERE id = $1 AND state = 'claimed' AND claimed_by_id = $2 RETURNING id";
-        let changed: Option<i64> = on_tx!(self, |c| {
-            sqlx::query_scalar(sql)
-                .bind(ticket.0)
-                .bind(&staff.id.0)
-                .bind(at)
-                .fetch_optional(c)
-                .await?
-        });
-        self.guarded(ticket, changed).await
+        self.unclaim_ticket(ticket, staff, at).await
     }
 
     async fn resolve(
@@ -307,78 +212,19 @@ impl Tx for SqlTx {
         note: &str,
         at: DateTime<Utc>,
     ) -> Result<Guarded, StoreError> {
-        let sql = "UPDATE tickets SET state = 'resolved', \
-                   claimed_by_id = COALESCE(claimed_by_id, $2), \
-                   claimed_by_name = COALESCE(claimed_by_name, $3), \
-                   first_claimed_at = COALESCE(first_claimed_at, $5), \
-                   resolved_by_id = $2, resolved_by_name = $3, resolution = $4, resolved_at = $5 \
-                   WHERE id = $1 AND state <> 'resolved' \
-                   AND (claimed_by_id IS NULL OR claimed_by_id = $2) RETURNING id";
-        let changed: Option<i64> = on_tx!(self, |c| {
-            sqlx::query_scalar(sql)
-                .bind(ticket.0)
-                .bind(&staff.id.0)
-                .bind(&staff.name)
-                .bind(note)
-                .bind(at)
-                .fetch_optional(c)
-                .await?
-        });
-        self.guarded(ticket, changed).await
+        self.resolve_ticket(ticket, staff, note, at).await
     }
 
     async fn reopen(&mut self, ticket: TicketId, at: DateTime<Utc>) -> Result<Guarded, StoreError> {
-        let others = "SELECT COUNT(*) FROM tickets WHERE state <> 'resolved' AND id <> $1 \
-                      AND conversation_id = (SELECT conversation_id FROM tickets WHERE id = $1)";
-        let sql = "UPDATE tickets SET \
-                   state = CASE WHEN claimed_by_id IS NULL THEN 'open' ELSE 'claimed' END, \
-                   resolved_by_id = NULL, resolved_by_name = NULL, resolution = NULL, \
-                   resolved_at = NULL, rating = NULL, waiting_since = $2, ping_level = 0 \
-                   WHERE id = $1 AND state = 'resolved' RETURNING id";
-        let changed: Option<i64> = on_tx!(self, |c| {
-            let open: i64 = sqlx::query_scalar(others)
-                .bind(ticket.0)
-                .fetch_one(&mut *c)
-                .await?;
-            if open > 0 {
-                None
-            } else {
-                sqlx::query_scalar(sql)
-                    .bind(ticket.0)
-                    .bind(at)
-                    .fetch_optional(&mut *c)
-                    .await?
-            }
-        });
-        self.guarded(ticket, changed).await
+        self.reopen_ticket(ticket, at).await
     }
 
     async fn rate(&mut self, ticket: TicketId, rating: Rating) -> Result<bool, StoreError> {
-        let sql = "UPDATE tickets SET rating = $2 \
-                   WHERE id = $1 AND state = 'resolved' AND rating IS NULL";
-        let done = on_tx!(self, |c| {
-            sqlx::query(sql)
-                .bind(ticket.0)
-                .bind(i64::from(rating.stars()))
-                .execute(c)
-                .await?
-                .rows_affected()
-        });
-        Ok(done == 1)
+        self.rate_ticket(ticket, rating).await
     }
 
     async fn mark_pinged(&mut self, ticket: TicketId, level: i64) -> Result<bool, StoreError> {
-        let sql = "UPDATE tickets SET ping_level = $2 \
-                   WHERE id = $1 AND state = 'open' AND ping_level < $2";
-        let done = on_tx!(self, |c| {
-            sqlx::query(sql)
-                .bind(ticket.0)
-                .bind(level)
-                .execute(c)
-                .await?
-                .rows_affected()
-        });
-        Ok(done == 1)
+        self.mark_ticket_pinged(ticket, level).await
     }
 
     async fn enqueue(
