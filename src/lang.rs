@@ -26,6 +26,24 @@ pub fn detect(text: &str, fallback: Lang) -> Lang {
     }
 }
 
+/// Like [`detect`], but keeps `current` unless the text is clearly in
+/// another language: for the language a conversation is held in, where a
+/// short message ("our coffee machine leaks") must not switch it.
+pub fn detect_reliably(text: &str, current: Lang) -> Lang {
+    if text
+        .chars()
+        .any(|c| matches!(c, 'ä' | 'ö' | 'ü' | 'ß' | 'Ä' | 'Ö' | 'Ü'))
+    {
+        return Lang::De;
+    }
+    let detector = Detector::with_allowlist(vec![whatlang::Lang::Eng, whatlang::Lang::Deu]);
+    match detector.detect(text) {
+        Some(info) if info.is_reliable() && info.lang() == whatlang::Lang::Deu => Lang::De,
+        Some(info) if info.is_reliable() => Lang::En,
+        _ => current,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -39,6 +57,33 @@ mod tests {
         assert_eq!(detect("Mein Drucker druckt nicht mehr", Lang::En), Lang::De);
         assert_eq!(detect("How do I reset my password?", Lang::De), Lang::En);
         assert_eq!(detect("my printer stopped printing", Lang::De), Lang::En);
+    }
+
+    #[test]
+    fn only_clear_text_changes_a_conversation_language() {
+        assert_eq!(
+            detect_reliably("our coffee machine leaks water", Lang::En),
+            Lang::En
+        );
+        assert_eq!(detect_reliably("error E1042", Lang::En), Lang::En);
+        assert_eq!(
+            detect_reliably("Ich habe mein Passwort vergessen", Lang::En),
+            Lang::De
+        );
+        assert_eq!(
+            detect_reliably(
+                "Der Drucker im zweiten Stock druckt seit gestern nicht mehr",
+                Lang::En
+            ),
+            Lang::De
+        );
+        assert_eq!(
+            detect_reliably(
+                "The printer on the second floor has not printed since yesterday",
+                Lang::De
+            ),
+            Lang::En
+        );
     }
 
     #[test]

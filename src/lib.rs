@@ -2,11 +2,15 @@
 //! server, following the three support levels.
 //!
 //! Layout:
-//! - [`adapters`]: chat platforms (Discord) translated to and from the bot;
+//! - [`adapters`]: platforms (console, Discord) translated to and from the engine;
 //! - [`knowledge`]: FAQ markdown parsed, linted and watched;
 //! - [`index`]: the tantivy index and similarity ranking over entries;
 //! - [`triage`]: one decision per message (fix, answer, did you mean, hand over);
 //! - [`brain`]: knowledge and index together, hot-swapped on change;
+//! - [`engine`]: the conversation rules: events in, actions out;
+//! - [`store`]: conversations, tickets, answers and the outbox (sqlx);
+//! - [`delivery`]: the outbox worker and the transport trait adapters implement;
+//! - [`maintain`]: stats, gaps and drafted fixes for maintainers;
 //! - [`lang`]: which language a customer writes;
 //! - [`flood`]: the per-user rate limit;
 //! - [`metrics`]: Prometheus metrics and health over HTTP;
@@ -17,11 +21,15 @@
 pub mod adapters;
 pub mod brain;
 pub mod cli;
+pub mod delivery;
+pub mod engine;
 pub mod eval;
 pub mod flood;
 pub mod index;
 pub mod knowledge;
 pub mod lang;
+pub mod maintain;
 pub mod metrics;
 pub mod settings;
+pub mod store;
 pub mod triage;

@@ -1,6 +1,8 @@
 //! One typed settings tree, in layers: defaults, then a TOML file, then
 //! `FRONTLINE_…` environment variables (`__` separates levels, e.g.
 //! `FRONTLINE_THRESHOLDS__ANSWER=0.6`). The demo runs without any file.
+//! The database URL also follows the usual `DATABASE_URL` (which
+//! `FRONTLINE_DATABASE_URL` overrides).
 
 use std::path::{Path, PathBuf};
 
@@ -10,11 +12,17 @@ use serde::{Deserialize, Serialize};
 
 use crate::adapters::discord::DiscordSettings;
 use crate::brain::{BrainSettings, DefaultLang};
+use crate::delivery::DeliverySettings;
+use crate::engine::EngineSettings;
 use crate::index::RankWeights;
 use crate::triage::Thresholds;
 
 /// The file read when no `--config` is given, if it exists.
 pub const DEFAULT_CONFIG: &str = "frontline.toml";
+
+/// The database used when none is configured: a SQLite file in the working
+/// directory, created on first run.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://frontline.db?mode=rwc";
 
 /// Every setting of frontline.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -32,6 +40,12 @@ pub struct Settings {
     pub ranking: RankWeights,
     /// The Discord side: API base URL, channels, staff (the token comes from `DISCORD_TOKEN`).
     pub discord: DiscordSettings,
+    /// Where conversations and tickets are kept: `sqlite://…` or `postgres://…`.
+    pub database_url: String,
+    /// Conversation rules: timers, staff role, message limits.
+    pub engine: EngineSettings,
+    /// Retries of outbound deliveries.
+    pub delivery: DeliverySettings,
 }
 
 impl Default for Settings {
@@ -43,6 +57,9 @@ impl Default for Settings {
             thresholds: Thresholds::default(),
             ranking: RankWeights::default(),
             discord: DiscordSettings::default(),
+            database_url: DEFAULT_DATABASE_URL.to_string(),
+            engine: EngineSettings::default(),
+            delivery: DeliverySettings::default(),
         }
     }
 }
@@ -63,6 +80,7 @@ impl Settings {
             }
             None => {}
         }
+        figment = figment.merge(Env::raw().only(&["DATABASE_URL"]));
         figment = figment.merge(
             Env::prefixed("FRONTLINE_")
                 .ignore(&["config", "log"])
@@ -104,6 +122,33 @@ mod tests {
             jail.set_env("FRONTLINE_THRESHOLDS__ANSWER", "0.9");
             let s = Settings::load(None).expect("valid");
             assert_eq!(s.thresholds.answer, 0.9);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_database_defaults_to_a_sqlite_file_and_follows_database_url() {
+        figment::Jail::expect_with(|jail| {
+            let s = Settings::load(None).expect("valid");
+            assert_eq!(s.database_url, DEFAULT_DATABASE_URL);
+            jail.set_env("DATABASE_URL", "postgres://db/x");
+            let s = Settings::load(None).expect("valid");
+            assert_eq!(s.database_url, "postgres://db/x");
+            jail.set_env("FRONTLINE_DATABASE_URL", "sqlite://other.db");
+            let s = Settings::load(None).expect("valid");
+            assert_eq!(s.database_url, "sqlite://other.db");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn engine_timers_have_defaults_and_can_be_set() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("x.toml", "[engine]\nping_after_minutes = 5\n")?;
+            let s = Settings::load(Some(Path::new("x.toml"))).expect("valid");
+            assert_eq!(s.engine.ping_after_minutes, 5);
+            assert_eq!(s.engine.loud_ping_after_minutes, 60);
+            assert_eq!(s.engine.staff_role, "support");
             Ok(())
         });
     }

@@ -1,4 +1,8 @@
-//! Chat platforms: each adapter turns a platform's events into the bot's
-//! inbound events and the bot's actions into the platform's API calls.
+//! Adapters: a platform's events turned into engine events, and engine
+//! actions carried out on the platform. They hold no business rules.
+//!
+//! - [`console`]: the whole bot in a terminal (`frontline chat`, `frontline staff`);
+//! - [`discord`]: the bot on Discord (`frontline run`).
 
+pub mod console;
 pub mod discord;

@@ -1,12 +1,16 @@
-//! `frontline chat`: questions typed in the terminal answered from the FAQ.
+//! `frontline chat`: the whole bot in the terminal on the FAQ, with tickets
+//! in the configured database (a local SQLite file by default). Run
+//! `frontline staff` in a second terminal to take the tickets.
 
-use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
 
-use crate::brain::Brain;
+use crate::adapters::console::{ChatOptions, run_chat};
+use crate::delivery::Delivery;
+use crate::engine::Engine;
 use crate::settings::Settings;
-use crate::triage::{Candidate, Context, Level};
 
 /// Arguments of `chat`.
 #[derive(Debug, clap::Args)]
@@ -14,102 +18,44 @@ pub struct Args {
     /// The FAQ directory (default: the configured one).
     #[arg(long)]
     pub faq: Option<PathBuf>,
+    /// Continue the conversation of this session (default: a new one).
+    #[arg(long)]
+    pub session: Option<String>,
+    /// Your name, as staff will see it.
+    #[arg(long, default_value = "customer")]
+    pub name: String,
+    /// How often to look for replies from staff, in milliseconds.
+    #[arg(long, default_value_t = 500)]
+    pub poll_ms: u64,
+    /// Crash tests only: commit the first event, then wait without delivering.
+    #[arg(long, hide = true)]
+    pub hold_before_delivery: bool,
 }
 
 pub fn run(settings: &Settings, args: Args) -> anyhow::Result<ExitCode> {
-    let dir = args.faq.unwrap_or_else(|| settings.faq_dir.clone());
-    let live = std::sync::Arc::new(super::load_live_brain(settings, &dir)?);
-    // Maintainers may edit the FAQ while the chat runs; changes are picked up.
-    let _watch = live
-        .watch(std::time::Duration::from_millis(
-            settings.reload_debounce_ms,
-        ))
-        .map_err(|e| tracing::warn!(error = %e, "not watching the FAQ directory"))
-        .ok();
-    let interactive = std::io::stdin().is_terminal();
-    let mut out = std::io::stdout().lock();
-    writeln!(
-        out,
-        "frontline: ask a question ({} entries loaded). Empty line or Ctrl-D ends.",
-        live.get().knowledge().entries().len()
-    )?;
-    let mut history: Vec<String> = Vec::new();
-    let mut choices: Vec<Candidate> = Vec::new();
-    let stdin = std::io::stdin();
-    let mut lines = stdin.lock().lines();
-    loop {
-        if interactive {
-            write!(out, "> ")?;
-            out.flush()?;
-        }
-        let Some(line) = lines.next().transpose()? else {
-            break;
-        };
-        let line = line.trim().to_string();
-        if line.is_empty() {
-            break;
-        }
-        let brain = live.get();
-        if let Some(choice) = line
-            .parse::<usize>()
-            .ok()
-            .and_then(|n| choices.get(n.wrapping_sub(1)))
-        {
-            show_entry(&mut out, &brain, choice)?;
-            choices.clear();
-            continue;
-        }
-        let decision = brain.triage(
-            &line,
-            &Context {
-                history: &history,
-                ..Context::default()
-            },
-        );
-        history.push(line);
-        choices.clear();
-        match decision.level {
-            Level::Fix | Level::Answer => {
-                if let Some(c) = decision.top() {
-                    show_entry(&mut out, &brain, c)?;
-                }
-                for s in &decision.why.symptoms {
-                    writeln!(out, "(recognised \"{}\")", s.matched)?;
-                }
-            }
-            Level::DidYouMean => {
-                writeln!(out, "Did you mean:")?;
-                for (i, c) in decision.chosen.iter().enumerate() {
-                    writeln!(out, "  {}. {}", i + 1, c.title)?;
-                }
-                writeln!(out, "Type a number, or ask again in other words.")?;
-                choices = decision.chosen.clone();
-            }
-            Level::Handover => {
-                writeln!(
-                    out,
-                    "I would hand this to a human: no entry answers it well enough."
-                )?;
-            }
-        }
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-fn show_entry(out: &mut impl Write, brain: &Brain, c: &Candidate) -> std::io::Result<()> {
-    let entry = brain.knowledge().entry(c.entry);
-    let level = super::ask::level_name(if entry.kind == crate::knowledge::Kind::Fix {
-        Level::Fix
-    } else {
-        Level::Answer
+    let brain = super::start_brain(settings, args.faq)?;
+    let session = args.session.unwrap_or_else(|| {
+        format!(
+            "chat-{}-{}",
+            chrono::Utc::now().format("%Y%m%d-%H%M%S"),
+            std::process::id()
+        )
     });
-    writeln!(out, "{}\n", entry.title)?;
-    writeln!(out, "{}\n", entry.answer_markdown)?;
-    writeln!(
-        out,
-        "-- {level}; source: {} ({}:{})",
-        entry.id,
-        entry.origin.path.display(),
-        entry.origin.line
-    )
+    let opts = ChatOptions {
+        session,
+        name: args.name,
+        poll: Duration::from_millis(args.poll_ms.max(10)),
+        interactive: super::interactive(),
+        hold_before_delivery: args.hold_before_delivery,
+    };
+    super::block_on(async {
+        let store = super::open_store(settings).await?;
+        let engine = Engine::new(brain.clone(), store.clone(), settings.engine.clone());
+        let delivery = Delivery::new(store, settings.delivery.clone());
+        let _watch = brain
+            .watch(Duration::from_millis(settings.reload_debounce_ms))
+            .inspect_err(|e| tracing::warn!(error = %e, "not watching the FAQ for changes"));
+        run_chat(Arc::new(engine), delivery, opts).await?;
+        Ok(ExitCode::SUCCESS)
+    })
 }

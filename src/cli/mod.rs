@@ -5,15 +5,20 @@ mod ask;
 mod bench;
 mod chat;
 mod check;
+mod draft_fix;
 mod eval;
+mod gaps;
+mod staff;
+mod stats;
+mod tickets;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
-use crate::brain::{Brain, BrainError, LiveBrain};
 use crate::settings::Settings;
 
 /// The front line of your support: FAQ answers, documented fixes and tickets.
@@ -35,8 +40,18 @@ pub enum Command {
     Check(check::Args),
     /// One triage decision for a question, with its scores.
     Ask(ask::Args),
-    /// Talk to the bot in the terminal.
+    /// Talk to the bot in the terminal: the whole bot, tickets included.
     Chat(chat::Args),
+    /// The staff desk in the terminal: claim, reply to and resolve tickets.
+    Staff(staff::Args),
+    /// List tickets or show one with its transcript.
+    Tickets(tickets::Args),
+    /// Answers given, deflection rate, tickets and response times.
+    Stats(stats::Args),
+    /// Questions the FAQ could not answer, grouped: what to write next.
+    Gaps(gaps::Args),
+    /// Draft a documented fix (faq/fixes/) from a resolved ticket.
+    DraftFix(draft_fix::Args),
     /// Answer quality on labelled queries.
     Eval(eval::Args),
     /// Index build time and triage latency.
@@ -50,43 +65,102 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check(args) => check::run(&settings, args),
         Command::Ask(args) => ask::run(&settings, args),
         Command::Chat(args) => chat::run(&settings, args),
+        Command::Staff(args) => staff::run(&settings, args),
+        Command::Tickets(args) => tickets::run(&settings, args),
+        Command::Stats(args) => stats::run(&settings, args),
+        Command::Gaps(args) => gaps::run(&settings, args),
+        Command::DraftFix(args) => draft_fix::run(&settings, args),
         Command::Eval(args) => eval::run(&settings, args),
         Command::Bench(args) => bench::run(&settings, args),
     }
 }
 
 /// Loads the brain for a command, printing the findings if the FAQ has errors.
-fn load_brain(settings: &Settings, dir: Option<PathBuf>) -> anyhow::Result<Brain> {
+fn load_brain(settings: &Settings, dir: Option<PathBuf>) -> anyhow::Result<crate::brain::Brain> {
     let dir = dir.unwrap_or_else(|| settings.faq_dir.clone());
-    explain(
-        Brain::load(&dir, settings.brain()).map(|(brain, _)| brain),
-        &dir,
-    )
+    match crate::brain::Brain::load(&dir, settings.brain()) {
+        Ok((brain, _warnings)) => Ok(brain),
+        Err(e) => Err(brain_error(e, &dir)),
+    }
 }
 
-/// Loads a brain that follows changes of the FAQ directory.
-fn load_live_brain(settings: &Settings, dir: &Path) -> anyhow::Result<LiveBrain> {
-    explain(
-        LiveBrain::start(dir, settings.brain()).map(|(live, _)| live),
-        dir,
-    )
+/// Starts the live brain (reloaded as the FAQ changes) for a long-running command.
+fn start_brain(
+    settings: &Settings,
+    dir: Option<PathBuf>,
+) -> anyhow::Result<Arc<crate::brain::LiveBrain>> {
+    let dir = dir.unwrap_or_else(|| settings.faq_dir.clone());
+    match crate::brain::LiveBrain::start(&dir, settings.brain()) {
+        Ok((brain, _warnings)) => Ok(Arc::new(brain)),
+        Err(e) => Err(brain_error(e, &dir)),
+    }
 }
 
-/// Turns a brain error into words, printing every finding of an invalid FAQ.
-fn explain<T>(result: Result<T, BrainError>, dir: &Path) -> anyhow::Result<T> {
-    match result {
-        Ok(value) => Ok(value),
-        Err(BrainError::Invalid { errors, dir }) => {
+/// Runs an async command body on a fresh runtime.
+fn block_on<T>(body: impl std::future::Future<Output = anyhow::Result<T>>) -> anyhow::Result<T> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?
+        .block_on(body)
+}
+
+/// Connects to the configured database and migrates it.
+async fn open_store(settings: &Settings) -> anyhow::Result<Arc<crate::store::SqlStore>> {
+    let store = crate::store::connect(&settings.database_url)
+        .await
+        .with_context(|| format!("opening the database {}", redact(&settings.database_url)))?;
+    Ok(Arc::new(store))
+}
+
+/// A database URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Whether stdin is a person at a terminal.
+fn interactive() -> bool {
+    std::io::IsTerminal::is_terminal(&std::io::stdin())
+}
+
+fn brain_error(e: crate::brain::BrainError, dir: &std::path::Path) -> anyhow::Error {
+    match e {
+        crate::brain::BrainError::Invalid { errors, dir } => {
             let color = std::io::IsTerminal::is_terminal(&std::io::stderr());
             for d in errors.iter().filter(|d| d.is_error()) {
                 eprint!("{}", d.render(color));
             }
-            anyhow::bail!(
+            anyhow::anyhow!(
                 "{} has errors; run `frontline check {}`",
                 dir.display(),
                 dir.display()
             )
         }
-        Err(e) => Err(e).with_context(|| format!("loading the FAQ from {}", dir.display())),
+        e => anyhow::Error::new(e).context(format!("loading the FAQ from {}", dir.display())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_not_shown_in_database_urls() {
+        assert_eq!(
+            super::redact("postgres://bot:s3cret@db:5432/frontline"),
+            "postgres://bot:***@db:5432/frontline"
+        );
+        assert_eq!(
+            super::redact("sqlite://frontline.db?mode=rwc"),
+            "sqlite://frontline.db?mode=rwc"
+        );
     }
 }

@@ -22,7 +22,7 @@ use tantivy::tokenizer::{TextAnalyzer, WhitespaceTokenizer};
 use tantivy::{Index, IndexWriter, Searcher, TantivyDocument, Term};
 
 pub use analysis::{Analyzer, raw_words};
-use vectors::{SparseVec, Vocab};
+pub use vectors::{SparseVec, Vocab};
 
 use crate::knowledge::{Entry, Knowledge, Lang};
 

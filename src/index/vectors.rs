@@ -127,6 +127,18 @@ impl SparseVec {
         SparseVec(v)
     }
 
+    /// The `n` heaviest term ids, heaviest first.
+    pub fn top(&self, n: usize) -> Vec<u32> {
+        let mut v = self.0.clone();
+        v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        v.into_iter().take(n).map(|(id, _)| id).collect()
+    }
+
+    /// Whether no term has weight.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// Term ids present in both vectors.
     pub fn shared(&self, other: &SparseVec) -> Vec<u32> {
         let theirs: std::collections::HashSet<u32> = other.0.iter().map(|(id, _)| *id).collect();

@@ -1,0 +1,127 @@
+//! `frontline chat`: a customer's conversation in the terminal. Typed text
+//! is a message, a number presses the numbered button last shown, `/quit`
+//! (or end of input) leaves. Staff replies arrive by polling the outbox.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+use super::{ConsoleError, ConsoleTransport, PLATFORM};
+use crate::delivery::Delivery;
+use crate::engine::{Engine, Inbound, Person, Route, SourceKey, ThreadRef};
+use crate::store::Scope;
+
+/// How a chat session runs.
+#[derive(Debug, Clone)]
+pub struct ChatOptions {
+    /// The session's name: the same name continues the same conversation.
+    pub session: String,
+    /// The customer's name.
+    pub name: String,
+    /// How often the outbox and the timers are checked.
+    pub poll: Duration,
+    /// Whether a person types (prompts are shown).
+    pub interactive: bool,
+    /// For crash tests: after the first event is committed, stop without
+    /// delivering and wait to be killed.
+    pub hold_before_delivery: bool,
+}
+
+/// How often timers run, in polls.
+const TICK_EVERY: u32 = 10;
+
+/// Runs a chat session until `/quit` or the end of input.
+pub async fn run_chat(
+    engine: Arc<Engine>,
+    delivery: Delivery,
+    opts: ChatOptions,
+) -> Result<(), ConsoleError> {
+    let thread = ThreadRef(format!("{PLATFORM}:{}", opts.session));
+    let customer = Person::new(format!("{PLATFORM}:{}", opts.name), opts.name.clone());
+    let scope = Scope::Routes(vec![
+        Route::Thread(thread.clone()).key(),
+        Route::User(customer.id.clone()).key(),
+    ]);
+    let transport = ConsoleTransport::new(scope, Box::new(std::io::stdout()));
+    transport.print(&format!(
+        "frontline chat (session {}): describe your question; type a number to press a button, /quit to leave.\n",
+        opts.session
+    ))?;
+    delivery.drain(&transport, Utc::now()).await?;
+    let mut sources = SourceIds::new(&opts.session);
+    let mut lines = BufReader::new(tokio::io::stdin()).lines();
+    let mut poll = tokio::time::interval(opts.poll);
+    let mut polls = 0u32;
+    let mut prompt = true;
+    loop {
+        if opts.interactive && prompt {
+            transport.print("> ")?;
+        }
+        tokio::select! {
+            line = lines.next_line() => {
+                let Some(line) = line? else { break };
+                let line = line.trim();
+                if line == "/quit" {
+                    break;
+                }
+                let event = match number(line).and_then(|n| transport.buttons().get(n - 1).cloned()) {
+                    Some(button) => Inbound::Press {
+                        source: sources.next(),
+                        thread: thread.clone(),
+                        by: customer.clone(),
+                        button,
+                    },
+                    None => Inbound::Message {
+                        source: sources.next(),
+                        thread: thread.clone(),
+                        author: customer.clone(),
+                        text: line.to_string(),
+                    },
+                };
+                let actions = engine.handle(&event, Utc::now()).await?;
+                if opts.hold_before_delivery {
+                    eprintln!("held: {} action(s) committed, not delivered", actions.len());
+                    std::future::pending::<()>().await;
+                }
+                delivery.drain(&transport, Utc::now()).await?;
+                prompt = true;
+            }
+            _ = poll.tick() => {
+                polls = polls.wrapping_add(1);
+                if polls.is_multiple_of(TICK_EVERY) {
+                    engine.handle(&Inbound::Tick, Utc::now()).await?;
+                }
+                prompt = !delivery.drain(&transport, Utc::now()).await?.is_empty();
+            }
+        }
+    }
+    delivery.drain(&transport, Utc::now()).await?;
+    Ok(())
+}
+
+fn number(line: &str) -> Option<usize> {
+    line.parse::<usize>().ok().filter(|n| *n >= 1)
+}
+
+/// Source keys unique across runs of the same session.
+pub(super) struct SourceIds {
+    prefix: String,
+    next: u64,
+}
+
+impl SourceIds {
+    pub(super) fn new(session: &str) -> Self {
+        let started = Utc::now().timestamp_nanos_opt().unwrap_or_default();
+        SourceIds {
+            prefix: format!("{session}-{}-{started}", std::process::id()),
+            next: 0,
+        }
+    }
+
+    pub(super) fn next(&mut self) -> SourceKey {
+        self.next += 1;
+        SourceKey::new(PLATFORM, format!("{}-{}", self.prefix, self.next))
+    }
+}

@@ -1,0 +1,222 @@
+//! `frontline staff`: the staff desk in a terminal. New ticket cards,
+//! updates and reminders arrive by polling the outbox; commands act on
+//! tickets by number:
+//!
+//! ```text
+//! list                 open and claimed tickets
+//! show N               a ticket with its transcript
+//! claim N | unclaim N | reopen N
+//! reply N TEXT         write to the customer
+//! note N TEXT          an internal note
+//! resolve N TEXT       close it with what solved it
+//! help | quit
+//! ```
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+use super::chat::SourceIds;
+use super::{ConsoleError, ConsoleTransport, PLATFORM, render};
+use crate::delivery::Delivery;
+use crate::engine::{Engine, Inbound, Person, Route, StaffCommand, TicketId};
+use crate::store::{Scope, TicketState};
+
+/// How a staff session runs.
+#[derive(Debug, Clone)]
+pub struct StaffOptions {
+    /// The staff member's name.
+    pub name: String,
+    /// How often the outbox and the timers are checked.
+    pub poll: Duration,
+    /// Whether a person types (prompts are shown).
+    pub interactive: bool,
+}
+
+const HELP: &str = "commands: list | show N | claim N | unclaim N | reply N TEXT | note N TEXT | resolve N TEXT | reopen N | help | quit\n";
+
+/// How often timers run, in polls.
+const TICK_EVERY: u32 = 10;
+
+/// One line typed at the staff desk.
+#[derive(Debug, PartialEq)]
+enum Line {
+    List,
+    Show(TicketId),
+    Act(TicketId, StaffCommand),
+    Help,
+    Quit,
+}
+
+/// Runs the staff desk until `quit` or the end of input.
+pub async fn run_staff(
+    engine: Arc<Engine>,
+    delivery: Delivery,
+    opts: StaffOptions,
+) -> Result<(), ConsoleError> {
+    let me = Person::new(format!("{PLATFORM}:{}", opts.name), opts.name.clone());
+    let scope = Scope::Routes(vec![Route::Staff.key(), Route::User(me.id.clone()).key()]);
+    let desk = ConsoleTransport::new(scope, Box::new(std::io::stdout()));
+    desk.print(&format!("frontline staff desk ({}). {HELP}", opts.name))?;
+    delivery.drain(&desk, Utc::now()).await?;
+    let mut sources = SourceIds::new(&format!("staff-{}", opts.name));
+    let mut lines = BufReader::new(tokio::io::stdin()).lines();
+    let mut poll = tokio::time::interval(opts.poll);
+    let mut polls = 0u32;
+    let mut prompt = true;
+    loop {
+        if opts.interactive && prompt {
+            desk.print("staff> ")?;
+        }
+        tokio::select! {
+            line = lines.next_line() => {
+                let Some(line) = line? else { break };
+                prompt = true;
+                match parse(&line) {
+                    Ok(Line::Quit) => break,
+                    Ok(Line::Help) => desk.print(HELP)?,
+                    Ok(Line::List) => list(&engine, &desk).await?,
+                    Ok(Line::Show(id)) => show(&engine, &desk, id).await?,
+                    Ok(Line::Act(ticket, command)) => {
+                        let event = Inbound::Staff { source: sources.next(), ticket, staff: me.clone(), command };
+                        engine.handle(&event, Utc::now()).await?;
+                        delivery.drain(&desk, Utc::now()).await?;
+                    }
+                    Err(e) if e.is_empty() => {}
+                    Err(e) => desk.print(&format!("{e}\n{HELP}"))?,
+                }
+            }
+            _ = poll.tick() => {
+                polls = polls.wrapping_add(1);
+                if polls.is_multiple_of(TICK_EVERY) {
+                    engine.handle(&Inbound::Tick, Utc::now()).await?;
+                }
+                prompt = !delivery.drain(&desk, Utc::now()).await?.is_empty();
+            }
+        }
+    }
+    delivery.drain(&desk, Utc::now()).await?;
+    Ok(())
+}
+
+async fn list(engine: &Engine, desk: &ConsoleTransport) -> Result<(), ConsoleError> {
+    let tickets = engine
+        .store()
+        .tickets(&[TicketState::Open, TicketState::Claimed])
+        .await?;
+    if tickets.is_empty() {
+        desk.print("no open tickets\n")?;
+    }
+    for t in tickets.iter().rev() {
+        desk.print(&format!("{}\n", render::ticket_line(t)))?;
+    }
+    Ok(())
+}
+
+async fn show(engine: &Engine, desk: &ConsoleTransport, id: TicketId) -> Result<(), ConsoleError> {
+    match engine.store().ticket(id).await? {
+        Some(t) => {
+            let events = engine.store().events(t.conversation).await?;
+            desk.print(&render::ticket_with_transcript(&t, &events))?;
+        }
+        None => desk.print(&format!("there is no ticket #{id}\n"))?,
+    }
+    Ok(())
+}
+
+/// Reads one line; `Err("")` for an empty line, else what is wrong.
+fn parse(line: &str) -> Result<Line, String> {
+    let line = line.trim();
+    let (word, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+    let rest = rest.trim();
+    let (number, text) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+    let ticket = || {
+        number
+            .trim_start_matches('#')
+            .parse::<i64>()
+            .map(TicketId)
+            .map_err(|_| format!("`{word}` needs a ticket number"))
+    };
+    let text = text.trim().to_string();
+    let needs_text = |what: &str| {
+        if text.is_empty() {
+            Err(format!("`{word}` needs {what}"))
+        } else {
+            Ok(text.clone())
+        }
+    };
+    Ok(match word.to_lowercase().as_str() {
+        "" => return Err(String::new()),
+        "list" | "ls" => Line::List,
+        "help" | "?" => Line::Help,
+        "quit" | "exit" => Line::Quit,
+        "show" => Line::Show(ticket()?),
+        "claim" => Line::Act(ticket()?, StaffCommand::Claim),
+        "unclaim" => Line::Act(ticket()?, StaffCommand::Unclaim),
+        "reopen" => Line::Act(ticket()?, StaffCommand::Reopen),
+        "reply" => Line::Act(
+            ticket()?,
+            StaffCommand::Reply {
+                text: needs_text("a message")?,
+            },
+        ),
+        "note" => Line::Act(
+            ticket()?,
+            StaffCommand::Note {
+                text: needs_text("a note")?,
+            },
+        ),
+        "resolve" => Line::Act(
+            ticket()?,
+            StaffCommand::Resolve {
+                note: needs_text("a note saying what solved it")?,
+            },
+        ),
+        other => return Err(format!("unknown command `{other}`")),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn staff_lines_become_commands() {
+        assert_eq!(
+            parse("claim 3"),
+            Ok(Line::Act(TicketId(3), StaffCommand::Claim))
+        );
+        assert_eq!(
+            parse("reply #3 Which model is it?"),
+            Ok(Line::Act(
+                TicketId(3),
+                StaffCommand::Reply {
+                    text: "Which model is it?".into()
+                }
+            ))
+        );
+        assert_eq!(
+            parse("resolve 3   Replaced the seal. "),
+            Ok(Line::Act(
+                TicketId(3),
+                StaffCommand::Resolve {
+                    note: "Replaced the seal.".into()
+                }
+            ))
+        );
+        assert_eq!(parse("show 12"), Ok(Line::Show(TicketId(12))));
+        assert_eq!(parse("  "), Err(String::new()));
+    }
+
+    #[test]
+    fn malformed_lines_say_what_is_missing() {
+        assert_eq!(parse("claim"), Err("`claim` needs a ticket number".into()));
+        assert_eq!(
+            parse("resolve 3"),
+            Err("`resolve` needs a note saying what solved it".into())
+        );
+        assert_eq!(parse("dance 3"), Err("unknown command `dance`".into()));
+    }
+}

@@ -1,0 +1,61 @@
+//! `frontline draft-fix TICKET`: write a documented fix drafted from a
+//! resolved ticket into `faq/fixes/`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+
+use crate::engine::TicketId;
+use crate::maintain::draft_fix;
+use crate::settings::Settings;
+use crate::store::Store;
+
+/// Arguments of `draft-fix`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The resolved ticket's number.
+    pub ticket: i64,
+    /// The FAQ directory (default: the configured one).
+    #[arg(long)]
+    pub faq: Option<PathBuf>,
+    /// Replace a file of the same name.
+    #[arg(long)]
+    pub force: bool,
+    /// Print the draft instead of writing it.
+    #[arg(long)]
+    pub stdout: bool,
+}
+
+pub fn run(settings: &Settings, args: Args) -> anyhow::Result<ExitCode> {
+    let faq = args.faq.unwrap_or_else(|| settings.faq_dir.clone());
+    let draft = super::block_on(async {
+        let store = super::open_store(settings).await?;
+        let ticket = store
+            .ticket(TicketId(args.ticket))
+            .await?
+            .with_context(|| format!("there is no ticket #{}", args.ticket))?;
+        let events = store.events(ticket.conversation).await?;
+        Ok(draft_fix::draft(&ticket, &events, settings.default_lang.0)?)
+    })?;
+    if args.stdout {
+        print!("{}", draft.markdown);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let path = faq.join(&draft.path);
+    if path.exists() && !args.force {
+        anyhow::bail!("{} exists; use --force to replace it", path.display());
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    std::fs::write(&path, &draft.markdown)
+        .with_context(|| format!("writing {}", path.display()))?;
+    println!(
+        "wrote {} ({} symptom(s)); review it, then run `frontline check {}`",
+        path.display(),
+        draft.symptoms.len(),
+        faq.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}

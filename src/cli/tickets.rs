@@ -1,0 +1,66 @@
+//! `frontline tickets`: list tickets, or show one with its transcript.
+
+use std::process::ExitCode;
+
+use crate::adapters::console::render;
+use crate::engine::TicketId;
+use crate::settings::Settings;
+use crate::store::{Store, TicketState};
+
+/// Arguments of `tickets`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// What to do (default: list).
+    #[command(subcommand)]
+    pub action: Option<Action>,
+}
+
+/// `list` or `show`.
+#[derive(Debug, clap::Subcommand)]
+pub enum Action {
+    /// Open and claimed tickets (all with --all), oldest first.
+    List {
+        /// Resolved tickets too.
+        #[arg(long)]
+        all: bool,
+    },
+    /// One ticket with the conversation's transcript and audit log.
+    Show {
+        /// The ticket number.
+        ticket: i64,
+    },
+}
+
+pub fn run(settings: &Settings, args: Args) -> anyhow::Result<ExitCode> {
+    super::block_on(async {
+        let store = super::open_store(settings).await?;
+        match args.action.unwrap_or(Action::List { all: false }) {
+            Action::List { all } => {
+                let states: &[TicketState] = if all {
+                    &[]
+                } else {
+                    &[TicketState::Open, TicketState::Claimed]
+                };
+                let tickets = store.tickets(states).await?;
+                if tickets.is_empty() {
+                    println!("no tickets");
+                }
+                for t in tickets.iter().rev() {
+                    println!("{}", render::ticket_line(t));
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+            Action::Show { ticket } => match store.ticket(TicketId(ticket)).await? {
+                Some(t) => {
+                    let events = store.events(t.conversation).await?;
+                    print!("{}", render::ticket_with_transcript(&t, &events));
+                    Ok(ExitCode::SUCCESS)
+                }
+                None => {
+                    eprintln!("there is no ticket #{ticket}");
+                    Ok(ExitCode::FAILURE)
+                }
+            },
+        }
+    })
+}

@@ -1,0 +1,115 @@
+//! Handing over to a human: opening a ticket that carries what the customer
+//! wrote and what the bot suggested, and the card staff see for it.
+
+use super::Engine;
+use super::action::{Action, Card, CardStatus, StaffButton, Suggested};
+use super::ids::{Person, SourceKey};
+use super::phrases;
+use super::state::{Awaiting, Conversation, Reason};
+use super::turn::{LogLine, Turn};
+use crate::store::{ActorKind, NewTicket, Opened, StoreError, Ticket, TicketState};
+
+impl Engine {
+    /// Opens a ticket for the conversation's current problem, once per
+    /// `source` and once per conversation.
+    pub(super) async fn escalate(
+        &self,
+        turn: &mut Turn,
+        conv: &mut Conversation,
+        reason: Reason,
+        source: &SourceKey,
+    ) -> Result<(), StoreError> {
+        let new = NewTicket {
+            conversation: conv.id,
+            source: source.clone(),
+            reason,
+            customer_wrote: conv.state.topic.clone(),
+            suggested: conv
+                .state
+                .offered
+                .iter()
+                .map(|o| Suggested {
+                    entry_id: o.entry_id.clone(),
+                    title: o.title.clone(),
+                    feedback: o.feedback,
+                })
+                .collect(),
+            at: turn.now,
+        };
+        match turn.tx.open_ticket(&new).await? {
+            Opened::New(ticket) => {
+                conv.ticket = Some(ticket.id);
+                conv.state.awaiting = Awaiting::Human { ticket: ticket.id };
+                turn.log(LogLine {
+                    conversation: conv.id,
+                    ticket: Some(ticket.id),
+                    actor: ActorKind::Bot,
+                    person: None,
+                    kind: "ticket_opened",
+                    text: reason.describe(),
+                    source: None,
+                })
+                .await?;
+                let told = Action::TicketOpened {
+                    thread: conv.thread.clone(),
+                    ticket: ticket.id,
+                    text: phrases::ticket_opened(conv.lang, ticket.id),
+                };
+                turn.push(Some(conv.id), Some(ticket.id), told);
+                turn.push(
+                    Some(conv.id),
+                    Some(ticket.id),
+                    Action::PostStaffCard(card(&ticket)),
+                );
+            }
+            Opened::Existing(ticket) => {
+                if ticket.state != TicketState::Resolved {
+                    conv.ticket = Some(ticket.id);
+                    conv.state.awaiting = Awaiting::Human { ticket: ticket.id };
+                }
+                let said = Action::Say {
+                    thread: conv.thread.clone(),
+                    text: phrases::ticket_already_open(conv.lang, ticket.id),
+                    buttons: Vec::new(),
+                };
+                turn.push(Some(conv.id), Some(ticket.id), said);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The staff card of `ticket` as it stands.
+pub fn card(ticket: &Ticket) -> Card {
+    let (status, buttons) = match (&ticket.state, &ticket.claimed_by, &ticket.resolved_by) {
+        (TicketState::Resolved, _, by) => (
+            CardStatus::Resolved {
+                by: by
+                    .clone()
+                    .or_else(|| ticket.claimed_by.clone())
+                    .unwrap_or_else(|| Person::new("unknown", "unknown")),
+                note: ticket.resolution.clone().unwrap_or_default(),
+            },
+            vec![StaffButton::Reopen],
+        ),
+        (TicketState::Claimed, Some(by), _) => (
+            CardStatus::Claimed { by: by.clone() },
+            vec![StaffButton::Unclaim, StaffButton::Resolve],
+        ),
+        _ => (
+            CardStatus::Open,
+            vec![StaffButton::Claim, StaffButton::Resolve],
+        ),
+    };
+    Card {
+        ticket: ticket.id,
+        thread: ticket.thread.clone(),
+        customer: ticket.customer.clone(),
+        status,
+        reason: ticket.reason,
+        customer_wrote: ticket.customer_wrote.clone(),
+        suggested: ticket.suggested.clone(),
+        opened_at: ticket.opened_at,
+        buttons,
+    }
+}

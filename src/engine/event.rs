@@ -1,0 +1,131 @@
+//! What happens to the bot: a message in a conversation, a button pressed, a
+//! staff command, the clock moving on. Adapters build these from platform
+//! events; the engine trusts them (staff commands come only from people the
+//! adapter checked are staff).
+
+use serde::{Deserialize, Serialize};
+
+use super::ids::{Person, SourceKey, ThreadRef, TicketId};
+
+/// One inbound event.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Inbound {
+    /// Someone wrote in a conversation's thread. The first writer of a thread
+    /// is its customer; what others write there is kept in the transcript.
+    Message {
+        /// Platform and message id, for idempotency.
+        source: SourceKey,
+        /// The conversation's thread.
+        thread: ThreadRef,
+        /// Who wrote.
+        author: Person,
+        /// What they wrote.
+        text: String,
+    },
+    /// Someone pressed one of the bot's buttons in a thread.
+    Press {
+        /// Platform and interaction id, for idempotency.
+        source: SourceKey,
+        /// The conversation's thread.
+        thread: ThreadRef,
+        /// Who pressed.
+        by: Person,
+        /// Which button.
+        button: Button,
+    },
+    /// A member of staff acts on a ticket.
+    Staff {
+        /// Platform and interaction id, for idempotency.
+        source: SourceKey,
+        /// The ticket.
+        ticket: TicketId,
+        /// The member of staff.
+        staff: Person,
+        /// What they do.
+        command: StaffCommand,
+    },
+    /// Time passed: pings for unclaimed tickets, notices and closing for
+    /// quiet conversations.
+    Tick,
+}
+
+/// A button the bot offers a customer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "button", content = "value", rename_all = "snake_case")]
+pub enum Button {
+    /// The FAQ answer solved it.
+    Solved,
+    /// The answer is about something else: show the next candidate.
+    NotWhatIAsked,
+    /// Hand over to a human now.
+    TalkToHuman,
+    /// The documented fix worked.
+    FixedIt,
+    /// The documented fix did not help: open a ticket.
+    StillBroken,
+    /// One of the *did you mean* choices, by entry id.
+    Choose(String),
+    /// The customer's rating of the human help, 1 to 5.
+    Rate(Rating),
+}
+
+/// A rating from 1 to 5.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "u8", into = "u8")]
+pub struct Rating(u8);
+
+impl Rating {
+    /// Every rating, lowest first.
+    pub fn all() -> impl Iterator<Item = Rating> {
+        (1..=5).map(Rating)
+    }
+
+    /// The number of stars.
+    pub fn stars(self) -> u8 {
+        self.0
+    }
+}
+
+impl TryFrom<u8> for Rating {
+    type Error = String;
+    fn try_from(n: u8) -> Result<Self, Self::Error> {
+        if (1..=5).contains(&n) {
+            Ok(Rating(n))
+        } else {
+            Err(format!("a rating is 1 to 5, not {n}"))
+        }
+    }
+}
+
+impl From<Rating> for u8 {
+    fn from(r: Rating) -> u8 {
+        r.0
+    }
+}
+
+/// What a member of staff does with a ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
+pub enum StaffCommand {
+    /// Take the ticket; exactly one member of staff gets it.
+    Claim,
+    /// Give it back to the queue.
+    Unclaim,
+    /// An internal note the customer does not see.
+    Note {
+        /// The note.
+        text: String,
+    },
+    /// Close it with what solved the problem; the customer is asked to rate.
+    Resolve {
+        /// What solved it (becomes the steps of a drafted fix).
+        note: String,
+    },
+    /// Open a resolved ticket again.
+    Reopen,
+    /// Write to the customer in their thread.
+    Reply {
+        /// The message.
+        text: String,
+    },
+}

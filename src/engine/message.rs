@@ -1,0 +1,283 @@
+//! Customer messages: refuse what cannot be read, greet small talk, and
+//! triage everything else with the conversation so far.
+
+use chrono::{DateTime, Utc};
+
+use super::Engine;
+use super::action::{Action, Offer, Source};
+use super::event::Button;
+use super::ids::{Person, SourceKey, ThreadRef};
+use super::phrases;
+use super::small_talk::{self, SmallTalk};
+use super::state::{Awaiting, Conversation, Offered, Reason, Status};
+use super::turn::{LogLine, Turn};
+use crate::brain::Brain;
+use crate::knowledge::{Entry, Kind};
+use crate::store::{ActorKind, NewAnswer, NewConversation, StoreError, Via};
+use crate::triage::{Context, Decision, Level};
+
+impl Engine {
+    pub(super) async fn on_message(
+        &self,
+        source: &SourceKey,
+        thread: &ThreadRef,
+        author: &Person,
+        text: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Action>, StoreError> {
+        let brain = self.brain.get();
+        let existing = self.store.conversation_by_thread(thread).await?;
+        let mut turn = Turn::begin(&*self.store, now).await?;
+        let mut conv = match existing {
+            Some(c) => c,
+            None => {
+                let lang = crate::lang::detect_reliably(text, brain.settings().default_lang.0);
+                let new = NewConversation {
+                    thread: thread.clone(),
+                    customer: author.clone(),
+                    lang,
+                    at: now,
+                };
+                turn.tx.create_conversation(&new).await?
+            }
+        };
+        let from_customer = conv.customer.id == author.id;
+        let logged = capped(text, self.settings.max_message_chars);
+        let line = LogLine {
+            conversation: conv.id,
+            ticket: conv.ticket,
+            actor: if from_customer {
+                ActorKind::Customer
+            } else {
+                ActorKind::Other
+            },
+            person: Some(author),
+            kind: "message",
+            text: &logged,
+            source: Some(source),
+        };
+        if !turn.log(line).await? {
+            return Ok(Vec::new());
+        }
+        if !from_customer {
+            // Someone else in the customer's thread (staff, a colleague): transcript only.
+            return turn.finish().await;
+        }
+        conv.last_activity_at = now;
+        conv.notice_sent_at = None;
+        if conv.status == Status::Closed {
+            conv.status = Status::Open;
+            conv.state.new_topic();
+        }
+        self.read_message(&brain, &mut turn, &mut conv, source, text)
+            .await?;
+        turn.tx.save_conversation(&conv).await?;
+        turn.finish().await
+    }
+
+    async fn read_message(
+        &self,
+        brain: &Brain,
+        turn: &mut Turn,
+        conv: &mut Conversation,
+        source: &SourceKey,
+        text: &str,
+    ) -> Result<(), StoreError> {
+        let chars = text.trim().chars().count();
+        let say = |text: String| Action::Say {
+            thread: conv.thread.clone(),
+            text,
+            buttons: Vec::new(),
+        };
+        if chars == 0 {
+            turn.push(Some(conv.id), None, say(phrases::empty(conv.lang)));
+            return Ok(());
+        }
+        if chars > self.settings.max_message_chars {
+            let text = phrases::too_long(conv.lang, chars, self.settings.max_message_chars);
+            turn.push(Some(conv.id), None, say(text));
+            return Ok(());
+        }
+        if let Awaiting::Human { .. } = conv.state.awaiting {
+            // A member of staff reads it in the thread; the bot keeps out.
+            return Ok(());
+        }
+        match small_talk::classify(text) {
+            Some(SmallTalk::Greeting) => {
+                turn.push(
+                    Some(conv.id),
+                    None,
+                    say(phrases::describe_please(conv.lang)),
+                );
+                return Ok(());
+            }
+            Some(SmallTalk::Thanks) => {
+                turn.push(Some(conv.id), None, say(phrases::welcome(conv.lang)));
+                return Ok(());
+            }
+            None => {}
+        }
+        if let Awaiting::Rating { .. } = conv.state.awaiting {
+            conv.state.new_topic();
+        }
+        conv.state.push_topic(text.trim());
+        conv.lang = crate::lang::detect_reliably(text, conv.lang);
+        let decision = self.triage_topic(brain, conv);
+        self.respond(
+            brain,
+            turn,
+            conv,
+            &decision,
+            Via::Triage,
+            Reason::NoMatch,
+            source,
+        )
+        .await
+    }
+
+    /// Triages the topic's latest message with the earlier ones as context,
+    /// leaving out entries the customer rejected.
+    pub(super) fn triage_topic(&self, brain: &Brain, conv: &Conversation) -> Decision {
+        let topic = &conv.state.topic;
+        let (text, history) = topic
+            .split_last()
+            .map_or(("", &[][..]), |(last, rest)| (last.as_str(), rest));
+        brain.triage(
+            text,
+            &Context {
+                history,
+                lang: None,
+                exclude: &conv.state.rejected,
+            },
+        )
+    }
+
+    /// Acts on a triage decision: answer, fix, choices or a ticket.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn respond(
+        &self,
+        brain: &Brain,
+        turn: &mut Turn,
+        conv: &mut Conversation,
+        decision: &Decision,
+        via: Via,
+        reason: Reason,
+        source: &SourceKey,
+    ) -> Result<(), StoreError> {
+        match (decision.level, decision.top()) {
+            (Level::Fix | Level::Answer, Some(top)) => {
+                let entry = brain.knowledge().entry(top.entry);
+                let recognised = decision
+                    .why
+                    .symptoms
+                    .iter()
+                    .filter(|s| s.entry_id == entry.id)
+                    .map(|s| s.matched.clone())
+                    .collect();
+                self.give_answer(turn, conv, entry, decision.confidence, via, recognised)
+                    .await
+            }
+            (Level::DidYouMean, _) if !decision.chosen.is_empty() => {
+                offer_choices(turn, conv, decision);
+                Ok(())
+            }
+            _ => self.escalate(turn, conv, reason, source).await,
+        }
+    }
+
+    /// Shows `entry` with its feedback buttons and logs the answer.
+    pub(super) async fn give_answer(
+        &self,
+        turn: &mut Turn,
+        conv: &mut Conversation,
+        entry: &Entry,
+        confidence: f32,
+        via: Via,
+        recognised: Vec<String>,
+    ) -> Result<(), StoreError> {
+        // Buttons speak the language of the answer they sit under.
+        conv.lang = entry.lang;
+        let answer = turn
+            .tx
+            .record_answer(&NewAnswer {
+                conversation: conv.id,
+                entry_id: entry.id.clone(),
+                title: entry.title.clone(),
+                kind: entry.kind,
+                via,
+                question: conv.state.topic.last().cloned().unwrap_or_default(),
+                confidence,
+                lang: conv.lang,
+                at: turn.now,
+            })
+            .await?;
+        conv.state.offered.push(Offered {
+            answer,
+            entry_id: entry.id.clone(),
+            title: entry.title.clone(),
+            feedback: None,
+        });
+        conv.state.awaiting = Awaiting::Feedback {
+            answer,
+            entry_id: entry.id.clone(),
+            kind: entry.kind,
+        };
+        let buttons = match entry.kind {
+            Kind::Fix => vec![Button::FixedIt, Button::StillBroken],
+            Kind::Faq => vec![Button::Solved, Button::NotWhatIAsked, Button::TalkToHuman],
+        };
+        let action = Action::Answer {
+            thread: conv.thread.clone(),
+            kind: entry.kind,
+            title: entry.title.clone(),
+            body: entry.answer_markdown.clone(),
+            source: Source {
+                entry_id: entry.id.clone(),
+                path: entry.origin.path.to_string_lossy().replace('\\', "/"),
+                line: entry.origin.line,
+            },
+            recognised,
+            buttons: buttons.iter().map(|b| offer(b.clone(), conv)).collect(),
+        };
+        turn.push(Some(conv.id), None, action);
+        Ok(())
+    }
+}
+
+/// *Did you mean*: one button per plausible entry, then *Talk to a human*.
+fn offer_choices(turn: &mut Turn, conv: &mut Conversation, decision: &Decision) {
+    let mut buttons: Vec<Offer> = decision
+        .chosen
+        .iter()
+        .map(|c| Offer {
+            button: Button::Choose(c.id.clone()),
+            label: c.title.clone(),
+        })
+        .collect();
+    buttons.push(offer(Button::TalkToHuman, conv));
+    conv.state.awaiting = Awaiting::Choice {
+        entries: decision.chosen.iter().map(|c| c.id.clone()).collect(),
+    };
+    let action = Action::Choices {
+        thread: conv.thread.clone(),
+        text: phrases::did_you_mean(conv.lang),
+        buttons,
+    };
+    turn.push(Some(conv.id), None, action);
+}
+
+/// A button labelled in the conversation's language.
+pub(super) fn offer(button: Button, conv: &Conversation) -> Offer {
+    Offer {
+        label: phrases::label(&button, conv.lang, None),
+        button,
+    }
+}
+
+/// At most `max` characters of `text`, marked when cut.
+fn capped(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
+    }
+}

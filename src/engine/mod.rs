@@ -1,0 +1,189 @@
+//! The engine: the conversation rules, transport-agnostic and deterministic.
+//! It takes an inbound event ([`Inbound`]) with the current time and returns
+//! the [`Action`]s to carry out, after writing them to the outbox together
+//! with the state change that caused them. It never reads the clock, knows
+//! no platform, and sees the database only through [`Store`].
+//!
+//! The flow (see DESIGN.md, "A conversation"):
+//! - a message is triaged with the conversation so far: a documented fix
+//!   (*Fixed it* / *Still broken*), an FAQ answer (*Solved* /
+//!   *Not what I asked* / *Talk to a human*), *did you mean*, or a ticket;
+//!   greetings and thanks ask for the problem instead, empty and huge
+//!   messages are refused politely;
+//! - *Not what I asked* shows the next candidate; *Still broken*,
+//!   *Talk to a human* and no match open a ticket carrying the transcript
+//!   and what the bot already suggested;
+//! - staff claim (one owner), unclaim, note, reply, resolve (then the
+//!   customer rates 1–5) and reopen;
+//! - ticks remind staff of unclaimed tickets, twice, and close quiet
+//!   conversations after a notice.
+//!
+//! Files: `message` (customer messages), `press` (buttons), `escalate`
+//! (tickets and cards), `staff`, `timers`, `turn` (one transaction),
+//! `phrases` (the bot's words), `small_talk`.
+
+mod action;
+mod escalate;
+mod event;
+mod ids;
+mod message;
+pub mod phrases;
+mod press;
+pub mod small_talk;
+mod staff;
+mod state;
+mod timers;
+mod turn;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+pub use action::{
+    Action, Card, CardStatus, Offer, PingLevel, Route, Source, StaffButton, Suggested,
+};
+pub use escalate::card;
+pub use event::{Button, Inbound, Rating, StaffCommand};
+pub use ids::{AnswerId, ConversationId, OutboxId, Person, SourceKey, ThreadRef, TicketId, UserId};
+pub use state::{Awaiting, Conversation, Feedback, Offered, Reason, State, Status};
+
+use crate::brain::LiveBrain;
+use crate::store::{Store, StoreError};
+
+/// How often a change that lost a race with another instance is retried.
+const ATTEMPTS: usize = 5;
+
+/// The engine's settings: timers, the staff role, message limits.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EngineSettings {
+    /// An unclaimed ticket pings the staff role after this many minutes.
+    pub ping_after_minutes: u64,
+    /// ... and again, louder, after this many.
+    pub loud_ping_after_minutes: u64,
+    /// A quiet conversation gets a notice after this many hours.
+    pub notice_after_hours: u64,
+    /// ... and is closed this many hours after the notice.
+    pub close_after_notice_hours: u64,
+    /// The staff role pinged for unclaimed tickets.
+    pub staff_role: String,
+    /// Longer customer messages are refused.
+    pub max_message_chars: usize,
+}
+
+impl Default for EngineSettings {
+    fn default() -> Self {
+        EngineSettings {
+            ping_after_minutes: 15,
+            loud_ping_after_minutes: 60,
+            notice_after_hours: 24,
+            close_after_notice_hours: 24,
+            staff_role: "support".to_string(),
+            max_message_chars: 4000,
+        }
+    }
+}
+
+impl EngineSettings {
+    fn minutes(n: u64) -> Duration {
+        Duration::minutes(i64::try_from(n).unwrap_or(i64::MAX / 60_000))
+    }
+    fn hours(n: u64) -> Duration {
+        Duration::hours(i64::try_from(n).unwrap_or(i64::MAX / 3_600_000))
+    }
+}
+
+/// The engine failed to handle an event.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Other instances kept changing the conversation.
+    #[error("gave up after {ATTEMPTS} attempts: the conversation kept changing")]
+    Contended,
+}
+
+/// The conversation rules, with the brain to triage and the store to remember.
+pub struct Engine {
+    brain: Arc<LiveBrain>,
+    store: Arc<dyn Store>,
+    settings: EngineSettings,
+}
+
+impl Engine {
+    /// An engine answering from `brain`, remembering in `store`.
+    pub fn new(brain: Arc<LiveBrain>, store: Arc<dyn Store>, settings: EngineSettings) -> Self {
+        Engine {
+            brain,
+            store,
+            settings,
+        }
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// Handles `event` at time `now`: decides, writes the state change and
+    /// the actions atomically, and returns the actions. A repeated event
+    /// (same source) returns no actions.
+    pub async fn handle(
+        &self,
+        event: &Inbound,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Action>, EngineError> {
+        use tracing::Instrument as _;
+        let span = tracing::debug_span!("event", kind = event_kind(event));
+        self.handle_with_retries(event, now).instrument(span).await
+    }
+
+    async fn handle_with_retries(
+        &self,
+        event: &Inbound,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Action>, EngineError> {
+        for _ in 0..ATTEMPTS {
+            let outcome = match event {
+                Inbound::Message {
+                    source,
+                    thread,
+                    author,
+                    text,
+                } => self.on_message(source, thread, author, text, now).await,
+                Inbound::Press {
+                    source,
+                    thread,
+                    by,
+                    button,
+                } => self.on_press(source, thread, by, button, now).await,
+                Inbound::Staff {
+                    source,
+                    ticket,
+                    staff,
+                    command,
+                } => self.on_staff(source, *ticket, staff, command, now).await,
+                Inbound::Tick => self.on_tick(now).await,
+            };
+            match outcome {
+                Err(StoreError::Conflict) => {
+                    tracing::debug!("lost a race; handling the event again");
+                    continue;
+                }
+                other => return Ok(other?),
+            }
+        }
+        Err(EngineError::Contended)
+    }
+}
+
+fn event_kind(event: &Inbound) -> &'static str {
+    match event {
+        Inbound::Message { .. } => "message",
+        Inbound::Press { .. } => "press",
+        Inbound::Staff { .. } => "staff",
+        Inbound::Tick => "tick",
+    }
+}

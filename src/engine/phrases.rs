@@ -1,0 +1,223 @@
+//! Everything the bot says in its own words, in each language it speaks.
+//! Kept in one place so wording can be reviewed and translated together;
+//! staff-facing texts are English only.
+
+use super::event::{Button, Rating};
+use super::ids::TicketId;
+use crate::knowledge::Lang;
+
+fn pick(lang: Lang, en: &str, de: &str) -> String {
+    match lang {
+        Lang::En => en.to_string(),
+        Lang::De => de.to_string(),
+    }
+}
+
+/// The label of a customer button.
+pub fn label(button: &Button, lang: Lang, title: Option<&str>) -> String {
+    match button {
+        Button::Solved => pick(lang, "Solved", "Gelöst"),
+        Button::NotWhatIAsked => pick(lang, "Not what I asked", "Nicht meine Frage"),
+        Button::TalkToHuman => pick(lang, "Talk to a human", "Mit einem Menschen sprechen"),
+        Button::FixedIt => pick(lang, "Fixed it", "Hat geholfen"),
+        Button::StillBroken => pick(lang, "Still broken", "Geht immer noch nicht"),
+        Button::Choose(id) => title.unwrap_or(id).to_string(),
+        Button::Rate(r) => "★".repeat(usize::from(r.stars())),
+    }
+}
+
+/// Answer to an empty message.
+pub fn empty(lang: Lang) -> String {
+    pick(
+        lang,
+        "Please describe your question or problem in a sentence or two.",
+        "Bitte beschreiben Sie Ihre Frage oder Ihr Problem in ein, zwei Sätzen.",
+    )
+}
+
+/// Answer to a message longer than allowed.
+pub fn too_long(lang: Lang, chars: usize, max: usize) -> String {
+    match lang {
+        Lang::En => format!(
+            "Your message is {chars} characters long; I can read at most {max}. Please send the \
+             essentials: what you tried to do and the exact error message."
+        ),
+        Lang::De => format!(
+            "Ihre Nachricht ist {chars} Zeichen lang; ich kann höchstens {max} lesen. Bitte senden \
+             Sie das Wesentliche: was Sie tun wollten und die genaue Fehlermeldung."
+        ),
+    }
+}
+
+/// Answer to a greeting or a filler ("hi", "ok").
+pub fn describe_please(lang: Lang) -> String {
+    pick(
+        lang,
+        "Hello! How can I help? Please describe your question or problem, e.g. the error message you see.",
+        "Hallo! Wie kann ich helfen? Bitte beschreiben Sie Ihre Frage oder Ihr Problem, z. B. die Fehlermeldung, die Sie sehen.",
+    )
+}
+
+/// Answer to thanks.
+pub fn welcome(lang: Lang) -> String {
+    pick(
+        lang,
+        "You're welcome! If there is anything else, just describe it here.",
+        "Gern geschehen! Wenn noch etwas ist, beschreiben Sie es einfach hier.",
+    )
+}
+
+/// After *Solved* or *Fixed it*.
+pub fn glad(lang: Lang) -> String {
+    pick(
+        lang,
+        "Glad I could help! If there is anything else, just write it here.",
+        "Schön, dass ich helfen konnte! Wenn noch etwas ist, schreiben Sie es einfach hier.",
+    )
+}
+
+/// The question above *did you mean* choices.
+pub fn did_you_mean(lang: Lang) -> String {
+    pick(
+        lang,
+        "I am not sure which of these you mean. Pick one, or describe your question in other words:",
+        "Ich bin nicht sicher, welches davon Sie meinen. Wählen Sie eines aus oder beschreiben Sie Ihre Frage mit anderen Worten:",
+    )
+}
+
+/// A ticket was opened.
+pub fn ticket_opened(lang: Lang, ticket: TicketId) -> String {
+    match lang {
+        Lang::En => format!(
+            "I have passed this to our support team as ticket #{ticket}, with everything you wrote \
+             here, so you will not have to repeat yourself. A member of staff will reply in this conversation."
+        ),
+        Lang::De => format!(
+            "Ich habe das als Ticket #{ticket} an unser Support-Team übergeben, mit allem, was Sie \
+             hier geschrieben haben, damit Sie nichts wiederholen müssen. Ein Mitarbeiter antwortet in diesem Gespräch."
+        ),
+    }
+}
+
+/// An escalation found a ticket already open.
+pub fn ticket_already_open(lang: Lang, ticket: TicketId) -> String {
+    match lang {
+        Lang::En => format!(
+            "Your request is already with our support team as ticket #{ticket}; a member of staff will reply here."
+        ),
+        Lang::De => format!(
+            "Ihre Anfrage liegt bereits als Ticket #{ticket} bei unserem Support-Team; ein Mitarbeiter antwortet hier."
+        ),
+    }
+}
+
+/// A member of staff took the ticket.
+pub fn staff_joined(lang: Lang, name: &str) -> String {
+    match lang {
+        Lang::En => format!("{name} from our support team has taken over your request."),
+        Lang::De => format!("{name} aus unserem Support-Team hat Ihre Anfrage übernommen."),
+    }
+}
+
+/// The ticket was resolved.
+pub fn resolved(lang: Lang, name: &str, note: &str) -> String {
+    match lang {
+        Lang::En => format!("{name} marked your request as resolved: {note}"),
+        Lang::De => format!("{name} hat Ihre Anfrage als gelöst markiert: {note}"),
+    }
+}
+
+/// The rating question.
+pub fn ask_rating(lang: Lang) -> String {
+    pick(
+        lang,
+        "How happy are you with the help you got? 1 (not at all) to 5 (very).",
+        "Wie zufrieden sind Sie mit der Hilfe? 1 (gar nicht) bis 5 (sehr).",
+    )
+}
+
+/// Thanks for a rating.
+pub fn rated(lang: Lang, rating: Rating) -> String {
+    match lang {
+        Lang::En => format!("Thank you for your rating ({} of 5)!", rating.stars()),
+        Lang::De => format!("Vielen Dank für Ihre Bewertung ({} von 5)!", rating.stars()),
+    }
+}
+
+/// The ticket was opened again.
+pub fn reopened(lang: Lang, ticket: TicketId) -> String {
+    match lang {
+        Lang::En => {
+            format!("Your request #{ticket} was reopened; our support team is on it again.")
+        }
+        Lang::De => format!(
+            "Ihre Anfrage #{ticket} wurde wieder geöffnet; unser Support-Team kümmert sich erneut darum."
+        ),
+    }
+}
+
+/// A quiet conversation will be closed.
+pub fn inactivity_notice(lang: Lang, hours: u64) -> String {
+    match lang {
+        Lang::En => format!(
+            "This conversation has been quiet for a while. I will close it in {hours} hours unless you write again."
+        ),
+        Lang::De => format!(
+            "In diesem Gespräch war eine Weile nichts los. Ich schließe es in {hours} Stunden, wenn Sie nicht wieder schreiben."
+        ),
+    }
+}
+
+/// A quiet conversation is closed.
+pub fn closed(lang: Lang) -> String {
+    pick(
+        lang,
+        "I have closed this conversation. Write again any time to start a new one.",
+        "Ich habe dieses Gespräch geschlossen. Schreiben Sie jederzeit wieder, um ein neues zu beginnen.",
+    )
+}
+
+/// Someone other than the customer pressed a button.
+pub fn not_your_buttons(lang: Lang) -> String {
+    pick(
+        lang,
+        "Only the person who asked can use these buttons.",
+        "Nur die Person, die gefragt hat, kann diese Schaltflächen benutzen.",
+    )
+}
+
+/// A button from an earlier message.
+pub fn stale_button(lang: Lang) -> String {
+    pick(
+        lang,
+        "That button belongs to an earlier message; please use the latest one.",
+        "Diese Schaltfläche gehört zu einer früheren Nachricht; bitte benutzen Sie die neueste.",
+    )
+}
+
+/// A button while a human is on it.
+pub fn with_staff(lang: Lang) -> String {
+    pick(
+        lang,
+        "Your request is with our support team; a member of staff will reply here.",
+        "Ihre Anfrage liegt bei unserem Support-Team; ein Mitarbeiter antwortet hier.",
+    )
+}
+
+/// A chosen entry is gone (the FAQ changed).
+pub fn entry_gone(lang: Lang) -> String {
+    pick(
+        lang,
+        "That answer is no longer available. Please describe your question again.",
+        "Diese Antwort gibt es nicht mehr. Bitte beschreiben Sie Ihre Frage noch einmal.",
+    )
+}
+
+/// A button pressed where there is no conversation.
+pub fn no_conversation(lang: Lang) -> String {
+    pick(
+        lang,
+        "This conversation is over. Write a new message to start again.",
+        "Dieses Gespräch ist beendet. Schreiben Sie eine neue Nachricht, um neu zu beginnen.",
+    )
+}

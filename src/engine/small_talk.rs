@@ -1,0 +1,110 @@
+//! Greetings, thanks and fillers: messages that ask nothing. They get a
+//! friendly request to describe the problem instead of a ticket; a message
+//! with a single word that is not small talk ("VPN") is still triaged.
+
+use crate::index::raw_words;
+
+/// What kind of small talk a message is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmallTalk {
+    /// "hi", "good morning", "hallo", or nothing but punctuation.
+    Greeting,
+    /// "thanks", "danke schön".
+    Thanks,
+}
+
+/// Longest message (in words) still read as small talk.
+const MAX_WORDS: usize = 6;
+
+const GREETINGS: &[&str] = &[
+    "hi", "hello", "hey", "hallo", "moin", "servus", "morning", "evening", "good", "guten",
+    "morgen", "tag", "abend", "gruess", "gruss", "gott", "there", "all", "everyone", "team",
+    "support", "zusammen", "ok", "okay", "yes", "no", "ja", "nein", "hm", "hmm", "test", "yo",
+    "anyone", "jemand", "da",
+];
+
+const THANKS: &[&str] = &[
+    "thanks",
+    "thank",
+    "thx",
+    "ty",
+    "cheers",
+    "danke",
+    "dankeschoen",
+    "vielen",
+    "dank",
+    "merci",
+    "great",
+    "super",
+    "perfect",
+    "perfekt",
+    "prima",
+    "cool",
+    "nice",
+    "toll",
+    "schoen",
+    "you",
+    "very",
+    "much",
+    "so",
+    "sehr",
+    "a",
+    "lot",
+];
+
+/// Whether `text` is small talk, and which.
+pub fn classify(text: &str) -> Option<SmallTalk> {
+    let words: Vec<String> = raw_words(text).collect();
+    if words.is_empty() {
+        return Some(SmallTalk::Greeting);
+    }
+    if words.len() > MAX_WORDS {
+        return None;
+    }
+    let is = |list: &[&str], w: &String| list.contains(&w.as_str());
+    if !words.iter().all(|w| is(GREETINGS, w) || is(THANKS, w)) {
+        return None;
+    }
+    let thanking = words.iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "thanks"
+                | "thank"
+                | "thx"
+                | "ty"
+                | "cheers"
+                | "danke"
+                | "dankeschoen"
+                | "dank"
+                | "merci"
+        )
+    });
+    Some(if thanking {
+        SmallTalk::Thanks
+    } else {
+        SmallTalk::Greeting
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn greetings_and_thanks_are_small_talk() {
+        assert_eq!(classify("Hi!"), Some(SmallTalk::Greeting));
+        assert_eq!(classify("Guten Morgen zusammen"), Some(SmallTalk::Greeting));
+        assert_eq!(classify("hello there"), Some(SmallTalk::Greeting));
+        assert_eq!(classify("Thanks a lot!"), Some(SmallTalk::Thanks));
+        assert_eq!(classify("Vielen Dank"), Some(SmallTalk::Thanks));
+        assert_eq!(classify("?!"), Some(SmallTalk::Greeting));
+    }
+
+    #[test]
+    fn questions_are_not_small_talk() {
+        assert_eq!(classify("VPN"), None);
+        assert_eq!(classify("hi, my printer is offline"), None);
+        assert_eq!(classify("Hallo, mein Passwort ist abgelaufen"), None);
+        assert_eq!(classify("error 0x8004010F"), None);
+    }
+}

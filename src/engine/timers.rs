@@ -1,0 +1,116 @@
+//! What time does: unclaimed tickets ping the staff role after a while and
+//! again, louder, later; quiet conversations get a notice and are then
+//! closed. Each item is its own small transaction guarded by a conditional
+//! update, so instances ticking at once do each thing once.
+
+use chrono::{DateTime, Utc};
+
+use super::action::{Action, PingLevel};
+use super::state::{Conversation, Status};
+use super::turn::{LogLine, Turn};
+use super::{Engine, EngineSettings, phrases};
+use crate::store::{ActorKind, DuePing, StoreError};
+
+impl Engine {
+    pub(super) async fn on_tick(&self, now: DateTime<Utc>) -> Result<Vec<Action>, StoreError> {
+        let s = &self.settings;
+        let mut actions = Vec::new();
+        let due = self
+            .store
+            .due_pings(
+                now - EngineSettings::minutes(s.ping_after_minutes),
+                now - EngineSettings::minutes(s.loud_ping_after_minutes),
+            )
+            .await?;
+        for ping in due {
+            actions.extend(self.ping(&ping, now).await?);
+        }
+        let quiet = self
+            .store
+            .quiet_conversations(
+                now - EngineSettings::hours(s.notice_after_hours),
+                now - EngineSettings::hours(s.close_after_notice_hours),
+            )
+            .await?;
+        for conv in quiet {
+            match self.quiet(conv, now).await {
+                Ok(done) => actions.extend(done),
+                // The customer wrote, or another instance did it: nothing to do now.
+                Err(StoreError::Conflict) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(actions)
+    }
+
+    async fn ping(&self, due: &DuePing, now: DateTime<Utc>) -> Result<Vec<Action>, StoreError> {
+        let mut turn = Turn::begin(&*self.store, now).await?;
+        if !turn.tx.mark_pinged(due.ticket, due.level).await? {
+            return Ok(Vec::new());
+        }
+        let (level, text) = if due.level >= 2 {
+            let minutes = self.settings.loud_ping_after_minutes;
+            (
+                PingLevel::Loud,
+                format!(
+                    "Ticket #{} has waited more than {minutes} minutes and still nobody has claimed it!",
+                    due.ticket
+                ),
+            )
+        } else {
+            let minutes = self.settings.ping_after_minutes;
+            (
+                PingLevel::Normal,
+                format!(
+                    "Ticket #{} has waited {minutes} minutes for someone to claim it.",
+                    due.ticket
+                ),
+            )
+        };
+        turn.log(LogLine {
+            conversation: due.conversation,
+            ticket: Some(due.ticket),
+            actor: ActorKind::System,
+            person: None,
+            kind: "pinged",
+            text: &text,
+            source: None,
+        })
+        .await?;
+        let action = Action::PingStaff {
+            ticket: due.ticket,
+            role: self.settings.staff_role.clone(),
+            level,
+            text,
+        };
+        turn.push(Some(due.conversation), Some(due.ticket), action);
+        turn.finish().await
+    }
+
+    async fn quiet(
+        &self,
+        mut conv: Conversation,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Action>, StoreError> {
+        let mut turn = Turn::begin(&*self.store, now).await?;
+        let thread = conv.thread.clone();
+        let action = if conv.notice_sent_at.is_none() {
+            conv.notice_sent_at = Some(now);
+            let hours = self.settings.close_after_notice_hours;
+            Action::InactivityNotice {
+                thread,
+                text: phrases::inactivity_notice(conv.lang, hours),
+            }
+        } else {
+            conv.status = Status::Closed;
+            conv.state.new_topic();
+            Action::Close {
+                thread,
+                text: phrases::closed(conv.lang),
+            }
+        };
+        turn.tx.save_conversation(&conv).await?;
+        turn.push(Some(conv.id), None, action);
+        turn.finish().await
+    }
+}

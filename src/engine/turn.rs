@@ -1,0 +1,124 @@
+//! One turn of the engine: a transaction plus the actions decided in it.
+//! Finishing a turn writes every action to the outbox, logs what the bot
+//! said in the transcript, and commits — all or nothing.
+
+use chrono::{DateTime, Utc};
+
+use super::action::Action;
+use super::ids::{ConversationId, Person, TicketId};
+use crate::store::{ActorKind, NewEvent, Store, StoreError, Tx};
+
+/// A transaction and the actions decided in it.
+pub struct Turn {
+    /// The transaction.
+    pub tx: Box<dyn Tx>,
+    /// The time of the inbound event.
+    pub now: DateTime<Utc>,
+    actions: Vec<(Option<ConversationId>, Option<TicketId>, Action)>,
+}
+
+impl Turn {
+    /// Begins a turn.
+    pub async fn begin(store: &dyn Store, now: DateTime<Utc>) -> Result<Self, StoreError> {
+        Ok(Turn {
+            tx: store.begin().await?,
+            now,
+            actions: Vec::new(),
+        })
+    }
+
+    /// Decides an action about `conversation` (and `ticket`, for the transcript).
+    pub fn push(
+        &mut self,
+        conversation: Option<ConversationId>,
+        ticket: Option<TicketId>,
+        action: Action,
+    ) {
+        self.actions.push((conversation, ticket, action));
+    }
+
+    /// Records an event in `conversation`'s log; `false` if its source was
+    /// seen before.
+    pub async fn log(&mut self, event: LogLine<'_>) -> Result<bool, StoreError> {
+        self.tx
+            .record_event(&NewEvent {
+                conversation: event.conversation,
+                ticket: event.ticket,
+                at: self.now,
+                actor: event.actor,
+                person: event.person.cloned(),
+                kind: event.kind,
+                text: event.text.to_string(),
+                source: event.source.cloned(),
+            })
+            .await
+    }
+
+    /// Enqueues the actions, logs the bot's words, commits; returns the actions.
+    pub async fn finish(mut self) -> Result<Vec<Action>, StoreError> {
+        let actions = std::mem::take(&mut self.actions);
+        for (conversation, ticket, action) in &actions {
+            if let (Some(conversation), Some((kind, text))) = (conversation, transcript(action)) {
+                self.log(LogLine {
+                    conversation: *conversation,
+                    ticket: *ticket,
+                    actor: ActorKind::Bot,
+                    person: None,
+                    kind,
+                    text: &text,
+                    source: None,
+                })
+                .await?;
+            }
+            self.tx.enqueue(action, *conversation, self.now).await?;
+        }
+        self.tx.commit().await?;
+        Ok(actions.into_iter().map(|(_, _, a)| a).collect())
+    }
+}
+
+/// An event to log.
+pub struct LogLine<'a> {
+    /// The conversation.
+    pub conversation: ConversationId,
+    /// The ticket, if any.
+    pub ticket: Option<TicketId>,
+    /// Who.
+    pub actor: ActorKind,
+    /// Their identity.
+    pub person: Option<&'a Person>,
+    /// What happened.
+    pub kind: &'static str,
+    /// The words.
+    pub text: &'a str,
+    /// The inbound event, for idempotency.
+    pub source: Option<&'a crate::engine::SourceKey>,
+}
+
+/// What the bot said in a customer's thread, for the transcript.
+fn transcript(action: &Action) -> Option<(&'static str, String)> {
+    match action {
+        Action::Answer {
+            title,
+            source,
+            kind,
+            ..
+        } => {
+            let what = match kind {
+                crate::knowledge::Kind::Faq => "answer",
+                crate::knowledge::Kind::Fix => "fix",
+            };
+            Some((what, format!("{title} [{}]", source.entry_id)))
+        }
+        Action::Choices { text, buttons, .. } => {
+            let options: Vec<&str> = buttons.iter().map(|b| b.label.as_str()).collect();
+            Some(("choices", format!("{text} {}", options.join(" | "))))
+        }
+        Action::Say { text, .. }
+        | Action::TicketOpened { text, .. }
+        | Action::AskRating { text, .. }
+        | Action::InactivityNotice { text, .. }
+        | Action::Close { text, .. } => Some(("bot", text.clone())),
+        _ => None,
+    }
+}

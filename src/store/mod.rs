@@ -1,0 +1,177 @@
+//! The store: all state that must survive a restart or be shared between
+//! instances — conversations, their events (transcript and audit log),
+//! tickets, every answer given with its feedback, and the outbox of actions
+//! not yet delivered.
+//!
+//! The engine sees it through two small traits: [`Store`] for reads and the
+//! outbox, [`Tx`] for one atomic change. Everything two instances could race
+//! on is settled inside the database: each inbound event is recorded once
+//! (unique source key), a ticket is opened once per source and once per
+//! conversation (unique keys), a claim is a conditional update, a
+//! conversation is saved only over the version it was read at, and outbox
+//! rows are taken with `FOR UPDATE SKIP LOCKED` on PostgreSQL. Actions are
+//! enqueued in the same transaction as the change that caused them.
+//!
+//! [`SqlStore`] implements both on SQLite (the default, one file) and
+//! PostgreSQL (several instances).
+
+mod records;
+mod sql;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+pub use records::*;
+pub use sql::SqlStore;
+
+use crate::engine::{
+    Action, AnswerId, Conversation, ConversationId, Feedback, OutboxId, Person, Rating, ThreadRef,
+    TicketId,
+};
+
+/// Something went wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The conversation changed since it was read; read it again and retry.
+    #[error("the conversation changed concurrently")]
+    Conflict,
+    /// The database failed.
+    #[error("database error")]
+    Database(#[from] sqlx::Error),
+    /// The schema could not be brought up to date.
+    #[error("running database migrations")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A stored value could not be read back.
+    #[error("unreadable value in the database: {0}")]
+    Corrupt(String),
+    /// The database URL names no supported database.
+    #[error("unsupported database URL `{0}` (expected sqlite:… or postgres://…)")]
+    UnsupportedUrl(String),
+}
+
+/// Reads, the outbox, and the start of atomic changes.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Starts an atomic change.
+    async fn begin(&self) -> Result<Box<dyn Tx>, StoreError>;
+
+    /// The conversation in `thread`.
+    async fn conversation_by_thread(
+        &self,
+        thread: &ThreadRef,
+    ) -> Result<Option<Conversation>, StoreError>;
+    /// Conversation `id`.
+    async fn conversation(&self, id: ConversationId) -> Result<Option<Conversation>, StoreError>;
+    /// Ticket `id`.
+    async fn ticket(&self, id: TicketId) -> Result<Option<Ticket>, StoreError>;
+    /// Tickets, newest first; only those in `states` unless it is empty.
+    async fn tickets(&self, states: &[TicketState]) -> Result<Vec<Ticket>, StoreError>;
+    /// A conversation's transcript and audit log, oldest first.
+    async fn events(&self, conversation: ConversationId) -> Result<Vec<Event>, StoreError>;
+    /// Every answer given, oldest first.
+    async fn answers(&self) -> Result<Vec<AnswerRecord>, StoreError>;
+
+    /// Unclaimed tickets due for a first reminder (waiting since
+    /// `first_before`) or a loud one (since `loud_before`).
+    async fn due_pings(
+        &self,
+        first_before: DateTime<Utc>,
+        loud_before: DateTime<Utc>,
+    ) -> Result<Vec<DuePing>, StoreError>;
+    /// Open conversations without an open ticket that are quiet since
+    /// `notice_before` (and were not told yet) or were told before `close_before`.
+    async fn quiet_conversations(
+        &self,
+        notice_before: DateTime<Utc>,
+        close_before: DateTime<Utc>,
+    ) -> Result<Vec<Conversation>, StoreError>;
+
+    /// Takes the oldest deliverable outbox row in `scope` for `lease`
+    /// (another worker will not take it before `lease_until`). A row is
+    /// deliverable when it is due and every older row of its route is delivered.
+    async fn take_action(
+        &self,
+        scope: &Scope,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Option<OutboxItem>, StoreError>;
+    /// Records how delivering row `id` ended.
+    async fn finish_action(
+        &self,
+        id: OutboxId,
+        finish: Finish,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// How many outbox rows in `scope` are neither delivered nor given up.
+    async fn pending_actions(&self, scope: &Scope) -> Result<i64, StoreError>;
+}
+
+/// One atomic change. Dropped without [`Tx::commit`], nothing happened.
+#[async_trait]
+pub trait Tx: Send {
+    /// Records an event; `false` if its source was recorded before (the
+    /// inbound event is a repeat and must not be handled again).
+    async fn record_event(&mut self, event: &NewEvent) -> Result<bool, StoreError>;
+    /// Starts the conversation of a thread, or returns the one it has.
+    async fn create_conversation(
+        &mut self,
+        new: &NewConversation,
+    ) -> Result<Conversation, StoreError>;
+    /// Saves a conversation over the version it was read at;
+    /// [`StoreError::Conflict`] if it changed meanwhile.
+    async fn save_conversation(&mut self, conversation: &Conversation) -> Result<(), StoreError>;
+    /// Logs an answer given.
+    async fn record_answer(&mut self, answer: &NewAnswer) -> Result<AnswerId, StoreError>;
+    /// Records the customer's feedback on an answer.
+    async fn record_feedback(
+        &mut self,
+        answer: AnswerId,
+        feedback: Feedback,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// Opens a ticket, unless its source or its conversation already has one.
+    async fn open_ticket(&mut self, new: &NewTicket) -> Result<Opened, StoreError>;
+    /// Claims an open ticket for `staff`; exactly one claimer wins.
+    async fn claim(
+        &mut self,
+        ticket: TicketId,
+        staff: &Person,
+        at: DateTime<Utc>,
+    ) -> Result<Claim, StoreError>;
+    /// Gives a ticket claimed by `staff` back to the queue.
+    async fn unclaim(
+        &mut self,
+        ticket: TicketId,
+        staff: &Person,
+        at: DateTime<Utc>,
+    ) -> Result<Guarded, StoreError>;
+    /// Resolves a ticket that is unclaimed or claimed by `staff`.
+    async fn resolve(
+        &mut self,
+        ticket: TicketId,
+        staff: &Person,
+        note: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Guarded, StoreError>;
+    /// Opens a resolved ticket again, if its conversation has no other open ticket.
+    async fn reopen(&mut self, ticket: TicketId, at: DateTime<Utc>) -> Result<Guarded, StoreError>;
+    /// Records the customer's rating of a resolved ticket, once.
+    async fn rate(&mut self, ticket: TicketId, rating: Rating) -> Result<bool, StoreError>;
+    /// Raises an unclaimed ticket's reminder level to `level`; `false` if it
+    /// is claimed, resolved or already reminded (another instance did it).
+    async fn mark_pinged(&mut self, ticket: TicketId, level: i64) -> Result<bool, StoreError>;
+    /// Puts an action in the outbox.
+    async fn enqueue(
+        &mut self,
+        action: &Action,
+        conversation: Option<ConversationId>,
+        at: DateTime<Utc>,
+    ) -> Result<OutboxId, StoreError>;
+    /// Makes the change durable.
+    async fn commit(self: Box<Self>) -> Result<(), StoreError>;
+}
+
+/// Connects to `url` (`sqlite:…` or `postgres://…`) and brings the schema up to date.
+pub async fn connect(url: &str) -> Result<SqlStore, StoreError> {
+    SqlStore::connect(url).await
+}

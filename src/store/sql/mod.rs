@@ -1,0 +1,192 @@
+//! [`SqlStore`]: the store on SQLite or PostgreSQL through sqlx.
+//!
+//! One implementation, two concrete pools. The SQL is shared (both accept
+//! `$1` placeholders, `RETURNING` and `ON CONFLICT DO NOTHING`); the
+//! [`on_pool!`] and [`on_tx!`] macros expand the same code once per backend,
+//! so each is type-checked against its own driver. What differs is written
+//! out where it differs: the schema (`migrations/sqlite`, `migrations/postgres`),
+//! `BEGIN IMMEDIATE` on SQLite (one writer at a time, no upgrade deadlocks)
+//! and `FOR UPDATE SKIP LOCKED` when taking outbox rows on PostgreSQL.
+//! `sqlx::Any` was not used: it has no date-time types and hides the
+//! per-backend connection options this relies on.
+
+mod outbox;
+mod reads;
+mod rows;
+mod tickets;
+mod tx;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+use super::{
+    AnswerRecord, DuePing, Event, Finish, OutboxItem, Scope, Store, StoreError, Ticket,
+    TicketState, Tx,
+};
+use crate::engine::{Conversation, ConversationId, OutboxId, ThreadRef, TicketId};
+
+/// Runs `$body` with `$p` bound to the store's pool, once per backend.
+macro_rules! on_pool {
+    ($store:expr, |$p:ident| $body:expr) => {
+        match &$store.pool {
+            $crate::store::sql::Pool::Sqlite($p) => $body,
+            $crate::store::sql::Pool::Postgres($p) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+/// The pool of one backend.
+#[derive(Clone)]
+pub(crate) enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// The store on a SQL database.
+#[derive(Clone)]
+pub struct SqlStore {
+    pool: Pool,
+}
+
+/// How long a SQLite writer waits for the lock before giving up.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+/// Connections per process on PostgreSQL.
+const PG_MAX_CONNECTIONS: u32 = 10;
+
+impl SqlStore {
+    /// Connects to `url` (`sqlite:…` or `postgres://…`) and runs the migrations.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        if url.starts_with("sqlite:") {
+            Self::sqlite(SqliteConnectOptions::from_str(url)?).await
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Self::postgres(PgConnectOptions::from_str(url)?).await
+        } else {
+            Err(StoreError::UnsupportedUrl(url.to_string()))
+        }
+    }
+
+    /// Opens a SQLite database (write-ahead log, foreign keys on) and migrates it.
+    pub async fn sqlite(options: SqliteConnectOptions) -> Result<Self, StoreError> {
+        let options = options
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(SQLITE_BUSY_TIMEOUT)
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("migrations/sqlite").run(&pool).await?;
+        Ok(SqlStore {
+            pool: Pool::Sqlite(pool),
+        })
+    }
+
+    /// Connects to PostgreSQL and migrates the database (or the schema that
+    /// `options` puts first on the search path).
+    pub async fn postgres(options: PgConnectOptions) -> Result<Self, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(PG_MAX_CONNECTIONS)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("migrations/postgres").run(&pool).await?;
+        Ok(SqlStore {
+            pool: Pool::Postgres(pool),
+        })
+    }
+
+    /// `sqlite` or `postgres`.
+    pub fn backend(&self) -> &'static str {
+        match self.pool {
+            Pool::Sqlite(_) => "sqlite",
+            Pool::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Closes every connection.
+    pub async fn close(&self) {
+        on_pool!(self, |p| p.close().await)
+    }
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    async fn begin(&self) -> Result<Box<dyn Tx>, StoreError> {
+        Ok(Box::new(tx::SqlTx::begin(&self.pool).await?))
+    }
+
+    async fn conversation_by_thread(
+        &self,
+        thread: &ThreadRef,
+    ) -> Result<Option<Conversation>, StoreError> {
+        self.read_conversation_by_thread(thread).await
+    }
+
+    async fn conversation(&self, id: ConversationId) -> Result<Option<Conversation>, StoreError> {
+        self.read_conversation(id).await
+    }
+
+    async fn ticket(&self, id: TicketId) -> Result<Option<Ticket>, StoreError> {
+        self.read_ticket(id).await
+    }
+
+    async fn tickets(&self, states: &[TicketState]) -> Result<Vec<Ticket>, StoreError> {
+        self.read_tickets(states).await
+    }
+
+    async fn events(&self, conversation: ConversationId) -> Result<Vec<Event>, StoreError> {
+        self.read_events(conversation).await
+    }
+
+    async fn answers(&self) -> Result<Vec<AnswerRecord>, StoreError> {
+        self.read_answers().await
+    }
+
+    async fn due_pings(
+        &self,
+        first_before: DateTime<Utc>,
+        loud_before: DateTime<Utc>,
+    ) -> Result<Vec<DuePing>, StoreError> {
+        self.read_due_pings(first_before, loud_before).await
+    }
+
+    async fn quiet_conversations(
+        &self,
+        notice_before: DateTime<Utc>,
+        close_before: DateTime<Utc>,
+    ) -> Result<Vec<Conversation>, StoreError> {
+        self.read_quiet_conversations(notice_before, close_before)
+            .await
+    }
+
+    async fn take_action(
+        &self,
+        scope: &Scope,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Option<OutboxItem>, StoreError> {
+        self.take(scope, now, lease_until).await
+    }
+
+    async fn finish_action(
+        &self,
+        id: OutboxId,
+        finish: Finish,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.finish(id, finish, now).await
+    }
+
+    async fn pending_actions(&self, scope: &Scope) -> Result<i64, StoreError> {
+        self.pending(scope).await
+    }
+}

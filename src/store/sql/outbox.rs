@@ -1,0 +1,138 @@
+//! The outbox: rows taken under a lease for delivery and finished after it.
+//!
+//! A row is taken only when every older row of its route is delivered (or
+//! given up), so a thread's messages arrive in order even across instances
+//! and retries. On PostgreSQL the candidate row is locked with
+//! `FOR UPDATE SKIP LOCKED`, so workers never wait for each other; SQLite
+//! runs the whole take as one write, which is atomic there.
+
+use chrono::{DateTime, Utc};
+use sqlx::AssertSqlSafe;
+
+use super::reads::placeholders;
+use super::{Pool, SqlStore, on_pool};
+use crate::engine::OutboxId;
+use crate::store::{Finish, OutboxItem, Scope, StoreError};
+
+/// Rows neither delivered nor given up.
+const PENDING: &str = "delivered_at IS NULL AND failed_at IS NULL";
+
+/// `AND o.route IN (…)` for `scope`, numbering placeholders from `from`.
+fn route_filter(scope: &Scope, from: usize) -> (String, Vec<String>) {
+    match scope {
+        Scope::All => (String::new(), Vec::new()),
+        Scope::Routes(routes) if routes.is_empty() => (" AND 1 = 0".into(), Vec::new()),
+        Scope::Routes(routes) => (
+            format!(" AND o.route IN ({})", placeholders(from, routes.len())),
+            routes.clone(),
+        ),
+    }
+}
+
+impl SqlStore {
+    pub(super) async fn take(
+        &self,
+        scope: &Scope,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Option<OutboxItem>, StoreError> {
+        let (filter, routes) = route_filter(scope, 3);
+        let lock = match self.pool {
+            Pool::Sqlite(_) => "",
+            Pool::Postgres(_) => " FOR UPDATE SKIP LOCKED",
+        };
+        let sql = format!(
+            "UPDATE outbox SET lease_until = $2, attempts = attempts + 1 WHERE id = (\
+               SELECT o.id FROM outbox o \
+               WHERE o.delivered_at IS NULL AND o.failed_at IS NULL \
+               AND o.next_attempt_at <= $1 AND (o.lease_until IS NULL OR o.lease_until <= $1)\
+               {filter} AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.route = o.route \
+                 AND p.id < o.id AND p.delivered_at IS NULL AND p.failed_at IS NULL) \
+               ORDER BY o.id LIMIT 1{lock}) \
+             RETURNING id, payload, attempts"
+        );
+        let row: Option<(i64, String, i64)> = on_pool!(self, |p| {
+            let mut q = sqlx::query_as(AssertSqlSafe(sql))
+                .bind(now)
+                .bind(lease_until);
+            for r in &routes {
+                q = q.bind(r);
+            }
+            q.fetch_optional(p).await?
+        });
+        let Some((id, payload, attempts)) = row else {
+            return Ok(None);
+        };
+        match serde_json::from_str(&payload) {
+            Ok(action) => Ok(Some(OutboxItem {
+                id: OutboxId(id),
+                action,
+                attempts,
+            })),
+            Err(e) => {
+                // A row this version cannot read would block its route forever.
+                let why = format!("unreadable payload: {e}");
+                self.finish(OutboxId(id), Finish::GiveUp(why.clone()), now)
+                    .await?;
+                Err(StoreError::Corrupt(why))
+            }
+        }
+    }
+
+    pub(super) async fn finish(
+        &self,
+        id: OutboxId,
+        finish: Finish,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        on_pool!(self, |p| {
+            match &finish {
+                Finish::Delivered => {
+                    sqlx::query(
+                        "UPDATE outbox SET delivered_at = $2, lease_until = NULL WHERE id = $1",
+                    )
+                    .bind(id.0)
+                    .bind(now)
+                    .execute(p)
+                    .await?;
+                }
+                Finish::RetryAt(at, error) => {
+                    sqlx::query(
+                        "UPDATE outbox SET next_attempt_at = $2, lease_until = NULL, \
+                         last_error = $3 WHERE id = $1",
+                    )
+                    .bind(id.0)
+                    .bind(*at)
+                    .bind(error)
+                    .execute(p)
+                    .await?;
+                }
+                Finish::GiveUp(error) => {
+                    sqlx::query(
+                        "UPDATE outbox SET failed_at = $2, lease_until = NULL, last_error = $3 \
+                         WHERE id = $1",
+                    )
+                    .bind(id.0)
+                    .bind(now)
+                    .bind(error)
+                    .execute(p)
+                    .await?;
+                }
+            }
+        });
+        Ok(())
+    }
+
+    pub(super) async fn pending(&self, scope: &Scope) -> Result<i64, StoreError> {
+        let (filter, routes) = route_filter(scope, 1);
+        let sql = format!("SELECT COUNT(*) FROM outbox o WHERE {PENDING}{filter}");
+        let n: i64 = on_pool!(self, |p| {
+            let mut q = sqlx::query_scalar(AssertSqlSafe(sql));
+            for r in &routes {
+                q = q.bind(r);
+            }
+            q.fetch_one(p).await?
+        });
+        Ok(n)
+    }
+}

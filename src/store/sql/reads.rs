@@ -1,0 +1,148 @@
+//! Reads outside transactions: conversations, tickets, transcripts, answers,
+//! and what the timers are due for.
+
+use chrono::{DateTime, Utc};
+use sqlx::AssertSqlSafe;
+
+use super::rows::{
+    ANSWER_SELECT, AnswerRow, CONVERSATION_COLUMNS, ConversationRow, EVENT_SELECT, EventRow,
+    TICKET_SELECT, TicketRow,
+};
+use super::{SqlStore, on_pool};
+use crate::engine::{Conversation, ConversationId, ThreadRef, TicketId};
+use crate::store::{AnswerRecord, DuePing, Event, StoreError, Ticket, TicketState};
+
+/// Placeholders `$from, $from+1, …` for `n` values.
+pub fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl SqlStore {
+    pub(super) async fn read_conversation_by_thread(
+        &self,
+        thread: &ThreadRef,
+    ) -> Result<Option<Conversation>, StoreError> {
+        let sql = format!("SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE thread = $1");
+        let row: Option<ConversationRow> = on_pool!(self, |p| {
+            sqlx::query_as(AssertSqlSafe(sql))
+                .bind(&thread.0)
+                .fetch_optional(p)
+                .await?
+        });
+        row.map(Conversation::try_from).transpose()
+    }
+
+    pub(super) async fn read_conversation(
+        &self,
+        id: ConversationId,
+    ) -> Result<Option<Conversation>, StoreError> {
+        let sql = format!("SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE id = $1");
+        let row: Option<ConversationRow> = on_pool!(self, |p| {
+            sqlx::query_as(AssertSqlSafe(sql))
+                .bind(id.0)
+                .fetch_optional(p)
+                .await?
+        });
+        row.map(Conversation::try_from).transpose()
+    }
+
+    pub(super) async fn read_ticket(&self, id: TicketId) -> Result<Option<Ticket>, StoreError> {
+        let sql = format!("{TICKET_SELECT} WHERE t.id = $1");
+        let row: Option<TicketRow> = on_pool!(self, |p| {
+            sqlx::query_as(AssertSqlSafe(sql))
+                .bind(id.0)
+                .fetch_optional(p)
+                .await?
+        });
+        row.map(Ticket::try_from).transpose()
+    }
+
+    pub(super) async fn read_tickets(
+        &self,
+        states: &[TicketState],
+    ) -> Result<Vec<Ticket>, StoreError> {
+        let filter = if states.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE t.state IN ({})", placeholders(1, states.len()))
+        };
+        let sql = format!("{TICKET_SELECT}{filter} ORDER BY t.id DESC");
+        let rows: Vec<TicketRow> = on_pool!(self, |p| {
+            let mut q = sqlx::query_as(AssertSqlSafe(sql));
+            for s in states {
+                q = q.bind(s.as_str());
+            }
+            q.fetch_all(p).await?
+        });
+        rows.into_iter().map(Ticket::try_from).collect()
+    }
+
+    pub(super) async fn read_events(
+        &self,
+        conversation: ConversationId,
+    ) -> Result<Vec<Event>, StoreError> {
+        let sql = format!("{EVENT_SELECT} WHERE conversation_id = $1 ORDER BY id");
+        let rows: Vec<EventRow> = on_pool!(self, |p| {
+            sqlx::query_as(AssertSqlSafe(sql))
+                .bind(conversation.0)
+                .fetch_all(p)
+                .await?
+        });
+        Ok(rows.into_iter().map(Event::from).collect())
+    }
+
+    pub(super) async fn read_answers(&self) -> Result<Vec<AnswerRecord>, StoreError> {
+        let sql = format!("{ANSWER_SELECT} ORDER BY id");
+        let rows: Vec<AnswerRow> = on_pool!(self, |p| {
+            sqlx::query_as(AssertSqlSafe(sql)).fetch_all(p).await?
+        });
+        rows.into_iter().map(AnswerRecord::try_from).collect()
+    }
+
+    pub(super) async fn read_due_pings(
+        &self,
+        first_before: DateTime<Utc>,
+        loud_before: DateTime<Utc>,
+    ) -> Result<Vec<DuePing>, StoreError> {
+        let sql = "SELECT id, conversation_id, ping_level, waiting_since FROM tickets \
+                   WHERE state = 'open' AND ping_level < 2 AND waiting_since <= $1 ORDER BY id";
+        let rows: Vec<(i64, i64, i64, DateTime<Utc>)> = on_pool!(self, |p| {
+            sqlx::query_as(sql).bind(first_before).fetch_all(p).await?
+        });
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, conversation, level, since)| {
+                let due = if since <= loud_before { 2 } else { 1 };
+                (due > level).then_some(DuePing {
+                    ticket: TicketId(id),
+                    conversation: ConversationId(conversation),
+                    level: due,
+                })
+            })
+            .collect())
+    }
+
+    pub(super) async fn read_quiet_conversations(
+        &self,
+        notice_before: DateTime<Utc>,
+        close_before: DateTime<Utc>,
+    ) -> Result<Vec<Conversation>, StoreError> {
+        let sql = format!(
+            "SELECT {CONVERSATION_COLUMNS} FROM conversations \
+             WHERE status = 'open' AND ticket_id IS NULL AND \
+             ((notice_sent_at IS NULL AND last_activity_at <= $1) \
+              OR (notice_sent_at IS NOT NULL AND notice_sent_at <= $2)) ORDER BY id"
+        );
+        let rows: Vec<ConversationRow> = on_pool!(self, |p| {
+            sqlx::query_as(AssertSqlSafe(sql))
+                .bind(notice_before)
+                .bind(close_before)
+                .fetch_all(p)
+                .await?
+        });
+        rows.into_iter().map(Conversation::try_from).collect()
+    }
+}

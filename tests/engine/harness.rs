@@ -1,0 +1,203 @@
+//! A bot for one scenario: the engine on a fresh database, one customer in
+//! one thread, and a clock that moves only when the test says so.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use frontline::brain::{BrainSettings, LiveBrain};
+use frontline::engine::{
+    Action, Button, Engine, EngineSettings, Inbound, Person, SourceKey, StaffCommand, ThreadRef,
+    TicketId,
+};
+use frontline::store::{AnswerRecord, Event, Store, Ticket};
+use frontline::triage::Thresholds;
+
+use crate::support::{Backend, TestDb};
+
+/// The FAQ the scenarios answer from.
+pub fn faq_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/faq")
+}
+
+/// Thresholds with clear gaps between answer, did you mean and hand-over on
+/// the fixture FAQ, so that scenarios do not hinge on calibration.
+pub fn thresholds() -> Thresholds {
+    Thresholds {
+        answer: 0.42,
+        margin: 0.1,
+        suggest: 0.25,
+        fix_text: 0.6,
+        other_language: 0.8,
+    }
+}
+
+/// The brain on the fixture FAQ.
+pub fn brain() -> Arc<LiveBrain> {
+    let settings = BrainSettings {
+        thresholds: thresholds(),
+        ..BrainSettings::default()
+    };
+    let (brain, _warnings) = LiveBrain::start(&faq_dir(), settings).expect("the fixture FAQ loads");
+    Arc::new(brain)
+}
+
+/// Monday morning.
+pub fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap()
+}
+
+pub fn alice() -> Person {
+    Person::new("test:alice", "Alice")
+}
+
+pub fn bob() -> Person {
+    Person::new("test:bob", "Bob")
+}
+
+/// One scenario's bot.
+pub struct Bot {
+    pub engine: Arc<Engine>,
+    pub brain: Arc<LiveBrain>,
+    pub db: TestDb,
+    pub now: DateTime<Utc>,
+    pub customer: Person,
+    pub thread: ThreadRef,
+    seq: u64,
+}
+
+impl Bot {
+    /// A bot on SQLite.
+    pub async fn start() -> Bot {
+        Bot::on(Backend::Sqlite)
+            .await
+            .expect("SQLite is always there")
+    }
+
+    /// A bot on `backend`; `None` when PostgreSQL is skipped.
+    pub async fn on(backend: Backend) -> Option<Bot> {
+        let db = TestDb::on(backend).await?;
+        let brain = brain();
+        let engine = Engine::new(brain.clone(), db.store.clone(), EngineSettings::default());
+        Some(Bot {
+            engine: Arc::new(engine),
+            brain,
+            db,
+            now: t0(),
+            customer: Person::new("test:una", "Una"),
+            thread: ThreadRef("test:thread-1".into()),
+            seq: 0,
+        })
+    }
+
+    /// Another instance: its own engine and connection pool on the same database.
+    pub async fn another_instance(&self) -> Arc<Engine> {
+        let store: Arc<dyn Store> = self.db.another_instance().await;
+        Arc::new(Engine::new(brain(), store, EngineSettings::default()))
+    }
+
+    fn source(&mut self) -> SourceKey {
+        self.seq += 1;
+        SourceKey::new("test", format!("event-{}", self.seq))
+    }
+
+    /// The event the customer writing `text` becomes.
+    pub fn message(&mut self, text: &str) -> Inbound {
+        Inbound::Message {
+            source: self.source(),
+            thread: self.thread.clone(),
+            author: self.customer.clone(),
+            text: text.to_string(),
+        }
+    }
+
+    /// Handles `event` now.
+    pub async fn handle(&self, event: &Inbound) -> Vec<Action> {
+        self.engine
+            .handle(event, self.now)
+            .await
+            .expect("the engine handles it")
+    }
+
+    /// The customer writes.
+    pub async fn says(&mut self, text: &str) -> Vec<Action> {
+        let event = self.message(text);
+        self.handle(&event).await
+    }
+
+    /// The customer presses a button.
+    pub async fn presses(&mut self, button: Button) -> Vec<Action> {
+        let who = self.customer.clone();
+        self.presses_as(&who, button).await
+    }
+
+    /// Someone presses a button in the customer's thread.
+    pub async fn presses_as(&mut self, who: &Person, button: Button) -> Vec<Action> {
+        let event = Inbound::Press {
+            source: self.source(),
+            thread: self.thread.clone(),
+            by: who.clone(),
+            button,
+        };
+        self.handle(&event).await
+    }
+
+    /// A member of staff acts on a ticket.
+    pub async fn staff(
+        &mut self,
+        who: &Person,
+        ticket: TicketId,
+        command: StaffCommand,
+    ) -> Vec<Action> {
+        let event = Inbound::Staff {
+            source: self.source(),
+            ticket,
+            staff: who.clone(),
+            command,
+        };
+        self.handle(&event).await
+    }
+
+    /// Time passes; the timers run.
+    pub async fn later(&mut self, by: Duration) -> Vec<Action> {
+        self.now += by;
+        self.handle(&Inbound::Tick).await
+    }
+
+    /// A ticket as stored.
+    pub async fn ticket(&self, id: TicketId) -> Ticket {
+        self.db
+            .store
+            .ticket(id)
+            .await
+            .unwrap()
+            .expect("the ticket exists")
+    }
+
+    /// Every answer given.
+    pub async fn answers(&self) -> Vec<AnswerRecord> {
+        self.db.store.answers().await.unwrap()
+    }
+
+    /// Every ticket.
+    pub async fn tickets(&self) -> Vec<Ticket> {
+        self.db.store.tickets(&[]).await.unwrap()
+    }
+
+    /// The conversation's log.
+    pub async fn transcript(&self) -> Vec<Event> {
+        let conv = self
+            .db
+            .store
+            .conversation_by_thread(&self.thread)
+            .await
+            .unwrap()
+            .expect("the conversation exists");
+        self.db.store.events(conv.id).await.unwrap()
+    }
+
+    /// Ends the scenario.
+    pub async fn stop(self) {
+        self.db.cleanup().await;
+    }
+}

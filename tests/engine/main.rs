@@ -1,0 +1,14 @@
+//! The engine's scenarios: what the customer and staff do, what the bot does.
+//! They run on the small FAQ in `tests/fixtures/faq` with a fake clock.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod answers;
+mod expect;
+mod fixes;
+mod harness;
+mod maintainer;
+mod staff;
+mod timers;
+mod two_instances;

@@ -1,0 +1,10 @@
+//! The store's tests, each run on SQLite and on PostgreSQL.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod conversations;
+mod delivery;
+mod helpers;
+mod outbox;
+mod tickets;
