@@ -17,5 +17,6 @@ pub mod eval;
 pub mod index;
 pub mod knowledge;
 pub mod lang;
+pub mod semantic;
 pub mod settings;
 pub mod triage;
