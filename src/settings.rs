@@ -9,7 +9,10 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
 use crate::brain::{BrainSettings, DefaultLang};
+use crate::feedback::FeedbackSettings;
+use crate::fusion::FusionWeights;
 use crate::index::RankWeights;
+use crate::semantic::SemanticSettings;
 use crate::triage::Thresholds;
 
 /// The file read when no `--config` is given, if it exists.
@@ -27,8 +30,16 @@ pub struct Settings {
     pub reload_debounce_ms: u64,
     /// Decision thresholds.
     pub thresholds: Thresholds,
+    /// Decision thresholds for hybrid (lexical + semantic) scores.
+    pub hybrid_thresholds: Thresholds,
     /// Ranking weights.
     pub ranking: RankWeights,
+    /// Weights of the lexical + semantic fusion.
+    pub fusion: FusionWeights,
+    /// The sentence-embedding model (`FRONTLINE_MODEL_DIR`) and its cache.
+    pub semantic: SemanticSettings,
+    /// How much customers' feedback may move scores.
+    pub feedback: FeedbackSettings,
 }
 
 impl Default for Settings {
@@ -38,7 +49,11 @@ impl Default for Settings {
             default_lang: DefaultLang::default(),
             reload_debounce_ms: 500,
             thresholds: Thresholds::default(),
+            hybrid_thresholds: Thresholds::hybrid(),
             ranking: RankWeights::default(),
+            fusion: FusionWeights::default(),
+            semantic: SemanticSettings::default(),
+            feedback: FeedbackSettings::default(),
         }
     }
 }
@@ -62,7 +77,15 @@ impl Settings {
         figment = figment.merge(
             Env::prefixed("FRONTLINE_")
                 .ignore(&["config", "log"])
-                .split("__"),
+                .split("__")
+                .map(|key| {
+                    // The one outside resource worth a short name.
+                    if key.as_str().eq_ignore_ascii_case("model_dir") {
+                        "semantic.model_dir".into()
+                    } else {
+                        key.into()
+                    }
+                }),
         );
         figment.extract().map_err(|e| SettingsError(Box::new(e)))
     }
@@ -72,7 +95,9 @@ impl Settings {
         BrainSettings {
             default_lang: self.default_lang,
             thresholds: self.thresholds.clone(),
+            hybrid_thresholds: self.hybrid_thresholds.clone(),
             ranking: self.ranking.clone(),
+            fusion: self.fusion.clone(),
         }
     }
 }
@@ -100,6 +125,29 @@ mod tests {
             jail.set_env("FRONTLINE_THRESHOLDS__ANSWER", "0.9");
             let s = Settings::load(None).expect("valid");
             assert_eq!(s.thresholds.answer, 0.9);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_model_directory_comes_from_frontline_model_dir() {
+        figment::Jail::expect_with(|jail| {
+            let s = Settings::load(None).expect("valid");
+            assert_eq!(s.semantic.model_dir, None);
+            jail.set_env("FRONTLINE_MODEL_DIR", "models/minilm");
+            let s = Settings::load(None).expect("valid");
+            assert_eq!(s.semantic.model_dir, Some(PathBuf::from("models/minilm")));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_partial_hybrid_threshold_table_keeps_the_other_hybrid_defaults() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("x.toml", "[hybrid_thresholds]\nanswer = 0.6\n")?;
+            let s = Settings::load(Some(Path::new("x.toml"))).expect("valid");
+            assert_eq!(s.hybrid_thresholds.answer, 0.6);
+            assert_eq!(s.hybrid_thresholds.suggest, Thresholds::hybrid().suggest);
             Ok(())
         });
     }

@@ -10,7 +10,9 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::index::{FaqIndex, Hit, Part};
+use crate::feedback::Feedback;
+use crate::fusion::{Mode, Ranker};
+use crate::index::{Hit, Part};
 use crate::knowledge::{Kind, Knowledge, Lang, SymptomHit};
 
 /// How many candidates *did you mean* offers at most.
@@ -40,6 +42,23 @@ impl Default for Thresholds {
             margin: 0.01,
             suggest: 0.37,
             fix_text: 0.45,
+            other_language: 0.8,
+        }
+    }
+}
+
+impl Thresholds {
+    /// Defaults for hybrid (lexical + semantic) scores, calibrated on the
+    /// clinc150 dev set (`frontline eval --calibrate 0.92`): the lowest
+    /// answer threshold that hands over 0.92 of its out-of-scope questions;
+    /// a margin did not help. `fix_text` keeps a distance above `answer`
+    /// like the lexical one (no dev set has documented fixes).
+    pub fn hybrid() -> Self {
+        Thresholds {
+            answer: 0.433,
+            margin: 0.0,
+            suggest: 0.433,
+            fix_text: 0.5,
             other_language: 0.8,
         }
     }
@@ -108,6 +127,8 @@ pub struct Decision {
     pub level: Level,
     /// The customer's language, as detected.
     pub lang: Lang,
+    /// Which ranking decided (hybrid when a model understands the language).
+    pub mode: Mode,
     /// Confidence in the chosen entry (the top candidate's score; 1 for a symptom match).
     pub confidence: f32,
     /// The chosen entry (Fix, Answer) or the choices (DidYouMean); empty for Handover.
@@ -137,20 +158,21 @@ pub struct Context<'a> {
     pub lang: Option<Lang>,
     /// Entries the customer already rejected (*Not what I asked*).
     pub exclude: &'a [String],
+    /// Customers' feedback on entries, a mild prior.
+    pub feedback: Option<&'a Feedback>,
 }
 
 /// Decides for `text`.
 pub fn triage(
     knowledge: &Knowledge,
-    index: &FaqIndex,
-    thresholds: &Thresholds,
+    ranker: &Ranker<'_>,
     default_lang: Lang,
     text: &str,
     ctx: &Context<'_>,
 ) -> Decision {
     let lang = ctx
         .lang
-        .unwrap_or_else(|| crate::lang::detect(text, default_lang));
+        .unwrap_or_else(|| answerable_lang(knowledge, text, default_lang));
     let excluded = |entry: usize| {
         ctx.exclude
             .iter()
@@ -164,7 +186,9 @@ pub fn triage(
         .into_iter()
         .filter(|h| !excluded(h.entry))
         .collect();
-    let ranking = rank(knowledge, index, thresholds, lang, text, ctx, &excluded);
+    let mode = ranker.mode(lang);
+    let thresholds = ranker.thresholds(mode);
+    let ranking = rank(knowledge, ranker, mode, lang, text, ctx, &excluded);
 
     let why_symptoms: Vec<MatchedSymptom> = symptom_hits
         .iter()
@@ -177,6 +201,7 @@ pub fn triage(
     let mut decision = Decision {
         level: Level::Handover,
         lang,
+        mode,
         confidence: ranking.first().map_or(0.0, |c| c.score),
         chosen: Vec::new(),
         ranking,
@@ -257,12 +282,14 @@ pub fn triage(
     decision
 }
 
-/// The ranking for `text`, with the conversation so far as a weaker signal
-/// and the customer's language preferred.
+/// The ranking for `text`, with the conversation so far as a weaker signal,
+/// customers' feedback as a mild prior and the customer's language preferred:
+/// when an entry in their language is plausible, no entry in another
+/// language ranks above it.
 fn rank(
     knowledge: &Knowledge,
-    index: &FaqIndex,
-    thresholds: &Thresholds,
+    ranker: &Ranker<'_>,
+    mode: Mode,
     lang: Lang,
     text: &str,
     ctx: &Context<'_>,
@@ -272,12 +299,14 @@ fn rank(
     /// Earlier messages count, but less than the latest one.
     const HISTORY_DAMPING: f32 = 0.9;
     let mut by_entry: HashMap<usize, Hit> = HashMap::new();
-    for hit in index.search(text, LIMIT + ctx.exclude.len()) {
+    let thresholds = ranker.thresholds(mode);
+    for hit in ranker.search(text, mode, LIMIT + ctx.exclude.len()) {
         by_entry.insert(hit.entry, hit);
     }
     if !ctx.history.is_empty() {
-        for mut hit in index.search(
+        for mut hit in ranker.search(
             &conversation_text(ctx.history, text),
+            mode,
             LIMIT + ctx.exclude.len(),
         ) {
             hit.score *= HISTORY_DAMPING;
@@ -298,10 +327,28 @@ fn rank(
             if has_own_language && knowledge.entry(h.entry).lang != lang {
                 score *= thresholds.other_language;
             }
+            if let Some(f) = ctx.feedback {
+                score *= f.factor(&knowledge.entry(h.entry).id);
+            }
             candidate_for(knowledge, h.entry, score, h.part, h.matched)
         })
         .collect();
     ranking.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
+    let best_own = ranking
+        .iter()
+        .find(|c| c.lang == lang && c.score >= thresholds.suggest)
+        .map(|c| c.score);
+    if let Some(best_own) = best_own {
+        for c in ranking.iter_mut().filter(|c| c.lang != lang) {
+            c.score = c.score.min(best_own);
+        }
+        ranking.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then((b.lang == lang).cmp(&(a.lang == lang)))
+                .then(a.entry.cmp(&b.entry))
+        });
+    }
     ranking.truncate(LIMIT);
     ranking
 }
@@ -339,6 +386,16 @@ fn strongest_fix(hits: &[SymptomHit]) -> Option<usize> {
         .into_iter()
         .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
         .map(|(e, _)| e)
+}
+
+/// The customer's language among those the knowledge is written in: a
+/// knowledge in one language answers in it whatever detection says (short
+/// texts are easily mistaken).
+fn answerable_lang(knowledge: &Knowledge, text: &str, default_lang: Lang) -> Lang {
+    match knowledge.langs() {
+        [only] => *only,
+        _ => crate::lang::detect(text, default_lang),
+    }
 }
 
 fn conversation_text(history: &[String], text: &str) -> String {

@@ -25,6 +25,7 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<ExitCode> {
         "frontline: ask a question ({} entries loaded). Empty line or Ctrl-D ends.",
         brain.knowledge().entries().len()
     )?;
+    writeln!(out, "{}", super::ranking_line(&brain))?;
     let mut history: Vec<String> = Vec::new();
     let mut choices: Vec<Candidate> = Vec::new();
     let stdin = std::io::stdin();

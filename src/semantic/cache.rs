@@ -23,6 +23,9 @@ const MAGIC: &[u8; 8] = b"FLEMB01\n";
 
 type Key = [u8; KEY];
 
+/// One embedding, shared between the cache and the indexes built from it.
+pub type Vector = Arc<[f32]>;
+
 /// Embeddings by text for one model, in memory and (optionally) on disk.
 pub struct EmbeddingCache {
     file: Option<PathBuf>,
@@ -76,7 +79,7 @@ impl EmbeddingCache {
         &self,
         encoder: &Encoder,
         texts: &[&str],
-    ) -> Result<(Vec<Arc<[f32]>>, CacheStats), SemanticError> {
+    ) -> Result<(Vec<Vector>, CacheStats), SemanticError> {
         let keys: Vec<Key> = texts.iter().map(|t| self.key(t)).collect();
         let mut missing: Vec<(Key, &str)> = {
             let memory = self.memory.lock().expect("cache lock");
@@ -101,10 +104,7 @@ impl EmbeddingCache {
                 .map(|((k, _), v)| (*k, Arc::from(v)))
                 .collect();
             self.append(&records);
-            self.memory
-                .lock()
-                .expect("cache lock")
-                .extend(records.into_iter());
+            self.memory.lock().expect("cache lock").extend(records);
         }
         let memory = self.memory.lock().expect("cache lock");
         Ok((keys.iter().map(|k| Arc::clone(&memory[k])).collect(), stats))

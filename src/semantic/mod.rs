@@ -7,12 +7,14 @@
 //! The model is optional: without one the bot ranks lexically.
 
 mod cache;
+mod classifier;
 mod encoder;
 mod space;
 
 use std::path::{Path, PathBuf};
 
 pub use cache::{CacheStats, EmbeddingCache};
+pub use classifier::Classifier;
 pub use encoder::Encoder;
 pub use space::{EntrySimilarity, SemanticIndex};
 
@@ -72,6 +74,8 @@ pub struct Semantic {
     pub langs: Vec<Lang>,
     /// Where the model was loaded from.
     pub dir: PathBuf,
+    /// Where embeddings and trained weights are kept, if anywhere.
+    pub cache_dir: Option<PathBuf>,
 }
 
 impl Semantic {
@@ -86,12 +90,14 @@ impl Semantic {
     /// Loads the model in `dir` with the cache and languages of `settings`.
     pub fn load_from(dir: &Path, settings: &SemanticSettings) -> Result<Self, SemanticError> {
         let encoder = Encoder::load(dir)?;
-        let cache = EmbeddingCache::open(settings.cache_dir.as_deref(), encoder.id(), encoder.dim());
+        let cache =
+            EmbeddingCache::open(settings.cache_dir.as_deref(), encoder.id(), encoder.dim());
         Ok(Semantic {
             encoder,
             cache,
             langs: settings.langs.clone(),
             dir: dir.to_path_buf(),
+            cache_dir: settings.cache_dir.clone(),
         })
     }
 

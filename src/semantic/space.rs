@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::{CacheStats, Semantic, SemanticError, dot};
+use super::{CacheStats, Classifier, Semantic, SemanticError, dot};
 use crate::knowledge::Knowledge;
 
 /// How close a query is to one entry.
@@ -14,6 +14,8 @@ pub struct EntrySimilarity {
     pub best: f32,
     /// Cosine to its centroid.
     pub centroid: f32,
+    /// Its probability under the classifier trained on the listed questions.
+    pub classifier: f32,
 }
 
 /// The embedded titles and questions of one knowledge version.
@@ -25,6 +27,7 @@ pub struct SemanticIndex {
     row_entry: Vec<u32>,
     /// Unit centroid of each entry, row after row.
     centroids: Vec<f32>,
+    classifier: Classifier,
     /// What the cache did during the build.
     pub stats: CacheStats,
     /// How long embedding took.
@@ -59,8 +62,16 @@ impl SemanticIndex {
                 c.iter_mut().for_each(|x| *x /= norm);
             }
         }
+        let classifier = Classifier::train(
+            &rows,
+            dim,
+            &row_entry,
+            knowledge.entries().len(),
+            semantic.cache_dir.as_deref(),
+        )?;
         Ok(SemanticIndex {
             dim,
+            classifier,
             rows,
             row_entry,
             centroids,
@@ -80,13 +91,16 @@ impl SemanticIndex {
     }
 
     /// The similarity of `query` (a unit vector) to every entry, by entry index.
-    pub fn similarities(&self, query: &[f32]) -> Vec<EntrySimilarity> {
+    pub fn similarities(&self, query: &[f32]) -> Result<Vec<EntrySimilarity>, SemanticError> {
+        let probabilities = self.classifier.probabilities(query)?;
         let mut out: Vec<EntrySimilarity> = self
             .centroids
             .chunks_exact(self.dim)
-            .map(|c| EntrySimilarity {
+            .zip(probabilities)
+            .map(|(c, p)| EntrySimilarity {
                 best: -1.0,
                 centroid: dot(c, query),
+                classifier: p,
             })
             .collect();
         for (row, &e) in self.rows.chunks_exact(self.dim).zip(&self.row_entry) {
@@ -96,6 +110,6 @@ impl SemanticIndex {
                 *slot = s;
             }
         }
-        out
+        Ok(out)
     }
 }
