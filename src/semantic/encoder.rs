@@ -9,6 +9,7 @@ use std::path::Path;
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use candle_transformers::models::bert::{BertModel, Config};
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use tokenizers::{Tokenizer, TruncationParams};
 
@@ -22,6 +23,8 @@ const BATCH: usize = 64;
 /// A loaded sentence-embedding model.
 pub struct Encoder {
     model: BertModel,
+    /// Runs whole batches side by side when many texts are embedded.
+    pool: rayon::ThreadPool,
     tokenizer: Tokenizer,
     device: Device,
     id: String,
@@ -53,8 +56,15 @@ impl Encoder {
         let device = Device::Cpu;
         let vb = VarBuilder::from_buffered_safetensors(weights, DType::F32, &device)?;
         let model = BertModel::load(vb, &config)?;
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|i| format!("embed-{i}"))
+            .build()
+            .map_err(|e| SemanticError::Model(format!("starting embedding threads: {e}")))?;
         Ok(Encoder {
             model,
+            pool,
             tokenizer,
             device,
             id,
@@ -83,10 +93,21 @@ impl Encoder {
         let ids: Vec<&[u32]> = encodings.iter().map(|e| e.get_ids()).collect();
         let mut order: Vec<usize> = (0..ids.len()).collect();
         order.sort_by_key(|&i| ids[i].len());
+        // Whole batches side by side: coarse work keeps the cores busy even
+        // when other processes compete for them (candle's own per-operation
+        // threads wait on each other; see `RAYON_NUM_THREADS` in main).
+        let batches: Vec<Vec<Vec<f32>>> = self.pool.install(|| {
+            order
+                .par_chunks(BATCH)
+                .map(|chunk| {
+                    let batch: Vec<&[u32]> = chunk.iter().map(|&i| ids[i]).collect();
+                    self.forward(&batch)
+                })
+                .collect::<Result<_, _>>()
+        })?;
         let mut out = vec![Vec::new(); ids.len()];
-        for chunk in order.chunks(BATCH) {
-            let batch: Vec<&[u32]> = chunk.iter().map(|&i| ids[i]).collect();
-            for (&i, v) in chunk.iter().zip(self.forward(&batch)?) {
+        for (chunk, vectors) in order.chunks(BATCH).zip(batches) {
+            for (&i, v) in chunk.iter().zip(vectors) {
                 out[i] = v;
             }
         }
