@@ -15,7 +15,7 @@ fn main() {
     } else {
         (root.join("faq"), None)
     };
-    let (brain, _) = Brain::load(&faq, BrainSettings::default()).expect("corpus loads");
+    let (brain, _) = Brain::load(&faq, BrainSettings::default(), None).expect("corpus loads");
     let queries: Vec<LabelledQuery> = match queries {
         Some(path) => read_queries(&path).expect("queries load"),
         None => brain

@@ -8,20 +8,38 @@ use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
 
+use crate::fusion::{FusionWeights, Hybrid, Ranker};
 use crate::index::{FaqIndex, IndexError, RankWeights};
 use crate::knowledge::{self, Diagnostic, Knowledge, Lang, LoadError, watch};
+use crate::semantic::{Semantic, SemanticIndex};
 use crate::triage::{self, Context, Decision, Thresholds};
 
 /// Settings the brain is built with.
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct BrainSettings {
     /// Language of entries that do not say, and of customers whose language cannot be told.
     pub default_lang: DefaultLang,
-    /// Decision thresholds.
+    /// Decision thresholds for lexical scores.
     pub thresholds: Thresholds,
+    /// Decision thresholds for hybrid scores.
+    pub hybrid_thresholds: Thresholds,
     /// Ranking weights.
     pub ranking: RankWeights,
+    /// Weights of the lexical + semantic fusion.
+    pub fusion: FusionWeights,
+}
+
+impl Default for BrainSettings {
+    fn default() -> Self {
+        BrainSettings {
+            default_lang: DefaultLang::default(),
+            thresholds: Thresholds::default(),
+            hybrid_thresholds: Thresholds::hybrid(),
+            ranking: RankWeights::default(),
+            fusion: FusionWeights::default(),
+        }
+    }
 }
 
 /// A language with a default of English (serde needs a type for the default).
@@ -39,8 +57,9 @@ impl Default for DefaultLang {
 pub struct Brain {
     knowledge: Knowledge,
     index: FaqIndex,
+    semantic: Option<(Arc<Semantic>, SemanticIndex)>,
     settings: BrainSettings,
-    /// How long building the index took.
+    /// How long building the index took (with embeddings, if any).
     pub build_time: Duration,
 }
 
@@ -64,13 +83,34 @@ pub enum BrainError {
 }
 
 impl Brain {
-    /// Builds the index for `knowledge`.
-    pub fn new(knowledge: Knowledge, settings: BrainSettings) -> Result<Self, IndexError> {
+    /// Builds the index for `knowledge`, and its embeddings when a model is
+    /// given. A model that fails leaves the brain lexical (with a warning).
+    pub fn new(
+        knowledge: Knowledge,
+        settings: BrainSettings,
+        model: Option<Arc<Semantic>>,
+    ) -> Result<Self, IndexError> {
         let started = Instant::now();
         let index = FaqIndex::build(&knowledge, settings.ranking.clone())?;
+        let semantic = model.and_then(|m| match SemanticIndex::build(&knowledge, &m) {
+            Ok(s) => {
+                tracing::info!(
+                    texts = s.stats.texts,
+                    embedded = s.stats.computed,
+                    ms = s.build_time.as_millis() as u64,
+                    "knowledge embedded"
+                );
+                Some((m, s))
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "embedding the knowledge failed; ranking lexically");
+                None
+            }
+        });
         Ok(Brain {
             knowledge,
             index,
+            semantic,
             settings,
             build_time: started.elapsed(),
         })
@@ -80,10 +120,11 @@ impl Brain {
     pub fn load(
         dir: &Path,
         settings: BrainSettings,
+        model: Option<Arc<Semantic>>,
     ) -> Result<(Self, Vec<Diagnostic>), BrainError> {
         let loaded = knowledge::load_dir(dir, settings.default_lang.0)?;
         match loaded.knowledge {
-            Some(k) => Ok((Brain::new(k, settings)?, loaded.diagnostics)),
+            Some(k) => Ok((Brain::new(k, settings, model)?, loaded.diagnostics)),
             None => Err(BrainError::Invalid {
                 dir: dir.to_path_buf(),
                 errors: loaded.diagnostics,
@@ -91,16 +132,49 @@ impl Brain {
         }
     }
 
-    /// Decides what to do with `text`.
+    /// Decides what to do with `text`: hybrid ranking when a model is loaded
+    /// and understands the customer's language, lexical otherwise.
     pub fn triage(&self, text: &str, ctx: &Context<'_>) -> Decision {
+        self.decide(text, ctx, true)
+    }
+
+    /// Decides with the lexical ranking only, for comparison.
+    pub fn triage_lexical(&self, text: &str, ctx: &Context<'_>) -> Decision {
+        self.decide(text, ctx, false)
+    }
+
+    fn decide(&self, text: &str, ctx: &Context<'_>, semantic: bool) -> Decision {
+        let ranker = Ranker {
+            lexical: &self.index,
+            lexical_thresholds: &self.settings.thresholds,
+            hybrid: self
+                .semantic
+                .as_ref()
+                .filter(|_| semantic)
+                .map(|(model, index)| Hybrid {
+                    model,
+                    index,
+                    weights: &self.settings.fusion,
+                    thresholds: &self.settings.hybrid_thresholds,
+                }),
+        };
         triage::triage(
             &self.knowledge,
-            &self.index,
-            &self.settings.thresholds,
+            &ranker,
             self.settings.default_lang.0,
             text,
             ctx,
         )
+    }
+
+    /// The model, when one is loaded (shared with the brains built after this one).
+    pub fn semantic_model(&self) -> Option<Arc<Semantic>> {
+        self.semantic.as_ref().map(|(m, _)| Arc::clone(m))
+    }
+
+    /// The semantic side, when a model is loaded: the model and the embedded knowledge.
+    pub fn semantic(&self) -> Option<(&Semantic, &SemanticIndex)> {
+        self.semantic.as_ref().map(|(m, i)| (m.as_ref(), i))
     }
 
     /// The knowledge this brain answers from.
@@ -124,6 +198,7 @@ pub struct LiveBrain {
     current: ArcSwap<Brain>,
     dir: PathBuf,
     settings: BrainSettings,
+    model: Option<Arc<Semantic>>,
 }
 
 /// What a reload did.
@@ -145,13 +220,15 @@ impl LiveBrain {
     pub fn start(
         dir: &Path,
         settings: BrainSettings,
+        model: Option<Arc<Semantic>>,
     ) -> Result<(Self, Vec<Diagnostic>), BrainError> {
-        let (brain, warnings) = Brain::load(dir, settings.clone())?;
+        let (brain, warnings) = Brain::load(dir, settings.clone(), model.clone())?;
         Ok((
             LiveBrain {
                 current: ArcSwap::from_pointee(brain),
                 dir: dir.to_path_buf(),
                 settings,
+                model,
             },
             warnings,
         ))
@@ -164,7 +241,7 @@ impl LiveBrain {
 
     /// Reads the directory again and swaps in the new version if it is good.
     pub fn reload(&self) -> Reloaded {
-        match Brain::load(&self.dir, self.settings.clone()) {
+        match Brain::load(&self.dir, self.settings.clone(), self.model.clone()) {
             Ok((brain, warnings)) => {
                 let entries = brain.knowledge().entries().len();
                 self.current.store(Arc::new(brain));

@@ -18,11 +18,86 @@ pub fn detect(text: &str, fallback: Lang) -> Lang {
     if letters < 3 {
         return fallback;
     }
+    if let Some(lang) = function_word_vote(text) {
+        return lang;
+    }
     let detector = Detector::with_allowlist(vec![whatlang::Lang::Eng, whatlang::Lang::Deu]);
     match detector.detect(text) {
         Some(info) if info.lang() == whatlang::Lang::Deu => Lang::De,
         Some(_) => Lang::En,
         None => fallback,
+    }
+}
+
+/// Short words only one of the languages uses. Statistical detection is
+/// unreliable on the few words a chat message has ("VPN im Homeoffice"); a
+/// function word settles it.
+const GERMAN: &[&str] = &[
+    "ich",
+    "im",
+    "ist",
+    "nicht",
+    "mein",
+    "meine",
+    "meinen",
+    "mir",
+    "mich",
+    "wie",
+    "wo",
+    "was",
+    "warum",
+    "wann",
+    "der",
+    "die",
+    "das",
+    "dem",
+    "den",
+    "ein",
+    "eine",
+    "einen",
+    "und",
+    "oder",
+    "mit",
+    "auf",
+    "für",
+    "bei",
+    "kann",
+    "geht",
+    "funktioniert",
+    "bitte",
+    "sie",
+    "wir",
+    "zu",
+    "vom",
+    "zum",
+    "zur",
+    "auch",
+    "noch",
+    "schon",
+    "kein",
+    "keine",
+];
+const ENGLISH: &[&str] = &[
+    "i", "my", "is", "not", "the", "a", "an", "and", "or", "with", "how", "what", "where", "why",
+    "when", "can", "does", "do", "to", "of", "for", "on", "it", "you", "we", "me", "please",
+    "this", "that", "from", "at", "no", "won't", "can't", "doesn't",
+];
+
+/// The language whose function words the text uses more, if one does.
+fn function_word_vote(text: &str) -> Option<Lang> {
+    let (mut de, mut en) = (0, 0);
+    for word in text
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter(|w| !w.is_empty())
+    {
+        let w = word.to_lowercase();
+        de += usize::from(GERMAN.contains(&w.as_str()));
+        en += usize::from(ENGLISH.contains(&w.as_str()));
+    }
+    match de.cmp(&en) {
+        std::cmp::Ordering::Greater => Some(Lang::De),
+        std::cmp::Ordering::Less => Some(Lang::En),
+        std::cmp::Ordering::Equal => None,
     }
 }
 
@@ -35,6 +110,9 @@ pub fn detect_reliably(text: &str, current: Lang) -> Lang {
         .any(|c| matches!(c, 'ä' | 'ö' | 'ü' | 'ß' | 'Ä' | 'Ö' | 'Ü'))
     {
         return Lang::De;
+    }
+    if let Some(lang) = function_word_vote(text) {
+        return lang;
     }
     let detector = Detector::with_allowlist(vec![whatlang::Lang::Eng, whatlang::Lang::Deu]);
     match detector.detect(text) {
@@ -57,6 +135,12 @@ mod tests {
         assert_eq!(detect("Mein Drucker druckt nicht mehr", Lang::En), Lang::De);
         assert_eq!(detect("How do I reset my password?", Lang::De), Lang::En);
         assert_eq!(detect("my printer stopped printing", Lang::De), Lang::En);
+    }
+
+    #[test]
+    fn a_function_word_settles_a_short_message() {
+        assert_eq!(detect("VPN im Homeoffice", Lang::En), Lang::De);
+        assert_eq!(detect("VPN at home office", Lang::De), Lang::En);
     }
 
     #[test]

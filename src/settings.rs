@@ -14,7 +14,10 @@ use crate::adapters::discord::DiscordSettings;
 use crate::brain::{BrainSettings, DefaultLang};
 use crate::delivery::DeliverySettings;
 use crate::engine::EngineSettings;
+use crate::feedback::FeedbackSettings;
+use crate::fusion::FusionWeights;
 use crate::index::RankWeights;
+use crate::semantic::SemanticSettings;
 use crate::triage::Thresholds;
 
 /// The file read when no `--config` is given, if it exists.
@@ -36,6 +39,8 @@ pub struct Settings {
     pub reload_debounce_ms: u64,
     /// Decision thresholds.
     pub thresholds: Thresholds,
+    /// Decision thresholds for hybrid (lexical + semantic) scores.
+    pub hybrid_thresholds: Thresholds,
     /// Ranking weights.
     pub ranking: RankWeights,
     /// The Discord side: API base URL, channels, staff (the token comes from `DISCORD_TOKEN`).
@@ -46,6 +51,12 @@ pub struct Settings {
     pub engine: EngineSettings,
     /// Retries of outbound deliveries.
     pub delivery: DeliverySettings,
+    /// Weights of the lexical + semantic fusion.
+    pub fusion: FusionWeights,
+    /// The sentence-embedding model (`FRONTLINE_MODEL_DIR`) and its cache.
+    pub semantic: SemanticSettings,
+    /// How much customers' feedback may move scores.
+    pub feedback: FeedbackSettings,
 }
 
 impl Default for Settings {
@@ -55,11 +66,15 @@ impl Default for Settings {
             default_lang: DefaultLang::default(),
             reload_debounce_ms: 500,
             thresholds: Thresholds::default(),
+            hybrid_thresholds: Thresholds::hybrid(),
             ranking: RankWeights::default(),
             discord: DiscordSettings::default(),
             database_url: DEFAULT_DATABASE_URL.to_string(),
             engine: EngineSettings::default(),
             delivery: DeliverySettings::default(),
+            fusion: FusionWeights::default(),
+            semantic: SemanticSettings::default(),
+            feedback: FeedbackSettings::default(),
         }
     }
 }
@@ -84,7 +99,15 @@ impl Settings {
         figment = figment.merge(
             Env::prefixed("FRONTLINE_")
                 .ignore(&["config", "log"])
-                .split("__"),
+                .split("__")
+                .map(|key| {
+                    // The one outside resource worth a short name.
+                    if key.as_str().eq_ignore_ascii_case("model_dir") {
+                        "semantic.model_dir".into()
+                    } else {
+                        key.into()
+                    }
+                }),
         );
         figment.extract().map_err(|e| SettingsError(Box::new(e)))
     }
@@ -94,7 +117,9 @@ impl Settings {
         BrainSettings {
             default_lang: self.default_lang,
             thresholds: self.thresholds.clone(),
+            hybrid_thresholds: self.hybrid_thresholds.clone(),
             ranking: self.ranking.clone(),
+            fusion: self.fusion.clone(),
         }
     }
 }
@@ -142,6 +167,18 @@ mod tests {
     }
 
     #[test]
+    fn the_model_directory_comes_from_frontline_model_dir() {
+        figment::Jail::expect_with(|jail| {
+            let s = Settings::load(None).expect("valid");
+            assert_eq!(s.semantic.model_dir, None);
+            jail.set_env("FRONTLINE_MODEL_DIR", "models/minilm");
+            let s = Settings::load(None).expect("valid");
+            assert_eq!(s.semantic.model_dir, Some(PathBuf::from("models/minilm")));
+            Ok(())
+        });
+    }
+
+    #[test]
     fn engine_timers_have_defaults_and_can_be_set() {
         figment::Jail::expect_with(|jail| {
             jail.create_file("x.toml", "[engine]\nping_after_minutes = 5\n")?;
@@ -149,6 +186,17 @@ mod tests {
             assert_eq!(s.engine.ping_after_minutes, 5);
             assert_eq!(s.engine.loud_ping_after_minutes, 60);
             assert_eq!(s.engine.staff_role, "support");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_partial_hybrid_threshold_table_keeps_the_other_hybrid_defaults() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("x.toml", "[hybrid_thresholds]\nanswer = 0.6\n")?;
+            let s = Settings::load(Some(Path::new("x.toml"))).expect("valid");
+            assert_eq!(s.hybrid_thresholds.answer, 0.6);
+            assert_eq!(s.hybrid_thresholds.suggest, Thresholds::hybrid().suggest);
             Ok(())
         });
     }

@@ -41,9 +41,13 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<ExitCode> {
 /// A human-readable account of a decision.
 pub fn describe(d: &Decision) -> String {
     let mut out = format!(
-        "level: {}\nlanguage: {}\nconfidence: {:.3}\nwhy: {}\n",
+        "level: {}\nlanguage: {}\nmode: {}\nconfidence: {:.3}\nwhy: {}\n",
         level_name(d.level),
         d.lang,
+        match d.mode {
+            crate::fusion::Mode::Lexical => "lexical",
+            crate::fusion::Mode::Hybrid => "hybrid",
+        },
         d.confidence,
         d.why.reason
     );

@@ -22,6 +22,7 @@ pub struct Args {
 
 pub fn run(settings: &Settings, args: Args) -> anyhow::Result<ExitCode> {
     let brain = super::load_brain(settings, args.faq.clone())?;
+    println!("{}", super::ranking_line(&brain));
     let queries: Vec<LabelledQuery> = match &args.queries {
         Some(path) => read_queries(path)?,
         None => brain
@@ -37,8 +38,14 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<ExitCode> {
     };
     let result = bench(brain, &queries, args.builds)?;
     println!(
-        "index: {} entries, {} units; build min {} ms, median {} ms over {} builds",
-        result.entries, result.units, result.build_min_ms, result.build_median_ms, args.builds
+        "index ({:?}): {} entries, {} units; first build {} ms; rebuild min {} ms, median {} ms over {} builds",
+        result.mode,
+        result.entries,
+        result.units,
+        result.build_first_ms,
+        result.build_min_ms,
+        result.build_median_ms,
+        args.builds
     );
     println!(
         "triage: {} queries; p50 {} µs, p99 {} µs, max {} µs",

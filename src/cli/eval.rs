@@ -1,13 +1,15 @@
-//! `frontline eval --faq DIR --queries FILE`: answer quality on labelled queries.
+//! `frontline eval --faq DIR --queries FILE`: answer quality on labelled
+//! queries, lexical and (with a model) hybrid, one JSON line each with `--json`.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::eval::{read_queries, report, run as run_eval};
+use crate::eval::{Outcome, Report, calibrate, read_queries, report, run as run_eval};
+use crate::fusion::Mode;
 use crate::settings::Settings;
 
 /// Arguments of `eval`.
@@ -22,46 +24,101 @@ pub struct Args {
     /// End with one JSON line of the figures.
     #[arg(long)]
     pub json: bool,
-    /// Write every query's decision as JSON lines to this file.
+    /// Write every query's decision as JSON lines to this file (the hybrid
+    /// run's to the same name with `.hybrid` before the extension).
     #[arg(long)]
     pub dump: Option<PathBuf>,
+    /// Print the thresholds that answer the most in-scope queries correctly
+    /// while handing over at least this share of out-of-scope ones.
+    #[arg(long)]
+    pub calibrate: Option<f64>,
 }
 
 pub fn run(settings: &Settings, args: Args) -> anyhow::Result<ExitCode> {
     let brain = super::load_brain(settings, args.faq)?;
     let queries = read_queries(&args.queries)?;
-    let bar = ProgressBar::new(queries.len() as u64).with_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} queries {elapsed}")
-            .expect("valid template"),
-    );
-    let outcomes = run_eval(&brain, &queries, || bar.inc(1));
-    bar.finish_and_clear();
-    if let Some(path) = &args.dump {
-        let mut file = std::io::BufWriter::new(
-            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
-        );
-        for o in &outcomes {
-            serde_json::to_writer(&mut file, o)?;
-            writeln!(file)?;
-        }
-    }
-    let r = report(&outcomes);
+    println!("{}", super::ranking_line(&brain));
     println!(
-        "{} queries ({} in scope, {} out of scope), index of {} entries built in {} ms",
-        r.queries,
-        r.in_scope,
-        r.out_of_scope,
+        "{} queries, index of {} entries built in {} ms",
+        queries.len(),
         brain.knowledge().entries().len(),
         brain.build_time.as_millis()
     );
-    println!("top-1 {:.3}  top-3 {:.3}  MRR {:.3}", r.top1, r.top3, r.mrr);
-    println!(
-        "answered correctly at the thresholds: {:.3}; out of scope handed over: {:.3}",
-        r.answered_correct, r.handover_recall
-    );
-    println!("triage latency p50 {} µs, p99 {} µs", r.p50_us, r.p99_us);
+    let mut modes = vec![Mode::Lexical];
+    if brain.semantic().is_some() {
+        modes.push(Mode::Hybrid);
+    }
+    let mut json_lines = Vec::new();
+    for mode in modes {
+        let bar = ProgressBar::new(queries.len() as u64).with_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} queries {elapsed}")
+                .expect("valid template"),
+        );
+        let outcomes = run_eval(&brain, &queries, mode, || bar.inc(1));
+        bar.finish_and_clear();
+        if let Some(path) = &args.dump {
+            let path = dump_path(path, mode);
+            dump(&path, &outcomes)?;
+        }
+        let r = report(&outcomes, mode);
+        print_report(&r);
+        if let Some(recall) = args.calibrate {
+            match calibrate(&outcomes, recall) {
+                Some(c) => println!(
+                    "  calibrated for hand-over >= {recall}: answer = suggest = {:.3}, margin {:.2}: answered correctly {:.3}, handed over {:.3}",
+                    c.answer, c.margin, c.answered_correct, c.handover_recall
+                ),
+                None => println!("  no out-of-scope queries: nothing to calibrate"),
+            }
+        }
+        json_lines.push(serde_json::to_string(&r)?);
+    }
     if args.json {
-        println!("{}", serde_json::to_string(&r)?);
+        for line in json_lines {
+            println!("{line}");
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn print_report(r: &Report) {
+    let mode = match r.mode {
+        Mode::Lexical => "lexical",
+        Mode::Hybrid => "hybrid",
+    };
+    println!(
+        "{mode}: {} in scope, {} out of scope",
+        r.in_scope, r.out_of_scope
+    );
+    println!(
+        "  top-1 {:.3}  top-3 {:.3}  MRR {:.3}",
+        r.top1, r.top3, r.mrr
+    );
+    println!(
+        "  answered correctly at the thresholds: {:.3}; out of scope handed over: {:.3}",
+        r.answered_correct, r.handover_recall
+    );
+    println!("  triage latency p50 {} µs, p99 {} µs", r.p50_us, r.p99_us);
+}
+
+/// `dump.jsonl` for the lexical run, `dump.hybrid.jsonl` for the hybrid one.
+fn dump_path(path: &Path, mode: Mode) -> PathBuf {
+    match mode {
+        Mode::Lexical => path.to_path_buf(),
+        Mode::Hybrid => path.with_extension(match path.extension() {
+            Some(ext) => format!("hybrid.{}", ext.to_string_lossy()),
+            None => "hybrid".to_string(),
+        }),
+    }
+}
+
+fn dump(path: &Path, outcomes: &[Outcome]) -> anyhow::Result<()> {
+    let mut file = std::io::BufWriter::new(
+        std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
+    );
+    for o in outcomes {
+        serde_json::to_writer(&mut file, o)?;
+        writeln!(file)?;
+    }
+    Ok(())
 }

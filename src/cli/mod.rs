@@ -19,6 +19,8 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
+use crate::brain::Brain;
+use crate::semantic::Semantic;
 use crate::settings::Settings;
 
 /// The front line of your support: FAQ answers, documented fixes and tickets.
@@ -75,10 +77,53 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Loads the configured sentence-embedding model, if any. Without one (or
+/// when it cannot be loaded) the bot ranks lexically and says so.
+fn load_model(settings: &Settings) -> Option<Arc<Semantic>> {
+    let Some(dir) = &settings.semantic.model_dir else {
+        tracing::warn!("no model_dir configured (FRONTLINE_MODEL_DIR): ranking lexically only");
+        return None;
+    };
+    if !dir.join("model.safetensors").exists() {
+        tracing::warn!(
+            dir = %dir.display(),
+            "model directory missing or incomplete (run scripts/fetch-model.sh): ranking lexically only"
+        );
+        return None;
+    }
+    match Semantic::load_from(dir, &settings.semantic) {
+        Ok(model) => Some(Arc::new(model)),
+        Err(e) => {
+            tracing::warn!(error = %e, dir = %dir.display(), "model not usable: ranking lexically only");
+            None
+        }
+    }
+}
+
+/// One line saying how the brain ranks, for the start of a command's output.
+fn ranking_line(brain: &Brain) -> String {
+    match brain.semantic() {
+        Some((model, index)) => format!(
+            "ranking: hybrid (lexical + semantic model {} [{}] for {}; {} texts embedded, {} new)",
+            model.dir.display(),
+            model.encoder.id(),
+            model
+                .langs
+                .iter()
+                .map(|l| l.code())
+                .collect::<Vec<_>>()
+                .join(", "),
+            index.stats.texts,
+            index.stats.computed
+        ),
+        None => "ranking: lexical only (no semantic model; set FRONTLINE_MODEL_DIR, see scripts/fetch-model.sh)".to_string(),
+    }
+}
+
 /// Loads the brain for a command, printing the findings if the FAQ has errors.
-fn load_brain(settings: &Settings, dir: Option<PathBuf>) -> anyhow::Result<crate::brain::Brain> {
+fn load_brain(settings: &Settings, dir: Option<PathBuf>) -> anyhow::Result<Brain> {
     let dir = dir.unwrap_or_else(|| settings.faq_dir.clone());
-    match crate::brain::Brain::load(&dir, settings.brain()) {
+    match Brain::load(&dir, settings.brain(), load_model(settings)) {
         Ok((brain, _warnings)) => Ok(brain),
         Err(e) => Err(brain_error(e, &dir)),
     }
@@ -90,7 +135,7 @@ fn start_brain(
     dir: Option<PathBuf>,
 ) -> anyhow::Result<Arc<crate::brain::LiveBrain>> {
     let dir = dir.unwrap_or_else(|| settings.faq_dir.clone());
-    match crate::brain::LiveBrain::start(&dir, settings.brain()) {
+    match crate::brain::LiveBrain::start(&dir, settings.brain(), load_model(settings)) {
         Ok((brain, _warnings)) => Ok(Arc::new(brain)),
         Err(e) => Err(brain_error(e, &dir)),
     }

@@ -148,6 +148,7 @@ impl Engine {
                 history,
                 lang: None,
                 exclude: &conv.state.rejected,
+                feedback: None,
             },
         )
     }

@@ -48,6 +48,7 @@ pub enum LoadError {
 pub struct Knowledge {
     entries: Vec<Entry>,
     symptoms: SymptomMatcher,
+    langs: Vec<Lang>,
 }
 
 impl Knowledge {
@@ -58,9 +59,14 @@ impl Knowledge {
             .enumerate()
             .flat_map(|(i, e)| e.symptoms.iter().map(move |s| (i, s.clone())))
             .collect();
+        let langs = Lang::ALL
+            .into_iter()
+            .filter(|l| entries.iter().any(|e| e.lang == *l))
+            .collect();
         Ok(Knowledge {
             symptoms: SymptomMatcher::new(symptoms)?,
             entries,
+            langs,
         })
     }
 
@@ -77,6 +83,11 @@ impl Knowledge {
     /// The index of the entry with `id`.
     pub fn position(&self, id: &str) -> Option<usize> {
         self.entries.iter().position(|e| e.id == id)
+    }
+
+    /// The languages entries are written in, in [`Lang::ALL`] order.
+    pub fn langs(&self) -> &[Lang] {
+        &self.langs
     }
 
     /// The symptoms of every documented fix.

@@ -18,7 +18,7 @@ pub fn demo() -> Brain {
 
 /// The brain of `dir` with `settings`; panics with the findings on errors.
 pub fn load(dir: &Path, settings: BrainSettings) -> Brain {
-    match Brain::load(dir, settings) {
+    match Brain::load(dir, settings, None) {
         Ok((brain, _)) => brain,
         Err(frontline::brain::BrainError::Invalid { errors, .. }) => {
             panic!(

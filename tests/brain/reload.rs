@@ -24,7 +24,7 @@ fn faq_dir() -> tempfile::TempDir {
 #[test]
 fn a_new_file_is_served_after_reload() {
     let dir = faq_dir();
-    let (live, _) = LiveBrain::start(dir.path(), BrainSettings::default()).unwrap();
+    let (live, _) = LiveBrain::start(dir.path(), BrainSettings::default(), None).unwrap();
     assert_eq!(top(&live, "vpn from home"), None);
     std::fs::write(dir.path().join("vpn.md"), VPN).unwrap();
     assert!(matches!(
@@ -37,7 +37,7 @@ fn a_new_file_is_served_after_reload() {
 #[test]
 fn a_broken_change_is_refused_and_the_last_good_version_keeps_serving() {
     let dir = faq_dir();
-    let (live, _) = LiveBrain::start(dir.path(), BrainSettings::default()).unwrap();
+    let (live, _) = LiveBrain::start(dir.path(), BrainSettings::default(), None).unwrap();
     std::fs::write(
         dir.path().join("printer.md"),
         "---\nquestions: [a]\n---\nno title\n",
@@ -62,7 +62,7 @@ fn a_broken_change_is_refused_and_the_last_good_version_keeps_serving() {
 #[test]
 fn the_watcher_reloads_when_a_file_changes() {
     let dir = faq_dir();
-    let (live, _) = LiveBrain::start(dir.path(), BrainSettings::default()).unwrap();
+    let (live, _) = LiveBrain::start(dir.path(), BrainSettings::default(), None).unwrap();
     let live = Arc::new(live);
     let _watch = live.watch(Duration::from_millis(50)).unwrap();
     std::fs::write(dir.path().join("vpn.md"), VPN).unwrap();
@@ -81,7 +81,7 @@ fn the_watcher_reloads_when_a_file_changes() {
 fn starting_on_a_broken_directory_fails_with_the_findings() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("x.md"), "no headings here\n").unwrap();
-    let err = LiveBrain::start(Path::new(dir.path()), BrainSettings::default())
+    let err = LiveBrain::start(Path::new(dir.path()), BrainSettings::default(), None)
         .err()
         .unwrap();
     assert!(err.to_string().contains("1 error(s)"), "{err}");

@@ -38,7 +38,8 @@ pub fn brain() -> Arc<LiveBrain> {
         thresholds: thresholds(),
         ..BrainSettings::default()
     };
-    let (brain, _warnings) = LiveBrain::start(&faq_dir(), settings).expect("the fixture FAQ loads");
+    let (brain, _warnings) =
+        LiveBrain::start(&faq_dir(), settings, None).expect("the fixture FAQ loads");
     Arc::new(brain)
 }
 

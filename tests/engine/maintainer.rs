@@ -154,7 +154,7 @@ async fn a_resolved_ticket_becomes_a_documented_fix_that_passes_check_and_is_fou
         .replace('\\', "/");
     let entry = &knowledge.entries()[knowledge.position(&id).expect("the draft is an entry")];
     assert_eq!(entry.kind, Kind::Fix);
-    let brain = Brain::new(knowledge.clone(), Default::default()).unwrap();
+    let brain = Brain::new(knowledge.clone(), Default::default(), None).unwrap();
     let decision = brain.triage("scans bounce with 554 5.7.1", &Default::default());
     assert_eq!(decision.level, Level::Fix);
     assert_eq!(decision.chosen[0].id, id, "the 3rd level fed the 2nd");

@@ -6,12 +6,15 @@
 //!
 //! Triage only decides; holding a conversation is the engine's job.
 
-use std::collections::HashMap;
+mod rank;
 
 use serde::{Deserialize, Serialize};
 
-use crate::index::{FaqIndex, Hit, Part};
+use crate::feedback::Feedback;
+use crate::fusion::{Mode, Ranker};
+use crate::index::Part;
 use crate::knowledge::{Kind, Knowledge, Lang, SymptomHit};
+use rank::{answerable_lang, candidate_for, rank};
 
 /// How many candidates *did you mean* offers at most.
 pub const MAX_CHOICES: usize = 3;
@@ -41,6 +44,25 @@ impl Default for Thresholds {
             suggest: 0.37,
             fix_text: 0.45,
             other_language: 0.8,
+        }
+    }
+}
+
+impl Thresholds {
+    /// Defaults for hybrid (lexical + semantic) scores, calibrated on the
+    /// clinc150 dev set (`frontline eval --calibrate 0.92`): the lowest
+    /// answer threshold that hands over 0.92 of its out-of-scope questions;
+    /// a margin did not help. `fix_text` keeps a distance above `answer`
+    /// like the lexical one (no dev set has documented fixes).
+    /// `other_language` is stricter than the lexical one: a model that covers
+    /// one language says little about entries written in another.
+    pub fn hybrid() -> Self {
+        Thresholds {
+            answer: 0.433,
+            margin: 0.0,
+            suggest: 0.433,
+            fix_text: 0.5,
+            other_language: 0.6,
         }
     }
 }
@@ -108,6 +130,8 @@ pub struct Decision {
     pub level: Level,
     /// The customer's language, as detected.
     pub lang: Lang,
+    /// Which ranking decided (hybrid when a model understands the language).
+    pub mode: Mode,
     /// Confidence in the chosen entry (the top candidate's score; 1 for a symptom match).
     pub confidence: f32,
     /// The chosen entry (Fix, Answer) or the choices (DidYouMean); empty for Handover.
@@ -137,20 +161,21 @@ pub struct Context<'a> {
     pub lang: Option<Lang>,
     /// Entries the customer already rejected (*Not what I asked*).
     pub exclude: &'a [String],
+    /// Customers' feedback on entries, a mild prior.
+    pub feedback: Option<&'a Feedback>,
 }
 
 /// Decides for `text`.
 pub fn triage(
     knowledge: &Knowledge,
-    index: &FaqIndex,
-    thresholds: &Thresholds,
+    ranker: &Ranker<'_>,
     default_lang: Lang,
     text: &str,
     ctx: &Context<'_>,
 ) -> Decision {
     let lang = ctx
         .lang
-        .unwrap_or_else(|| crate::lang::detect(text, default_lang));
+        .unwrap_or_else(|| answerable_lang(knowledge, text, default_lang));
     let excluded = |entry: usize| {
         ctx.exclude
             .iter()
@@ -164,7 +189,9 @@ pub fn triage(
         .into_iter()
         .filter(|h| !excluded(h.entry))
         .collect();
-    let ranking = rank(knowledge, index, thresholds, lang, text, ctx, &excluded);
+    let mode = ranker.mode(lang);
+    let thresholds = ranker.thresholds(mode);
+    let ranking = rank(knowledge, ranker, mode, lang, text, ctx, &excluded);
 
     let why_symptoms: Vec<MatchedSymptom> = symptom_hits
         .iter()
@@ -177,6 +204,7 @@ pub fn triage(
     let mut decision = Decision {
         level: Level::Handover,
         lang,
+        mode,
         confidence: ranking.first().map_or(0.0, |c| c.score),
         chosen: Vec::new(),
         ranking,
@@ -257,76 +285,6 @@ pub fn triage(
     decision
 }
 
-/// The ranking for `text`, with the conversation so far as a weaker signal
-/// and the customer's language preferred.
-fn rank(
-    knowledge: &Knowledge,
-    index: &FaqIndex,
-    thresholds: &Thresholds,
-    lang: Lang,
-    text: &str,
-    ctx: &Context<'_>,
-    excluded: &dyn Fn(usize) -> bool,
-) -> Vec<Candidate> {
-    const LIMIT: usize = 10;
-    /// Earlier messages count, but less than the latest one.
-    const HISTORY_DAMPING: f32 = 0.9;
-    let mut by_entry: HashMap<usize, Hit> = HashMap::new();
-    for hit in index.search(text, LIMIT + ctx.exclude.len()) {
-        by_entry.insert(hit.entry, hit);
-    }
-    if !ctx.history.is_empty() {
-        for mut hit in index.search(
-            &conversation_text(ctx.history, text),
-            LIMIT + ctx.exclude.len(),
-        ) {
-            hit.score *= HISTORY_DAMPING;
-            // The conversation refines what the latest message is about; it
-            // does not bring back an entry the latest message has nothing to do with.
-            if let Some(existing) = by_entry.get(&hit.entry)
-                && existing.score < hit.score
-            {
-                by_entry.insert(hit.entry, hit);
-            }
-        }
-    }
-    let has_own_language = by_entry.keys().any(|e| knowledge.entry(*e).lang == lang);
-    let mut ranking: Vec<Candidate> = by_entry
-        .into_values()
-        .filter(|h| !excluded(h.entry))
-        .map(|h| {
-            let mut score = h.score;
-            if has_own_language && knowledge.entry(h.entry).lang != lang {
-                score *= thresholds.other_language;
-            }
-            candidate_for(knowledge, h.entry, score, h.part, h.matched)
-        })
-        .collect();
-    ranking.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
-    ranking.truncate(LIMIT);
-    ranking
-}
-
-fn candidate_for(
-    knowledge: &Knowledge,
-    entry: usize,
-    score: f32,
-    part: Part,
-    matched: Vec<String>,
-) -> Candidate {
-    let e = knowledge.entry(entry);
-    Candidate {
-        id: e.id.clone(),
-        entry,
-        title: e.title.clone(),
-        kind: e.kind,
-        lang: e.lang,
-        score,
-        part,
-        matched_terms: matched,
-    }
-}
-
 /// The fix with the most matching symptoms (the first on a tie).
 fn strongest_fix(hits: &[SymptomHit]) -> Option<usize> {
     let mut counts: Vec<(usize, usize)> = Vec::new();
@@ -342,7 +300,7 @@ fn strongest_fix(hits: &[SymptomHit]) -> Option<usize> {
         .map(|(e, _)| e)
 }
 
-fn conversation_text(history: &[String], text: &str) -> String {
+pub(crate) fn conversation_text(history: &[String], text: &str) -> String {
     let mut all = history.join("\n");
     if !all.is_empty() {
         all.push('\n');

@@ -2,6 +2,9 @@
 //! how often the bot hands over when no entry answers, and how long triage
 //! takes. The query format is one JSON object a line:
 //! `{"text": "...", "expect": "<entry id>"}` or `"expect": null`.
+//! Calibrating thresholds on such outcomes is `calibrate`'s.
+
+mod calibrate;
 
 use std::path::Path;
 use std::time::Instant;
@@ -9,7 +12,10 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 
 use crate::brain::Brain;
+use crate::fusion::Mode;
 use crate::triage::{Context, Decision, Level};
+
+pub use calibrate::{Calibration, calibrate};
 
 /// One labelled query.
 #[derive(Debug, Clone, Deserialize)]
@@ -59,6 +65,8 @@ pub fn read_queries(path: &Path) -> Result<Vec<LabelledQuery>, QueriesError> {
 /// The figures of one evaluation run. Shares are fractions in 0..=1.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct Report {
+    /// The ranking evaluated.
+    pub mode: Mode,
     /// All queries.
     pub queries: usize,
     /// Queries that an entry answers.
@@ -92,13 +100,22 @@ pub struct Outcome {
     pub micros: u64,
 }
 
-/// Runs triage on every query; `progress` is called after each one.
-pub fn run(brain: &Brain, queries: &[LabelledQuery], mut progress: impl FnMut()) -> Vec<Outcome> {
+/// Runs triage on every query, hybrid when the brain has a model and
+/// `mode` asks for it; `progress` is called after each one.
+pub fn run(
+    brain: &Brain,
+    queries: &[LabelledQuery],
+    mode: Mode,
+    mut progress: impl FnMut(),
+) -> Vec<Outcome> {
     queries
         .iter()
         .map(|q| {
             let started = Instant::now();
-            let decision = brain.triage(&q.text, &Context::default());
+            let decision = match mode {
+                Mode::Hybrid => brain.triage(&q.text, &Context::default()),
+                Mode::Lexical => brain.triage_lexical(&q.text, &Context::default()),
+            };
             let micros = started.elapsed().as_micros() as u64;
             progress();
             Outcome {
@@ -110,9 +127,10 @@ pub fn run(brain: &Brain, queries: &[LabelledQuery], mut progress: impl FnMut())
         .collect()
 }
 
-/// The figures of `outcomes`.
-pub fn report(outcomes: &[Outcome]) -> Report {
+/// The figures of `outcomes` (triaged in `mode`).
+pub fn report(outcomes: &[Outcome], mode: Mode) -> Report {
     let mut r = Report {
+        mode,
         queries: outcomes.len(),
         ..Report::default()
     };
@@ -176,6 +194,10 @@ pub struct BenchReport {
     pub entries: usize,
     /// Indexed units.
     pub units: usize,
+    /// Whether builds embedded the knowledge.
+    pub mode: Mode,
+    /// The build before the timed ones (cold when the embedding cache was empty), milliseconds.
+    pub build_first_ms: u64,
     /// Fastest index build, milliseconds.
     pub build_min_ms: u64,
     /// Median index build, milliseconds.
@@ -198,11 +220,13 @@ pub fn bench(
 ) -> Result<BenchReport, crate::index::IndexError> {
     let settings = brain.settings().clone();
     let knowledge = brain.knowledge().clone();
+    let model = brain.semantic_model();
+    let first_ms = brain.build_time.as_millis() as u64;
     drop(brain);
     let mut build_ms = Vec::new();
     let mut latest = None;
     for _ in 0..builds.max(1) {
-        let b = Brain::new(knowledge.clone(), settings.clone())?;
+        let b = Brain::new(knowledge.clone(), settings.clone(), model.clone())?;
         build_ms.push(b.build_time.as_millis() as u64);
         latest = Some(b);
     }
@@ -211,11 +235,17 @@ pub fn bench(
     for q in queries.iter().take(100) {
         brain.triage(&q.text, &Context::default());
     }
-    let mut micros: Vec<u64> = run(&brain, queries, || {})
+    let mut micros: Vec<u64> = run(&brain, queries, Mode::Hybrid, || {})
         .iter()
         .map(|o| o.micros)
         .collect();
     Ok(BenchReport {
+        mode: if model.is_some() {
+            Mode::Hybrid
+        } else {
+            Mode::Lexical
+        },
+        build_first_ms: first_ms,
         entries: brain.knowledge().entries().len(),
         units: brain.index().unit_count(),
         build_min_ms: *build_ms.iter().min().unwrap_or(&0),

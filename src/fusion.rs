@@ -1,0 +1,216 @@
+//! Ranking for triage: lexical (BM25 retrieval, TF-IDF similarity) alone, or
+//! fused with semantic similarity when a model is loaded and understands the
+//! customer's language. The fused score of an entry is a weighted mean of its
+//! centroid cosine, its best listed-question cosine, its probability under
+//! the build-time classifier and its lexical score. Scores of the two modes
+//! live on different scales, so each mode has its own thresholds.
+
+use serde::{Deserialize, Serialize};
+
+use crate::index::{FaqIndex, Hit, Part};
+use crate::knowledge::Lang;
+use crate::semantic::{EntrySimilarity, Semantic, SemanticIndex};
+use crate::triage::Thresholds;
+
+/// How many lexical hits are fused with the semantic similarities.
+const LEXICAL_HITS: usize = 20;
+
+/// Weights of the fused score. Defaults were calibrated on the dev sets in
+/// `shared/eval` (banking77 and clinc150, 10-shot corpora), both at once.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct FusionWeights {
+    /// Cosine to the entry's centroid.
+    pub centroid: f32,
+    /// Cosine to the entry's closest title or listed question.
+    pub best: f32,
+    /// Probability under the classifier trained on the listed questions.
+    pub classifier: f32,
+    /// The lexical score.
+    pub lexical: f32,
+}
+
+impl Default for FusionWeights {
+    fn default() -> Self {
+        FusionWeights {
+            centroid: 1.0,
+            best: 1.0,
+            classifier: 0.5,
+            lexical: 0.5,
+        }
+    }
+}
+
+impl FusionWeights {
+    /// The fused score of one entry, in about -1..=1 (1: identical).
+    pub fn score(&self, semantic: EntrySimilarity, lexical: f32) -> f32 {
+        let sum = self.centroid + self.best + self.classifier + self.lexical;
+        if sum <= 0.0 {
+            return 0.0;
+        }
+        (self.centroid * semantic.centroid
+            + self.best * semantic.best
+            + self.classifier * semantic.classifier
+            + self.lexical * lexical)
+            / sum
+    }
+}
+
+/// Which ranking produced a decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Lexical only.
+    #[default]
+    Lexical,
+    /// Lexical fused with semantic similarity.
+    Hybrid,
+}
+
+/// The semantic half of a hybrid ranker.
+pub struct Hybrid<'a> {
+    /// The model.
+    pub model: &'a Semantic,
+    /// The embedded knowledge.
+    pub index: &'a SemanticIndex,
+    /// Fusion weights.
+    pub weights: &'a FusionWeights,
+    /// Thresholds on the fused scale.
+    pub thresholds: &'a Thresholds,
+}
+
+/// Everything that ranks entries for a text.
+pub struct Ranker<'a> {
+    /// The lexical index.
+    pub lexical: &'a FaqIndex,
+    /// Thresholds on the lexical scale.
+    pub lexical_thresholds: &'a Thresholds,
+    /// The semantic side, when a model is loaded and wanted.
+    pub hybrid: Option<Hybrid<'a>>,
+}
+
+impl Ranker<'_> {
+    /// The mode used for a customer writing `lang`.
+    pub fn mode(&self, lang: Lang) -> Mode {
+        match &self.hybrid {
+            Some(h) if h.model.understands(lang) => Mode::Hybrid,
+            _ => Mode::Lexical,
+        }
+    }
+
+    /// The thresholds that go with `mode`.
+    pub fn thresholds(&self, mode: Mode) -> &Thresholds {
+        match (&self.hybrid, mode) {
+            (Some(h), Mode::Hybrid) => h.thresholds,
+            _ => self.lexical_thresholds,
+        }
+    }
+
+    /// Entries ranked for `text` in `mode`, best first, at most `limit`.
+    pub fn search(&self, text: &str, mode: Mode, limit: usize) -> Vec<Hit> {
+        let Some(h) = self.hybrid.as_ref().filter(|_| mode == Mode::Hybrid) else {
+            return self.lexical.search(text, limit);
+        };
+        let lexical = self.lexical.search(text, LEXICAL_HITS.max(limit));
+        let similarities = match h
+            .model
+            .embed_query(text)
+            .and_then(|q| h.index.similarities(&q))
+        {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!(error = %e, "semantic ranking failed; ranking lexically");
+                return lexical.into_iter().take(limit).collect();
+            }
+        };
+        fuse(h.weights, lexical, &similarities, limit)
+    }
+}
+
+/// Fuses lexical hits with the semantic similarity of every entry (entries
+/// the lexical search did not find count as lexical 0).
+pub fn fuse(
+    weights: &FusionWeights,
+    lexical: Vec<Hit>,
+    semantic: &[EntrySimilarity],
+    limit: usize,
+) -> Vec<Hit> {
+    let mut by_entry: Vec<Option<Hit>> = vec![None; semantic.len()];
+    for hit in lexical {
+        if let Some(slot) = by_entry.get_mut(hit.entry) {
+            *slot = Some(hit);
+        }
+    }
+    let mut hits: Vec<Hit> = by_entry
+        .into_iter()
+        .zip(semantic)
+        .enumerate()
+        .map(|(entry, (lexical, sim))| {
+            let lex = lexical.as_ref().map_or(0.0, |h| h.score);
+            let mut hit = lexical.unwrap_or(Hit {
+                entry,
+                score: 0.0,
+                words: 0.0,
+                grams: 0.0,
+                part: Part::Question,
+                matched: Vec::new(),
+            });
+            hit.score = weights.score(*sim, lex);
+            hit
+        })
+        .collect();
+    hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
+    hits.truncate(limit);
+    hits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sim(centroid: f32, best: f32, classifier: f32) -> EntrySimilarity {
+        EntrySimilarity {
+            best,
+            centroid,
+            classifier,
+        }
+    }
+
+    fn lexical(entry: usize, score: f32) -> Hit {
+        Hit {
+            entry,
+            score,
+            words: score,
+            grams: score,
+            part: Part::Title,
+            matched: vec!["printer".into()],
+        }
+    }
+
+    #[test]
+    fn the_fused_score_is_the_weighted_mean_of_the_signals() {
+        let w = FusionWeights::default();
+        let s = w.score(sim(0.6, 0.8, 0.9), 0.4);
+        assert!((s - (0.6 + 0.8 + 0.45 + 0.2) / 3.0).abs() < 1e-6, "{s}");
+        assert!((w.score(sim(1.0, 1.0, 1.0), 1.0) - 1.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_strong_lexical_match_lifts_an_entry_over_a_slightly_closer_meaning() {
+        let w = FusionWeights::default();
+        let semantic = [sim(0.50, 0.55, 0.3), sim(0.52, 0.57, 0.3)];
+        let hits = fuse(&w, vec![lexical(0, 0.7)], &semantic, 10);
+        assert_eq!(hits[0].entry, 0);
+        assert_eq!(hits[0].matched, vec!["printer".to_string()]);
+        assert_eq!(hits[1].entry, 1);
+        assert!(hits[1].matched.is_empty());
+    }
+
+    #[test]
+    fn entries_the_lexical_search_missed_are_still_ranked_by_meaning() {
+        let w = FusionWeights::default();
+        let semantic = [sim(0.1, 0.1, 0.0), sim(0.8, 0.9, 0.9), sim(0.2, 0.3, 0.1)];
+        let hits = fuse(&w, Vec::new(), &semantic, 2);
+        assert_eq!(hits.iter().map(|h| h.entry).collect::<Vec<_>>(), vec![1, 2]);
+    }
+}

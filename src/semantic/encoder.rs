@@ -1,0 +1,154 @@
+//! A sentence encoder run in-process: a BERT-family model in the Hugging
+//! Face layout (`config.json`, `tokenizer.json`, `model.safetensors`) on
+//! candle, mean-pooled over the real tokens and L2-normalised, as
+//! sentence-transformers does for all-MiniLM-L6-v2. Nothing is downloaded:
+//! the directory must hold the files (see `scripts/fetch-model.sh`).
+
+use std::path::Path;
+
+use candle_core::{DType, Device, Tensor};
+use candle_nn::VarBuilder;
+use candle_transformers::models::bert::{BertModel, Config};
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+use tokenizers::{Tokenizer, TruncationParams};
+
+use super::SemanticError;
+
+/// Longest input in tokens; sentence-transformers cuts all-MiniLM-L6-v2 at 256.
+const MAX_TOKENS: usize = 256;
+/// Sequences per forward pass when embedding many texts.
+const BATCH: usize = 64;
+
+/// A loaded sentence-embedding model.
+pub struct Encoder {
+    model: BertModel,
+    /// Runs whole batches side by side when many texts are embedded.
+    pool: rayon::ThreadPool,
+    tokenizer: Tokenizer,
+    device: Device,
+    id: String,
+    dim: usize,
+}
+
+impl Encoder {
+    /// Loads the model in `dir`.
+    pub fn load(dir: &Path) -> Result<Self, SemanticError> {
+        let read = |name: &str| {
+            let path = dir.join(name);
+            std::fs::read(&path).map_err(|source| SemanticError::Read { path, source })
+        };
+        let config_bytes = read("config.json")?;
+        let config: Config = serde_json::from_slice(&config_bytes)
+            .map_err(|e| SemanticError::Model(format!("config.json: {e}")))?;
+        let weights = read("model.safetensors")?;
+        let tokenizer_bytes = read("tokenizer.json")?;
+        let id = model_id(&[&config_bytes, &tokenizer_bytes, &weights]);
+        let mut tokenizer = Tokenizer::from_bytes(&tokenizer_bytes)
+            .map_err(|e| SemanticError::Model(format!("tokenizer.json: {e}")))?;
+        tokenizer.with_padding(None);
+        tokenizer
+            .with_truncation(Some(TruncationParams {
+                max_length: MAX_TOKENS,
+                ..TruncationParams::default()
+            }))
+            .map_err(|e| SemanticError::Model(format!("tokenizer.json: {e}")))?;
+        let device = Device::Cpu;
+        let vb = VarBuilder::from_buffered_safetensors(weights, DType::F32, &device)?;
+        let model = BertModel::load(vb, &config)?;
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|i| format!("embed-{i}"))
+            .build()
+            .map_err(|e| SemanticError::Model(format!("starting embedding threads: {e}")))?;
+        Ok(Encoder {
+            model,
+            pool,
+            tokenizer,
+            device,
+            id,
+            dim: config.hidden_size,
+        })
+    }
+
+    /// A content hash of the model files: embeddings made by another model
+    /// (or another version of it) never mix with this one's.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Length of the vectors.
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+
+    /// Unit vectors for `texts`, in order. Texts are grouped by token count
+    /// so that padding costs little.
+    pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, SemanticError> {
+        let encodings = self
+            .tokenizer
+            .encode_batch(texts.to_vec(), true)
+            .map_err(|e| SemanticError::Model(format!("tokenizing: {e}")))?;
+        let ids: Vec<&[u32]> = encodings.iter().map(|e| e.get_ids()).collect();
+        let mut order: Vec<usize> = (0..ids.len()).collect();
+        order.sort_by_key(|&i| ids[i].len());
+        // Whole batches side by side: coarse work keeps the cores busy even
+        // when other processes compete for them (candle's own per-operation
+        // threads wait on each other; see `RAYON_NUM_THREADS` in main).
+        let batches: Vec<Vec<Vec<f32>>> = self.pool.install(|| {
+            order
+                .par_chunks(BATCH)
+                .map(|chunk| {
+                    let batch: Vec<&[u32]> = chunk.iter().map(|&i| ids[i]).collect();
+                    self.forward(&batch)
+                })
+                .collect::<Result<_, _>>()
+        })?;
+        let mut out = vec![Vec::new(); ids.len()];
+        for (chunk, vectors) in order.chunks(BATCH).zip(batches) {
+            for (&i, v) in chunk.iter().zip(vectors) {
+                out[i] = v;
+            }
+        }
+        Ok(out)
+    }
+
+    /// One forward pass over token sequences padded to the longest.
+    fn forward(&self, batch: &[&[u32]]) -> Result<Vec<Vec<f32>>, SemanticError> {
+        let len = batch.iter().map(|s| s.len()).max().unwrap_or(0).max(1);
+        let mut ids = Vec::with_capacity(batch.len() * len);
+        let mut mask = Vec::with_capacity(batch.len() * len);
+        for seq in batch {
+            ids.extend_from_slice(seq);
+            ids.extend(std::iter::repeat_n(0u32, len - seq.len()));
+            mask.extend(std::iter::repeat_n(1u32, seq.len()));
+            mask.extend(std::iter::repeat_n(0u32, len - seq.len()));
+        }
+        let shape = (batch.len(), len);
+        let ids = Tensor::from_vec(ids, shape, &self.device)?;
+        let mask = Tensor::from_vec(mask, shape, &self.device)?;
+        let types = ids.zeros_like()?;
+        let hidden = self.model.forward(&ids, &types, Some(&mask))?;
+        // Mean over real tokens, then unit length.
+        let mask = mask.to_dtype(DType::F32)?.unsqueeze(2)?;
+        let summed = hidden.broadcast_mul(&mask)?.sum(1)?;
+        let counts = mask.sum(1)?.clamp(1e-9, f32::MAX)?;
+        let mean = summed.broadcast_div(&counts)?;
+        let norm = mean.sqr()?.sum_keepdim(1)?.sqrt()?.clamp(1e-12, f32::MAX)?;
+        Ok(mean.broadcast_div(&norm)?.to_vec2::<f32>()?)
+    }
+}
+
+fn model_id(parts: &[&[u8]]) -> String {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update((p.len() as u64).to_le_bytes());
+        h.update(p);
+    }
+    h.finalize()
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

@@ -1,0 +1,143 @@
+//! Semantic similarity: a local sentence-embedding model ([`Encoder`]), an
+//! on-disk cache of the embeddings of listed texts ([`EmbeddingCache`]) and,
+//! per knowledge version, the vectors of every entry's title and questions
+//! ([`SemanticIndex`]). Fusing these similarities with the lexical ranking is
+//! `fusion`'s job; deciding is `triage`'s.
+//!
+//! The model is optional: without one the bot ranks lexically.
+
+mod cache;
+mod classifier;
+mod encoder;
+mod space;
+
+use std::path::{Path, PathBuf};
+
+pub use cache::{CacheStats, EmbeddingCache};
+pub use classifier::Classifier;
+pub use encoder::Encoder;
+pub use space::{EntrySimilarity, SemanticIndex};
+
+use crate::knowledge::Lang;
+
+/// Why the model could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SemanticError {
+    /// A model file could not be read.
+    #[error("reading {}", .path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The files are not a model we can run.
+    #[error("loading the model: {0}")]
+    Model(String),
+    /// The tensor library failed.
+    #[error("running the model")]
+    Tensor(#[from] candle_core::Error),
+}
+
+/// Settings of the semantic model.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct SemanticSettings {
+    /// Directory of a sentence-transformers model in the Hugging Face layout
+    /// (config.json, tokenizer.json, model.safetensors); `None`: lexical only.
+    pub model_dir: Option<PathBuf>,
+    /// Where embeddings of listed texts are kept between runs; `None`: memory only.
+    pub cache_dir: Option<PathBuf>,
+    /// Languages the model understands; customers writing another language
+    /// are ranked lexically. all-MiniLM-L6-v2 is English only.
+    pub langs: Vec<Lang>,
+}
+
+impl Default for SemanticSettings {
+    fn default() -> Self {
+        SemanticSettings {
+            model_dir: None,
+            cache_dir: Some(PathBuf::from(".frontline-cache/embeddings")),
+            langs: vec![Lang::En],
+        }
+    }
+}
+
+/// A loaded model with its cache, shared by every knowledge version.
+pub struct Semantic {
+    /// The model.
+    pub encoder: Encoder,
+    /// Embeddings already computed.
+    pub cache: EmbeddingCache,
+    /// Languages the model understands.
+    pub langs: Vec<Lang>,
+    /// Where the model was loaded from.
+    pub dir: PathBuf,
+    /// Where embeddings and trained weights are kept, if anywhere.
+    pub cache_dir: Option<PathBuf>,
+}
+
+impl Semantic {
+    /// Loads the configured model; `Ok(None)` when none is configured.
+    pub fn load(settings: &SemanticSettings) -> Result<Option<Self>, SemanticError> {
+        let Some(dir) = &settings.model_dir else {
+            return Ok(None);
+        };
+        Self::load_from(dir, settings).map(Some)
+    }
+
+    /// Loads the model in `dir` with the cache and languages of `settings`.
+    pub fn load_from(dir: &Path, settings: &SemanticSettings) -> Result<Self, SemanticError> {
+        let encoder = Encoder::load(dir)?;
+        let cache =
+            EmbeddingCache::open(settings.cache_dir.as_deref(), encoder.id(), encoder.dim());
+        Ok(Semantic {
+            encoder,
+            cache,
+            langs: settings.langs.clone(),
+            dir: dir.to_path_buf(),
+            cache_dir: settings.cache_dir.clone(),
+        })
+    }
+
+    /// Whether the model understands `lang`.
+    pub fn understands(&self, lang: Lang) -> bool {
+        self.langs.contains(&lang)
+    }
+
+    /// The embedding of one query (not cached: queries rarely repeat).
+    pub fn embed_query(&self, text: &str) -> Result<Vec<f32>, SemanticError> {
+        Ok(self.encoder.embed(&[text])?.remove(0))
+    }
+}
+
+/// Dot product; the cosine of two unit vectors. Eight running sums let the
+/// compiler use SIMD (one sum would fix the order of additions).
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    const LANES: usize = 8;
+    let mut sums = [0f32; LANES];
+    let (a8, b8) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
+    let tail: f32 = a8
+        .remainder()
+        .iter()
+        .zip(b8.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in a8.zip(b8) {
+        for i in 0..LANES {
+            sums[i] += x[i] * y[i];
+        }
+    }
+    sums.iter().sum::<f32>() + tail
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn dot_adds_every_product_including_the_tail() {
+        let a: Vec<f32> = (0..19).map(|i| i as f32).collect();
+        let b = vec![2.0; 19];
+        assert_eq!(super::dot(&a, &b), 2.0 * (0..19).sum::<i32>() as f32);
+    }
+}

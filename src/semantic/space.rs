@@ -1,0 +1,115 @@
+//! The vectors of one knowledge version: every entry's title and listed
+//! questions, and each entry's centroid (the normalised mean of those), with
+//! the similarities of a query to each entry.
+
+use std::time::{Duration, Instant};
+
+use super::{CacheStats, Classifier, Semantic, SemanticError, dot};
+use crate::knowledge::Knowledge;
+
+/// How close a query is to one entry.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct EntrySimilarity {
+    /// Cosine to the closest of its title and listed questions.
+    pub best: f32,
+    /// Cosine to its centroid.
+    pub centroid: f32,
+    /// Its probability under the classifier trained on the listed questions.
+    pub classifier: f32,
+}
+
+/// The embedded titles and questions of one knowledge version.
+pub struct SemanticIndex {
+    dim: usize,
+    /// Unit vectors of every title and listed question, row after row.
+    rows: Vec<f32>,
+    /// The entry of each row.
+    row_entry: Vec<u32>,
+    /// Unit centroid of each entry, row after row.
+    centroids: Vec<f32>,
+    classifier: Classifier,
+    /// What the cache did during the build.
+    pub stats: CacheStats,
+    /// How long embedding took.
+    pub build_time: Duration,
+}
+
+impl SemanticIndex {
+    /// Embeds every title and listed question of `knowledge` (from the cache
+    /// where possible).
+    pub fn build(knowledge: &Knowledge, semantic: &Semantic) -> Result<Self, SemanticError> {
+        let started = Instant::now();
+        let mut texts: Vec<&str> = Vec::new();
+        let mut row_entry = Vec::new();
+        for (i, e) in knowledge.entries().iter().enumerate() {
+            for t in std::iter::once(&e.title).chain(&e.questions) {
+                texts.push(t);
+                row_entry.push(i as u32);
+            }
+        }
+        let (vectors, stats) = semantic.cache.embed_all(&semantic.encoder, &texts)?;
+        let dim = semantic.encoder.dim();
+        let mut rows = Vec::with_capacity(vectors.len() * dim);
+        let mut centroids = vec![0f32; knowledge.entries().len() * dim];
+        for (v, &e) in vectors.iter().zip(&row_entry) {
+            rows.extend_from_slice(v);
+            let c = &mut centroids[e as usize * dim..][..dim];
+            c.iter_mut().zip(v.iter()).for_each(|(c, x)| *c += x);
+        }
+        for c in centroids.chunks_mut(dim) {
+            let norm = dot(c, c).sqrt();
+            if norm > 0.0 {
+                c.iter_mut().for_each(|x| *x /= norm);
+            }
+        }
+        let classifier = Classifier::train(
+            &rows,
+            dim,
+            &row_entry,
+            knowledge.entries().len(),
+            semantic.cache_dir.as_deref(),
+        )?;
+        Ok(SemanticIndex {
+            dim,
+            classifier,
+            rows,
+            row_entry,
+            centroids,
+            stats,
+            build_time: started.elapsed(),
+        })
+    }
+
+    /// How many texts are embedded.
+    pub fn len(&self) -> usize {
+        self.row_entry.len()
+    }
+
+    /// Whether no text is embedded.
+    pub fn is_empty(&self) -> bool {
+        self.row_entry.is_empty()
+    }
+
+    /// The similarity of `query` (a unit vector) to every entry, by entry index.
+    pub fn similarities(&self, query: &[f32]) -> Result<Vec<EntrySimilarity>, SemanticError> {
+        let probabilities = self.classifier.probabilities(query)?;
+        let mut out: Vec<EntrySimilarity> = self
+            .centroids
+            .chunks_exact(self.dim)
+            .zip(probabilities)
+            .map(|(c, p)| EntrySimilarity {
+                best: -1.0,
+                centroid: dot(c, query),
+                classifier: p,
+            })
+            .collect();
+        for (row, &e) in self.rows.chunks_exact(self.dim).zip(&self.row_entry) {
+            let s = dot(row, query);
+            let slot = &mut out[e as usize].best;
+            if s > *slot {
+                *slot = s;
+            }
+        }
+        Ok(out)
+    }
+}

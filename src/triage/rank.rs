@@ -1,0 +1,112 @@
+//! Ranking for a decision: the ranker's hits for the message (and, weaker,
+//! the conversation so far), customers' feedback as a mild prior, and the
+//! customer's language preferred over others.
+
+use std::collections::HashMap;
+
+use super::{Candidate, Context, conversation_text};
+use crate::fusion::{Mode, Ranker};
+use crate::index::{Hit, Part};
+use crate::knowledge::{Knowledge, Lang};
+
+/// The ranking for `text`, with the conversation so far as a weaker signal,
+/// customers' feedback as a mild prior and the customer's language preferred:
+/// when an entry in their language is plausible, no entry in another
+/// language ranks above it.
+pub(super) fn rank(
+    knowledge: &Knowledge,
+    ranker: &Ranker<'_>,
+    mode: Mode,
+    lang: Lang,
+    text: &str,
+    ctx: &Context<'_>,
+    excluded: &dyn Fn(usize) -> bool,
+) -> Vec<Candidate> {
+    const LIMIT: usize = 10;
+    /// Earlier messages count, but less than the latest one.
+    const HISTORY_DAMPING: f32 = 0.9;
+    let mut by_entry: HashMap<usize, Hit> = HashMap::new();
+    let thresholds = ranker.thresholds(mode);
+    for hit in ranker.search(text, mode, LIMIT + ctx.exclude.len()) {
+        by_entry.insert(hit.entry, hit);
+    }
+    if !ctx.history.is_empty() {
+        for mut hit in ranker.search(
+            &conversation_text(ctx.history, text),
+            mode,
+            LIMIT + ctx.exclude.len(),
+        ) {
+            hit.score *= HISTORY_DAMPING;
+            // The conversation refines what the latest message is about; it
+            // does not bring back an entry the latest message has nothing to do with.
+            if let Some(existing) = by_entry.get(&hit.entry)
+                && existing.score < hit.score
+            {
+                by_entry.insert(hit.entry, hit);
+            }
+        }
+    }
+    let has_own_language = by_entry.keys().any(|e| knowledge.entry(*e).lang == lang);
+    let mut ranking: Vec<Candidate> = by_entry
+        .into_values()
+        .filter(|h| !excluded(h.entry))
+        .map(|h| {
+            let mut score = h.score;
+            if has_own_language && knowledge.entry(h.entry).lang != lang {
+                score *= thresholds.other_language;
+            }
+            if let Some(f) = ctx.feedback {
+                score *= f.factor(&knowledge.entry(h.entry).id);
+            }
+            candidate_for(knowledge, h.entry, score, h.part, h.matched)
+        })
+        .collect();
+    ranking.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
+    let best_own = ranking
+        .iter()
+        .find(|c| c.lang == lang && c.score >= thresholds.suggest)
+        .map(|c| c.score);
+    if let Some(best_own) = best_own {
+        for c in ranking.iter_mut().filter(|c| c.lang != lang) {
+            c.score = c.score.min(best_own);
+        }
+        ranking.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then((b.lang == lang).cmp(&(a.lang == lang)))
+                .then(a.entry.cmp(&b.entry))
+        });
+    }
+    ranking.truncate(LIMIT);
+    ranking
+}
+
+pub(super) fn candidate_for(
+    knowledge: &Knowledge,
+    entry: usize,
+    score: f32,
+    part: Part,
+    matched: Vec<String>,
+) -> Candidate {
+    let e = knowledge.entry(entry);
+    Candidate {
+        id: e.id.clone(),
+        entry,
+        title: e.title.clone(),
+        kind: e.kind,
+        lang: e.lang,
+        score,
+        part,
+        matched_terms: matched,
+    }
+}
+
+/// The customer's language among those the knowledge is written in: a
+/// knowledge in one language answers in it whatever detection says (short
+/// texts are easily mistaken).
+pub(super) fn answerable_lang(knowledge: &Knowledge, text: &str, default_lang: Lang) -> Lang {
+    match knowledge.langs() {
+        [only] => *only,
+        _ => crate::lang::detect(text, default_lang),
+    }
+}

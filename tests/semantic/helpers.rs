@@ -1,0 +1,54 @@
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use frontline::brain::{Brain, BrainSettings};
+use frontline::semantic::{Semantic, SemanticSettings};
+
+/// The model directory: `FRONTLINE_MODEL_DIR`, else the one the fetch script fills.
+pub fn model_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("FRONTLINE_MODEL_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("models/all-MiniLM-L6-v2"));
+    if dir.join("model.safetensors").exists() {
+        return Some(dir);
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!(
+            "no model in {}: run scripts/fetch-model.sh before the tests",
+            dir.display()
+        );
+    }
+    // Straight to stderr: the test harness would swallow eprintln! of a passing test.
+    let _ = writeln!(
+        std::io::stderr(),
+        "skipping: no model in {} (run scripts/fetch-model.sh)",
+        dir.display()
+    );
+    None
+}
+
+/// The model with its embedding cache in `cache_dir` (memory only when `None`).
+pub fn model(cache_dir: Option<&Path>) -> Option<Arc<Semantic>> {
+    let dir = model_dir()?;
+    let settings = SemanticSettings {
+        model_dir: Some(dir.clone()),
+        cache_dir: cache_dir.map(Path::to_path_buf),
+        ..SemanticSettings::default()
+    };
+    Some(Arc::new(
+        Semantic::load_from(&dir, &settings).expect("the model loads"),
+    ))
+}
+
+/// The small bilingual FAQ the tests rank against.
+pub fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hybrid")
+}
+
+/// The brain over the fixture, hybrid when `model` is given.
+pub fn brain(model: Option<Arc<Semantic>>) -> Brain {
+    Brain::load(&fixture(), BrainSettings::default(), model)
+        .expect("the fixture loads")
+        .0
+}

@@ -1,0 +1,118 @@
+use std::path::Path;
+
+use frontline::eval::{calibrate, read_queries, report, run};
+use frontline::fusion::Mode;
+use frontline::triage::{Context, Level};
+
+use crate::helpers::{brain, model};
+
+fn queries() -> Vec<frontline::eval::LabelledQuery> {
+    read_queries(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hybrid-queries.jsonl"))
+        .expect("queries parse")
+}
+
+#[test]
+fn hybrid_ranking_finds_paraphrases_that_lexical_ranking_misses() {
+    let Some(m) = model(None) else { return };
+    let brain = brain(Some(m));
+    let queries = queries();
+    let lexical = report(&run(&brain, &queries, Mode::Lexical, || {}), Mode::Lexical);
+    let hybrid = report(&run(&brain, &queries, Mode::Hybrid, || {}), Mode::Hybrid);
+    assert_eq!(hybrid.top1, 1.0, "{hybrid:?}");
+    assert!(lexical.top1 < hybrid.top1, "{lexical:?}");
+}
+
+#[test]
+fn the_shipped_hybrid_thresholds_answer_paraphrases_and_hand_over_the_rest() {
+    let Some(m) = model(None) else { return };
+    let brain = brain(Some(m));
+    let r = report(&run(&brain, &queries(), Mode::Hybrid, || {}), Mode::Hybrid);
+    assert_eq!(r.handover_recall, 1.0, "{r:?}");
+    assert!(r.answered_correct >= 0.8, "{r:?}");
+}
+
+#[test]
+fn thresholds_calibrated_on_the_fixture_do_at_least_as_well_as_the_shipped_ones() {
+    let Some(m) = model(None) else { return };
+    let brain = brain(Some(m));
+    let outcomes = run(&brain, &queries(), Mode::Hybrid, || {});
+    let shipped = report(&outcomes, Mode::Hybrid);
+    let c = calibrate(&outcomes, 1.0).expect("the fixture has out-of-scope questions");
+    assert_eq!(c.handover_recall, 1.0);
+    assert!(
+        c.answered_correct >= shipped.answered_correct,
+        "{c:?} {shipped:?}"
+    );
+    assert!(c.answer > 0.0 && c.answer < 1.0);
+}
+
+#[test]
+fn an_english_question_is_ranked_by_meaning() {
+    let Some(m) = model(None) else { return };
+    let d = brain(Some(m)).triage("my inbox has no space left", &Context::default());
+    assert_eq!(d.mode, Mode::Hybrid);
+    assert_eq!(d.level, Level::Answer);
+    assert_eq!(d.chosen[0].id, "mailbox-full");
+}
+
+#[test]
+fn a_german_question_gets_the_german_entry_although_the_model_is_english() {
+    let Some(m) = model(None) else { return };
+    let brain = brain(Some(m));
+    let d = brain.triage("Ich habe mein Passwort vergessen", &Context::default());
+    assert_eq!(d.mode, Mode::Lexical, "the model covers English only");
+    assert_eq!(d.ranking[0].id, "passwort-zuruecksetzen");
+    let d = brain.triage("VPN im Homeoffice", &Context::default());
+    assert_eq!(d.ranking[0].id, "vpn-einrichten");
+    assert!(
+        d.ranking
+            .iter()
+            .all(|c| c.id != "vpn" || c.score <= d.ranking[0].score)
+    );
+}
+
+#[test]
+fn without_a_model_the_brain_ranks_lexically() {
+    let brain = brain(None);
+    assert!(brain.semantic().is_none());
+    let d = brain.triage("I forgot my password", &Context::default());
+    assert_eq!(d.mode, Mode::Lexical);
+    assert_eq!(d.ranking[0].id, "password-reset");
+}
+
+#[test]
+fn feedback_moves_a_score_by_at_most_its_cap() {
+    use frontline::feedback::{EntryFeedback, Feedback, FeedbackSettings};
+    let brain = brain(None);
+    let text = "I forgot my password";
+    let plain = brain.triage(text, &Context::default());
+    let rejected = Feedback::new(
+        [(
+            "password-reset".to_string(),
+            EntryFeedback {
+                solved: 0,
+                not_what_i_asked: 1_000_000,
+            },
+        )],
+        FeedbackSettings::default(),
+    );
+    let ctx = Context {
+        feedback: Some(&rejected),
+        ..Context::default()
+    };
+    let with = brain.triage(text, &ctx);
+    let score = |d: &frontline::triage::Decision| {
+        d.ranking
+            .iter()
+            .find(|c| c.id == "password-reset")
+            .expect("ranked")
+            .score
+    };
+    let cap = FeedbackSettings::default().cap;
+    assert!(score(&with) < score(&plain));
+    assert!(score(&with) >= score(&plain) * (1.0 - cap) - 1e-6);
+    assert_eq!(
+        with.ranking[0].id, "password-reset",
+        "a clear match stays first"
+    );
+}

@@ -1,0 +1,59 @@
+use frontline::brain::{BrainSettings, LiveBrain, Reloaded};
+
+use crate::helpers::{fixture, model};
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.expect("readable");
+        let target = to.join(entry.path().strip_prefix(from).expect("inside"));
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).expect("created");
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copied");
+        }
+    }
+}
+
+fn embedded_now(live: &LiveBrain) -> (usize, usize) {
+    let brain = live.get();
+    let (_, index) = brain.semantic().expect("hybrid");
+    (index.stats.texts, index.stats.computed)
+}
+
+#[test]
+fn a_reload_and_a_restart_embed_only_what_changed() {
+    let cache = tempfile::tempdir().expect("temp dir");
+    let faq = tempfile::tempdir().expect("temp dir");
+    copy_dir(&fixture(), faq.path());
+    let Some(m) = model(Some(cache.path())) else {
+        return;
+    };
+
+    let (live, _) =
+        LiveBrain::start(faq.path(), BrainSettings::default(), Some(m)).expect("starts");
+    assert_eq!(
+        embedded_now(&live),
+        (32, 32),
+        "first start embeds every title and question"
+    );
+
+    let file = faq.path().join("en/printer.md");
+    let text = std::fs::read_to_string(&file).expect("readable");
+    std::fs::write(
+        &file,
+        text.replace("install a printer driver", "the printer driver is missing"),
+    )
+    .expect("written");
+    assert!(matches!(live.reload(), Reloaded::Swapped { .. }));
+    assert_eq!(
+        embedded_now(&live),
+        (32, 1),
+        "only the changed question is embedded"
+    );
+
+    // A new process: a fresh model and cache handle over the same cache directory.
+    let m = model(Some(cache.path())).expect("still there");
+    let (live, _) =
+        LiveBrain::start(faq.path(), BrainSettings::default(), Some(m)).expect("starts");
+    assert_eq!(embedded_now(&live), (32, 0), "a restart embeds nothing");
+}
