@@ -130,6 +130,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_example_file_parses_and_states_the_defaults() {
+        figment::Jail::expect_with(|_| {
+            let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("frontline.example.toml");
+            let example = Settings::load(Some(&path)).expect("the example is valid");
+            assert_eq!(
+                serde_json::to_value(&example).unwrap(),
+                serde_json::to_value(Settings::default()).unwrap()
+            );
+            Ok(())
+        });
+    }
+
+    #[test]
     fn a_toml_file_overrides_defaults() {
         figment::Jail::expect_with(|jail| {
             jail.create_file("x.toml", "faq_dir = \"kb\"\n[thresholds]\nanswer = 0.7\n")?;
