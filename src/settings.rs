@@ -11,9 +11,11 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
 use crate::adapters::discord::DiscordSettings;
+use crate::adapters::discord::runner::RunSettings;
 use crate::brain::{BrainSettings, DefaultLang};
 use crate::delivery::DeliverySettings;
 use crate::engine::EngineSettings;
+use crate::flood::FloodSettings;
 use crate::index::RankWeights;
 use crate::triage::Thresholds;
 
@@ -46,6 +48,10 @@ pub struct Settings {
     pub engine: EngineSettings,
     /// Retries of outbound deliveries.
     pub delivery: DeliverySettings,
+    /// Per-user message limit.
+    pub flood: FloodSettings,
+    /// `frontline run`: metrics address, timer and outbox pace.
+    pub run: RunSettings,
 }
 
 impl Default for Settings {
@@ -60,6 +66,8 @@ impl Default for Settings {
             database_url: DEFAULT_DATABASE_URL.to_string(),
             engine: EngineSettings::default(),
             delivery: DeliverySettings::default(),
+            flood: FloodSettings::default(),
+            run: RunSettings::default(),
         }
     }
 }
