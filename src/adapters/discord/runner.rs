@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use serenity::all::{Http, ShardManager};
+use serenity::all::{ClientBuilder, Http, ShardManager};
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
@@ -94,6 +94,15 @@ impl Drop for RunningBot {
 
 /// Connects the bot and starts its loops.
 pub async fn start(parts: BotParts) -> Result<RunningBot, StartError> {
+    start_with(parts, |builder| builder).await
+}
+
+/// [`start`], with `customise` applied to the client builder (tests add a
+/// raw event handler that catches payloads serenity could not parse).
+pub async fn start_with(
+    parts: BotParts,
+    customise: impl FnOnce(ClientBuilder) -> ClientBuilder,
+) -> Result<RunningBot, StartError> {
     let interactions = Arc::new(Interactions::default());
     let wake = Arc::new(Notify::new());
     let handler = Handler::new(HandlerParts {
@@ -107,9 +116,9 @@ pub async fn start(parts: BotParts) -> Result<RunningBot, StartError> {
         faq_dir: parts.faq_dir.clone(),
         default_lang: parts.default_lang,
     });
-    let mut client = connect::client_builder(&parts.config, connect::intents())?
-        .event_handler(handler)
-        .await?;
+    let builder =
+        connect::client_builder(&parts.config, connect::intents())?.event_handler(handler);
+    let mut client = customise(builder).await?;
     let http = client.http.clone();
     let shards = client.shard_manager.clone();
     let transport = DiscordTransport::new(
