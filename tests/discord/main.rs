@@ -14,6 +14,7 @@ mod frontline;
 mod http_faults;
 mod proof;
 mod rest_shapes;
+mod run;
 mod staff;
 #[path = "../support/mod.rs"]
 mod support;
