@@ -107,6 +107,7 @@ async fn start(fake: &FakeDiscord, dir: &tempfile::TempDir) -> runner::RunningBo
         default_lang: Lang::En,
         tick: Duration::from_secs(3600),
         poll: Duration::from_millis(50),
+        workers: env_number("FRONTLINE_BENCH_WORKERS", 4),
     })
     .await
     .expect("the bot starts")

@@ -68,6 +68,7 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<ExitCode> {
             default_lang: settings.default_lang.0,
             tick: Duration::from_secs(settings.run.tick_secs.max(1)),
             poll: Duration::from_millis(settings.run.poll_ms.max(10)),
+            workers: settings.run.delivery_workers,
         })
         .await
         .context("starting the Discord bot")?;

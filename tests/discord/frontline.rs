@@ -84,6 +84,7 @@ impl Frontline {
             default_lang: Lang::En,
             tick: Duration::from_secs(3600),
             poll: Duration::from_millis(20),
+            workers: 4,
         };
         let guard = Guard(fake.clone());
         let bot = runner::start_with(parts, |b| b.raw_event_handler(guard))

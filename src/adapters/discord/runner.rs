@@ -50,6 +50,8 @@ pub struct BotParts {
     pub tick: Duration,
     /// How often the outbox is looked at for retries that came due.
     pub poll: Duration,
+    /// Delivery workers (rows of one route are still delivered in order).
+    pub workers: usize,
 }
 
 /// The bot could not start.
@@ -121,48 +123,47 @@ pub async fn start_with(
     let mut client = customise(builder).await?;
     let http = client.http.clone();
     let shards = client.shard_manager.clone();
-    let transport = DiscordTransport::new(
+    let transport = Arc::new(DiscordTransport::new(
         http.clone(),
         parts.store.clone(),
         parts.config.clone(),
         interactions,
         parts.metrics.clone(),
-    );
+    ));
     let store: Arc<dyn Store> = parts.store.clone();
-    let delivery = Delivery::new(store.clone(), parts.delivery.clone());
     let client_task = tokio::spawn(async move {
         if let Err(e) = client.start().await {
             tracing::error!(error = %e, "the Discord client stopped");
         }
     });
-    let delivery_task = tokio::spawn(deliver_forever(
-        delivery,
-        transport,
-        wake.clone(),
-        parts.poll,
-    ));
-    let tick_task = tokio::spawn(tick_forever(
+    let mut tasks = vec![client_task];
+    for _ in 0..parts.workers.max(1) {
+        let delivery = Delivery::new(store.clone(), parts.delivery.clone());
+        let worker = deliver_forever(delivery, transport.clone(), wake.clone(), parts.poll);
+        tasks.push(tokio::spawn(worker));
+    }
+    tasks.push(tokio::spawn(tick_forever(
         parts.engine.clone(),
         store,
         parts.metrics.clone(),
         wake,
         parts.tick,
-    ));
+    )));
     Ok(RunningBot {
         http,
         shards,
-        tasks: vec![client_task, delivery_task, tick_task],
+        tasks,
     })
 }
 
 async fn deliver_forever(
     delivery: Delivery,
-    transport: DiscordTransport,
+    transport: Arc<DiscordTransport>,
     wake: Arc<Notify>,
     poll: Duration,
 ) {
     loop {
-        match delivery.try_deliver_one(&transport, Utc::now()).await {
+        match delivery.try_deliver_one(&*transport, Utc::now()).await {
             Ok(Outcome::Idle) => {
                 let _ = tokio::time::timeout(poll, wake.notified()).await;
             }
@@ -207,6 +208,8 @@ pub struct RunSettings {
     pub tick_secs: u64,
     /// How often the outbox is looked at for due retries, in milliseconds.
     pub poll_ms: u64,
+    /// Delivery workers.
+    pub delivery_workers: usize,
 }
 
 impl Default for RunSettings {
@@ -215,6 +218,7 @@ impl Default for RunSettings {
             metrics_addr: "127.0.0.1:9464".to_owned(),
             tick_secs: 30,
             poll_ms: 250,
+            delivery_workers: 4,
         }
     }
 }
