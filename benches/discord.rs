@@ -5,7 +5,9 @@
 //! Reports messages per second and the reply latency (the customer's
 //! MESSAGE_CREATE sent until the answer's POST reached the fake), p50/p99.
 //! Run: `cargo bench --bench discord`. SQLite by default; set
-//! `FRONTLINE_BENCH_DATABASE_URL` for another database.
+//! `FRONTLINE_BENCH_WORKERS` sets the delivery workers (default 4), and
+//! `FRONTLINE_BENCH_DATABASE_URL` another database (it is migrated and
+//! filled: give it an empty database or schema of its own).
 
 #[allow(dead_code, unused_imports)]
 #[path = "../tests/discord/fake/mod.rs"]
