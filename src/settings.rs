@@ -11,10 +11,12 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
 use crate::adapters::discord::DiscordSettings;
+use crate::adapters::discord::runner::RunSettings;
 use crate::brain::{BrainSettings, DefaultLang};
 use crate::delivery::DeliverySettings;
 use crate::engine::EngineSettings;
 use crate::feedback::FeedbackSettings;
+use crate::flood::FloodSettings;
 use crate::fusion::FusionWeights;
 use crate::index::RankWeights;
 use crate::semantic::SemanticSettings;
@@ -57,6 +59,10 @@ pub struct Settings {
     pub semantic: SemanticSettings,
     /// How much customers' feedback may move scores.
     pub feedback: FeedbackSettings,
+    /// Per-user message limit.
+    pub flood: FloodSettings,
+    /// `frontline run`: metrics address, timer and outbox pace.
+    pub run: RunSettings,
 }
 
 impl Default for Settings {
@@ -75,6 +81,8 @@ impl Default for Settings {
             fusion: FusionWeights::default(),
             semantic: SemanticSettings::default(),
             feedback: FeedbackSettings::default(),
+            flood: FloodSettings::default(),
+            run: RunSettings::default(),
         }
     }
 }

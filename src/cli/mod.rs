@@ -8,6 +8,7 @@ mod check;
 mod draft_fix;
 mod eval;
 mod gaps;
+mod run;
 mod staff;
 mod stats;
 mod tickets;
@@ -58,6 +59,8 @@ pub enum Command {
     Eval(eval::Args),
     /// Index build time and triage latency.
     Bench(bench::Args),
+    /// The Discord bot (token from DISCORD_TOKEN).
+    Run(run::Args),
 }
 
 /// Runs the parsed command line.
@@ -74,6 +77,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::DraftFix(args) => draft_fix::run(&settings, args),
         Command::Eval(args) => eval::run(&settings, args),
         Command::Bench(args) => bench::run(&settings, args),
+        Command::Run(args) => run::run(&settings, args),
     }
 }
 

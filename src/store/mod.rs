@@ -22,7 +22,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 pub use records::*;
-pub use sql::SqlStore;
+pub use sql::{Posted, SqlStore};
 
 use crate::engine::{
     Action, AnswerId, Conversation, ConversationId, Feedback, OutboxId, Person, Rating, ThreadRef,

@@ -77,7 +77,7 @@ pub async fn start_bot(fake: &FakeDiscord, handler: impl EventHandler + 'static)
 }
 
 /// Logs (serenity's too) only when `TEST_LOG` is set, e.g. `TEST_LOG=serenity=debug`.
-fn init_test_log() {
+pub fn init_test_log() {
     if let Ok(filter) = std::env::var("TEST_LOG") {
         let _ = tracing_subscriber::fmt()
             .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
@@ -87,7 +87,7 @@ fn init_test_log() {
 }
 
 /// Fails the test when serenity could not parse a dispatch.
-struct Guard(FakeDiscord);
+pub struct Guard(pub FakeDiscord);
 
 #[async_trait]
 impl RawEventHandler for Guard {

@@ -6,9 +6,15 @@
 //! it at once.
 
 mod bot;
+mod customers;
 mod events;
 mod fake;
 mod fake_self_test;
+mod frontline;
 mod http_faults;
 mod proof;
 mod rest_shapes;
+mod run;
+mod staff;
+#[path = "../support/mod.rs"]
+mod support;

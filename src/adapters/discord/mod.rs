@@ -9,14 +9,24 @@
 //! - [`split`]: long answers cut at Discord's limits without breaking markdown;
 //! - [`mentions`]: inert mentions in echoed text, `allowed_mentions`;
 //! - [`custom_id`]: the button ids `fl:<action>:<id>[:<arg>]`;
-//! - [`thread_name`]: a thread's name from the customer's question.
+//! - [`thread_name`]: a thread's name from the customer's question;
+//! - [`handler`], [`interactions`], [`commands`]: serenity events in, engine events out;
+//! - [`transport`], [`render`]: engine actions in, Discord calls out;
+//! - [`runner`]: the client, the delivery loop and the timers together.
 
+pub mod commands;
 pub mod connect;
+mod counting;
 pub mod custom_id;
 pub mod failure;
+pub mod handler;
+pub mod interactions;
 pub mod mentions;
+pub mod render;
+pub mod runner;
 pub mod settings;
 pub mod split;
 pub mod thread_name;
+pub mod transport;
 
 pub use settings::{DiscordConfig, DiscordConfigError, DiscordSettings};

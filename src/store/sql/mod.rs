@@ -11,10 +11,13 @@
 //! per-backend connection options this relies on.
 
 mod outbox;
+mod posted;
 mod reads;
 mod rows;
 mod tickets;
 mod tx;
+
+pub use posted::Posted;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -1,0 +1,159 @@
+//! Button presses. Each is acknowledged at once with a deferred update (well
+//! within Discord's 3 seconds), its `custom_id` parsed and checked against
+//! the store (the conversation of the thread, the ticket), and handed to
+//! the engine; a forged or stale id gets an ephemeral "no longer active", a
+//! *Claim* from someone without the staff role an ephemeral refusal. When
+//! the engine took the press, the message loses its buttons so it cannot be
+//! pressed twice. Also: the latest interaction token of each user, through
+//! which the engine's private notices reach them.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use serenity::all::{
+    ComponentInteraction, Context, CreateInteractionResponse, CreateInteractionResponseFollowup,
+    EditInteractionResponse, Member, RoleId,
+};
+
+use super::custom_id::{Action, ButtonId};
+use super::handler::{Handler, person};
+use super::mentions::no_pings;
+use super::transport::{PLATFORM, thread_ref};
+use crate::engine::{Awaiting, Button, Inbound, Rating, SourceKey, StaffCommand, TicketId};
+
+/// What someone pressing an outdated or unknown button reads.
+pub const NO_LONGER_ACTIVE: &str = "This is no longer active.";
+/// What someone without the staff role reads when trying staff things.
+pub const STAFF_ONLY: &str = "Only support staff can do that.";
+
+/// The latest interaction token of each user (`discord:<id>`).
+#[derive(Debug, Default)]
+pub struct Interactions(Mutex<HashMap<String, String>>);
+
+impl Interactions {
+    /// Remembers `token` as `user`'s latest interaction.
+    pub fn remember(&self, user: &str, token: &str) {
+        self.0
+            .lock()
+            .expect("not poisoned")
+            .insert(user.to_owned(), token.to_owned());
+    }
+
+    /// The latest interaction token of `user`.
+    pub fn token_of(&self, user: &str) -> Option<String> {
+        self.0.lock().expect("not poisoned").get(user).cloned()
+    }
+}
+
+/// Whether `member` has the staff role.
+pub(super) fn is_staff(member: Option<&Member>, role: RoleId) -> bool {
+    member.is_some_and(|m| m.roles.contains(&role))
+}
+
+impl Handler {
+    pub(super) async fn on_press(&self, ctx: &Context, press: &ComponentInteraction) {
+        if let Err(e) = press
+            .create_response(&ctx.http, CreateInteractionResponse::Acknowledge)
+            .await
+        {
+            self.metrics.discord_error("acknowledge");
+            tracing::warn!(error = %e, "acknowledging a button press");
+        }
+        let by = person(&press.user);
+        self.interactions.remember(&by.id.0, &press.token);
+        let event = match press.data.custom_id.parse::<ButtonId>() {
+            Ok(id) => self.press_event(press, id).await,
+            Err(_) => Err(NO_LONGER_ACTIVE),
+        };
+        let event = match event {
+            Ok(event) => event,
+            Err(notice) => return self.tell(ctx, press, notice).await,
+        };
+        let customer_press = matches!(event, Inbound::Press { .. });
+        let taken = self.handle(&event).await;
+        if customer_press && taken && self.press_was_accepted(press).await {
+            let edit = EditInteractionResponse::new().components(vec![]);
+            if let Err(e) = press.edit_response(&ctx.http, edit).await {
+                tracing::warn!(error = %e, "removing the buttons of a pressed message");
+            }
+        }
+    }
+
+    /// The engine event of a press, or the notice for a refused one.
+    async fn press_event(
+        &self,
+        press: &ComponentInteraction,
+        id: ButtonId,
+    ) -> Result<Inbound, &'static str> {
+        let source = SourceKey::new(PLATFORM, press.id.to_string());
+        let by = person(&press.user);
+        if id.action == Action::Claim {
+            if !is_staff(press.member.as_ref(), self.config.staff_role) {
+                return Err(STAFF_ONLY);
+            }
+            let ticket = TicketId(id.id);
+            match self.engine.store().ticket(ticket).await {
+                Ok(Some(_)) => {}
+                _ => return Err(NO_LONGER_ACTIVE),
+            }
+            return Ok(Inbound::Staff {
+                source,
+                ticket,
+                staff: by,
+                command: StaffCommand::Claim,
+            });
+        }
+        let thread = thread_ref(press.channel_id);
+        let conv = match self.engine.store().conversation_by_thread(&thread).await {
+            Ok(Some(conv)) => conv,
+            _ => return Err(NO_LONGER_ACTIVE),
+        };
+        let button = match (id.action, &conv.state.awaiting) {
+            (Action::Rate(n), Awaiting::Rating { ticket }) if ticket.0 == id.id => {
+                Button::Rate(Rating::try_from(n).map_err(|_| NO_LONGER_ACTIVE)?)
+            }
+            (Action::Rate(_), _) => return Err(NO_LONGER_ACTIVE),
+            _ if conv.id.0 != id.id => return Err(NO_LONGER_ACTIVE),
+            (Action::Choose(n), Awaiting::Choice { entries }) => Button::Choose(
+                entries
+                    .get(usize::from(n))
+                    .cloned()
+                    .ok_or(NO_LONGER_ACTIVE)?,
+            ),
+            (Action::Choose(_), _) => return Err(NO_LONGER_ACTIVE),
+            (Action::Solved, _) => Button::Solved,
+            (Action::NotWhatIAsked, _) => Button::NotWhatIAsked,
+            (Action::TalkToHuman, _) => Button::TalkToHuman,
+            (Action::FixedIt, _) => Button::FixedIt,
+            (Action::StillBroken, _) => Button::StillBroken,
+            (Action::Claim, _) => return Err(NO_LONGER_ACTIVE),
+        };
+        Ok(Inbound::Press {
+            source,
+            thread,
+            by,
+            button,
+        })
+    }
+
+    /// Whether the presser is the conversation's customer (whose press the
+    /// engine takes; anyone else's leaves the buttons for the customer).
+    async fn press_was_accepted(&self, press: &ComponentInteraction) -> bool {
+        let thread = thread_ref(press.channel_id);
+        let by = person(&press.user);
+        matches!(
+            self.engine.store().conversation_by_thread(&thread).await,
+            Ok(Some(conv)) if conv.customer.id == by.id
+        )
+    }
+
+    async fn tell(&self, ctx: &Context, press: &ComponentInteraction, text: &str) {
+        let notice = CreateInteractionResponseFollowup::new()
+            .ephemeral(true)
+            .content(text)
+            .allowed_mentions(no_pings());
+        if let Err(e) = press.create_followup(&ctx.http, notice).await {
+            tracing::warn!(error = %e, "sending a private notice");
+        }
+    }
+}

@@ -1,0 +1,253 @@
+//! How engine actions look on Discord: answers and fixes as embeds (the
+//! answer, its source, what matched), plain texts split at the message limit,
+//! buttons as `custom_id`s the handler can verify, the staff card as an
+//! embed with *Claim*. Layout only: every word comes from the engine, and
+//! text a customer wrote is shown with its mentions broken.
+
+use serenity::all::{ButtonStyle, CreateActionRow, CreateButton, CreateEmbed, CreateEmbedFooter};
+
+use super::custom_id::{self, ButtonId, MAX_CHOICES};
+use super::mentions::neutralise;
+use super::split::{EMBED_DESCRIPTION_LIMIT, MESSAGE_LIMIT, split_markdown};
+use crate::engine::{Button, Card, CardStatus, Offer, StaffButton, TicketId};
+use crate::knowledge::Kind;
+
+/// Discord's limit on an embed title.
+const TITLE_LIMIT: usize = 256;
+/// Discord's limit on an embed field value.
+const FIELD_LIMIT: usize = 1024;
+/// Buttons in one action row.
+const ROW: usize = 5;
+
+/// One message to post: text or one embed, and buttons on the last one.
+#[derive(Debug, Clone, Default)]
+pub struct Piece {
+    /// The text, at most 2,000 characters.
+    pub content: Option<String>,
+    /// An embed.
+    pub embed: Option<CreateEmbed>,
+    /// Button rows.
+    pub rows: Vec<CreateActionRow>,
+}
+
+/// What the buttons refer to: the conversation for feedback and choices,
+/// the ticket for ratings.
+#[derive(Debug, Clone, Copy)]
+pub struct ButtonContext {
+    /// The conversation the buttons belong to.
+    pub conversation: i64,
+    /// The ticket rated, for rating buttons.
+    pub ticket: Option<TicketId>,
+}
+
+/// `text` in message-sized pieces, with `rows` under the last.
+pub fn text(text: &str, rows: Vec<CreateActionRow>) -> Vec<Piece> {
+    let mut pieces: Vec<Piece> = split_markdown(text, MESSAGE_LIMIT)
+        .into_iter()
+        .map(|t| Piece {
+            content: Some(t),
+            ..Piece::default()
+        })
+        .collect();
+    if pieces.is_empty() {
+        pieces.push(Piece {
+            content: Some("\u{200b}".to_owned()),
+            ..Piece::default()
+        });
+    }
+    if let Some(last) = pieces.last_mut() {
+        last.rows = rows;
+    }
+    pieces
+}
+
+/// What an answer or fix shows besides its body.
+pub struct AnswerParts<'a> {
+    /// FAQ answer or documented fix.
+    pub kind: Kind,
+    /// Its title.
+    pub title: &'a str,
+    /// Its body, markdown.
+    pub body: &'a str,
+    /// The source line shown under it.
+    pub source: String,
+    /// What matched in the conversation (fixes).
+    pub recognised: &'a [String],
+}
+
+/// An answer as embeds (the body split at the description limit), with
+/// source and what matched on the last one, and `rows` under it.
+pub fn answer(parts: &AnswerParts<'_>, rows: Vec<CreateActionRow>) -> Vec<Piece> {
+    let chunks = split_markdown(parts.body, EMBED_DESCRIPTION_LIMIT);
+    let count = chunks.len().max(1);
+    let color = match parts.kind {
+        Kind::Fix => 0xE67E22,
+        _ => 0x3498DB,
+    };
+    let mut pieces = Vec::with_capacity(count);
+    for (i, chunk) in chunks.into_iter().enumerate() {
+        let mut embed = CreateEmbed::new().description(chunk).color(color);
+        if i == 0 {
+            embed = embed.title(cut(parts.title, TITLE_LIMIT));
+        }
+        if i + 1 == count {
+            if !parts.recognised.is_empty() {
+                let matched: Vec<String> = parts
+                    .recognised
+                    .iter()
+                    .map(|r| format!("`{}`", neutralise(r).replace('`', "'")))
+                    .collect();
+                embed = embed.field("What matched", cut(&matched.join(", "), FIELD_LIMIT), false);
+            }
+            embed = embed.footer(CreateEmbedFooter::new(parts.source.clone()));
+        }
+        pieces.push(Piece {
+            embed: Some(embed),
+            ..Piece::default()
+        });
+    }
+    if let Some(last) = pieces.last_mut() {
+        last.rows = rows;
+    }
+    pieces
+}
+
+/// The buttons of `offers` as rows of five.
+pub fn offer_rows(offers: &[Offer], ctx: ButtonContext) -> Vec<CreateActionRow> {
+    let mut choice = 0u8;
+    let buttons: Vec<CreateButton> = offers
+        .iter()
+        .filter_map(|offer| {
+            let (action, id, style) = match &offer.button {
+                Button::Solved => (
+                    custom_id::Action::Solved,
+                    ctx.conversation,
+                    ButtonStyle::Success,
+                ),
+                Button::NotWhatIAsked => (
+                    custom_id::Action::NotWhatIAsked,
+                    ctx.conversation,
+                    ButtonStyle::Secondary,
+                ),
+                Button::TalkToHuman => (
+                    custom_id::Action::TalkToHuman,
+                    ctx.conversation,
+                    ButtonStyle::Primary,
+                ),
+                Button::FixedIt => (
+                    custom_id::Action::FixedIt,
+                    ctx.conversation,
+                    ButtonStyle::Success,
+                ),
+                Button::StillBroken => (
+                    custom_id::Action::StillBroken,
+                    ctx.conversation,
+                    ButtonStyle::Danger,
+                ),
+                Button::Choose(_) => {
+                    let n = choice;
+                    choice += 1;
+                    if n >= MAX_CHOICES {
+                        return None;
+                    }
+                    (
+                        custom_id::Action::Choose(n),
+                        ctx.conversation,
+                        ButtonStyle::Primary,
+                    )
+                }
+                Button::Rate(r) => (
+                    custom_id::Action::Rate(r.stars()),
+                    ctx.ticket?.0,
+                    ButtonStyle::Secondary,
+                ),
+            };
+            let id = ButtonId::new(action, id).to_string();
+            Some(
+                CreateButton::new(id)
+                    .label(cut(&offer.label, 80))
+                    .style(style),
+            )
+        })
+        .collect();
+    rows(buttons)
+}
+
+fn rows(buttons: Vec<CreateButton>) -> Vec<CreateActionRow> {
+    buttons
+        .chunks(ROW)
+        .map(|row| CreateActionRow::Buttons(row.to_vec()))
+        .collect()
+}
+
+/// A ticket card: customer, status, reason, what they wrote, what the bot
+/// suggested, a link to the thread.
+pub fn card_embed(card: &Card, thread_link: &str) -> CreateEmbed {
+    let (status, color) = match &card.status {
+        CardStatus::Open => ("open, unclaimed".to_owned(), 0xE74C3C),
+        CardStatus::Claimed { by } => (format!("claimed by {}", neutralise(&by.name)), 0xF1C40F),
+        CardStatus::Resolved { by, note } => (
+            format!("resolved by {}: {}", neutralise(&by.name), neutralise(note)),
+            0x2ECC71,
+        ),
+    };
+    let wrote = card
+        .customer_wrote
+        .iter()
+        .map(|t| format!("> {}", neutralise(t).replace('\n', "\n> ")))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let suggested = card
+        .suggested
+        .iter()
+        .map(|s| match &s.feedback {
+            Some(f) => format!("- {} (`{}`): {f:?}", s.title, s.entry_id),
+            None => format!("- {} (`{}`)", s.title, s.entry_id),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut embed = CreateEmbed::new()
+        .title(format!("Ticket #{}", card.ticket))
+        .color(color)
+        .field("Customer", neutralise(&card.customer.name), true)
+        .field("Status", cut(&status, FIELD_LIMIT), true)
+        .field("Reason", card.reason.as_str(), true)
+        .field("Thread", thread_link.to_owned(), false)
+        .field(
+            "Opened",
+            card.opened_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            true,
+        );
+    if !wrote.is_empty() {
+        embed = embed.description(cut(&wrote, EMBED_DESCRIPTION_LIMIT));
+    }
+    if !suggested.is_empty() {
+        embed = embed.field("Already suggested", cut(&suggested, FIELD_LIMIT), false);
+    }
+    embed
+}
+
+/// The card's buttons: *Claim* while the ticket waits (the rest are slash commands).
+pub fn card_rows(card: &Card) -> Vec<CreateActionRow> {
+    let buttons: Vec<CreateButton> = card
+        .buttons
+        .iter()
+        .filter(|b| **b == StaffButton::Claim)
+        .map(|_| {
+            CreateButton::new(ButtonId::new(custom_id::Action::Claim, card.ticket.0).to_string())
+                .label("Claim")
+                .style(ButtonStyle::Primary)
+        })
+        .collect();
+    rows(buttons)
+}
+
+/// `text` cut to `limit` characters, with an ellipsis when cut.
+fn cut(text: &str, limit: usize) -> String {
+    if text.chars().count() <= limit {
+        return text.to_owned();
+    }
+    let mut out: String = text.chars().take(limit.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}

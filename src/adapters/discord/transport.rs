@@ -1,0 +1,307 @@
+//! The outbound side of the Discord adapter: the delivery worker hands it one
+//! engine action at a time and it makes the Discord calls. Answers become
+//! embeds with buttons, texts are split at the message limit, nothing pings
+//! anyone except the staff-role reminder. A ticket's card is remembered by
+//! its message id, so every later version (and a retried first one) edits
+//! that message instead of posting another. Notices for one person go out as
+//! an ephemeral follow-up of the interaction they last made. A failed call
+//! is classified by [`super::failure`]: 429 and 5xx are retried by the outbox
+//! with its backoff, other client errors are given up.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serenity::all::{
+    ChannelId, CreateInteractionResponseFollowup, CreateMessage, EditMessage, EditThread, Http,
+    MessageId, UserId,
+};
+use serenity::builder::Builder as _;
+
+use super::failure::Failure;
+use super::interactions::Interactions;
+use super::mentions::{no_pings, staff_ping};
+use super::render::{self, AnswerParts, ButtonContext, Piece};
+use super::settings::DiscordConfig;
+use crate::delivery::{DeliveryError, Transport};
+use crate::engine::{Action, Card, Person, ThreadRef, TicketId};
+use crate::metrics::Metrics;
+use crate::store::{Posted, Scope, SqlStore, Store as _};
+
+/// The platform name in source keys, user ids and thread refs.
+pub const PLATFORM: &str = "discord";
+
+/// Carries out engine actions on Discord.
+pub struct DiscordTransport {
+    http: Arc<Http>,
+    store: Arc<SqlStore>,
+    config: Arc<DiscordConfig>,
+    interactions: Arc<Interactions>,
+    metrics: Metrics,
+}
+
+impl DiscordTransport {
+    /// A transport calling Discord through `http`.
+    pub fn new(
+        http: Arc<Http>,
+        store: Arc<SqlStore>,
+        config: Arc<DiscordConfig>,
+        interactions: Arc<Interactions>,
+        metrics: Metrics,
+    ) -> Self {
+        DiscordTransport {
+            http,
+            store,
+            config,
+            interactions,
+            metrics,
+        }
+    }
+
+    async fn carry_out(&self, action: &Action) -> Result<(), DeliveryError> {
+        match action {
+            Action::Answer {
+                thread,
+                kind,
+                title,
+                body,
+                source,
+                recognised,
+                buttons,
+            } => {
+                let rows = render::offer_rows(buttons, self.buttons_for(thread, None).await?);
+                let parts = AnswerParts {
+                    kind: *kind,
+                    title,
+                    body,
+                    source: format!("{} — {}:{}", source.entry_id, source.path, source.line),
+                    recognised,
+                };
+                self.post(channel_of(thread)?, render::answer(&parts, rows))
+                    .await
+            }
+            Action::Choices {
+                thread,
+                text,
+                buttons,
+            }
+            | Action::Say {
+                thread,
+                text,
+                buttons,
+            } => {
+                let rows = render::offer_rows(buttons, self.buttons_for(thread, None).await?);
+                self.post(channel_of(thread)?, render::text(text, rows))
+                    .await
+            }
+            Action::AskRating {
+                thread,
+                ticket,
+                text,
+                buttons,
+            } => {
+                let ctx = self.buttons_for(thread, Some(*ticket)).await?;
+                let rows = render::offer_rows(buttons, ctx);
+                self.post(channel_of(thread)?, render::text(text, rows))
+                    .await
+            }
+            Action::TicketOpened { thread, text, .. }
+            | Action::InactivityNotice { thread, text } => {
+                self.post(channel_of(thread)?, render::text(text, vec![]))
+                    .await
+            }
+            Action::StaffMessage { thread, from, text } => {
+                let line = format!("**{}**: {text}", from.name);
+                self.post(channel_of(thread)?, render::text(&line, vec![]))
+                    .await
+            }
+            Action::Close { thread, text } => {
+                let channel = channel_of(thread)?;
+                self.post(channel, render::text(text, vec![])).await?;
+                let archive = EditThread::new().archived(true);
+                channel
+                    .edit_thread(&self.http, archive)
+                    .await
+                    .map_err(failed)?;
+                Ok(())
+            }
+            Action::AddToThread { thread, staff } => channel_of(thread)?
+                .add_thread_member(&self.http, user_of(staff)?)
+                .await
+                .map_err(failed),
+            Action::PingStaff { text, .. } => self.ping_staff(text).await,
+            Action::PostStaffCard(card) | Action::UpdateStaffCard(card) => {
+                self.upsert_card(card).await
+            }
+            Action::Ephemeral { user, text } => self.ephemeral(&user.0, text).await,
+        }
+    }
+
+    /// What this thread's buttons refer to.
+    async fn buttons_for(
+        &self,
+        thread: &ThreadRef,
+        ticket: Option<TicketId>,
+    ) -> Result<ButtonContext, DeliveryError> {
+        let conversation = self
+            .store
+            .conversation_by_thread(thread)
+            .await
+            .map_err(|e| DeliveryError::transient(format!("reading the conversation: {e}")))?
+            .map_or(0, |c| c.id.0);
+        Ok(ButtonContext {
+            conversation,
+            ticket,
+        })
+    }
+
+    async fn post(&self, channel: ChannelId, pieces: Vec<Piece>) -> Result<(), DeliveryError> {
+        for piece in pieces {
+            let mut message = CreateMessage::new().allowed_mentions(no_pings());
+            if let Some(content) = piece.content {
+                message = message.content(content);
+            }
+            if let Some(embed) = piece.embed {
+                message = message.embed(embed);
+            }
+            if !piece.rows.is_empty() {
+                message = message.components(piece.rows);
+            }
+            channel
+                .send_message(&self.http, message)
+                .await
+                .map_err(failed)?;
+        }
+        Ok(())
+    }
+
+    async fn ping_staff(&self, text: &str) -> Result<(), DeliveryError> {
+        let role = self.config.staff_role;
+        let message = CreateMessage::new()
+            .content(format!("<@&{role}> {text}"))
+            .allowed_mentions(staff_ping(role));
+        self.config
+            .staff_channel
+            .send_message(&self.http, message)
+            .await
+            .map_err(failed)?;
+        Ok(())
+    }
+
+    /// Posts the card, or edits the message already posted for it.
+    async fn upsert_card(&self, card: &Card) -> Result<(), DeliveryError> {
+        let key = format!("card:{}", card.ticket);
+        let posted = self.store.posted(&key).await.map_err(store_failed)?;
+        let link = match channel_of(&card.thread) {
+            Ok(c) => format!("<#{c}>"),
+            Err(_) => card.thread.to_string(),
+        };
+        let embed = render::card_embed(card, &link);
+        let rows = render::card_rows(card);
+        if let Some(posted) = posted {
+            let channel = parse_id(&posted.channel_id).map(ChannelId::new)?;
+            let message = parse_id(&posted.message_id).map(MessageId::new)?;
+            let edit = EditMessage::new()
+                .embed(embed)
+                .components(rows)
+                .allowed_mentions(no_pings());
+            channel
+                .edit_message(&self.http, message, edit)
+                .await
+                .map_err(failed)?;
+            return Ok(());
+        }
+        let message = CreateMessage::new()
+            .embed(embed)
+            .components(rows)
+            .allowed_mentions(no_pings());
+        let channel = self.config.staff_channel;
+        let sent = channel
+            .send_message(&self.http, message)
+            .await
+            .map_err(failed)?;
+        let posted = Posted {
+            channel_id: channel.to_string(),
+            message_id: sent.id.to_string(),
+        };
+        self.store
+            .record_posted(&key, &posted)
+            .await
+            .map_err(store_failed)
+    }
+
+    async fn ephemeral(&self, user: &str, text: &str) -> Result<(), DeliveryError> {
+        let Some(token) = self.interactions.token_of(user) else {
+            return Err(DeliveryError::permanent(format!(
+                "no interaction of {user} to answer privately"
+            )));
+        };
+        let followup = CreateInteractionResponseFollowup::new()
+            .ephemeral(true)
+            .content(text)
+            .allowed_mentions(no_pings());
+        followup
+            .execute(&self.http, (None, &token))
+            .await
+            .map_err(failed)?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Transport for DiscordTransport {
+    fn scope(&self) -> Scope {
+        Scope::All
+    }
+
+    async fn deliver(&self, action: &Action) -> Result<(), DeliveryError> {
+        let result = self.carry_out(action).await;
+        if let Err(e) = &result {
+            let kind = if e.permanent { "permanent" } else { "retry" };
+            self.metrics.discord_error(kind);
+        }
+        result
+    }
+}
+
+/// The channel of a Discord thread ref (`discord:<id>`).
+pub fn channel_of(thread: &ThreadRef) -> Result<ChannelId, DeliveryError> {
+    let id = thread
+        .0
+        .strip_prefix("discord:")
+        .ok_or_else(|| DeliveryError::permanent(format!("{thread} is not a Discord thread")))?;
+    parse_id(id).map(ChannelId::new)
+}
+
+/// The thread ref of a Discord channel.
+pub fn thread_ref(channel: ChannelId) -> ThreadRef {
+    ThreadRef(format!("{PLATFORM}:{channel}"))
+}
+
+fn user_of(person: &Person) -> Result<UserId, DeliveryError> {
+    let id =
+        person.id.0.strip_prefix("discord:").ok_or_else(|| {
+            DeliveryError::permanent(format!("{} is not a Discord user", person.id))
+        })?;
+    parse_id(id).map(UserId::new)
+}
+
+fn parse_id(id: &str) -> Result<u64, DeliveryError> {
+    id.parse::<u64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| DeliveryError::permanent(format!("`{id}` is not a Discord id")))
+}
+
+/// A failed Discord call as a delivery failure.
+fn failed(e: serenity::Error) -> DeliveryError {
+    match Failure::of(&e) {
+        Failure::Permanent { .. } => DeliveryError::permanent(format!("Discord refused: {e}")),
+        Failure::Retry { .. } | Failure::Unclear => {
+            DeliveryError::transient(format!("Discord call failed: {e}"))
+        }
+    }
+}
+
+fn store_failed(e: crate::store::StoreError) -> DeliveryError {
+    DeliveryError::transient(format!("store: {e}"))
+}

@@ -1,0 +1,48 @@
+//! Messages a platform adapter posted for a record that changes later (the
+//! Discord staff card of a ticket): the key (`card:12`) maps to the channel
+//! and message, so that an update edits that message, and a card whose
+//! delivery is retried after it was posted is edited rather than posted twice.
+
+use super::{SqlStore, on_pool};
+use crate::store::StoreError;
+
+/// Where a message was posted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Posted {
+    /// The platform's channel id.
+    pub channel_id: String,
+    /// The platform's message id.
+    pub message_id: String,
+}
+
+impl SqlStore {
+    /// The message posted for `key`, if any.
+    pub async fn posted(&self, key: &str) -> Result<Option<Posted>, StoreError> {
+        let row: Option<(String, String)> = on_pool!(self, |p| {
+            sqlx::query_as("SELECT channel_id, message_id FROM posted_messages WHERE key = $1")
+                .bind(key)
+                .fetch_optional(p)
+                .await?
+        });
+        Ok(row.map(|(channel_id, message_id)| Posted {
+            channel_id,
+            message_id,
+        }))
+    }
+
+    /// Remembers the message posted for `key` (the first one wins).
+    pub async fn record_posted(&self, key: &str, posted: &Posted) -> Result<(), StoreError> {
+        on_pool!(self, |p| {
+            sqlx::query(
+                "INSERT INTO posted_messages (key, channel_id, message_id) VALUES ($1, $2, $3) \
+                 ON CONFLICT (key) DO NOTHING",
+            )
+            .bind(key)
+            .bind(&posted.channel_id)
+            .bind(&posted.message_id)
+            .execute(p)
+            .await?;
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,141 @@
+//! The whole bot (handler, engine, store, outbox, transport) running against
+//! the fake Discord, on SQLite or PostgreSQL, as `frontline run` runs it.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use frontline::adapters::discord::runner::{self, BotParts, RunningBot};
+use frontline::brain::{BrainSettings, LiveBrain};
+use frontline::delivery::DeliverySettings;
+use frontline::engine::{Engine, EngineSettings};
+use frontline::flood::FloodSettings;
+use frontline::knowledge::Lang;
+use frontline::metrics::Metrics;
+use frontline::store::SqlStore;
+use frontline::triage::Thresholds;
+use serde_json::Value;
+
+use crate::bot::{Guard, config_for, init_test_log};
+use crate::fake::FakeDiscord;
+use crate::support::{Backend, TestDb};
+
+/// The fixture FAQ.
+pub fn faq_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/faq")
+}
+
+/// Thresholds with clear gaps on the fixture FAQ (as in the engine tests).
+pub fn thresholds() -> Thresholds {
+    Thresholds {
+        answer: 0.42,
+        margin: 0.1,
+        suggest: 0.25,
+        fix_text: 0.6,
+        other_language: 0.8,
+    }
+}
+
+/// The bot running against a fake Discord.
+pub struct Frontline {
+    /// The fake Discord.
+    pub fake: FakeDiscord,
+    /// The bot's store.
+    pub store: Arc<SqlStore>,
+    bot: Option<RunningBot>,
+    db: Option<TestDb>,
+}
+
+impl Frontline {
+    /// Starts the bot on `backend` (`None`: PostgreSQL is not reachable here).
+    pub async fn start(backend: Backend) -> Option<Frontline> {
+        Self::start_with(backend, FloodSettings::default()).await
+    }
+
+    /// Starts the bot with a flood limit.
+    pub async fn start_with(backend: Backend, flood: FloodSettings) -> Option<Frontline> {
+        init_test_log();
+        let db = TestDb::on(backend).await?;
+        let fake = FakeDiscord::start().await;
+        let store = db.store.clone();
+        let settings = BrainSettings {
+            thresholds: thresholds(),
+            ..BrainSettings::default()
+        };
+        let (brain, _) =
+            LiveBrain::start(&faq_dir(), settings, None).expect("the fixture FAQ loads");
+        let brain = Arc::new(brain);
+        let engine = Arc::new(Engine::new(
+            brain.clone(),
+            store.clone(),
+            EngineSettings::default(),
+        ));
+        let parts = BotParts {
+            config: Arc::new(config_for(&fake)),
+            engine,
+            brain,
+            store: store.clone(),
+            delivery: DeliverySettings {
+                backoff_base_secs: 0,
+                ..DeliverySettings::default()
+            },
+            flood,
+            metrics: Metrics::new(),
+            faq_dir: faq_dir(),
+            default_lang: Lang::En,
+            tick: Duration::from_secs(3600),
+            poll: Duration::from_millis(20),
+            workers: 4,
+        };
+        let guard = Guard(fake.clone());
+        let bot = runner::start_with(parts, |b| b.raw_event_handler(guard))
+            .await
+            .expect("the bot starts");
+        fake.next_call("CLIENT /READY").await;
+        fake.next_call("PUT /applications/*/commands").await;
+        Some(Frontline {
+            fake,
+            store,
+            bot: Some(bot),
+            db: Some(db),
+        })
+    }
+
+    /// Stops the bot and drops its database.
+    pub async fn stop(mut self) {
+        drop(self.bot.take());
+        if let Some(db) = self.db.take() {
+            db.cleanup().await;
+        }
+    }
+}
+
+/// The `custom_id` of the button labelled `label` on a posted message.
+pub fn button(message: &Value, label: &str) -> String {
+    message["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().into_iter().flatten())
+        .find(|b| b["label"] == label)
+        .unwrap_or_else(|| panic!("no button {label:?} on {message}"))["custom_id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// The labels of the buttons on a posted message.
+pub fn labels(message: &Value) -> Vec<String> {
+    message["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().into_iter().flatten())
+        .map(|b| b["label"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// The id of a message or channel JSON.
+pub fn id(value: &Value) -> u64 {
+    value["id"].as_str().unwrap().parse().unwrap()
+}
