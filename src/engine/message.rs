@@ -63,8 +63,7 @@ impl Engine {
             // Someone else in the customer's thread (staff, a colleague): transcript only.
             return turn.finish().await;
         }
-        conv.last_activity_at = now;
-        conv.notice_sent_at = None;
+        conv.touch(now);
         if conv.status == Status::Closed {
             conv.status = Status::Open;
             conv.state.new_topic();

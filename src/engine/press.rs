@@ -52,8 +52,7 @@ impl Engine {
             );
             return turn.finish().await;
         }
-        conv.last_activity_at = now;
-        conv.notice_sent_at = None;
+        conv.touch(now);
         self.pressed(&brain, &mut turn, &mut conv, source, button)
             .await?;
         turn.tx.save_conversation(&conv).await?;

@@ -39,6 +39,15 @@ pub struct Conversation {
     pub version: i64,
 }
 
+impl Conversation {
+    /// The customer did something: the quiet-conversation clock restarts and
+    /// a notice already given no longer counts.
+    pub(crate) fn touch(&mut self, now: DateTime<Utc>) {
+        self.last_activity_at = now;
+        self.notice_sent_at = None;
+    }
+}
+
 /// Whether a conversation is going on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
