@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use crate::adapters::console::{ChatOptions, run_chat};
 use crate::delivery::Delivery;
-use crate::engine::Engine;
 use crate::settings::Settings;
 
 /// Arguments of `chat`.
@@ -50,7 +49,7 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<ExitCode> {
     };
     super::block_on(async {
         let store = super::open_store(settings).await?;
-        let engine = Engine::new(brain.clone(), store.clone(), settings.engine.clone());
+        let engine = super::start_engine(brain.clone(), store.clone(), settings).await?;
         let delivery = Delivery::new(store, settings.delivery.clone());
         let _watch = brain
             .watch(Duration::from_millis(settings.reload_debounce_ms))

@@ -163,6 +163,22 @@ async fn open_store(settings: &Settings) -> anyhow::Result<Arc<crate::store::Sql
     Ok(Arc::new(store))
 }
 
+/// The engine over `brain` and `store`, with the settings' rules and the
+/// customers' feedback recorded so far as its ranking prior.
+async fn start_engine(
+    brain: Arc<crate::brain::LiveBrain>,
+    store: Arc<crate::store::SqlStore>,
+    settings: &Settings,
+) -> anyhow::Result<crate::engine::Engine> {
+    let engine = crate::engine::Engine::new(brain, store, settings.engine.clone())
+        .with_feedback_settings(settings.feedback.clone());
+    engine
+        .refresh_feedback()
+        .await
+        .context("reading customers' feedback from the database")?;
+    Ok(engine)
+}
+
 /// A database URL without its password, for messages.
 fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {

@@ -11,7 +11,6 @@ use anyhow::Context as _;
 
 use crate::adapters::discord::DiscordConfig;
 use crate::adapters::discord::runner::{self, BotParts};
-use crate::engine::Engine;
 use crate::metrics::{self, Metrics};
 use crate::settings::Settings;
 
@@ -51,11 +50,7 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<ExitCode> {
         let _watch = brain
             .watch(Duration::from_millis(settings.reload_debounce_ms))
             .inspect_err(|e| tracing::warn!(error = %e, "not watching the FAQ for changes"));
-        let engine = Arc::new(Engine::new(
-            brain.clone(),
-            store.clone(),
-            settings.engine.clone(),
-        ));
+        let engine = Arc::new(super::start_engine(brain.clone(), store.clone(), settings).await?);
         let bot = runner::start(BotParts {
             config,
             engine,

@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use crate::adapters::console::{StaffOptions, run_staff};
 use crate::delivery::Delivery;
-use crate::engine::Engine;
 use crate::settings::Settings;
 
 /// Arguments of `staff`.
@@ -34,7 +33,7 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<ExitCode> {
     };
     super::block_on(async {
         let store = super::open_store(settings).await?;
-        let engine = Engine::new(brain, store.clone(), settings.engine.clone());
+        let engine = super::start_engine(brain, store.clone(), settings).await?;
         let delivery = Delivery::new(store, settings.delivery.clone());
         run_staff(Arc::new(engine), delivery, opts).await?;
         Ok(ExitCode::SUCCESS)

@@ -141,13 +141,14 @@ impl Engine {
         let (text, history) = topic
             .split_last()
             .map_or(("", &[][..]), |(last, rest)| (last.as_str(), rest));
+        let prior = self.prior.load();
         brain.triage(
             text,
             &Context {
                 history,
                 lang: None,
                 exclude: &conv.state.rejected,
-                feedback: None,
+                feedback: Some(&prior),
             },
         )
     }

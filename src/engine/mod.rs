@@ -48,7 +48,10 @@ pub use event::{Button, Inbound, Rating, StaffCommand};
 pub use ids::{AnswerId, ConversationId, OutboxId, Person, SourceKey, ThreadRef, TicketId, UserId};
 pub use state::{Awaiting, Conversation, Feedback, Offered, Reason, State, Status};
 
+use arc_swap::ArcSwap;
+
 use crate::brain::LiveBrain;
+use crate::feedback::{Feedback as Prior, FeedbackSettings};
 use crate::store::{Store, StoreError};
 
 /// How often a change that lost a race with another instance is retried.
@@ -110,6 +113,10 @@ pub struct Engine {
     brain: Arc<LiveBrain>,
     store: Arc<dyn Store>,
     settings: EngineSettings,
+    feedback_settings: FeedbackSettings,
+    /// Customers' feedback per entry as a mild ranking prior, read from the
+    /// store on every tick.
+    prior: ArcSwap<Prior>,
 }
 
 impl Engine {
@@ -119,7 +126,24 @@ impl Engine {
             brain,
             store,
             settings,
+            feedback_settings: FeedbackSettings::default(),
+            prior: ArcSwap::from_pointee(Prior::default()),
         }
+    }
+
+    /// Sets how much customers' feedback may move scores (default: ±5 %).
+    pub fn with_feedback_settings(mut self, settings: FeedbackSettings) -> Self {
+        self.feedback_settings = settings;
+        self
+    }
+
+    /// Reads customers' feedback from the store into the ranking prior.
+    /// Ticks do this; call it at start-up to use the feedback at once.
+    pub async fn refresh_feedback(&self) -> Result<(), StoreError> {
+        let counts = self.store.entry_feedback().await?;
+        let prior = Prior::new(counts, self.feedback_settings.clone());
+        self.prior.store(Arc::new(prior));
+        Ok(())
     }
 
     /// The store.

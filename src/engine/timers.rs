@@ -15,6 +15,7 @@ impl Engine {
     pub(super) async fn on_tick(&self, now: DateTime<Utc>) -> Result<Vec<Action>, StoreError> {
         let s = &self.settings;
         let mut actions = Vec::new();
+        self.refresh_feedback().await?;
         let due = self
             .store
             .due_pings(

@@ -21,6 +21,8 @@ mod sql;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+use crate::feedback::EntryFeedback;
+
 pub use records::*;
 pub use sql::{Posted, SqlStore};
 
@@ -70,6 +72,9 @@ pub trait Store: Send + Sync {
     async fn events(&self, conversation: ConversationId) -> Result<Vec<Event>, StoreError>;
     /// Every answer given, oldest first.
     async fn answers(&self) -> Result<Vec<AnswerRecord>, StoreError>;
+    /// Customers' feedback per entry id: distinct customers who marked an
+    /// answer from it *Solved* / *Fixed it*, and who said *Not what I asked*.
+    async fn entry_feedback(&self) -> Result<Vec<(String, EntryFeedback)>, StoreError>;
 
     /// Unclaimed tickets due for a first reminder (waiting since
     /// `first_before`) or a loud one (since `loud_before`).

@@ -6,6 +6,7 @@ mod support;
 
 mod answers;
 mod expect;
+mod feedback;
 mod fixes;
 mod harness;
 mod maintainer;

@@ -5,6 +5,7 @@ mod support;
 
 mod conversations;
 mod delivery;
+mod feedback;
 mod helpers;
 mod outbox;
 mod tickets;

@@ -34,6 +34,7 @@ use super::{
     TicketState, Tx,
 };
 use crate::engine::{Conversation, ConversationId, OutboxId, ThreadRef, TicketId};
+use crate::feedback::EntryFeedback;
 
 /// Runs `$body` with `$p` bound to the store's pool, once per backend.
 macro_rules! on_pool {
@@ -152,6 +153,10 @@ impl Store for SqlStore {
 
     async fn answers(&self) -> Result<Vec<AnswerRecord>, StoreError> {
         self.read_answers().await
+    }
+
+    async fn entry_feedback(&self) -> Result<Vec<(String, EntryFeedback)>, StoreError> {
+        self.read_entry_feedback().await
     }
 
     async fn due_pings(

@@ -10,6 +10,7 @@ use super::rows::{
 };
 use super::{SqlStore, on_pool};
 use crate::engine::{Conversation, ConversationId, ThreadRef, TicketId};
+use crate::feedback::EntryFeedback;
 use crate::store::{AnswerRecord, DuePing, Event, StoreError, Ticket, TicketState};
 
 /// Placeholders `$from, $from+1, …` for `n` values.
@@ -100,6 +101,33 @@ impl SqlStore {
             sqlx::query_as(AssertSqlSafe(sql)).fetch_all(p).await?
         });
         rows.into_iter().map(AnswerRecord::try_from).collect()
+    }
+
+    pub(super) async fn read_entry_feedback(
+        &self,
+    ) -> Result<Vec<(String, EntryFeedback)>, StoreError> {
+        // One vote per customer and entry, however often they clicked.
+        let sql = "SELECT a.entry_id, \
+                   COUNT(DISTINCT CASE WHEN a.feedback IN ('solved', 'fixed_it') \
+                                       THEN c.customer_id END), \
+                   COUNT(DISTINCT CASE WHEN a.feedback = 'not_what_i_asked' \
+                                       THEN c.customer_id END) \
+                   FROM answers a JOIN conversations c ON c.id = a.conversation_id \
+                   WHERE a.feedback IN ('solved', 'fixed_it', 'not_what_i_asked') \
+                   GROUP BY a.entry_id ORDER BY a.entry_id";
+        let rows: Vec<(String, i64, i64)> =
+            on_pool!(self, |p| sqlx::query_as(sql).fetch_all(p).await?);
+        Ok(rows
+            .into_iter()
+            .map(|(entry, solved, rejected)| {
+                let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
+                let feedback = EntryFeedback {
+                    solved: count(solved),
+                    not_what_i_asked: count(rejected),
+                };
+                (entry, feedback)
+            })
+            .collect())
     }
 
     pub(super) async fn read_due_pings(
