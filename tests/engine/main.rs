@@ -9,6 +9,7 @@ mod expect;
 mod fixes;
 mod harness;
 mod maintainer;
+mod places;
 mod staff;
 mod timers;
 mod two_instances;
