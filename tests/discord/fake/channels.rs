@@ -183,7 +183,7 @@ pub async fn modify(
 }
 
 /// The channel object for `c`: a thread, a guild channel or a DM.
-fn channel_json(shared: &Shared, c: u64) -> Option<Value> {
+pub fn channel_json(shared: &Shared, c: u64) -> Option<Value> {
     let store = shared.store.lock().unwrap();
     if let Some(thread) = store.thread(c) {
         return Some(thread.clone());
