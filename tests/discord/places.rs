@@ -22,7 +22,7 @@ on_both_backends!(
     a_dm_is_a_conversation_when_dms_are_served,
     dms_are_ignored_and_commands_there_refused_when_dms_are_not_served,
     a_flooding_customer_gets_one_notice_then_silence_and_no_threads,
-    a_german_support_channel_is_answered_in_german,
+    a_german_support_channel_and_forum_are_answered_in_german,
     ask_in_a_support_channel_opens_a_thread_with_the_customer_and_answers_there,
     ask_where_the_bot_does_not_serve_is_refused_and_changes_nothing,
     ticket_with_a_summary_goes_straight_to_staff_and_twice_makes_one_ticket,
@@ -221,10 +221,13 @@ async fn a_flooding_customer_gets_one_notice_then_silence_and_no_threads(backend
     bot.stop().await;
 }
 
-async fn a_german_support_channel_is_answered_in_german(backend: Backend) {
+async fn a_german_support_channel_and_forum_are_answered_in_german(backend: Backend) {
     let w = crate::fake::world::World::default();
     let options = Options {
-        channel_lang: BTreeMap::from([(w.support.id.to_string(), Lang::De)]),
+        channel_lang: BTreeMap::from([
+            (w.support.id.to_string(), Lang::De),
+            (w.forum.id.to_string(), Lang::De),
+        ]),
         ..Options::default()
     };
     let Some(bot) = Frontline::start_opts(backend, options).await else {
