@@ -198,8 +198,8 @@ impl Handler {
             }
             "tickets" => self.open_tickets().await,
             "faq" => match sub_command(command) {
-                Some("reload") => self.faq_reload(),
-                _ => self.faq_check(),
+                Some("reload") => self.faq_reload().await,
+                _ => self.faq_check().await,
             },
             "stats" => self.stats().await,
             other => format!("Unknown command /{other}."),
@@ -360,8 +360,15 @@ impl Handler {
         }
     }
 
-    fn faq_reload(&self) -> String {
-        match self.brain.reload() {
+    /// Reloads the FAQ off the runtime's threads (indexing, and embedding
+    /// with a model, can take seconds).
+    async fn faq_reload(&self) -> String {
+        let brain = self.brain.clone();
+        let reloaded = match tokio::task::spawn_blocking(move || brain.reload()).await {
+            Ok(reloaded) => reloaded,
+            Err(e) => return format!("Reloading the FAQ failed: {e}"),
+        };
+        match reloaded {
             Reloaded::Swapped { entries, warnings } => format!(
                 "FAQ reloaded: {entries} entries, {} warning(s).",
                 warnings.len()
@@ -372,19 +379,23 @@ impl Handler {
         }
     }
 
-    fn faq_check(&self) -> String {
-        match crate::knowledge::load_dir(&self.faq_dir, self.default_lang) {
-            Ok(loaded) => {
+    /// What `frontline check` says about the FAQ: the totals first (a long
+    /// list is cut at Discord's message limit), then each problem.
+    async fn faq_check(&self) -> String {
+        let (dir, lang) = (self.faq_dir.clone(), self.default_lang);
+        let loaded = tokio::task::spawn_blocking(move || crate::knowledge::load_dir(&dir, lang));
+        match loaded.await {
+            Ok(Ok(loaded)) => {
                 let errors = loaded.error_count();
-                let mut lines: Vec<String> =
-                    loaded.diagnostics.iter().map(|d| d.render(false)).collect();
-                lines.push(format!(
+                let mut lines = vec![format!(
                     "{} file(s), {errors} error(s), {} warning(s)",
                     loaded.files,
                     loaded.diagnostics.len() - errors
-                ));
+                )];
+                lines.extend(loaded.diagnostics.iter().map(|d| d.render(false)));
                 format!("```\n{}\n```", lines.join("\n").replace("```", "'''"))
             }
+            Ok(Err(e)) => format!("Reading the FAQ failed: {e}"),
             Err(e) => format!("Reading the FAQ failed: {e}"),
         }
     }
