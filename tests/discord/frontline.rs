@@ -69,6 +69,8 @@ pub struct Frontline {
     pub fake: FakeDiscord,
     /// The bot's store.
     pub store: Arc<SqlStore>,
+    /// The bot's counters.
+    pub metrics: Metrics,
     bot: Option<RunningBot>,
     db: Option<TestDb>,
 }
@@ -100,6 +102,7 @@ impl Frontline {
             LiveBrain::start(&faq_dir(), settings, None).expect("the fixture FAQ loads");
         let brain = Arc::new(brain);
         let engine = Arc::new(Engine::new(brain.clone(), store.clone(), engine_settings));
+        let metrics = Metrics::new();
         let config = config_with(&fake, |s| {
             s.dms = dms;
             s.channel_lang = channel_lang;
@@ -114,7 +117,7 @@ impl Frontline {
                 ..DeliverySettings::default()
             },
             flood,
-            metrics: Metrics::new(),
+            metrics: metrics.clone(),
             faq_dir: faq_dir(),
             default_lang: Lang::En,
             tick,
@@ -130,6 +133,7 @@ impl Frontline {
         Some(Frontline {
             fake,
             store,
+            metrics,
             bot: Some(bot),
             db: Some(db),
         })

@@ -19,6 +19,7 @@ use crate::support::Backend;
 on_both_backends!(
     an_unclaimed_ticket_pings_the_staff_role_once_and_nobody_else,
     a_quiet_thread_gets_a_notice_then_is_closed_and_archived_and_opens_again,
+    a_quiet_dm_is_closed_with_its_last_words_and_nothing_to_archive,
 );
 
 fn ticking(engine: EngineSettings) -> Options {
@@ -114,6 +115,42 @@ async fn a_quiet_thread_gets_a_notice_then_is_closed_and_archived_and_opens_agai
             .contains("en/password-reset"),
         "{}",
         again.body
+    );
+    bot.stop().await;
+}
+
+async fn a_quiet_dm_is_closed_with_its_last_words_and_nothing_to_archive(backend: Backend) {
+    let options = ticking(EngineSettings {
+        notice_after_hours: 0,
+        close_after_notice_hours: 0,
+        ..EngineSettings::default()
+    });
+    let Some(bot) = Frontline::start_opts(backend, options).await else {
+        return;
+    };
+    let fake = &bot.fake;
+    let w = fake.world().clone();
+    let dm = w.dm_with(w.alice()).id;
+    fake.says(dm, w.alice(), "invoice");
+    let posts = format!("POST /channels/{dm}/messages");
+    fake.next_call(&posts).await; // the answer
+    fake.next_call(&posts).await; // the notice
+    let last = fake.next_call(&posts).await;
+    assert_eq!(last.body["content"], phrases::closed(Lang::En));
+    let refused = fake.next_call(&format!("PATCH /channels/{dm}")).await;
+    assert_eq!(refused.status, 403, "Discord cannot archive a DM");
+    // The DM's next message is delivered only after the close was finished.
+    fake.says(dm, w.alice(), "I forgot my password");
+    let again = fake.next_call(&posts).await;
+    assert!(
+        again.body["embeds"][0]["footer"]["text"].is_string(),
+        "{}",
+        again.body
+    );
+    let metrics = bot.metrics.render();
+    assert!(
+        !metrics.contains("discord_errors_total{kind=\"permanent\"}"),
+        "the close was not given up: {metrics}"
     );
     bot.stop().await;
 }

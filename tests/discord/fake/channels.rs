@@ -154,7 +154,8 @@ pub async fn add_thread_member(
     reply(no_content())
 }
 
-/// `PATCH /channels/{c}`: for a thread, `archived`, `locked` and `name`.
+/// `PATCH /channels/{c}`: for a thread, `archived`, `locked` and `name`; a
+/// DM cannot be changed.
 pub async fn modify(
     State(shared): State<Arc<Shared>>,
     Path(c): Path<u64>,
@@ -176,8 +177,13 @@ pub async fn modify(
         shared.echo_thread("THREAD_UPDATE", &thread);
         return reply(ok(thread));
     }
-    match shared.world.channel(c) {
-        Some(channel) => reply(ok(payloads::guild_channel(channel))),
+    match store.channel(&shared.world, c) {
+        Some(channel) if channel.kind == kind::DM => reply(error(
+            StatusCode::FORBIDDEN,
+            50003,
+            "Cannot execute action on a DM channel",
+        )),
+        Some(channel) => reply(ok(payloads::guild_channel(&channel))),
         None => reply(unknown_channel()),
     }
 }
