@@ -318,6 +318,23 @@ async fn ask_in_a_support_channel_opens_a_thread_with_the_customer_and_answers_t
         1,
         "no second thread"
     );
+
+    // Someone else's thread is not Bob's to ask in.
+    for (name, option) in [("ask", "question"), ("ticket", "summary")] {
+        let by_bob = fake.slash(w.bob(), t, name, &[(option, "invoice")]);
+        let refused = fake
+            .next_call(&format!(
+                "PATCH /webhooks/{}/{}/messages/@original",
+                w.application_id, by_bob.token
+            ))
+            .await;
+        assert_eq!(
+            refused.body["content"],
+            phrases::not_your_conversation(Lang::En)
+        );
+    }
+    fake.assert_no_more(&format!("POST /channels/{}/messages", w.staff_channel.id));
+    assert!(bot.store.tickets(&[]).await.unwrap().is_empty());
     bot.stop().await;
 }
 

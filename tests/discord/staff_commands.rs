@@ -39,9 +39,16 @@ async fn reply(fake: &FakeDiscord, token: &str) -> String {
     edit.body["content"].as_str().unwrap_or_default().to_owned()
 }
 
-/// The engine's private notice to whoever ran command `token`.
+/// The engine's private notice to whoever ran command `token`; the
+/// command's own deferred reply is removed, so it cannot contradict it.
 async fn notice(fake: &FakeDiscord, token: &str) -> String {
     let app = fake.world().application_id;
+    let cleared = fake
+        .next_call(&format!(
+            "DELETE /webhooks/{app}/{token}/messages/@original"
+        ))
+        .await;
+    assert_eq!(cleared.status, 204);
     let sent = fake
         .next_call(&format!("POST /webhooks/{app}/{token}"))
         .await;

@@ -22,7 +22,7 @@ use super::split::{MESSAGE_LIMIT, split_markdown};
 use super::thread_name::thread_name;
 use super::transport::{PLATFORM, thread_ref};
 use crate::brain::Reloaded;
-use crate::engine::{Inbound, SourceKey, StaffCommand, ThreadRef, TicketId};
+use crate::engine::{Action, Inbound, SourceKey, StaffCommand, ThreadRef, TicketId, phrases};
 use crate::knowledge::Lang;
 use crate::store::TicketState;
 
@@ -148,7 +148,14 @@ impl Handler {
         }
         let by = person(&command.user);
         self.interactions.remember(&by.id.0, &command.token);
-        let reply = self.run_command(ctx, command).await;
+        let Some(reply) = self.run_command(ctx, command).await else {
+            // The engine answers the caller itself (a private follow-up from
+            // the outbox); a "Done" here could contradict it.
+            if let Err(e) = command.delete_response(&ctx.http).await {
+                tracing::warn!(error = %e, "clearing a command's reply");
+            }
+            return;
+        };
         let reply = split_markdown(&reply, MESSAGE_LIMIT)
             .into_iter()
             .next()
@@ -159,8 +166,9 @@ impl Handler {
         }
     }
 
-    /// Runs a command; returns what its caller reads.
-    async fn run_command(&self, ctx: &Context, command: &CommandInteraction) -> String {
+    /// Runs a command; returns what its caller reads, or `None` when the
+    /// engine tells them privately itself.
+    async fn run_command(&self, ctx: &Context, command: &CommandInteraction) -> Option<String> {
         let source = SourceKey::new(PLATFORM, command.id.to_string());
         let by = person(&command.user);
         let thread = thread_ref(command.channel_id);
@@ -173,18 +181,21 @@ impl Handler {
                         staff: by.clone(),
                         command,
                     };
-                    self.handle(&event).await;
-                    format!("Done (ticket #{ticket}).")
+                    let actions = self.decide(&event).await;
+                    let told = actions
+                        .iter()
+                        .any(|a| matches!(a, Action::Ephemeral { user, .. } if *user == by.id));
+                    (!told).then(|| format!("Done (ticket #{ticket})."))
                 }
-                None => "There is no ticket in this channel.".to_owned(),
+                None => Some("There is no ticket in this channel.".to_owned()),
             }
         };
         match command.data.name.as_str() {
-            "ask" => {
+            "ask" => Some(
                 self.ask(ctx, command, option(command, "question").unwrap_or(""))
-                    .await
-            }
-            "ticket" => self.ticket(ctx, command).await,
+                    .await,
+            ),
+            "ticket" => Some(self.ticket(ctx, command).await),
             "claim" => staff(StaffCommand::Claim).await,
             "unclaim" => staff(StaffCommand::Unclaim).await,
             "reopen" => staff(StaffCommand::Reopen).await,
@@ -196,13 +207,13 @@ impl Handler {
                 let note = option(command, "note").unwrap_or("").to_owned();
                 staff(StaffCommand::Resolve { note }).await
             }
-            "tickets" => self.open_tickets().await,
-            "faq" => match sub_command(command) {
+            "tickets" => Some(self.open_tickets().await),
+            "faq" => Some(match sub_command(command) {
                 Some("reload") => self.faq_reload().await,
                 _ => self.faq_check().await,
-            },
-            "stats" => self.stats().await,
-            other => format!("Unknown command /{other}."),
+            }),
+            "stats" => Some(self.stats().await),
+            other => Some(format!("Unknown command /{other}.")),
         }
     }
 
@@ -267,7 +278,17 @@ impl Handler {
             format!("I answer questions in {}.", places.join(", "))
         })?;
         let lang = match place {
-            CommandPlace::Here(lang) => return Ok((thread_ref(command.channel_id), lang)),
+            CommandPlace::Here(lang) => {
+                let here = thread_ref(command.channel_id);
+                let by = person(&command.user);
+                return match self.engine.store().conversation_by_thread(&here).await {
+                    Ok(Some(conv)) if conv.customer.id != by.id => {
+                        Err(phrases::not_your_conversation(conv.lang))
+                    }
+                    Ok(_) => Ok((here, lang)),
+                    Err(e) => Err(format!("Reading the conversation failed: {e}")),
+                };
+            }
             CommandPlace::NewThread(lang) => lang,
         };
         let made = command

@@ -29,7 +29,7 @@ use super::settings::{ChannelRole, DiscordConfig};
 use super::thread_name::thread_name;
 use super::transport::{PLATFORM, thread_ref};
 use crate::brain::LiveBrain;
-use crate::engine::{Engine, Inbound, Person, SourceKey, ThreadRef};
+use crate::engine::{Action, Engine, Inbound, Person, SourceKey, ThreadRef};
 use crate::flood::{FloodGuard, Verdict};
 use crate::knowledge::Lang;
 use crate::metrics::Metrics;
@@ -90,15 +90,21 @@ impl Handler {
 
     /// Hands `event` to the engine and wakes the delivery loop.
     pub(super) async fn handle(&self, event: &Inbound) -> bool {
+        !self.decide(event).await.is_empty()
+    }
+
+    /// [`Handler::handle`], returning what the engine decided (already in
+    /// the outbox); nothing if it failed.
+    pub(super) async fn decide(&self, event: &Inbound) -> Vec<Action> {
         match self.engine.handle(event, Utc::now()).await {
             Ok(actions) => {
                 super::counting::count(&self.metrics, &actions);
                 self.wake.notify_one();
-                !actions.is_empty()
+                actions
             }
             Err(e) => {
                 tracing::error!(error = %e, "the engine failed to handle an event");
-                false
+                Vec::new()
             }
         }
     }
