@@ -1,15 +1,91 @@
 //! Handing over to a human: opening a ticket that carries what the customer
 //! wrote and what the bot suggested, and the card staff see for it.
 
+use chrono::{DateTime, Utc};
+
 use super::Engine;
 use super::action::{Action, Card, CardStatus, StaffButton, Suggested};
-use super::ids::{Person, SourceKey};
+use super::ids::{Person, SourceKey, ThreadRef};
+use super::message::capped;
 use super::phrases;
-use super::state::{Awaiting, Conversation, Reason};
+use super::press::feedback_on;
+use super::state::{Awaiting, Conversation, Feedback, Reason, Status};
 use super::turn::{LogLine, Turn};
+use crate::knowledge::Lang;
 use crate::store::{ActorKind, NewTicket, Opened, StoreError, Ticket, TicketState};
 
 impl Engine {
+    /// A customer asks for a human (`/ticket`): the conversation starts if
+    /// need be, the summary joins what staff will read, and a ticket opens
+    /// (or the customer hears that one is open already). Only the
+    /// conversation's customer can ask in it.
+    pub(super) async fn on_ticket(
+        &self,
+        source: &SourceKey,
+        thread: &ThreadRef,
+        by: &Person,
+        summary: Option<&str>,
+        lang: Option<Lang>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Action>, StoreError> {
+        let brain = self.brain.get();
+        let summary = summary.map(str::trim).filter(|s| !s.is_empty());
+        let summary = summary.map(|s| capped(s, self.settings.max_message_chars));
+        let existing = self.store.conversation_by_thread(thread).await?;
+        let mut turn = Turn::begin(&*self.store, now).await?;
+        let mut conv = match existing {
+            Some(c) => c,
+            None => {
+                let text = summary.as_deref().unwrap_or("");
+                self.start(&brain, &mut turn, thread, by, text, lang)
+                    .await?
+            }
+        };
+        let from_customer = conv.customer.id == by.id;
+        let line = LogLine {
+            conversation: conv.id,
+            ticket: conv.ticket,
+            actor: if from_customer {
+                ActorKind::Customer
+            } else {
+                ActorKind::Other
+            },
+            person: Some(by),
+            kind: "ticket_request",
+            text: summary.as_deref().unwrap_or(""),
+            source: Some(source),
+        };
+        if !turn.log(line).await? {
+            return Ok(Vec::new());
+        }
+        if !from_customer {
+            let told = Action::Ephemeral {
+                user: by.id.clone(),
+                text: phrases::not_your_conversation(conv.lang),
+            };
+            turn.push(None, None, told);
+            return turn.finish().await;
+        }
+        conv.touch(now);
+        if conv.status == Status::Closed {
+            conv.status = Status::Open;
+            conv.state.new_topic();
+        }
+        if let Awaiting::Rating { .. } = conv.state.awaiting {
+            conv.state.new_topic();
+        }
+        if let Awaiting::Feedback { answer, .. } = conv.state.awaiting {
+            feedback_on(&mut turn, &mut conv, answer, Feedback::TalkToHuman).await?;
+        }
+        if let Some(summary) = &summary {
+            conv.state.push_topic(summary);
+        }
+        self.escalate(&mut turn, &mut conv, Reason::AskedForHuman, source)
+            .await?;
+        turn.tx.save_conversation(&conv).await?;
+        turn.finish().await
+    }
+
     /// Opens a ticket for the conversation's current problem, once per
     /// `source` and once per conversation.
     pub(super) async fn escalate(

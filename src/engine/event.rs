@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::ids::{Person, SourceKey, ThreadRef, TicketId};
+use crate::knowledge::Lang;
 
 /// One inbound event.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,6 +22,36 @@ pub enum Inbound {
         author: Person,
         /// What they wrote.
         text: String,
+        /// The language configured for the place the conversation starts in
+        /// (a support channel's), if any; it then speaks that language for
+        /// good. Ignored for a conversation that already exists.
+        lang: Option<Lang>,
+    },
+    /// A customer asks for a human straight away (`/ticket`), with an
+    /// optional summary of the problem. Starts the conversation if the thread
+    /// has none yet.
+    Ticket {
+        /// Platform and interaction id, for idempotency.
+        source: SourceKey,
+        /// The conversation's thread.
+        thread: ThreadRef,
+        /// Who asks.
+        by: Person,
+        /// What is wrong, in their words.
+        summary: Option<String>,
+        /// The configured language of the place, as for [`Inbound::Message`].
+        lang: Option<Lang>,
+    },
+    /// A customer writes faster than the adapter's flood limit allows; the
+    /// adapter sends this once per burst and drops their messages until it
+    /// refills. The customer is asked, politely, to slow down.
+    Flooding {
+        /// Where they wrote.
+        thread: ThreadRef,
+        /// Who.
+        author: Person,
+        /// The configured language of the place, as for [`Inbound::Message`].
+        lang: Option<Lang>,
     },
     /// Someone pressed one of the bot's buttons in a thread.
     Press {

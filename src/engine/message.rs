@@ -12,7 +12,7 @@ use super::small_talk::{self, SmallTalk};
 use super::state::{Awaiting, Conversation, Offered, Reason, Status};
 use super::turn::{LogLine, Turn};
 use crate::brain::Brain;
-use crate::knowledge::{Entry, Kind};
+use crate::knowledge::{Entry, Kind, Lang};
 use crate::store::{ActorKind, NewAnswer, NewConversation, StoreError, Via};
 use crate::triage::{Context, Decision, Level};
 
@@ -23,6 +23,7 @@ impl Engine {
         thread: &ThreadRef,
         author: &Person,
         text: &str,
+        lang: Option<Lang>,
         now: DateTime<Utc>,
     ) -> Result<Vec<Action>, StoreError> {
         let brain = self.brain.get();
@@ -31,14 +32,8 @@ impl Engine {
         let mut conv = match existing {
             Some(c) => c,
             None => {
-                let lang = crate::lang::detect_reliably(text, brain.settings().default_lang.0);
-                let new = NewConversation {
-                    thread: thread.clone(),
-                    customer: author.clone(),
-                    lang,
-                    at: now,
-                };
-                turn.tx.create_conversation(&new).await?
+                self.start(&brain, &mut turn, thread, author, text, lang)
+                    .await?
             }
         };
         let from_customer = conv.customer.id == author.id;
@@ -71,6 +66,56 @@ impl Engine {
         self.read_message(&brain, &mut turn, &mut conv, source, text)
             .await?;
         turn.tx.save_conversation(&conv).await?;
+        turn.finish().await
+    }
+
+    /// Starts the conversation of `thread` with `customer`, in the place's
+    /// configured language if it has one, else in the language `text` is in.
+    pub(super) async fn start(
+        &self,
+        brain: &Brain,
+        turn: &mut Turn,
+        thread: &ThreadRef,
+        customer: &Person,
+        text: &str,
+        channel_lang: Option<Lang>,
+    ) -> Result<Conversation, StoreError> {
+        let lang = channel_lang
+            .unwrap_or_else(|| crate::lang::detect_reliably(text, brain.settings().default_lang.0));
+        let new = NewConversation {
+            thread: thread.clone(),
+            customer: customer.clone(),
+            lang,
+            at: turn.now,
+        };
+        let mut conv = turn.tx.create_conversation(&new).await?;
+        if channel_lang.is_some() && conv.state.channel_lang.is_none() {
+            conv.state.channel_lang = channel_lang;
+        }
+        Ok(conv)
+    }
+
+    /// A customer writes too fast: asked once to slow down, in the
+    /// conversation's language (or the place's, or the default).
+    pub(super) async fn on_flooding(
+        &self,
+        thread: &ThreadRef,
+        lang: Option<Lang>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Action>, StoreError> {
+        let conv = self.store.conversation_by_thread(thread).await?;
+        let lang = conv
+            .as_ref()
+            .map(|c| c.lang)
+            .or(lang)
+            .unwrap_or(self.brain.get().settings().default_lang.0);
+        let mut turn = Turn::begin(&*self.store, now).await?;
+        let action = Action::Say {
+            thread: thread.clone(),
+            text: phrases::slow_down(lang),
+            buttons: Vec::new(),
+        };
+        turn.push(conv.map(|c| c.id), None, action);
         turn.finish().await
     }
 
@@ -120,7 +165,10 @@ impl Engine {
             conv.state.new_topic();
         }
         conv.state.push_topic(text.trim());
-        conv.lang = crate::lang::detect_reliably(text, conv.lang);
+        conv.lang = match conv.state.channel_lang {
+            Some(configured) => configured,
+            None => crate::lang::detect_reliably(text, conv.lang),
+        };
         let decision = self.triage_topic(brain, conv);
         self.respond(
             brain,
@@ -146,7 +194,7 @@ impl Engine {
             text,
             &Context {
                 history,
-                lang: None,
+                lang: conv.state.channel_lang,
                 exclude: &conv.state.rejected,
                 feedback: Some(&prior),
             },
@@ -276,7 +324,7 @@ pub(super) fn offer(button: Button, conv: &Conversation) -> Offer {
 }
 
 /// At most `max` characters of `text`, marked when cut.
-fn capped(text: &str, max: usize) -> String {
+pub(super) fn capped(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {
         Some((cut, _)) => format!("{}…", &text[..cut]),
         None => text.to_string(),

@@ -176,7 +176,24 @@ impl Engine {
                     thread,
                     author,
                     text,
-                } => self.on_message(source, thread, author, text, now).await,
+                    lang,
+                } => {
+                    self.on_message(source, thread, author, text, *lang, now)
+                        .await
+                }
+                Inbound::Ticket {
+                    source,
+                    thread,
+                    by,
+                    summary,
+                    lang,
+                } => {
+                    self.on_ticket(source, thread, by, summary.as_deref(), *lang, now)
+                        .await
+                }
+                Inbound::Flooding { thread, lang, .. } => {
+                    self.on_flooding(thread, *lang, now).await
+                }
                 Inbound::Press {
                     source,
                     thread,
@@ -206,6 +223,8 @@ impl Engine {
 fn event_kind(event: &Inbound) -> &'static str {
     match event {
         Inbound::Message { .. } => "message",
+        Inbound::Ticket { .. } => "ticket",
+        Inbound::Flooding { .. } => "flooding",
         Inbound::Press { .. } => "press",
         Inbound::Staff { .. } => "staff",
         Inbound::Tick => "tick",

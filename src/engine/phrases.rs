@@ -221,3 +221,21 @@ pub fn no_conversation(lang: Lang) -> String {
         "Dieses Gespräch ist beendet. Schreiben Sie eine neue Nachricht, um neu zu beginnen.",
     )
 }
+
+/// Someone asked for a human in another customer's conversation.
+pub fn not_your_conversation(lang: Lang) -> String {
+    pick(
+        lang,
+        "This conversation belongs to someone else; ask in a support channel to get your own.",
+        "Dieses Gespräch gehört jemand anderem; fragen Sie in einem Support-Kanal, um ein eigenes zu beginnen.",
+    )
+}
+
+/// A customer writing faster than the bot reads, told once.
+pub fn slow_down(lang: Lang) -> String {
+    pick(
+        lang,
+        "You are sending messages faster than I can read them; I will look at new ones in a moment.",
+        "Sie schreiben schneller, als ich lesen kann; neue Nachrichten sehe ich mir gleich an.",
+    )
+}

@@ -165,7 +165,7 @@ fn kind_fits(kind: Kind, button: &Button) -> bool {
     )
 }
 
-async fn feedback_on(
+pub(super) async fn feedback_on(
     turn: &mut Turn,
     conv: &mut Conversation,
     answer: AnswerId,

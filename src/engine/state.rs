@@ -89,6 +89,11 @@ pub struct State {
     pub rejected: Vec<String>,
     /// Entries offered about the current problem and the feedback on each.
     pub offered: Vec<Offered>,
+    /// The language configured for the place the conversation started in
+    /// (a support channel's): the bot speaks it and triage prefers it,
+    /// whatever detection says. `None`: the language is detected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel_lang: Option<Lang>,
 }
 
 impl State {

@@ -22,8 +22,13 @@ use crate::fake::FakeDiscord;
 
 /// The adapter's checked configuration, pointed at `fake`.
 pub fn config_for(fake: &FakeDiscord) -> DiscordConfig {
+    config_with(fake, |_| {})
+}
+
+/// [`config_for`], with `change` applied to the settings first.
+pub fn config_with(fake: &FakeDiscord, change: impl FnOnce(&mut DiscordSettings)) -> DiscordConfig {
     let world = fake.world();
-    let settings = DiscordSettings {
+    let mut settings = DiscordSettings {
         api_base_url: fake.url(),
         support_channels: vec![ChannelId::new(world.support.id)],
         forum_channels: vec![ChannelId::new(world.forum.id)],
@@ -32,6 +37,7 @@ pub fn config_for(fake: &FakeDiscord) -> DiscordConfig {
         staff_role: Some(RoleId::new(world.staff_role)),
         channel_lang: BTreeMap::new(),
     };
+    change(&mut settings);
     DiscordConfig::from_settings(&settings, Some("fake-token".to_owned())).expect("valid settings")
 }
 

@@ -31,6 +31,7 @@ async fn the_payload_builders_produce_what_serenity_parses() {
         by: world.sam(),
         channel_id: world.support.id,
         guild_id: Some(world.guild_id),
+        channel: payloads::guild_channel(&world.support),
     };
     let press = payloads::button_press(&world, in_guild(1), &message, "fl:cl:1");
     let Interaction::Component(press) = parse_interaction(press) else {
@@ -53,10 +54,12 @@ async fn the_payload_builders_produce_what_serenity_parses() {
     );
     assert_eq!(resolve.data.options[0].value.as_str(), Some("done"));
 
+    let dm_channel = world.dm_with(world.alice());
     let dm = InteractionSpec {
-        channel_id: world.dm_with(world.alice()).id,
+        channel_id: dm_channel.id,
         guild_id: None,
         by: world.alice(),
+        channel: payloads::dm_channel(&dm_channel, world.alice()),
         ..in_guild(3)
     };
     let ask = payloads::slash_command(&world, dm, 10, "ask", &[("question", "why?")]);
@@ -64,6 +67,10 @@ async fn the_payload_builders_produce_what_serenity_parses() {
         panic!("a command")
     };
     assert!(ask.guild_id.is_none() && ask.member.is_none());
+    assert_eq!(
+        ask.channel.map(|c| c.kind),
+        Some(serenity::all::ChannelType::Private)
+    );
     assert_eq!(ask.user.name, "alice");
 }
 

@@ -1,6 +1,7 @@
 //! The whole bot (handler, engine, store, outbox, transport) running against
 //! the fake Discord, on SQLite or PostgreSQL, as `frontline run` runs it.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,7 +17,7 @@ use frontline::store::SqlStore;
 use frontline::triage::Thresholds;
 use serde_json::Value;
 
-use crate::bot::{Guard, config_for, init_test_log};
+use crate::bot::{Guard, config_with, init_test_log};
 use crate::fake::FakeDiscord;
 use crate::support::{Backend, TestDb};
 
@@ -36,12 +37,40 @@ pub fn thresholds() -> Thresholds {
     }
 }
 
+/// How a scenario's bot differs from the usual one.
+pub struct Options {
+    /// The per-user message limit.
+    pub flood: FloodSettings,
+    /// Whether DMs are served.
+    pub dms: bool,
+    /// Languages per channel id.
+    pub channel_lang: BTreeMap<String, Lang>,
+    /// The engine's timers.
+    pub engine: EngineSettings,
+    /// How often the timers are checked.
+    pub tick: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            flood: FloodSettings::default(),
+            dms: true,
+            channel_lang: BTreeMap::new(),
+            engine: EngineSettings::default(),
+            tick: Duration::from_secs(3600),
+        }
+    }
+}
+
 /// The bot running against a fake Discord.
 pub struct Frontline {
     /// The fake Discord.
     pub fake: FakeDiscord,
     /// The bot's store.
     pub store: Arc<SqlStore>,
+    /// The bot's counters.
+    pub metrics: Metrics,
     bot: Option<RunningBot>,
     db: Option<TestDb>,
 }
@@ -49,11 +78,18 @@ pub struct Frontline {
 impl Frontline {
     /// Starts the bot on `backend` (`None`: PostgreSQL is not reachable here).
     pub async fn start(backend: Backend) -> Option<Frontline> {
-        Self::start_with(backend, FloodSettings::default()).await
+        Self::start_opts(backend, Options::default()).await
     }
 
-    /// Starts the bot with a flood limit.
-    pub async fn start_with(backend: Backend, flood: FloodSettings) -> Option<Frontline> {
+    /// Starts the bot as `options` say.
+    pub async fn start_opts(backend: Backend, options: Options) -> Option<Frontline> {
+        let Options {
+            flood,
+            dms,
+            channel_lang,
+            engine: engine_settings,
+            tick,
+        } = options;
         init_test_log();
         let db = TestDb::on(backend).await?;
         let fake = FakeDiscord::start().await;
@@ -65,13 +101,14 @@ impl Frontline {
         let (brain, _) =
             LiveBrain::start(&faq_dir(), settings, None).expect("the fixture FAQ loads");
         let brain = Arc::new(brain);
-        let engine = Arc::new(Engine::new(
-            brain.clone(),
-            store.clone(),
-            EngineSettings::default(),
-        ));
+        let engine = Arc::new(Engine::new(brain.clone(), store.clone(), engine_settings));
+        let metrics = Metrics::new();
+        let config = config_with(&fake, |s| {
+            s.dms = dms;
+            s.channel_lang = channel_lang;
+        });
         let parts = BotParts {
-            config: Arc::new(config_for(&fake)),
+            config: Arc::new(config),
             engine,
             brain,
             store: store.clone(),
@@ -80,10 +117,10 @@ impl Frontline {
                 ..DeliverySettings::default()
             },
             flood,
-            metrics: Metrics::new(),
+            metrics: metrics.clone(),
             faq_dir: faq_dir(),
             default_lang: Lang::En,
-            tick: Duration::from_secs(3600),
+            tick,
             poll: Duration::from_millis(20),
             workers: 4,
         };
@@ -96,6 +133,7 @@ impl Frontline {
         Some(Frontline {
             fake,
             store,
+            metrics,
             bot: Some(bot),
             db: Some(db),
         })

@@ -12,9 +12,12 @@ mod fake;
 mod fake_self_test;
 mod frontline;
 mod http_faults;
+mod places;
 mod proof;
 mod rest_shapes;
 mod run;
 mod staff;
+mod staff_commands;
 #[path = "../support/mod.rs"]
 mod support;
+mod timers;

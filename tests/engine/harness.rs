@@ -10,6 +10,7 @@ use frontline::engine::{
     Action, Button, Engine, EngineSettings, Inbound, Person, SourceKey, StaffCommand, ThreadRef,
     TicketId,
 };
+use frontline::knowledge::Lang;
 use frontline::store::{AnswerRecord, Event, Store, Ticket};
 use frontline::triage::Thresholds;
 
@@ -109,7 +110,35 @@ impl Bot {
             thread: self.thread.clone(),
             author: self.customer.clone(),
             text: text.to_string(),
+            lang: None,
         }
+    }
+
+    /// The customer writes `text` in a place configured for `lang`.
+    pub async fn says_in(&mut self, lang: Lang, text: &str) -> Vec<Action> {
+        let mut event = self.message(text);
+        if let Inbound::Message { lang: l, .. } = &mut event {
+            *l = Some(lang);
+        }
+        self.handle(&event).await
+    }
+
+    /// The event of `by` asking for a human (`/ticket`), with a summary.
+    pub fn ticket_request(&mut self, by: &Person, summary: Option<&str>) -> Inbound {
+        Inbound::Ticket {
+            source: self.source(),
+            thread: self.thread.clone(),
+            by: by.clone(),
+            summary: summary.map(str::to_owned),
+            lang: None,
+        }
+    }
+
+    /// The customer asks for a human (`/ticket`).
+    pub async fn asks_for_human(&mut self, summary: Option<&str>) -> Vec<Action> {
+        let who = self.customer.clone();
+        let event = self.ticket_request(&who, summary);
+        self.handle(&event).await
     }
 
     /// Handles `event` now.

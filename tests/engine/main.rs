@@ -10,6 +10,7 @@ mod feedback;
 mod fixes;
 mod harness;
 mod maintainer;
+mod places;
 mod staff;
 mod timers;
 mod two_instances;

@@ -78,6 +78,7 @@ pub async fn run_chat(
                         thread: thread.clone(),
                         author: customer.clone(),
                         text: line.to_string(),
+                        lang: None,
                     },
                 };
                 let actions = engine.handle(&event, Utc::now()).await?;

@@ -14,6 +14,7 @@ use serenity::all::{
     CreateInteractionResponseMessage, CreateThread, EditInteractionResponse,
 };
 
+use super::failure::{ALREADY_ACKNOWLEDGED, Failure};
 use super::handler::{Handler, person};
 use super::interactions::{STAFF_ONLY, is_staff};
 use super::settings::ChannelRole;
@@ -21,7 +22,8 @@ use super::split::{MESSAGE_LIMIT, split_markdown};
 use super::thread_name::thread_name;
 use super::transport::{PLATFORM, thread_ref};
 use crate::brain::Reloaded;
-use crate::engine::{Button, Inbound, SourceKey, StaffCommand, ThreadRef, TicketId};
+use crate::engine::{Action, Inbound, SourceKey, StaffCommand, ThreadRef, TicketId, phrases};
+use crate::knowledge::Lang;
 use crate::store::TicketState;
 
 /// Registers the bot's slash commands (globally).
@@ -83,6 +85,34 @@ fn option<'a>(command: &'a CommandInteraction, name: &str) -> Option<&'a str> {
         })
 }
 
+/// Where a customer's command goes.
+enum CommandPlace {
+    /// Where it was run (a conversation's thread, a forum post, a DM).
+    Here(Option<Lang>),
+    /// A new thread in the support channel it was run in.
+    NewThread(Option<Lang>),
+}
+
+/// `prefix <#thread>.`, or just `Done.` for a thread that is not a channel.
+fn in_thread(prefix: &str, thread: &ThreadRef) -> String {
+    match thread
+        .0
+        .strip_prefix("discord:")
+        .and_then(|c| c.parse::<u64>().ok())
+    {
+        Some(c) => format!("{prefix} <#{}>.", ChannelId::new(c)),
+        None => "Done.".to_owned(),
+    }
+}
+
+/// Whether a failed interaction answer means it was answered before.
+pub(super) fn already_answered(e: &serenity::Error) -> bool {
+    matches!(
+        Failure::of(e),
+        Failure::Permanent { code, .. } if code == ALREADY_ACKNOWLEDGED
+    )
+}
+
 /// The first sub-command's name.
 fn sub_command(command: &CommandInteraction) -> Option<&str> {
     command.data.options.first().map(|o| o.name.as_str())
@@ -92,6 +122,8 @@ impl Handler {
     pub(super) async fn on_command(&self, ctx: &Context, command: &CommandInteraction) {
         let name = command.data.name.as_str();
         let staff_only = !matches!(name, "ask" | "ticket");
+        // Interaction answers are the one thing not sent through the outbox:
+        // Discord wants them within 3 seconds, and they are worthless later.
         if staff_only && !is_staff(command.member.as_deref(), self.config.staff_role) {
             let refusal = CreateInteractionResponseMessage::new()
                 .ephemeral(true)
@@ -106,12 +138,24 @@ impl Handler {
             CreateInteractionResponseMessage::new().ephemeral(true),
         );
         if let Err(e) = command.create_response(&ctx.http, defer).await {
+            if already_answered(&e) {
+                // The same interaction again (a re-sent INTERACTION_CREATE):
+                // it was handled the first time.
+                return;
+            }
             self.metrics.discord_error("acknowledge");
             tracing::warn!(error = %e, "acknowledging a command");
         }
         let by = person(&command.user);
         self.interactions.remember(&by.id.0, &command.token);
-        let reply = self.run_command(ctx, command).await;
+        let Some(reply) = self.run_command(ctx, command).await else {
+            // The engine answers the caller itself (a private follow-up from
+            // the outbox); a "Done" here could contradict it.
+            if let Err(e) = command.delete_response(&ctx.http).await {
+                tracing::warn!(error = %e, "clearing a command's reply");
+            }
+            return;
+        };
         let reply = split_markdown(&reply, MESSAGE_LIMIT)
             .into_iter()
             .next()
@@ -122,8 +166,9 @@ impl Handler {
         }
     }
 
-    /// Runs a command; returns what its caller reads.
-    async fn run_command(&self, ctx: &Context, command: &CommandInteraction) -> String {
+    /// Runs a command; returns what its caller reads, or `None` when the
+    /// engine tells them privately itself.
+    async fn run_command(&self, ctx: &Context, command: &CommandInteraction) -> Option<String> {
         let source = SourceKey::new(PLATFORM, command.id.to_string());
         let by = person(&command.user);
         let thread = thread_ref(command.channel_id);
@@ -136,18 +181,21 @@ impl Handler {
                         staff: by.clone(),
                         command,
                     };
-                    self.handle(&event).await;
-                    format!("Done (ticket #{ticket}).")
+                    let actions = self.decide(&event).await;
+                    let told = actions
+                        .iter()
+                        .any(|a| matches!(a, Action::Ephemeral { user, .. } if *user == by.id));
+                    (!told).then(|| format!("Done (ticket #{ticket})."))
                 }
-                None => "There is no ticket in this channel.".to_owned(),
+                None => Some("There is no ticket in this channel.".to_owned()),
             }
         };
         match command.data.name.as_str() {
-            "ask" => {
+            "ask" => Some(
                 self.ask(ctx, command, option(command, "question").unwrap_or(""))
-                    .await
-            }
-            "ticket" => self.ticket(command).await,
+                    .await,
+            ),
+            "ticket" => Some(self.ticket(ctx, command).await),
             "claim" => staff(StaffCommand::Claim).await,
             "unclaim" => staff(StaffCommand::Unclaim).await,
             "reopen" => staff(StaffCommand::Reopen).await,
@@ -159,13 +207,13 @@ impl Handler {
                 let note = option(command, "note").unwrap_or("").to_owned();
                 staff(StaffCommand::Resolve { note }).await
             }
-            "tickets" => self.open_tickets().await,
-            "faq" => match sub_command(command) {
-                Some("reload") => self.faq_reload(),
-                _ => self.faq_check(),
-            },
-            "stats" => self.stats().await,
-            other => format!("Unknown command /{other}."),
+            "tickets" => Some(self.open_tickets().await),
+            "faq" => Some(match sub_command(command) {
+                Some("reload") => self.faq_reload().await,
+                _ => self.faq_check().await,
+            }),
+            "stats" => Some(self.stats().await),
+            other => Some(format!("Unknown command /{other}.")),
         }
     }
 
@@ -178,64 +226,133 @@ impl Handler {
             .map(|t| t.id)
     }
 
-    async fn ask(&self, ctx: &Context, command: &CommandInteraction, question: &str) -> String {
-        let thread = if self.config.channel_role(command.channel_id) == Some(ChannelRole::Support) {
-            let made = command
-                .channel_id
-                .create_thread(
-                    &ctx.http,
-                    CreateThread::new(thread_name(question, "Question"))
-                        .kind(ChannelType::PublicThread),
-                )
-                .await;
-            match made {
-                Ok(t) => thread_ref(t.id),
-                Err(e) => {
-                    tracing::error!(error = %e, "creating a thread for /ask");
-                    return "I could not open a thread for your question; please try again."
-                        .to_owned();
-                }
+    /// Where a customer's command (`/ask`, `/ticket`) is run: a support
+    /// channel (the question gets a thread of its own), a conversation's
+    /// thread or one of the bot's forum posts, a DM if DMs are served.
+    fn place_of_command(&self, command: &CommandInteraction) -> Option<CommandPlace> {
+        let channel = command.channel_id;
+        if command.guild_id.is_none() {
+            return self.config.dms.then_some(CommandPlace::Here(None));
+        }
+        match self.config.channel_role(channel) {
+            Some(ChannelRole::Support) => {
+                return Some(CommandPlace::NewThread(self.config.lang_of(channel)));
             }
-        } else {
-            thread_ref(command.channel_id)
+            Some(ChannelRole::Forum) => return None,
+            None => {}
+        }
+        let parent = command
+            .channel
+            .as_ref()
+            .and_then(|c| c.parent_id)
+            .or_else(|| self.known_forum_post(channel));
+        match parent.and_then(|p| self.config.channel_role(p).map(|r| (p, r))) {
+            Some((forum, ChannelRole::Forum)) => {
+                Some(CommandPlace::Here(self.config.lang_of(forum)))
+            }
+            // A thread the bot opened in a support channel.
+            Some((_, ChannelRole::Support)) => Some(CommandPlace::Here(None)),
+            None => None,
+        }
+    }
+
+    /// The thread a customer's command goes to, opening one (with the
+    /// customer in it) in a support channel; `Err` is what they read instead.
+    async fn thread_for(
+        &self,
+        ctx: &Context,
+        command: &CommandInteraction,
+        name: &str,
+    ) -> Result<(ThreadRef, Option<Lang>), String> {
+        let place = self.place_of_command(command).ok_or_else(|| {
+            let mut places: Vec<String> = self
+                .config
+                .support_channels
+                .iter()
+                .chain(&self.config.forum_channels)
+                .map(|c| format!("<#{c}>"))
+                .collect();
+            if self.config.dms {
+                places.push("a direct message".to_owned());
+            }
+            format!("I answer questions in {}.", places.join(", "))
+        })?;
+        let lang = match place {
+            CommandPlace::Here(lang) => {
+                let here = thread_ref(command.channel_id);
+                let by = person(&command.user);
+                return match self.engine.store().conversation_by_thread(&here).await {
+                    Ok(Some(conv)) if conv.customer.id != by.id => {
+                        Err(phrases::not_your_conversation(conv.lang))
+                    }
+                    Ok(_) => Ok((here, lang)),
+                    Err(e) => Err(format!("Reading the conversation failed: {e}")),
+                };
+            }
+            CommandPlace::NewThread(lang) => lang,
+        };
+        let made = command
+            .channel_id
+            .create_thread(
+                &ctx.http,
+                CreateThread::new(thread_name(name, "Question")).kind(ChannelType::PublicThread),
+            )
+            .await;
+        let thread = match made {
+            Ok(thread) => thread,
+            Err(e) => {
+                self.metrics.discord_error("thread");
+                tracing::error!(error = %e, "creating a thread for a command");
+                return Err(
+                    "I could not open a thread for your question; please try again.".to_owned(),
+                );
+            }
+        };
+        // A thread made without a message has only the bot in it: add the
+        // customer, or they would not see the answer arrive.
+        if let Err(e) = thread
+            .id
+            .add_thread_member(&ctx.http, command.user.id)
+            .await
+        {
+            self.metrics.discord_error("thread");
+            tracing::warn!(error = %e, "adding the customer to their thread");
+        }
+        Ok((thread_ref(thread.id), lang))
+    }
+
+    async fn ask(&self, ctx: &Context, command: &CommandInteraction, question: &str) -> String {
+        let (thread, lang) = match self.thread_for(ctx, command, question).await {
+            Ok(place) => place,
+            Err(refusal) => return refusal,
         };
         let event = Inbound::Message {
             source: SourceKey::new(PLATFORM, command.id.to_string()),
             thread: thread.clone(),
             author: person(&command.user),
             text: question.to_owned(),
+            lang,
         };
         self.handle(&event).await;
-        match thread
-            .0
-            .strip_prefix("discord:")
-            .and_then(|c| c.parse::<u64>().ok())
-        {
-            Some(c) => format!("Your question is in <#{}>.", ChannelId::new(c)),
-            None => "Asked.".to_owned(),
-        }
+        in_thread("Your question is in", &thread)
     }
 
-    async fn ticket(&self, command: &CommandInteraction) -> String {
-        let thread = thread_ref(command.channel_id);
-        let by = person(&command.user);
-        if let Some(summary) = option(command, "summary") {
-            let event = Inbound::Message {
-                source: SourceKey::new(PLATFORM, format!("{}-summary", command.id)),
-                thread: thread.clone(),
-                author: by.clone(),
-                text: summary.to_owned(),
-            };
-            self.handle(&event).await;
-        }
-        let event = Inbound::Press {
+    async fn ticket(&self, ctx: &Context, command: &CommandInteraction) -> String {
+        let summary = option(command, "summary");
+        let name = summary.unwrap_or("Talk to a human");
+        let (thread, lang) = match self.thread_for(ctx, command, name).await {
+            Ok(place) => place,
+            Err(refusal) => return refusal,
+        };
+        let event = Inbound::Ticket {
             source: SourceKey::new(PLATFORM, command.id.to_string()),
-            thread,
-            by,
-            button: Button::TalkToHuman,
+            thread: thread.clone(),
+            by: person(&command.user),
+            summary: summary.map(str::to_owned),
+            lang,
         };
         self.handle(&event).await;
-        "A member of staff will be with you.".to_owned()
+        in_thread("Your request for a human is in", &thread)
     }
 
     async fn open_tickets(&self) -> String {
@@ -264,8 +381,15 @@ impl Handler {
         }
     }
 
-    fn faq_reload(&self) -> String {
-        match self.brain.reload() {
+    /// Reloads the FAQ off the runtime's threads (indexing, and embedding
+    /// with a model, can take seconds).
+    async fn faq_reload(&self) -> String {
+        let brain = self.brain.clone();
+        let reloaded = match tokio::task::spawn_blocking(move || brain.reload()).await {
+            Ok(reloaded) => reloaded,
+            Err(e) => return format!("Reloading the FAQ failed: {e}"),
+        };
+        match reloaded {
             Reloaded::Swapped { entries, warnings } => format!(
                 "FAQ reloaded: {entries} entries, {} warning(s).",
                 warnings.len()
@@ -276,19 +400,23 @@ impl Handler {
         }
     }
 
-    fn faq_check(&self) -> String {
-        match crate::knowledge::load_dir(&self.faq_dir, self.default_lang) {
-            Ok(loaded) => {
+    /// What `frontline check` says about the FAQ: the totals first (a long
+    /// list is cut at Discord's message limit), then each problem.
+    async fn faq_check(&self) -> String {
+        let (dir, lang) = (self.faq_dir.clone(), self.default_lang);
+        let loaded = tokio::task::spawn_blocking(move || crate::knowledge::load_dir(&dir, lang));
+        match loaded.await {
+            Ok(Ok(loaded)) => {
                 let errors = loaded.error_count();
-                let mut lines: Vec<String> =
-                    loaded.diagnostics.iter().map(|d| d.render(false)).collect();
-                lines.push(format!(
+                let mut lines = vec![format!(
                     "{} file(s), {errors} error(s), {} warning(s)",
                     loaded.files,
                     loaded.diagnostics.len() - errors
-                ));
+                )];
+                lines.extend(loaded.diagnostics.iter().map(|d| d.render(false)));
                 format!("```\n{}\n```", lines.join("\n").replace("```", "'''"))
             }
+            Ok(Err(e)) => format!("Reading the FAQ failed: {e}"),
             Err(e) => format!("Reading the FAQ failed: {e}"),
         }
     }

@@ -10,6 +10,8 @@ use serenity::http::HttpError;
 
 /// Discord's error code for an interaction that was already answered.
 pub const ALREADY_ACKNOWLEDGED: isize = 40060;
+/// Discord's error code for an action a DM channel does not have (archiving).
+pub const DM_CHANNEL: isize = 50003;
 /// Discord's error code for a second thread on one message.
 pub const THREAD_ALREADY_CREATED: isize = 160004;
 

@@ -4,16 +4,19 @@
 //! thread, a forum post or (when enabled) a DM is handed over as it is; bots,
 //! the bot itself and channels the bot does not serve are ignored. Button
 //! presses and slash commands are in [`super::press`] and [`super::commands`].
-//! Each customer is held to a flood limit, with one polite notice. After
-//! every handled event the delivery loop is woken.
+//! Each customer (not staff) is held to a flood limit, with one polite
+//! notice that the engine words and the outbox delivers; messages over the
+//! limit make no thread and reach no engine. The configured language of a
+//! support or forum channel goes with the message that starts a
+//! conversation there. After every handled event the delivery loop is woken.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
 use serenity::all::{
-    ChannelId, ChannelType, Context, CreateMessage, CreateThread, EventHandler, GuildChannel,
+    Channel, ChannelId, ChannelType, Context, CreateThread, EventHandler, GuildChannel,
     Interaction, Message, Ready, User,
 };
 use serenity::async_trait;
@@ -22,19 +25,14 @@ use tokio::sync::Notify;
 use super::commands;
 use super::failure::{Failure, THREAD_ALREADY_CREATED};
 use super::interactions::Interactions;
-use super::mentions::no_pings;
 use super::settings::{ChannelRole, DiscordConfig};
 use super::thread_name::thread_name;
 use super::transport::{PLATFORM, thread_ref};
 use crate::brain::LiveBrain;
-use crate::engine::{Engine, Inbound, Person, SourceKey, ThreadRef};
+use crate::engine::{Action, Engine, Inbound, Person, SourceKey, ThreadRef};
 use crate::flood::{FloodGuard, Verdict};
 use crate::knowledge::Lang;
 use crate::metrics::Metrics;
-
-/// What a flooding customer reads, once.
-const SLOW_DOWN: &str =
-    "You are sending messages faster than I can read them; I will look at new ones in a moment.";
 
 /// The serenity event handler of the bot.
 pub struct Handler {
@@ -47,7 +45,8 @@ pub struct Handler {
     pub(super) metrics: Metrics,
     pub(super) faq_dir: PathBuf,
     pub(super) default_lang: Lang,
-    forum_threads: Mutex<HashSet<ChannelId>>,
+    /// Forum posts seen (thread → forum).
+    forum_threads: Mutex<HashMap<ChannelId, ChannelId>>,
 }
 
 /// What the handler needs.
@@ -91,15 +90,21 @@ impl Handler {
 
     /// Hands `event` to the engine and wakes the delivery loop.
     pub(super) async fn handle(&self, event: &Inbound) -> bool {
+        !self.decide(event).await.is_empty()
+    }
+
+    /// [`Handler::handle`], returning what the engine decided (already in
+    /// the outbox); nothing if it failed.
+    pub(super) async fn decide(&self, event: &Inbound) -> Vec<Action> {
         match self.engine.handle(event, Utc::now()).await {
             Ok(actions) => {
                 super::counting::count(&self.metrics, &actions);
                 self.wake.notify_one();
-                !actions.is_empty()
+                actions
             }
             Err(e) => {
                 tracing::error!(error = %e, "the engine failed to handle an event");
-                false
+                Vec::new()
             }
         }
     }
@@ -108,55 +113,124 @@ impl Handler {
         if msg.author.bot || msg.author.id == ctx.cache.current_user().id {
             return;
         }
-        let Some(thread) = self.thread_of(ctx, msg).await else {
+        let Some(place) = self.place_of(ctx, msg).await else {
             return;
         };
-        match self.flood.check(&msg.author.id.get()) {
-            Verdict::Allow => {}
-            Verdict::Notice => return self.slow_down(ctx, msg).await,
-            Verdict::Drop => return,
+        let lang = place.lang();
+        let staff = msg
+            .member
+            .as_ref()
+            .is_some_and(|m| m.roles.contains(&self.config.staff_role));
+        if !staff {
+            match self.flood.check(&msg.author.id.get()) {
+                Verdict::Allow => {}
+                Verdict::Notice => {
+                    // The notice goes out through the outbox like every other
+                    // message; the flooding message itself is dropped.
+                    let event = Inbound::Flooding {
+                        thread: thread_ref(msg.channel_id),
+                        author: person(&msg.author),
+                        lang,
+                    };
+                    self.handle(&event).await;
+                    return;
+                }
+                Verdict::Drop => return,
+            }
         }
+        let thread = match place {
+            Place::NewQuestion(_) => match self.open_thread(ctx, msg).await {
+                Some(thread) => thread,
+                None => return,
+            },
+            Place::Conversation(thread, _) => thread,
+        };
         let event = Inbound::Message {
             source: SourceKey::new(PLATFORM, msg.id.to_string()),
             thread,
             author: person(&msg.author),
             text: msg.content.clone(),
+            lang,
         };
         self.handle(&event).await;
     }
 
-    /// The conversation thread a message belongs to, creating the thread for
-    /// a new question in a support channel; `None` if the bot does not serve it.
-    async fn thread_of(&self, ctx: &Context, msg: &Message) -> Option<ThreadRef> {
+    /// Where a message belongs, or `None` if the bot does not serve the
+    /// channel it was written in. Makes no thread and calls Discord only for
+    /// the first message of a forum post whose THREAD_CREATE was not seen yet.
+    async fn place_of(&self, ctx: &Context, msg: &Message) -> Option<Place> {
+        let here = thread_ref(msg.channel_id);
         if msg.guild_id.is_none() {
-            return self.config.dms.then(|| thread_ref(msg.channel_id));
+            return self.config.dms.then_some(Place::Conversation(here, None));
         }
         match self.config.channel_role(msg.channel_id) {
-            Some(ChannelRole::Support) => return self.open_thread(ctx, msg).await,
-            Some(ChannelRole::Forum) | None => {}
+            Some(ChannelRole::Support) => {
+                return Some(Place::NewQuestion(self.config.lang_of(msg.channel_id)));
+            }
+            // A forum channel has no messages of its own, only posts (threads).
+            Some(ChannelRole::Forum) => return None,
+            None => {}
         }
-        let thread = thread_ref(msg.channel_id);
+        match self.engine.store().conversation_by_thread(&here).await {
+            Ok(Some(_)) => return Some(Place::Conversation(here, None)),
+            Ok(None) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "reading the conversation of a thread");
+                return None;
+            }
+        }
+        let forum = self.forum_of_post(ctx, msg).await?;
+        Some(Place::Conversation(here, self.config.lang_of(forum)))
+    }
+
+    /// The forum a message's thread is a post in, if it is one of the bot's.
+    async fn forum_of_post(&self, ctx: &Context, msg: &Message) -> Option<ChannelId> {
         let known = self
             .forum_threads
             .lock()
             .expect("not poisoned")
-            .contains(&msg.channel_id);
-        if known {
-            return Some(thread);
+            .get(&msg.channel_id)
+            .copied();
+        if known.is_some() {
+            return known;
         }
-        match self.engine.store().conversation_by_thread(&thread).await {
-            Ok(Some(_)) => Some(thread),
-            Ok(None) => None,
+        // Only the first message of a post has its thread's id. serenity runs
+        // the handlers of THREAD_CREATE and of that message concurrently, so
+        // the thread may not be known yet: ask Discord what it is.
+        if msg.id.get() != msg.channel_id.get() {
+            return None;
+        }
+        let parent = match ctx.http.get_channel(msg.channel_id).await {
+            Ok(Channel::Guild(thread)) if thread.thread_metadata.is_some() => thread.parent_id,
+            Ok(_) => None,
             Err(e) => {
-                tracing::error!(error = %e, "reading the conversation of a thread");
+                self.metrics.discord_error("channel");
+                tracing::warn!(error = %e, "looking up the thread of a forum post");
                 None
             }
-        }
+        }?;
+        (self.config.channel_role(parent) == Some(ChannelRole::Forum)).then(|| {
+            self.forum_threads
+                .lock()
+                .expect("not poisoned")
+                .insert(msg.channel_id, parent);
+            parent
+        })
+    }
+
+    /// The forum thread `channel` is a post in, from what the handler saw.
+    pub(super) fn known_forum_post(&self, channel: ChannelId) -> Option<ChannelId> {
+        self.forum_threads
+            .lock()
+            .expect("not poisoned")
+            .get(&channel)
+            .copied()
     }
 
     /// Starts the thread of a question in a support channel. On Discord a
     /// thread made from a message has the message's id, so a message seen
-    /// twice finds its thread again.
+    /// twice (a re-sent MESSAGE_CREATE) finds its thread again: Discord
+    /// refuses the second thread, and the engine knows the message already.
     async fn open_thread(&self, ctx: &Context, msg: &Message) -> Option<ThreadRef> {
         let name = thread_name(&msg.content, "Question");
         let made = msg
@@ -177,13 +251,22 @@ impl Handler {
             },
         }
     }
+}
 
-    async fn slow_down(&self, ctx: &Context, msg: &Message) {
-        let notice = CreateMessage::new()
-            .content(SLOW_DOWN)
-            .allowed_mentions(no_pings());
-        if let Err(e) = msg.channel_id.send_message(&ctx.http, notice).await {
-            tracing::warn!(error = %e, "telling a customer to slow down");
+/// Where a served message goes.
+enum Place {
+    /// A new question in a support channel (of this language): it gets a
+    /// thread of its own.
+    NewQuestion(Option<Lang>),
+    /// A conversation's thread, a forum post (in the forum's language), a DM.
+    Conversation(ThreadRef, Option<Lang>),
+}
+
+impl Place {
+    /// The configured language of the place.
+    fn lang(&self) -> Option<Lang> {
+        match self {
+            Place::NewQuestion(lang) | Place::Conversation(_, lang) => *lang,
         }
     }
 }
@@ -200,14 +283,15 @@ impl EventHandler for Handler {
     }
 
     async fn thread_create(&self, _ctx: Context, thread: GuildChannel) {
-        let in_forum = thread
-            .parent_id
-            .is_some_and(|p| self.config.channel_role(p) == Some(ChannelRole::Forum));
-        if in_forum && thread.kind == ChannelType::PublicThread {
+        let in_forum = thread.kind == ChannelType::PublicThread
+            && thread
+                .parent_id
+                .is_some_and(|p| self.config.channel_role(p) == Some(ChannelRole::Forum));
+        if let (true, Some(forum)) = (in_forum, thread.parent_id) {
             self.forum_threads
                 .lock()
                 .expect("not poisoned")
-                .insert(thread.id);
+                .insert(thread.id, forum);
         }
     }
 

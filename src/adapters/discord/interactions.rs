@@ -52,10 +52,16 @@ pub(super) fn is_staff(member: Option<&Member>, role: RoleId) -> bool {
 
 impl Handler {
     pub(super) async fn on_press(&self, ctx: &Context, press: &ComponentInteraction) {
+        // Acknowledged here, not through the outbox: Discord wants it within
+        // 3 seconds, and a late acknowledgement is worthless.
         if let Err(e) = press
             .create_response(&ctx.http, CreateInteractionResponse::Acknowledge)
             .await
         {
+            if super::commands::already_answered(&e) {
+                // The same press again (a re-sent INTERACTION_CREATE).
+                return;
+            }
             self.metrics.discord_error("acknowledge");
             tracing::warn!(error = %e, "acknowledging a button press");
         }

@@ -17,7 +17,7 @@ use serenity::all::{
 };
 use serenity::builder::Builder as _;
 
-use super::failure::Failure;
+use super::failure::{DM_CHANNEL, Failure};
 use super::interactions::Interactions;
 use super::mentions::{no_pings, staff_ping};
 use super::render::{self, AnswerParts, ButtonContext, Piece};
@@ -118,11 +118,13 @@ impl DiscordTransport {
                 let channel = channel_of(thread)?;
                 self.post(channel, render::text(text, vec![])).await?;
                 let archive = EditThread::new().archived(true);
-                channel
-                    .edit_thread(&self.http, archive)
-                    .await
-                    .map_err(failed)?;
-                Ok(())
+                match channel.edit_thread(&self.http, archive).await {
+                    Ok(_) => Ok(()),
+                    // A DM conversation has no thread to archive: the last
+                    // words end it.
+                    Err(e) if is_dm_refusal(&e) => Ok(()),
+                    Err(e) => Err(failed(e)),
+                }
             }
             Action::AddToThread { thread, staff } => channel_of(thread)?
                 .add_thread_member(&self.http, user_of(staff)?)
@@ -290,6 +292,11 @@ fn parse_id(id: &str) -> Result<u64, DeliveryError> {
         .ok()
         .filter(|n| *n > 0)
         .ok_or_else(|| DeliveryError::permanent(format!("`{id}` is not a Discord id")))
+}
+
+/// Whether Discord refused a call because the channel is a DM.
+fn is_dm_refusal(e: &serenity::Error) -> bool {
+    matches!(Failure::of(e), Failure::Permanent { code, .. } if code == DM_CHANNEL)
 }
 
 /// A failed Discord call as a delivery failure.

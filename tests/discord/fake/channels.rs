@@ -154,7 +154,8 @@ pub async fn add_thread_member(
     reply(no_content())
 }
 
-/// `PATCH /channels/{c}`: for a thread, `archived`, `locked` and `name`.
+/// `PATCH /channels/{c}`: for a thread, `archived`, `locked` and `name`; a
+/// DM cannot be changed.
 pub async fn modify(
     State(shared): State<Arc<Shared>>,
     Path(c): Path<u64>,
@@ -176,14 +177,19 @@ pub async fn modify(
         shared.echo_thread("THREAD_UPDATE", &thread);
         return reply(ok(thread));
     }
-    match shared.world.channel(c) {
-        Some(channel) => reply(ok(payloads::guild_channel(channel))),
+    match store.channel(&shared.world, c) {
+        Some(channel) if channel.kind == kind::DM => reply(error(
+            StatusCode::FORBIDDEN,
+            50003,
+            "Cannot execute action on a DM channel",
+        )),
+        Some(channel) => reply(ok(payloads::guild_channel(&channel))),
         None => reply(unknown_channel()),
     }
 }
 
 /// The channel object for `c`: a thread, a guild channel or a DM.
-fn channel_json(shared: &Shared, c: u64) -> Option<Value> {
+pub fn channel_json(shared: &Shared, c: u64) -> Option<Value> {
     let store = shared.store.lock().unwrap();
     if let Some(thread) = store.thread(c) {
         return Some(thread.clone());

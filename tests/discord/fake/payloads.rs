@@ -202,6 +202,20 @@ pub struct InteractionSpec<'a> {
     pub channel_id: u64,
     /// The guild, `None` in a DM.
     pub guild_id: Option<u64>,
+    /// The channel (or thread, or DM) object, as the fake holds it.
+    pub channel: Value,
+}
+
+/// The partial channel an interaction carries: the channel object with the
+/// permissions the bot has there.
+fn interaction_channel(channel: &Value) -> Value {
+    let mut c = channel.clone();
+    if let Some(c) = c.as_object_mut() {
+        c.remove("member");
+        c.remove("recipients");
+        c.insert("permissions".to_owned(), json!("2248473465835073"));
+    }
+    c
 }
 
 fn interaction(world: &World, spec: &InteractionSpec<'_>, kind: u8, data: Value) -> Value {
@@ -211,7 +225,7 @@ fn interaction(world: &World, spec: &InteractionSpec<'_>, kind: u8, data: Value)
         "type": kind,
         "data": data,
         "channel_id": spec.channel_id.to_string(),
-        "channel": {"id": spec.channel_id.to_string(), "type": kind::TEXT},
+        "channel": interaction_channel(&spec.channel),
         "token": spec.token,
         "version": 1,
         "app_permissions": "2248473465835073",
@@ -229,7 +243,6 @@ fn interaction(world: &World, spec: &InteractionSpec<'_>, kind: u8, data: Value)
         }
         None => {
             i["user"] = user(spec.by);
-            i["channel"]["type"] = json!(kind::DM);
             i["context"] = json!(1);
         }
     }
@@ -265,6 +278,22 @@ pub fn slash_command(
         .iter()
         .map(|(n, v)| json!({"name": n, "type": 3, "value": v}))
         .collect();
+    slash_command_with(world, spec, command_id, name, Value::Array(options))
+}
+
+/// A sub-command option (`/faq check`): type 1, without options of its own.
+pub fn sub_command(name: &str) -> Value {
+    json!({"name": name, "type": 1, "options": []})
+}
+
+/// A slash command (type 2) with `options` as Discord sends them.
+pub fn slash_command_with(
+    world: &World,
+    spec: InteractionSpec<'_>,
+    command_id: u64,
+    name: &str,
+    options: Value,
+) -> Value {
     let mut data = json!({
         "id": command_id.to_string(),
         "name": name,

@@ -20,13 +20,14 @@ impl FakeDiscord {
     pub fn press(&self, by: &User, message: &Value, custom_id: &str) -> Sent {
         let channel_id = message["channel_id"].as_str().unwrap().parse().unwrap();
         let message_id = message["id"].as_str().unwrap().parse().ok();
-        let (sent, guild_id) = self.new_interaction(channel_id, message_id);
+        let (sent, guild_id, channel) = self.new_interaction(channel_id, message_id);
         let spec = InteractionSpec {
             id: sent.id,
             token: &sent.token,
             by,
             channel_id,
             guild_id,
+            channel,
         };
         let payload = payloads::button_press(self.world(), spec, message, custom_id);
         self.dispatch("INTERACTION_CREATE", payload);
@@ -35,27 +36,51 @@ impl FakeDiscord {
 
     /// `by` runs `/name` with string `options` in `channel_id`: INTERACTION_CREATE type 2.
     pub fn slash(&self, by: &User, channel_id: u64, name: &str, options: &[(&str, &str)]) -> Sent {
-        let (sent, guild_id) = self.new_interaction(channel_id, None);
+        let options: Vec<Value> = options
+            .iter()
+            .map(|(n, v)| json!({"name": n, "type": 3, "value": v}))
+            .collect();
+        self.slash_with(by, channel_id, name, Value::Array(options))
+    }
+
+    /// `by` runs `/name sub` (a sub-command without options) in `channel_id`.
+    pub fn slash_sub(&self, by: &User, channel_id: u64, name: &str, sub: &str) -> Sent {
+        let options = Value::Array(vec![payloads::sub_command(sub)]);
+        self.slash_with(by, channel_id, name, options)
+    }
+
+    /// `by` runs `/name` with `options` as Discord sends them.
+    fn slash_with(&self, by: &User, channel_id: u64, name: &str, options: Value) -> Sent {
+        let (sent, guild_id, channel) = self.new_interaction(channel_id, None);
         let spec = InteractionSpec {
             id: sent.id,
             token: &sent.token,
             by,
             channel_id,
             guild_id,
+            channel,
         };
         let command_id = self.shared.ids.next();
-        let payload = payloads::slash_command(self.world(), spec, command_id, name, options);
+        let payload = payloads::slash_command_with(self.world(), spec, command_id, name, options);
         self.dispatch("INTERACTION_CREATE", payload);
         sent
     }
 
-    /// Registers a new interaction in `channel_id`; returns it and the channel's guild.
-    fn new_interaction(&self, channel_id: u64, message_id: Option<u64>) -> (Sent, Option<u64>) {
+    /// Registers a new interaction in `channel_id`; returns it, the channel's
+    /// guild and the channel object.
+    fn new_interaction(
+        &self,
+        channel_id: u64,
+        message_id: Option<u64>,
+    ) -> (Sent, Option<u64>, Value) {
         let id = self.shared.ids.next();
         let sent = Sent {
             id,
             token: format!("fake-interaction-token-{id}"),
         };
+        let channel = super::channels::channel_json(&self.shared, channel_id).unwrap_or_else(
+            || json!({"id": channel_id.to_string(), "type": super::world::kind::TEXT}),
+        );
         let mut store = self.shared.store.lock().unwrap();
         let guild_id = store
             .channel(self.world(), channel_id)
@@ -68,21 +93,45 @@ impl FakeDiscord {
             original: None,
         };
         store.interactions.insert(sent.token.clone(), state);
-        (sent, guild_id)
+        (sent, guild_id, channel)
     }
 
     /// `author` opens a forum post `title` with `content` in the forum channel:
     /// THREAD_CREATE, then MESSAGE_CREATE of the starter message (whose id
     /// is the thread's). Returns the thread and the message.
     pub fn posts_in_forum(&self, author: &User, title: &str, content: &str) -> (Value, Value) {
+        self.forum_post(author, title, content, true)
+    }
+
+    /// [`FakeDiscord::posts_in_forum`] without the THREAD_CREATE, as a bot
+    /// sees a post whose thread it missed (it was reconnecting) or whose
+    /// THREAD_CREATE it is still handling.
+    pub fn posts_in_forum_unannounced(
+        &self,
+        author: &User,
+        title: &str,
+        content: &str,
+    ) -> (Value, Value) {
+        self.forum_post(author, title, content, false)
+    }
+
+    fn forum_post(
+        &self,
+        author: &User,
+        title: &str,
+        content: &str,
+        announce: bool,
+    ) -> (Value, Value) {
         let forum = self.world().forum.clone();
         let id = self.shared.ids.next();
         let mut thread = payloads::thread(id, &forum, title, author.id, 4320);
         thread["message_count"] = json!(1);
         self.shared.store.lock().unwrap().put_thread(thread.clone());
-        let mut created = thread.clone();
-        created["newly_created"] = json!(true);
-        self.dispatch("THREAD_CREATE", created);
+        if announce {
+            let mut created = thread.clone();
+            created["newly_created"] = json!(true);
+            self.dispatch("THREAD_CREATE", created);
+        }
         let message = self.message_in(id, id, author, content);
         (thread, message)
     }

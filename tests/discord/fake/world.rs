@@ -116,6 +116,11 @@ impl World {
         &self.customers[0]
     }
 
+    /// The second customer.
+    pub fn bob(&self) -> &User {
+        &self.customers[1]
+    }
+
     /// The first member of staff.
     pub fn sam(&self) -> &User {
         &self.staff[0]
