@@ -6,10 +6,10 @@ use chrono::{DateTime, Utc};
 use super::Engine;
 use super::action::{Action, Card, CardStatus, StaffButton, Suggested};
 use super::ids::{Person, SourceKey, ThreadRef};
-use super::message::capped;
+use super::message::{Arrival, capped};
 use super::phrases;
 use super::press::feedback_on;
-use super::state::{Awaiting, Conversation, Feedback, Reason, Status};
+use super::state::{Awaiting, Conversation, Feedback, Reason};
 use super::turn::{LogLine, Turn};
 use crate::knowledge::Lang;
 use crate::store::{ActorKind, NewTicket, Opened, StoreError, Ticket, TicketState};
@@ -31,34 +31,19 @@ impl Engine {
         let brain = self.brain.get();
         let summary = summary.map(str::trim).filter(|s| !s.is_empty());
         let summary = summary.map(|s| capped(s, self.settings.max_message_chars));
-        let existing = self.store.conversation_by_thread(thread).await?;
-        let mut turn = Turn::begin(&*self.store, now).await?;
-        let mut conv = match existing {
-            Some(c) => c,
-            None => {
-                let text = summary.as_deref().unwrap_or("");
-                self.start(&brain, &mut turn, thread, by, text, lang)
-                    .await?
-            }
-        };
-        let from_customer = conv.customer.id == by.id;
-        let line = LogLine {
-            conversation: conv.id,
-            ticket: conv.ticket,
-            actor: if from_customer {
-                ActorKind::Customer
-            } else {
-                ActorKind::Other
-            },
-            person: Some(by),
+        let arrival = Arrival {
+            source,
+            thread,
+            by,
             kind: "ticket_request",
-            text: summary.as_deref().unwrap_or(""),
-            source: Some(source),
+            logged: summary.as_deref().unwrap_or(""),
+            opening: summary.as_deref().unwrap_or(""),
+            lang,
         };
-        if !turn.log(line).await? {
+        let Some((mut turn, mut conv)) = self.arrive(&brain, arrival, now).await? else {
             return Ok(Vec::new());
-        }
-        if !from_customer {
+        };
+        if conv.customer.id != by.id {
             let told = Action::Ephemeral {
                 user: by.id.clone(),
                 text: phrases::not_your_conversation(conv.lang),
@@ -66,11 +51,7 @@ impl Engine {
             turn.push(None, None, told);
             return turn.finish().await;
         }
-        conv.touch(now);
-        if conv.status == Status::Closed {
-            conv.status = Status::Open;
-            conv.state.new_topic();
-        }
+        conv.customer_returns(now);
         if let Awaiting::Rating { .. } = conv.state.awaiting {
             conv.state.new_topic();
         }

@@ -9,7 +9,7 @@ use super::event::Button;
 use super::ids::{Person, SourceKey, ThreadRef};
 use super::phrases;
 use super::small_talk::{self, SmallTalk};
-use super::state::{Awaiting, Conversation, Offered, Reason, Status};
+use super::state::{Awaiting, Conversation, Offered, Reason};
 use super::turn::{LogLine, Turn};
 use crate::brain::Brain;
 use crate::knowledge::{Entry, Kind, Lang};
@@ -27,46 +27,91 @@ impl Engine {
         now: DateTime<Utc>,
     ) -> Result<Vec<Action>, StoreError> {
         let brain = self.brain.get();
-        let existing = self.store.conversation_by_thread(thread).await?;
-        let mut turn = Turn::begin(&*self.store, now).await?;
-        let mut conv = match existing {
-            Some(c) => c,
-            None => {
-                self.start(&brain, &mut turn, thread, author, text, lang)
-                    .await?
-            }
-        };
-        let from_customer = conv.customer.id == author.id;
         let logged = capped(text, self.settings.max_message_chars);
-        let line = LogLine {
-            conversation: conv.id,
-            ticket: conv.ticket,
-            actor: if from_customer {
-                ActorKind::Customer
-            } else {
-                ActorKind::Other
-            },
-            person: Some(author),
+        let arrival = Arrival {
+            source,
+            thread,
+            by: author,
             kind: "message",
-            text: &logged,
-            source: Some(source),
+            logged: &logged,
+            opening: text,
+            lang,
         };
-        if !turn.log(line).await? {
+        let Some((mut turn, mut conv)) = self.arrive(&brain, arrival, now).await? else {
             return Ok(Vec::new());
-        }
-        if !from_customer {
+        };
+        if conv.customer.id != author.id {
             // Someone else in the customer's thread (staff, a colleague): transcript only.
             return turn.finish().await;
         }
-        conv.touch(now);
-        if conv.status == Status::Closed {
-            conv.status = Status::Open;
-            conv.state.new_topic();
-        }
+        conv.customer_returns(now);
         self.read_message(&brain, &mut turn, &mut conv, source, text)
             .await?;
         turn.tx.save_conversation(&conv).await?;
         turn.finish().await
+    }
+}
+
+/// Something someone did in a conversation's thread, as the log keeps it.
+pub(super) struct Arrival<'a> {
+    /// Platform and event id, for idempotency.
+    pub source: &'a SourceKey,
+    /// The thread.
+    pub thread: &'a ThreadRef,
+    /// Who did it; the customer if it starts the conversation.
+    pub by: &'a Person,
+    /// The log line's kind.
+    pub kind: &'static str,
+    /// The log line's text.
+    pub logged: &'a str,
+    /// The text a new conversation's language is detected from.
+    pub opening: &'a str,
+    /// The place's configured language, for a new conversation.
+    pub lang: Option<Lang>,
+}
+
+impl Engine {
+    /// Begins the turn for `arrival`: the thread's conversation (started if
+    /// there is none) with the event logged, or `None` when the same event
+    /// (same source) was handled before.
+    pub(super) async fn arrive(
+        &self,
+        brain: &Brain,
+        arrival: Arrival<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Turn, Conversation)>, StoreError> {
+        let Arrival {
+            source,
+            thread,
+            by,
+            kind,
+            logged,
+            opening,
+            lang,
+        } = arrival;
+        let existing = self.store.conversation_by_thread(thread).await?;
+        let mut turn = Turn::begin(&*self.store, now).await?;
+        let conv = match existing {
+            Some(c) => c,
+            None => {
+                self.start(brain, &mut turn, thread, by, opening, lang)
+                    .await?
+            }
+        };
+        let line = LogLine {
+            conversation: conv.id,
+            ticket: conv.ticket,
+            actor: if conv.customer.id == by.id {
+                ActorKind::Customer
+            } else {
+                ActorKind::Other
+            },
+            person: Some(by),
+            kind,
+            text: logged,
+            source: Some(source),
+        };
+        Ok(turn.log(line).await?.then_some((turn, conv)))
     }
 
     /// Starts the conversation of `thread` with `customer`, in the place's

@@ -46,6 +46,16 @@ impl Conversation {
         self.last_activity_at = now;
         self.notice_sent_at = None;
     }
+
+    /// The customer wrote or asked again: the quiet clock restarts, and a
+    /// closed conversation opens again on a new topic.
+    pub(crate) fn customer_returns(&mut self, now: DateTime<Utc>) {
+        self.touch(now);
+        if self.status == Status::Closed {
+            self.status = Status::Open;
+            self.state.new_topic();
+        }
+    }
 }
 
 /// Whether a conversation is going on.
