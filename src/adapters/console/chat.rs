@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use tokio::io::{AsyncBufReadExt, BufReader};
 
+use super::repl::{self, Flow, Session};
 use super::{ConsoleError, ConsoleTransport, PLATFORM};
 use crate::delivery::Delivery;
 use crate::engine::{Engine, Inbound, Person, Route, SourceKey, ThreadRef};
@@ -29,9 +29,6 @@ pub struct ChatOptions {
     pub hold_before_delivery: bool,
 }
 
-/// How often timers run, in polls.
-const TICK_EVERY: u32 = 10;
-
 /// Runs a chat session until `/quit` or the end of input.
 pub async fn run_chat(
     engine: Arc<Engine>,
@@ -49,57 +46,44 @@ pub async fn run_chat(
         "frontline chat (session {}): describe your question; type a number to press a button, /quit to leave.\n",
         opts.session
     ))?;
-    delivery.drain(&transport, Utc::now()).await?;
     let mut sources = SourceIds::new(&opts.session);
-    let mut lines = BufReader::new(tokio::io::stdin()).lines();
-    let mut poll = tokio::time::interval(opts.poll);
-    let mut polls = 0u32;
-    let mut prompt = true;
-    loop {
-        if opts.interactive && prompt {
-            transport.print("> ")?;
+    let session = Session {
+        engine: &engine,
+        delivery: &delivery,
+        transport: &transport,
+        prompt: "> ",
+        interactive: opts.interactive,
+        poll: opts.poll,
+    };
+    repl::run(session, async |line: &str| {
+        let line = line.trim();
+        if line == "/quit" {
+            return Ok(Flow::Quit);
         }
-        tokio::select! {
-            line = lines.next_line() => {
-                let Some(line) = line? else { break };
-                let line = line.trim();
-                if line == "/quit" {
-                    break;
-                }
-                let event = match number(line).and_then(|n| transport.buttons().get(n - 1).cloned()) {
-                    Some(button) => Inbound::Press {
-                        source: sources.next(),
-                        thread: thread.clone(),
-                        by: customer.clone(),
-                        button,
-                    },
-                    None => Inbound::Message {
-                        source: sources.next(),
-                        thread: thread.clone(),
-                        author: customer.clone(),
-                        text: line.to_string(),
-                        lang: None,
-                    },
-                };
-                let actions = engine.handle(&event, Utc::now()).await?;
-                if opts.hold_before_delivery {
-                    eprintln!("held: {} action(s) committed, not delivered", actions.len());
-                    std::future::pending::<()>().await;
-                }
-                delivery.drain(&transport, Utc::now()).await?;
-                prompt = true;
-            }
-            _ = poll.tick() => {
-                polls = polls.wrapping_add(1);
-                if polls.is_multiple_of(TICK_EVERY) {
-                    engine.handle(&Inbound::Tick, Utc::now()).await?;
-                }
-                prompt = !delivery.drain(&transport, Utc::now()).await?.is_empty();
-            }
+        let pressed = number(line).and_then(|n| transport.buttons().get(n - 1).cloned());
+        let event = match pressed {
+            Some(button) => Inbound::Press {
+                source: sources.next(),
+                thread: thread.clone(),
+                by: customer.clone(),
+                button,
+            },
+            None => Inbound::Message {
+                source: sources.next(),
+                thread: thread.clone(),
+                author: customer.clone(),
+                text: line.to_string(),
+                lang: None,
+            },
+        };
+        let actions = engine.handle(&event, Utc::now()).await?;
+        if opts.hold_before_delivery {
+            eprintln!("held: {} action(s) committed, not delivered", actions.len());
+            std::future::pending::<()>().await;
         }
-    }
-    delivery.drain(&transport, Utc::now()).await?;
-    Ok(())
+        Ok(Flow::Go)
+    })
+    .await
 }
 
 fn number(line: &str) -> Option<usize> {

@@ -7,6 +7,7 @@
 
 mod chat;
 pub mod render;
+mod repl;
 mod staff;
 
 use std::io::Write;

@@ -16,9 +16,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use tokio::io::{AsyncBufReadExt, BufReader};
 
 use super::chat::SourceIds;
+use super::repl::{self, Flow, Session};
 use super::{ConsoleError, ConsoleTransport, PLATFORM, render};
 use crate::delivery::Delivery;
 use crate::engine::{Engine, Inbound, Person, Route, StaffCommand, TicketId};
@@ -36,9 +36,6 @@ pub struct StaffOptions {
 }
 
 const HELP: &str = "commands: list | show N | claim N | unclaim N | reply N TEXT | note N TEXT | resolve N TEXT | reopen N | help | quit\n";
-
-/// How often timers run, in polls.
-const TICK_EVERY: u32 = 10;
 
 /// One line typed at the staff desk.
 #[derive(Debug, PartialEq)]
@@ -60,45 +57,36 @@ pub async fn run_staff(
     let scope = Scope::Routes(vec![Route::Staff.key(), Route::User(me.id.clone()).key()]);
     let desk = ConsoleTransport::new(scope, Box::new(std::io::stdout()));
     desk.print(&format!("frontline staff desk ({}). {HELP}", opts.name))?;
-    delivery.drain(&desk, Utc::now()).await?;
     let mut sources = SourceIds::new(&format!("staff-{}", opts.name));
-    let mut lines = BufReader::new(tokio::io::stdin()).lines();
-    let mut poll = tokio::time::interval(opts.poll);
-    let mut polls = 0u32;
-    let mut prompt = true;
-    loop {
-        if opts.interactive && prompt {
-            desk.print("staff> ")?;
-        }
-        tokio::select! {
-            line = lines.next_line() => {
-                let Some(line) = line? else { break };
-                prompt = true;
-                match parse(&line) {
-                    Ok(Line::Quit) => break,
-                    Ok(Line::Help) => desk.print(HELP)?,
-                    Ok(Line::List) => list(&engine, &desk).await?,
-                    Ok(Line::Show(id)) => show(&engine, &desk, id).await?,
-                    Ok(Line::Act(ticket, command)) => {
-                        let event = Inbound::Staff { source: sources.next(), ticket, staff: me.clone(), command };
-                        engine.handle(&event, Utc::now()).await?;
-                        delivery.drain(&desk, Utc::now()).await?;
-                    }
-                    Err(e) if e.is_empty() => {}
-                    Err(e) => desk.print(&format!("{e}\n{HELP}"))?,
-                }
+    let session = Session {
+        engine: &engine,
+        delivery: &delivery,
+        transport: &desk,
+        prompt: "staff> ",
+        interactive: opts.interactive,
+        poll: opts.poll,
+    };
+    repl::run(session, async |line: &str| {
+        match parse(line) {
+            Ok(Line::Quit) => return Ok(Flow::Quit),
+            Ok(Line::Help) => desk.print(HELP)?,
+            Ok(Line::List) => list(&engine, &desk).await?,
+            Ok(Line::Show(id)) => show(&engine, &desk, id).await?,
+            Ok(Line::Act(ticket, command)) => {
+                let event = Inbound::Staff {
+                    source: sources.next(),
+                    ticket,
+                    staff: me.clone(),
+                    command,
+                };
+                engine.handle(&event, Utc::now()).await?;
             }
-            _ = poll.tick() => {
-                polls = polls.wrapping_add(1);
-                if polls.is_multiple_of(TICK_EVERY) {
-                    engine.handle(&Inbound::Tick, Utc::now()).await?;
-                }
-                prompt = !delivery.drain(&desk, Utc::now()).await?.is_empty();
-            }
+            Err(e) if e.is_empty() => {}
+            Err(e) => desk.print(&format!("{e}\n{HELP}"))?,
         }
-    }
-    delivery.drain(&desk, Utc::now()).await?;
-    Ok(())
+        Ok(Flow::Go)
+    })
+    .await
 }
 
 async fn list(engine: &Engine, desk: &ConsoleTransport) -> Result<(), ConsoleError> {
