@@ -86,6 +86,9 @@ pub enum Fault {
     },
     /// 500 with Discord's error body.
     ServerError,
+    /// The call is carried out, but answered 500 as if the response was
+    /// lost on the way (Discord made the message; the client cannot know).
+    LostResponse,
 }
 
 #[derive(Debug)]
