@@ -8,6 +8,14 @@
 //! `FRONTLINE_BENCH_WORKERS` sets the delivery workers (default 4), and
 //! `FRONTLINE_BENCH_DATABASE_URL` another database (it is migrated and
 //! filled: give it an empty database or schema of its own).
+//!
+//! By default each customer asks again the moment the answer arrives (a
+//! closed loop): then latency is at least customers / throughput, whatever
+//! the bot does. `FRONTLINE_BENCH_RATE` (messages per second, all customers
+//! together) paces them instead, as people are paced: customer `n` asks
+//! question `q` at `(q × customers + n) / rate` seconds, or when its previous
+//! answer came if that is later, and the latency counts from the planned
+//! moment, so a bot that falls behind is not let off.
 
 #[allow(dead_code, unused_imports)]
 #[path = "../tests/discord/fake/mod.rs"]
@@ -115,9 +123,16 @@ async fn start(fake: &FakeDiscord, dir: &tempfile::TempDir) -> runner::RunningBo
     .expect("the bot starts")
 }
 
-/// One question: sent, then waited for until its answer is posted.
-async fn ask(fake: &FakeDiscord, channel: u64, who: &User, text: &str) -> Duration {
-    let sent = Instant::now();
+/// One question: sent, then waited for until its answer is posted; the
+/// latency counts from `planned` (now, for a closed loop).
+async fn ask(
+    fake: &FakeDiscord,
+    channel: u64,
+    who: &User,
+    text: &str,
+    planned: Instant,
+) -> Duration {
+    let sent = planned.min(Instant::now());
     let message = fake.says(channel, who, text);
     let id = message["id"].as_str().expect("an id");
     fake.next_call(&format!("POST /channels/{id}/messages"))
@@ -134,7 +149,8 @@ async fn run() {
     fake.next_call("PUT /applications/*/commands").await;
     let support = fake.world().support.id;
     let warm = fake.world().alice().clone();
-    ask(&fake, support, &warm, QUESTIONS[0]).await;
+    ask(&fake, support, &warm, QUESTIONS[0], Instant::now()).await;
+    let rate = env_number("FRONTLINE_BENCH_RATE", 0);
 
     let began = Instant::now();
     let tasks: Vec<_> = (0..customers)
@@ -150,7 +166,15 @@ async fn run() {
                 let mut latencies = Vec::with_capacity(per);
                 for q in 0..per {
                     let text = QUESTIONS[(n + q) % QUESTIONS.len()];
-                    latencies.push(ask(&fake, support, &who, text).await);
+                    let planned = if rate == 0 {
+                        Instant::now()
+                    } else {
+                        let at = (q * customers + n) as f64 / rate as f64;
+                        let planned = began + Duration::from_secs_f64(at);
+                        tokio::time::sleep_until(planned.into()).await;
+                        planned
+                    };
+                    latencies.push(ask(&fake, support, &who, text, planned).await);
                 }
                 latencies
             })
@@ -163,8 +187,12 @@ async fn run() {
     let elapsed = began.elapsed();
     latencies.sort();
     let pick = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
+    let pace = match rate {
+        0 => "closed loop".to_owned(),
+        r => format!("paced at {r} msg/s"),
+    };
     println!(
-        "discord: {} customers x {} questions = {} messages in {:.2} s: {:.0} msg/s, reply latency p50 {:.1} ms, p99 {:.1} ms",
+        "discord ({pace}): {} customers x {} questions = {} messages in {:.2} s: {:.0} msg/s, reply latency p50 {:.1} ms, p99 {:.1} ms",
         customers,
         per,
         latencies.len(),

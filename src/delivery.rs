@@ -20,8 +20,10 @@ use crate::store::{Finish, Scope, Store, StoreError};
 pub trait Transport: Send + Sync {
     /// Which outbox rows this transport delivers.
     fn scope(&self) -> Scope;
-    /// Carries out one action.
-    async fn deliver(&self, action: &Action) -> Result<(), DeliveryError>;
+    /// Carries out the action of outbox row `id`. A retry of a row hands
+    /// over the same `id`, so a platform that can tell a repeated request
+    /// (Discord's message nonce) does not carry it out twice.
+    async fn deliver(&self, id: OutboxId, action: &Action) -> Result<(), DeliveryError>;
 }
 
 /// A failed delivery.
@@ -136,7 +138,7 @@ impl Delivery {
         let Some(item) = self.store.take_action(&scope, now, now + lease).await? else {
             return Ok(Outcome::Idle);
         };
-        let (finish, outcome) = match transport.deliver(&item.action).await {
+        let (finish, outcome) = match transport.deliver(item.id, &item.action).await {
             Ok(()) => (Finish::Delivered, Outcome::Delivered(item.id)),
             Err(e) if e.permanent || item.attempts >= self.settings.max_attempts => {
                 tracing::warn!(id = %item.id, attempts = item.attempts, error = %e, "giving up delivery");

@@ -12,6 +12,7 @@ mod fake;
 mod fake_self_test;
 mod frontline;
 mod http_faults;
+mod idempotent;
 mod places;
 mod proof;
 mod rest_shapes;

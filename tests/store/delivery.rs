@@ -6,7 +6,7 @@ use std::time::Duration as StdDuration;
 use async_trait::async_trait;
 use chrono::Duration;
 use frontline::delivery::{Delivery, DeliveryError, DeliverySettings, Outcome, Transport};
-use frontline::engine::{Action, ThreadRef};
+use frontline::engine::{Action, OutboxId, ThreadRef};
 use frontline::store::{Scope, Store};
 
 use crate::helpers::t0;
@@ -39,7 +39,7 @@ impl Transport for Recorder {
     fn scope(&self) -> Scope {
         Scope::All
     }
-    async fn deliver(&self, action: &Action) -> Result<(), DeliveryError> {
+    async fn deliver(&self, _id: OutboxId, action: &Action) -> Result<(), DeliveryError> {
         if let Some(e) = self.fail_with.lock().unwrap().pop() {
             return Err(e);
         }

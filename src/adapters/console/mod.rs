@@ -19,7 +19,7 @@ pub use chat::{ChatOptions, run_chat};
 pub use staff::{StaffOptions, run_staff};
 
 use crate::delivery::{DeliveryError, Transport};
-use crate::engine::{Action, Button, EngineError};
+use crate::engine::{Action, Button, EngineError, OutboxId};
 use crate::store::{Scope, StoreError};
 
 /// The platform name in console source keys and user ids.
@@ -75,7 +75,7 @@ impl Transport for ConsoleTransport {
         self.scope.clone()
     }
 
-    async fn deliver(&self, action: &Action) -> Result<(), DeliveryError> {
+    async fn deliver(&self, _id: OutboxId, action: &Action) -> Result<(), DeliveryError> {
         if !action.buttons().is_empty() {
             *self.buttons.lock().expect("not poisoned") =
                 action.buttons().iter().map(|o| o.button.clone()).collect();

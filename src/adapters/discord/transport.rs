@@ -4,8 +4,11 @@
 //! anyone except the staff-role reminder. A ticket's card is remembered by
 //! its message id, so every later version (and a retried first one) edits
 //! that message instead of posting another. Notices for one person go out as
-//! an ephemeral follow-up of the interaction they last made. A failed call
-//! is classified by [`super::failure`]: 429 and 5xx are retried by the outbox
+//! an ephemeral follow-up of the interaction they last made. Every message
+//! posted to a channel carries a nonce made from its outbox row (and piece)
+//! with `enforce_nonce`, so when a post reached Discord but its response was
+//! lost, the retry gets the message already made instead of a second copy
+//! (Discord keeps nonces for a few minutes). A failed call is classified by [`super::failure`]: 429 and 5xx are retried by the outbox
 //! with its backoff, other client errors are given up.
 
 use std::sync::Arc;
@@ -13,7 +16,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serenity::all::{
     ChannelId, CreateInteractionResponseFollowup, CreateMessage, EditMessage, EditThread, Http,
-    MessageId, UserId,
+    MessageId, Nonce, UserId,
 };
 use serenity::builder::Builder as _;
 
@@ -23,7 +26,7 @@ use super::mentions::{no_pings, staff_ping};
 use super::render::{self, AnswerParts, ButtonContext, Piece};
 use super::settings::DiscordConfig;
 use crate::delivery::{DeliveryError, Transport};
-use crate::engine::{Action, Card, Person, ThreadRef, TicketId};
+use crate::engine::{Action, Card, OutboxId, Person, ThreadRef, TicketId};
 use crate::metrics::Metrics;
 use crate::store::{Posted, Scope, SqlStore, Store as _};
 
@@ -57,7 +60,7 @@ impl DiscordTransport {
         }
     }
 
-    async fn carry_out(&self, action: &Action) -> Result<(), DeliveryError> {
+    async fn carry_out(&self, row: OutboxId, action: &Action) -> Result<(), DeliveryError> {
         match action {
             Action::Answer {
                 thread,
@@ -76,7 +79,7 @@ impl DiscordTransport {
                     source: format!("{} — {}:{}", source.entry_id, source.path, source.line),
                     recognised,
                 };
-                self.post(channel_of(thread)?, render::answer(&parts, rows))
+                self.post(row, channel_of(thread)?, render::answer(&parts, rows))
                     .await
             }
             Action::Choices {
@@ -90,7 +93,7 @@ impl DiscordTransport {
                 buttons,
             } => {
                 let rows = render::offer_rows(buttons, self.buttons_for(thread, None).await?);
-                self.post(channel_of(thread)?, render::text(text, rows))
+                self.post(row, channel_of(thread)?, render::text(text, rows))
                     .await
             }
             Action::AskRating {
@@ -101,22 +104,22 @@ impl DiscordTransport {
             } => {
                 let ctx = self.buttons_for(thread, Some(*ticket)).await?;
                 let rows = render::offer_rows(buttons, ctx);
-                self.post(channel_of(thread)?, render::text(text, rows))
+                self.post(row, channel_of(thread)?, render::text(text, rows))
                     .await
             }
             Action::TicketOpened { thread, text, .. }
             | Action::InactivityNotice { thread, text } => {
-                self.post(channel_of(thread)?, render::text(text, vec![]))
+                self.post(row, channel_of(thread)?, render::text(text, vec![]))
                     .await
             }
             Action::StaffMessage { thread, from, text } => {
                 let line = format!("**{}**: {text}", from.name);
-                self.post(channel_of(thread)?, render::text(&line, vec![]))
+                self.post(row, channel_of(thread)?, render::text(&line, vec![]))
                     .await
             }
             Action::Close { thread, text } => {
                 let channel = channel_of(thread)?;
-                self.post(channel, render::text(text, vec![])).await?;
+                self.post(row, channel, render::text(text, vec![])).await?;
                 let archive = EditThread::new().archived(true);
                 match channel.edit_thread(&self.http, archive).await {
                     Ok(_) => Ok(()),
@@ -130,7 +133,7 @@ impl DiscordTransport {
                 .add_thread_member(&self.http, user_of(staff)?)
                 .await
                 .map_err(failed),
-            Action::PingStaff { text, .. } => self.ping_staff(text).await,
+            Action::PingStaff { text, .. } => self.ping_staff(row, text).await,
             Action::PostStaffCard(card) | Action::UpdateStaffCard(card) => {
                 self.upsert_card(card).await
             }
@@ -156,9 +159,19 @@ impl DiscordTransport {
         })
     }
 
-    async fn post(&self, channel: ChannelId, pieces: Vec<Piece>) -> Result<(), DeliveryError> {
-        for piece in pieces {
-            let mut message = CreateMessage::new().allowed_mentions(no_pings());
+    /// Posts `pieces` in order, each with its own nonce, so a retried row
+    /// skips the pieces Discord already has.
+    async fn post(
+        &self,
+        row: OutboxId,
+        channel: ChannelId,
+        pieces: Vec<Piece>,
+    ) -> Result<(), DeliveryError> {
+        for (n, piece) in pieces.into_iter().enumerate() {
+            let mut message = CreateMessage::new()
+                .allowed_mentions(no_pings())
+                .nonce(Nonce::String(nonce(row, n, channel)))
+                .enforce_nonce(true);
             if let Some(content) = piece.content {
                 message = message.content(content);
             }
@@ -176,13 +189,15 @@ impl DiscordTransport {
         Ok(())
     }
 
-    async fn ping_staff(&self, text: &str) -> Result<(), DeliveryError> {
+    async fn ping_staff(&self, row: OutboxId, text: &str) -> Result<(), DeliveryError> {
         let role = self.config.staff_role;
+        let channel = self.config.staff_channel;
         let message = CreateMessage::new()
             .content(format!("<@&{role}> {text}"))
-            .allowed_mentions(staff_ping(role));
-        self.config
-            .staff_channel
+            .allowed_mentions(staff_ping(role))
+            .nonce(Nonce::String(nonce(row, 0, channel)))
+            .enforce_nonce(true);
+        channel
             .send_message(&self.http, message)
             .await
             .map_err(failed)?;
@@ -255,14 +270,31 @@ impl Transport for DiscordTransport {
         Scope::All
     }
 
-    async fn deliver(&self, action: &Action) -> Result<(), DeliveryError> {
-        let result = self.carry_out(action).await;
+    async fn deliver(&self, id: OutboxId, action: &Action) -> Result<(), DeliveryError> {
+        let result = self.carry_out(id, action).await;
         if let Err(e) = &result {
             let kind = if e.permanent { "permanent" } else { "retry" };
             self.metrics.discord_error(kind);
         }
         result
     }
+}
+
+/// Discord's longest nonce.
+const NONCE_MAX: usize = 25;
+
+/// The nonce of piece `piece` of outbox row `row` posted in `channel`:
+/// `row.piece.` and as many of the channel id's last digits as fit in
+/// Discord's 25 characters. The same on every retry of the row; the channel
+/// digits keep a row number reused after the database was replaced from
+/// matching a recent message elsewhere.
+pub fn nonce(row: OutboxId, piece: usize, channel: ChannelId) -> String {
+    let mut nonce = format!("{}.{piece}.", row.0);
+    let digits = channel.get().to_string();
+    let room = NONCE_MAX.saturating_sub(nonce.len());
+    nonce.push_str(&digits[digits.len().saturating_sub(room)..]);
+    nonce.truncate(NONCE_MAX);
+    nonce
 }
 
 /// The channel of a Discord thread ref (`discord:<id>`).
@@ -311,4 +343,31 @@ fn failed(e: serenity::Error) -> DeliveryError {
 
 fn store_failed(e: crate::store::StoreError) -> DeliveryError {
     DeliveryError::transient(format!("store: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_nonce_names_the_row_and_piece_and_fits_discords_limit() {
+        let channel = ChannelId::new(1_234_567_890_123_456_789);
+        assert_eq!(nonce(OutboxId(42), 0, channel), "42.0.1234567890123456789");
+        assert_ne!(
+            nonce(OutboxId(42), 1, channel),
+            nonce(OutboxId(42), 0, channel)
+        );
+        assert_ne!(
+            nonce(OutboxId(43), 0, channel),
+            nonce(OutboxId(42), 0, channel)
+        );
+        let other = ChannelId::new(1_234_567_890_123_456_780);
+        assert_ne!(
+            nonce(OutboxId(42), 0, other),
+            nonce(OutboxId(42), 0, channel)
+        );
+        let longest = nonce(OutboxId(i64::MAX), 12, channel);
+        assert_eq!(longest, "9223372036854775807.12.89");
+        assert_eq!(longest.len(), NONCE_MAX);
+    }
 }

@@ -7,6 +7,15 @@
 //! out where it differs: the schema (`migrations/sqlite`, `migrations/postgres`),
 //! `BEGIN IMMEDIATE` on SQLite (one writer at a time, no upgrade deadlocks)
 //! and `FOR UPDATE SKIP LOCKED` when taking outbox rows on PostgreSQL.
+//!
+//! SQLite allows one writer at a time. Writers that find the lock taken
+//! would wait in SQLite's busy handler, which sleeps and polls (up to 100 ms
+//! a time) — under load, most of a reply's latency. So every write of this
+//! process (transactions, outbox takes and finishes) goes through one
+//! connection of its own, [`on_writer!`], whose waiters tokio wakes in turn
+//! the moment it is free; reads use the other connections, which the
+//! write-ahead log never blocks. The busy timeout is left for other
+//! processes on the same file. On PostgreSQL both are the same pool.
 //! `sqlx::Any` was not used: it has no date-time types and hides the
 //! per-backend connection options this relies on.
 
@@ -47,6 +56,17 @@ macro_rules! on_pool {
 }
 pub(crate) use on_pool;
 
+/// Runs `$body` with `$p` bound to the pool for writes, once per backend.
+macro_rules! on_writer {
+    ($store:expr, |$p:ident| $body:expr) => {
+        match &$store.writer {
+            $crate::store::sql::Pool::Sqlite($p) => $body,
+            $crate::store::sql::Pool::Postgres($p) => $body,
+        }
+    };
+}
+pub(crate) use on_writer;
+
 /// The pool of one backend.
 #[derive(Clone)]
 pub(crate) enum Pool {
@@ -57,13 +77,18 @@ pub(crate) enum Pool {
 /// The store on a SQL database.
 #[derive(Clone)]
 pub struct SqlStore {
+    /// For reads.
     pool: Pool,
+    /// For writes: on SQLite its single connection, on PostgreSQL `pool`.
+    writer: Pool,
 }
 
 /// How long a SQLite writer waits for the lock before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 /// Connections per process on PostgreSQL.
 const PG_MAX_CONNECTIONS: u32 = 10;
+/// Connections for reads per process on SQLite (writes have one more).
+const SQLITE_READERS: u32 = 4;
 
 impl SqlStore {
     /// Connects to `url` (`sqlite:…` or `postgres://…`) and runs the migrations.
@@ -77,20 +102,28 @@ impl SqlStore {
         }
     }
 
-    /// Opens a SQLite database (write-ahead log, foreign keys on) and migrates it.
+    /// Opens a SQLite database (write-ahead log, foreign keys on) and
+    /// migrates it: one connection for writes, a few for reads.
     pub async fn sqlite(options: SqliteConnectOptions) -> Result<Self, StoreError> {
         let options = options
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(SQLITE_BUSY_TIMEOUT)
             .foreign_keys(true);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .acquire_timeout(SQLITE_BUSY_TIMEOUT)
+            .connect_with(options.clone())
+            .await?;
+        sqlx::migrate!("migrations/sqlite").run(&writer).await?;
+        let readers = SqlitePoolOptions::new()
+            .max_connections(SQLITE_READERS)
             .connect_with(options)
             .await?;
-        sqlx::migrate!("migrations/sqlite").run(&pool).await?;
         Ok(SqlStore {
-            pool: Pool::Sqlite(pool),
+            pool: Pool::Sqlite(readers),
+            writer: Pool::Sqlite(writer),
         })
     }
 
@@ -104,7 +137,8 @@ impl SqlStore {
             .await?;
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
         Ok(SqlStore {
-            pool: Pool::Postgres(pool),
+            pool: Pool::Postgres(pool.clone()),
+            writer: Pool::Postgres(pool),
         })
     }
 
@@ -118,6 +152,7 @@ impl SqlStore {
 
     /// Closes every connection.
     pub async fn close(&self) {
+        on_writer!(self, |p| p.close().await);
         on_pool!(self, |p| p.close().await)
     }
 }
@@ -125,7 +160,7 @@ impl SqlStore {
 #[async_trait]
 impl Store for SqlStore {
     async fn begin(&self) -> Result<Box<dyn Tx>, StoreError> {
-        Ok(Box::new(tx::SqlTx::begin(&self.pool).await?))
+        Ok(Box::new(tx::SqlTx::begin(&self.writer).await?))
     }
 
     async fn conversation_by_thread(

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use sqlx::AssertSqlSafe;
 
 use super::reads::placeholders;
-use super::{Pool, SqlStore, on_pool};
+use super::{Pool, SqlStore, on_pool, on_writer};
 use crate::engine::OutboxId;
 use crate::store::{Finish, OutboxItem, Scope, StoreError};
 
@@ -51,7 +51,7 @@ impl SqlStore {
                ORDER BY o.id LIMIT 1{lock}) \
              RETURNING id, payload, attempts"
         );
-        let row: Option<(i64, String, i64)> = on_pool!(self, |p| {
+        let row: Option<(i64, String, i64)> = on_writer!(self, |p| {
             let mut q = sqlx::query_as(AssertSqlSafe(sql))
                 .bind(now)
                 .bind(lease_until);
@@ -85,7 +85,7 @@ impl SqlStore {
         finish: Finish,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        on_pool!(self, |p| {
+        on_writer!(self, |p| {
             match &finish {
                 Finish::Delivered => {
                     sqlx::query(

@@ -3,7 +3,7 @@
 //! and message, so that an update edits that message, and a card whose
 //! delivery is retried after it was posted is edited rather than posted twice.
 
-use super::{SqlStore, on_pool};
+use super::{SqlStore, on_pool, on_writer};
 use crate::store::StoreError;
 
 /// Where a message was posted.
@@ -32,7 +32,7 @@ impl SqlStore {
 
     /// Remembers the message posted for `key` (the first one wins).
     pub async fn record_posted(&self, key: &str, posted: &Posted) -> Result<(), StoreError> {
-        on_pool!(self, |p| {
+        on_writer!(self, |p| {
             sqlx::query(
                 "INSERT INTO posted_messages (key, channel_id, message_id) VALUES ($1, $2, $3) \
                  ON CONFLICT (key) DO NOTHING",

@@ -2,7 +2,8 @@
 //! message, the typing indicator, start a thread from a message,
 //! create a forum post (or a thread without a message), add a thread member,
 //! and modify a channel (archive or lock a thread). Answers carry complete
-//! objects, and the errors Discord gives for unknown channels and messages
+//! objects, a create with `enforce_nonce` and a nonce seen before returns the
+//! message made then, and the errors Discord gives for unknown channels and messages
 //! and for a second thread on one message.
 
 use std::sync::Arc;
@@ -49,8 +50,23 @@ pub async fn create_message(
             "Cannot send messages in a non-text channel",
         ));
     }
+    // Like Discord: the same author (here always the bot) sending the same
+    // nonce with `enforce_nonce` gets the message made the first time.
+    let nonce = (body["enforce_nonce"] == true)
+        .then(|| {
+            body.get("nonce")
+                .filter(|n| !n.is_null())
+                .map(Value::to_string)
+        })
+        .flatten();
+    if let Some(made) = nonce.as_deref().and_then(|n| store.message_with_nonce(n)) {
+        return reply(ok(made.clone()));
+    }
     let id = shared.ids.next();
     let message = store.bot_message(&shared.world, id, &channel, &body);
+    if let Some(nonce) = nonce {
+        store.remember_nonce(nonce, id);
+    }
     shared.echo_message("MESSAGE_CREATE", &message);
     reply(ok(message))
 }

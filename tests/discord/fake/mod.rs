@@ -203,6 +203,11 @@ impl FakeDiscord {
         self.shared.store.lock().unwrap().message(id).cloned()
     }
 
+    /// The messages in channel `id` as the fake now holds them, oldest first.
+    pub fn messages_in(&self, id: u64) -> Vec<Value> {
+        self.shared.store.lock().unwrap().messages_in(id)
+    }
+
     /// The thread with `id` as the fake now holds it.
     pub fn thread(&self, id: u64) -> Option<Value> {
         self.shared.store.lock().unwrap().thread(id).cloned()

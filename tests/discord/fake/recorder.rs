@@ -2,7 +2,8 @@
 //! path, JSON body, the status it got), every gateway step and every dispatch
 //! the fake sent is recorded in order; a test waits for "the next call matching
 //! a pattern", and a wait that runs out panics with everything recorded so
-//! far. Problems reported by the test's serenity guard (a payload serenity
+//! far. A wait looks at each call once (the record only grows and claims are
+//! never undone), so many waiters on a long record stay cheap. Problems reported by the test's serenity guard (a payload serenity
 //! could not parse) end any wait at once. Faults planned for a route are taken
 //! here, one per matching call.
 
@@ -43,9 +44,15 @@ impl Call {
         if method != self.method {
             return false;
         }
-        let want: Vec<&str> = path.trim_matches('/').split('/').collect();
-        let have: Vec<&str> = self.path.trim_matches('/').split('/').collect();
-        want.len() == have.len() && want.iter().zip(&have).all(|(w, h)| *w == "*" || w == h)
+        let mut want = path.trim_matches('/').split('/');
+        let mut have = self.path.trim_matches('/').split('/');
+        loop {
+            match (want.next(), have.next()) {
+                (None, None) => return true,
+                (Some(w), Some(h)) if w == "*" || w == h => {}
+                _ => return false,
+            }
+        }
     }
 }
 
@@ -79,6 +86,9 @@ pub enum Fault {
     },
     /// 500 with Discord's error body.
     ServerError,
+    /// The call is carried out, but answered 500 as if the response was
+    /// lost on the way (Discord made the message; the client cannot know).
+    LostResponse,
 }
 
 #[derive(Debug)]
@@ -174,9 +184,10 @@ impl Recorder {
     pub async fn next_call(&self, pattern: &str, limit: Duration) -> Call {
         let mut changes = self.changed.subscribe();
         let deadline = tokio::time::Instant::now() + limit;
+        let mut seen = 0;
         loop {
             changes.borrow_and_update();
-            if let Some(call) = self.claim(pattern) {
+            if let Some(call) = self.claim(pattern, &mut seen) {
                 return call;
             }
             let woke = tokio::time::timeout_at(deadline, changes.changed()).await;
@@ -191,12 +202,14 @@ impl Recorder {
 
     /// Panics if any call matching `pattern` was recorded and not yet claimed.
     pub fn assert_no_more(&self, pattern: &str) {
-        if let Some(call) = self.claim(pattern) {
+        if let Some(call) = self.claim(pattern, &mut 0) {
             panic!("unexpected call {call}\n{}", self.report());
         }
     }
 
-    fn claim(&self, pattern: &str) -> Option<Call> {
+    /// Claims the earliest unclaimed call matching `pattern` from index
+    /// `seen` on; moves `seen` past the calls looked at.
+    fn claim(&self, pattern: &str, seen: &mut usize) -> Option<Call> {
         let mut inner = self.inner.lock().unwrap();
         if !inner.problems.is_empty() {
             drop(inner);
@@ -206,8 +219,11 @@ impl Recorder {
             );
         }
         let Inner { calls, claimed, .. } = &mut *inner;
-        let at = (0..calls.len()).find(|&i| !claimed[i] && calls[i].matches(pattern))?;
+        let from = (*seen).min(calls.len());
+        *seen = calls.len();
+        let at = (from..calls.len()).find(|&i| !claimed[i] && calls[i].matches(pattern))?;
         claimed[at] = true;
+        *seen = at + 1;
         Some(calls[at].clone())
     }
 

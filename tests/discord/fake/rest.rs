@@ -145,12 +145,14 @@ async fn record(State(shared): State<Arc<Shared>>, request: Request, next: Next)
         serde_json::from_slice(&bytes)
             .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
     };
+    let request = Request::from_parts(parts, Body::from(bytes));
     let response = match shared.recorder.take_fault(&method, &path) {
-        Some(fault) => fault_response(fault),
-        None => {
-            next.run(Request::from_parts(parts, Body::from(bytes)))
-                .await
+        Some(Fault::LostResponse) => {
+            let _done = next.run(request).await;
+            fault_response(Fault::LostResponse)
         }
+        Some(fault) => fault_response(fault),
+        None => next.run(request).await,
     };
     let (parts, body) = response.into_parts();
     let bytes = to_bytes(body, 8 << 20).await.unwrap_or_default();
@@ -199,7 +201,7 @@ fn fault_response(fault: Fault) -> Response {
             );
             response
         }
-        Fault::ServerError => reply(error(
+        Fault::ServerError | Fault::LostResponse => reply(error(
             StatusCode::INTERNAL_SERVER_ERROR,
             0,
             "500: Internal Server Error",

@@ -32,6 +32,8 @@ pub struct Store {
     threads: HashMap<u64, Value>,
     /// Interactions by token.
     pub interactions: HashMap<String, InteractionState>,
+    /// The bot's messages by the nonce they were created with (as JSON text).
+    nonces: HashMap<String, u64>,
 }
 
 impl Store {
@@ -74,6 +76,29 @@ impl Store {
         self.messages.get(&id)
     }
 
+    /// The messages in channel `id`, oldest first.
+    pub fn messages_in(&self, id: u64) -> Vec<Value> {
+        let channel = id.to_string();
+        let mut found: Vec<(u64, &Value)> = self
+            .messages
+            .iter()
+            .filter(|(_, m)| m["channel_id"] == channel.as_str())
+            .map(|(id, m)| (*id, m))
+            .collect();
+        found.sort_by_key(|(id, _)| *id);
+        found.into_iter().map(|(_, m)| m.clone()).collect()
+    }
+
+    /// The bot's message created with `nonce` (JSON text), if any.
+    pub fn message_with_nonce(&self, nonce: &str) -> Option<&Value> {
+        self.messages.get(self.nonces.get(nonce)?)
+    }
+
+    /// Remembers that message `id` was created with `nonce` (JSON text).
+    pub fn remember_nonce(&mut self, nonce: String, id: u64) {
+        self.nonces.insert(nonce, id);
+    }
+
     /// Keeps a message (replacing one with the same id).
     pub fn put_message(&mut self, message: Value) {
         let id = message["id"].as_str().and_then(|s| s.parse().ok()).unwrap();
@@ -101,6 +126,9 @@ impl Store {
             },
         );
         m.as_object_mut().unwrap().remove("member");
+        if let Some(nonce) = body.get("nonce").filter(|n| !n.is_null()) {
+            m["nonce"] = nonce.clone();
+        }
         if let Some(flags) = body.get("flags").and_then(Value::as_u64) {
             m["flags"] = json!(flags);
         }
