@@ -52,6 +52,28 @@ fn main() {
         started.elapsed().as_millis(),
         std::env::var("RAYON_NUM_THREADS").unwrap_or_else(|_| "unset".into())
     );
+    // Long messages: embedding time against length in tokens.
+    let words: Vec<&str> = "my card payment was declined twice yesterday although the balance \
+        is fine and I already restarted the app so please tell me what to do next"
+        .split(' ')
+        .collect();
+    for n in [8, 16, 32, 64, 128, 256, 400] {
+        let text: Vec<&str> = words.iter().cycle().take(n).copied().collect();
+        let text = text.join(" ");
+        let mut ds: Vec<Duration> = (0..20)
+            .map(|_| {
+                let started = Instant::now();
+                std::hint::black_box(model.embed_query(&text).expect("embeds"));
+                started.elapsed()
+            })
+            .collect();
+        ds.sort();
+        println!(
+            "{n:>4} words: min {:>6} µs, median {:>6} µs",
+            ds[0].as_micros(),
+            ds[ds.len() / 2].as_micros()
+        );
+    }
     for set in ["clinc150", "banking77"] {
         let eval = root.join("../shared/eval").join(set);
         if !eval.is_dir() {

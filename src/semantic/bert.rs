@@ -364,7 +364,7 @@ impl Bert {
         let inner = layer.intermediate.forward(&attended)?;
         lap(profile, "intermediate");
         let inner = match self.act {
-            HiddenAct::Gelu => inner.gelu_erf()?,
+            HiddenAct::Gelu => inner.apply_op1_no_bwd(&GeluErf)?,
             HiddenAct::GeluApproximate => inner.gelu()?,
             HiddenAct::Relu => inner.relu()?,
         };
@@ -375,6 +375,58 @@ impl Bert {
         lap(profile, "output");
         Ok(out)
     }
+}
+
+/// GELU with the exact (erf) form BERT uses. candle's `gelu_erf` calls
+/// libm's scalar `erff` per element, a fifth of a query's time; this one
+/// uses a rational approximation of erf (Eigen's `generic_fast_erf_float`,
+/// within 2e-6 of it) that the compiler vectorises.
+struct GeluErf;
+
+impl candle_core::CustomOp1 for GeluErf {
+    fn name(&self) -> &'static str {
+        "gelu-erf-rational"
+    }
+
+    fn cpu_fwd(
+        &self,
+        storage: &candle_core::CpuStorage,
+        layout: &candle_core::Layout,
+    ) -> candle_core::Result<(candle_core::CpuStorage, candle_core::Shape)> {
+        let Some((start, end)) = layout.contiguous_offsets() else {
+            candle_core::bail!("gelu: input not contiguous");
+        };
+        let xs = &storage.as_slice::<f32>()?[start..end];
+        let ys: Vec<f32> = xs.iter().map(|&x| gelu_erf(x)).collect();
+        Ok((candle_core::CpuStorage::F32(ys), layout.shape().clone()))
+    }
+}
+
+/// `x · (1 + erf(x / √2)) / 2`.
+#[inline]
+pub fn gelu_erf(x: f32) -> f32 {
+    0.5 * x * (1.0 + erf(x * std::f32::consts::FRAC_1_SQRT_2))
+}
+
+/// erf as a ratio of an odd and an even polynomial on [-4, 4] (beyond, erf
+/// is ±1 in f32); branch-free so that it vectorises.
+#[inline]
+fn erf(x: f32) -> f32 {
+    let x = x.clamp(-4.0, 4.0);
+    let x2 = x * x;
+    let mut p = -2.726_142_3e-10_f32;
+    p = p * x2 + 2.770_681_4e-8;
+    p = p * x2 - 2.101_024e-6;
+    p = p * x2 - 5.692_506_4e-5;
+    p = p * x2 - 7.349_906_3e-4;
+    p = p * x2 - 2.9546e-3;
+    p = p * x2 - 1.609_603_3e-2;
+    let mut q = -1.456_607_2e-5_f32;
+    q = q * x2 - 2.133_740_6e-4;
+    q = q * x2 - 1.682_827e-3;
+    q = q * x2 - 7.373_329_2e-3;
+    q = q * x2 - 1.426_473_9e-2;
+    x * p / q
 }
 
 /// Mean of the rows of `hidden` ((batch × len) × dim) over the real tokens
@@ -398,4 +450,27 @@ pub fn mean_pool(
     };
     let norm = mean.sqr()?.sum_keepdim(1)?.sqrt()?.clamp(1e-12, f32::MAX)?;
     mean.broadcast_div(&norm)?.to_dtype(DType::F32)?.to_vec2()
+}
+
+#[cfg(test)]
+mod tests {
+    use candle_core::{Device, Tensor};
+
+    /// The vectorisable GELU agrees with candle's (libm erf) to float precision.
+    #[test]
+    fn gelu_matches_the_erf_form() {
+        let xs: Vec<f32> = (-12_000..=12_000).map(|i| i as f32 * 1e-3).collect();
+        let expected = Tensor::new(xs.as_slice(), &Device::Cpu)
+            .unwrap()
+            .gelu_erf()
+            .unwrap()
+            .to_vec1::<f32>()
+            .unwrap();
+        let worst = xs
+            .iter()
+            .zip(&expected)
+            .map(|(&x, &e)| (super::gelu_erf(x) - e).abs() / e.abs().max(1.0))
+            .fold(0f32, f32::max);
+        assert!(worst < 2e-6, "largest error {worst}");
+    }
 }

@@ -122,3 +122,19 @@ fn q8_embeddings_are_close_to_f32_ones_and_cached_apart() {
         assert!(dot(a, b) > 0.995, "{text}: cosine {}", dot(a, b));
     }
 }
+
+/// A query is cut at 128 tokens: words beyond do not change its embedding
+/// (listed texts, embedded in bulk, keep up to 256).
+#[test]
+fn a_long_query_is_cut_at_128_tokens() {
+    let Some(m) = model_at(None, Precision::default()) else {
+        return;
+    };
+    let long = "my card payment was declined although the balance is fine ".repeat(20);
+    let longer = format!("{long} and by the way how do I close my account");
+    let a = m.embed_query(&long).expect("embeds");
+    let b = m.embed_query(&longer).expect("embeds");
+    assert!(dot(&a, &b) > 0.99999, "{}", dot(&a, &b));
+    let listed = m.encoder.embed(&[&longer]).expect("embeds");
+    assert!(dot(&listed[0], &b) < 0.99999, "listed texts keep more");
+}
