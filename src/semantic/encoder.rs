@@ -1,39 +1,52 @@
 //! A sentence encoder run in-process: a BERT-family model in the Hugging
 //! Face layout (`config.json`, `tokenizer.json`, `model.safetensors`) on
-//! candle, mean-pooled over the real tokens and L2-normalised, as
-//! sentence-transformers does for all-MiniLM-L6-v2. Nothing is downloaded:
-//! the directory must hold the files (see `scripts/fetch-model.sh`).
+//! candle ([`super::bert`]), mean-pooled over the real tokens and
+//! L2-normalised, as sentence-transformers does for all-MiniLM-L6-v2.
+//! Nothing is downloaded: the directory must hold the files (see
+//! `scripts/fetch-model.sh`).
 
 use std::path::Path;
 
-use candle_core::{DType, Device, Tensor};
+use candle_core::{DType, Device};
 use candle_nn::VarBuilder;
-use candle_transformers::models::bert::{BertModel, Config};
+use candle_transformers::models::bert::Config;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use tokenizers::{Tokenizer, TruncationParams};
 
 use super::SemanticError;
+use super::bert::{Bert, Precision, Profile, mean_pool};
 
 /// Longest input in tokens; sentence-transformers cuts all-MiniLM-L6-v2 at 256.
 const MAX_TOKENS: usize = 256;
+/// Longest query in tokens: the length all-MiniLM-L6-v2 was trained on (and
+/// its tokenizer.json cuts at). Time grows faster than length (about 3 ms
+/// for 12 tokens, 30 ms for 128, 90 ms for 256 on one core here), and a
+/// customer's message that long rarely gains meaning from its tail; the
+/// lexical search still reads all of it.
+const QUERY_MAX_TOKENS: usize = 128;
+/// Bumped whenever the forward pass computes differently, so that cached
+/// embeddings of an earlier version are not mixed with new ones.
+const FORWARD_VERSION: u64 = 2;
 /// Sequences per forward pass when embedding many texts.
 const BATCH: usize = 64;
 
 /// A loaded sentence-embedding model.
 pub struct Encoder {
-    model: BertModel,
+    model: Bert,
     /// Runs whole batches side by side when many texts are embedded.
     pool: rayon::ThreadPool,
     tokenizer: Tokenizer,
-    device: Device,
+    /// The same, cutting at [`QUERY_MAX_TOKENS`].
+    query_tokenizer: Tokenizer,
     id: String,
     dim: usize,
+    precision: Precision,
 }
 
 impl Encoder {
-    /// Loads the model in `dir`.
-    pub fn load(dir: &Path) -> Result<Self, SemanticError> {
+    /// Loads the model in `dir`, its linear layers held at `precision`.
+    pub fn load(dir: &Path, precision: Precision) -> Result<Self, SemanticError> {
         let read = |name: &str| {
             let path = dir.join(name);
             std::fs::read(&path).map_err(|source| SemanticError::Read { path, source })
@@ -43,7 +56,7 @@ impl Encoder {
             .map_err(|e| SemanticError::Model(format!("config.json: {e}")))?;
         let weights = read("model.safetensors")?;
         let tokenizer_bytes = read("tokenizer.json")?;
-        let id = model_id(&[&config_bytes, &tokenizer_bytes, &weights]);
+        let id = model_id(&[&config_bytes, &tokenizer_bytes, &weights], precision);
         let mut tokenizer = Tokenizer::from_bytes(&tokenizer_bytes)
             .map_err(|e| SemanticError::Model(format!("tokenizer.json: {e}")))?;
         tokenizer.with_padding(None);
@@ -53,9 +66,16 @@ impl Encoder {
                 ..TruncationParams::default()
             }))
             .map_err(|e| SemanticError::Model(format!("tokenizer.json: {e}")))?;
+        let mut query_tokenizer = tokenizer.clone();
+        query_tokenizer
+            .with_truncation(Some(TruncationParams {
+                max_length: QUERY_MAX_TOKENS,
+                ..TruncationParams::default()
+            }))
+            .map_err(|e| SemanticError::Model(format!("tokenizer.json: {e}")))?;
         let device = Device::Cpu;
         let vb = VarBuilder::from_buffered_safetensors(weights, DType::F32, &device)?;
-        let model = BertModel::load(vb, &config)?;
+        let model = Bert::load(vb, &config, precision)?;
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
@@ -66,14 +86,21 @@ impl Encoder {
             model,
             pool,
             tokenizer,
-            device,
+            query_tokenizer,
             id,
             dim: config.hidden_size,
+            precision,
         })
     }
 
-    /// A content hash of the model files: embeddings made by another model
-    /// (or another version of it) never mix with this one's.
+    /// How the weights are held.
+    pub fn precision(&self) -> Precision {
+        self.precision
+    }
+
+    /// A content hash of the model files and the precision: embeddings made
+    /// by another model (or another version or precision of it) never mix
+    /// with this one's.
     pub fn id(&self) -> &str {
         &self.id
     }
@@ -125,30 +152,53 @@ impl Encoder {
             mask.extend(std::iter::repeat_n(1u32, seq.len()));
             mask.extend(std::iter::repeat_n(0u32, len - seq.len()));
         }
-        let shape = (batch.len(), len);
-        let ids = Tensor::from_vec(ids, shape, &self.device)?;
-        let mask = Tensor::from_vec(mask, shape, &self.device)?;
-        let types = ids.zeros_like()?;
-        let hidden = self.model.forward(&ids, &types, Some(&mask))?;
-        // Mean over real tokens, then unit length.
-        let mask = mask.to_dtype(DType::F32)?.unsqueeze(2)?;
-        let summed = hidden.broadcast_mul(&mask)?.sum(1)?;
-        let counts = mask.sum(1)?.clamp(1e-9, f32::MAX)?;
-        let mean = summed.broadcast_div(&counts)?;
-        let norm = mean.sqr()?.sum_keepdim(1)?.sqrt()?.clamp(1e-12, f32::MAX)?;
-        Ok(mean.broadcast_div(&norm)?.to_vec2::<f32>()?)
+        let hidden = self
+            .model
+            .forward(&ids, batch.len(), len, Some(&mask), None)?;
+        Ok(mean_pool(&hidden, batch.len(), len, Some(&mask))?)
+    }
+
+    /// The unit vector of one query, on the calling thread: no batch, no
+    /// padding, no attention mask; cut at [`QUERY_MAX_TOKENS`]. Times each
+    /// stage into `profile` if given.
+    pub fn embed_one(
+        &self,
+        text: &str,
+        mut profile: Option<&mut Profile>,
+    ) -> Result<Vec<f32>, SemanticError> {
+        let started = std::time::Instant::now();
+        let encoding = self
+            .query_tokenizer
+            .encode(text, true)
+            .map_err(|e| SemanticError::Model(format!("tokenizing: {e}")))?;
+        let ids = encoding.get_ids();
+        if let Some(p) = profile.as_deref_mut() {
+            p.stages.push(("tokenize", started.elapsed()));
+        }
+        let hidden = self
+            .model
+            .forward(ids, 1, ids.len(), None, profile.as_deref_mut())?;
+        let started = std::time::Instant::now();
+        let v = mean_pool(&hidden, 1, ids.len(), None)?.remove(0);
+        if let Some(p) = profile {
+            p.stages.push(("pool", started.elapsed()));
+        }
+        Ok(v)
     }
 }
 
-fn model_id(parts: &[&[u8]]) -> String {
+fn model_id(parts: &[&[u8]], precision: Precision) -> String {
     let mut h = Sha256::new();
+    h.update(FORWARD_VERSION.to_le_bytes());
     for p in parts {
         h.update((p.len() as u64).to_le_bytes());
         h.update(p);
     }
-    h.finalize()
+    let hash: String = h
+        .finalize()
         .iter()
         .take(8)
         .map(|b| format!("{b:02x}"))
-        .collect()
+        .collect();
+    format!("{hash}-{}", precision.numerics())
 }

@@ -3,7 +3,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use frontline::brain::{Brain, BrainSettings};
-use frontline::semantic::{Semantic, SemanticSettings};
+use frontline::semantic::{Precision, Semantic, SemanticSettings};
 
 /// The model directory: `FRONTLINE_MODEL_DIR`, else the one the fetch script fills.
 pub fn model_dir() -> Option<PathBuf> {
@@ -30,10 +30,16 @@ pub fn model_dir() -> Option<PathBuf> {
 
 /// The model with its embedding cache in `cache_dir` (memory only when `None`).
 pub fn model(cache_dir: Option<&Path>) -> Option<Arc<Semantic>> {
+    model_at(cache_dir, Precision::default())
+}
+
+/// The model at `precision`, its embedding cache in `cache_dir`.
+pub fn model_at(cache_dir: Option<&Path>, precision: Precision) -> Option<Arc<Semantic>> {
     let dir = model_dir()?;
     let settings = SemanticSettings {
         model_dir: Some(dir.clone()),
         cache_dir: cache_dir.map(Path::to_path_buf),
+        precision,
         ..SemanticSettings::default()
     };
     Some(Arc::new(
