@@ -47,6 +47,7 @@ pub struct Encoder {
 impl Encoder {
     /// Loads the model in `dir`, its linear layers held at `precision`.
     pub fn load(dir: &Path, precision: Precision) -> Result<Self, SemanticError> {
+        let precision = precision.resolve();
         let read = |name: &str| {
             let path = dir.join(name);
             std::fs::read(&path).map_err(|source| SemanticError::Read { path, source })
