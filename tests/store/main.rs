@@ -9,3 +9,4 @@ mod feedback;
 mod helpers;
 mod outbox;
 mod tickets;
+mod tokens;

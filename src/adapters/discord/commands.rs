@@ -147,7 +147,7 @@ impl Handler {
             tracing::warn!(error = %e, "acknowledging a command");
         }
         let by = person(&command.user);
-        self.interactions.remember(&by.id.0, &command.token);
+        self.interactions.remember(&by.id.0, &command.token).await;
         let Some(reply) = self.run_command(ctx, command).await else {
             // The engine answers the caller itself (a private follow-up from
             // the outbox); a "Done" here could contradict it.

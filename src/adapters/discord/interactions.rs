@@ -7,8 +7,9 @@
 //! pressed twice. Also: the latest interaction token of each user, through
 //! which the engine's private notices reach them.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::Arc;
+
+use chrono::Utc;
 
 use serenity::all::{
     ComponentInteraction, Context, CreateInteractionResponse, CreateInteractionResponseFollowup,
@@ -20,28 +21,38 @@ use super::handler::{Handler, person};
 use super::mentions::no_pings;
 use super::transport::{PLATFORM, thread_ref};
 use crate::engine::{Awaiting, Button, Inbound, Rating, SourceKey, StaffCommand, TicketId};
+use crate::store::{SqlStore, StoreError};
 
 /// What someone pressing an outdated or unknown button reads.
 pub const NO_LONGER_ACTIVE: &str = "This is no longer active.";
 /// What someone without the staff role reads when trying staff things.
 pub const STAFF_ONLY: &str = "Only support staff can do that.";
 
-/// The latest interaction token of each user (`discord:<id>`).
-#[derive(Debug, Default)]
-pub struct Interactions(Mutex<HashMap<String, String>>);
+/// How long Discord accepts follow-ups through an interaction's token
+/// (15 minutes), with a margin for clocks and delivery.
+const TOKEN_LIFETIME_MINUTES: i64 = 14;
+
+/// The latest interaction token of each user (`discord:<id>`), kept in the
+/// store so that any instance can answer privately.
+pub struct Interactions(Arc<SqlStore>);
 
 impl Interactions {
-    /// Remembers `token` as `user`'s latest interaction.
-    pub fn remember(&self, user: &str, token: &str) {
-        self.0
-            .lock()
-            .expect("not poisoned")
-            .insert(user.to_owned(), token.to_owned());
+    /// Tokens kept in `store`.
+    pub fn new(store: Arc<SqlStore>) -> Self {
+        Interactions(store)
     }
 
-    /// The latest interaction token of `user`.
-    pub fn token_of(&self, user: &str) -> Option<String> {
-        self.0.lock().expect("not poisoned").get(user).cloned()
+    /// Remembers `token`, received now, as `user`'s latest interaction.
+    pub async fn remember(&self, user: &str, token: &str) {
+        if let Err(e) = self.0.record_interaction(user, token, Utc::now()).await {
+            tracing::warn!(error = %e, "remembering an interaction token");
+        }
+    }
+
+    /// The latest interaction token of `user` that is still valid.
+    pub async fn token_of(&self, user: &str) -> Result<Option<String>, StoreError> {
+        let since = Utc::now() - chrono::Duration::minutes(TOKEN_LIFETIME_MINUTES);
+        self.0.interaction_token(user, since).await
     }
 }
 
@@ -66,7 +77,7 @@ impl Handler {
             tracing::warn!(error = %e, "acknowledging a button press");
         }
         let by = person(&press.user);
-        self.interactions.remember(&by.id.0, &press.token);
+        self.interactions.remember(&by.id.0, &press.token).await;
         let event = match press.data.custom_id.parse::<ButtonId>() {
             Ok(id) => self.press_event(press, id).await,
             Err(_) => Err(NO_LONGER_ACTIVE),

@@ -105,7 +105,7 @@ pub async fn start_with(
     parts: BotParts,
     customise: impl FnOnce(ClientBuilder) -> ClientBuilder,
 ) -> Result<RunningBot, StartError> {
-    let interactions = Arc::new(Interactions::default());
+    let interactions = Arc::new(Interactions::new(parts.store.clone()));
     let wake = Arc::new(Notify::new());
     let handler = Handler::new(HandlerParts {
         engine: parts.engine.clone(),

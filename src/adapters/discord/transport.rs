@@ -247,7 +247,12 @@ impl DiscordTransport {
     }
 
     async fn ephemeral(&self, user: &str, text: &str) -> Result<(), DeliveryError> {
-        let Some(token) = self.interactions.token_of(user) else {
+        let token = self
+            .interactions
+            .token_of(user)
+            .await
+            .map_err(store_failed)?;
+        let Some(token) = token else {
             return Err(DeliveryError::permanent(format!(
                 "no interaction of {user} to answer privately"
             )));

@@ -24,6 +24,7 @@ mod posted;
 mod reads;
 mod rows;
 mod tickets;
+mod tokens;
 mod tx;
 
 pub use posted::Posted;
