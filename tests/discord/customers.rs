@@ -62,12 +62,7 @@ async fn a_faq_question_gets_a_thread_and_an_answer_and_not_what_i_asked_shows_t
         &answer.response,
         &button(&answer.body, "Not what I asked"),
     );
-    let ack = fake
-        .next_call(&format!(
-            "POST /interactions/{}/{}/callback",
-            press.id, press.token
-        ))
-        .await;
+    let ack = fake.callback(&press).await;
     assert_eq!(
         ack.body["type"], 6,
         "acknowledged at once with a deferred update"

@@ -12,6 +12,7 @@ use frontline::flood::FloodSettings;
 use frontline::knowledge::Lang;
 use frontline::store::{Store as _, TicketState};
 
+use crate::fake::FakeDiscord;
 use crate::frontline::{Frontline, Options, id, labels};
 use crate::on_both_backends;
 use crate::support::Backend;
@@ -263,12 +264,7 @@ async fn ask_in_a_support_channel_opens_a_thread_with_the_customer_and_answers_t
     let fake = &bot.fake;
     let w = fake.world().clone();
     let asked = fake.slash(w.alice(), w.support.id, "ask", &[("question", "invoice")]);
-    let ack = fake
-        .next_call(&format!(
-            "POST /interactions/{}/{}/callback",
-            asked.id, asked.token
-        ))
-        .await;
+    let ack = fake.callback(&asked).await;
     assert_eq!((ack.body["type"].as_u64(), ack.status), (Some(5), 204));
     assert_eq!(
         ack.body["data"]["flags"], 64,
@@ -496,7 +492,7 @@ async fn a_resent_ask_makes_no_second_thread(backend: Backend) {
         .pop()
         .expect("the command was dispatched");
     fake.dispatch("INTERACTION_CREATE", sent.body);
-    let callback = format!("POST /interactions/{}/{}/callback", asked.id, asked.token);
+    let callback = FakeDiscord::callback_route(&asked);
     assert_eq!(fake.next_call(&callback).await.status, 204);
     let again = fake.next_call(&callback).await;
     assert_eq!(

@@ -87,12 +87,7 @@ async fn a_message_gets_a_reply_and_a_button_press_is_deferred_then_edited() {
 
     let posted = reply.response;
     let press = fake.press(world.alice(), &posted, "fl:ok:1");
-    let callback = fake
-        .next_call(&format!(
-            "POST /interactions/{}/{}/callback",
-            press.id, press.token
-        ))
-        .await;
+    let callback = fake.callback(&press).await;
     assert_eq!(callback.status, 204);
     assert_eq!(callback.body["type"], 6, "a deferred update");
     let app = world.application_id;

@@ -95,12 +95,7 @@ async fn a_member_without_the_staff_role_is_refused_and_nothing_changes(backend:
     assert_eq!(refused.body["content"], "Only support staff can do that.");
 
     let command = fake.slash(&w.outsider, thread, "resolve", &[("note", "nothing")]);
-    let answer = fake
-        .next_call(&format!(
-            "POST /interactions/{}/{}/callback",
-            command.id, command.token
-        ))
-        .await;
+    let answer = fake.callback(&command).await;
     assert_eq!(answer.body["type"], 4);
     assert_eq!(answer.body["data"]["flags"], 64);
     assert_eq!(

@@ -193,12 +193,7 @@ async fn tickets_lists_open_tickets_oldest_first(backend: Backend) {
     );
 
     let refused = fake.slash(w.alice(), w.staff_channel.id, "tickets", &[]);
-    let answer = fake
-        .next_call(&format!(
-            "POST /interactions/{}/{}/callback",
-            refused.id, refused.token
-        ))
-        .await;
+    let answer = fake.callback(&refused).await;
     assert_eq!(
         answer.body["data"]["content"],
         "Only support staff can do that."
@@ -227,12 +222,7 @@ async fn faq_check_faq_reload_and_stats_answer_staff_privately(backend: Backend)
         .await; // glad to help
 
     let check = fake.slash_sub(w.sam(), staff, "faq", "check");
-    let ack = fake
-        .next_call(&format!(
-            "POST /interactions/{}/{}/callback",
-            check.id, check.token
-        ))
-        .await;
+    let ack = fake.callback(&check).await;
     assert_eq!(
         (
             ack.body["type"].as_u64(),
@@ -263,12 +253,7 @@ async fn faq_check_faq_reload_and_stats_answer_staff_privately(backend: Backend)
     assert!(text.contains("solved by the bot:  1"), "{text}");
 
     let refused = fake.slash_sub(w.alice(), staff, "faq", "reload");
-    let answer = fake
-        .next_call(&format!(
-            "POST /interactions/{}/{}/callback",
-            refused.id, refused.token
-        ))
-        .await;
+    let answer = fake.callback(&refused).await;
     assert_eq!(
         answer.body["data"]["content"],
         "Only support staff can do that."

@@ -156,6 +156,16 @@ impl FakeDiscord {
         self.shared.recorder.next_call(pattern, WAIT).await
     }
 
+    /// The bot's next response to interaction `sent` (its callback).
+    pub async fn callback(&self, sent: &Sent) -> Call {
+        self.next_call(&Self::callback_route(sent)).await
+    }
+
+    /// The route of interaction `sent`'s callback.
+    pub fn callback_route(sent: &Sent) -> String {
+        format!("POST /interactions/{}/{}/callback", sent.id, sent.token)
+    }
+
     /// Panics if a call matching `pattern` is recorded and was not returned before.
     pub fn assert_no_more(&self, pattern: &str) {
         self.shared.recorder.assert_no_more(pattern);
