@@ -18,7 +18,7 @@ use super::failure::{ALREADY_ACKNOWLEDGED, Failure};
 use super::handler::{Handler, person};
 use super::interactions::{STAFF_ONLY, is_staff};
 use super::settings::ChannelRole;
-use super::split::{MESSAGE_LIMIT, split_markdown};
+use super::split::{MESSAGE_LIMIT, one_message};
 use super::thread_name::thread_name;
 use super::transport::{PLATFORM, thread_ref};
 use crate::brain::Reloaded;
@@ -156,9 +156,8 @@ impl Handler {
             }
             return;
         };
-        let reply = split_markdown(&reply, MESSAGE_LIMIT)
-            .into_iter()
-            .next()
+        let reply = Some(one_message(&reply, MESSAGE_LIMIT))
+            .filter(|r| !r.is_empty())
             .unwrap_or_else(|| "Done.".to_owned());
         let edit = EditInteractionResponse::new().content(reply);
         if let Err(e) = command.edit_response(&ctx.http, edit).await {

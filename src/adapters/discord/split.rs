@@ -26,6 +26,27 @@ pub fn discord_len(text: &str) -> usize {
     text.encode_utf16().count()
 }
 
+/// Room kept at the end of a one-message text for saying what was left out.
+const LEFT_OUT_ROOM: usize = 48;
+
+/// `text` as one message of at most `limit` Discord characters: whole if it
+/// fits, else its first piece and how many lines were left out, so that a
+/// reader of a long list knows it goes on.
+pub fn one_message(text: &str, limit: usize) -> String {
+    if discord_len(text.trim()) <= limit {
+        return text.trim().to_owned();
+    }
+    let pieces = split_markdown(text, limit.saturating_sub(LEFT_OUT_ROOM));
+    let Some((first, rest)) = pieces.split_first() else {
+        return String::new();
+    };
+    let lines: usize = rest
+        .iter()
+        .map(|p| p.lines().filter(|l| !l.trim().is_empty()).count())
+        .sum();
+    format!("{first}\n… and {lines} more line(s) not shown")
+}
+
 /// `text` in pieces of at most `limit` (at least 32) Discord characters each.
 pub fn split_markdown(text: &str, limit: usize) -> Vec<String> {
     let limit = limit.max(MIN_LIMIT);

@@ -239,3 +239,32 @@ fn spans_longer_than_the_limit_are_cut_rather_than_overflowing() {
         assert_eq!(visible(&pieces.concat()), visible(&text));
     }
 }
+
+#[test]
+fn one_message_keeps_a_short_text_whole() {
+    assert_eq!(
+        one_message("  #1 alice — unclaimed\n", 2000),
+        "#1 alice — unclaimed"
+    );
+}
+
+#[test]
+fn one_message_says_how_many_lines_a_long_list_left_out() {
+    let list: Vec<String> = (1..=200)
+        .map(|n| format!("#{n} customer {n} — unclaimed, opened 2026-11-25 09:00"))
+        .collect();
+    let text = list.join("\n");
+    let message = one_message(&text, MESSAGE_LIMIT);
+    assert!(
+        discord_len(&message) <= MESSAGE_LIMIT,
+        "{}",
+        discord_len(&message)
+    );
+    assert!(message.starts_with("#1 customer 1 "));
+    let shown = message.lines().filter(|l| l.starts_with('#')).count();
+    let note = message.lines().last().unwrap();
+    assert_eq!(
+        note,
+        format!("… and {} more line(s) not shown", 200 - shown)
+    );
+}
