@@ -18,6 +18,7 @@ use crate::support::Backend;
 
 on_both_backends!(
     an_unclaimed_ticket_pings_the_staff_role_once_and_nobody_else,
+    a_ticket_unclaimed_past_the_loud_limit_gets_the_loud_ping,
     a_quiet_thread_gets_a_notice_then_is_closed_and_archived_and_opens_again,
     a_quiet_dm_is_closed_with_its_last_words_and_nothing_to_archive,
 );
@@ -31,12 +32,30 @@ fn ticking(engine: EngineSettings) -> Options {
 }
 
 async fn an_unclaimed_ticket_pings_the_staff_role_once_and_nobody_else(backend: Backend) {
-    let options = ticking(EngineSettings {
+    let engine = EngineSettings {
         ping_after_minutes: 0,
         loud_ping_after_minutes: 24 * 60,
         ..EngineSettings::default()
-    });
-    let Some(bot) = Frontline::start_opts(backend, options).await else {
+    };
+    let expected = "Ticket #1 has waited 0 minutes for someone to claim it.";
+    pings_once(backend, engine, expected).await;
+}
+
+async fn a_ticket_unclaimed_past_the_loud_limit_gets_the_loud_ping(backend: Backend) {
+    let engine = EngineSettings {
+        ping_after_minutes: 0,
+        loud_ping_after_minutes: 0,
+        ..EngineSettings::default()
+    };
+    let expected = "Ticket #1 has waited more than 0 minutes and still nobody has claimed it!";
+    pings_once(backend, engine, expected).await;
+}
+
+/// A question nobody can answer opens ticket #1; with the timers of
+/// `engine` the staff channel gets its card, then exactly one ping of the
+/// staff role saying `expected`, and nothing more once Sam claims it.
+async fn pings_once(backend: Backend, engine: EngineSettings, expected: &str) {
+    let Some(bot) = Frontline::start_opts(backend, ticking(engine)).await else {
         return;
     };
     let fake = &bot.fake;
@@ -52,13 +71,7 @@ async fn an_unclaimed_ticket_pings_the_staff_role_once_and_nobody_else(backend: 
     let ping = fake.next_call(&staff_posts).await;
     assert_eq!(ping.status, 200);
     let content = ping.body["content"].as_str().unwrap();
-    assert_eq!(
-        content,
-        format!(
-            "<@&{}> Ticket #1 has waited 0 minutes for someone to claim it.",
-            w.staff_role
-        )
-    );
+    assert_eq!(content, format!("<@&{}> {expected}", w.staff_role));
     assert_eq!(
         ping.body["allowed_mentions"],
         json!({"parse": [], "users": [], "roles": [w.staff_role.to_string()], "replied_user": false}),
