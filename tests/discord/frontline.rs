@@ -2,7 +2,6 @@
 //! the fake Discord, on SQLite or PostgreSQL, as `frontline run` runs it.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,28 +13,13 @@ use frontline::flood::FloodSettings;
 use frontline::knowledge::Lang;
 use frontline::metrics::Metrics;
 use frontline::store::SqlStore;
-use frontline::triage::Thresholds;
 use serde_json::Value;
 
 use crate::bot::{Guard, config_with, init_test_log};
 use crate::fake::FakeDiscord;
 use crate::support::{Backend, TestDb};
 
-/// The fixture FAQ.
-pub fn faq_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/faq")
-}
-
-/// Thresholds with clear gaps on the fixture FAQ (as in the engine tests).
-pub fn thresholds() -> Thresholds {
-    Thresholds {
-        answer: 0.42,
-        margin: 0.1,
-        suggest: 0.25,
-        fix_text: 0.6,
-        other_language: 0.8,
-    }
-}
+pub use crate::support::{faq_dir, thresholds};
 
 /// How a scenario's bot differs from the usual one.
 pub struct Options {

@@ -1,7 +1,6 @@
 //! A bot for one scenario: the engine on a fresh database, one customer in
 //! one thread, and a clock that moves only when the test says so.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -12,26 +11,10 @@ use frontline::engine::{
 };
 use frontline::knowledge::Lang;
 use frontline::store::{AnswerRecord, Event, Store, Ticket};
-use frontline::triage::Thresholds;
 
 use crate::support::{Backend, TestDb};
 
-/// The FAQ the scenarios answer from.
-pub fn faq_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/faq")
-}
-
-/// Thresholds with clear gaps between answer, did you mean and hand-over on
-/// the fixture FAQ, so that scenarios do not hinge on calibration.
-pub fn thresholds() -> Thresholds {
-    Thresholds {
-        answer: 0.42,
-        margin: 0.1,
-        suggest: 0.25,
-        fix_text: 0.6,
-        other_language: 0.8,
-    }
-}
+pub use crate::support::{faq_dir, thresholds};
 
 /// The brain on the fixture FAQ.
 pub fn brain() -> Arc<LiveBrain> {

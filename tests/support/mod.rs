@@ -9,10 +9,30 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use std::path::PathBuf;
+
 use frontline::store::SqlStore;
+use frontline::triage::Thresholds;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{AssertSqlSafe, Connection as _, PgPool};
+
+/// The fixture FAQ the engine and Discord scenarios answer from.
+pub fn faq_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/faq")
+}
+
+/// Thresholds with clear gaps between answer, did you mean and hand-over on
+/// the fixture FAQ, so that scenarios do not hinge on calibration.
+pub fn thresholds() -> Thresholds {
+    Thresholds {
+        answer: 0.42,
+        margin: 0.1,
+        suggest: 0.25,
+        fix_text: 0.6,
+        other_language: 0.8,
+    }
+}
 
 /// The PostgreSQL the tests use unless `TEST_DATABASE_URL` says otherwise.
 pub const DEFAULT_PG_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
