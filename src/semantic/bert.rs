@@ -94,6 +94,8 @@ fn lap(profile: &mut Option<&mut Profile>, stage: &'static str) {
 struct Dense {
     weight: Weight,
     bias: Tensor,
+    /// The same values, for the 32-bit path.
+    bias_values: Vec<f32>,
     /// Zero columns appended to the input (and the weights) so that the
     /// product runs on candle's fastest int8 kernel.
     pad: usize,
@@ -126,6 +128,14 @@ enum Weight {
     Q8(QMatMul),
 }
 
+/// Products of at most this many rows (one query's tokens, a small batch)
+/// run on `matrixmultiply`, which for them takes half the time of candle's
+/// matmul (that repacks the whole weight matrix on every call); larger ones,
+/// as in bulk embedding, on candle's.
+const SMALL_ROWS: usize = 256;
+
+const SPLIT_MIN: usize = 4 * 384;
+
 impl Dense {
     /// From `weight` (out × in) and `bias` (out).
     fn new(weight: Tensor, bias: Tensor, precision: Precision) -> candle_core::Result<Self> {
@@ -144,18 +154,106 @@ impl Dense {
                 )?)?)
             }
         };
-        Ok(Dense { weight, bias, pad })
+        let bias_values = bias.to_vec1::<f32>()?;
+        Ok(Dense {
+            weight,
+            bias,
+            bias_values,
+            pad,
+        })
     }
 
-    /// `x` is rows × in.
-    fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+    /// `x` is rows × in. With `split`, a large enough product of few rows
+    /// runs as two halves side by side on the current rayon pool.
+    fn forward(&self, x: &Tensor, split: bool) -> candle_core::Result<Tensor> {
         let y = match &self.weight {
+            Weight::F32(wt) if x.dim(0)? <= SMALL_ROWS => return self.small(x, wt, split),
             Weight::F32(wt) => x.matmul(wt)?,
             Weight::Q8(w) if self.pad > 0 => w.forward(&x.pad_with_zeros(1, 0, self.pad)?)?,
             Weight::Q8(w) => w.forward(x)?,
         };
         y.broadcast_add(&self.bias)
     }
+
+    /// [`Dense::forward`] on `matrixmultiply`, `wt` being `W^T` (in × out).
+    fn small(&self, x: &Tensor, wt: &Tensor, split: bool) -> candle_core::Result<Tensor> {
+        let (rows, inner) = x.dims2()?;
+        let out = wt.dim(1)?;
+        if wt.dim(0)? != inner {
+            candle_core::bail!("{inner} inputs for a layer of {}", wt.dim(0)?);
+        }
+        let xs = x.flatten_all()?.to_vec1::<f32>()?;
+        let (storage, layout) = wt.storage_and_layout();
+        let (candle_core::Storage::Cpu(cpu), Some((start, end))) =
+            (&*storage, layout.contiguous_offsets())
+        else {
+            candle_core::bail!("weights not contiguous in memory");
+        };
+        let wt = &cpu.as_slice::<f32>()?[start..end];
+        let bias = &self.bias_values;
+        let y = if split && rows * out >= SPLIT_MIN {
+            let half = out / 2;
+            let (left, right) = rayon::join(
+                || sgemm_bias(&xs, rows, wt, out, 0..half, bias),
+                || sgemm_bias(&xs, rows, wt, out, half..out, bias),
+            );
+            let mut y = Vec::with_capacity(rows * out);
+            for (l, r) in left.chunks_exact(half).zip(right.chunks_exact(out - half)) {
+                y.extend_from_slice(l);
+                y.extend_from_slice(r);
+            }
+            y
+        } else {
+            sgemm_bias(&xs, rows, wt, out, 0..out, bias)
+        };
+        Tensor::from_vec(y, (rows, out), x.device())
+    }
+}
+
+/// `x W^T + b` for the output columns `cols` only: `x` is rows × in,
+/// `wt` is `W^T` (in × `out`, row-major), `bias` has `out` values. The
+/// result is rows × `cols.len()`, row-major.
+fn sgemm_bias(
+    x: &[f32],
+    rows: usize,
+    wt: &[f32],
+    out: usize,
+    cols: std::ops::Range<usize>,
+    bias: &[f32],
+) -> Vec<f32> {
+    let width = cols.len();
+    let inner = wt.len() / out;
+    assert!(x.len() == rows * inner && wt.len() == inner * out && cols.end <= out);
+    let mut y = Vec::with_capacity(rows * width);
+    for _ in 0..rows {
+        y.extend_from_slice(&bias[cols.clone()]);
+    }
+    if rows == 0 || width == 0 {
+        return y;
+    }
+    // SAFETY: `x` holds rows × inner values (row stride inner), `wt` from
+    // column `cols.start` holds inner rows of `width` values with row stride
+    // `out` (cols.end <= out), and `y` holds rows × width (row stride width),
+    // as asserted and built above; the three do not overlap.
+    unsafe {
+        matrixmultiply::sgemm(
+            rows,
+            inner,
+            width,
+            1.0,
+            x.as_ptr(),
+            inner as isize,
+            1,
+            wt.as_ptr().add(cols.start),
+            out as isize,
+            1,
+            1.0,
+            y.as_mut_ptr(),
+            width as isize,
+            1,
+        );
+    }
+    y
 }
 
 struct LayerNorm {
@@ -296,13 +394,17 @@ impl Bert {
     /// The last hidden state of `batch` sequences of `len` token ids each
     /// (row-major), as (batch × len) × hidden. `mask` (same shape as the ids,
     /// 1 for real tokens, 0 for padding) is needed only when sequences were
-    /// padded; without it every position attends to every other.
+    /// padded; without it every position attends to every other. With
+    /// `split`, large products are halved and run side by side on the
+    /// current rayon pool (for one query's latency; bulk embedding runs
+    /// whole batches side by side instead).
     pub fn forward(
         &self,
         ids: &[u32],
         batch: usize,
         len: usize,
         mask: Option<&[u32]>,
+        split: bool,
         mut profile: Option<&mut Profile>,
     ) -> candle_core::Result<Tensor> {
         if let Some(p) = profile.as_deref_mut() {
@@ -334,8 +436,14 @@ impl Bert {
             }
             _ => None,
         };
+        let input = Input {
+            batch,
+            len,
+            mask: mask.as_ref(),
+            split,
+        };
         for layer in &self.layers {
-            x = self.layer(layer, &x, batch, len, mask.as_ref(), &mut profile)?;
+            x = self.layer(layer, &x, &input, &mut profile)?;
         }
         Ok(x)
     }
@@ -344,16 +452,20 @@ impl Bert {
         &self,
         layer: &Layer,
         x: &Tensor,
-        batch: usize,
-        len: usize,
-        mask: Option<&Tensor>,
+        input: &Input,
         profile: &mut Option<&mut Profile>,
     ) -> candle_core::Result<Tensor> {
+        let Input {
+            batch,
+            len,
+            mask,
+            split,
+        } = *input;
         let (h, hs) = (self.heads, self.head_size);
         // (batch·len) × 3·hidden → 3 × batch × heads × len × head size.
         let qkv = layer
             .qkv
-            .forward(x)?
+            .forward(x, split)?
             .reshape((batch, len, 3, h, hs))?
             .permute((2, 0, 3, 1, 4))?
             .contiguous()?;
@@ -373,9 +485,9 @@ impl Bert {
         lap(profile, "attention");
         let attended = layer
             .attention_norm
-            .forward(&(layer.attention_out.forward(&context)? + x)?)?;
+            .forward(&(layer.attention_out.forward(&context, split)? + x)?)?;
         lap(profile, "attention_out");
-        let inner = layer.intermediate.forward(&attended)?;
+        let inner = layer.intermediate.forward(&attended, split)?;
         lap(profile, "intermediate");
         let inner = match self.act {
             HiddenAct::Gelu => inner.apply_op1_no_bwd(&GeluErf)?,
@@ -385,10 +497,21 @@ impl Bert {
         lap(profile, "activation");
         let out = layer
             .output_norm
-            .forward(&(layer.output.forward(&inner)? + attended)?)?;
+            .forward(&(layer.output.forward(&inner, split)? + attended)?)?;
         lap(profile, "output");
         Ok(out)
     }
+}
+
+/// What every layer of one forward pass needs to know of its input.
+#[derive(Clone, Copy)]
+struct Input<'a> {
+    batch: usize,
+    len: usize,
+    /// Additive attention mask, batch × 1 × 1 × len, when there is padding.
+    mask: Option<&'a Tensor>,
+    /// Whether large products are halved over the current rayon pool.
+    split: bool,
 }
 
 /// GELU with the exact (erf) form BERT uses. candle's `gelu_erf` calls
@@ -469,6 +592,49 @@ pub fn mean_pool(
 #[cfg(test)]
 mod tests {
     use candle_core::{Device, Tensor};
+
+    use super::{Dense, Precision};
+
+    /// The 32-bit layer computes `x W^T + b` as candle's matmul does, for few
+    /// rows (split in two halves of its outputs or not) and many, odd sizes too.
+    #[test]
+    fn a_dense_layer_matches_candle_whole_or_split() {
+        let dev = Device::Cpu;
+        for (rows, inner, out) in [
+            (1, 8, 6),
+            (7, 384, 1536),
+            (33, 1536, 384),
+            (5, 20, 2001),
+            (300, 64, 96),
+        ] {
+            let w = Tensor::randn(0f32, 1.0, (out, inner), &dev).unwrap();
+            let b = Tensor::randn(0f32, 1.0, out, &dev).unwrap();
+            let x = Tensor::randn(0f32, 1.0, (rows, inner), &dev).unwrap();
+            let expected = x
+                .matmul(&w.t().unwrap())
+                .unwrap()
+                .broadcast_add(&b)
+                .unwrap()
+                .to_vec2::<f32>()
+                .unwrap();
+            let dense = Dense::new(w, b, Precision::F32).unwrap();
+            for split in [false, true] {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(2)
+                    .build()
+                    .unwrap();
+                let got = pool
+                    .install(|| dense.forward(&x, split))
+                    .unwrap()
+                    .to_vec2::<f32>()
+                    .unwrap();
+                assert_eq!(got.len(), rows);
+                for (g, e) in got.iter().flatten().zip(expected.iter().flatten()) {
+                    assert!((g - e).abs() <= 1e-3 * e.abs().max(1.0), "{g} vs {e}");
+                }
+            }
+        }
+    }
 
     /// The vectorisable GELU agrees with candle's (libm erf) to float precision.
     #[test]

@@ -27,7 +27,7 @@ const MAX_TOKENS: usize = 256;
 const QUERY_MAX_TOKENS: usize = 128;
 /// Bumped whenever the forward pass computes differently, so that cached
 /// embeddings of an earlier version are not mixed with new ones.
-const FORWARD_VERSION: u64 = 2;
+const FORWARD_VERSION: u64 = 3;
 /// Sequences per forward pass when embedding many texts.
 const BATCH: usize = 64;
 
@@ -36,6 +36,9 @@ pub struct Encoder {
     model: Bert,
     /// Runs whole batches side by side when many texts are embedded.
     pool: rayon::ThreadPool,
+    /// Splits the products of one query over its threads; `None`: one
+    /// query runs on the calling thread alone.
+    query_pool: Option<rayon::ThreadPool>,
     tokenizer: Tokenizer,
     /// The same, cutting at [`QUERY_MAX_TOKENS`].
     query_tokenizer: Tokenizer,
@@ -45,8 +48,13 @@ pub struct Encoder {
 }
 
 impl Encoder {
-    /// Loads the model in `dir`, its linear layers held at `precision`.
-    pub fn load(dir: &Path, precision: Precision) -> Result<Self, SemanticError> {
+    /// Loads the model in `dir`, its linear layers held at `precision`; one
+    /// query's products are split over `query_threads` threads.
+    pub fn load(
+        dir: &Path,
+        precision: Precision,
+        query_threads: usize,
+    ) -> Result<Self, SemanticError> {
         let precision = precision.resolve();
         let read = |name: &str| {
             let path = dir.join(name);
@@ -83,9 +91,20 @@ impl Encoder {
             .thread_name(|i| format!("embed-{i}"))
             .build()
             .map_err(|e| SemanticError::Model(format!("starting embedding threads: {e}")))?;
+        let query_pool = if query_threads > 1 {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(query_threads)
+                .thread_name(|i| format!("query-{i}"))
+                .build()
+                .map_err(|e| SemanticError::Model(format!("starting query threads: {e}")))?;
+            Some(pool)
+        } else {
+            None
+        };
         Ok(Encoder {
             model,
             pool,
+            query_pool,
             tokenizer,
             query_tokenizer,
             id,
@@ -155,12 +174,13 @@ impl Encoder {
         }
         let hidden = self
             .model
-            .forward(&ids, batch.len(), len, Some(&mask), None)?;
+            .forward(&ids, batch.len(), len, Some(&mask), false, None)?;
         Ok(mean_pool(&hidden, batch.len(), len, Some(&mask))?)
     }
 
-    /// The unit vector of one query, on the calling thread: no batch, no
-    /// padding, no attention mask; cut at [`QUERY_MAX_TOKENS`]. Times each
+    /// The unit vector of one query: no batch, no padding, no attention
+    /// mask; cut at [`QUERY_MAX_TOKENS`]. Its products are split over the
+    /// query threads, if there are several; else it runs on the calling thread. Times each
     /// stage into `profile` if given.
     pub fn embed_one(
         &self,
@@ -176,9 +196,15 @@ impl Encoder {
         if let Some(p) = profile.as_deref_mut() {
             p.stages.push(("tokenize", started.elapsed()));
         }
-        let hidden = self
-            .model
-            .forward(ids, 1, ids.len(), None, profile.as_deref_mut())?;
+        let hidden = match &self.query_pool {
+            Some(pool) => pool.install(|| {
+                self.model
+                    .forward(ids, 1, ids.len(), None, true, profile.as_deref_mut())
+            })?,
+            None => self
+                .model
+                .forward(ids, 1, ids.len(), None, false, profile.as_deref_mut())?,
+        };
         let started = std::time::Instant::now();
         let v = mean_pool(&hidden, 1, ids.len(), None)?.remove(0);
         if let Some(p) = profile {
