@@ -134,6 +134,9 @@ enum Weight {
 /// as in bulk embedding, on candle's.
 const SMALL_ROWS: usize = 256;
 
+/// Products at least this large (rows × outputs) are split in two halves of
+/// the output columns when the caller asks for it ([`Bert::forward`]'s
+/// `split`); smaller ones cost less than handing half to another thread.
 const SPLIT_MIN: usize = 4 * 384;
 
 impl Dense {
@@ -179,8 +182,12 @@ impl Dense {
     fn small(&self, x: &Tensor, wt: &Tensor, split: bool) -> candle_core::Result<Tensor> {
         let (rows, inner) = x.dims2()?;
         let out = wt.dim(1)?;
-        if wt.dim(0)? != inner {
-            candle_core::bail!("{inner} inputs for a layer of {}", wt.dim(0)?);
+        if wt.dim(0)? != inner || self.bias_values.len() != out {
+            candle_core::bail!(
+                "{inner} inputs for a layer of {} × {out} with {} biases",
+                wt.dim(0)?,
+                self.bias_values.len()
+            );
         }
         let xs = x.flatten_all()?.to_vec1::<f32>()?;
         let (storage, layout) = wt.storage_and_layout();
@@ -194,8 +201,8 @@ impl Dense {
         let y = if split && rows * out >= SPLIT_MIN {
             let half = out / 2;
             let (left, right) = rayon::join(
-                || sgemm_bias(&xs, rows, wt, out, 0..half, bias),
-                || sgemm_bias(&xs, rows, wt, out, half..out, bias),
+                || sgemm_bias(&xs, rows, inner, wt, 0..half, bias),
+                || sgemm_bias(&xs, rows, inner, wt, half..out, bias),
             );
             let mut y = Vec::with_capacity(rows * out);
             for (l, r) in left.chunks_exact(half).zip(right.chunks_exact(out - half)) {
@@ -204,25 +211,25 @@ impl Dense {
             }
             y
         } else {
-            sgemm_bias(&xs, rows, wt, out, 0..out, bias)
+            sgemm_bias(&xs, rows, inner, wt, 0..out, bias)
         };
         Tensor::from_vec(y, (rows, out), x.device())
     }
 }
 
-/// `x W^T + b` for the output columns `cols` only: `x` is rows × in,
-/// `wt` is `W^T` (in × `out`, row-major), `bias` has `out` values. The
+/// `x W^T + b` for the output columns `cols` only: `x` is rows × `inner`,
+/// `wt` is `W^T` (`inner` × out, row-major), `bias` has out values. The
 /// result is rows × `cols.len()`, row-major.
 fn sgemm_bias(
     x: &[f32],
     rows: usize,
+    inner: usize,
     wt: &[f32],
-    out: usize,
     cols: std::ops::Range<usize>,
     bias: &[f32],
 ) -> Vec<f32> {
     let width = cols.len();
-    let inner = wt.len() / out;
+    let out = bias.len();
     assert!(x.len() == rows * inner && wt.len() == inner * out && cols.end <= out);
     let mut y = Vec::with_capacity(rows * width);
     for _ in 0..rows {
