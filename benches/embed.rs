@@ -5,7 +5,8 @@
 //! similarities, the classifier alone and whole triage, the median, p99 and
 //! mean in microseconds. Needs the model (`FRONTLINE_MODEL_DIR`, else
 //! `models/all-MiniLM-L6-v2`); `FRONTLINE_SEMANTIC__PRECISION` picks `q8`
-//! (default) or `f32`; `BENCH_ROUNDS` repeats the whole run (default 1);
+//! or `f32` (default: `auto`, as the binary);
+//! `FRONTLINE_SEMANTIC__QUERY_THREADS` the query threads (default 2); `BENCH_ROUNDS` repeats the whole run (default 1);
 //! `RAYON_NUM_THREADS` defaults to 1 as in the binary.
 //! Prints figures; asserts nothing.
 
@@ -32,8 +33,13 @@ fn main() {
         .unwrap_or_else(|| root.join("models/all-MiniLM-L6-v2"));
     let precision = match std::env::var("FRONTLINE_SEMANTIC__PRECISION").as_deref() {
         Ok("f32") => Precision::F32,
-        _ => Precision::Q8,
+        Ok("q8") => Precision::Q8,
+        _ => Precision::Auto,
     };
+    let query_threads = std::env::var("FRONTLINE_SEMANTIC__QUERY_THREADS")
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(SemanticSettings::default().query_threads);
     let rounds: usize = std::env::var("BENCH_ROUNDS")
         .ok()
         .and_then(|r| r.parse().ok())
@@ -41,12 +47,13 @@ fn main() {
     let settings = SemanticSettings {
         model_dir: Some(dir.clone()),
         precision,
+        query_threads,
         ..SemanticSettings::default()
     };
     let started = Instant::now();
     let model = Arc::new(Semantic::load_from(&dir, &settings).expect("the model loads"));
     println!(
-        "model {} ({}), loaded in {} ms; RAYON_NUM_THREADS={}",
+        "model {} ({}), loaded in {} ms; {query_threads} query thread(s); RAYON_NUM_THREADS={}",
         dir.display(),
         precision.name(),
         started.elapsed().as_millis(),
