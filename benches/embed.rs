@@ -6,7 +6,8 @@
 //! mean in microseconds. Needs the model (`FRONTLINE_MODEL_DIR`, else
 //! `models/all-MiniLM-L6-v2`); `FRONTLINE_SEMANTIC__PRECISION` picks `q8`
 //! or `f32` (default: `auto`, as the binary);
-//! `FRONTLINE_SEMANTIC__QUERY_THREADS` the query threads (default 2); `BENCH_ROUNDS` repeats the whole run (default 1);
+//! `FRONTLINE_SEMANTIC__QUERY_THREADS` the query threads (default 2, 1 on
+//! a single-core machine); `BENCH_ROUNDS` repeats the whole run (default 1);
 //! `RAYON_NUM_THREADS` defaults to 1 as in the binary.
 //! Prints figures; asserts nothing.
 

@@ -196,6 +196,9 @@ impl Dense {
         else {
             candle_core::bail!("weights not contiguous in memory");
         };
+        // The read lock is held across the join below, and a thread waiting
+        // there may run another query that takes it again: fine, because
+        // nothing ever writes to these weights after loading.
         let wt = &cpu.as_slice::<f32>()?[start..end];
         let bias = &self.bias_values;
         let y = if split && rows * out >= SPLIT_MIN {
@@ -235,7 +238,7 @@ fn sgemm_bias(
     for _ in 0..rows {
         y.extend_from_slice(&bias[cols.clone()]);
     }
-    if rows == 0 || width == 0 {
+    if rows == 0 || width == 0 || inner == 0 {
         return y;
     }
     // SAFETY: `x` holds rows × inner values (row stride inner), `wt` from

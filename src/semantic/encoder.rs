@@ -48,8 +48,9 @@ pub struct Encoder {
 }
 
 impl Encoder {
-    /// Loads the model in `dir`, its linear layers held at `precision`; one
-    /// query's products are split over `query_threads` threads.
+    /// Loads the model in `dir`, its linear layers held at `precision`; with
+    /// `query_threads` of 2 or more, one query's 32-bit products are halved
+    /// over two threads of their own (0 and 1: the calling thread alone).
     pub fn load(
         dir: &Path,
         precision: Precision,
@@ -91,9 +92,11 @@ impl Encoder {
             .thread_name(|i| format!("embed-{i}"))
             .build()
             .map_err(|e| SemanticError::Model(format!("starting embedding threads: {e}")))?;
-        let query_pool = if query_threads > 1 {
+        // Only the 32-bit products are split (in two halves, so more than
+        // two threads would idle); 8-bit ones run on the calling thread.
+        let query_pool = if query_threads > 1 && precision == Precision::F32 {
             let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(query_threads)
+                .num_threads(2)
                 .thread_name(|i| format!("query-{i}"))
                 .build()
                 .map_err(|e| SemanticError::Model(format!("starting query threads: {e}")))?;
@@ -179,9 +182,9 @@ impl Encoder {
     }
 
     /// The unit vector of one query: no batch, no padding, no attention
-    /// mask; cut at [`QUERY_MAX_TOKENS`]. Its products are split over the
-    /// query threads, if there are several; else it runs on the calling thread. Times each
-    /// stage into `profile` if given.
+    /// mask; cut at [`QUERY_MAX_TOKENS`]. Its 32-bit products are halved
+    /// over the two query threads, if there are; else it runs on the
+    /// calling thread. Times each stage into `profile` if given.
     pub fn embed_one(
         &self,
         text: &str,

@@ -59,9 +59,10 @@ pub struct SemanticSettings {
     /// or `f32`.
     pub precision: Precision,
     /// Threads that share the products of one query's embedding (32-bit
-    /// weights): 2 roughly halves a query's latency on an otherwise quiet
-    /// machine; 1 runs each query on the thread that asks. Default: 2, or
-    /// 1 on a single-core machine.
+    /// weights; they are halved, so more than 2 count as 2): 2 roughly
+    /// halves a query's latency on an otherwise quiet machine; 1 runs each
+    /// query on the thread that asks. Default: 2, or 1 on a single-core
+    /// machine.
     pub query_threads: usize,
 }
 
@@ -119,8 +120,8 @@ impl Semantic {
         self.langs.contains(&lang)
     }
 
-    /// The embedding of one query (not cached: queries rarely repeat), on
-    /// the calling thread.
+    /// The embedding of one query (not cached: queries rarely repeat); see
+    /// [`SemanticSettings::query_threads`] for where it runs.
     pub fn embed_query(&self, text: &str) -> Result<Vec<f32>, SemanticError> {
         self.encoder.embed_one(text, None)
     }

@@ -1,7 +1,7 @@
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use candle_transformers::models::bert::{BertModel, Config};
-use frontline::semantic::{Precision, dot};
+use frontline::semantic::{Precision, Semantic, SemanticSettings, dot};
 
 use crate::helpers::{model_at, model_dir};
 
@@ -138,4 +138,26 @@ fn a_long_query_is_cut_at_128_tokens() {
     assert!(dot(&a, &b) > 0.99999, "{}", dot(&a, &b));
     let listed = m.encoder.embed(&[&longer]).expect("embeds");
     assert!(dot(&listed[0], &b) < 0.99999, "listed texts keep more");
+}
+
+/// Halving a query's products over two threads changes nothing but the time.
+#[test]
+fn a_query_embeds_alike_on_one_thread_and_on_two() {
+    let Some(dir) = model_dir() else {
+        return;
+    };
+    let text = "my card payment was declined twice yesterday although the balance is fine";
+    let embed = |query_threads| {
+        let settings = SemanticSettings {
+            model_dir: Some(dir.clone()),
+            cache_dir: None,
+            precision: Precision::F32,
+            query_threads,
+            ..SemanticSettings::default()
+        };
+        let m = Semantic::load_from(&dir, &settings).expect("the model loads");
+        m.embed_query(text).expect("embeds")
+    };
+    let (one, two) = (embed(1), embed(2));
+    assert!(dot(&one, &two) > 0.99999, "{}", dot(&one, &two));
 }
