@@ -49,8 +49,8 @@ pub struct Encoder {
 
 impl Encoder {
     /// Loads the model in `dir`, its linear layers held at `precision`; with
-    /// `query_threads` of 2 or more, one query's 32-bit products are halved
-    /// over two threads of their own (0 and 1: the calling thread alone).
+    /// `query_threads` of 2 or more, one query's products are halved over
+    /// two threads of their own (0 and 1: the calling thread alone).
     pub fn load(
         dir: &Path,
         precision: Precision,
@@ -92,9 +92,9 @@ impl Encoder {
             .thread_name(|i| format!("embed-{i}"))
             .build()
             .map_err(|e| SemanticError::Model(format!("starting embedding threads: {e}")))?;
-        // Only the 32-bit products are split (in two halves, so more than
-        // two threads would idle); 8-bit ones run on the calling thread.
-        let query_pool = if query_threads > 1 && precision == Precision::F32 {
+        // Products are split in two halves, so more than two threads would
+        // idle.
+        let query_pool = if query_threads > 1 {
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(2)
                 .thread_name(|i| format!("query-{i}"))
@@ -182,7 +182,7 @@ impl Encoder {
     }
 
     /// The unit vector of one query: no batch, no padding, no attention
-    /// mask; cut at [`QUERY_MAX_TOKENS`]. Its 32-bit products are halved
+    /// mask; cut at [`QUERY_MAX_TOKENS`]. Its products are halved
     /// over the two query threads, if there are; else it runs on the
     /// calling thread. Times each stage into `profile` if given.
     pub fn embed_one(
