@@ -111,12 +111,10 @@ impl Ranker<'_> {
         let Some(h) = self.hybrid.as_ref().filter(|_| mode == Mode::Hybrid) else {
             return self.lexical.search(text, limit);
         };
-        let lexical = self.lexical.search(text, LEXICAL_HITS.max(limit));
-        let similarities = match h
+        let (embedded, lexical) = h
             .model
-            .embed_query(text)
-            .and_then(|q| h.index.similarities(&q))
-        {
+            .embed_query_beside(text, || self.lexical.search(text, LEXICAL_HITS.max(limit)));
+        let similarities = match embedded.and_then(|q| h.index.similarities(&q)) {
             Ok(s) => s,
             Err(e) => {
                 tracing::warn!(error = %e, "semantic ranking failed; ranking lexically");

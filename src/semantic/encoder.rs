@@ -215,6 +215,19 @@ impl Encoder {
         }
         Ok(v)
     }
+
+    /// [`Encoder::embed_one`] and `beside` side by side on the query
+    /// threads; one after the other without them.
+    pub fn embed_one_beside<R: Send>(
+        &self,
+        text: &str,
+        beside: impl FnOnce() -> R + Send,
+    ) -> (Result<Vec<f32>, SemanticError>, R) {
+        match &self.query_pool {
+            Some(pool) => pool.install(|| rayon::join(|| self.embed_one(text, None), beside)),
+            None => (self.embed_one(text, None), beside()),
+        }
+    }
 }
 
 fn model_id(parts: &[&[u8]], precision: Precision) -> String {

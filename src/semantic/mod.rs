@@ -125,6 +125,18 @@ impl Semantic {
     pub fn embed_query(&self, text: &str) -> Result<Vec<f32>, SemanticError> {
         self.encoder.embed_one(text, None)
     }
+
+    /// [`Semantic::embed_query`] with `beside` (say, the lexical search for
+    /// the same text) run meanwhile on the query threads, if there are two:
+    /// the thread that is free first takes it, then shares the embedding's
+    /// products again.
+    pub fn embed_query_beside<R: Send>(
+        &self,
+        text: &str,
+        beside: impl FnOnce() -> R + Send,
+    ) -> (Result<Vec<f32>, SemanticError>, R) {
+        self.encoder.embed_one_beside(text, beside)
+    }
 }
 
 /// Dot product; the cosine of two unit vectors. Eight running sums let the
