@@ -171,3 +171,27 @@ fn a_query_embeds_alike_on_one_thread_and_on_two() {
         assert!(dot(&b, &bulk) > 0.99999, "{name}: {}", dot(&b, &bulk));
     }
 }
+
+/// Work run beside a query's embedding (the lexical search) returns its own
+/// result and leaves the embedding as it is, on one query thread and on two.
+#[test]
+fn work_beside_a_query_changes_nothing_of_it() {
+    let Some(dir) = model_dir() else {
+        return;
+    };
+    let text = "how do I reset my password";
+    for query_threads in [1, 2] {
+        let settings = SemanticSettings {
+            model_dir: Some(dir.clone()),
+            cache_dir: None,
+            query_threads,
+            ..SemanticSettings::default()
+        };
+        let m = Semantic::load_from(&dir, &settings).expect("the model loads");
+        let alone = m.embed_query(text).expect("embeds");
+        let (beside, words) = m.embed_query_beside(text, || text.split_whitespace().count());
+        let beside = beside.expect("embeds");
+        assert_eq!(words, 6);
+        assert_eq!(alone, beside);
+    }
+}
