@@ -120,6 +120,8 @@ fn vnni() -> bool {
 
 /// Inner dimensions of candle's VNNI int8 kernels are multiples of this.
 const VNNI_BLOCK: usize = 256;
+/// And their outputs come in tiles of this many.
+const VNNI_TILE: usize = 16;
 
 enum Weight {
     /// `W^T`, contiguous (in × out).
@@ -127,7 +129,8 @@ enum Weight {
     /// `W` quantised (out × in): whole, for large batches, and as two
     /// halves of its output rows, so that one query's product can run as
     /// two halves side by side. (The halves alone made bulk embedding a
-    /// third slower; the second copy costs ≈ 14 MB for MiniLM-L6.)
+    /// third slower; the second copy costs ≈ 14 MB for MiniLM-L6, twice
+    /// that on VNNI CPUs, where candle keeps a repacked copy of each.)
     Q8 {
         whole: QMatMul,
         halves: [QMatMul; 2],
@@ -158,7 +161,12 @@ impl Dense {
                 }
                 let weight = weight.pad_with_zeros(1, 0, pad)?;
                 let out = weight.dim(0)?;
-                let half = out / 2;
+                // Whole tiles in each half, so that both stay on the VNNI
+                // kernels (halves of MiniLM's 384, 1,152 and 1,536 are).
+                let half = match out / 2 / VNNI_TILE * VNNI_TILE {
+                    0 => out / 2,
+                    tiles => tiles,
+                };
                 // A copy of its own: `quantize` reads the storage from its
                 // start, ignoring the offset of a narrowed view.
                 let quantize = |rows: Tensor| {
@@ -639,7 +647,8 @@ mod tests {
 
     /// The 32-bit layer computes `x W^T + b` as candle's matmul does, for few
     /// rows (split in two halves of its outputs or not) and many, odd sizes
-    /// too; the 8-bit layer within its rounding.
+    /// too; the 8-bit layer within its rounding, split or whole (40 outputs
+    /// split as 16 + 24, which candle multiplies with different kernels).
     #[test]
     fn a_dense_layer_matches_candle_whole_or_split() {
         for (precision, tolerance) in [(Precision::F32, 1e-3), (Precision::Q8, 0.05)] {
@@ -655,6 +664,7 @@ mod tests {
             (33, 1536, 384),
             (5, 20, 2001),
             (300, 64, 96),
+            (40, 64, 40),
         ] {
             // Q8_0 blocks hold 32 values of a row (without VNNI, rows are
             // not padded to whole blocks).
@@ -672,17 +682,18 @@ mod tests {
                 .to_vec2::<f32>()
                 .unwrap();
             let dense = Dense::new(w, b, precision).unwrap();
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(2)
+                .build()
+                .unwrap();
             for split in [false, true] {
-                let pool = rayon::ThreadPoolBuilder::new()
-                    .num_threads(2)
-                    .build()
-                    .unwrap();
                 let got = pool
                     .install(|| dense.forward(&x, split))
                     .unwrap()
                     .to_vec2::<f32>()
                     .unwrap();
                 assert_eq!(got.len(), rows);
+                assert!(got.iter().all(|row| row.len() == out));
                 for (g, e) in got.iter().flatten().zip(expected.iter().flatten()) {
                     let scale = (inner as f32).sqrt();
                     assert!(

@@ -104,7 +104,7 @@ impl Encoder {
         } else {
             None
         };
-        Ok(Encoder {
+        let encoder = Encoder {
             model,
             pool,
             query_pool,
@@ -113,7 +113,11 @@ impl Encoder {
             id,
             dim: config.hidden_size,
             precision,
-        })
+        };
+        // One query now, so that the first customer's does not pay for
+        // candle's lazy preparation of the 8-bit weights.
+        encoder.embed_one("warm up", None)?;
+        Ok(encoder)
     }
 
     /// How the weights are held.

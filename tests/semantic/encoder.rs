@@ -173,13 +173,17 @@ fn a_query_embeds_alike_on_one_thread_and_on_two() {
 }
 
 /// Work run beside a query's embedding (the lexical search) returns its own
-/// result and leaves the embedding as it is, on one query thread and on two.
+/// result and leaves the embedding as it is, on one query thread and on two,
+/// even when that work is another query on the same threads.
 #[test]
 fn work_beside_a_query_changes_nothing_of_it() {
     let Some(dir) = model_dir() else {
         return;
     };
-    let text = "how do I reset my password";
+    let (text, other) = (
+        "how do I reset my password",
+        "my card payment was declined twice yesterday although the balance is fine",
+    );
     for query_threads in [1, 2] {
         let settings = SemanticSettings {
             model_dir: Some(dir.clone()),
@@ -188,10 +192,12 @@ fn work_beside_a_query_changes_nothing_of_it() {
             ..SemanticSettings::default()
         };
         let m = Semantic::load_from(&dir, &settings).expect("the model loads");
-        let alone = m.embed_query(text).expect("embeds");
-        let (beside, words) = m.embed_query_beside(text, || text.split_whitespace().count());
-        let beside = beside.expect("embeds");
-        assert_eq!(words, 6);
-        assert_eq!(alone, beside);
+        let (alone, other_alone) = (
+            m.embed_query(text).expect("embeds"),
+            m.embed_query(other).expect("embeds"),
+        );
+        let (beside, other_beside) = m.embed_query_beside(text, || m.embed_query(other));
+        assert_eq!(alone, beside.expect("embeds"));
+        assert_eq!(other_alone, other_beside.expect("embeds"));
     }
 }
