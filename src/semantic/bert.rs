@@ -196,8 +196,10 @@ impl Dense {
     /// `x` is rows × in. With `split`, a large enough product of few rows
     /// runs as two halves side by side on the current rayon pool.
     fn forward(&self, x: &Tensor, split: bool) -> candle_core::Result<Tensor> {
+        let rows = x.dim(0)?;
+        let halve = split && rows <= SMALL_ROWS && rows * self.bias_values.len() >= SPLIT_MIN;
         let y = match &self.weight {
-            Weight::F32(wt) if x.dim(0)? <= SMALL_ROWS => return self.small(x, wt, split),
+            Weight::F32(wt) if rows <= SMALL_ROWS => return self.small(x, wt, halve),
             Weight::F32(wt) => x.matmul(wt)?,
             Weight::Q8 { whole, halves } => {
                 let x = if self.pad > 0 {
@@ -205,8 +207,7 @@ impl Dense {
                 } else {
                     x
                 };
-                let (rows, out) = (x.dim(0)?, self.bias_values.len());
-                if split && rows <= SMALL_ROWS && rows * out >= SPLIT_MIN {
+                if halve {
                     let (left, right) =
                         rayon::join(|| halves[0].forward(x), || halves[1].forward(x));
                     Tensor::cat(&[left?, right?], 1)?
@@ -218,8 +219,9 @@ impl Dense {
         y.broadcast_add(&self.bias)
     }
 
-    /// [`Dense::forward`] on `matrixmultiply`, `wt` being `W^T` (in × out).
-    fn small(&self, x: &Tensor, wt: &Tensor, split: bool) -> candle_core::Result<Tensor> {
+    /// [`Dense::forward`] on `matrixmultiply`, `wt` being `W^T` (in × out);
+    /// with `halve`, as two halves side by side on the current rayon pool.
+    fn small(&self, x: &Tensor, wt: &Tensor, halve: bool) -> candle_core::Result<Tensor> {
         let (rows, inner) = x.dims2()?;
         let out = wt.dim(1)?;
         if wt.dim(0)? != inner || self.bias_values.len() != out {
@@ -241,7 +243,7 @@ impl Dense {
         // nothing ever writes to these weights after loading.
         let wt = &cpu.as_slice::<f32>()?[start..end];
         let bias = &self.bias_values;
-        let y = if split && rows * out >= SPLIT_MIN {
+        let y = if halve {
             let half = out / 2;
             let (left, right) = rayon::join(
                 || sgemm_bias(&xs, rows, inner, wt, 0..half, bias),

@@ -203,14 +203,13 @@ impl Encoder {
         if let Some(p) = profile.as_deref_mut() {
             p.stages.push(("tokenize", started.elapsed()));
         }
+        let mut forward = |split| {
+            self.model
+                .forward(ids, 1, ids.len(), None, split, profile.as_deref_mut())
+        };
         let hidden = match &self.query_pool {
-            Some(pool) => pool.install(|| {
-                self.model
-                    .forward(ids, 1, ids.len(), None, true, profile.as_deref_mut())
-            })?,
-            None => self
-                .model
-                .forward(ids, 1, ids.len(), None, false, profile.as_deref_mut())?,
+            Some(pool) => pool.install(|| forward(true))?,
+            None => forward(false)?,
         };
         let started = std::time::Instant::now();
         let v = mean_pool(&hidden, 1, ids.len(), None)?.remove(0);

@@ -59,10 +59,9 @@ pub struct SemanticSettings {
     /// or `f32`.
     pub precision: Precision,
     /// Threads that share the products of one query's embedding (they are
-    /// halved, so more than 2 count as 2): 2 roughly
-    /// halves a query's latency on an otherwise quiet machine; 1 runs each
-    /// query on the thread that asks. Default: 2, or 1 on a single-core
-    /// machine.
+    /// halved, so more than 2 count as 2): 2 roughly halves a query's
+    /// latency on an otherwise quiet machine; 1 runs each query on the
+    /// thread that asks. Default: 2, or 1 on a single-core machine.
     pub query_threads: usize,
 }
 
