@@ -18,7 +18,9 @@ use std::time::{Duration, Instant};
 
 use frontline::brain::{Brain, BrainSettings};
 use frontline::eval::read_queries;
-use frontline::semantic::{Classifier, Precision, Profile, Semantic, SemanticSettings};
+use frontline::semantic::{
+    Adaptation, Classifier, Precision, Profile, Semantic, SemanticIndex, SemanticSettings,
+};
 use frontline::triage::Context;
 
 fn main() {
@@ -96,7 +98,8 @@ fn main() {
         .expect("the corpus loads");
         let queries = read_queries(&eval.join("dev.jsonl")).expect("queries load");
         let (semantic, index) = brain.semantic().expect("hybrid");
-        let classifier = classifier(&brain, semantic);
+        let classifier = classifier(&brain, semantic, index);
+        let last = index.adaptation().map(Adaptation::layer);
         let mut times: BTreeMap<String, Vec<Duration>> = BTreeMap::new();
         let mut add = |k: &str, d: Duration| times.entry(k.to_string()).or_default().push(d);
         for _ in 0..rounds {
@@ -105,7 +108,7 @@ fn main() {
                 let started = Instant::now();
                 let v = semantic
                     .encoder
-                    .embed_one(&q.text, Some(&mut p))
+                    .embed_one_with(&q.text, last, Some(&mut p))
                     .expect("embeds");
                 add("embed (all)", started.elapsed());
                 let mut per_part: BTreeMap<&str, Duration> = BTreeMap::new();
@@ -167,7 +170,7 @@ const LAYERS: [&str; 12] = [
 ];
 
 /// The classifier the brain trained (its weights come from the cache).
-fn classifier(brain: &Brain, semantic: &Semantic) -> Classifier {
+fn classifier(brain: &Brain, semantic: &Semantic, index: &SemanticIndex) -> Classifier {
     let mut texts = Vec::new();
     let mut labels = Vec::new();
     for (i, e) in brain.knowledge().entries().iter().enumerate() {
@@ -178,7 +181,7 @@ fn classifier(brain: &Brain, semantic: &Semantic) -> Classifier {
     }
     let (vectors, _) = semantic
         .cache
-        .embed_all(&semantic.encoder, &texts)
+        .embed_all(&semantic.encoder, index.adaptation(), &texts)
         .expect("embeds");
     let rows: Vec<f32> = vectors.iter().flat_map(|v| v.iter().copied()).collect();
     Classifier::train(

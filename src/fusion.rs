@@ -111,9 +111,9 @@ impl Ranker<'_> {
         let Some(h) = self.hybrid.as_ref().filter(|_| mode == Mode::Hybrid) else {
             return self.lexical.search(text, limit);
         };
-        let (embedded, lexical) = h
-            .model
-            .embed_query_beside(text, || self.lexical.search(text, LEXICAL_HITS.max(limit)));
+        let (embedded, lexical) = h.model.embed_query_beside(Some(h.index), text, || {
+            self.lexical.search(text, LEXICAL_HITS.max(limit))
+        });
         let similarities = match embedded.and_then(|q| h.index.similarities(&q)) {
             Ok(s) => s,
             Err(e) => {

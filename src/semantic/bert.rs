@@ -328,7 +328,8 @@ impl LayerNorm {
     }
 }
 
-struct Layer {
+/// One encoder layer, ready to run.
+pub struct Layer {
     /// Query, key and value in one product; the query part is pre-scaled by
     /// 1/sqrt(head size).
     qkv: Dense,
@@ -339,6 +340,153 @@ struct Layer {
     output_norm: LayerNorm,
 }
 
+impl Layer {
+    fn new(w: &LayerWeights, eps: f64, precision: Precision) -> candle_core::Result<Self> {
+        let norm = |(weight, bias): &(Tensor, Tensor)| LayerNorm {
+            weight: weight.clone(),
+            bias: bias.clone(),
+            eps: eps as f32,
+        };
+        let dense =
+            |(weight, bias): &(Tensor, Tensor)| Dense::new(weight.clone(), bias.clone(), precision);
+        Ok(Layer {
+            qkv: dense(&w.qkv)?,
+            attention_out: dense(&w.attention_out)?,
+            attention_norm: norm(&w.attention_norm),
+            intermediate: dense(&w.intermediate)?,
+            output: dense(&w.output)?,
+            output_norm: norm(&w.output_norm),
+        })
+    }
+}
+
+/// The 32-bit weights of one encoder layer, each as (weight, bias): linear
+/// weights are out × in; the query rows of `qkv` (and their biases) are
+/// pre-scaled by 1/sqrt(head size).
+#[derive(Clone)]
+pub struct LayerWeights {
+    pub qkv: (Tensor, Tensor),
+    pub attention_out: (Tensor, Tensor),
+    pub attention_norm: (Tensor, Tensor),
+    pub intermediate: (Tensor, Tensor),
+    pub output: (Tensor, Tensor),
+    pub output_norm: (Tensor, Tensor),
+}
+
+impl LayerWeights {
+    /// The names of the parts, in the order of [`LayerWeights::parts`].
+    pub const NAMES: [&'static str; 6] = [
+        "qkv",
+        "attention_out",
+        "attention_norm",
+        "intermediate",
+        "output",
+        "output_norm",
+    ];
+
+    fn load(vb: VarBuilder, config: &Config, scale: f64) -> candle_core::Result<Self> {
+        let hidden = config.hidden_size;
+        let attn = vb.pp("attention");
+        let get = |vb: &VarBuilder, out: usize, inp: usize| {
+            Ok::<_, candle_core::Error>((vb.get((out, inp), "weight")?, vb.get(out, "bias")?))
+        };
+        let norm = |vb: &VarBuilder| {
+            Ok::<_, candle_core::Error>((vb.get(hidden, "weight")?, vb.get(hidden, "bias")?))
+        };
+        let (qw, qb) = get(&attn.pp("self.query"), hidden, hidden)?;
+        let (kw, kb) = get(&attn.pp("self.key"), hidden, hidden)?;
+        let (vw, vbias) = get(&attn.pp("self.value"), hidden, hidden)?;
+        Ok(LayerWeights {
+            qkv: (
+                Tensor::cat(&[(qw * scale)?, kw, vw], 0)?,
+                Tensor::cat(&[(qb * scale)?, kb, vbias], 0)?,
+            ),
+            attention_out: get(&attn.pp("output.dense"), hidden, hidden)?,
+            attention_norm: norm(&attn.pp("output.LayerNorm"))?,
+            intermediate: get(
+                &vb.pp("intermediate.dense"),
+                config.intermediate_size,
+                hidden,
+            )?,
+            output: get(&vb.pp("output.dense"), hidden, config.intermediate_size)?,
+            output_norm: norm(&vb.pp("output.LayerNorm"))?,
+        })
+    }
+
+    /// Every part, as (weight, bias), in the order of [`LayerWeights::NAMES`].
+    pub fn parts(&self) -> [&(Tensor, Tensor); 6] {
+        [
+            &self.qkv,
+            &self.attention_out,
+            &self.attention_norm,
+            &self.intermediate,
+            &self.output,
+            &self.output_norm,
+        ]
+    }
+
+    /// From parts in the order of [`LayerWeights::NAMES`], shaped as `like`'s.
+    pub fn from_parts(
+        parts: Vec<(Tensor, Tensor)>,
+        like: &LayerWeights,
+    ) -> candle_core::Result<Self> {
+        let [
+            qkv,
+            attention_out,
+            attention_norm,
+            intermediate,
+            output,
+            output_norm,
+        ]: [(Tensor, Tensor); 6] = parts
+            .try_into()
+            .map_err(|_| candle_core::Error::Msg("a layer has six parts".into()))?;
+        let w = LayerWeights {
+            qkv,
+            attention_out,
+            attention_norm,
+            intermediate,
+            output,
+            output_norm,
+        };
+        for (a, b) in w.parts().iter().zip(like.parts()) {
+            if a.0.dims() != b.0.dims() || a.1.dims() != b.1.dims() {
+                candle_core::bail!(
+                    "layer part shaped {:?} instead of {:?}",
+                    a.0.dims(),
+                    b.0.dims()
+                );
+            }
+        }
+        Ok(w)
+    }
+}
+
+/// How a forward pass runs.
+#[derive(Clone, Copy)]
+pub struct Pass<'a> {
+    /// Same shape as the ids, 1 for real tokens, 0 for padding: needed only
+    /// when sequences were padded; without it every position attends to
+    /// every other.
+    pub mask: Option<&'a [u32]>,
+    /// Whether large products are halved and run side by side on the
+    /// current rayon pool (for one query's latency; bulk embedding runs
+    /// whole batches side by side instead).
+    pub split: bool,
+    /// Which layers run.
+    pub depth: Depth<'a>,
+}
+
+/// Which layers a forward pass runs.
+#[derive(Clone, Copy)]
+pub enum Depth<'a> {
+    /// All of the model's.
+    All,
+    /// All but the last: the input of the last layer.
+    BelowLast,
+    /// The model's, with its last layer replaced by this one.
+    LastReplacedBy(&'a Layer),
+}
+
 /// A BERT encoder.
 pub struct Bert {
     word: Tensor,
@@ -346,9 +494,12 @@ pub struct Bert {
     token_type: Tensor,
     embedding_norm: LayerNorm,
     layers: Vec<Layer>,
+    /// The 32-bit weights of the last layer, where adaptation starts from.
+    last: LayerWeights,
     heads: usize,
     head_size: usize,
     hidden: usize,
+    eps: f64,
     act: HiddenAct,
 }
 
@@ -382,60 +533,55 @@ impl Bert {
         )?;
         let embedding_norm = LayerNorm::load(emb.pp("LayerNorm"), hidden, config.layer_norm_eps)?;
         let scale = 1.0 / (head_size as f64).sqrt();
-        let layers = (0..config.num_hidden_layers)
-            .map(|i| {
-                let vb = vb.pp(format!("encoder.layer.{i}"));
-                let attn = vb.pp("attention");
-                let get = |vb: &VarBuilder, out: usize, inp: usize| {
-                    Ok::<_, candle_core::Error>((
-                        vb.get((out, inp), "weight")?,
-                        vb.get(out, "bias")?,
-                    ))
-                };
-                let (qw, qb) = get(&attn.pp("self.query"), hidden, hidden)?;
-                let (kw, kb) = get(&attn.pp("self.key"), hidden, hidden)?;
-                let (vw, vbias) = get(&attn.pp("self.value"), hidden, hidden)?;
-                let qkv = Dense::new(
-                    Tensor::cat(&[(qw * scale)?, kw, vw], 0)?,
-                    Tensor::cat(&[(qb * scale)?, kb, vbias], 0)?,
-                    precision,
-                )?;
-                let (ow, ob) = get(&attn.pp("output.dense"), hidden, hidden)?;
-                let (iw, ib) = get(
-                    &vb.pp("intermediate.dense"),
-                    config.intermediate_size,
-                    hidden,
-                )?;
-                let (fw, fb) = get(&vb.pp("output.dense"), hidden, config.intermediate_size)?;
-                Ok(Layer {
-                    qkv,
-                    attention_out: Dense::new(ow, ob, precision)?,
-                    attention_norm: LayerNorm::load(
-                        attn.pp("output.LayerNorm"),
-                        hidden,
-                        config.layer_norm_eps,
-                    )?,
-                    intermediate: Dense::new(iw, ib, precision)?,
-                    output: Dense::new(fw, fb, precision)?,
-                    output_norm: LayerNorm::load(
-                        vb.pp("output.LayerNorm"),
-                        hidden,
-                        config.layer_norm_eps,
-                    )?,
-                })
-            })
+        let weights = (0..config.num_hidden_layers)
+            .map(|i| LayerWeights::load(vb.pp(format!("encoder.layer.{i}")), config, scale))
             .collect::<candle_core::Result<Vec<_>>>()?;
+        let layers = weights
+            .iter()
+            .map(|w| Layer::new(w, config.layer_norm_eps, precision))
+            .collect::<candle_core::Result<Vec<_>>>()?;
+        let Some(last) = weights.into_iter().last() else {
+            candle_core::bail!("the model has no layers");
+        };
         Ok(Bert {
             word,
             position,
             token_type,
             embedding_norm,
             layers,
+            last,
             heads,
             head_size,
             hidden,
+            eps: config.layer_norm_eps,
             act: config.hidden_act,
         })
+    }
+
+    /// The 32-bit weights of the last layer as the model file has them
+    /// (the query rows pre-scaled, see [`LayerWeights`]).
+    pub fn last_layer(&self) -> &LayerWeights {
+        &self.last
+    }
+
+    /// A layer to run in place of the last one ([`Depth::LastReplacedBy`]).
+    pub fn layer_from(&self, w: &LayerWeights, precision: Precision) -> candle_core::Result<Layer> {
+        Layer::new(w, self.eps, precision)
+    }
+
+    /// Attention heads, and the size of each.
+    pub fn heads(&self) -> (usize, usize) {
+        (self.heads, self.head_size)
+    }
+
+    /// The layer norms' epsilon.
+    pub fn eps(&self) -> f64 {
+        self.eps
+    }
+
+    /// The activation of the feed-forward part.
+    pub fn act(&self) -> HiddenAct {
+        self.act
     }
 
     /// Longest sequence the position embeddings allow.
@@ -443,22 +589,18 @@ impl Bert {
         self.position.dim(0).unwrap_or(0)
     }
 
-    /// The last hidden state of `batch` sequences of `len` token ids each
-    /// (row-major), as (batch × len) × hidden. `mask` (same shape as the ids,
-    /// 1 for real tokens, 0 for padding) is needed only when sequences were
-    /// padded; without it every position attends to every other. With
-    /// `split`, large products are halved and run side by side on the
-    /// current rayon pool (for one query's latency; bulk embedding runs
-    /// whole batches side by side instead).
+    /// The last hidden state (or, by `pass.depth`, another layer's) of
+    /// `batch` sequences of `len` token ids each (row-major), as
+    /// (batch × len) × hidden.
     pub fn forward(
         &self,
         ids: &[u32],
         batch: usize,
         len: usize,
-        mask: Option<&[u32]>,
-        split: bool,
+        pass: Pass,
         mut profile: Option<&mut Profile>,
     ) -> candle_core::Result<Tensor> {
+        let Pass { mask, split, depth } = pass;
         if let Some(p) = profile.as_deref_mut() {
             p.start();
         }
@@ -494,10 +636,16 @@ impl Bert {
             mask: mask.as_ref(),
             split,
         };
-        for layer in &self.layers {
+        let below = self.layers.len() - 1;
+        for layer in &self.layers[..below] {
             x = self.layer(layer, &x, &input, &mut profile)?;
         }
-        Ok(x)
+        let last = match depth {
+            Depth::All => &self.layers[below],
+            Depth::BelowLast => return Ok(x),
+            Depth::LastReplacedBy(layer) => layer,
+        };
+        self.layer(last, &x, &input, &mut profile)
     }
 
     fn layer(

@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex};
 
 use sha2::{Digest, Sha256};
 
-use super::SemanticError;
 use super::encoder::Encoder;
+use super::{Adaptation, SemanticError};
 
 /// Bytes of the hash that keys a record.
 const KEY: usize = 16;
@@ -74,13 +74,16 @@ impl EmbeddingCache {
     }
 
     /// Embeddings of `texts`, in order: cached ones looked up, the rest
-    /// embedded by `encoder` in batches and stored.
+    /// embedded by `encoder` (with `adaptation`'s last layer, if given) in
+    /// batches and stored.
     pub fn embed_all(
         &self,
         encoder: &Encoder,
+        adaptation: Option<&Adaptation>,
         texts: &[&str],
     ) -> Result<(Vec<Vector>, CacheStats), SemanticError> {
-        let keys: Vec<Key> = texts.iter().map(|t| self.key(t)).collect();
+        let variant = adaptation.map_or("", Adaptation::id);
+        let keys: Vec<Key> = texts.iter().map(|t| self.key(variant, t)).collect();
         let mut missing: Vec<(Key, &str)> = {
             let memory = self.memory.lock().expect("cache lock");
             let mut seen = std::collections::HashSet::new();
@@ -97,7 +100,7 @@ impl EmbeddingCache {
         missing.sort_by_key(|(_, t)| t.len());
         for chunk in missing.chunks(CHUNK) {
             let batch: Vec<&str> = chunk.iter().map(|(_, t)| *t).collect();
-            let vectors = encoder.embed(&batch)?;
+            let vectors = encoder.embed_with(&batch, adaptation.map(Adaptation::layer))?;
             let records: Vec<(Key, Arc<[f32]>)> = chunk
                 .iter()
                 .zip(vectors)
@@ -110,10 +113,15 @@ impl EmbeddingCache {
         Ok((keys.iter().map(|k| Arc::clone(&memory[k])).collect(), stats))
     }
 
-    fn key(&self, text: &str) -> Key {
+    fn key(&self, variant: &str, text: &str) -> Key {
         let mut h = Sha256::new();
         h.update(self.model_id.as_bytes());
         h.update([0]);
+        // Empty for the model as it is: keys of earlier caches stay valid.
+        if !variant.is_empty() {
+            h.update(variant.as_bytes());
+            h.update([0]);
+        }
         h.update(text.as_bytes());
         let mut key = [0; KEY];
         key.copy_from_slice(&h.finalize()[..KEY]);

@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use candle_core::{DType, Device};
+use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use candle_transformers::models::bert::Config;
 use rayon::prelude::*;
@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use tokenizers::{Tokenizer, TruncationParams};
 
 use super::SemanticError;
-use super::bert::{Bert, Precision, Profile, mean_pool};
+use super::bert::{Bert, Depth, Layer, Pass, Precision, Profile, mean_pool};
 
 /// Longest input in tokens; sentence-transformers cuts all-MiniLM-L6-v2 at 256.
 const MAX_TOKENS: usize = 256;
@@ -120,6 +120,16 @@ impl Encoder {
         Ok(encoder)
     }
 
+    /// Runs `work` on the threads that embed many texts at once.
+    pub fn install<R: Send>(&self, work: impl FnOnce() -> R + Send) -> R {
+        self.pool.install(work)
+    }
+
+    /// The model itself.
+    pub fn model(&self) -> &Bert {
+        &self.model
+    }
+
     /// How the weights are held.
     pub fn precision(&self) -> Precision {
         self.precision
@@ -140,6 +150,40 @@ impl Encoder {
     /// Unit vectors for `texts`, in order. Texts are grouped by token count
     /// so that padding costs little.
     pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, SemanticError> {
+        self.embed_with(texts, None)
+    }
+
+    /// [`Encoder::embed`], with the model's last layer replaced by `last`
+    /// if given.
+    pub fn embed_with(
+        &self,
+        texts: &[&str],
+        last: Option<&Layer>,
+    ) -> Result<Vec<Vec<f32>>, SemanticError> {
+        let depth = last.map_or(Depth::All, Depth::LastReplacedBy);
+        self.run_batches(texts, |batch| self.forward(batch, depth))
+    }
+
+    /// The input of the last layer for each of `texts`: one tensor of
+    /// tokens × hidden per text, where adapting the last layer starts.
+    pub fn below_last(&self, texts: &[&str]) -> Result<Vec<Tensor>, SemanticError> {
+        self.run_batches(texts, |batch| {
+            let (hidden, len, _) = self.hidden(batch, Depth::BelowLast)?;
+            batch
+                .iter()
+                .enumerate()
+                .map(|(i, seq)| Ok(hidden.narrow(0, i * len, seq.len())?.contiguous()?))
+                .collect()
+        })
+    }
+
+    /// `run` over `texts` tokenized, in batches side by side, results in the
+    /// order of `texts`.
+    fn run_batches<T: Send>(
+        &self,
+        texts: &[&str],
+        run: impl Fn(&[&[u32]]) -> Result<Vec<T>, SemanticError> + Sync,
+    ) -> Result<Vec<T>, SemanticError> {
         let encodings = self
             .tokenizer
             .encode_batch(texts.to_vec(), true)
@@ -150,26 +194,39 @@ impl Encoder {
         // Whole batches side by side: coarse work keeps the cores busy even
         // when other processes compete for them (candle's own per-operation
         // threads wait on each other; see `RAYON_NUM_THREADS` in main).
-        let batches: Vec<Vec<Vec<f32>>> = self.pool.install(|| {
+        let batches: Vec<Vec<T>> = self.pool.install(|| {
             order
                 .par_chunks(BATCH)
                 .map(|chunk| {
                     let batch: Vec<&[u32]> = chunk.iter().map(|&i| ids[i]).collect();
-                    self.forward(&batch)
+                    run(&batch)
                 })
                 .collect::<Result<_, _>>()
         })?;
-        let mut out = vec![Vec::new(); ids.len()];
-        for (chunk, vectors) in order.chunks(BATCH).zip(batches) {
-            for (&i, v) in chunk.iter().zip(vectors) {
-                out[i] = v;
+        let mut out: Vec<Option<T>> = (0..ids.len()).map(|_| None).collect();
+        for (chunk, results) in order.chunks(BATCH).zip(batches) {
+            for (&i, r) in chunk.iter().zip(results) {
+                out[i] = Some(r);
             }
         }
-        Ok(out)
+        out.into_iter()
+            .map(|r| r.ok_or_else(|| SemanticError::Model("a batch lost a text".into())))
+            .collect()
     }
 
-    /// One forward pass over token sequences padded to the longest.
-    fn forward(&self, batch: &[&[u32]]) -> Result<Vec<Vec<f32>>, SemanticError> {
+    /// Unit vectors of token sequences, in one forward pass.
+    fn forward(&self, batch: &[&[u32]], depth: Depth) -> Result<Vec<Vec<f32>>, SemanticError> {
+        let (hidden, len, mask) = self.hidden(batch, depth)?;
+        Ok(mean_pool(&hidden, batch.len(), len, Some(&mask))?)
+    }
+
+    /// One forward pass over token sequences padded to the longest: the
+    /// hidden states ((batch × len) × hidden), `len` and the padding mask.
+    fn hidden(
+        &self,
+        batch: &[&[u32]],
+        depth: Depth,
+    ) -> Result<(Tensor, usize, Vec<u32>), SemanticError> {
         let len = batch.iter().map(|s| s.len()).max().unwrap_or(0).max(1);
         let mut ids = Vec::with_capacity(batch.len() * len);
         let mut mask = Vec::with_capacity(batch.len() * len);
@@ -179,10 +236,13 @@ impl Encoder {
             mask.extend(std::iter::repeat_n(1u32, seq.len()));
             mask.extend(std::iter::repeat_n(0u32, len - seq.len()));
         }
-        let hidden = self
-            .model
-            .forward(&ids, batch.len(), len, Some(&mask), false, None)?;
-        Ok(mean_pool(&hidden, batch.len(), len, Some(&mask))?)
+        let pass = Pass {
+            mask: Some(&mask),
+            split: false,
+            depth,
+        };
+        let hidden = self.model.forward(&ids, batch.len(), len, pass, None)?;
+        Ok((hidden, len, mask))
     }
 
     /// The unit vector of one query: no batch, no padding, no attention
@@ -192,8 +252,20 @@ impl Encoder {
     pub fn embed_one(
         &self,
         text: &str,
+        profile: Option<&mut Profile>,
+    ) -> Result<Vec<f32>, SemanticError> {
+        self.embed_one_with(text, None, profile)
+    }
+
+    /// [`Encoder::embed_one`], with the model's last layer replaced by
+    /// `last` if given.
+    pub fn embed_one_with(
+        &self,
+        text: &str,
+        last: Option<&Layer>,
         mut profile: Option<&mut Profile>,
     ) -> Result<Vec<f32>, SemanticError> {
+        let depth = last.map_or(Depth::All, Depth::LastReplacedBy);
         let started = std::time::Instant::now();
         let encoding = self
             .query_tokenizer
@@ -204,8 +276,13 @@ impl Encoder {
             p.stages.push(("tokenize", started.elapsed()));
         }
         let mut forward = |split| {
+            let pass = Pass {
+                mask: None,
+                split,
+                depth,
+            };
             self.model
-                .forward(ids, 1, ids.len(), None, split, profile.as_deref_mut())
+                .forward(ids, 1, ids.len(), pass, profile.as_deref_mut())
         };
         let hidden = match &self.query_pool {
             Some(pool) => pool.install(|| forward(true))?,
@@ -224,11 +301,13 @@ impl Encoder {
     pub fn embed_one_beside<R: Send>(
         &self,
         text: &str,
+        last: Option<&Layer>,
         beside: impl FnOnce() -> R + Send,
     ) -> (Result<Vec<f32>, SemanticError>, R) {
+        let embed = || self.embed_one_with(text, last, None);
         match &self.query_pool {
-            Some(pool) => pool.install(|| rayon::join(|| self.embed_one(text, None), beside)),
-            None => (self.embed_one(text, None), beside()),
+            Some(pool) => pool.install(|| rayon::join(embed, beside)),
+            None => (embed(), beside()),
         }
     }
 }

@@ -6,6 +6,7 @@
 //!
 //! The model is optional: without one the bot ranks lexically.
 
+mod adapt;
 mod bert;
 mod cache;
 mod classifier;
@@ -14,6 +15,7 @@ mod space;
 
 use std::path::{Path, PathBuf};
 
+pub use adapt::Adaptation;
 pub use bert::{Precision, Profile};
 pub use cache::{CacheStats, EmbeddingCache};
 pub use classifier::Classifier;
@@ -63,6 +65,12 @@ pub struct SemanticSettings {
     /// latency on an otherwise quiet machine; 1 runs each query on the
     /// thread that asks. Default: 2, or 1 on a single-core machine.
     pub query_threads: usize,
+    /// Whether the model's last layer is trained further on each FAQ when
+    /// its index is built (up to about half a minute on two cores; kept in
+    /// `cache_dir`, so a restart trains nothing): answers get better. After
+    /// a small edit the kept layer is used again; a larger one trains anew
+    /// and re-embeds every listed text. Default: on.
+    pub adapt: bool,
 }
 
 impl Default for SemanticSettings {
@@ -73,6 +81,7 @@ impl Default for SemanticSettings {
             langs: vec![Lang::En],
             precision: Precision::default(),
             query_threads: std::thread::available_parallelism().map_or(1, |n| n.get().min(2)),
+            adapt: true,
         }
     }
 }
@@ -89,6 +98,8 @@ pub struct Semantic {
     pub dir: PathBuf,
     /// Where embeddings and trained weights are kept, if anywhere.
     pub cache_dir: Option<PathBuf>,
+    /// Whether each FAQ gets an adapted last layer.
+    pub adapt: bool,
 }
 
 impl Semantic {
@@ -111,6 +122,7 @@ impl Semantic {
             langs: settings.langs.clone(),
             dir: dir.to_path_buf(),
             cache_dir: settings.cache_dir.clone(),
+            adapt: settings.adapt,
         })
     }
 
@@ -125,16 +137,31 @@ impl Semantic {
         self.encoder.embed_one(text, None)
     }
 
+    /// The embedding of one query for `index`: with the index's adapted
+    /// last layer, if it has one.
+    pub fn embed_query_for(
+        &self,
+        index: &SemanticIndex,
+        text: &str,
+    ) -> Result<Vec<f32>, SemanticError> {
+        self.encoder
+            .embed_one_with(text, index.adaptation().map(Adaptation::layer), None)
+    }
+
     /// [`Semantic::embed_query`] with `beside` (say, the lexical search for
     /// the same text) run meanwhile on the query threads, if there are two:
     /// the thread that is free first takes it, then shares the embedding's
     /// products again.
     pub fn embed_query_beside<R: Send>(
         &self,
+        index: Option<&SemanticIndex>,
         text: &str,
         beside: impl FnOnce() -> R + Send,
     ) -> (Result<Vec<f32>, SemanticError>, R) {
-        self.encoder.embed_one_beside(text, beside)
+        let last = index
+            .and_then(SemanticIndex::adaptation)
+            .map(Adaptation::layer);
+        self.encoder.embed_one_beside(text, last, beside)
     }
 }
 

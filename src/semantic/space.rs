@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::{CacheStats, Classifier, Semantic, SemanticError, dot};
+use super::{Adaptation, CacheStats, Classifier, Semantic, SemanticError, dot};
 use crate::knowledge::Knowledge;
 
 /// How close a query is to one entry.
@@ -28,6 +28,8 @@ pub struct SemanticIndex {
     /// Unit centroid of each entry, row after row.
     centroids: Vec<f32>,
     classifier: Classifier,
+    /// The last layer trained for this knowledge, if any.
+    adaptation: Option<Adaptation>,
     /// What the cache did during the build.
     pub stats: CacheStats,
     /// How long embedding took.
@@ -47,7 +49,22 @@ impl SemanticIndex {
                 row_entry.push(i as u32);
             }
         }
-        let (vectors, stats) = semantic.cache.embed_all(&semantic.encoder, &texts)?;
+        let adaptation = if semantic.adapt {
+            let ids: Vec<&str> = knowledge.entries().iter().map(|e| e.id.as_str()).collect();
+            Adaptation::train(
+                &semantic.encoder,
+                &texts,
+                &row_entry,
+                &ids,
+                semantic.cache_dir.as_deref(),
+            )?
+        } else {
+            None
+        };
+        let (vectors, stats) =
+            semantic
+                .cache
+                .embed_all(&semantic.encoder, adaptation.as_ref(), &texts)?;
         let dim = semantic.encoder.dim();
         let mut rows = Vec::with_capacity(vectors.len() * dim);
         let mut centroids = vec![0f32; knowledge.entries().len() * dim];
@@ -72,12 +89,19 @@ impl SemanticIndex {
         Ok(SemanticIndex {
             dim,
             classifier,
+            adaptation,
             rows,
             row_entry,
             centroids,
             stats,
             build_time: started.elapsed(),
         })
+    }
+
+    /// The last layer trained for this knowledge, which queries must be
+    /// embedded with too.
+    pub fn adaptation(&self) -> Option<&Adaptation> {
+        self.adaptation.as_ref()
     }
 
     /// How many texts are embedded.

@@ -196,7 +196,7 @@ fn work_beside_a_query_changes_nothing_of_it() {
             m.embed_query(text).expect("embeds"),
             m.embed_query(other).expect("embeds"),
         );
-        let (beside, other_beside) = m.embed_query_beside(text, || m.embed_query(other));
+        let (beside, other_beside) = m.embed_query_beside(None, text, || m.embed_query(other));
         assert_eq!(alone, beside.expect("embeds"));
         assert_eq!(other_alone, other_beside.expect("embeds"));
     }

@@ -35,12 +35,19 @@ pub fn model(cache_dir: Option<&Path>) -> Option<Arc<Semantic>> {
 
 /// The model at `precision`, its embedding cache in `cache_dir`.
 pub fn model_at(cache_dir: Option<&Path>, precision: Precision) -> Option<Arc<Semantic>> {
-    let dir = model_dir()?;
-    let settings = SemanticSettings {
-        model_dir: Some(dir.clone()),
+    model_with(SemanticSettings {
         cache_dir: cache_dir.map(Path::to_path_buf),
         precision,
         ..SemanticSettings::default()
+    })
+}
+
+/// The model with `settings` (its directory set here).
+pub fn model_with(settings: SemanticSettings) -> Option<Arc<Semantic>> {
+    let dir = model_dir()?;
+    let settings = SemanticSettings {
+        model_dir: Some(dir.clone()),
+        ..settings
     };
     Some(Arc::new(
         Semantic::load_from(&dir, &settings).expect("the model loads"),
@@ -57,4 +64,17 @@ pub fn brain(model: Option<Arc<Semantic>>) -> Brain {
     Brain::load(&fixture(), BrainSettings::default(), model)
         .expect("the fixture loads")
         .0
+}
+
+/// Copies the directory tree `from` into `to`.
+pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.expect("readable");
+        let target = to.join(entry.path().strip_prefix(from).expect("inside"));
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).expect("created");
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copied");
+        }
+    }
 }

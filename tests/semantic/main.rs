@@ -2,6 +2,7 @@
 //! `scripts/fetch-model.sh`). Without the model directory these tests print
 //! why and pass, except under `CI=true`, where they fail.
 
+mod adapt;
 mod encoder;
 mod helpers;
 mod hybrid;

@@ -1,17 +1,17 @@
 use frontline::brain::{BrainSettings, LiveBrain, Reloaded};
 
-use crate::helpers::{fixture, model};
+use crate::helpers::{copy_dir, fixture, model};
 
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.expect("readable");
-        let target = to.join(entry.path().strip_prefix(from).expect("inside"));
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).expect("created");
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copied");
-        }
-    }
+/// The id of the adapted layer and whether it was trained for this version.
+fn adaptation_now(live: &LiveBrain) -> (String, bool) {
+    let brain = live.get();
+    let a = brain
+        .semantic()
+        .expect("hybrid")
+        .1
+        .adaptation()
+        .expect("adapted");
+    (a.id().to_string(), a.trained())
 }
 
 fn embedded_now(live: &LiveBrain) -> (usize, usize) {
@@ -44,11 +44,17 @@ fn a_reload_and_a_restart_embed_only_what_changed() {
         text.replace("install a printer driver", "the printer driver is missing"),
     )
     .expect("written");
+    let adapted = adaptation_now(&live);
     assert!(matches!(live.reload(), Reloaded::Swapped { .. }));
     assert_eq!(
         embedded_now(&live),
         (32, 1),
         "only the changed question is embedded"
+    );
+    assert_eq!(
+        adaptation_now(&live),
+        (adapted.0.clone(), false),
+        "the layer adapted to nearly the same questions is used again"
     );
 
     // A new process: a fresh model and cache handle over the same cache directory.
@@ -56,4 +62,5 @@ fn a_reload_and_a_restart_embed_only_what_changed() {
     let (live, _) =
         LiveBrain::start(faq.path(), BrainSettings::default(), Some(m)).expect("starts");
     assert_eq!(embedded_now(&live), (32, 0), "a restart embeds nothing");
+    assert_eq!(adaptation_now(&live), (adapted.0, false), "nor trains");
 }
