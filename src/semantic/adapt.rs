@@ -620,6 +620,39 @@ mod tests {
     }
 
     #[test]
+    fn a_layer_is_reused_when_at_least_nine_in_ten_texts_are_the_same() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let keys: Vec<super::TextKey> = (0..32)
+            .map(|i| super::text_key("recipe", "entry", &format!("text {i}")))
+            .collect();
+        std::fs::write(super::keys_file(dir.path(), "old"), keys.concat()).expect("written");
+        let edited = |changed: usize| -> Vec<super::TextKey> {
+            let mut now = keys.clone();
+            for (i, k) in now.iter_mut().take(changed).enumerate() {
+                *k = super::text_key("recipe", "entry", &format!("reworded {i}"));
+            }
+            now
+        };
+        assert_eq!(
+            super::nearest(dir.path(), &edited(0)).as_deref(),
+            Some("old")
+        );
+        assert_eq!(
+            super::nearest(dir.path(), &edited(3)).as_deref(),
+            Some("old")
+        );
+        assert_eq!(
+            super::nearest(dir.path(), &edited(4)),
+            None,
+            "28 of 32 shared"
+        );
+        let other_recipe: Vec<_> = (0..32)
+            .map(|i| super::text_key("another recipe", "entry", &format!("text {i}")))
+            .collect();
+        assert_eq!(super::nearest(dir.path(), &other_recipe), None);
+    }
+
+    #[test]
     fn large_training_sets_get_fewer_passes() {
         assert_eq!(super::epochs(847), super::EPOCHS);
         assert_eq!(super::epochs(1_650), super::EPOCHS);

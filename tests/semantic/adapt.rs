@@ -1,11 +1,9 @@
 //! The last layer adapted to the FAQ when its index is built.
 
-use std::path::Path;
-
-use frontline::brain::{Brain, BrainSettings, LiveBrain, Reloaded};
+use frontline::brain::{Brain, LiveBrain, Reloaded};
 use frontline::semantic::{SemanticSettings, dot};
 
-use crate::helpers::{brain, copy_dir, fixture, model, model_with};
+use crate::helpers::{brain, live_copy, model, model_with};
 
 /// Every listed title and question of the fixture's English entries, with
 /// its entry id.
@@ -127,13 +125,9 @@ fn a_restart_loads_the_adapted_layer_instead_of_training_it() {
 #[test]
 fn a_large_edit_trains_anew_and_embeds_everything() {
     let cache = tempfile::tempdir().expect("temp dir");
-    let faq = tempfile::tempdir().expect("temp dir");
-    copy_dir(&fixture(), faq.path());
-    let Some(m) = model(Some(cache.path())) else {
+    let Some((faq, live)) = live_copy(cache.path()) else {
         return;
     };
-    let (live, _) =
-        LiveBrain::start(faq.path(), BrainSettings::default(), Some(m)).expect("starts");
     let id = |live: &LiveBrain| {
         let brain = live.get();
         let index = brain.semantic().expect("hybrid").1;
@@ -157,9 +151,5 @@ fn a_large_edit_trains_anew_and_embeds_everything() {
     let (after, computed) = id(&live);
     assert_ne!(before, after);
     assert_eq!(computed, 32, "a new layer embeds every text anew");
-    assert!(
-        Path::new(cache.path())
-            .join(format!("adapt-{after}.texts"))
-            .exists()
-    );
+    assert!(cache.path().join(format!("adapt-{after}.texts")).exists());
 }

@@ -2,7 +2,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use frontline::brain::{Brain, BrainSettings};
+use frontline::brain::{Brain, BrainSettings, LiveBrain};
 use frontline::semantic::{Precision, Semantic, SemanticSettings};
 
 /// The model directory: `FRONTLINE_MODEL_DIR`, else the one the fetch script fills.
@@ -77,4 +77,15 @@ pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
             std::fs::copy(entry.path(), &target).expect("copied");
         }
     }
+}
+
+/// A live brain over a copy of the fixture (that a test may edit), the
+/// model's cache in `cache`; `None` without the model.
+pub fn live_copy(cache: &Path) -> Option<(tempfile::TempDir, LiveBrain)> {
+    let faq = tempfile::tempdir().expect("temp dir");
+    copy_dir(&fixture(), faq.path());
+    let m = model(Some(cache))?;
+    let (live, _) =
+        LiveBrain::start(faq.path(), BrainSettings::default(), Some(m)).expect("starts");
+    Some((faq, live))
 }

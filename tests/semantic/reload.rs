@@ -1,6 +1,6 @@
 use frontline::brain::{BrainSettings, LiveBrain, Reloaded};
 
-use crate::helpers::{copy_dir, fixture, model};
+use crate::helpers::{live_copy, model};
 
 /// The id of the adapted layer and whether it was trained for this version.
 fn adaptation_now(live: &LiveBrain) -> (String, bool) {
@@ -23,14 +23,9 @@ fn embedded_now(live: &LiveBrain) -> (usize, usize) {
 #[test]
 fn a_reload_and_a_restart_embed_only_what_changed() {
     let cache = tempfile::tempdir().expect("temp dir");
-    let faq = tempfile::tempdir().expect("temp dir");
-    copy_dir(&fixture(), faq.path());
-    let Some(m) = model(Some(cache.path())) else {
+    let Some((faq, live)) = live_copy(cache.path()) else {
         return;
     };
-
-    let (live, _) =
-        LiveBrain::start(faq.path(), BrainSettings::default(), Some(m)).expect("starts");
     assert_eq!(
         embedded_now(&live),
         (32, 32),
