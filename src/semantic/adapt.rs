@@ -24,9 +24,9 @@ use candle_nn::{AdamW, Optimizer, ParamsAdamW};
 use candle_transformers::models::bert::HiddenAct;
 use sha2::{Digest, Sha256};
 
-use super::SemanticError;
 use super::bert::{Bert, Layer, LayerWeights};
 use super::encoder::Encoder;
+use super::{SemanticError, hex};
 
 /// Texts of one entry trained on, at most (its title and first questions):
 /// enough to learn what sets it apart, and a bound on training time for
@@ -417,8 +417,8 @@ fn centroids(
     labels: &[u32],
     entries: usize,
 ) -> Result<Tensor, SemanticError> {
-    let mut sums = vec![0f32; entries * inputs.first().map_or(0, |t| t.dim(1).unwrap_or(0))];
-    let dim = sums.len() / entries;
+    let dim = shape.heads * shape.head_size;
+    let mut sums = vec![0f32; entries * dim];
     for (rows, labels) in inputs.chunks(BATCH).zip(labels.chunks(BATCH)) {
         let rows: Vec<&Tensor> = rows.iter().collect();
         let (x, mask) = padded(&rows)?;
@@ -472,11 +472,7 @@ fn key(recipe: &str, texts: &[&str], labels: &[u32]) -> String {
         h.update((t.len() as u64).to_le_bytes());
         h.update(t.as_bytes());
     }
-    h.finalize()
-        .iter()
-        .take(12)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&h.finalize()[..12])
 }
 
 fn read_weights(file: &Path, like: &LayerWeights) -> Option<LayerWeights> {

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use candle_core::{Device, Tensor};
 use sha2::{Digest, Sha256};
 
-use super::SemanticError;
+use super::{SemanticError, hex};
 
 /// Inputs are multiplied by this before the linear layer: unit vectors have
 /// small components, and a larger scale lets the few training steps reach
@@ -104,11 +104,7 @@ fn key(rows: &[f32], labels: &[u32], entries: usize) -> String {
     for l in labels {
         h.update(l.to_le_bytes());
     }
-    h.finalize()
-        .iter()
-        .take(12)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&h.finalize()[..12])
 }
 
 fn read_weights(file: &Path, dim: usize, entries: usize) -> Option<Tensor> {

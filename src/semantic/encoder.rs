@@ -14,8 +14,8 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use tokenizers::{Tokenizer, TruncationParams};
 
-use super::SemanticError;
 use super::bert::{Bert, Depth, Layer, Pass, Precision, Profile, mean_pool};
+use super::{SemanticError, hex};
 
 /// Longest input in tokens; sentence-transformers cuts all-MiniLM-L6-v2 at 256.
 const MAX_TOKENS: usize = 256;
@@ -319,11 +319,5 @@ fn model_id(parts: &[&[u8]], precision: Precision) -> String {
         h.update((p.len() as u64).to_le_bytes());
         h.update(p);
     }
-    let hash: String = h
-        .finalize()
-        .iter()
-        .take(8)
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    format!("{hash}-{}", precision.numerics())
+    format!("{}-{}", hex(&h.finalize()[..8]), precision.numerics())
 }

@@ -165,6 +165,11 @@ impl Semantic {
     }
 }
 
+/// Lower-case hex of `bytes`: names of cache files and keys.
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Dot product; the cosine of two unit vectors. Eight running sums let the
 /// compiler use SIMD (one sum would fix the order of additions).
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {
