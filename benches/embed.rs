@@ -123,7 +123,9 @@ fn main() {
                         "attention",
                         "attention_out",
                         "intermediate",
+                        "activation",
                         "output",
+                        "join",
                     ]
                     .contains(stage)
                     {

@@ -10,7 +10,7 @@ fn main() -> ExitCode {
     // query embedding and bulk embedding slower than one thread (measured:
     // bulk 5.8 s vs 3.4 s per 1,000 texts, query p50 10.6 vs 8.2 ms). Bulk
     // embedding runs whole batches side by side instead, and one query's
-    // products are halved over `semantic.query_threads` threads of their own.
+    // work is halved over `semantic.query_threads` threads of their own.
     // Set the variable to override.
     if std::env::var_os("RAYON_NUM_THREADS").is_none() {
         // SAFETY: no other thread exists yet.

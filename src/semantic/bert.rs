@@ -120,21 +120,13 @@ fn vnni() -> bool {
 
 /// Inner dimensions of candle's VNNI int8 kernels are multiples of this.
 const VNNI_BLOCK: usize = 256;
-/// And their outputs come in tiles of this many.
-const VNNI_TILE: usize = 16;
 
 enum Weight {
     /// `W^T`, contiguous (in × out).
     F32(Tensor),
-    /// `W` quantised (out × in): whole, for large batches, and as two
-    /// halves of its output rows, so that one query's product can run as
-    /// two halves side by side. (The halves alone made bulk embedding a
-    /// third slower; the second copy costs ≈ 14 MB for MiniLM-L6, twice
-    /// that on VNNI CPUs, where candle keeps a repacked copy of each.)
-    Q8 {
-        whole: QMatMul,
-        halves: [QMatMul; 2],
-    },
+    /// `W` quantised (out × in). One query's products are not split here
+    /// but by its tokens, a whole layer at a time ([`Bert::layer`]).
+    Q8(QMatMul),
 }
 
 /// Products of at most this many rows (one query's tokens, a small batch)
@@ -143,9 +135,10 @@ enum Weight {
 /// as in bulk embedding, on candle's.
 const SMALL_ROWS: usize = 256;
 
-/// Products at least this large (rows × outputs) are split in two halves of
-/// the output columns when the caller asks for it ([`Bert::forward`]'s
-/// `split`); smaller ones cost less than handing half to another thread.
+/// 32-bit products at least this large (rows × outputs) are split in two
+/// halves of the output columns when the caller asks for it
+/// ([`Bert::forward`]'s `split`); smaller ones cost less than handing half
+/// to another thread.
 const SPLIT_MIN: usize = 4 * 384;
 
 impl Dense {
@@ -160,28 +153,10 @@ impl Dense {
                     pad = inner.next_multiple_of(VNNI_BLOCK) - inner;
                 }
                 let weight = weight.pad_with_zeros(1, 0, pad)?;
-                let out = weight.dim(0)?;
-                // Whole tiles in each half, so that both stay on the VNNI
-                // kernels (halves of MiniLM's 384, 1,152 and 1,536 are).
-                let half = match out / 2 / VNNI_TILE * VNNI_TILE {
-                    0 => out / 2,
-                    tiles => tiles,
-                };
-                // A copy of its own: `quantize` reads the storage from its
-                // start, ignoring the offset of a narrowed view.
-                let quantize = |rows: Tensor| {
-                    QMatMul::from_qtensor(QTensor::quantize(
-                        &rows.force_contiguous()?,
-                        GgmlDType::Q8_0,
-                    )?)
-                };
-                Weight::Q8 {
-                    whole: quantize(weight.clone())?,
-                    halves: [
-                        quantize(weight.narrow(0, 0, half)?)?,
-                        quantize(weight.narrow(0, half, out - half)?)?,
-                    ],
-                }
+                Weight::Q8(QMatMul::from_qtensor(QTensor::quantize(
+                    &weight,
+                    GgmlDType::Q8_0,
+                )?)?)
             }
         };
         let bias_values = bias.to_vec1::<f32>()?;
@@ -193,28 +168,16 @@ impl Dense {
         })
     }
 
-    /// `x` is rows × in. With `split`, a large enough product of few rows
-    /// runs as two halves side by side on the current rayon pool.
+    /// `x` is rows × in. With `split`, a large enough 32-bit product of few
+    /// rows runs as two halves side by side on the current rayon pool.
     fn forward(&self, x: &Tensor, split: bool) -> candle_core::Result<Tensor> {
         let rows = x.dim(0)?;
         let halve = split && rows <= SMALL_ROWS && rows * self.bias_values.len() >= SPLIT_MIN;
         let y = match &self.weight {
             Weight::F32(wt) if rows <= SMALL_ROWS => return self.small(x, wt, halve),
             Weight::F32(wt) => x.matmul(wt)?,
-            Weight::Q8 { whole, halves } => {
-                let x = if self.pad > 0 {
-                    &x.pad_with_zeros(1, 0, self.pad)?
-                } else {
-                    x
-                };
-                if halve {
-                    let (left, right) =
-                        rayon::join(|| halves[0].forward(x), || halves[1].forward(x));
-                    Tensor::cat(&[left?, right?], 1)?
-                } else {
-                    whole.forward(x)?
-                }
-            }
+            Weight::Q8(w) if self.pad > 0 => w.forward(&x.pad_with_zeros(1, 0, self.pad)?)?,
+            Weight::Q8(w) => w.forward(x)?,
         };
         y.broadcast_add(&self.bias)
     }
@@ -341,6 +304,11 @@ pub struct Layer {
 }
 
 impl Layer {
+    /// Whether its products run on 8-bit weights.
+    fn is_8_bit(&self) -> bool {
+        matches!(self.qkv.weight, Weight::Q8(_))
+    }
+
     fn new(w: &LayerWeights, eps: f64, precision: Precision) -> candle_core::Result<Self> {
         let norm = |(weight, bias): &(Tensor, Tensor)| LayerNorm {
             weight: weight.clone(),
@@ -468,9 +436,10 @@ pub struct Pass<'a> {
     /// when sequences were padded; without it every position attends to
     /// every other.
     pub mask: Option<&'a [u32]>,
-    /// Whether large products are halved and run side by side on the
-    /// current rayon pool (for one query's latency; bulk embedding runs
-    /// whole batches side by side instead).
+    /// Whether the work is halved and run side by side on the current
+    /// rayon pool (for one query's latency; bulk embedding runs whole
+    /// batches side by side instead): by tokens, a layer at a time, on
+    /// 8-bit weights; by outputs, a product at a time, on 32-bit ones.
     pub split: bool,
     /// Which layers run.
     pub depth: Depth<'a>,
@@ -661,16 +630,83 @@ impl Bert {
             mask,
             split,
         } = *input;
-        let (h, hs) = (self.heads, self.head_size);
-        // (batch·len) × 3·hidden → 3 × batch × heads × len × head size.
-        let qkv = layer
-            .qkv
-            .forward(x, split)?
-            .reshape((batch, len, 3, h, hs))?
-            .permute((2, 0, 3, 1, 4))?
-            .contiguous()?;
+        if split && batch == 1 && mask.is_none() && len >= 2 && layer.is_8_bit() {
+            return self.layer_by_halves(layer, x, len, profile);
+        }
+        let qkv = self.heads_of(&layer.qkv.forward(x, split)?, batch, len)?;
         lap(profile, "qkv");
+        self.after_qkv(layer, &qkv, x, 0..len, mask, split, profile)
+    }
+
+    /// [`Bert::layer`] for one sequence of `len` tokens, its first and
+    /// second half of tokens side by side on the current rayon pool: their
+    /// query/key/value products, then (with every token's keys and values)
+    /// all the rest. Splitting by tokens rather than by outputs suits
+    /// candle's 8-bit products, which quantise their whole input on every
+    /// call (as long as the product itself): each half quantises only its
+    /// own tokens, and attention, norms and activation run halved too. The
+    /// profile records the first half's stages, then the wait for the
+    /// second ("join").
+    fn layer_by_halves(
+        &self,
+        layer: &Layer,
+        x: &Tensor,
+        len: usize,
+        profile: &mut Option<&mut Profile>,
+    ) -> candle_core::Result<Tensor> {
+        let top = len / 2;
+        let (first, second) = (0..top, top..len);
+        let qkv_of = |rows: &std::ops::Range<usize>| {
+            layer
+                .qkv
+                .forward(&x.narrow(0, rows.start, rows.len())?, false)
+        };
+        let (a, b) = rayon::join(|| qkv_of(&first), || qkv_of(&second));
+        let qkv = self.heads_of(&Tensor::cat(&[a?, b?], 0)?, 1, len)?;
+        lap(profile, "qkv");
+        let (a, b) = rayon::join(
+            || self.after_qkv(layer, &qkv, x, first, None, false, profile),
+            || self.after_qkv(layer, &qkv, x, second, None, false, &mut None),
+        );
+        let out = Tensor::cat(&[a?, b?], 0)?;
+        lap(profile, "join");
+        Ok(out)
+    }
+
+    /// (batch·len) × 3·hidden → 3 × batch × heads × len × head size.
+    fn heads_of(&self, qkv: &Tensor, batch: usize, len: usize) -> candle_core::Result<Tensor> {
+        qkv.reshape((batch, len, 3, self.heads, self.head_size))?
+            .permute((2, 0, 3, 1, 4))?
+            .contiguous()
+    }
+
+    /// The layer after its query/key/value product (`qkv`, 3 × batch ×
+    /// heads × len × head size) for the tokens `rows` of every sequence
+    /// (their queries attend to all keys and values): `x` holds the layer's
+    /// input for every token, the result only for `rows`.
+    #[allow(clippy::too_many_arguments)]
+    fn after_qkv(
+        &self,
+        layer: &Layer,
+        qkv: &Tensor,
+        x: &Tensor,
+        rows: std::ops::Range<usize>,
+        mask: Option<&Tensor>,
+        split: bool,
+        profile: &mut Option<&mut Profile>,
+    ) -> candle_core::Result<Tensor> {
+        let (_, batch, _, len, _) = qkv.dims5()?;
+        let n = rows.len();
         let (q, k, v) = (qkv.get(0)?, qkv.get(1)?, qkv.get(2)?);
+        let (q, x) = if n == len {
+            (q, x.clone())
+        } else {
+            // Only one sequence is ever split (`layer_by_halves`).
+            (
+                q.narrow(2, rows.start, n)?.contiguous()?,
+                x.narrow(0, rows.start, n)?,
+            )
+        };
         let scores = q.matmul(&k.t()?)?;
         let scores = match mask {
             Some(m) => scores.broadcast_add(m)?,
@@ -681,7 +717,7 @@ impl Bert {
             .matmul(&v)?
             .transpose(1, 2)?
             .contiguous()?
-            .reshape((batch * len, self.hidden))?;
+            .reshape((batch * n, self.hidden))?;
         lap(profile, "attention");
         let attended = layer
             .attention_norm
@@ -710,7 +746,7 @@ struct Input<'a> {
     len: usize,
     /// Additive attention mask, batch × 1 × 1 × len, when there is padding.
     mask: Option<&'a Tensor>,
-    /// Whether large products are halved over the current rayon pool.
+    /// Whether work is halved over the current rayon pool ([`Pass::split`]).
     split: bool,
 }
 
@@ -797,8 +833,8 @@ mod tests {
 
     /// The 32-bit layer computes `x W^T + b` as candle's matmul does, for few
     /// rows (split in two halves of its outputs or not) and many, odd sizes
-    /// too; the 8-bit layer within its rounding, split or whole (40 outputs
-    /// split as 16 + 24, which candle multiplies with different kernels).
+    /// too; the 8-bit layer within its rounding (it never splits a product:
+    /// one query's layers are split by tokens instead).
     #[test]
     fn a_dense_layer_matches_candle_whole_or_split() {
         for (precision, tolerance) in [(Precision::F32, 1e-3), (Precision::Q8, 0.05)] {

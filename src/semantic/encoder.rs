@@ -49,8 +49,8 @@ pub struct Encoder {
 
 impl Encoder {
     /// Loads the model in `dir`, its linear layers held at `precision`; with
-    /// `query_threads` of 2 or more, one query's products are halved over
-    /// two threads of their own (0 and 1: the calling thread alone).
+    /// `query_threads` of 2 or more, one query's work is halved over two
+    /// threads of their own (0 and 1: the calling thread alone).
     pub fn load(
         dir: &Path,
         precision: Precision,
@@ -92,8 +92,8 @@ impl Encoder {
             .thread_name(|i| format!("embed-{i}"))
             .build()
             .map_err(|e| SemanticError::Model(format!("starting embedding threads: {e}")))?;
-        // Products are split in two halves, so more than two threads would
-        // idle.
+        // A query's work is split in two halves, so more than two threads
+        // would idle.
         let query_pool = if query_threads > 1 {
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(2)
@@ -246,9 +246,9 @@ impl Encoder {
     }
 
     /// The unit vector of one query: no batch, no padding, no attention
-    /// mask; cut at [`QUERY_MAX_TOKENS`]. Its products are halved
-    /// over the two query threads, if there are; else it runs on the
-    /// calling thread. Times each stage into `profile` if given.
+    /// mask; cut at [`QUERY_MAX_TOKENS`]. Its work is halved over
+    /// the two query threads, if there are ([`Pass::split`]); else it runs
+    /// on the calling thread. Times each stage into `profile` if given.
     pub fn embed_one(
         &self,
         text: &str,

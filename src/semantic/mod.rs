@@ -60,8 +60,8 @@ pub struct SemanticSettings {
     /// where the CPU has int8 dot-product instructions, else `f32`), `q8`
     /// or `f32`.
     pub precision: Precision,
-    /// Threads that share the products of one query's embedding (they are
-    /// halved, so more than 2 count as 2): 2 roughly halves a query's
+    /// Threads that share the work of one query's embedding (it is halved,
+    /// so more than 2 count as 2): 2 roughly halves a query's
     /// latency on an otherwise quiet machine; 1 runs each query on the
     /// thread that asks. Default: 2, or 1 on a single-core machine.
     pub query_threads: usize,

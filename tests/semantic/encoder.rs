@@ -140,15 +140,15 @@ fn a_long_query_is_cut_at_128_tokens() {
     assert!(dot(&listed[0], &b) < 0.99999, "listed texts keep more");
 }
 
-/// Halving a query's products over two threads changes nothing but the
-/// time, with 32-bit and with 8-bit weights; and a query embeds as the same
-/// text embedded in bulk (whole products, batched).
+/// Halving a query's work over two threads changes nothing but the time,
+/// with 32-bit weights (each product by its outputs) and with 8-bit ones
+/// (each layer by its tokens); and a query embeds as the same text embedded
+/// in bulk (whole products, batched).
 #[test]
 fn a_query_embeds_alike_on_one_thread_and_on_two() {
     let Some(dir) = model_dir() else {
         return;
     };
-    let text = "my card payment was declined twice yesterday although the balance is fine";
     for precision in [Precision::F32, Precision::Q8] {
         let load = |query_threads| {
             let settings = SemanticSettings {
@@ -161,14 +161,24 @@ fn a_query_embeds_alike_on_one_thread_and_on_two() {
             Semantic::load_from(&dir, &settings).expect("the model loads")
         };
         let (one, two) = (load(1), load(2));
-        let (a, b) = (
-            one.embed_query(text).expect("embeds"),
-            two.embed_query(text).expect("embeds"),
-        );
-        let bulk = two.encoder.embed(&[text]).expect("embeds").remove(0);
-        let name = precision.name();
-        assert!(dot(&a, &b) > 0.99999, "{name}: {}", dot(&a, &b));
-        assert!(dot(&b, &bulk) > 0.99999, "{name}: {}", dot(&b, &bulk));
+        // Three tokens (split 1 + 2) and sixteen.
+        for text in [
+            "hi",
+            "my card payment was declined twice yesterday although the balance is fine",
+        ] {
+            let (a, b) = (
+                one.embed_query(text).expect("embeds"),
+                two.embed_query(text).expect("embeds"),
+            );
+            let bulk = two.encoder.embed(&[text]).expect("embeds").remove(0);
+            let name = precision.name();
+            assert!(dot(&a, &b) > 0.99999, "{name} {text}: {}", dot(&a, &b));
+            assert!(
+                dot(&b, &bulk) > 0.99999,
+                "{name} {text}: {}",
+                dot(&b, &bulk)
+            );
+        }
     }
 }
 
