@@ -26,7 +26,7 @@ use sha2::{Digest, Sha256};
 
 use super::bert::{Bert, Layer, LayerWeights};
 use super::encoder::Encoder;
-use super::{SemanticError, hex};
+use super::{SemanticError, hex, prune};
 
 /// Texts of one entry trained on, at most (its title and first questions):
 /// enough to learn what sets it apart, and a bound on training time for
@@ -105,7 +105,12 @@ impl Adaptation {
             std::iter::once(Some(exact.clone()))
                 .chain(std::iter::once_with(|| nearest(dir, &text_keys)))
                 .flatten()
-                .find_map(|id| Some((read_weights(&weights_file(dir, &id), start)?, id)))
+                .find_map(|id| {
+                    let file = weights_file(dir, &id);
+                    let weights = read_weights(&file, start)?;
+                    prune::touch(&file);
+                    Some((weights, id))
+                })
         });
         let (weights, id, trained) = match kept {
             Some((w, id)) => (w, id, false),
@@ -127,6 +132,12 @@ impl Adaptation {
         let layer = encoder.model().layer_from(&weights, encoder.precision())?;
         Ok(Some(Adaptation { layer, id, trained }))
     }
+}
+
+/// Deletes all but the most recently used layers kept in `dir` (see
+/// [`prune::KEEP`]).
+pub fn prune(dir: &Path) -> usize {
+    prune::prune(dir, "adapt-", &[".safetensors", ".texts"])
 }
 
 /// A layer trained on other texts is used when at least this share of the

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use candle_core::{Device, Tensor};
 use sha2::{Digest, Sha256};
 
-use super::{SemanticError, hex};
+use super::{SemanticError, hex, prune};
 
 /// Inputs are multiplied by this before the linear layer: unit vectors have
 /// small components, and a larger scale lets the few training steps reach
@@ -41,7 +41,11 @@ impl Classifier {
         cache_dir: Option<&Path>,
     ) -> Result<Self, SemanticError> {
         let file = cache_dir.map(|d| d.join(format!("clf-{}.bin", key(rows, labels, entries))));
-        if let Some(weights) = file.as_deref().and_then(|f| read_weights(f, dim, entries)) {
+        if let Some((file, weights)) = file
+            .as_deref()
+            .and_then(|f| Some((f, read_weights(f, dim, entries)?)))
+        {
+            prune::touch(file);
             return Ok(Classifier { weights, entries });
         }
         let weights = fit(rows, dim, labels, entries)?;
@@ -60,6 +64,12 @@ impl Classifier {
         debug_assert_eq!(p.len(), self.entries);
         Ok(p)
     }
+}
+
+/// Deletes all but the most recently used classifiers kept in `dir` (see
+/// [`prune::KEEP`]).
+pub fn prune(dir: &Path) -> usize {
+    prune::prune(dir, "clf-", &[".bin"])
 }
 
 /// Full-batch gradient descent with momentum on the cross-entropy.

@@ -11,6 +11,7 @@ mod bert;
 mod cache;
 mod classifier;
 mod encoder;
+mod prune;
 mod space;
 
 use std::path::{Path, PathBuf};
@@ -51,7 +52,9 @@ pub struct SemanticSettings {
     /// Directory of a sentence-transformers model in the Hugging Face layout
     /// (config.json, tokenizer.json, model.safetensors); `None`: lexical only.
     pub model_dir: Option<PathBuf>,
-    /// Where embeddings of listed texts are kept between runs; `None`: memory only.
+    /// Where embeddings of listed texts, adapted layers and classifiers are
+    /// kept between runs (old ones pruned after each build); `None`: memory
+    /// only.
     pub cache_dir: Option<PathBuf>,
     /// Languages the model understands; customers writing another language
     /// are ranked lexically. all-MiniLM-L6-v2 is English only.

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::{Adaptation, CacheStats, Classifier, Semantic, SemanticError, dot};
+use super::{Adaptation, CacheStats, Classifier, Semantic, SemanticError, adapt, classifier, dot};
 use crate::knowledge::Knowledge;
 
 /// How close a query is to one entry.
@@ -86,6 +86,11 @@ impl SemanticIndex {
             knowledge.entries().len(),
             semantic.cache_dir.as_deref(),
         )?;
+        // What this build uses was written or marked used just now.
+        if let Some(dir) = semantic.cache_dir.as_deref() {
+            adapt::prune(dir);
+            classifier::prune(dir);
+        }
         Ok(SemanticIndex {
             dim,
             classifier,
