@@ -125,7 +125,8 @@ enum Weight {
     /// `W^T`, contiguous (in × out).
     F32(Tensor),
     /// `W` quantised (out × in). One query's products are not split here
-    /// but by its tokens, a whole layer at a time ([`Bert::layer`]).
+    /// but by its tokens, a whole layer at a time
+    /// ([`Bert::layer_by_halves`]).
     Q8(QMatMul),
 }
 
@@ -645,8 +646,9 @@ impl Bert {
     /// candle's 8-bit products, which quantise their whole input on every
     /// call (as long as the product itself): each half quantises only its
     /// own tokens, and attention, norms and activation run halved too. The
-    /// profile records the first half's stages, then the wait for the
-    /// second ("join").
+    /// profile records the first half's stages, then ("join") the time
+    /// until the second half is done: waiting for the other thread, or
+    /// running it here when that thread was busy.
     fn layer_by_halves(
         &self,
         layer: &Layer,
@@ -697,11 +699,13 @@ impl Bert {
     ) -> candle_core::Result<Tensor> {
         let (_, batch, _, len, _) = qkv.dims5()?;
         let n = rows.len();
+        if n != len && batch != 1 {
+            candle_core::bail!("only one sequence is split by tokens, not {batch}");
+        }
         let (q, k, v) = (qkv.get(0)?, qkv.get(1)?, qkv.get(2)?);
         let (q, x) = if n == len {
             (q, x.clone())
         } else {
-            // Only one sequence is ever split (`layer_by_halves`).
             (
                 q.narrow(2, rows.start, n)?.contiguous()?,
                 x.narrow(0, rows.start, n)?,

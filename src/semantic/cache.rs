@@ -2,10 +2,8 @@
 //! that a restart or a hot reload embeds only texts it has not seen. One file
 //! per model (`<dir>/<model id>.emb`), appended to in whole records: a crash
 //! mid-write loses at most the last record, which is ignored when read.
-//! When texts no longer asked for outnumber the ones a build asks for (see
-//! [`STALE_FACTOR`]), the store keeps only the latter.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fs::OpenOptions;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -22,11 +20,6 @@ const KEY: usize = 16;
 /// interrupted cold build keeps what it already computed.
 const CHUNK: usize = 1024;
 const MAGIC: &[u8; 8] = b"FLEMB01\n";
-/// After a build, the store is cut down to the texts that build asked for
-/// when it holds more than this many times as many, plus [`CHUNK`]: FAQ
-/// versions long gone (and the embeddings of layers trained for them) do
-/// not pile up, and a few edits do not rewrite the file every time.
-const STALE_FACTOR: usize = 2;
 
 type Key = [u8; KEY];
 
@@ -93,7 +86,7 @@ impl EmbeddingCache {
         let keys: Vec<Key> = texts.iter().map(|t| self.key(variant, t)).collect();
         let mut missing: Vec<(Key, &str)> = {
             let memory = self.memory.lock().expect("cache lock");
-            let mut seen = HashSet::new();
+            let mut seen = std::collections::HashSet::new();
             keys.iter()
                 .zip(texts)
                 .filter(|(k, _)| !memory.contains_key(*k) && seen.insert(**k))
@@ -101,7 +94,7 @@ impl EmbeddingCache {
                 .collect()
         };
         let stats = CacheStats {
-            texts: keys.iter().collect::<HashSet<_>>().len(),
+            texts: keys.iter().collect::<std::collections::HashSet<_>>().len(),
             computed: missing.len(),
         };
         missing.sort_by_key(|(_, t)| t.len());
@@ -113,63 +106,11 @@ impl EmbeddingCache {
                 .zip(vectors)
                 .map(|((k, _), v)| (*k, Arc::from(v)))
                 .collect();
-            self.store(records);
+            self.append(&records);
+            self.memory.lock().expect("cache lock").extend(records);
         }
-        let vectors = {
-            let memory = self.memory.lock().expect("cache lock");
-            keys.iter().map(|k| Arc::clone(&memory[k])).collect()
-        };
-        self.keep_only_if_stale(&keys.into_iter().collect());
-        Ok((vectors, stats))
-    }
-
-    /// Adds `records`, in memory and on disk.
-    fn store(&self, records: Vec<(Key, Arc<[f32]>)>) {
-        self.append(&records);
-        self.memory.lock().expect("cache lock").extend(records);
-    }
-
-    /// Drops every record not in `live` when those outnumber it (see
-    /// [`STALE_FACTOR`]), rewriting the file under a temporary name that
-    /// then replaces it. A failure leaves the old file, and costs nothing.
-    fn keep_only_if_stale(&self, live: &HashSet<Key>) {
-        let mut memory = self.memory.lock().expect("cache lock");
-        if memory.len() <= STALE_FACTOR * live.len() + CHUNK {
-            return;
-        }
-        let before = memory.len();
-        memory.retain(|k, _| live.contains(k));
-        let Some(path) = &self.file else { return };
-        let records: Vec<(Key, Arc<[f32]>)> =
-            memory.iter().map(|(k, v)| (*k, Arc::clone(v))).collect();
-        let partial = path.with_extension(format!("emb.{}.partial", std::process::id()));
-        let mut bytes = MAGIC.to_vec();
-        bytes.extend(self.encode(&records));
-        let written =
-            std::fs::write(&partial, bytes).and_then(|()| std::fs::rename(&partial, path));
-        match written {
-            Ok(()) => tracing::info!(
-                kept = records.len(),
-                dropped = before - records.len(),
-                path = %path.display(),
-                "compacted the embedding cache"
-            ),
-            Err(e) => {
-                let _ = std::fs::remove_file(&partial);
-                tracing::warn!(error = %e, path = %path.display(), "could not compact the embedding cache");
-            }
-        }
-    }
-
-    fn encode(&self, records: &[(Key, Arc<[f32]>)]) -> Vec<u8> {
-        let mut bytes = Vec::with_capacity(records.len() * (KEY + self.dim * 4));
-        for (k, v) in records {
-            bytes.extend_from_slice(k);
-            for x in v.iter() {
-                bytes.extend_from_slice(&x.to_le_bytes());
-            }
-        }
-        bytes
+        let memory = self.memory.lock().expect("cache lock");
+        Ok((keys.iter().map(|k| Arc::clone(&memory[k])).collect(), stats))
     }
 
     fn key(&self, variant: &str, text: &str) -> Key {
@@ -190,7 +131,13 @@ impl EmbeddingCache {
     /// Writes `records` to the file; a failure costs only recomputation later.
     fn append(&self, records: &[(Key, Arc<[f32]>)]) {
         let Some(path) = &self.file else { return };
-        let bytes = self.encode(records);
+        let mut bytes = Vec::with_capacity(records.len() * (KEY + self.dim * 4));
+        for (k, v) in records {
+            bytes.extend_from_slice(k);
+            for x in v.iter() {
+                bytes.extend_from_slice(&x.to_le_bytes());
+            }
+        }
         let result = (|| -> std::io::Result<()> {
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir)?;
@@ -228,48 +175,4 @@ fn read_file(path: &Path, dim: usize) -> Result<HashMap<Key, Arc<[f32]>>, Semant
             (key, Arc::from(v))
         })
         .collect())
-}
-
-#[cfg(test)]
-mod tests {
-    use std::sync::Arc;
-
-    use super::{CHUNK, EmbeddingCache, Key};
-
-    fn record(i: usize) -> (Key, Arc<[f32]>) {
-        let mut key = [0; 16];
-        key[..8].copy_from_slice(&(i as u64).to_le_bytes());
-        (key, Arc::from(vec![i as f32, -(i as f32)]))
-    }
-
-    /// Records no build asks for any more are dropped, in memory and on disk,
-    /// once they outnumber the live ones; not before.
-    #[test]
-    fn old_records_are_dropped_once_they_outnumber_the_live_ones() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let cache = EmbeddingCache::open(Some(dir.path()), "m", 2);
-        cache.store((0..CHUNK + 300).map(record).collect());
-        let live = |n: usize| (0..n).map(|i| record(i).0).collect();
-        // 1,324 records, 150 of them live: 1,324 <= 2 × 150 + 1,024.
-        cache.keep_only_if_stale(&live(150));
-        assert_eq!(cache.len(), CHUNK + 300);
-        assert_eq!(
-            EmbeddingCache::open(Some(dir.path()), "m", 2).len(),
-            CHUNK + 300
-        );
-        // 149 live: now the others go.
-        cache.keep_only_if_stale(&live(149));
-        assert_eq!(cache.len(), 149);
-        let reopened = EmbeddingCache::open(Some(dir.path()), "m", 2);
-        assert_eq!(reopened.len(), 149);
-        let memory = reopened.memory.lock().expect("cache lock");
-        let (k, v) = record(148);
-        assert_eq!(memory[&k], v);
-        drop(memory);
-        // Only the store's file is left, and it still takes new records.
-        let files: Vec<_> = std::fs::read_dir(dir.path()).expect("listed").collect();
-        assert_eq!(files.len(), 1);
-        reopened.store(vec![record(5000)]);
-        assert_eq!(EmbeddingCache::open(Some(dir.path()), "m", 2).len(), 150);
-    }
 }

@@ -36,8 +36,8 @@ pub struct Encoder {
     model: Bert,
     /// Runs whole batches side by side when many texts are embedded.
     pool: rayon::ThreadPool,
-    /// Splits the products of one query over its threads; `None`: one
-    /// query runs on the calling thread alone.
+    /// Splits the work of one query over its threads; `None`: one query
+    /// runs on the calling thread alone.
     query_pool: Option<rayon::ThreadPool>,
     tokenizer: Tokenizer,
     /// The same, cutting at [`QUERY_MAX_TOKENS`].

@@ -53,8 +53,8 @@ pub struct SemanticSettings {
     /// (config.json, tokenizer.json, model.safetensors); `None`: lexical only.
     pub model_dir: Option<PathBuf>,
     /// Where embeddings of listed texts, adapted layers and classifiers are
-    /// kept between runs (old ones pruned after each build); `None`: memory
-    /// only.
+    /// kept between runs (all but the four most recently used layers and
+    /// classifiers are pruned after each build); `None`: memory only.
     pub cache_dir: Option<PathBuf>,
     /// Languages the model understands; customers writing another language
     /// are ranked lexically. all-MiniLM-L6-v2 is English only.
@@ -154,7 +154,7 @@ impl Semantic {
     /// [`Semantic::embed_query`] with `beside` (say, the lexical search for
     /// the same text) run meanwhile on the query threads, if there are two:
     /// the thread that is free first takes it, then shares the embedding's
-    /// products again.
+    /// work again.
     pub fn embed_query_beside<R: Send>(
         &self,
         index: Option<&SemanticIndex>,

@@ -1,16 +1,22 @@
-//! Keeping the cache directory from growing without bound. Every FAQ
+//! Keeping the weights in the cache directory from piling up. Every FAQ
 //! version that trains a last layer or a classifier of its own leaves its
-//! weights behind; after each index build only the most recently used few
-//! of each kind are kept ([`KEEP`]). (The embedding store compacts itself:
-//! see `cache.rs`.)
+//! weights behind (a layer is about 7 MB); after each index build only the
+//! most recently used few of each kind are kept ([`KEEP`]), and files left
+//! half-written by a crash are swept. (The embedding store, one file of
+//! small records per model that several FAQs and processes may share, is
+//! not pruned.)
 
 use std::path::Path;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 /// Files of each kind kept: the one in use and the few used before it, so
 /// that reverting an FAQ edit, or another FAQ served from the same
 /// directory, still finds its own.
 pub const KEEP: usize = 4;
+
+/// A temporary file (being written: `….partial` or `….tmp`) this much older
+/// than now was left by a process that crashed or was killed.
+const ABANDONED: Duration = Duration::from_secs(3600);
 
 /// Marks `file` as used now (its modification time), so that pruning keeps
 /// it. A failure only makes the file look older.
@@ -27,8 +33,8 @@ pub fn touch(file: &Path) {
 /// Of the files in `dir` named `<prefix><id><suffixes[0]>`, keeps the
 /// [`KEEP`] most recently modified and deletes the others together with
 /// their companions (the same id with the other `suffixes`). Files being
-/// written (under a temporary name) are left alone. Returns how many were
-/// deleted.
+/// written (under a temporary name) are left alone unless abandoned (see
+/// [`ABANDONED`]). Returns how many were deleted.
 pub fn prune(dir: &Path, prefix: &str, suffixes: &[&str]) -> usize {
     let Some((main, companions)) = suffixes.split_first() else {
         return 0;
@@ -36,14 +42,26 @@ pub fn prune(dir: &Path, prefix: &str, suffixes: &[&str]) -> usize {
     let Ok(listing) = std::fs::read_dir(dir) else {
         return 0;
     };
-    let mut found: Vec<(SystemTime, String)> = listing
-        .flatten()
-        .filter_map(|entry| {
-            let name = entry.file_name();
-            let id = name.to_str()?.strip_prefix(prefix)?.strip_suffix(main)?;
-            Some((entry.metadata().ok()?.modified().ok()?, id.to_string()))
-        })
-        .collect();
+    let now = SystemTime::now();
+    let mut found: Vec<(SystemTime, String)> = Vec::new();
+    for entry in listing.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(prefix)) else {
+            continue;
+        };
+        let Some(modified) = entry.metadata().ok().and_then(|m| m.modified().ok()) else {
+            continue;
+        };
+        if let Some(id) = rest.strip_suffix(main) {
+            found.push((modified, id.to_string()));
+        } else if (rest.ends_with(".partial") || rest.ends_with(".tmp"))
+            && now
+                .duration_since(modified)
+                .is_ok_and(|age| age > ABANDONED)
+        {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
     // Newest first; equal times in a fixed order.
     found.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
     let mut deleted = 0;
@@ -104,6 +122,8 @@ mod tests {
         // Being written by someone, and another kind of file: not ours.
         file_at(d, "adapt-9.safetensors.77-0.partial", 1000);
         file_at(d, "clf-1.bin", 1000);
+        // Left half-written by a process that died two hours ago: swept.
+        file_at(d, "adapt-8.safetensors.66-0.partial", 7200);
         assert_eq!(prune(d, "adapt-", &[".safetensors", ".texts"]), 2);
         let kept = [5, 0, 1, 2];
         assert_eq!(kept.len(), KEEP);

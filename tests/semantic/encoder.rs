@@ -1,7 +1,7 @@
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use candle_transformers::models::bert::{BertModel, Config};
-use frontline::semantic::{Precision, Semantic, SemanticSettings, dot};
+use frontline::semantic::{Precision, Profile, Semantic, SemanticSettings, dot};
 
 use crate::helpers::{model_at, model_dir};
 
@@ -179,6 +179,15 @@ fn a_query_embeds_alike_on_one_thread_and_on_two() {
                 dot(&b, &bulk)
             );
         }
+        // Each 8-bit layer was split by tokens (its halves are joined); a
+        // 32-bit one by its products' outputs.
+        let mut profile = Profile::default();
+        two.encoder
+            .embed_one_with("my card was declined", None, Some(&mut profile))
+            .expect("embeds");
+        let joins = profile.stages.iter().filter(|(s, _)| *s == "join").count();
+        let expected = if precision == Precision::Q8 { 6 } else { 0 };
+        assert_eq!(joins, expected, "{}", precision.name());
     }
 }
 
