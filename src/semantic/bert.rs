@@ -153,7 +153,9 @@ impl Dense {
                 if vnni() {
                     pad = inner.next_multiple_of(VNNI_BLOCK) - inner;
                 }
-                let weight = weight.pad_with_zeros(1, 0, pad)?;
+                // A copy of its own: `quantize` reads the storage from its
+                // start, ignoring the offset of a view.
+                let weight = weight.pad_with_zeros(1, 0, pad)?.force_contiguous()?;
                 Weight::Q8(QMatMul::from_qtensor(QTensor::quantize(
                     &weight,
                     GgmlDType::Q8_0,
