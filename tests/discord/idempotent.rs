@@ -12,7 +12,10 @@ use crate::frontline::{Frontline, id};
 use crate::on_both_backends;
 use crate::support::Backend;
 
-on_both_backends!(a_reply_whose_response_was_lost_is_in_the_thread_once_after_the_retry);
+on_both_backends!(
+    a_reply_whose_response_was_lost_is_in_the_thread_once_after_the_retry,
+    a_ticket_card_whose_response_was_lost_is_in_the_staff_channel_once,
+);
 
 /// The bot's messages in `channel` as the fake holds them.
 fn bot_messages(fake: &FakeDiscord, channel: u64) -> Vec<Value> {
@@ -94,4 +97,36 @@ async fn the_fake_returns_the_message_made_with_an_enforced_nonce_instead_of_a_n
     let other = post(json!({"content": "two", "nonce": "7.1.1", "enforce_nonce": true})).await;
     assert_ne!(other["id"], first["id"]);
     assert_eq!(fake.messages_in(channel).len(), 3);
+}
+
+async fn a_ticket_card_whose_response_was_lost_is_in_the_staff_channel_once(backend: Backend) {
+    let Some(bot) = Frontline::start(backend).await else {
+        return;
+    };
+    let fake = &bot.fake;
+    let w = fake.world().clone();
+    let staff = w.staff_channel.id;
+    let pattern = format!("POST /channels/{staff}/messages");
+    fake.fail_next(&pattern, 1, Fault::LostResponse);
+    fake.says(
+        w.support.id,
+        w.alice(),
+        "zorglub quantum marmalade overflow",
+    );
+
+    let lost = fake.next_call(&pattern).await;
+    assert_eq!(lost.status, 500);
+    assert_eq!(lost.body["embeds"][0]["title"], "Ticket #1");
+    let retried = fake.next_call(&pattern).await;
+    assert_eq!(retried.status, 200);
+    assert_eq!(retried.body["embeds"][0]["title"], "Ticket #1");
+    assert_eq!(retried.body["enforce_nonce"], true);
+    assert_eq!(retried.body["nonce"], lost.body["nonce"], "the same row");
+    let cards: Vec<Value> = bot_messages(fake, staff)
+        .into_iter()
+        .filter(|m| m["embeds"][0]["title"] == "Ticket #1")
+        .collect();
+    assert_eq!(cards.len(), 1, "one card: {cards:?}");
+    assert_eq!(retried.response["id"], cards[0]["id"]);
+    bot.stop().await;
 }

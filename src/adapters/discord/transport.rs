@@ -135,7 +135,7 @@ impl DiscordTransport {
                 .map_err(failed),
             Action::PingStaff { text, .. } => self.ping_staff(row, text).await,
             Action::PostStaffCard(card) | Action::UpdateStaffCard(card) => {
-                self.upsert_card(card).await
+                self.upsert_card(row, card).await
             }
             Action::Ephemeral { user, text } => self.ephemeral(&user.0, text).await,
         }
@@ -204,8 +204,9 @@ impl DiscordTransport {
         Ok(())
     }
 
-    /// Posts the card, or edits the message already posted for it.
-    async fn upsert_card(&self, card: &Card) -> Result<(), DeliveryError> {
+    /// Posts the card (with the row's nonce: a post whose response was lost
+    /// is not made twice), or edits the message already posted for it.
+    async fn upsert_card(&self, row: OutboxId, card: &Card) -> Result<(), DeliveryError> {
         let key = format!("card:{}", card.ticket);
         let posted = self.store.posted(&key).await.map_err(store_failed)?;
         let link = match channel_of(&card.thread) {
@@ -227,11 +228,13 @@ impl DiscordTransport {
                 .map_err(failed)?;
             return Ok(());
         }
+        let channel = self.config.staff_channel;
         let message = CreateMessage::new()
             .embed(embed)
             .components(rows)
-            .allowed_mentions(no_pings());
-        let channel = self.config.staff_channel;
+            .allowed_mentions(no_pings())
+            .nonce(Nonce::String(nonce(row, 0, channel)))
+            .enforce_nonce(true);
         let sent = channel
             .send_message(&self.http, message)
             .await
