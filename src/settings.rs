@@ -107,6 +107,8 @@ impl Settings {
         figment = figment.merge(
             Env::prefixed("FRONTLINE_")
                 .ignore(&["config", "log"])
+                // The benchmarks' own knobs (`benches/`), not settings.
+                .filter(|key| !key.as_str().to_ascii_lowercase().starts_with("bench_"))
                 .split("__")
                 .map(|key| {
                     // The one outside resource worth a short name.
@@ -218,6 +220,20 @@ mod tests {
             let s = Settings::load(Some(Path::new("x.toml"))).expect("valid");
             assert_eq!(s.hybrid_thresholds.answer, 0.6);
             assert_eq!(s.hybrid_thresholds.suggest, Thresholds::hybrid().suggest);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_benchmarks_variables_are_not_settings() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("FRONTLINE_BENCH_RATE", "200");
+            jail.set_env("FRONTLINE_BENCH_DATABASE_URL", "postgres://db/bench");
+            let s = Settings::load(None).expect("valid");
+            assert_eq!(s.database_url, DEFAULT_DATABASE_URL);
+            jail.set_env("FRONTLINE_BECNH_RATE", "200");
+            let err = Settings::load(None).unwrap_err();
+            assert!(err.to_string().contains("becnh_rate"), "{err}");
             Ok(())
         });
     }
