@@ -46,8 +46,8 @@ pub enum StoreError {
     /// A stored value could not be read back.
     #[error("unreadable value in the database: {0}")]
     Corrupt(String),
-    /// The database URL names no supported database.
-    #[error("unsupported database URL `{0}` (expected sqlite:… or postgres://…)")]
+    /// The database URL names no supported database (the URL's scheme).
+    #[error("unsupported database URL scheme `{0}` (expected sqlite:… or postgres://…)")]
     UnsupportedUrl(String),
 }
 

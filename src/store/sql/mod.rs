@@ -99,7 +99,9 @@ impl SqlStore {
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             Self::postgres(PgConnectOptions::from_str(url)?).await
         } else {
-            Err(StoreError::UnsupportedUrl(url.to_string()))
+            // Only the scheme: the rest may hold a password.
+            let scheme = url.split_once(':').map_or("", |(scheme, _)| scheme);
+            Err(StoreError::UnsupportedUrl(scheme.to_string()))
         }
     }
 
@@ -232,5 +234,18 @@ impl Store for SqlStore {
 
     async fn pending_actions(&self, scope: &Scope) -> Result<i64, StoreError> {
         self.pending(scope).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[tokio::test]
+    async fn an_unsupported_url_is_named_by_its_scheme_without_its_password() {
+        let Err(err) = super::SqlStore::connect("postgre://bot:s3cret@db/frontline").await else {
+            panic!("postgre: is no supported scheme");
+        };
+        let message = err.to_string();
+        assert!(message.contains("`postgre`"), "{message}");
+        assert!(!message.contains("s3cret"), "{message}");
     }
 }
