@@ -54,7 +54,8 @@ pub struct SemanticSettings {
     pub model_dir: Option<PathBuf>,
     /// Where embeddings of listed texts, adapted layers and classifiers are
     /// kept between runs (all but the four most recently used layers and
-    /// classifiers are pruned after each build); `None`: memory only.
+    /// classifiers are pruned after each build); `None` or empty (`""`, as
+    /// TOML has no null): memory only.
     pub cache_dir: Option<PathBuf>,
     /// Languages the model understands; customers writing another language
     /// are ranked lexically. all-MiniLM-L6-v2 is English only.
@@ -105,6 +106,15 @@ pub struct Semantic {
     pub adapt: bool,
 }
 
+impl SemanticSettings {
+    /// The cache directory, unless the cache is kept in memory only.
+    pub fn cache_dir(&self) -> Option<&Path> {
+        self.cache_dir
+            .as_deref()
+            .filter(|dir| !dir.as_os_str().is_empty())
+    }
+}
+
 impl Semantic {
     /// Loads the configured model; `Ok(None)` when none is configured.
     pub fn load(settings: &SemanticSettings) -> Result<Option<Self>, SemanticError> {
@@ -117,14 +127,13 @@ impl Semantic {
     /// Loads the model in `dir` with the cache and languages of `settings`.
     pub fn load_from(dir: &Path, settings: &SemanticSettings) -> Result<Self, SemanticError> {
         let encoder = Encoder::load(dir, settings.precision, settings.query_threads)?;
-        let cache =
-            EmbeddingCache::open(settings.cache_dir.as_deref(), encoder.id(), encoder.dim());
+        let cache = EmbeddingCache::open(settings.cache_dir(), encoder.id(), encoder.dim());
         Ok(Semantic {
             encoder,
             cache,
             langs: settings.langs.clone(),
             dir: dir.to_path_buf(),
-            cache_dir: settings.cache_dir.clone(),
+            cache_dir: settings.cache_dir().map(Path::to_path_buf),
             adapt: settings.adapt,
         })
     }
@@ -195,6 +204,18 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
 
 #[cfg(test)]
 mod tests {
+    use super::SemanticSettings;
+
+    #[test]
+    fn an_empty_cache_directory_keeps_the_cache_in_memory() {
+        let mut settings = SemanticSettings::default();
+        assert!(settings.cache_dir().is_some());
+        settings.cache_dir = Some("".into());
+        assert_eq!(settings.cache_dir(), None);
+        settings.cache_dir = None;
+        assert_eq!(settings.cache_dir(), None);
+    }
+
     #[test]
     fn dot_adds_every_product_including_the_tail() {
         let a: Vec<f32> = (0..19).map(|i| i as f32).collect();
