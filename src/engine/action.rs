@@ -32,6 +32,9 @@ pub enum Action {
         recognised: Vec<String>,
         /// The buttons under it.
         buttons: Vec<Offer>,
+        /// The conversation's offer number ([`crate::engine::State::offer`]).
+        #[serde(default)]
+        offer: u64,
     },
     /// *Did you mean*: a few plausible entries to choose from.
     Choices {
@@ -41,6 +44,9 @@ pub enum Action {
         text: String,
         /// One button per entry, then *Talk to a human*.
         buttons: Vec<Offer>,
+        /// The conversation's offer number ([`crate::engine::State::offer`]).
+        #[serde(default)]
+        offer: u64,
     },
     /// A plain message from the bot, possibly with buttons.
     Say {
@@ -293,6 +299,15 @@ impl Action {
             | Action::Say { buttons, .. }
             | Action::AskRating { buttons, .. } => buttons,
             _ => &[],
+        }
+    }
+
+    /// The answer or *did you mean* this action offers, numbered in its
+    /// conversation ([`crate::engine::State::offer`]).
+    pub fn offer(&self) -> Option<u64> {
+        match self {
+            Action::Answer { offer, .. } | Action::Choices { offer, .. } => Some(*offer),
+            _ => None,
         }
     }
 }

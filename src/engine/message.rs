@@ -316,6 +316,7 @@ impl Engine {
             entry_id: entry.id.clone(),
             kind: entry.kind,
         };
+        conv.state.offer += 1;
         let buttons = match entry.kind {
             Kind::Fix => vec![Button::FixedIt, Button::StillBroken],
             Kind::Faq => vec![Button::Solved, Button::NotWhatIAsked, Button::TalkToHuman],
@@ -332,6 +333,7 @@ impl Engine {
             },
             recognised,
             buttons: buttons.iter().map(|b| offer(b.clone(), conv)).collect(),
+            offer: conv.state.offer,
         };
         turn.push(Some(conv.id), None, action);
         Ok(())
@@ -352,10 +354,12 @@ fn offer_choices(turn: &mut Turn, conv: &mut Conversation, decision: &Decision) 
     conv.state.awaiting = Awaiting::Choice {
         entries: decision.chosen.iter().map(|c| c.id.clone()).collect(),
     };
+    conv.state.offer += 1;
     let action = Action::Choices {
         thread: conv.thread.clone(),
         text: phrases::did_you_mean(conv.lang),
         buttons,
+        offer: conv.state.offer,
     };
     turn.push(Some(conv.id), None, action);
 }

@@ -104,6 +104,11 @@ pub struct State {
     /// whatever detection says. `None`: the language is detected.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel_lang: Option<Lang>,
+    /// The number of the latest answer or *did you mean* offered (counting
+    /// from 1): its buttons carry it, so a button under an earlier message
+    /// is told apart from the current one.
+    #[serde(default)]
+    pub offer: u64,
 }
 
 impl State {

@@ -4,6 +4,8 @@
 //! are retried until the reply is delivered once, a dropped gateway loses
 //! nothing and makes nothing twice, and no message pings anyone.
 
+use frontline::engine::Feedback;
+use frontline::store::{AnswerRecord, Store};
 use serde_json::json;
 
 use crate::fake::recorder::Fault;
@@ -17,6 +19,7 @@ on_both_backends!(
     a_reply_refused_with_429_then_500_is_delivered_exactly_once,
     after_the_gateway_drops_the_conversation_goes_on_and_a_resent_message_makes_no_second_ticket,
     mentions_in_a_question_ping_nobody,
+    a_button_under_an_earlier_answer_is_refused_and_the_current_ones_work,
 );
 
 async fn a_faq_question_gets_a_thread_and_an_answer_and_not_what_i_asked_shows_the_next(
@@ -248,6 +251,67 @@ async fn mentions_in_a_question_ping_nobody(backend: Backend) {
     assert_eq!(
         answer.body["allowed_mentions"],
         json!({"parse": [], "users": [], "roles": [], "replied_user": false})
+    );
+    bot.stop().await;
+}
+
+async fn a_button_under_an_earlier_answer_is_refused_and_the_current_ones_work(backend: Backend) {
+    let Some(bot) = Frontline::start(backend).await else {
+        return;
+    };
+    let fake = &bot.fake;
+    let w = fake.world().clone();
+    let m = id(&fake.says(w.support.id, w.alice(), "invoice"));
+    let posts = format!("POST /channels/{m}/messages");
+    let first = fake.next_call(&posts).await;
+    fake.says(m, w.alice(), "I forgot my password");
+    let second = fake.next_call(&posts).await;
+    assert_eq!(
+        second.body["embeds"][0]["title"],
+        "How do I reset my password?"
+    );
+    let solved_first = button(&first.body, "Solved");
+    let solved_second = button(&second.body, "Solved");
+    assert!(solved_first.ends_with(".1"), "{solved_first}");
+    assert!(solved_second.ends_with(".2"), "{solved_second}");
+
+    // Solved under the invoice answer would otherwise mark the password
+    // answer solved; Not what I asked would reject the wrong entry.
+    for label in ["Solved", "Not what I asked"] {
+        let press = fake.press(w.alice(), &first.response, &button(&first.body, label));
+        let refused = fake
+            .next_call(&format!(
+                "POST /webhooks/{}/{}",
+                w.application_id, press.token
+            ))
+            .await;
+        assert_eq!(refused.body["flags"], 64);
+        assert_eq!(refused.body["content"], "This is no longer active.");
+    }
+    fake.assert_no_more(&posts);
+    let feedback = |answers: Vec<AnswerRecord>| {
+        answers
+            .into_iter()
+            .map(|a| (a.entry_id, a.feedback))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        feedback(bot.store.answers().await.unwrap()),
+        [
+            ("en/invoice-copy".to_owned(), None),
+            ("en/password-reset".to_owned(), None)
+        ],
+        "nothing recorded on either answer"
+    );
+
+    fake.press(w.alice(), &second.response, &solved_second);
+    fake.next_call(&posts).await;
+    assert_eq!(
+        feedback(bot.store.answers().await.unwrap()),
+        [
+            ("en/invoice-copy".to_owned(), None),
+            ("en/password-reset".to_owned(), Some(Feedback::Solved))
+        ],
     );
     bot.stop().await;
 }

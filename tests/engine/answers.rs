@@ -107,6 +107,24 @@ async fn an_unsure_match_offers_did_you_mean_and_the_choice_is_answered() {
 }
 
 #[tokio::test]
+async fn every_answer_and_did_you_mean_is_numbered_for_its_buttons() {
+    let mut bot = Bot::start().await;
+    let offers = |done: &[frontline::engine::Action]| {
+        done.iter()
+            .map(frontline::engine::Action::offer)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(offers(&bot.says("wifi password").await), [Some(1)]);
+    let chosen = bot.presses(Button::Choose("en/guest-wifi".into())).await;
+    assert_eq!(offers(&chosen), [Some(2)]);
+    let next = bot.presses(Button::NotWhatIAsked).await;
+    assert_eq!(offers(&next), [Some(3)]);
+    let glad = bot.presses(Button::Solved).await;
+    assert_eq!(offers(&glad), [None], "a plain message offers nothing");
+    bot.stop().await;
+}
+
+#[tokio::test]
 async fn a_choice_that_was_not_offered_is_refused() {
     let mut bot = Bot::start().await;
     bot.says("wifi password").await;

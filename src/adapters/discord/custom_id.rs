@@ -1,10 +1,11 @@
-//! The `custom_id` of the bot's buttons: `fl:<action>:<id>[:<arg>]`, for
-//! example `fl:nw:42` (*Not what I asked* on answer 42) or `fl:rt:7:5`
-//! (five stars for ticket 7). It carries only numbers the store can look up
-//! and check (is answer 42 the latest of this conversation, is the presser
-//! its customer?); anything a client sends is untrusted, so parsing is strict
-//! and a forged or garbled id is an error, never a guess. Whether the id is
-//! still *active* is for the store to say.
+//! The `custom_id` of the bot's buttons: `fl:<action>:<id>[.<offer>][:<arg>]`,
+//! for example `fl:nw:42.3` (*Not what I asked* in conversation 42, under its
+//! third answer or *did you mean*), `fl:ch:42.4:1` (the second choice of its
+//! fourth) or `fl:rt:7:5` (five stars for ticket 7). It carries only numbers
+//! the store can look up and check (is offer 3 the latest of conversation
+//! 42, is the presser its customer?); anything a client sends is untrusted,
+//! so parsing is strict and a forged or garbled id is an error, never a
+//! guess. Whether the id is still *active* is for the store to say.
 
 use std::fmt;
 use std::str::FromStr;
@@ -44,9 +45,13 @@ pub const MAX_CHOICES: u8 = 5;
 pub struct ButtonId {
     /// What to do.
     pub action: Action,
-    /// The record it applies to: the answer for answer buttons, the ticket
-    /// for [`Action::Claim`] and [`Action::Rate`].
+    /// The record it applies to: the conversation for answer and choice
+    /// buttons, the ticket for [`Action::Claim`] and [`Action::Rate`].
     pub id: i64,
+    /// Which of the conversation's answers or *did you mean*s the button is
+    /// under (`State::offer`); `None` on buttons without one (and on those
+    /// posted before buttons carried it).
+    pub offer: Option<u64>,
 }
 
 /// Why a `custom_id` was refused.
@@ -57,7 +62,19 @@ pub struct BadButtonId(pub String);
 impl ButtonId {
     /// A button id for `action` on record `id`.
     pub fn new(action: Action, id: i64) -> Self {
-        ButtonId { action, id }
+        ButtonId {
+            action,
+            id,
+            offer: None,
+        }
+    }
+
+    /// The same button, under offer `offer` of its conversation.
+    pub fn under(self, offer: u64) -> Self {
+        ButtonId {
+            offer: Some(offer),
+            ..self
+        }
     }
 
     fn code(self) -> (&'static str, Option<u8>) {
@@ -78,6 +95,9 @@ impl fmt::Display for ButtonId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (code, arg) = self.code();
         write!(f, "{PREFIX}:{code}:{}", self.id)?;
+        if let Some(offer) = self.offer {
+            write!(f, ".{offer}")?;
+        }
         if let Some(arg) = arg {
             write!(f, ":{arg}")?;
         }
@@ -102,7 +122,12 @@ fn parse(raw: &str) -> Option<ButtonId> {
         return None;
     }
     let code = parts.next()?;
-    let id = number::<i64>(parts.next()?).filter(|&id| id > 0)?;
+    let record = parts.next()?;
+    let (id, offer) = match record.split_once('.') {
+        Some((id, offer)) => (id, Some(number::<u64>(offer)?)),
+        None => (record, None),
+    };
+    let id = number::<i64>(id).filter(|&id| id > 0)?;
     let arg = parts.next().map(number::<u8>);
     if parts.next().is_some() {
         return None;
@@ -118,7 +143,11 @@ fn parse(raw: &str) -> Option<ButtonId> {
         ("rt", Some(Some(n))) if (1..=5).contains(&n) => Action::Rate(n),
         _ => return None,
     };
-    Some(ButtonId { action, id })
+    // Only a conversation's buttons are under one of its offers.
+    if offer.is_some() && matches!(action, Action::Claim | Action::Rate(_)) {
+        return None;
+    }
+    Some(ButtonId { action, id, offer })
 }
 
 /// A plain decimal number: digits only, no sign, no leading zero.
@@ -150,10 +179,15 @@ mod tests {
     fn every_button_survives_the_round_trip() {
         for action in every_action() {
             for id in [1, 42, i64::MAX] {
-                let button = ButtonId::new(action, id);
-                let text = button.to_string();
-                assert!(text.len() <= CUSTOM_ID_LIMIT, "{text}");
-                assert_eq!(text.parse::<ButtonId>(), Ok(button), "{text}");
+                let mut buttons = vec![ButtonId::new(action, id)];
+                if !matches!(action, Action::Claim | Action::Rate(_)) {
+                    buttons.extend([0, 3, u64::MAX].map(|o| ButtonId::new(action, id).under(o)));
+                }
+                for button in buttons {
+                    let text = button.to_string();
+                    assert!(text.len() <= CUSTOM_ID_LIMIT, "{text}");
+                    assert_eq!(text.parse::<ButtonId>(), Ok(button), "{text}");
+                }
             }
         }
     }
@@ -165,6 +199,16 @@ mod tests {
             "fl:nw:42"
         );
         assert_eq!(ButtonId::new(Action::Rate(5), 7).to_string(), "fl:rt:7:5");
+        assert_eq!(
+            ButtonId::new(Action::NotWhatIAsked, 42)
+                .under(3)
+                .to_string(),
+            "fl:nw:42.3"
+        );
+        assert_eq!(
+            "fl:ch:42.4:1".parse(),
+            Ok(ButtonId::new(Action::Choose(1), 42).under(4))
+        );
         assert_eq!("fl:cl:9".parse(), Ok(ButtonId::new(Action::Claim, 9)));
     }
 
@@ -195,6 +239,14 @@ mod tests {
             "fl:ch:1:x",
             "fl:ok:9223372036854775808",
             "fl:ok:1\n",
+            "fl:ok:1.",
+            "fl:ok:.1",
+            "fl:ok:1.01",
+            "fl:ok:1.2.3",
+            "fl:ok:1.-2",
+            "fl:ch:1.2",
+            "fl:cl:9.1",
+            "fl:rt:7.1:5",
             "fl:ok:١",
         ] {
             assert!(raw.parse::<ButtonId>().is_err(), "accepted {raw:?}");

@@ -131,6 +131,11 @@ impl Handler {
             }
             (Action::Rate(_), _) => return Err(NO_LONGER_ACTIVE),
             _ if conv.id.0 != id.id => return Err(NO_LONGER_ACTIVE),
+            // A button under an earlier answer or *did you mean* must not
+            // act on the current one (ids without an offer predate it).
+            _ if id.offer.is_some_and(|offer| offer != conv.state.offer) => {
+                return Err(NO_LONGER_ACTIVE);
+            }
             (Action::Choose(n), Awaiting::Choice { entries }) => Button::Choose(
                 entries
                     .get(usize::from(n))

@@ -38,6 +38,8 @@ pub struct ButtonContext {
     pub conversation: i64,
     /// The ticket rated, for rating buttons.
     pub ticket: Option<TicketId>,
+    /// The answer or *did you mean* the buttons are under (`State::offer`).
+    pub offer: Option<u64>,
 }
 
 /// `text` in message-sized pieces, with `rows` under the last.
@@ -162,7 +164,11 @@ pub fn offer_rows(offers: &[Offer], ctx: ButtonContext) -> Vec<CreateActionRow> 
                     ButtonStyle::Secondary,
                 ),
             };
-            let id = ButtonId::new(action, id).to_string();
+            let id = match (action, ctx.offer) {
+                (custom_id::Action::Rate(_), _) | (_, None) => ButtonId::new(action, id),
+                (_, Some(offer)) => ButtonId::new(action, id).under(offer),
+            }
+            .to_string();
             Some(
                 CreateButton::new(id)
                     .label(cut(&offer.label, 80))

@@ -70,8 +70,10 @@ impl DiscordTransport {
                 source,
                 recognised,
                 buttons,
+                ..
             } => {
-                let rows = render::offer_rows(buttons, self.buttons_for(thread, None).await?);
+                let context = self.buttons_for(thread, None, action.offer()).await?;
+                let rows = render::offer_rows(buttons, context);
                 let parts = AnswerParts {
                     kind: *kind,
                     title,
@@ -86,13 +88,15 @@ impl DiscordTransport {
                 thread,
                 text,
                 buttons,
+                ..
             }
             | Action::Say {
                 thread,
                 text,
                 buttons,
             } => {
-                let rows = render::offer_rows(buttons, self.buttons_for(thread, None).await?);
+                let context = self.buttons_for(thread, None, action.offer()).await?;
+                let rows = render::offer_rows(buttons, context);
                 self.post(row, channel_of(thread)?, render::text(text, rows))
                     .await
             }
@@ -102,7 +106,7 @@ impl DiscordTransport {
                 text,
                 buttons,
             } => {
-                let ctx = self.buttons_for(thread, Some(*ticket)).await?;
+                let ctx = self.buttons_for(thread, Some(*ticket), None).await?;
                 let rows = render::offer_rows(buttons, ctx);
                 self.post(row, channel_of(thread)?, render::text(text, rows))
                     .await
@@ -146,6 +150,7 @@ impl DiscordTransport {
         &self,
         thread: &ThreadRef,
         ticket: Option<TicketId>,
+        offer: Option<u64>,
     ) -> Result<ButtonContext, DeliveryError> {
         let conversation = self
             .store
@@ -156,6 +161,7 @@ impl DiscordTransport {
         Ok(ButtonContext {
             conversation,
             ticket,
+            offer,
         })
     }
 
