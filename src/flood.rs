@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use std::hash::Hash;
 use std::num::NonZeroU32;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use governor::clock::{Clock, DefaultClock};
@@ -49,7 +50,12 @@ pub enum Verdict {
 pub struct FloodGuard<K: Hash + Eq + Clone, C: Clock = DefaultClock> {
     limiter: RateLimiter<K, HashMapStateStore<K>, C, NoOpMiddleware<C::Instant>>,
     noticed: Mutex<HashSet<K>>,
+    /// Messages checked so far.
+    checks: AtomicU64,
 }
+
+/// Idle users are forgotten once every this many messages.
+const SWEEP_EVERY: u64 = 1024;
 
 impl<K: Hash + Eq + Clone> FloodGuard<K, DefaultClock> {
     /// A guard on the real clock.
@@ -69,11 +75,15 @@ impl<K: Hash + Eq + Clone, C: Clock> FloodGuard<K, C> {
         FloodGuard {
             limiter: RateLimiter::hashmap_with_clock(quota, clock),
             noticed: Mutex::new(HashSet::new()),
+            checks: AtomicU64::new(0),
         }
     }
 
     /// Counts one message of `user` and says what to do with it.
     pub fn check(&self, user: &K) -> Verdict {
+        if self.checks.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1 {
+            self.forget_idle();
+        }
         let mut noticed = self.noticed.lock().unwrap_or_else(|e| e.into_inner());
         if self.limiter.check_key(user).is_ok() {
             noticed.remove(user);
@@ -86,9 +96,16 @@ impl<K: Hash + Eq + Clone, C: Clock> FloodGuard<K, C> {
         }
     }
 
-    /// Forgets users whose quota has fully refilled, to bound memory.
+    /// Forgets users whose quota has fully refilled, to bound memory
+    /// (done by [`FloodGuard::check`] every [`SWEEP_EVERY`] messages).
     pub fn forget_idle(&self) {
         self.limiter.retain_recent();
+        self.limiter.shrink_to_fit();
+    }
+
+    /// How many users are remembered.
+    pub fn remembered(&self) -> usize {
+        self.limiter.len()
     }
 }
 
@@ -123,6 +140,20 @@ mod tests {
             g.check(&1);
         }
         assert_eq!(g.check(&2), Verdict::Allow);
+    }
+
+    #[test]
+    fn users_whose_quota_refilled_are_forgotten_as_messages_come_in() {
+        let (g, clock) = guard();
+        for user in 0..1000 {
+            g.check(&user);
+        }
+        assert_eq!(g.remembered(), 1000);
+        clock.advance(Duration::from_secs(30));
+        for _ in 0..SWEEP_EVERY {
+            g.check(&5000);
+        }
+        assert_eq!(g.remembered(), 1, "only the user writing now");
     }
 
     #[test]

@@ -23,6 +23,7 @@ on_both_backends!(
     a_dm_is_a_conversation_when_dms_are_served,
     dms_are_ignored_and_commands_there_refused_when_dms_are_not_served,
     a_flooding_customer_gets_one_notice_then_silence_and_no_threads,
+    ask_faster_than_the_flood_limit_is_refused_privately_and_opens_no_thread,
     a_german_support_channel_and_forum_are_answered_in_german,
     ask_in_a_support_channel_opens_a_thread_with_the_customer_and_answers_there,
     ask_where_the_bot_does_not_serve_is_refused_and_changes_nothing,
@@ -218,6 +219,53 @@ async fn a_flooding_customer_gets_one_notice_then_silence_and_no_threads(backend
             .len(),
         1,
         "one notice"
+    );
+    bot.stop().await;
+}
+
+async fn ask_faster_than_the_flood_limit_is_refused_privately_and_opens_no_thread(
+    backend: Backend,
+) {
+    let options = Options {
+        flood: FloodSettings {
+            burst: 1,
+            refill_seconds: 3600,
+        },
+        ..Options::default()
+    };
+    let Some(bot) = Frontline::start_opts(backend, options).await else {
+        return;
+    };
+    let fake = &bot.fake;
+    let w = fake.world().clone();
+    let threads = format!("POST /channels/{}/threads", w.support.id);
+    let reply_to = |token: &str| {
+        format!(
+            "PATCH /webhooks/{}/{token}/messages/@original",
+            w.application_id
+        )
+    };
+    let first = fake.slash(w.alice(), w.support.id, "ask", &[("question", "invoice")]);
+    fake.next_call(&threads).await;
+    let answered = fake.next_call(&reply_to(&first.token)).await;
+    assert!(
+        answered.body["content"]
+            .as_str()
+            .unwrap()
+            .starts_with("Your question is in")
+    );
+    for (command, options) in [
+        ("ask", vec![("question", "vpn from home")]),
+        ("ticket", vec![]),
+    ] {
+        let again = fake.slash(w.alice(), w.support.id, command, &options);
+        let refused = fake.next_call(&reply_to(&again.token)).await;
+        assert_eq!(refused.body["content"], phrases::slow_down(Lang::En));
+    }
+    assert_eq!(
+        fake.matching(&threads).len(),
+        1,
+        "no thread for the refused"
     );
     bot.stop().await;
 }

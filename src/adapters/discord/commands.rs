@@ -23,6 +23,7 @@ use super::thread_name::thread_name;
 use super::transport::{PLATFORM, thread_ref};
 use crate::brain::Reloaded;
 use crate::engine::{Action, Inbound, SourceKey, StaffCommand, ThreadRef, TicketId, phrases};
+use crate::flood::Verdict;
 use crate::knowledge::Lang;
 use crate::store::TicketState;
 
@@ -189,6 +190,14 @@ impl Handler {
                 None => Some("There is no ticket in this channel.".to_owned()),
             }
         };
+        let asks = matches!(command.data.name.as_str(), "ask" | "ticket");
+        if asks && self.flooding(command) {
+            let lang = self
+                .config
+                .lang_of(command.channel_id)
+                .unwrap_or(self.default_lang);
+            return Some(phrases::slow_down(lang));
+        }
         match command.data.name.as_str() {
             "ask" => Some(
                 self.ask(ctx, command, option(command, "question").unwrap_or(""))
@@ -318,6 +327,14 @@ impl Handler {
             tracing::warn!(error = %e, "adding the customer to their thread");
         }
         Ok((thread_ref(thread.id), lang))
+    }
+
+    /// Whether a customer's `/ask` or `/ticket` comes faster than the flood
+    /// limit allows (staff are exempt). Each is answered privately, so every
+    /// refused one is told, and no thread is opened for it.
+    fn flooding(&self, command: &CommandInteraction) -> bool {
+        !is_staff(command.member.as_deref(), self.config.staff_role)
+            && self.flood.check(&command.user.id.get()) != Verdict::Allow
     }
 
     async fn ask(&self, ctx: &Context, command: &CommandInteraction, question: &str) -> String {
