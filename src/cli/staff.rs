@@ -30,6 +30,7 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<ExitCode> {
         name: args.name,
         poll: Duration::from_millis(args.poll_ms.max(10)),
         interactive: super::interactive(),
+        default_lang: settings.default_lang.0,
     };
     super::block_on(async {
         let store = super::open_store(settings).await?;

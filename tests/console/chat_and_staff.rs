@@ -82,6 +82,17 @@ fn a_customer_and_staff_talk_through_two_terminals() {
     chat.line("/quit");
     chat.finish();
 
+    let drafted = ws.run(&staff_args, "draft 1\n");
+    assert!(drafted.contains("draft for fixes/"), "{drafted}");
+    assert!(
+        drafted.contains("title: Our coffee machine leaks water"),
+        "{drafted}"
+    );
+    assert!(
+        drafted.contains("Replaced the seal of the water tank."),
+        "{drafted}"
+    );
+
     let tickets = ws.run(&["tickets", "list", "--all"], "");
     assert!(tickets.contains("#1    resolved"), "{tickets}");
     let shown = ws.run(&["tickets", "show", "1"], "");

@@ -9,6 +9,7 @@
 //! reply N TEXT         write to the customer
 //! note N TEXT          an internal note
 //! resolve N TEXT       close it with what solved it
+//! draft N              a documented fix drafted from resolved ticket N
 //! help | quit
 //! ```
 
@@ -22,6 +23,8 @@ use super::repl::{self, Flow, Session};
 use super::{ConsoleError, ConsoleTransport, PLATFORM, render};
 use crate::delivery::Delivery;
 use crate::engine::{Engine, Inbound, Person, Route, StaffCommand, TicketId};
+use crate::knowledge::Lang;
+use crate::maintain::draft_fix;
 use crate::store::{Scope, TicketState};
 
 /// How a staff session runs.
@@ -33,15 +36,18 @@ pub struct StaffOptions {
     pub poll: Duration,
     /// Whether a person types (prompts are shown).
     pub interactive: bool,
+    /// The language of drafts whose ticket's language is unclear.
+    pub default_lang: Lang,
 }
 
-const HELP: &str = "commands: list | show N | claim N | unclaim N | reply N TEXT | note N TEXT | resolve N TEXT | reopen N | help | quit\n";
+const HELP: &str = "commands: list | show N | claim N | unclaim N | reply N TEXT | note N TEXT | resolve N TEXT | reopen N | draft N | help | quit\n";
 
 /// One line typed at the staff desk.
 #[derive(Debug, PartialEq)]
 enum Line {
     List,
     Show(TicketId),
+    Draft(TicketId),
     Act(TicketId, StaffCommand),
     Help,
     Quit,
@@ -72,6 +78,7 @@ pub async fn run_staff(
             Ok(Line::Help) => desk.print(HELP)?,
             Ok(Line::List) => list(&engine, &desk).await?,
             Ok(Line::Show(id)) => show(&engine, &desk, id).await?,
+            Ok(Line::Draft(id)) => draft(&engine, &desk, id, opts.default_lang).await?,
             Ok(Line::Act(ticket, command)) => {
                 let event = Inbound::Staff {
                     source: sources.next(),
@@ -114,6 +121,31 @@ async fn show(engine: &Engine, desk: &ConsoleTransport, id: TicketId) -> Result<
     Ok(())
 }
 
+/// Prints the documented fix drafted from resolved ticket `id`, for the
+/// maintainers (`frontline draft-fix N` writes it into the FAQ).
+async fn draft(
+    engine: &Engine,
+    desk: &ConsoleTransport,
+    id: TicketId,
+    default_lang: Lang,
+) -> Result<(), ConsoleError> {
+    let Some(ticket) = engine.store().ticket(id).await? else {
+        desk.print(&format!("there is no ticket #{id}\n"))?;
+        return Ok(());
+    };
+    let events = engine.store().events(ticket.conversation).await?;
+    let text = match draft_fix::draft(&ticket, &events, default_lang) {
+        Ok(d) => format!(
+            "draft for {} (`frontline draft-fix {id}` writes it):\n{}",
+            d.path.display(),
+            d.markdown
+        ),
+        Err(e) => format!("{e}\n"),
+    };
+    desk.print(&text)?;
+    Ok(())
+}
+
 /// Reads one line; `Err("")` for an empty line, else what is wrong.
 fn parse(line: &str) -> Result<Line, String> {
     let line = line.trim();
@@ -141,6 +173,7 @@ fn parse(line: &str) -> Result<Line, String> {
         "help" | "?" => Line::Help,
         "quit" | "exit" => Line::Quit,
         "show" => Line::Show(ticket()?),
+        "draft" => Line::Draft(ticket()?),
         "claim" => Line::Act(ticket()?, StaffCommand::Claim),
         "unclaim" => Line::Act(ticket()?, StaffCommand::Unclaim),
         "reopen" => Line::Act(ticket()?, StaffCommand::Reopen),
@@ -195,6 +228,7 @@ mod tests {
             ))
         );
         assert_eq!(parse("show 12"), Ok(Line::Show(TicketId(12))));
+        assert_eq!(parse("draft #12"), Ok(Line::Draft(TicketId(12))));
         assert_eq!(parse("  "), Err(String::new()));
     }
 
