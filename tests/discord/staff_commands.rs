@@ -1,6 +1,7 @@
 //! Staff's slash commands on Discord, through real serenity and the whole
 //! bot: `/note`, `/unclaim` and `/reopen` inside a ticket's thread, `/tickets`
-//! (open tickets, oldest first), `/faq check`, `/faq reload` and `/stats`.
+//! (open tickets, oldest first), `/faq check`, `/faq reload`, `/stats` and
+//! `/draft` (a documented fix drafted from a resolved ticket).
 //! Each command is acknowledged at once with a private deferred reply that
 //! is then edited; what the engine decides arrives through the outbox.
 
@@ -16,6 +17,7 @@ on_both_backends!(
     note_unclaim_and_reopen_act_on_the_ticket_of_the_thread,
     tickets_lists_open_tickets_oldest_first,
     faq_check_faq_reload_and_stats_answer_staff_privately,
+    draft_shows_staff_the_fix_drafted_from_a_resolved_ticket,
 );
 
 /// `who` asks something nobody can answer in the support channel: a ticket.
@@ -256,6 +258,59 @@ async fn faq_check_faq_reload_and_stats_answer_staff_privately(backend: Backend)
     let answer = fake.callback(&refused).await;
     assert_eq!(
         answer.body["data"]["content"],
+        "Only support staff can do that."
+    );
+    bot.stop().await;
+}
+
+async fn draft_shows_staff_the_fix_drafted_from_a_resolved_ticket(backend: Backend) {
+    let Some(bot) = Frontline::start(backend).await else {
+        return;
+    };
+    let fake = &bot.fake;
+    let w = fake.world().clone();
+    let staff = w.staff_channel.id;
+    let t = ticket_by(fake, w.alice(), "zorglub marmalade error 4711").await;
+    let card_edits = format!("PATCH /channels/{staff}/messages/*");
+
+    let early = fake.slash(w.sam(), t, "draft", &[]);
+    let text = reply(fake, &early.token).await;
+    assert!(text.contains("not resolved yet"), "{text}");
+
+    fake.slash(
+        w.sam(),
+        t,
+        "resolve",
+        &[("note", "Opened UDP 500 and 4500 on the router.")],
+    );
+    fake.next_call(&card_edits).await;
+    let here = fake.slash(w.sam(), t, "draft", &[]);
+    let text = reply(fake, &here.token).await;
+    assert!(text.starts_with("Draft for `fixes/"), "{text}");
+    assert!(text.contains("frontline draft-fix 1"), "{text}");
+    assert!(text.contains("```markdown\n---\n"), "{text}");
+    assert!(text.contains("symptoms:"), "{text}");
+    assert!(text.contains("error 4711"), "{text}");
+    assert!(
+        text.contains("Opened UDP 500 and 4500 on the router."),
+        "{text}"
+    );
+
+    let named = fake.slash(w.sam(), staff, "draft", &[("ticket", "#1")]);
+    assert_eq!(reply(fake, &named.token).await, text, "by number, anywhere");
+    let nowhere = fake.slash(w.sam(), staff, "draft", &[]);
+    assert!(
+        reply(fake, &nowhere.token)
+            .await
+            .starts_with("There is no ticket in this channel")
+    );
+    let missing = fake.slash(w.sam(), staff, "draft", &[("ticket", "42")]);
+    assert_eq!(reply(fake, &missing.token).await, "There is no ticket #42.");
+
+    let customer = fake.slash(w.alice(), t, "draft", &[]);
+    let refused = fake.callback(&customer).await;
+    assert_eq!(
+        refused.body["data"]["content"],
         "Only support staff can do that."
     );
     bot.stop().await;

@@ -25,6 +25,7 @@ use crate::brain::Reloaded;
 use crate::engine::{Action, Inbound, SourceKey, StaffCommand, ThreadRef, TicketId, phrases};
 use crate::flood::Verdict;
 use crate::knowledge::Lang;
+use crate::maintain::draft_fix;
 use crate::store::TicketState;
 
 /// Registers the bot's slash commands (globally).
@@ -68,6 +69,13 @@ pub fn definitions() -> Vec<CreateCommand> {
             .add_option(text_option("note", "What solved it", true)),
         CreateCommand::new("reopen").description("Open this ticket again"),
         CreateCommand::new("tickets").description("Open tickets, oldest first"),
+        CreateCommand::new("draft")
+            .description("Draft a documented fix from a resolved ticket")
+            .add_option(text_option(
+                "ticket",
+                "Its number (default: this thread's ticket)",
+                false,
+            )),
         faq,
         CreateCommand::new("stats").description("Answers, deflection and tickets"),
     ]
@@ -216,6 +224,7 @@ impl Handler {
                 staff(StaffCommand::Resolve { note }).await
             }
             "tickets" => Some(self.open_tickets().await),
+            "draft" => Some(self.draft(command, &thread).await),
             "faq" => Some(match sub_command(command) {
                 Some("reload") => self.faq_reload().await,
                 _ => self.faq_check().await,
@@ -327,6 +336,44 @@ impl Handler {
             tracing::warn!(error = %e, "adding the customer to their thread");
         }
         Ok((thread_ref(thread.id), lang))
+    }
+
+    /// `/draft [ticket]`: the documented fix drafted from a resolved ticket
+    /// (this thread's, or the one named), for a maintainer to commit.
+    async fn draft(&self, command: &CommandInteraction, thread: &ThreadRef) -> String {
+        let named = option(command, "ticket").map(|raw| raw.trim().trim_start_matches('#'));
+        let ticket = match named {
+            Some(raw) => match raw.parse::<i64>() {
+                Ok(n) => Some(TicketId(n)),
+                Err(_) => return "That is not a ticket number.".to_owned(),
+            },
+            None => self.ticket_of(thread).await,
+        };
+        let Some(id) = ticket else {
+            return "There is no ticket in this channel; name one: /draft ticket:12".to_owned();
+        };
+        let store = self.engine.store();
+        let found = match store.ticket(id).await {
+            Ok(Some(t)) => store.events(t.conversation).await.map(|e| Some((t, e))),
+            Ok(None) => Ok(None),
+            Err(e) => Err(e),
+        };
+        match found {
+            Ok(Some((t, events))) => match draft_fix::draft(&t, &events, self.default_lang) {
+                // A fence in what the customer wrote must not end the block.
+                Ok(d) => format!(
+                    "Draft for `{}` (a maintainer writes it with `frontline draft-fix {id}`):\n```markdown\n{}```",
+                    d.path.display(),
+                    d.markdown.replace("```", "`\u{200B}``")
+                ),
+                Err(e) => e.to_string(),
+            },
+            Ok(None) => format!("There is no ticket #{id}."),
+            Err(e) => {
+                tracing::warn!(error = %e, "reading a ticket to draft a fix");
+                "I could not read the ticket; please try again.".to_owned()
+            }
+        }
     }
 
     /// Whether a customer's `/ask` or `/ticket` comes faster than the flood
