@@ -63,6 +63,11 @@ pub enum Inbound {
         by: Person,
         /// Which button.
         button: Button,
+        /// The answer or *did you mean* the button is under
+        /// ([`crate::engine::State::offer`]), where the platform knows it: a
+        /// press under an earlier one is refused instead of acting on the
+        /// current one.
+        offer: Option<u64>,
     },
     /// A member of staff acts on a ticket.
     Staff {

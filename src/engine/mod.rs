@@ -199,7 +199,11 @@ impl Engine {
                     thread,
                     by,
                     button,
-                } => self.on_press(source, thread, by, button, now).await,
+                    offer,
+                } => {
+                    self.on_press(source, thread, by, (button, *offer), now)
+                        .await
+                }
                 Inbound::Staff {
                     source,
                     ticket,

@@ -231,6 +231,16 @@ pub fn not_your_conversation(lang: Lang) -> String {
     )
 }
 
+/// A customer's `/ask` or `/ticket` refused for coming too fast: it is not
+/// kept, so they are asked to run it again.
+pub fn ask_later(lang: Lang) -> String {
+    pick(
+        lang,
+        "You are asking faster than I can answer; please run the command again in a minute.",
+        "Sie fragen schneller, als ich antworten kann; bitte führen Sie den Befehl in einer Minute noch einmal aus.",
+    )
+}
+
 /// A customer writing faster than the bot reads, told once.
 pub fn slow_down(lang: Lang) -> String {
     pick(

@@ -21,7 +21,7 @@ impl Engine {
         source: &SourceKey,
         thread: &ThreadRef,
         by: &Person,
-        button: &Button,
+        (button, offer): (&Button, Option<u64>),
         now: DateTime<Utc>,
     ) -> Result<Vec<Action>, StoreError> {
         let brain = self.brain.get();
@@ -50,6 +50,10 @@ impl Engine {
                 None,
                 ephemeral(by, phrases::not_your_buttons(conv.lang)),
             );
+            return turn.finish().await;
+        }
+        if offer.is_some_and(|offer| offer != conv.state.offer) {
+            turn.push(None, None, ephemeral(by, phrases::stale_button(conv.lang)));
             return turn.finish().await;
         }
         conv.touch(now);

@@ -260,7 +260,7 @@ async fn ask_faster_than_the_flood_limit_is_refused_privately_and_opens_no_threa
     ] {
         let again = fake.slash(w.alice(), w.support.id, command, &options);
         let refused = fake.next_call(&reply_to(&again.token)).await;
-        assert_eq!(refused.body["content"], phrases::slow_down(Lang::En));
+        assert_eq!(refused.body["content"], phrases::ask_later(Lang::En));
     }
     assert_eq!(
         fake.matching(&threads).len(),

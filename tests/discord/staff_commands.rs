@@ -281,7 +281,10 @@ async fn draft_shows_staff_the_fix_drafted_from_a_resolved_ticket(backend: Backe
         w.sam(),
         t,
         "resolve",
-        &[("note", "Opened UDP 500 and 4500 on the router.")],
+        &[(
+            "note",
+            "Opened UDP 500 and 4500 on the router. Fences ```` and ``` stay inside.",
+        )],
     );
     fake.next_call(&card_edits).await;
     let here = fake.slash(w.sam(), t, "draft", &[]);
@@ -294,6 +297,11 @@ async fn draft_shows_staff_the_fix_drafted_from_a_resolved_ticket(backend: Backe
     assert!(
         text.contains("Opened UDP 500 and 4500 on the router."),
         "{text}"
+    );
+    assert_eq!(
+        text.matches("```").count(),
+        2,
+        "the note's backticks cannot end the block: {text}"
     );
 
     let named = fake.slash(w.sam(), staff, "draft", &[("ticket", "#1")]);

@@ -125,6 +125,29 @@ async fn every_answer_and_did_you_mean_is_numbered_for_its_buttons() {
 }
 
 #[tokio::test]
+async fn a_button_under_an_earlier_answer_is_refused_and_records_nothing() {
+    let mut bot = Bot::start().await;
+    bot.says("invoice").await;
+    bot.says("I forgot my password").await;
+    let done = bot.presses_under(1, Button::Solved).await;
+    assert_eq!(
+        notice_to(&done, &bot.customer.id),
+        frontline::engine::phrases::stale_button(frontline::knowledge::Lang::En)
+    );
+    assert!(bot.answers().await.iter().all(|a| a.feedback.is_none()));
+    let done = bot.presses_under(2, Button::Solved).await;
+    assert!(said(&done).starts_with("Glad I could help"));
+    let answers = bot.answers().await;
+    assert_eq!(answers[1].entry_id, "en/password-reset");
+    assert_eq!(
+        answers[1].feedback,
+        Some(frontline::engine::Feedback::Solved)
+    );
+    assert_eq!(answers[0].feedback, None);
+    bot.stop().await;
+}
+
+#[tokio::test]
 async fn a_choice_that_was_not_offered_is_refused() {
     let mut bot = Bot::start().await;
     bot.says("wifi password").await;

@@ -151,6 +151,19 @@ impl Bot {
             thread: self.thread.clone(),
             by: who.clone(),
             button,
+            offer: None,
+        };
+        self.handle(&event).await
+    }
+
+    /// The customer presses a button under answer or *did you mean* `offer`.
+    pub async fn presses_under(&mut self, offer: u64, button: Button) -> Vec<Action> {
+        let event = Inbound::Press {
+            source: self.source(),
+            thread: self.thread.clone(),
+            by: self.customer.clone(),
+            button,
+            offer: Some(offer),
         };
         self.handle(&event).await
     }

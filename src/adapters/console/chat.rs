@@ -67,6 +67,8 @@ pub async fn run_chat(
                 thread: thread.clone(),
                 by: customer.clone(),
                 button,
+                // Only the latest message's buttons can be pressed here.
+                offer: None,
             },
             None => Inbound::Message {
                 source: sources.next(),

@@ -3,7 +3,8 @@
 //! in a support channel, or the conversation the command is run in) and
 //! `/ticket [summary]` (straight to a human). Staff, inside a ticket's
 //! thread: `/claim`, `/unclaim`, `/note`, `/resolve note`, `/reopen`; anywhere:
-//! `/tickets`, `/faq reload`, `/faq check`, `/stats`. Anyone without the
+//! `/tickets`, `/faq reload`, `/faq check`, `/stats`, `/draft [ticket]` (in a
+//! ticket's thread without the number). Anyone without the
 //! staff role gets an ephemeral refusal and nothing changes. Every reply of
 //! the command itself is ephemeral; what the engine decides arrives through
 //! the outbox.
@@ -204,7 +205,7 @@ impl Handler {
                 .config
                 .lang_of(command.channel_id)
                 .unwrap_or(self.default_lang);
-            return Some(phrases::slow_down(lang));
+            return Some(phrases::ask_later(lang));
         }
         match command.data.name.as_str() {
             "ask" => Some(
@@ -364,7 +365,7 @@ impl Handler {
                 Ok(d) => format!(
                     "Draft for `{}` (a maintainer writes it with `frontline draft-fix {id}`):\n```markdown\n{}```",
                     d.path.display(),
-                    d.markdown.replace("```", "`\u{200B}``")
+                    d.markdown.replace("``", "`\u{200B}`")
                 ),
                 Err(e) => e.to_string(),
             },

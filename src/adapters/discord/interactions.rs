@@ -155,6 +155,7 @@ impl Handler {
             thread,
             by,
             button,
+            offer: id.offer,
         })
     }
 
