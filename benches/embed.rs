@@ -139,7 +139,11 @@ fn main() {
                 std::hint::black_box(brain.index().search(&q.text, 20));
                 add("lexical search", started.elapsed());
                 let started = Instant::now();
-                std::hint::black_box(index.similarities(&v).expect("similarities"));
+                std::hint::black_box(
+                    index
+                        .similarities(&v, &semantic.encoder)
+                        .expect("similarities"),
+                );
                 add("similarities (incl. classifier)", started.elapsed());
                 let started = Instant::now();
                 std::hint::black_box(classifier.probabilities(&v).expect("probabilities"));

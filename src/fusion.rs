@@ -114,7 +114,7 @@ impl Ranker<'_> {
         let (embedded, lexical) = h.model.embed_query_beside(Some(h.index), text, || {
             self.lexical.search(text, LEXICAL_HITS.max(limit))
         });
-        let similarities = match embedded.and_then(|q| h.index.similarities(&q)) {
+        let similarities = match embedded.and_then(|q| h.index.similarities(&q, &h.model.encoder)) {
             Ok(s) => s,
             Err(e) => {
                 tracing::warn!(error = %e, "semantic ranking failed; ranking lexically");

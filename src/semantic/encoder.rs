@@ -304,10 +304,19 @@ impl Encoder {
         last: Option<&Layer>,
         beside: impl FnOnce() -> R + Send,
     ) -> (Result<Vec<f32>, SemanticError>, R) {
-        let embed = || self.embed_one_with(text, last, None);
+        self.join(|| self.embed_one_with(text, last, None), beside)
+    }
+
+    /// `a` and `b` side by side on the query threads; one after the other
+    /// without them.
+    pub fn join<RA: Send, RB: Send>(
+        &self,
+        a: impl FnOnce() -> RA + Send,
+        b: impl FnOnce() -> RB + Send,
+    ) -> (RA, RB) {
         match &self.query_pool {
-            Some(pool) => pool.install(|| rayon::join(embed, beside)),
-            None => (embed(), beside()),
+            Some(pool) => pool.install(|| rayon::join(a, b)),
+            None => (a(), b()),
         }
     }
 }

@@ -4,7 +4,9 @@
 
 use std::time::{Duration, Instant};
 
-use super::{Adaptation, CacheStats, Classifier, Semantic, SemanticError, adapt, classifier, dot};
+use super::{
+    Adaptation, CacheStats, Classifier, Encoder, Semantic, SemanticError, adapt, classifier, dot,
+};
 use crate::knowledge::Knowledge;
 
 /// How close a query is to one entry.
@@ -119,26 +121,46 @@ impl SemanticIndex {
         self.row_entry.is_empty()
     }
 
-    /// The similarity of `query` (a unit vector) to every entry, by entry index.
-    pub fn similarities(&self, query: &[f32]) -> Result<Vec<EntrySimilarity>, SemanticError> {
-        let probabilities = self.classifier.probabilities(query)?;
-        let mut out: Vec<EntrySimilarity> = self
+    /// The similarity of `query` (a unit vector) to every entry, by entry
+    /// index. The listed texts are scanned in two halves side by side on
+    /// `encoder`'s query threads (a large FAQ has tens of megabytes of them).
+    pub fn similarities(
+        &self,
+        query: &[f32],
+        encoder: &Encoder,
+    ) -> Result<Vec<EntrySimilarity>, SemanticError> {
+        let half = self.row_entry.len() / 2;
+        let (first, second) = encoder.join(
+            || {
+                let probabilities = self.classifier.probabilities(query);
+                (probabilities, self.best(query, 0..half))
+            },
+            || self.best(query, half..self.row_entry.len()),
+        );
+        let (probabilities, best) = first;
+        let out = self
             .centroids
             .chunks_exact(self.dim)
-            .zip(probabilities)
-            .map(|(c, p)| EntrySimilarity {
-                best: -1.0,
+            .zip(probabilities?)
+            .zip(best.into_iter().zip(second))
+            .map(|((c, p), (a, b))| EntrySimilarity {
+                best: a.max(b),
                 centroid: dot(c, query),
                 classifier: p,
             })
             .collect();
-        for (row, &e) in self.rows.chunks_exact(self.dim).zip(&self.row_entry) {
-            let s = dot(row, query);
-            let slot = &mut out[e as usize].best;
-            if s > *slot {
-                *slot = s;
-            }
-        }
         Ok(out)
+    }
+
+    /// Each entry's best cosine to `query` among the listed texts in `rows`
+    /// (-1 for an entry with none there).
+    fn best(&self, query: &[f32], rows: std::ops::Range<usize>) -> Vec<f32> {
+        let mut best = vec![-1f32; self.centroids.len() / self.dim.max(1)];
+        let vectors = self.rows[rows.start * self.dim..rows.end * self.dim].chunks_exact(self.dim);
+        for (row, &e) in vectors.zip(&self.row_entry[rows]) {
+            let slot = &mut best[e as usize];
+            *slot = slot.max(dot(row, query));
+        }
+        best
     }
 }

@@ -116,3 +116,33 @@ fn feedback_moves_a_score_by_at_most_its_cap() {
         "a clear match stays first"
     );
 }
+
+#[test]
+fn every_listed_text_is_its_own_entrys_closest_on_one_thread_and_on_two() {
+    use frontline::semantic::SemanticSettings;
+    let Some(two) = crate::helpers::model_with(SemanticSettings {
+        cache_dir: None,
+        query_threads: 2,
+        ..SemanticSettings::default()
+    }) else {
+        return;
+    };
+    let brain = brain(Some(two));
+    let (m, index) = brain.semantic().expect("hybrid");
+    let one = crate::helpers::model_with(SemanticSettings {
+        cache_dir: None,
+        query_threads: 1,
+        ..SemanticSettings::default()
+    })
+    .expect("the model");
+    for (e, entry) in brain.knowledge().entries().iter().enumerate() {
+        // Rows of the first entries fall in the first half, of the last in the second.
+        for text in std::iter::once(&entry.title).chain(&entry.questions) {
+            let q = m.embed_query_for(index, text).expect("embeds");
+            let sims = index.similarities(&q, &m.encoder).expect("similarities");
+            assert!(sims[e].best > 0.999, "{text}: {:?}", sims[e]);
+            let alone = index.similarities(&q, &one.encoder).expect("similarities");
+            assert_eq!(sims, alone, "{text}");
+        }
+    }
+}
