@@ -100,6 +100,7 @@ async fn start(fake: &FakeDiscord, dir: &tempfile::TempDir) -> runner::RunningBo
         staff_channel: Some(ChannelId::new(w.staff_channel.id)),
         staff_role: Some(RoleId::new(w.staff_role)),
         channel_lang: Default::default(),
+        shard: None,
     };
     let config = DiscordConfig::from_settings(&discord, Some("bench".to_owned())).expect("valid");
     runner::start(BotParts {

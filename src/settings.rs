@@ -239,6 +239,16 @@ mod tests {
     }
 
     #[test]
+    fn the_discord_shard_can_be_set_from_the_environment() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("FRONTLINE_DISCORD__SHARD", "[1, 2]");
+            let s = Settings::load(None).expect("valid");
+            assert_eq!(s.discord.shard, Some([1, 2]));
+            Ok(())
+        });
+    }
+
+    #[test]
     fn unknown_keys_are_errors() {
         figment::Jail::expect_with(|jail| {
             jail.create_file("x.toml", "faq_dri = \"kb\"\n")?;

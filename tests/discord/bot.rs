@@ -36,6 +36,7 @@ pub fn config_with(fake: &FakeDiscord, change: impl FnOnce(&mut DiscordSettings)
         staff_channel: Some(ChannelId::new(world.staff_channel.id)),
         staff_role: Some(RoleId::new(world.staff_role)),
         channel_lang: BTreeMap::new(),
+        shard: None,
     };
     change(&mut settings);
     DiscordConfig::from_settings(&settings, Some("fake-token".to_owned())).expect("valid settings")

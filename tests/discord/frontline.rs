@@ -33,6 +33,8 @@ pub struct Options {
     pub engine: EngineSettings,
     /// How often the timers are checked.
     pub tick: Duration,
+    /// `[discord] shard`.
+    pub shard: Option<[u32; 2]>,
 }
 
 impl Default for Options {
@@ -43,6 +45,7 @@ impl Default for Options {
             channel_lang: BTreeMap::new(),
             engine: EngineSettings::default(),
             tick: Duration::from_secs(3600),
+            shard: None,
         }
     }
 }
@@ -73,6 +76,7 @@ impl Frontline {
             channel_lang,
             engine: engine_settings,
             tick,
+            shard,
         } = options;
         init_test_log();
         let db = TestDb::on(backend).await?;
@@ -90,6 +94,7 @@ impl Frontline {
         let config = config_with(&fake, |s| {
             s.dms = dms;
             s.channel_lang = channel_lang;
+            s.shard = shard;
         });
         let parts = BotParts {
             config: Arc::new(config),

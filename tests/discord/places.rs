@@ -555,3 +555,18 @@ async fn a_resent_ask_makes_no_second_thread(backend: Backend) {
     fake.assert_no_more(&format!("POST /channels/{t}/messages"));
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn a_process_configured_as_one_shard_identifies_as_that_shard() {
+    let options = Options {
+        shard: Some([1, 3]),
+        ..Options::default()
+    };
+    let Some(bot) = Frontline::start_opts(Backend::Sqlite, options).await else {
+        return;
+    };
+    let identified = bot.fake.matching("GATEWAY /identify");
+    assert_eq!(identified.len(), 1);
+    assert_eq!(identified[0].body["shard"], serde_json::json!([1, 3]));
+    bot.stop().await;
+}

@@ -131,8 +131,13 @@ pub async fn start_with(
         parts.metrics.clone(),
     ));
     let store: Arc<dyn Store> = parts.store.clone();
+    let shard = parts.config.shard;
     let client_task = tokio::spawn(async move {
-        if let Err(e) = client.start().await {
+        let started = match shard {
+            Some((shard, count)) => client.start_shard(shard, count).await,
+            None => client.start().await,
+        };
+        if let Err(e) = started {
             tracing::error!(error = %e, "the Discord client stopped");
         }
     });

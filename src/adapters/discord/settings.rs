@@ -42,6 +42,10 @@ pub struct DiscordSettings {
     /// The language of a support or forum channel (keyed by its id), when it
     /// is not the default.
     pub channel_lang: BTreeMap<String, Lang>,
+    /// `[shard, count]`: this process connects as shard `shard` of `count`
+    /// (from 0), so several processes sharing one database split Discord's
+    /// events; unset, one process takes them all.
+    pub shard: Option<[u32; 2]>,
 }
 
 impl Default for DiscordSettings {
@@ -54,6 +58,7 @@ impl Default for DiscordSettings {
             staff_channel: None,
             staff_role: None,
             channel_lang: BTreeMap::new(),
+            shard: None,
         }
     }
 }
@@ -112,6 +117,8 @@ pub struct DiscordConfig {
     pub staff_role: RoleId,
     /// Language per channel.
     pub channel_lang: BTreeMap<ChannelId, Lang>,
+    /// This process's shard and the shard count; `None`: the only process.
+    pub shard: Option<(u32, u32)>,
 }
 
 /// One thing wrong with the Discord settings.
@@ -145,6 +152,9 @@ pub enum Problem {
         "discord.channel_lang names channel {0}, which is neither a support nor a forum channel"
     )]
     LangForUnservedChannel(ChannelId),
+    /// A shard outside the shard count.
+    #[error("discord.shard = [{0}, {1}] is not a shard of {1}: shards count from 0 to {1} - 1")]
+    BadShard(u32, u32),
 }
 
 /// The Discord settings cannot be used; every problem is listed.
@@ -183,6 +193,11 @@ impl DiscordConfig {
         }
         problems.extend(channel_problems(settings));
         let channel_lang = channel_langs(settings, &mut problems);
+        if let Some([shard, count]) = settings.shard
+            && shard >= count
+        {
+            problems.push(Problem::BadShard(shard, count));
+        }
         match (token, api_base, settings.staff_channel, settings.staff_role) {
             (Some(token), Some(api_base), Some(staff_channel), Some(staff_role))
                 if problems.is_empty() =>
@@ -196,6 +211,7 @@ impl DiscordConfig {
                     staff_channel,
                     staff_role,
                     channel_lang,
+                    shard: settings.shard.map(|[shard, count]| (shard, count)),
                 })
             }
             _ => Err(DiscordConfigError(problems)),

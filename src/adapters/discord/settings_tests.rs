@@ -9,6 +9,7 @@ fn complete() -> DiscordSettings {
         staff_channel: Some(ChannelId::new(12)),
         staff_role: Some(RoleId::new(20)),
         channel_lang: BTreeMap::from([("11".to_owned(), Lang::De)]),
+        shard: None,
     }
 }
 
@@ -150,4 +151,17 @@ dms = true
         assert_eq!(d.api_base_url, DISCORD_API);
         Ok(())
     });
+}
+
+#[test]
+fn a_shard_must_lie_within_the_shard_count() {
+    let mut settings = complete();
+    settings.shard = Some([1, 2]);
+    let config = DiscordConfig::from_settings(&settings, token()).expect("valid");
+    assert_eq!(config.shard, Some((1, 2)));
+    for bad in [[2, 2], [0, 0], [5, 3]] {
+        settings.shard = Some(bad);
+        let err = DiscordConfig::from_settings(&settings, token()).unwrap_err();
+        assert_eq!(err.0, vec![Problem::BadShard(bad[0], bad[1])]);
+    }
 }
