@@ -104,7 +104,8 @@ impl<K: Hash + Eq + Clone, C: Clock> FloodGuard<K, C> {
     }
 
     /// How many users are remembered.
-    pub fn remembered(&self) -> usize {
+    #[cfg(test)]
+    fn remembered(&self) -> usize {
         self.limiter.len()
     }
 }

@@ -9,7 +9,6 @@ use anyhow::Context as _;
 use crate::engine::TicketId;
 use crate::maintain::draft_fix;
 use crate::settings::Settings;
-use crate::store::Store;
 
 /// Arguments of `draft-fix`.
 #[derive(Debug, clap::Args)]
@@ -31,12 +30,8 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<ExitCode> {
     let faq = args.faq.unwrap_or_else(|| settings.faq_dir.clone());
     let draft = super::block_on(async {
         let store = super::open_store(settings).await?;
-        let ticket = store
-            .ticket(TicketId(args.ticket))
-            .await?
-            .with_context(|| format!("there is no ticket #{}", args.ticket))?;
-        let events = store.events(ticket.conversation).await?;
-        Ok(draft_fix::draft(&ticket, &events, settings.default_lang.0)?)
+        let ticket = TicketId(args.ticket);
+        Ok(draft_fix::draft_ticket(&*store, ticket, settings.default_lang.0).await?)
     })?;
     if args.stdout {
         print!("{}", draft.markdown);

@@ -11,9 +11,10 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde::Serialize;
 
+use crate::engine::TicketId;
 use crate::knowledge::markdown::slug;
 use crate::knowledge::{Diagnostic, Lang, check_symptom, parse_file};
-use crate::store::{Event, Ticket, TicketState};
+use crate::store::{Event, Store, StoreError, Ticket, TicketState};
 
 /// Why no draft could be written.
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +30,12 @@ pub enum DraftError {
         /// What is wrong.
         errors: Vec<Diagnostic>,
     },
+    /// No ticket has that number.
+    #[error("there is no ticket #{0}")]
+    NoTicket(i64),
+    /// The ticket or its transcript could not be read.
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 /// A drafted fix.
@@ -72,6 +79,17 @@ static NUMBERED: LazyLock<Regex> =
 static QUOTED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#""([^"\n]{10,80})"|„([^“\n]{10,80})“|“([^”\n]{10,80})”"#).expect("valid")
 });
+
+/// Reads ticket `id` and its transcript from `store` and drafts a fix from it.
+pub async fn draft_ticket(
+    store: &dyn Store,
+    id: TicketId,
+    default_lang: Lang,
+) -> Result<Draft, DraftError> {
+    let ticket = store.ticket(id).await?.ok_or(DraftError::NoTicket(id.0))?;
+    let events = store.events(ticket.conversation).await?;
+    draft(&ticket, &events, default_lang)
+}
 
 /// Drafts a fix from a resolved ticket and its conversation's events.
 pub fn draft(ticket: &Ticket, events: &[Event], default_lang: Lang) -> Result<Draft, DraftError> {

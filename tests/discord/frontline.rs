@@ -151,6 +151,16 @@ pub fn button(message: &Value, label: &str) -> String {
         .to_owned()
 }
 
+/// The private follow-up to the press or command with `token`: its text.
+pub async fn private_reply(fake: &FakeDiscord, token: &str) -> String {
+    let app = fake.world().application_id;
+    let sent = fake
+        .next_call(&format!("POST /webhooks/{app}/{token}"))
+        .await;
+    assert_eq!(sent.body["flags"], 64, "private: {}", sent.body);
+    sent.body["content"].as_str().unwrap_or_default().to_owned()
+}
+
 /// The labels of the buttons on a posted message.
 pub fn labels(message: &Value) -> Vec<String> {
     message["components"]

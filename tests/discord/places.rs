@@ -167,15 +167,19 @@ async fn dms_are_ignored_and_commands_there_refused_when_dms_are_not_served(back
     bot.stop().await;
 }
 
-async fn a_flooding_customer_gets_one_notice_then_silence_and_no_threads(backend: Backend) {
-    let options = Options {
+/// A bot whose customers may send `burst` messages and then no more.
+fn flood_after(burst: u32) -> Options {
+    Options {
         flood: FloodSettings {
-            burst: 2,
+            burst,
             refill_seconds: 3600,
         },
         ..Options::default()
-    };
-    let Some(bot) = Frontline::start_opts(backend, options).await else {
+    }
+}
+
+async fn a_flooding_customer_gets_one_notice_then_silence_and_no_threads(backend: Backend) {
+    let Some(bot) = Frontline::start_opts(backend, flood_after(2)).await else {
         return;
     };
     let fake = &bot.fake;
@@ -226,14 +230,7 @@ async fn a_flooding_customer_gets_one_notice_then_silence_and_no_threads(backend
 async fn ask_faster_than_the_flood_limit_is_refused_privately_and_opens_no_thread(
     backend: Backend,
 ) {
-    let options = Options {
-        flood: FloodSettings {
-            burst: 1,
-            refill_seconds: 3600,
-        },
-        ..Options::default()
-    };
-    let Some(bot) = Frontline::start_opts(backend, options).await else {
+    let Some(bot) = Frontline::start_opts(backend, flood_after(1)).await else {
         return;
     };
     let fake = &bot.fake;

@@ -24,7 +24,7 @@ use super::{ConsoleError, ConsoleTransport, PLATFORM, render};
 use crate::delivery::Delivery;
 use crate::engine::{Engine, Inbound, Person, Route, StaffCommand, TicketId};
 use crate::knowledge::Lang;
-use crate::maintain::draft_fix;
+use crate::maintain::draft_fix::{self, DraftError};
 use crate::store::{Scope, TicketState};
 
 /// How a staff session runs.
@@ -129,17 +129,13 @@ async fn draft(
     id: TicketId,
     default_lang: Lang,
 ) -> Result<(), ConsoleError> {
-    let Some(ticket) = engine.store().ticket(id).await? else {
-        desk.print(&format!("there is no ticket #{id}\n"))?;
-        return Ok(());
-    };
-    let events = engine.store().events(ticket.conversation).await?;
-    let text = match draft_fix::draft(&ticket, &events, default_lang) {
+    let text = match draft_fix::draft_ticket(&**engine.store(), id, default_lang).await {
         Ok(d) => format!(
             "draft for {} (`frontline draft-fix {id}` writes it):\n{}",
             d.path.display(),
             d.markdown
         ),
+        Err(DraftError::Store(e)) => return Err(e.into()),
         Err(e) => format!("{e}\n"),
     };
     desk.print(&text)?;

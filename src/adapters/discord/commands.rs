@@ -26,7 +26,7 @@ use crate::brain::Reloaded;
 use crate::engine::{Action, Inbound, SourceKey, StaffCommand, ThreadRef, TicketId, phrases};
 use crate::flood::Verdict;
 use crate::knowledge::Lang;
-use crate::maintain::draft_fix;
+use crate::maintain::draft_fix::{self, DraftError};
 use crate::store::TicketState;
 
 /// Registers the bot's slash commands (globally).
@@ -353,27 +353,19 @@ impl Handler {
         let Some(id) = ticket else {
             return "There is no ticket in this channel; name one: /draft ticket:12".to_owned();
         };
-        let store = self.engine.store();
-        let found = match store.ticket(id).await {
-            Ok(Some(t)) => store.events(t.conversation).await.map(|e| Some((t, e))),
-            Ok(None) => Ok(None),
-            Err(e) => Err(e),
-        };
-        match found {
-            Ok(Some((t, events))) => match draft_fix::draft(&t, &events, self.default_lang) {
-                // A fence in what the customer wrote must not end the block.
-                Ok(d) => format!(
-                    "Draft for `{}` (a maintainer writes it with `frontline draft-fix {id}`):\n```markdown\n{}```",
-                    d.path.display(),
-                    d.markdown.replace("``", "`\u{200B}`")
-                ),
-                Err(e) => e.to_string(),
-            },
-            Ok(None) => format!("There is no ticket #{id}."),
-            Err(e) => {
+        match draft_fix::draft_ticket(&**self.engine.store(), id, self.default_lang).await {
+            // A fence in what the customer wrote must not end the block.
+            Ok(d) => format!(
+                "Draft for `{}` (a maintainer writes it with `frontline draft-fix {id}`):\n```markdown\n{}```",
+                d.path.display(),
+                d.markdown.replace("``", "`\u{200B}`")
+            ),
+            Err(DraftError::NoTicket(_)) => format!("There is no ticket #{id}."),
+            Err(DraftError::Store(e)) => {
                 tracing::warn!(error = %e, "reading a ticket to draft a fix");
                 "I could not read the ticket; please try again.".to_owned()
             }
+            Err(e) => e.to_string(),
         }
     }
 
