@@ -86,6 +86,20 @@ pub enum Action {
         /// What.
         text: String,
     },
+    /// The customer wrote while their ticket waits for or has a human. For
+    /// staff who do not share the customer's thread: a DM relayed to the
+    /// staff channel, the terminal staff desk. Where staff are in the thread
+    /// it needs nothing done.
+    CustomerMessage {
+        /// The ticket.
+        ticket: TicketId,
+        /// The customer's thread.
+        thread: ThreadRef,
+        /// The customer.
+        from: Person,
+        /// What they wrote (as logged: capped).
+        text: String,
+    },
     /// Remind the staff role of an unclaimed ticket.
     PingStaff {
         /// The ticket.
@@ -265,9 +279,10 @@ impl Action {
             | Action::InactivityNotice { thread, .. }
             | Action::Close { thread, .. }
             | Action::AskRating { thread, .. } => Route::Thread(thread.clone()),
-            Action::PostStaffCard(_) | Action::UpdateStaffCard(_) | Action::PingStaff { .. } => {
-                Route::Staff
-            }
+            Action::PostStaffCard(_)
+            | Action::UpdateStaffCard(_)
+            | Action::CustomerMessage { .. }
+            | Action::PingStaff { .. } => Route::Staff,
             Action::Ephemeral { user, .. } => Route::User(user.clone()),
         }
     }
@@ -283,6 +298,7 @@ impl Action {
             Action::UpdateStaffCard(_) => "update_staff_card",
             Action::AddToThread { .. } => "add_to_thread",
             Action::StaffMessage { .. } => "staff_message",
+            Action::CustomerMessage { .. } => "customer_message",
             Action::PingStaff { .. } => "ping_staff",
             Action::InactivityNotice { .. } => "inactivity_notice",
             Action::Close { .. } => "close",

@@ -187,8 +187,16 @@ impl Engine {
             turn.push(Some(conv.id), None, say(text));
             return Ok(());
         }
-        if let Awaiting::Human { .. } = conv.state.awaiting {
-            // A member of staff reads it in the thread; the bot keeps out.
+        if let Awaiting::Human { ticket } = conv.state.awaiting {
+            // The bot keeps out. Staff in the thread read it there; staff
+            // who are not (a DM, the terminal desk) get it relayed.
+            let relay = Action::CustomerMessage {
+                ticket,
+                thread: conv.thread.clone(),
+                from: conv.customer.clone(),
+                text: text.trim().to_owned(),
+            };
+            turn.push(Some(conv.id), Some(ticket), relay);
             return Ok(());
         }
         match small_talk::classify(text) {

@@ -74,6 +74,13 @@ fn a_customer_and_staff_talk_through_two_terminals() {
         desk.contains("resolved by Alice: Replaced the seal of the water tank."),
         "{desk}"
     );
+    // What the customer wrote after the claim reached a desk as it came
+    // (whichever desk polled first after it was written).
+    let desks = format!("{bob}{desk}");
+    assert!(
+        desks.contains("#1 Una: It is the Jura E8 in the kitchen"),
+        "{desks}"
+    );
 
     chat.wait_for("Alice marked your request as resolved: Replaced the seal of the water tank.");
     chat.wait_for("[5] ★★★★★");

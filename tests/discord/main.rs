@@ -7,6 +7,7 @@
 
 mod bot;
 mod customers;
+mod dm_tickets;
 mod events;
 mod fake;
 mod fake_self_test;

@@ -1,6 +1,7 @@
 //! Where customers reach the bot on Discord, through real serenity and the
 //! whole bot: a forum post is a conversation (also when its THREAD_CREATE
-//! was not seen first), DMs are served only when enabled, a customer who
+//! was not seen first), so is a thread a customer makes in a support
+//! channel, DMs are served only when enabled, a customer who
 //! floods gets one notice and then silence, a German support channel is
 //! answered in German, `/ask` and `/ticket` open a thread of their own in a
 //! support channel and refuse places the bot does not serve.
@@ -20,6 +21,7 @@ use crate::support::Backend;
 on_both_backends!(
     a_forum_post_is_a_conversation_answered_in_the_post,
     a_forum_post_whose_thread_was_not_announced_is_still_answered,
+    a_thread_a_customer_makes_in_a_support_channel_is_a_conversation,
     a_dm_is_a_conversation_when_dms_are_served,
     dms_are_ignored_and_commands_there_refused_when_dms_are_not_served,
     a_flooding_customer_gets_one_notice_then_silence_and_no_threads,
@@ -85,6 +87,47 @@ async fn a_forum_post_whose_thread_was_not_announced_is_still_answered(backend: 
         .next_call(&format!("POST /channels/{t}/messages"))
         .await;
     assert_eq!(answer.body["embeds"][0]["title"], INVOICE_TITLE);
+    bot.stop().await;
+}
+
+async fn a_thread_a_customer_makes_in_a_support_channel_is_a_conversation(backend: Backend) {
+    let Some(bot) = Frontline::start(backend).await else {
+        return;
+    };
+    let fake = &bot.fake;
+    let w = fake.world().clone();
+    // A thread somewhere the bot does not serve stays someone else's.
+    let elsewhere = id(&fake.opens_thread(w.sam(), &w.staff_channel, "Rota"));
+    fake.says(elsewhere, w.sam(), "invoice");
+
+    let t = id(&fake.opens_thread(w.alice(), &w.support, "Invoices"));
+    fake.says(t, w.alice(), "invoice");
+    let posts = format!("POST /channels/{t}/messages");
+    let answer = fake.next_call(&posts).await;
+    assert_eq!(answer.body["embeds"][0]["title"], INVOICE_TITLE);
+    fake.says(t, w.alice(), "I forgot my password");
+    let next = fake.next_call(&posts).await;
+    assert!(
+        next.body["embeds"][0]["footer"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("en/password-reset"),
+        "{}",
+        next.body
+    );
+    let conv = bot
+        .store
+        .conversation_by_thread(&frontline::engine::ThreadRef(format!("discord:{t}")))
+        .await
+        .unwrap()
+        .expect("the thread is a conversation");
+    assert_eq!(conv.customer.name, "alice");
+    fake.assert_no_more("POST /channels/*/messages/*/threads");
+    fake.assert_no_more(&format!("POST /channels/{elsewhere}/messages"));
+    assert!(
+        fake.matching(&format!("GET /channels/{t}")).len() <= 1,
+        "a thread is looked up at most once"
+    );
     bot.stop().await;
 }
 

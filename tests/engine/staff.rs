@@ -1,7 +1,7 @@
 //! 3rd level: tickets and what staff do with them.
 
 use frontline::engine::{
-    Action, Button, CardStatus, Rating, Reason, StaffButton, StaffCommand, TicketId,
+    Action, Button, CardStatus, Rating, Reason, Route, StaffButton, StaffCommand, TicketId,
 };
 use frontline::store::TicketState;
 
@@ -56,9 +56,23 @@ async fn talk_to_a_human_on_an_answer_opens_a_ticket_carrying_the_answer() {
 #[tokio::test]
 async fn while_a_ticket_is_open_the_bot_keeps_out_and_the_transcript_grows() {
     let (mut bot, ticket) = with_ticket().await;
-    assert!(
-        bot.says("I forgot my password").await.is_empty(),
-        "no answer, a human is on it"
+    // No answer, a human is on it; staff who are not in the thread (a DM,
+    // the terminal desk) get the message relayed.
+    let wrote = bot.says("I forgot my password").await;
+    assert_eq!(kinds(&wrote), ["customer_message"]);
+    assert_eq!(wrote[0].route(), Route::Staff);
+    let Action::CustomerMessage {
+        ticket: relayed,
+        from,
+        text,
+        ..
+    } = &wrote[0]
+    else {
+        unreachable!()
+    };
+    assert_eq!(
+        (*relayed, from, text.as_str()),
+        (ticket, &bot.customer, "I forgot my password")
     );
     let again = bot.presses(Button::TalkToHuman).await;
     assert!(notice_to(&again, &bot.customer.id).contains("support team"));
@@ -207,8 +221,9 @@ async fn a_resolved_ticket_can_be_reopened() {
     let done = bot.staff(&bob(), ticket, StaffCommand::Reopen).await;
     assert_eq!(card(&done).status, CardStatus::Claimed { by: alice() });
     assert!(said(&done).contains("reopened"));
-    assert!(
-        bot.says("it leaks again").await.is_empty(),
+    assert_eq!(
+        kinds(&bot.says("it leaks again").await),
+        ["customer_message"],
         "the customer talks to staff again"
     );
     let twice = bot.staff(&bob(), ticket, StaffCommand::Reopen).await;

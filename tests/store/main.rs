@@ -8,5 +8,6 @@ mod delivery;
 mod feedback;
 mod helpers;
 mod outbox;
+mod posted;
 mod tickets;
 mod tokens;

@@ -50,6 +50,9 @@ pub fn action(action: &Action) -> String {
         Action::Close { text, .. } => format!("bot: {text}\n(conversation closed)\n"),
         Action::AddToThread { staff, .. } => format!("({} joined the conversation)\n", staff.name),
         Action::StaffMessage { from, text, .. } => format!("{} (support): {text}\n", from.name),
+        Action::CustomerMessage {
+            ticket, from, text, ..
+        } => format!("#{ticket} {}: {text}\n", from.name),
         Action::PostStaffCard(c) => format!("NEW {}", card(c)),
         Action::UpdateStaffCard(c) => format!("UPDATE {}", card(c)),
         Action::PingStaff {

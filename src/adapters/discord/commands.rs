@@ -18,6 +18,7 @@ use serenity::all::{
 use super::failure::{ALREADY_ACKNOWLEDGED, Failure};
 use super::handler::{Handler, person};
 use super::interactions::{STAFF_ONLY, is_staff};
+use super::relay::ticket_of_relay;
 use super::settings::ChannelRole;
 use super::split::{MESSAGE_LIMIT, one_message};
 use super::thread_name::thread_name;
@@ -180,9 +181,9 @@ impl Handler {
     async fn run_command(&self, ctx: &Context, command: &CommandInteraction) -> Option<String> {
         let source = SourceKey::new(PLATFORM, command.id.to_string());
         let by = person(&command.user);
-        let thread = thread_ref(command.channel_id);
-        let staff = |command| async {
-            match self.ticket_of(&thread).await {
+        let channel = command.channel_id;
+        let staff = |command| async move {
+            match self.ticket_of(channel).await {
                 Some(ticket) => {
                     let event = Inbound::Staff {
                         source: source.clone(),
@@ -225,7 +226,7 @@ impl Handler {
                 staff(StaffCommand::Resolve { note }).await
             }
             "tickets" => Some(self.open_tickets().await),
-            "draft" => Some(self.draft(command, &thread).await),
+            "draft" => Some(self.draft(command).await),
             "faq" => Some(match sub_command(command) {
                 Some("reload") => self.faq_reload().await,
                 _ => self.faq_check().await,
@@ -235,13 +236,19 @@ impl Handler {
         }
     }
 
-    /// The latest ticket of a conversation's thread.
-    async fn ticket_of(&self, thread: &ThreadRef) -> Option<TicketId> {
+    /// The latest ticket of the conversation in `channel`, or the ticket
+    /// whose DM `channel` relays.
+    async fn ticket_of(&self, channel: ChannelId) -> Option<TicketId> {
+        let thread = thread_ref(channel);
         let tickets = self.engine.store().tickets(&[]).await.ok()?;
-        tickets
+        let latest = tickets
             .into_iter()
-            .find(|t| &t.thread == thread)
-            .map(|t| t.id)
+            .find(|t| t.thread == thread)
+            .map(|t| t.id);
+        match latest {
+            Some(ticket) => Some(ticket),
+            None => ticket_of_relay(&self.store, channel).await.ok()?,
+        }
     }
 
     /// Where a customer's command (`/ask`, `/ticket`) is run: a support
@@ -263,13 +270,15 @@ impl Handler {
             .channel
             .as_ref()
             .and_then(|c| c.parent_id)
-            .or_else(|| self.known_forum_post(channel));
+            .or_else(|| self.known_thread_parent(channel));
         match parent.and_then(|p| self.config.channel_role(p).map(|r| (p, r))) {
             Some((forum, ChannelRole::Forum)) => {
                 Some(CommandPlace::Here(self.config.lang_of(forum)))
             }
-            // A thread the bot opened in a support channel.
-            Some((_, ChannelRole::Support)) => Some(CommandPlace::Here(None)),
+            // A thread in a support channel (the bot's or a customer's).
+            Some((support, ChannelRole::Support)) => {
+                Some(CommandPlace::Here(self.config.lang_of(support)))
+            }
             None => None,
         }
     }
@@ -341,14 +350,14 @@ impl Handler {
 
     /// `/draft [ticket]`: the documented fix drafted from a resolved ticket
     /// (this thread's, or the one named), for a maintainer to commit.
-    async fn draft(&self, command: &CommandInteraction, thread: &ThreadRef) -> String {
+    async fn draft(&self, command: &CommandInteraction) -> String {
         let named = option(command, "ticket").map(|raw| raw.trim().trim_start_matches('#'));
         let ticket = match named {
             Some(raw) => match raw.parse::<i64>() {
                 Ok(n) => Some(TicketId(n)),
                 Err(_) => return "That is not a ticket number.".to_owned(),
             },
-            None => self.ticket_of(thread).await,
+            None => self.ticket_of(command.channel_id).await,
         };
         let Some(id) = ticket else {
             return "There is no ticket in this channel; name one: /draft ticket:12".to_owned();

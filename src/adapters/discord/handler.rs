@@ -1,8 +1,10 @@
 //! The inbound side of the Discord adapter: serenity events become engine
 //! events. A message in a support channel gets a thread (named from the
 //! question) and the conversation lives there; a message in a conversation's
-//! thread, a forum post or (when enabled) a DM is handed over as it is; bots,
-//! the bot itself and channels the bot does not serve are ignored. Button
+//! thread, a forum post, a thread a customer made in a support channel or
+//! (when enabled) a DM is handed over as it is; a member of staff's message
+//! in a DM ticket's relay thread goes to [`super::relay`]; bots, the bot
+//! itself and channels the bot does not serve are ignored. Button
 //! presses and slash commands are in [`super::press`] and [`super::commands`].
 //! Each customer (not staff) is held to a flood limit, with one polite
 //! notice that the engine words and the outbox delivers; messages over the
@@ -33,6 +35,10 @@ use crate::engine::{Action, Engine, Inbound, Person, SourceKey, ThreadRef};
 use crate::flood::{FloodGuard, Verdict};
 use crate::knowledge::Lang;
 use crate::metrics::Metrics;
+use crate::store::SqlStore;
+
+/// How many channels [`Handler`] remembers the place of.
+const THREADS_REMEMBERED: usize = 100_000;
 
 /// The serenity event handler of the bot.
 pub struct Handler {
@@ -45,8 +51,11 @@ pub struct Handler {
     pub(super) metrics: Metrics,
     pub(super) faq_dir: PathBuf,
     pub(super) default_lang: Lang,
-    /// Forum posts seen (thread → forum).
-    forum_threads: Mutex<HashMap<ChannelId, ChannelId>>,
+    /// The store, for what the adapter keeps itself (relay threads).
+    pub(super) store: Arc<SqlStore>,
+    /// Channels seen: a thread in a forum or support channel → that
+    /// channel; any other channel a message came from → `None`.
+    served_threads: Mutex<HashMap<ChannelId, Option<ChannelId>>>,
 }
 
 /// What the handler needs.
@@ -69,6 +78,8 @@ pub struct HandlerParts {
     pub faq_dir: PathBuf,
     /// The language of entries that do not say, for `/faq check`.
     pub default_lang: Lang,
+    /// The store, for what the adapter keeps itself (relay threads).
+    pub store: Arc<SqlStore>,
 }
 
 impl Handler {
@@ -84,7 +95,8 @@ impl Handler {
             metrics: parts.metrics,
             faq_dir: parts.faq_dir,
             default_lang: parts.default_lang,
-            forum_threads: Mutex::default(),
+            store: parts.store,
+            served_threads: Mutex::default(),
         }
     }
 
@@ -114,6 +126,7 @@ impl Handler {
             return;
         }
         let Some(place) = self.place_of(ctx, msg).await else {
+            self.on_relay_message(ctx, msg).await;
             return;
         };
         let lang = place.lang();
@@ -156,8 +169,8 @@ impl Handler {
     }
 
     /// Where a message belongs, or `None` if the bot does not serve the
-    /// channel it was written in. Makes no thread and calls Discord only for
-    /// the first message of a forum post whose THREAD_CREATE was not seen yet.
+    /// channel it was written in. Makes no thread, and calls Discord only
+    /// for the first message from a channel it has not seen before.
     async fn place_of(&self, ctx: &Context, msg: &Message) -> Option<Place> {
         let here = thread_ref(msg.channel_id);
         if msg.guild_id.is_none() {
@@ -179,52 +192,62 @@ impl Handler {
                 return None;
             }
         }
-        let forum = self.forum_of_post(ctx, msg).await?;
-        Some(Place::Conversation(here, self.config.lang_of(forum)))
+        let parent = self.parent_of_thread(ctx, msg).await?;
+        Some(Place::Conversation(here, self.config.lang_of(parent)))
     }
 
-    /// The forum a message's thread is a post in, if it is one of the bot's.
-    async fn forum_of_post(&self, ctx: &Context, msg: &Message) -> Option<ChannelId> {
+    /// The served channel a message's thread is in: a forum (the thread is
+    /// a post) or a support channel (a thread a customer made there).
+    /// serenity runs the handlers of THREAD_CREATE and of the thread's first
+    /// message concurrently, and a THREAD_CREATE sent while the bot was
+    /// reconnecting is never seen: a channel not known yet is looked up on
+    /// Discord once, and the answer (also "not a served thread") kept.
+    async fn parent_of_thread(&self, ctx: &Context, msg: &Message) -> Option<ChannelId> {
         let known = self
-            .forum_threads
+            .served_threads
             .lock()
             .expect("not poisoned")
             .get(&msg.channel_id)
             .copied();
-        if known.is_some() {
+        if let Some(known) = known {
             return known;
         }
-        // Only the first message of a post has its thread's id. serenity runs
-        // the handlers of THREAD_CREATE and of that message concurrently, so
-        // the thread may not be known yet: ask Discord what it is.
-        if msg.id.get() != msg.channel_id.get() {
-            return None;
-        }
         let parent = match ctx.http.get_channel(msg.channel_id).await {
-            Ok(Channel::Guild(thread)) if thread.thread_metadata.is_some() => thread.parent_id,
+            Ok(Channel::Guild(thread)) if thread.thread_metadata.is_some() => thread
+                .parent_id
+                .filter(|p| self.config.channel_role(*p).is_some()),
             Ok(_) => None,
             Err(e) => {
                 self.metrics.discord_error("channel");
-                tracing::warn!(error = %e, "looking up the thread of a forum post");
-                None
+                tracing::warn!(error = %e, "looking up the thread a message is in");
+                // Not remembered: the next message asks again.
+                return None;
             }
-        }?;
-        (self.config.channel_role(parent) == Some(ChannelRole::Forum)).then(|| {
-            self.forum_threads
-                .lock()
-                .expect("not poisoned")
-                .insert(msg.channel_id, parent);
-            parent
-        })
+        };
+        self.remember_thread(msg.channel_id, parent);
+        parent
     }
 
-    /// The forum thread `channel` is a post in, from what the handler saw.
-    pub(super) fn known_forum_post(&self, channel: ChannelId) -> Option<ChannelId> {
-        self.forum_threads
+    /// Remembers the served channel `thread` is in (`None`: it is not a
+    /// thread of a served channel). The memory is emptied when it holds
+    /// [`THREADS_REMEMBERED`] channels, so it cannot grow without end.
+    fn remember_thread(&self, thread: ChannelId, parent: Option<ChannelId>) {
+        let mut threads = self.served_threads.lock().expect("not poisoned");
+        if threads.len() >= THREADS_REMEMBERED {
+            threads.clear();
+        }
+        threads.insert(thread, parent);
+    }
+
+    /// The served channel the thread `channel` is in, from what the
+    /// handler saw.
+    pub(super) fn known_thread_parent(&self, channel: ChannelId) -> Option<ChannelId> {
+        self.served_threads
             .lock()
             .expect("not poisoned")
             .get(&channel)
             .copied()
+            .flatten()
     }
 
     /// Starts the thread of a question in a support channel. On Discord a
@@ -258,7 +281,8 @@ enum Place {
     /// A new question in a support channel (of this language): it gets a
     /// thread of its own.
     NewQuestion(Option<Lang>),
-    /// A conversation's thread, a forum post (in the forum's language), a DM.
+    /// A conversation's thread, a forum post or a customer's thread in a
+    /// support channel (in that channel's language), a DM.
     Conversation(ThreadRef, Option<Lang>),
 }
 
@@ -282,16 +306,15 @@ impl EventHandler for Handler {
         self.metrics.set_ready(true);
     }
 
+    /// Remembers a new thread in a forum or support channel: a forum post,
+    /// a thread a customer made in a support channel (or one the bot made,
+    /// which its conversation finds first).
     async fn thread_create(&self, _ctx: Context, thread: GuildChannel) {
-        let in_forum = thread.kind == ChannelType::PublicThread
-            && thread
-                .parent_id
-                .is_some_and(|p| self.config.channel_role(p) == Some(ChannelRole::Forum));
-        if let (true, Some(forum)) = (in_forum, thread.parent_id) {
-            self.forum_threads
-                .lock()
-                .expect("not poisoned")
-                .insert(thread.id, forum);
+        let parent = thread
+            .parent_id
+            .filter(|p| self.config.channel_role(*p).is_some());
+        if let (ChannelType::PublicThread, Some(parent)) = (thread.kind, parent) {
+            self.remember_thread(thread.id, Some(parent));
         }
     }
 

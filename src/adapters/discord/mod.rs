@@ -12,6 +12,7 @@
 //! - [`thread_name`]: a thread's name from the customer's question;
 //! - [`handler`], [`interactions`], [`commands`]: serenity events in, engine events out;
 //! - [`transport`], [`render`]: engine actions in, Discord calls out;
+//! - `relay`: a staff thread standing in for a DM ticket's conversation;
 //! - [`runner`]: the client, the delivery loop and the timers together.
 
 pub mod commands;
@@ -22,6 +23,7 @@ pub mod failure;
 pub mod handler;
 pub mod interactions;
 pub mod mentions;
+mod relay;
 pub mod render;
 pub mod runner;
 pub mod settings;

@@ -117,6 +117,7 @@ pub async fn start_with(
         metrics: parts.metrics.clone(),
         faq_dir: parts.faq_dir.clone(),
         default_lang: parts.default_lang,
+        store: parts.store.clone(),
     });
     let builder =
         connect::client_builder(&parts.config, connect::intents())?.event_handler(handler);

@@ -23,6 +23,7 @@ use serenity::builder::Builder as _;
 use super::failure::{DM_CHANNEL, Failure};
 use super::interactions::Interactions;
 use super::mentions::{no_pings, staff_ping};
+use super::relay::relay_of;
 use super::render::{self, AnswerParts, ButtonContext, Piece};
 use super::settings::DiscordConfig;
 use crate::delivery::{DeliveryError, Transport};
@@ -35,9 +36,9 @@ pub const PLATFORM: &str = "discord";
 
 /// Carries out engine actions on Discord.
 pub struct DiscordTransport {
-    http: Arc<Http>,
-    store: Arc<SqlStore>,
-    config: Arc<DiscordConfig>,
+    pub(super) http: Arc<Http>,
+    pub(super) store: Arc<SqlStore>,
+    pub(super) config: Arc<DiscordConfig>,
     interactions: Arc<Interactions>,
     metrics: Metrics,
 }
@@ -133,15 +134,40 @@ impl DiscordTransport {
                     Err(e) => Err(failed(e)),
                 }
             }
-            Action::AddToThread { thread, staff } => channel_of(thread)?
-                .add_thread_member(&self.http, user_of(staff)?)
-                .await
-                .map_err(failed),
+            Action::AddToThread { thread, staff } => self.add_to_thread(thread, staff).await,
+            Action::CustomerMessage {
+                ticket, from, text, ..
+            } => self.relay_to_staff(row, *ticket, from, text).await,
             Action::PingStaff { text, .. } => self.ping_staff(row, text).await,
             Action::PostStaffCard(card) | Action::UpdateStaffCard(card) => {
                 self.upsert_card(row, card).await
             }
             Action::Ephemeral { user, text } => self.ephemeral(&user.0, text).await,
+        }
+    }
+
+    /// Adds the member of staff who claimed a ticket to the customer's
+    /// thread, or, for a DM, to the staff thread that relays it.
+    async fn add_to_thread(&self, thread: &ThreadRef, staff: &Person) -> Result<(), DeliveryError> {
+        let user = user_of(staff)?;
+        let conversation = self
+            .store
+            .conversation_by_thread(thread)
+            .await
+            .map_err(store_failed)?;
+        let relay = match conversation.and_then(|c| c.ticket) {
+            Some(ticket) => relay_of(&self.store, ticket).await.map_err(store_failed)?,
+            None => None,
+        };
+        let channel = match relay {
+            Some(relay) => relay,
+            None => channel_of(thread)?,
+        };
+        match channel.add_thread_member(&self.http, user).await {
+            Ok(()) => Ok(()),
+            // A DM whose relay thread is not made yet has no one to add.
+            Err(e) if is_dm_refusal(&e) => Ok(()),
+            Err(e) => Err(failed(e)),
         }
     }
 
@@ -167,7 +193,7 @@ impl DiscordTransport {
 
     /// Posts `pieces` in order, each with its own nonce, so a retried row
     /// skips the pieces Discord already has.
-    async fn post(
+    pub(super) async fn post(
         &self,
         row: OutboxId,
         channel: ChannelId,
@@ -232,7 +258,8 @@ impl DiscordTransport {
                 .edit_message(&self.http, message, edit)
                 .await
                 .map_err(failed)?;
-            return Ok(());
+            // A retried first post may have stopped before the relay thread.
+            return self.open_relay(row, card, message).await;
         }
         let channel = self.config.staff_channel;
         let message = CreateMessage::new()
@@ -252,7 +279,8 @@ impl DiscordTransport {
         self.store
             .record_posted(&key, &posted)
             .await
-            .map_err(store_failed)
+            .map_err(store_failed)?;
+        self.open_relay(row, card, sent.id).await
     }
 
     async fn ephemeral(&self, user: &str, text: &str) -> Result<(), DeliveryError> {
@@ -346,7 +374,7 @@ fn is_dm_refusal(e: &serenity::Error) -> bool {
 }
 
 /// A failed Discord call as a delivery failure.
-fn failed(e: serenity::Error) -> DeliveryError {
+pub(super) fn failed(e: serenity::Error) -> DeliveryError {
     match Failure::of(&e) {
         Failure::Permanent { .. } => DeliveryError::permanent(format!("Discord refused: {e}")),
         Failure::Retry { .. } | Failure::Unclear => {
@@ -355,7 +383,7 @@ fn failed(e: serenity::Error) -> DeliveryError {
     }
 }
 
-fn store_failed(e: crate::store::StoreError) -> DeliveryError {
+pub(super) fn store_failed(e: crate::store::StoreError) -> DeliveryError {
     DeliveryError::transient(format!("store: {e}"))
 }
 

@@ -2,6 +2,9 @@
 //! Discord staff card of a ticket): the key (`card:12`) maps to the channel
 //! and message, so that an update edits that message, and a card whose
 //! delivery is retried after it was posted is edited rather than posted twice.
+//! A thread made for a record is kept the same way (`relay:12`, the staff
+//! thread that relays a ticket's DM conversation), and found again from the
+//! thread a message arrives in.
 
 use super::{SqlStore, on_pool, on_writer};
 use crate::store::StoreError;
@@ -44,5 +47,26 @@ impl SqlStore {
             .await?;
         });
         Ok(())
+    }
+
+    /// The key of something posted in `channel_id` whose key starts with
+    /// `prefix` (the record a thread was made for), if any.
+    pub async fn posted_key_in(
+        &self,
+        channel_id: &str,
+        prefix: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let row: Option<(String,)> = on_pool!(self, |p| {
+            sqlx::query_as(
+                "SELECT key FROM posted_messages WHERE channel_id = $1 \
+                 AND substr(key, 1, length($2)) = $2 \
+                 ORDER BY key LIMIT 1",
+            )
+            .bind(channel_id)
+            .bind(prefix)
+            .fetch_optional(p)
+            .await?
+        });
+        Ok(row.map(|(key,)| key))
     }
 }

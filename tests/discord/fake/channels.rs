@@ -162,7 +162,18 @@ pub async fn add_thread_member(
 ) -> Response {
     let store = shared.store.lock().unwrap();
     if store.thread(thread).is_none() {
-        return reply(unknown_channel());
+        let dm = store
+            .channel(&shared.world, thread)
+            .is_some_and(|c| c.kind == kind::DM);
+        return reply(if dm {
+            error(
+                StatusCode::FORBIDDEN,
+                50003,
+                "Cannot execute action on a DM channel",
+            )
+        } else {
+            unknown_channel()
+        });
     }
     if shared.world.user(user).is_none() {
         return reply(error(StatusCode::NOT_FOUND, 10013, "Unknown User"));

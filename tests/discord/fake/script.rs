@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::payloads::{self, InteractionSpec, MessageSpec};
 use super::store::InteractionState;
-use super::world::User;
+use super::world::{Channel, User};
 use super::{FakeDiscord, Sent};
 
 impl FakeDiscord {
@@ -123,17 +123,39 @@ impl FakeDiscord {
         announce: bool,
     ) -> (Value, Value) {
         let forum = self.world().forum.clone();
+        let thread = self.new_thread(author, &forum, title, 1, announce);
+        let id = thread["id"].as_str().unwrap().parse().unwrap();
+        let message = self.message_in(id, id, author, content);
+        (thread, message)
+    }
+
+    /// `author` makes a thread named `name` in the text channel `parent`
+    /// (with the "create thread" button, not from a message): THREAD_CREATE.
+    /// Returns the thread.
+    pub fn opens_thread(&self, author: &User, parent: &Channel, name: &str) -> Value {
+        self.new_thread(author, parent, name, 0, true)
+    }
+
+    /// Keeps a new thread by `author` in `parent`, with `messages` counted,
+    /// and announces it unless told not to.
+    fn new_thread(
+        &self,
+        author: &User,
+        parent: &Channel,
+        name: &str,
+        messages: u64,
+        announce: bool,
+    ) -> Value {
         let id = self.shared.ids.next();
-        let mut thread = payloads::thread(id, &forum, title, author.id, 4320);
-        thread["message_count"] = json!(1);
+        let mut thread = payloads::thread(id, parent, name, author.id, 4320);
+        thread["message_count"] = json!(messages);
         self.shared.store.lock().unwrap().put_thread(thread.clone());
         if announce {
             let mut created = thread.clone();
             created["newly_created"] = json!(true);
             self.dispatch("THREAD_CREATE", created);
         }
-        let message = self.message_in(id, id, author, content);
-        (thread, message)
+        thread
     }
 
     /// Keeps and dispatches a message `id` by `author` in `channel_id`.
