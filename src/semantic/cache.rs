@@ -2,6 +2,14 @@
 //! that a restart or a hot reload embeds only texts it has not seen. One file
 //! per model (`<dir>/<model id>.emb`), appended to in whole records: a crash
 //! mid-write loses at most the last record, which is ignored when read.
+//!
+//! Every FAQ edit that trains a new last layer embeds every text again, so
+//! neither memory nor the file may keep all that was ever embedded. Memory
+//! keeps what the last [`KEEP_BUILDS`] index builds of the process used (what
+//! the file held that the first build did not use is let go). The file is
+//! rewritten with just that once it holds more than [`COMPACT_RATIO`] times
+//! as many records (and [`COMPACT_SLACK`] more): another FAQ served from the
+//! same directory then embeds its texts again at its next build.
 
 use std::collections::HashMap;
 use std::fs::OpenOptions;
@@ -20,6 +28,14 @@ const KEY: usize = 16;
 /// interrupted cold build keeps what it already computed.
 const CHUNK: usize = 1024;
 const MAGIC: &[u8; 8] = b"FLEMB01\n";
+/// Index builds whose embeddings stay in memory: the one in use and a few
+/// before it (reverting an edit, another knowledge in the same process).
+pub const KEEP_BUILDS: u64 = 4;
+/// The file is compacted when it holds this many times the records in use…
+pub const COMPACT_RATIO: usize = 4;
+/// …and this many more (about 25 MB of 384-dimensional vectors), so that a
+/// small FAQ's file is never rewritten.
+pub const COMPACT_SLACK: usize = 16_384;
 
 type Key = [u8; KEY];
 
@@ -31,7 +47,29 @@ pub struct EmbeddingCache {
     file: Option<PathBuf>,
     model_id: String,
     dim: usize,
-    memory: Mutex<HashMap<Key, Arc<[f32]>>>,
+    memory: Mutex<Memory>,
+    /// When the file is compacted: more than `ratio` times the records in
+    /// use, plus `slack`.
+    compact_at: (usize, usize),
+}
+
+/// The embeddings in memory, each with the last build that used it (0: read
+/// from the file, not used yet).
+#[derive(Default)]
+struct Memory {
+    vectors: HashMap<Key, (Vector, u64)>,
+    /// Builds so far ([`EmbeddingCache::embed_all`] calls).
+    builds: u64,
+    /// Records in the file, as far as this process knows.
+    in_file: usize,
+}
+
+impl Memory {
+    /// Lets go of what the last [`KEEP_BUILDS`] builds did not use.
+    fn forget_unused(&mut self) {
+        let oldest = self.builds.saturating_sub(KEEP_BUILDS - 1).max(1);
+        self.vectors.retain(|_, (_, used)| *used >= oldest);
+    }
 }
 
 /// What one [`EmbeddingCache::embed_all`] call did.
@@ -48,24 +86,47 @@ impl EmbeddingCache {
     /// An unreadable file is reported and the cache starts empty.
     pub fn open(dir: Option<&Path>, model_id: &str, dim: usize) -> Self {
         let file = dir.map(|d| d.join(format!("{model_id}.emb")));
-        let memory = match &file {
+        let vectors = match &file {
             Some(path) if path.exists() => read_file(path, dim).unwrap_or_else(|e| {
                 tracing::warn!(error = %e, path = %path.display(), "ignoring the embedding cache");
                 HashMap::new()
             }),
             _ => HashMap::new(),
         };
+        let memory = Memory {
+            in_file: vectors.len(),
+            vectors: vectors.into_iter().map(|(k, v)| (k, (v, 0))).collect(),
+            builds: 0,
+        };
         EmbeddingCache {
             file,
             model_id: model_id.to_string(),
             dim,
             memory: Mutex::new(memory),
+            compact_at: (COMPACT_RATIO, COMPACT_SLACK),
         }
+    }
+
+    /// The cache, compacting its file once it holds more than `ratio` times
+    /// the records in use plus `slack` (by default [`COMPACT_RATIO`] and
+    /// [`COMPACT_SLACK`]).
+    pub fn compacting_at(mut self, ratio: usize, slack: usize) -> Self {
+        self.compact_at = (ratio, slack);
+        self
     }
 
     /// How many embeddings are cached.
     pub fn len(&self) -> usize {
-        self.memory.lock().expect("cache lock").len()
+        self.memory.lock().expect("cache lock").vectors.len()
+    }
+
+    /// How many records the file holds, as far as this process knows
+    /// (0 without a file).
+    pub fn records_in_file(&self) -> usize {
+        match self.file {
+            Some(_) => self.memory.lock().expect("cache lock").in_file,
+            None => 0,
+        }
     }
 
     /// Whether nothing is cached.
@@ -73,9 +134,10 @@ impl EmbeddingCache {
         self.len() == 0
     }
 
-    /// Embeddings of `texts`, in order: cached ones looked up, the rest
-    /// embedded by `encoder` (with `adaptation`'s last layer, if given) in
-    /// batches and stored.
+    /// Embeddings of `texts` for one index build, in order: cached ones
+    /// looked up, the rest embedded by `encoder` (with `adaptation`'s last
+    /// layer, if given) in batches and stored. Then what recent builds did
+    /// not use is let go, and the file compacted if it is due.
     pub fn embed_all(
         &self,
         encoder: &Encoder,
@@ -84,14 +146,24 @@ impl EmbeddingCache {
     ) -> Result<(Vec<Vector>, CacheStats), SemanticError> {
         let variant = adaptation.map_or("", Adaptation::id);
         let keys: Vec<Key> = texts.iter().map(|t| self.key(variant, t)).collect();
-        let mut missing: Vec<(Key, &str)> = {
-            let memory = self.memory.lock().expect("cache lock");
+        let (build, mut missing): (u64, Vec<(Key, &str)>) = {
+            let mut memory = self.memory.lock().expect("cache lock");
+            memory.builds += 1;
+            let build = memory.builds;
             let mut seen = std::collections::HashSet::new();
-            keys.iter()
+            let missing = keys
+                .iter()
                 .zip(texts)
-                .filter(|(k, _)| !memory.contains_key(*k) && seen.insert(**k))
+                .filter(|(k, _)| match memory.vectors.get_mut(*k) {
+                    Some((_, used)) => {
+                        *used = build;
+                        false
+                    }
+                    None => seen.insert(**k),
+                })
                 .map(|(k, t)| (*k, *t))
-                .collect()
+                .collect();
+            (build, missing)
         };
         let stats = CacheStats {
             texts: keys.iter().collect::<std::collections::HashSet<_>>().len(),
@@ -106,11 +178,59 @@ impl EmbeddingCache {
                 .zip(vectors)
                 .map(|((k, _), v)| (*k, Arc::from(v)))
                 .collect();
-            self.append(&records);
-            self.memory.lock().expect("cache lock").extend(records);
+            let appended = self.append(&records);
+            let mut memory = self.memory.lock().expect("cache lock");
+            if appended {
+                memory.in_file += records.len();
+            }
+            memory
+                .vectors
+                .extend(records.into_iter().map(|(k, v)| (k, (v, build))));
         }
-        let memory = self.memory.lock().expect("cache lock");
-        Ok((keys.iter().map(|k| Arc::clone(&memory[k])).collect(), stats))
+        let mut memory = self.memory.lock().expect("cache lock");
+        let vectors = keys
+            .iter()
+            .map(|k| Arc::clone(&memory.vectors[k].0))
+            .collect();
+        memory.forget_unused();
+        let (ratio, slack) = self.compact_at;
+        if memory.in_file > ratio * memory.vectors.len() + slack {
+            self.compact(&mut memory);
+        }
+        Ok((vectors, stats))
+    }
+
+    /// Rewrites the file with what memory holds (written aside, then renamed
+    /// over it). Records another process appends meanwhile are lost, which
+    /// costs only recomputation.
+    fn compact(&self, memory: &mut Memory) {
+        let Some(path) = &self.file else { return };
+        let aside = path.with_extension(format!("emb.{}.tmp", std::process::id()));
+        let result = (|| -> std::io::Result<()> {
+            let mut bytes =
+                Vec::with_capacity(MAGIC.len() + memory.vectors.len() * (KEY + self.dim * 4));
+            bytes.extend_from_slice(MAGIC);
+            for (k, (v, _)) in &memory.vectors {
+                push_record(&mut bytes, k, v);
+            }
+            std::fs::write(&aside, &bytes)?;
+            std::fs::rename(&aside, path)
+        })();
+        match result {
+            Ok(()) => {
+                tracing::info!(
+                    path = %path.display(),
+                    from = memory.in_file,
+                    to = memory.vectors.len(),
+                    "compacted the embedding cache"
+                );
+                memory.in_file = memory.vectors.len();
+            }
+            Err(e) => {
+                let _ = std::fs::remove_file(&aside);
+                tracing::warn!(error = %e, path = %path.display(), "could not compact the embedding cache");
+            }
+        }
     }
 
     fn key(&self, variant: &str, text: &str) -> Key {
@@ -128,15 +248,15 @@ impl EmbeddingCache {
         key
     }
 
-    /// Writes `records` to the file; a failure costs only recomputation later.
-    fn append(&self, records: &[(Key, Arc<[f32]>)]) {
-        let Some(path) = &self.file else { return };
+    /// Writes `records` to the file; a failure costs only recomputation
+    /// later. Returns whether they were written.
+    fn append(&self, records: &[(Key, Arc<[f32]>)]) -> bool {
+        let Some(path) = &self.file else {
+            return false;
+        };
         let mut bytes = Vec::with_capacity(records.len() * (KEY + self.dim * 4));
         for (k, v) in records {
-            bytes.extend_from_slice(k);
-            for x in v.iter() {
-                bytes.extend_from_slice(&x.to_le_bytes());
-            }
+            push_record(&mut bytes, k, v);
         }
         let result = (|| -> std::io::Result<()> {
             if let Some(dir) = path.parent() {
@@ -148,9 +268,18 @@ impl EmbeddingCache {
             }
             f.write_all(&bytes)
         })();
-        if let Err(e) = result {
+        if let Err(e) = &result {
             tracing::warn!(error = %e, path = %path.display(), "could not write the embedding cache");
         }
+        result.is_ok()
+    }
+}
+
+/// One record: the key, then the vector as little-endian floats.
+fn push_record(bytes: &mut Vec<u8>, key: &Key, vector: &[f32]) {
+    bytes.extend_from_slice(key);
+    for x in vector {
+        bytes.extend_from_slice(&x.to_le_bytes());
     }
 }
 

@@ -3,6 +3,7 @@
 //! why and pass, except under `CI=true`, where they fail.
 
 mod adapt;
+mod cache;
 mod encoder;
 mod helpers;
 mod hybrid;
