@@ -37,7 +37,7 @@ async fn an_unclaimed_ticket_pings_the_staff_role_once_and_nobody_else(backend: 
         loud_ping_after_minutes: 24 * 60,
         ..EngineSettings::default()
     };
-    let expected = "Ticket #1 has waited 0 minutes for someone to claim it.";
+    let expected = "{role} Ticket #1 has waited 0 minutes for someone to claim it.";
     pings_once(backend, engine, expected).await;
 }
 
@@ -47,13 +47,15 @@ async fn a_ticket_unclaimed_past_the_loud_limit_gets_the_loud_ping(backend: Back
         loud_ping_after_minutes: 0,
         ..EngineSettings::default()
     };
-    let expected = "Ticket #1 has waited more than 0 minutes and still nobody has claimed it!";
+    let expected =
+        "\u{1F6A8} {role} **Ticket #1 has waited more than 0 minutes and still nobody has claimed it!**";
     pings_once(backend, engine, expected).await;
 }
 
 /// A question nobody can answer opens ticket #1; with the timers of
 /// `engine` the staff channel gets its card, then exactly one ping of the
-/// staff role saying `expected`, and nothing more once Sam claims it.
+/// staff role saying `expected` (`{role}` standing for its mention) as a
+/// reply to the card, and nothing more once Sam claims it.
 async fn pings_once(backend: Backend, engine: EngineSettings, expected: &str) {
     let Some(bot) = Frontline::start_opts(backend, ticking(engine)).await else {
         return;
@@ -71,7 +73,15 @@ async fn pings_once(backend: Backend, engine: EngineSettings, expected: &str) {
     let ping = fake.next_call(&staff_posts).await;
     assert_eq!(ping.status, 200);
     let content = ping.body["content"].as_str().unwrap();
-    assert_eq!(content, format!("<@&{}> {expected}", w.staff_role));
+    let mention = format!("<@&{}>", w.staff_role);
+    assert_eq!(content, expected.replace("{role}", &mention));
+    assert_eq!(
+        ping.body["message_reference"]["message_id"],
+        card.response["id"],
+        "a reply to the card: {}",
+        ping.body
+    );
+    assert_eq!(ping.body["message_reference"]["fail_if_not_exists"], false);
     assert_eq!(
         ping.body["allowed_mentions"],
         json!({"parse": [], "users": [], "roles": [w.staff_role.to_string()], "replied_user": false}),

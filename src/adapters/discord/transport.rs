@@ -16,7 +16,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serenity::all::{
     ChannelId, CreateInteractionResponseFollowup, CreateMessage, EditMessage, EditThread, Http,
-    MessageId, Nonce, UserId,
+    MessageId, MessageReference, Nonce, UserId,
 };
 use serenity::builder::Builder as _;
 
@@ -27,7 +27,7 @@ use super::relay::relay_of;
 use super::render::{self, AnswerParts, ButtonContext, Piece};
 use super::settings::DiscordConfig;
 use crate::delivery::{DeliveryError, Transport};
-use crate::engine::{Action, Card, OutboxId, Person, ThreadRef, TicketId};
+use crate::engine::{Action, Card, OutboxId, Person, PingLevel, ThreadRef, TicketId};
 use crate::metrics::Metrics;
 use crate::store::{Posted, Scope, SqlStore, Store as _};
 
@@ -138,7 +138,12 @@ impl DiscordTransport {
             Action::CustomerMessage {
                 ticket, from, text, ..
             } => self.relay_to_staff(row, *ticket, from, text).await,
-            Action::PingStaff { text, .. } => self.ping_staff(row, text).await,
+            Action::PingStaff {
+                ticket,
+                level,
+                text,
+                ..
+            } => self.ping_staff(row, *ticket, *level, text).await,
             Action::PostStaffCard(card) | Action::UpdateStaffCard(card) => {
                 self.upsert_card(row, card).await
             }
@@ -221,14 +226,37 @@ impl DiscordTransport {
         Ok(())
     }
 
-    async fn ping_staff(&self, row: OutboxId, text: &str) -> Result<(), DeliveryError> {
+    /// Pings the staff role about a waiting ticket, as a reply to its card
+    /// (one click to it); the second, louder reminder stands out.
+    async fn ping_staff(
+        &self,
+        row: OutboxId,
+        ticket: TicketId,
+        level: PingLevel,
+        text: &str,
+    ) -> Result<(), DeliveryError> {
         let role = self.config.staff_role;
         let channel = self.config.staff_channel;
-        let message = CreateMessage::new()
-            .content(format!("<@&{role}> {text}"))
+        let content = match level {
+            PingLevel::Normal => format!("<@&{role}> {text}"),
+            PingLevel::Loud => format!("\u{1F6A8} <@&{role}> **{text}**"),
+        };
+        let mut message = CreateMessage::new()
+            .content(content)
             .allowed_mentions(staff_ping(role))
             .nonce(Nonce::String(nonce(row, 0, channel)))
             .enforce_nonce(true);
+        let card = self
+            .store
+            .posted(&format!("card:{ticket}"))
+            .await
+            .map_err(store_failed)?;
+        if let Some(card) = card.filter(|c| c.channel_id == channel.to_string()) {
+            let mut reply = MessageReference::from((channel, parse_id(&card.message_id).map(MessageId::new)?));
+            // A card deleted by hand must not stop the reminder.
+            reply.fail_if_not_exists = Some(false);
+            message = message.reference_message(reply);
+        }
         channel
             .send_message(&self.http, message)
             .await
