@@ -76,6 +76,10 @@ pub enum Action {
         thread: ThreadRef,
         /// Who joins.
         staff: Person,
+        /// The ticket they claimed (where staff cannot join the customer's
+        /// thread, the adapter adds them to what stands in for it).
+        #[serde(default)]
+        ticket: Option<TicketId>,
     },
     /// A member of staff writes to the customer.
     StaffMessage {

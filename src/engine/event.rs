@@ -22,6 +22,9 @@ pub enum Inbound {
         author: Person,
         /// What they wrote.
         text: String,
+        /// Links to files attached to it (screenshots, logs): kept in the
+        /// transcript and relayed to staff, never triaged.
+        attachments: Vec<String>,
         /// The language configured for the place the conversation starts in
         /// (a support channel's), if any; it then speaks that language for
         /// good. Ignored for a conversation that already exists.

@@ -16,18 +16,42 @@ use crate::knowledge::{Entry, Kind, Lang};
 use crate::store::{ActorKind, NewAnswer, NewConversation, StoreError, Via};
 use crate::triage::{Context, Decision, Level};
 
+/// What a message says: its text and links to its attachments.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Said<'a> {
+    /// The text.
+    pub text: &'a str,
+    /// Links to attached files.
+    pub attachments: &'a [String],
+}
+
+impl Said<'_> {
+    /// The text (capped at `max` characters) and the links, one per line.
+    fn with_links(&self, max: usize) -> String {
+        let mut out = capped(self.text.trim(), max);
+        for link in self.attachments {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(link);
+        }
+        out
+    }
+}
+
 impl Engine {
     pub(super) async fn on_message(
         &self,
         source: &SourceKey,
         thread: &ThreadRef,
         author: &Person,
-        text: &str,
+        said: Said<'_>,
         lang: Option<Lang>,
         now: DateTime<Utc>,
     ) -> Result<Vec<Action>, StoreError> {
         let brain = self.brain.get();
-        let logged = capped(text, self.settings.max_message_chars);
+        let text = said.text;
+        let logged = said.with_links(self.settings.max_message_chars);
         let arrival = Arrival {
             source,
             thread,
@@ -45,7 +69,7 @@ impl Engine {
             return turn.finish().await;
         }
         conv.customer_returns(now);
-        self.read_message(&brain, &mut turn, &mut conv, source, text)
+        self.read_message(&brain, &mut turn, &mut conv, source, said)
             .await?;
         turn.tx.save_conversation(&conv).await?;
         turn.finish().await
@@ -170,33 +194,37 @@ impl Engine {
         turn: &mut Turn,
         conv: &mut Conversation,
         source: &SourceKey,
-        text: &str,
+        said: Said<'_>,
     ) -> Result<(), StoreError> {
+        let text = said.text;
         let chars = text.trim().chars().count();
         let say = |text: String| Action::Say {
             thread: conv.thread.clone(),
             text,
             buttons: Vec::new(),
         };
-        if chars == 0 {
-            turn.push(Some(conv.id), None, say(phrases::empty(conv.lang)));
-            return Ok(());
-        }
         if chars > self.settings.max_message_chars {
             let text = phrases::too_long(conv.lang, chars, self.settings.max_message_chars);
             turn.push(Some(conv.id), None, say(text));
             return Ok(());
         }
-        if let Awaiting::Human { ticket } = conv.state.awaiting {
+        let nothing = chars == 0 && said.attachments.is_empty();
+        if let (Awaiting::Human { ticket }, false) = (&conv.state.awaiting, nothing) {
+            let ticket = *ticket;
             // The bot keeps out. Staff in the thread read it there; staff
-            // who are not (a DM, the terminal desk) get it relayed.
+            // who are not (a DM, the terminal desk) get it relayed, with
+            // links to what is attached (a screenshot).
             let relay = Action::CustomerMessage {
                 ticket,
                 thread: conv.thread.clone(),
                 from: conv.customer.clone(),
-                text: text.trim().to_owned(),
+                text: said.with_links(self.settings.max_message_chars),
             };
             turn.push(Some(conv.id), Some(ticket), relay);
+            return Ok(());
+        }
+        if chars == 0 {
+            turn.push(Some(conv.id), None, say(phrases::empty(conv.lang)));
             return Ok(());
         }
         match small_talk::classify(text) {

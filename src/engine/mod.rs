@@ -38,6 +38,7 @@ mod turn;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
+use message::Said;
 use serde::{Deserialize, Serialize};
 
 pub use action::{
@@ -176,9 +177,11 @@ impl Engine {
                     thread,
                     author,
                     text,
+                    attachments,
                     lang,
                 } => {
-                    self.on_message(source, thread, author, text, *lang, now)
+                    let said = Said { text, attachments };
+                    self.on_message(source, thread, author, said, *lang, now)
                         .await
                 }
                 Inbound::Ticket {

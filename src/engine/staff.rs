@@ -111,6 +111,7 @@ impl StaffTurn<'_> {
                 self.tell_customer(Action::AddToThread {
                     thread: self.conv.thread.clone(),
                     staff: self.staff.clone(),
+                    ticket: Some(id),
                 });
                 let joined = phrases::staff_joined(self.conv.lang, &self.staff.name);
                 self.tell_customer(self.say(joined));

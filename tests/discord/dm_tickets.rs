@@ -3,7 +3,8 @@
 //! customer's DMs are posted there; what the member of staff who claimed the
 //! ticket writes there reaches the customer; colleagues' messages stay among
 //! staff; before a claim and after the resolution nothing is sent, and the
-//! writer is told. The staff commands work in that thread.
+//! writer is told. Attachments go both ways as links. The staff commands
+//! work in that thread.
 
 use frontline::store::{Store as _, TicketState};
 
@@ -47,7 +48,8 @@ async fn a_dm_ticket_is_worked_through_a_thread_on_its_card(backend: Backend) {
     let in_relay = format!("POST /channels/{relay}/messages");
     let intro = fake.next_call(&in_relay).await;
     assert!(
-        content(&intro).contains("direct message") && content(&intro).contains("alice"),
+        content(&intro).contains("direct message with **alice**")
+            && content(&intro).contains("`//`"),
         "{}",
         intro.body
     );
@@ -83,11 +85,23 @@ async fn a_dm_ticket_is_worked_through_a_thread_on_its_card(backend: Backend) {
     let joined = fake.next_call(&to_alice).await;
     assert!(content(&joined).contains("sam"), "{}", joined.body);
 
-    // Sam's messages there go to Alice; a colleague's stay among staff.
+    // Sam's messages there go to Alice; a colleague's, and Sam's own that
+    // start with `//`, stay among staff.
+    fake.says(relay, w.sam(), "// I think it is the router");
+    fake.says(relay, &w.staff[1], "I saw this last week, it is the router");
     fake.says(relay, w.sam(), "Please restart the router.");
     let reply = fake.next_call(&to_alice).await;
     assert_eq!(content(&reply), "**sam**: Please restart the router.");
-    fake.says(relay, &w.staff[1], "I saw this last week, it is the router");
+
+    // A screenshot goes both ways as a link.
+    let shot = fake.says_with_file(dm, w.alice(), "", "error.png");
+    let relayed = fake.next_call(&in_relay).await;
+    let url = shot["attachments"][0]["url"].as_str().unwrap();
+    assert_eq!(content(&relayed), format!("**alice**: {url}"));
+    let manual = fake.says_with_file(relay, w.sam(), "See page 3:", "manual.pdf");
+    let sent = fake.next_call(&to_alice).await;
+    let url = manual["attachments"][0]["url"].as_str().unwrap();
+    assert_eq!(content(&sent), format!("**sam**: See page 3:\n{url}"));
 
     // Staff commands work in the relay thread.
     fake.slash(w.sam(), relay, "note", &[("text", "router firmware")]);
@@ -129,13 +143,23 @@ async fn a_ticket_in_a_guild_thread_gets_no_relay_thread(backend: Backend) {
     // Alice's next message is for the staff who join her thread: nothing is
     // relayed, and the card gets no thread.
     fake.says(thread, w.alice(), "still broken");
+    let conv = frontline::engine::ThreadRef(format!("discord:{thread}"));
+    crate::frontline::eventually("Alice's message is in the transcript", || async {
+        let Some(c) = bot.store.conversation_by_thread(&conv).await.unwrap() else {
+            return false;
+        };
+        let events = bot.store.events(c.id).await.unwrap();
+        events.iter().any(|e| e.text == "still broken")
+    })
+    .await;
     fake.press(w.sam(), &card.response, &button(&card.body, "Claim"));
     fake.next_call(&format!(
         "PUT /channels/{thread}/thread-members/{}",
         w.sam().id
     ))
     .await;
-    // The card's update comes after Alice's message on the staff route.
+    // The card's update comes after the row of Alice's message on the
+    // staff route: that row was delivered, and posted nothing.
     fake.next_call(&format!(
         "PATCH /channels/{}/messages/{}",
         w.staff_channel.id,

@@ -176,3 +176,20 @@ pub fn labels(message: &Value) -> Vec<String> {
 pub fn id(value: &Value) -> u64 {
     value["id"].as_str().unwrap().parse().unwrap()
 }
+
+/// Waits until `check` holds (what the bot stores is not a Discord call to
+/// wait for); panics naming `what` after 10 s.
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !check().await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "waited 10 s for: {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}

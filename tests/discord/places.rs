@@ -22,6 +22,7 @@ on_both_backends!(
     a_forum_post_is_a_conversation_answered_in_the_post,
     a_forum_post_whose_thread_was_not_announced_is_still_answered,
     a_thread_a_customer_makes_in_a_support_channel_is_a_conversation,
+    discords_own_notes_and_staff_threads_in_a_support_channel_are_not_questions,
     a_dm_is_a_conversation_when_dms_are_served,
     dms_are_ignored_and_commands_there_refused_when_dms_are_not_served,
     a_flooding_customer_gets_one_notice_then_silence_and_no_threads,
@@ -128,6 +129,38 @@ async fn a_thread_a_customer_makes_in_a_support_channel_is_a_conversation(backen
         fake.matching(&format!("GET /channels/{t}")).len() <= 1,
         "a thread is looked up at most once"
     );
+    bot.stop().await;
+}
+
+async fn discords_own_notes_and_staff_threads_in_a_support_channel_are_not_questions(
+    backend: Backend,
+) {
+    let Some(bot) = Frontline::start(backend).await else {
+        return;
+    };
+    let fake = &bot.fake;
+    let w = fake.world().clone();
+    // Alice makes a thread: Discord notes it in the channel (type 18).
+    let t = id(&fake.opens_thread(w.alice(), &w.support, "Invoices"));
+    fake.system_message(w.support.id, w.alice(), 18, "Invoices");
+    // Sam makes one to talk something over: not a customer's question.
+    let sams = id(&fake.opens_thread(w.sam(), &w.support, "Rota"));
+    fake.says(sams, w.sam(), "invoice");
+    // Then Alice asks in her thread; once she is answered, the earlier
+    // events had every chance to be answered too.
+    fake.says(t, w.alice(), "invoice");
+    let answer = fake
+        .next_call(&format!("POST /channels/{t}/messages"))
+        .await;
+    assert_eq!(answer.body["embeds"][0]["title"], INVOICE_TITLE);
+    fake.assert_no_more("POST /channels/*/messages/*/threads");
+    fake.assert_no_more(&format!("POST /channels/{sams}/messages"));
+    let staff_conv = bot
+        .store
+        .conversation_by_thread(&frontline::engine::ThreadRef(format!("discord:{sams}")))
+        .await
+        .unwrap();
+    assert!(staff_conv.is_none(), "no conversation with Sam as customer");
     bot.stop().await;
 }
 

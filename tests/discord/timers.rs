@@ -47,8 +47,7 @@ async fn a_ticket_unclaimed_past_the_loud_limit_gets_the_loud_ping(backend: Back
         loud_ping_after_minutes: 0,
         ..EngineSettings::default()
     };
-    let expected =
-        "\u{1F6A8} {role} **Ticket #1 has waited more than 0 minutes and still nobody has claimed it!**";
+    let expected = "\u{1F6A8} {role} **Ticket #1 has waited more than 0 minutes and still nobody has claimed it!**";
     pings_once(backend, engine, expected).await;
 }
 
@@ -76,8 +75,7 @@ async fn pings_once(backend: Backend, engine: EngineSettings, expected: &str) {
     let mention = format!("<@&{}>", w.staff_role);
     assert_eq!(content, expected.replace("{role}", &mention));
     assert_eq!(
-        ping.body["message_reference"]["message_id"],
-        card.response["id"],
+        ping.body["message_reference"]["message_id"], card.response["id"],
         "a reply to the card: {}",
         ping.body
     );

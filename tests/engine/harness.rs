@@ -93,6 +93,7 @@ impl Bot {
             thread: self.thread.clone(),
             author: self.customer.clone(),
             text: text.to_string(),
+            attachments: Vec::new(),
             lang: None,
         }
     }

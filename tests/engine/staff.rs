@@ -1,7 +1,7 @@
 //! 3rd level: tickets and what staff do with them.
 
 use frontline::engine::{
-    Action, Button, CardStatus, Rating, Reason, Route, StaffButton, StaffCommand, TicketId,
+    Action, Button, CardStatus, Inbound, Rating, Reason, Route, StaffButton, StaffCommand, TicketId,
 };
 use frontline::store::TicketState;
 
@@ -236,5 +236,41 @@ async fn a_command_on_a_missing_ticket_gets_a_notice() {
     let mut bot = Bot::start().await;
     let done = bot.staff(&alice(), TicketId(42), StaffCommand::Claim).await;
     assert_eq!(notice_to(&done, &alice().id), "There is no ticket #42.");
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn a_screenshot_alone_reaches_staff_while_a_human_is_on_it() {
+    let mut bot = Bot::start().await;
+    let shot = "https://files.test/error.png".to_owned();
+    let with_shot = |bot: &mut Bot, text: &str| {
+        let mut event = bot.message(text);
+        if let Inbound::Message { attachments, .. } = &mut event {
+            attachments.push(shot.clone());
+        }
+        event
+    };
+    // Before a ticket a picture alone is no question to triage.
+    let event = with_shot(&mut bot, "");
+    assert_eq!(kinds(&bot.handle(&event).await), ["say"]);
+    opened(&bot.says(NO_MATCH).await);
+    let event = with_shot(&mut bot, "");
+    let done = bot.handle(&event).await;
+    assert_eq!(kinds(&done), ["customer_message"]);
+    let Action::CustomerMessage { text, .. } = &done[0] else {
+        unreachable!()
+    };
+    assert_eq!(text, &shot);
+    let event = with_shot(&mut bot, " it says this ");
+    let done = bot.handle(&event).await;
+    let Action::CustomerMessage { text, .. } = &done[0] else {
+        unreachable!()
+    };
+    assert_eq!(text, &format!("it says this\n{shot}"));
+    let logged: Vec<String> = bot.transcript().await.into_iter().map(|e| e.text).collect();
+    assert!(
+        logged.contains(&shot),
+        "the transcript keeps the link: {logged:?}"
+    );
     bot.stop().await;
 }

@@ -75,6 +75,7 @@ pub async fn run_chat(
                 thread: thread.clone(),
                 author: customer.clone(),
                 text: line.to_string(),
+                attachments: Vec::new(),
                 lang: None,
             },
         };

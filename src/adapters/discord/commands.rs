@@ -396,6 +396,7 @@ impl Handler {
             thread: thread.clone(),
             author: person(&command.user),
             text: question.to_owned(),
+            attachments: Vec::new(),
             lang,
         };
         self.handle(&event).await;

@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex};
 use chrono::Utc;
 use serenity::all::{
     Channel, ChannelId, ChannelType, Context, CreateThread, EventHandler, GuildChannel,
-    Interaction, Message, Ready, User,
+    Interaction, Message, MessageType, Ready, User,
 };
 use serenity::async_trait;
 use tokio::sync::Notify;
@@ -125,6 +125,11 @@ impl Handler {
         if msg.author.bot || msg.author.id == ctx.cache.current_user().id {
             return;
         }
+        // Only what people write: not Discord's notes that someone made a
+        // thread, renamed one, pinned a message.
+        if !matches!(msg.kind, MessageType::Regular | MessageType::InlineReply) {
+            return;
+        }
         let Some(place) = self.place_of(ctx, msg).await else {
             self.on_relay_message(ctx, msg).await;
             return;
@@ -134,6 +139,10 @@ impl Handler {
             .member
             .as_ref()
             .is_some_and(|m| m.roles.contains(&self.config.staff_role));
+        if staff && matches!(place, Place::NewThread(..)) {
+            // Staff do not start conversations as customers.
+            return;
+        }
         if !staff {
             match self.flood.check(&msg.author.id.get()) {
                 Verdict::Allow => {}
@@ -156,13 +165,14 @@ impl Handler {
                 Some(thread) => thread,
                 None => return,
             },
-            Place::Conversation(thread, _) => thread,
+            Place::Conversation(thread, _) | Place::NewThread(thread, _) => thread,
         };
         let event = Inbound::Message {
             source: SourceKey::new(PLATFORM, msg.id.to_string()),
             thread,
             author: person(&msg.author),
             text: msg.content.clone(),
+            attachments: msg.attachments.iter().map(|a| a.url.clone()).collect(),
             lang,
         };
         self.handle(&event).await;
@@ -193,7 +203,7 @@ impl Handler {
             }
         }
         let parent = self.parent_of_thread(ctx, msg).await?;
-        Some(Place::Conversation(here, self.config.lang_of(parent)))
+        Some(Place::NewThread(here, self.config.lang_of(parent)))
     }
 
     /// The served channel a message's thread is in: a forum (the thread is
@@ -213,7 +223,7 @@ impl Handler {
             return known;
         }
         let parent = match ctx.http.get_channel(msg.channel_id).await {
-            Ok(Channel::Guild(thread)) if thread.thread_metadata.is_some() => thread
+            Ok(Channel::Guild(thread)) if thread.kind == ChannelType::PublicThread => thread
                 .parent_id
                 .filter(|p| self.config.channel_role(*p).is_some()),
             Ok(_) => None,
@@ -281,16 +291,20 @@ enum Place {
     /// A new question in a support channel (of this language): it gets a
     /// thread of its own.
     NewQuestion(Option<Lang>),
-    /// A conversation's thread, a forum post or a customer's thread in a
-    /// support channel (in that channel's language), a DM.
+    /// A conversation's thread or a DM.
     Conversation(ThreadRef, Option<Lang>),
+    /// A forum post or a thread someone made in a support channel that is
+    /// not a conversation yet (in that channel's language).
+    NewThread(ThreadRef, Option<Lang>),
 }
 
 impl Place {
     /// The configured language of the place.
     fn lang(&self) -> Option<Lang> {
         match self {
-            Place::NewQuestion(lang) | Place::Conversation(_, lang) => *lang,
+            Place::NewQuestion(lang) | Place::Conversation(_, lang) | Place::NewThread(_, lang) => {
+                *lang
+            }
         }
     }
 }

@@ -1,15 +1,19 @@
 //! Tickets from direct messages. Staff cannot join a customer's DM, so the
 //! ticket's card gets a thread in the staff channel that stands in for it:
-//! what the customer writes in the DM is posted there, and what the member
-//! of staff who claimed the ticket writes there is sent to the customer (as
-//! the engine's staff reply, so it is logged and ordered like every other
-//! message). Anyone else's messages stay among staff. The staff commands
-//! work in that thread as in a customer's thread.
+//! what the customer writes in the DM (text and attachment links) is posted
+//! there, and what the member of staff who claimed the ticket writes there
+//! is sent to the customer (as the engine's staff reply, so it is logged and
+//! ordered like every other message). A message starting with `//` stays
+//! among staff, as does anyone else's. The staff commands work in that
+//! thread as in a customer's thread.
 //!
-//! The thread is remembered as `relay:<ticket>` among the posted messages,
-//! made once (a retry finds the thread Discord already has: a thread made
-//! from a message has the message's id), and found again from the channel a
-//! message arrives in.
+//! Whether a ticket has a relay thread is remembered as `relay:<ticket>`
+//! among the posted messages: the thread, or channel `0` for a ticket that
+//! needs none (its customer is in a thread staff join). The thread is made
+//! once, with the card or, for a DM ticket whose card went out without one,
+//! when the customer first writes (a retry finds the thread Discord already
+//! has: a thread made from a message has the message's id), and found again
+//! from the channel a message arrives in.
 
 use serenity::all::{
     Channel, ChannelId, Context, CreateMessage, CreateThread, Message, MessageId, Nonce,
@@ -19,16 +23,46 @@ use super::failure::{Failure, THREAD_ALREADY_CREATED};
 use super::handler::{Handler, person};
 use super::mentions::no_pings;
 use super::thread_name::thread_name;
-use super::transport::{DiscordTransport, PLATFORM, channel_of, failed, nonce, store_failed};
+use super::transport::{
+    DiscordTransport, PLATFORM, channel_of, failed, nonce, store_failed, user_of,
+};
 use crate::delivery::DeliveryError;
-use crate::engine::{Card, Inbound, OutboxId, Person, SourceKey, StaffCommand, TicketId};
+use crate::engine::{
+    Card, CardStatus, Inbound, OutboxId, Person, SourceKey, StaffCommand, ThreadRef, TicketId,
+};
 use crate::store::{Posted, SqlStore, StoreError, TicketState};
 
 /// The prefix of the keys relay threads are remembered by.
 const RELAY: &str = "relay:";
 
+/// The piece number of the introduction's nonce: apart from the pieces of
+/// the message of the same outbox row (a customer's first relayed words).
+const INTRO_PIECE: usize = 99;
+
+/// What a member of staff starts a message with to keep it among staff.
+pub const STAFF_ONLY_PREFIX: &str = "//";
+
 fn relay_key(ticket: TicketId) -> String {
     format!("{RELAY}{ticket}")
+}
+
+/// What is known of a ticket's relay thread.
+enum Relay {
+    /// Nothing yet.
+    Unknown,
+    /// The ticket's customer is not in a DM.
+    NotNeeded,
+    /// The thread.
+    Thread(ChannelId),
+}
+
+async fn relay_state(store: &SqlStore, ticket: TicketId) -> Result<Relay, StoreError> {
+    let posted = store.posted(&relay_key(ticket)).await?;
+    Ok(match posted.map(|p| p.channel_id.parse::<u64>()) {
+        None => Relay::Unknown,
+        Some(Ok(id)) if id > 0 => Relay::Thread(ChannelId::new(id)),
+        Some(_) => Relay::NotNeeded,
+    })
 }
 
 /// The staff thread that relays ticket `ticket`'s DM, if it has one.
@@ -36,11 +70,10 @@ pub(super) async fn relay_of(
     store: &SqlStore,
     ticket: TicketId,
 ) -> Result<Option<ChannelId>, StoreError> {
-    let posted = store.posted(&relay_key(ticket)).await?;
-    Ok(posted
-        .and_then(|p| p.channel_id.parse::<u64>().ok())
-        .filter(|id| *id > 0)
-        .map(ChannelId::new))
+    Ok(match relay_state(store, ticket).await? {
+        Relay::Thread(thread) => Some(thread),
+        Relay::Unknown | Relay::NotNeeded => None,
+    })
 }
 
 /// The ticket whose DM `channel` relays, if it is a relay thread.
@@ -54,42 +87,75 @@ pub(super) async fn ticket_of_relay(
         .map(TicketId))
 }
 
+/// The ticket a relay thread is for.
+pub(super) struct RelayFor<'a> {
+    /// The ticket.
+    pub ticket: TicketId,
+    /// The customer's conversation.
+    pub thread: &'a ThreadRef,
+    /// The customer.
+    pub customer: &'a Person,
+    /// Who has claimed it, to be added to the thread.
+    pub claimer: Option<&'a Person>,
+}
+
+impl<'a> RelayFor<'a> {
+    /// The ticket of `card`.
+    pub fn card(card: &'a Card) -> Self {
+        RelayFor {
+            ticket: card.ticket,
+            thread: &card.thread,
+            customer: &card.customer,
+            claimer: match &card.status {
+                CardStatus::Claimed { by } => Some(by),
+                CardStatus::Open | CardStatus::Resolved { .. } => None,
+            },
+        }
+    }
+}
+
 /// What the relay thread says first.
-fn introduction(card: &Card) -> String {
+fn introduction(ticket: TicketId, customer: &Person) -> String {
     format!(
-        "Ticket #{} came from a direct message with **{}**. What they write \
+        "Ticket #{ticket} came from a direct message with **{}**. What they write \
          appears here. Once you have claimed the ticket, what you write here is \
-         sent to them; messages before that, and from anyone else, stay among \
-         staff. `/note`, `/resolve` and the other staff commands work here.",
-        card.ticket, card.customer.name
+         sent to them, except messages starting with `{STAFF_ONLY_PREFIX}`; \
+         messages before that, and from anyone else, stay among staff. `/note`, \
+         `/resolve` and the other staff commands work here.",
+        customer.name
     )
 }
 
 impl DiscordTransport {
-    /// Gives the card of a ticket from a DM its relay thread, once.
+    /// Gives the card (`card_message` in `card_channel`) of a ticket from a
+    /// DM its relay thread, once; remembers that any other ticket needs none.
     pub(super) async fn open_relay(
         &self,
         row: OutboxId,
-        card: &Card,
+        dm: &RelayFor<'_>,
+        card_channel: ChannelId,
         card_message: MessageId,
-    ) -> Result<(), DeliveryError> {
+    ) -> Result<Option<ChannelId>, DeliveryError> {
         let store = &self.store;
-        if relay_of(store, card.ticket)
-            .await
-            .map_err(store_failed)?
-            .is_some()
-        {
-            return Ok(());
+        let key = relay_key(dm.ticket);
+        match relay_state(store, dm.ticket).await.map_err(store_failed)? {
+            Relay::Unknown => {}
+            Relay::NotNeeded => return Ok(None),
+            Relay::Thread(thread) => return Ok(Some(thread)),
         }
-        if !self.is_dm(card).await? {
-            return Ok(());
+        if !self.is_dm(dm).await? {
+            let none = Posted {
+                channel_id: "0".to_owned(),
+                message_id: "0".to_owned(),
+            };
+            store
+                .record_posted(&key, &none)
+                .await
+                .map_err(store_failed)?;
+            return Ok(None);
         }
-        let staff = self.config.staff_channel;
-        let name = thread_name(
-            &format!("#{} {}", card.ticket, card.customer.name),
-            "Ticket",
-        );
-        let made = staff
+        let name = thread_name(&format!("#{} {}", dm.ticket, dm.customer.name), "Ticket");
+        let made = card_channel
             .create_thread_from_message(&self.http, card_message, CreateThread::new(name))
             .await;
         let thread = match made {
@@ -102,35 +168,50 @@ impl DiscordTransport {
             },
         };
         let intro = CreateMessage::new()
-            .content(introduction(card))
+            .content(introduction(dm.ticket, dm.customer))
             .allowed_mentions(no_pings())
-            .nonce(Nonce::String(nonce(row, 1, thread)))
+            .nonce(Nonce::String(nonce(row, INTRO_PIECE, thread)))
             .enforce_nonce(true);
         thread
             .send_message(&self.http, intro)
             .await
             .map_err(failed)?;
+        if let Some(claimer) = dm.claimer {
+            self.add_claimer(thread, claimer).await;
+        }
         let posted = Posted {
             channel_id: thread.to_string(),
             message_id: card_message.to_string(),
         };
         store
-            .record_posted(&relay_key(card.ticket), &posted)
+            .record_posted(&key, &posted)
             .await
-            .map_err(store_failed)
+            .map_err(store_failed)?;
+        Ok(Some(thread))
     }
 
-    /// Whether the card's conversation is a DM. A channel Discord no longer
+    /// Adds the claimer to a relay thread made after they claimed; a failure
+    /// only means they open it themselves.
+    async fn add_claimer(&self, thread: ChannelId, claimer: &Person) {
+        let Ok(user) = user_of(claimer) else {
+            return;
+        };
+        if let Err(e) = thread.add_thread_member(&self.http, user).await {
+            tracing::warn!(error = %e, "adding the claimer to a relay thread");
+        }
+    }
+
+    /// Whether the ticket's conversation is a DM. A channel Discord no longer
     /// knows is not one: the card must go out all the same.
-    async fn is_dm(&self, card: &Card) -> Result<bool, DeliveryError> {
-        let Ok(channel) = channel_of(&card.thread) else {
+    async fn is_dm(&self, dm: &RelayFor<'_>) -> Result<bool, DeliveryError> {
+        let Ok(channel) = channel_of(dm.thread) else {
             return Ok(false);
         };
         match self.http.get_channel(channel).await {
             Ok(channel) => Ok(matches!(channel, Channel::Private(_))),
             Err(e) => match Failure::of(&e) {
                 Failure::Permanent { .. } => {
-                    tracing::warn!(error = %e, ticket = %card.ticket, "looking up a ticket's channel");
+                    tracing::warn!(error = %e, ticket = %dm.ticket, "looking up a ticket's channel");
                     Ok(false)
                 }
                 _ => Err(failed(e)),
@@ -138,30 +219,82 @@ impl DiscordTransport {
         }
     }
 
-    /// Posts what a customer wrote in the DM of ticket `ticket` in its relay
-    /// thread. A ticket without one (its customer is in a thread staff join)
-    /// needs nothing.
+    /// Posts what a customer wrote while their ticket is open in its relay
+    /// thread. A ticket whose customer is in a thread staff join needs
+    /// nothing. A DM ticket whose card went out without a thread (before
+    /// relays existed, or it could not be made) gets it now; one whose card
+    /// never went out has the message posted in the staff channel.
     pub(super) async fn relay_to_staff(
         &self,
         row: OutboxId,
-        ticket: TicketId,
-        from: &Person,
+        dm: &RelayFor<'_>,
         text: &str,
     ) -> Result<(), DeliveryError> {
-        let Some(thread) = relay_of(&self.store, ticket).await.map_err(store_failed)? else {
-            return Ok(());
-        };
-        let line = format!("**{}**: {text}", from.name);
-        self.post(row, thread, super::render::text(&line, vec![]))
+        let line = format!("**{}**: {text}", dm.customer.name);
+        let thread = match relay_state(&self.store, dm.ticket)
             .await
+            .map_err(store_failed)?
+        {
+            Relay::NotNeeded => return Ok(()),
+            Relay::Thread(thread) => Some(thread),
+            Relay::Unknown => {
+                let card = self
+                    .store
+                    .posted(&format!("card:{}", dm.ticket))
+                    .await
+                    .map_err(store_failed)?;
+                match card {
+                    Some(card) => {
+                        let channel = parse_channel(&card.channel_id)?;
+                        let message = MessageId::new(parse_channel(&card.message_id)?.get());
+                        self.open_relay(row, dm, channel, message).await?
+                    }
+                    None if self.is_dm(dm).await? => {
+                        let line = format!("Ticket #{}, {line}", dm.ticket);
+                        let staff = self.config.staff_channel;
+                        return self
+                            .post(row, staff, super::render::text(&line, vec![]))
+                            .await;
+                    }
+                    None => None,
+                }
+            }
+        };
+        match thread {
+            Some(thread) => {
+                self.post(row, thread, super::render::text(&line, vec![]))
+                    .await
+            }
+            None => Ok(()),
+        }
     }
+}
+
+fn parse_channel(id: &str) -> Result<ChannelId, DeliveryError> {
+    id.parse::<u64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .map(ChannelId::new)
+        .ok_or_else(|| DeliveryError::permanent(format!("`{id}` is not a Discord id")))
+}
+
+/// A message's text with links to its attachments, one per line.
+pub(super) fn with_attachments(msg: &Message) -> String {
+    let mut text = msg.content.trim().to_owned();
+    for a in &msg.attachments {
+        if !text.is_empty() {
+            text.push('\n');
+        }
+        text.push_str(&a.url);
+    }
+    text
 }
 
 impl Handler {
     /// A message in a relay thread: from the member of staff who claimed
-    /// the ticket it goes to the customer; before anyone has, or after the
-    /// ticket is resolved, the writer is told it was not sent. Returns
-    /// whether `msg` was in a relay thread.
+    /// the ticket it goes to the customer (unless it starts with `//`);
+    /// before anyone has, or after the ticket is resolved, the writer is
+    /// told it was not sent. Returns whether `msg` was in a relay thread.
     pub(super) async fn on_relay_message(&self, ctx: &Context, msg: &Message) -> bool {
         if msg.guild_id.is_none() {
             return false;
@@ -178,7 +311,7 @@ impl Handler {
             .member
             .as_ref()
             .is_some_and(|m| m.roles.contains(&self.config.staff_role));
-        if !staff || msg.content.trim().is_empty() {
+        if !staff || msg.content.trim_start().starts_with(STAFF_ONLY_PREFIX) {
             return true;
         }
         let by = person(&msg.author);
@@ -190,9 +323,12 @@ impl Handler {
                 return true;
             }
         };
+        let text = with_attachments(msg);
         let refusal = match state.state {
             TicketState::Claimed if state.claimed_by.as_ref().is_some_and(|p| p.id == by.id) => {
-                None
+                text.is_empty().then(|| {
+                    "Not sent to the customer: only text and attachments are relayed.".to_owned()
+                })
             }
             // Colleagues talking it over: that is what the thread is for.
             TicketState::Claimed => return true,
@@ -204,25 +340,41 @@ impl Handler {
             )),
         };
         if let Some(text) = refusal {
-            let notice = CreateMessage::new()
-                .content(text)
-                .allowed_mentions(no_pings())
-                .reference_message(msg);
-            if let Err(e) = msg.channel_id.send_message(&ctx.http, notice).await {
-                self.metrics.discord_error("relay");
-                tracing::warn!(error = %e, "telling staff a message was not relayed");
-            }
+            self.tell_in_relay(ctx, msg, text).await;
             return true;
         }
         let event = Inbound::Staff {
             source: SourceKey::new(PLATFORM, msg.id.to_string()),
             ticket,
             staff: by,
-            command: StaffCommand::Reply {
-                text: msg.content.clone(),
-            },
+            command: StaffCommand::Reply { text },
         };
         self.handle(&event).await;
         true
+    }
+
+    /// Answers `msg` in its relay thread (only staff read it).
+    async fn tell_in_relay(&self, ctx: &Context, msg: &Message, text: String) {
+        let notice = CreateMessage::new()
+            .content(text)
+            .allowed_mentions(no_pings())
+            .reference_message(msg);
+        if let Err(e) = msg.channel_id.send_message(&ctx.http, notice).await {
+            self.metrics.discord_error("relay");
+            tracing::warn!(error = %e, "telling staff a message was not relayed");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_introduction_names_the_ticket_the_customer_and_the_staff_only_prefix() {
+        let alice = Person::new("discord:1", "alice");
+        let text = introduction(TicketId(7), &alice);
+        assert!(text.starts_with("Ticket #7 came from a direct message with **alice**."));
+        assert!(text.contains("`//`"));
     }
 }

@@ -23,7 +23,7 @@ use serenity::builder::Builder as _;
 use super::failure::{DM_CHANNEL, Failure};
 use super::interactions::Interactions;
 use super::mentions::{no_pings, staff_ping};
-use super::relay::relay_of;
+use super::relay::{RelayFor, relay_of};
 use super::render::{self, AnswerParts, ButtonContext, Piece};
 use super::settings::DiscordConfig;
 use crate::delivery::{DeliveryError, Transport};
@@ -134,10 +134,25 @@ impl DiscordTransport {
                     Err(e) => Err(failed(e)),
                 }
             }
-            Action::AddToThread { thread, staff } => self.add_to_thread(thread, staff).await,
+            Action::AddToThread {
+                thread,
+                staff,
+                ticket,
+            } => self.add_to_thread(thread, staff, *ticket).await,
             Action::CustomerMessage {
-                ticket, from, text, ..
-            } => self.relay_to_staff(row, *ticket, from, text).await,
+                ticket,
+                thread,
+                from,
+                text,
+            } => {
+                let dm = RelayFor {
+                    ticket: *ticket,
+                    thread,
+                    customer: from,
+                    claimer: None,
+                };
+                self.relay_to_staff(row, &dm, text).await
+            }
             Action::PingStaff {
                 ticket,
                 level,
@@ -152,15 +167,26 @@ impl DiscordTransport {
     }
 
     /// Adds the member of staff who claimed a ticket to the customer's
-    /// thread, or, for a DM, to the staff thread that relays it.
-    async fn add_to_thread(&self, thread: &ThreadRef, staff: &Person) -> Result<(), DeliveryError> {
+    /// thread, or, for a DM, to the staff thread that relays it (if it is
+    /// not made yet, it adds the claimer itself when it is).
+    async fn add_to_thread(
+        &self,
+        thread: &ThreadRef,
+        staff: &Person,
+        ticket: Option<TicketId>,
+    ) -> Result<(), DeliveryError> {
         let user = user_of(staff)?;
-        let conversation = self
-            .store
-            .conversation_by_thread(thread)
-            .await
-            .map_err(store_failed)?;
-        let relay = match conversation.and_then(|c| c.ticket) {
+        let ticket = match ticket {
+            Some(ticket) => Some(ticket),
+            // Rows written before actions named their ticket.
+            None => self
+                .store
+                .conversation_by_thread(thread)
+                .await
+                .map_err(store_failed)?
+                .and_then(|c| c.ticket),
+        };
+        let relay = match ticket {
             Some(ticket) => relay_of(&self.store, ticket).await.map_err(store_failed)?,
             None => None,
         };
@@ -170,7 +196,7 @@ impl DiscordTransport {
         };
         match channel.add_thread_member(&self.http, user).await {
             Ok(()) => Ok(()),
-            // A DM whose relay thread is not made yet has no one to add.
+            // A DM whose relay thread is not made yet: it adds the claimer.
             Err(e) if is_dm_refusal(&e) => Ok(()),
             Err(e) => Err(failed(e)),
         }
@@ -252,7 +278,8 @@ impl DiscordTransport {
             .await
             .map_err(store_failed)?;
         if let Some(card) = card.filter(|c| c.channel_id == channel.to_string()) {
-            let mut reply = MessageReference::from((channel, parse_id(&card.message_id).map(MessageId::new)?));
+            let mut reply =
+                MessageReference::from((channel, parse_id(&card.message_id).map(MessageId::new)?));
             // A card deleted by hand must not stop the reminder.
             reply.fail_if_not_exists = Some(false);
             message = message.reference_message(reply);
@@ -287,7 +314,9 @@ impl DiscordTransport {
                 .await
                 .map_err(failed)?;
             // A retried first post may have stopped before the relay thread.
-            return self.open_relay(row, card, message).await;
+            self.open_relay(row, &RelayFor::card(card), channel, message)
+                .await?;
+            return Ok(());
         }
         let channel = self.config.staff_channel;
         let message = CreateMessage::new()
@@ -308,7 +337,9 @@ impl DiscordTransport {
             .record_posted(&key, &posted)
             .await
             .map_err(store_failed)?;
-        self.open_relay(row, card, sent.id).await
+        self.open_relay(row, &RelayFor::card(card), channel, sent.id)
+            .await?;
+        Ok(())
     }
 
     async fn ephemeral(&self, user: &str, text: &str) -> Result<(), DeliveryError> {
@@ -381,7 +412,7 @@ pub fn thread_ref(channel: ChannelId) -> ThreadRef {
     ThreadRef(format!("{PLATFORM}:{channel}"))
 }
 
-fn user_of(person: &Person) -> Result<UserId, DeliveryError> {
+pub(super) fn user_of(person: &Person) -> Result<UserId, DeliveryError> {
     let id =
         person.id.0.strip_prefix("discord:").ok_or_else(|| {
             DeliveryError::permanent(format!("{} is not a Discord user", person.id))

@@ -16,6 +16,44 @@ impl FakeDiscord {
         self.message_in(self.shared.ids.next(), channel_id, author, content)
     }
 
+    /// `author` writes `content` in `channel_id` with the file `filename`
+    /// attached. Returns the message.
+    pub fn says_with_file(
+        &self,
+        channel_id: u64,
+        author: &User,
+        content: &str,
+        filename: &str,
+    ) -> Value {
+        let id = self.shared.ids.next();
+        let url = format!("https://cdn.fake.test/attachments/{channel_id}/{id}/{filename}");
+        self.message_with(id, channel_id, author, content, |m| {
+            m["attachments"] = json!([{
+                "id": id.to_string(),
+                "filename": filename,
+                "size": 1234,
+                "url": url,
+                "proxy_url": url,
+                "content_type": "image/png",
+            }]);
+        })
+    }
+
+    /// Discord's own note of `kind` in `channel_id`, made by what `author`
+    /// did (18: they made a thread, whose name is `content`).
+    pub fn system_message(
+        &self,
+        channel_id: u64,
+        author: &User,
+        kind: u64,
+        content: &str,
+    ) -> Value {
+        let id = self.shared.ids.next();
+        self.message_with(id, channel_id, author, content, |m| {
+            m["type"] = json!(kind);
+        })
+    }
+
     /// `by` presses the button `custom_id` on `message`: INTERACTION_CREATE type 3.
     pub fn press(&self, by: &User, message: &Value, custom_id: &str) -> Sent {
         let channel_id = message["channel_id"].as_str().unwrap().parse().unwrap();
@@ -160,6 +198,18 @@ impl FakeDiscord {
 
     /// Keeps and dispatches a message `id` by `author` in `channel_id`.
     fn message_in(&self, id: u64, channel_id: u64, author: &User, content: &str) -> Value {
+        self.message_with(id, channel_id, author, content, |_| {})
+    }
+
+    /// [`FakeDiscord::message_in`], with `edit` applied to the payload.
+    fn message_with(
+        &self,
+        id: u64,
+        channel_id: u64,
+        author: &User,
+        content: &str,
+        edit: impl FnOnce(&mut Value),
+    ) -> Value {
         let mut store = self.shared.store.lock().unwrap();
         let guild_id = store
             .channel(self.world(), channel_id)
@@ -176,6 +226,8 @@ impl FakeDiscord {
                 components: Value::Array(vec![]),
             },
         );
+        let mut message = message;
+        edit(&mut message);
         store.put_message(message.clone());
         drop(store);
         self.dispatch("MESSAGE_CREATE", message.clone());
