@@ -1,17 +1,19 @@
 //! Embeddings kept on disk, keyed by a hash of the model id and the text, so
 //! that a restart or a hot reload embeds only texts it has not seen. One file
 //! per model (`<dir>/<model id>.emb`), appended to in whole records: a crash
-//! mid-write loses at most the last record, which is ignored when read.
+//! mid-write loses at most the last record, which is cut off before the next
+//! append and ignored when read.
 //!
 //! Every FAQ edit that trains a new last layer embeds every text again, so
 //! neither memory nor the file may keep all that was ever embedded. Memory
 //! keeps what the last [`KEEP_BUILDS`] index builds of the process used (what
 //! the file held that the first build did not use is let go). The file is
-//! rewritten with just that once it holds more than [`COMPACT_RATIO`] times
-//! as many records (and [`COMPACT_SLACK`] more): another FAQ served from the
-//! same directory then embeds its texts again at its next build.
+//! rewritten once it holds more than [`COMPACT_RATIO`] times as many records
+//! (and [`COMPACT_SLACK`] more), with those and with what other processes
+//! added since this one opened it; another FAQ's older records are dropped,
+//! and its process embeds them again when it next starts.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs::OpenOptions;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -60,8 +62,11 @@ struct Memory {
     vectors: HashMap<Key, (Vector, u64)>,
     /// Builds so far ([`EmbeddingCache::embed_all`] calls).
     builds: u64,
-    /// Records in the file, as far as this process knows.
+    /// Whole records in the file, as far as this process knows.
     in_file: usize,
+    /// Every key this process read from the file or wrote to it: a record
+    /// in the file with any other key was added by another process since.
+    known: HashSet<Key>,
 }
 
 impl Memory {
@@ -69,6 +74,15 @@ impl Memory {
     fn forget_unused(&mut self) {
         let oldest = self.builds.saturating_sub(KEEP_BUILDS - 1).max(1);
         self.vectors.retain(|_, (_, used)| *used >= oldest);
+    }
+
+    /// Keeps `vector` for `key` as used by `build` (a later build's use
+    /// stands).
+    fn keep(&mut self, key: Key, vector: Vector, build: u64) {
+        self.vectors
+            .entry(key)
+            .and_modify(|(_, used)| *used = (*used).max(build))
+            .or_insert((vector, build));
     }
 }
 
@@ -86,16 +100,17 @@ impl EmbeddingCache {
     /// An unreadable file is reported and the cache starts empty.
     pub fn open(dir: Option<&Path>, model_id: &str, dim: usize) -> Self {
         let file = dir.map(|d| d.join(format!("{model_id}.emb")));
-        let vectors = match &file {
+        let read = match &file {
             Some(path) if path.exists() => read_file(path, dim).unwrap_or_else(|e| {
                 tracing::warn!(error = %e, path = %path.display(), "ignoring the embedding cache");
-                HashMap::new()
+                Records::default()
             }),
-            _ => HashMap::new(),
+            _ => Records::default(),
         };
         let memory = Memory {
-            in_file: vectors.len(),
-            vectors: vectors.into_iter().map(|(k, v)| (k, (v, 0))).collect(),
+            in_file: read.count,
+            known: read.records.keys().copied().collect(),
+            vectors: read.records.into_iter().map(|(k, v)| (k, (v, 0))).collect(),
             builds: 0,
         };
         EmbeddingCache {
@@ -137,7 +152,8 @@ impl EmbeddingCache {
     /// Embeddings of `texts` for one index build, in order: cached ones
     /// looked up, the rest embedded by `encoder` (with `adaptation`'s last
     /// layer, if given) in batches and stored. Then what recent builds did
-    /// not use is let go, and the file compacted if it is due.
+    /// not use is let go, and the file compacted if it is due. Builds may
+    /// run at the same time: each keeps hold of its own vectors.
     pub fn embed_all(
         &self,
         encoder: &Encoder,
@@ -146,34 +162,36 @@ impl EmbeddingCache {
     ) -> Result<(Vec<Vector>, CacheStats), SemanticError> {
         let variant = adaptation.map_or("", Adaptation::id);
         let keys: Vec<Key> = texts.iter().map(|t| self.key(variant, t)).collect();
-        let (build, mut missing): (u64, Vec<(Key, &str)>) = {
+        let mut found: HashMap<Key, Vector> = HashMap::new();
+        let (build, mut missing) = {
             let mut memory = self.memory.lock().expect("cache lock");
             memory.builds += 1;
             let build = memory.builds;
+            let mut missing: Vec<(Key, &str)> = Vec::new();
             let mut seen = std::collections::HashSet::new();
-            let missing = keys
-                .iter()
-                .zip(texts)
-                .filter(|(k, _)| match memory.vectors.get_mut(*k) {
-                    Some((_, used)) => {
-                        *used = build;
-                        false
+            for (k, t) in keys.iter().zip(texts) {
+                if !seen.insert(*k) {
+                    continue;
+                }
+                match memory.vectors.get_mut(k) {
+                    Some((v, used)) => {
+                        *used = (*used).max(build);
+                        found.insert(*k, Arc::clone(v));
                     }
-                    None => seen.insert(**k),
-                })
-                .map(|(k, t)| (*k, *t))
-                .collect();
+                    None => missing.push((*k, *t)),
+                }
+            }
             (build, missing)
         };
         let stats = CacheStats {
-            texts: keys.iter().collect::<std::collections::HashSet<_>>().len(),
+            texts: found.len() + missing.len(),
             computed: missing.len(),
         };
         missing.sort_by_key(|(_, t)| t.len());
         for chunk in missing.chunks(CHUNK) {
             let batch: Vec<&str> = chunk.iter().map(|(_, t)| *t).collect();
             let vectors = encoder.embed_with(&batch, adaptation.map(Adaptation::layer))?;
-            let records: Vec<(Key, Arc<[f32]>)> = chunk
+            let records: Vec<(Key, Vector)> = chunk
                 .iter()
                 .zip(vectors)
                 .map(|((k, _), v)| (*k, Arc::from(v)))
@@ -182,16 +200,15 @@ impl EmbeddingCache {
             let mut memory = self.memory.lock().expect("cache lock");
             if appended {
                 memory.in_file += records.len();
+                memory.known.extend(records.iter().map(|(k, _)| *k));
             }
-            memory
-                .vectors
-                .extend(records.into_iter().map(|(k, v)| (k, (v, build))));
+            for (k, v) in records {
+                memory.keep(k, Arc::clone(&v), build);
+                found.insert(k, v);
+            }
         }
+        let vectors = keys.iter().map(|k| Arc::clone(&found[k])).collect();
         let mut memory = self.memory.lock().expect("cache lock");
-        let vectors = keys
-            .iter()
-            .map(|k| Arc::clone(&memory.vectors[k].0))
-            .collect();
         memory.forget_unused();
         let (ratio, slack) = self.compact_at;
         if memory.in_file > ratio * memory.vectors.len() + slack {
@@ -200,34 +217,63 @@ impl EmbeddingCache {
         Ok((vectors, stats))
     }
 
-    /// Rewrites the file with what memory holds (written aside, then renamed
-    /// over it). Records another process appends meanwhile are lost, which
+    /// The bytes of one record.
+    fn record_len(&self) -> usize {
+        KEY + self.dim * 4
+    }
+
+    /// Rewrites the file with what memory holds and the records other
+    /// processes added since this one opened it (written to a file of its
+    /// own in the directory, then renamed over the old one). What this
+    /// process read or wrote and no longer uses is dropped; so is whatever
+    /// another process appends between the reading and the renaming, which
     /// costs only recomputation.
     fn compact(&self, memory: &mut Memory) {
         let Some(path) = &self.file else { return };
-        let aside = path.with_extension(format!("emb.{}.tmp", std::process::id()));
-        let result = (|| -> std::io::Result<()> {
-            let mut bytes =
-                Vec::with_capacity(MAGIC.len() + memory.vectors.len() * (KEY + self.dim * 4));
+        let result = (|| -> Result<usize, SemanticError> {
+            let current = read_file(path, self.dim)?;
+            let io = |source| SemanticError::Read {
+                path: path.clone(),
+                source,
+            };
+            let theirs: Vec<(Key, Vector)> = current
+                .records
+                .into_iter()
+                .filter(|(k, _)| !memory.known.contains(k) && !memory.vectors.contains_key(k))
+                .collect();
+            let records = memory.vectors.len() + theirs.len();
+            let mut bytes = Vec::with_capacity(MAGIC.len() + records * self.record_len());
             bytes.extend_from_slice(MAGIC);
             for (k, (v, _)) in &memory.vectors {
                 push_record(&mut bytes, k, v);
             }
-            std::fs::write(&aside, &bytes)?;
-            std::fs::rename(&aside, path)
+            for (k, v) in &theirs {
+                push_record(&mut bytes, k, v);
+            }
+            let dir = path.parent().unwrap_or(Path::new("."));
+            let mut aside = tempfile::Builder::new()
+                .prefix(&format!("{}.", self.model_id))
+                .suffix(".emb.tmp")
+                .tempfile_in(dir)
+                .map_err(io)?;
+            aside.write_all(&bytes).map_err(io)?;
+            aside.as_file().sync_all().map_err(io)?;
+            aside.persist(path).map_err(|e| io(e.error))?;
+            memory.known = memory.vectors.keys().copied().collect();
+            memory.known.extend(theirs.iter().map(|(k, _)| *k));
+            Ok(records)
         })();
         match result {
-            Ok(()) => {
+            Ok(records) => {
                 tracing::info!(
                     path = %path.display(),
                     from = memory.in_file,
-                    to = memory.vectors.len(),
+                    to = records,
                     "compacted the embedding cache"
                 );
-                memory.in_file = memory.vectors.len();
+                memory.in_file = records;
             }
             Err(e) => {
-                let _ = std::fs::remove_file(&aside);
                 tracing::warn!(error = %e, path = %path.display(), "could not compact the embedding cache");
             }
         }
@@ -249,22 +295,30 @@ impl EmbeddingCache {
     }
 
     /// Writes `records` to the file; a failure costs only recomputation
-    /// later. Returns whether they were written.
-    fn append(&self, records: &[(Key, Arc<[f32]>)]) -> bool {
-        let Some(path) = &self.file else {
+    /// later. A record left half-written by a crash is cut off first, so
+    /// that the records after it are read whole. Returns whether they were
+    /// written.
+    fn append(&self, records: &[(Key, Vector)]) -> bool {
+        let Some(path) = self.file.as_ref() else {
             return false;
         };
-        let mut bytes = Vec::with_capacity(records.len() * (KEY + self.dim * 4));
+        let mut bytes = Vec::with_capacity(records.len() * self.record_len());
         for (k, v) in records {
             push_record(&mut bytes, k, v);
         }
+        let record = self.record_len() as u64;
         let result = (|| -> std::io::Result<()> {
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir)?;
             }
             let mut f = OpenOptions::new().create(true).append(true).open(path)?;
-            if f.metadata()?.len() == 0 {
+            let len = f.metadata()?.len();
+            if len == 0 {
                 f.write_all(MAGIC)?;
+            } else if let Some(body) = len.checked_sub(MAGIC.len() as u64)
+                && body % record != 0
+            {
+                f.set_len(len - body % record)?;
             }
             f.write_all(&bytes)
         })();
@@ -283,7 +337,16 @@ fn push_record(bytes: &mut Vec<u8>, key: &Key, vector: &[f32]) {
     }
 }
 
-fn read_file(path: &Path, dim: usize) -> Result<HashMap<Key, Arc<[f32]>>, SemanticError> {
+/// The whole records of a cache file (the last one wins for a key written
+/// twice).
+#[derive(Default)]
+struct Records {
+    records: HashMap<Key, Vector>,
+    /// Whole records (a key written twice counts twice).
+    count: usize,
+}
+
+fn read_file(path: &Path, dim: usize) -> Result<Records, SemanticError> {
     let bytes = std::fs::read(path).map_err(|source| SemanticError::Read {
         path: path.to_path_buf(),
         source,
@@ -292,7 +355,8 @@ fn read_file(path: &Path, dim: usize) -> Result<HashMap<Key, Arc<[f32]>>, Semant
         .strip_prefix(MAGIC.as_slice())
         .ok_or_else(|| SemanticError::Model(format!("{} is no embedding cache", path.display())))?;
     let record = KEY + dim * 4;
-    Ok(body
+    let whole = body.len() / record;
+    let records = body
         .chunks_exact(record)
         .map(|r| {
             let mut key = [0; KEY];
@@ -303,5 +367,9 @@ fn read_file(path: &Path, dim: usize) -> Result<HashMap<Key, Arc<[f32]>>, Semant
                 .collect();
             (key, Arc::from(v))
         })
-        .collect())
+        .collect();
+    Ok(Records {
+        records,
+        count: whole,
+    })
 }

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 pub use adapt::Adaptation;
 pub use bert::{Precision, Profile};
-pub use cache::{CacheStats, EmbeddingCache, KEEP_BUILDS};
+pub use cache::{CacheStats, EmbeddingCache, KEEP_BUILDS, Vector};
 pub use classifier::Classifier;
 pub use encoder::Encoder;
 pub use space::{EntrySimilarity, SemanticIndex};
