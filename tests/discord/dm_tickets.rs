@@ -9,14 +9,39 @@
 use frontline::store::{Store as _, TicketState};
 
 use crate::fake::FakeDiscord;
-use crate::frontline::{Frontline, button, id, labels};
+use crate::fake::recorder::{Call, Fault};
+use crate::frontline::{Frontline, button, id, labels, unanswered};
 use crate::on_both_backends;
 use crate::support::Backend;
 
 on_both_backends!(
     a_dm_ticket_is_worked_through_a_thread_on_its_card,
     a_ticket_in_a_guild_thread_gets_no_relay_thread,
+    a_dm_ticket_whose_card_got_no_thread_gets_it_when_the_customer_writes,
+    what_cannot_be_relayed_in_a_thread_goes_to_the_staff_channel,
 );
+
+/// Alice's DM nobody can answer: a ticket whose card is posted, while the
+/// relay thread cannot be made (`fails` times). Returns her DM and the card.
+async fn dm_ticket_without_thread(fake: &FakeDiscord, fails: usize) -> (u64, Call) {
+    let w = fake.world().clone();
+    let dm = w.dm_with(w.alice()).id;
+    let staff = w.staff_channel.id;
+    fake.fail_next(
+        &format!("POST /channels/{staff}/messages/*/threads"),
+        fails,
+        Fault::MissingPermissions,
+    );
+    fake.says(dm, w.alice(), "zorglub quantum marmalade overflow");
+    let card = fake
+        .next_call(&format!("POST /channels/{staff}/messages"))
+        .await;
+    let refused = fake
+        .next_call(&format!("POST /channels/{staff}/messages/*/threads"))
+        .await;
+    assert_eq!(refused.status, 403);
+    (dm, card)
+}
 
 fn content(call: &crate::fake::recorder::Call) -> String {
     call.body["content"].as_str().unwrap_or_default().to_owned()
@@ -130,14 +155,7 @@ async fn a_ticket_in_a_guild_thread_gets_no_relay_thread(backend: Backend) {
     };
     let fake: &FakeDiscord = &bot.fake;
     let w = fake.world().clone();
-    let thread = id(&fake.says(
-        w.support.id,
-        w.alice(),
-        "zorglub quantum marmalade overflow",
-    ));
-    let card = fake
-        .next_call(&format!("POST /channels/{}/messages", w.staff_channel.id))
-        .await;
+    let (thread, card) = unanswered(fake).await;
     fake.next_call(&format!("POST /channels/{thread}/messages"))
         .await;
     // Alice's next message is for the staff who join her thread: nothing is
@@ -173,6 +191,63 @@ async fn a_ticket_in_a_guild_thread_gets_no_relay_thread(backend: Backend) {
             .len(),
         1,
         "only the card"
+    );
+    bot.stop().await;
+}
+
+async fn a_dm_ticket_whose_card_got_no_thread_gets_it_when_the_customer_writes(backend: Backend) {
+    let Some(bot) = Frontline::start(backend).await else {
+        return;
+    };
+    let fake: &FakeDiscord = &bot.fake;
+    let w = fake.world().clone();
+    let staff = w.staff_channel.id;
+    // Neither the card nor its update after Sam's claim gets the thread.
+    let (dm, card) = dm_ticket_without_thread(fake, 2).await;
+    fake.press(w.sam(), &card.response, &button(&card.body, "Claim"));
+    fake.next_call(&format!("PATCH /channels/{staff}/messages/*"))
+        .await;
+    fake.next_call(&format!("POST /channels/{staff}/messages/*/threads"))
+        .await;
+
+    // Alice writes: the thread is made now, Sam is added, her words are there.
+    fake.says(dm, w.alice(), "it also says error 42");
+    let made = fake
+        .next_call(&format!("POST /channels/{staff}/messages/*/threads"))
+        .await;
+    assert_eq!(made.status, 200, "{}", made.response);
+    let relay = id(&made.response);
+    fake.next_call(&format!(
+        "PUT /channels/{relay}/thread-members/{}",
+        w.sam().id
+    ))
+    .await;
+    let in_relay = format!("POST /channels/{relay}/messages");
+    let intro = fake.next_call(&in_relay).await;
+    assert!(content(&intro).contains("direct message"), "{}", intro.body);
+    let relayed = fake.next_call(&in_relay).await;
+    assert_eq!(content(&relayed), "**alice**: it also says error 42");
+    bot.stop().await;
+}
+
+async fn what_cannot_be_relayed_in_a_thread_goes_to_the_staff_channel(backend: Backend) {
+    let Some(bot) = Frontline::start(backend).await else {
+        return;
+    };
+    let fake: &FakeDiscord = &bot.fake;
+    let w = fake.world().clone();
+    let staff = w.staff_channel.id;
+    // The bot may not make threads in the staff channel at all.
+    let (dm, _card) = dm_ticket_without_thread(fake, 2).await;
+    fake.says(dm, w.alice(), "it also says error 42");
+    fake.next_call(&format!("POST /channels/{staff}/messages/*/threads"))
+        .await;
+    let fallback = fake
+        .next_call(&format!("POST /channels/{staff}/messages"))
+        .await;
+    assert_eq!(
+        content(&fallback),
+        "Ticket #1, **alice**: it also says error 42"
     );
     bot.stop().await;
 }

@@ -177,6 +177,21 @@ pub fn id(value: &Value) -> u64 {
     value["id"].as_str().unwrap().parse().unwrap()
 }
 
+/// Alice's question nobody can answer in the support channel: a ticket.
+/// Returns her thread and the card's call.
+pub async fn unanswered(fake: &FakeDiscord) -> (u64, crate::fake::recorder::Call) {
+    let w = fake.world().clone();
+    let m = id(&fake.says(
+        w.support.id,
+        w.alice(),
+        "zorglub quantum marmalade overflow",
+    ));
+    let card = fake
+        .next_call(&format!("POST /channels/{}/messages", w.staff_channel.id))
+        .await;
+    (m, card)
+}
+
 /// Waits until `check` holds (what the bot stores is not a Discord call to
 /// wait for); panics naming `what` after 10 s.
 pub async fn eventually<F, Fut>(what: &str, mut check: F)

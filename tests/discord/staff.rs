@@ -5,9 +5,7 @@
 
 use frontline::store::{Store as _, TicketState};
 
-use crate::fake::FakeDiscord;
-use crate::fake::recorder::Call;
-use crate::frontline::{Frontline, button, id, private_reply};
+use crate::frontline::{Frontline, button, id, private_reply, unanswered};
 use crate::on_both_backends;
 use crate::support::Backend;
 
@@ -17,27 +15,13 @@ on_both_backends!(
     resolve_asks_the_customer_for_a_rating_and_records_it,
 );
 
-/// Alice's question nobody can answer: a ticket. Returns her thread and the card.
-async fn ticket(fake: &FakeDiscord) -> (u64, Call) {
-    let w = fake.world().clone();
-    let m = id(&fake.says(
-        w.support.id,
-        w.alice(),
-        "zorglub quantum marmalade overflow",
-    ));
-    let card = fake
-        .next_call(&format!("POST /channels/{}/messages", w.staff_channel.id))
-        .await;
-    (m, card)
-}
-
 async fn two_staff_claiming_at_once_make_one_owner_and_the_other_is_told_who(backend: Backend) {
     let Some(bot) = Frontline::start(backend).await else {
         return;
     };
     let fake = &bot.fake;
     let w = fake.world().clone();
-    let (thread, card) = ticket(fake).await;
+    let (thread, card) = unanswered(fake).await;
     let claim = button(&card.body, "Claim");
     let by_sam = fake.press(w.sam(), &card.response, &claim);
     let by_kim = fake.press(&w.staff[1], &card.response, &claim);
@@ -83,7 +67,7 @@ async fn a_member_without_the_staff_role_is_refused_and_nothing_changes(backend:
     };
     let fake = &bot.fake;
     let w = fake.world().clone();
-    let (thread, card) = ticket(fake).await;
+    let (thread, card) = unanswered(fake).await;
     let press = fake.press(&w.outsider, &card.response, &button(&card.body, "Claim"));
     assert_eq!(
         private_reply(fake, &press.token).await,
@@ -112,7 +96,7 @@ async fn resolve_asks_the_customer_for_a_rating_and_records_it(backend: Backend)
     };
     let fake = &bot.fake;
     let w = fake.world().clone();
-    let (thread, _card) = ticket(fake).await;
+    let (thread, _card) = unanswered(fake).await;
     let posts = format!("POST /channels/{thread}/messages");
     fake.next_call(&posts).await; // the ticket was opened
     fake.slash(

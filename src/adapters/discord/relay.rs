@@ -30,7 +30,7 @@ use crate::delivery::DeliveryError;
 use crate::engine::{
     Card, CardStatus, Inbound, OutboxId, Person, SourceKey, StaffCommand, ThreadRef, TicketId,
 };
-use crate::store::{Posted, SqlStore, StoreError, TicketState};
+use crate::store::{Posted, SqlStore, Store as _, StoreError, TicketState};
 
 /// The prefix of the keys relay threads are remembered by.
 const RELAY: &str = "relay:";
@@ -88,6 +88,7 @@ pub(super) async fn ticket_of_relay(
 }
 
 /// The ticket a relay thread is for.
+#[derive(Clone, Copy)]
 pub(super) struct RelayFor<'a> {
     /// The ticket.
     pub ticket: TicketId,
@@ -143,16 +144,20 @@ impl DiscordTransport {
             Relay::NotNeeded => return Ok(None),
             Relay::Thread(thread) => return Ok(Some(thread)),
         }
-        if !self.is_dm(dm).await? {
-            let none = Posted {
-                channel_id: "0".to_owned(),
-                message_id: "0".to_owned(),
-            };
-            store
-                .record_posted(&key, &none)
-                .await
-                .map_err(store_failed)?;
-            return Ok(None);
+        match self.is_dm(dm).await? {
+            Some(true) => {}
+            Some(false) => {
+                let none = Posted {
+                    channel_id: "0".to_owned(),
+                    message_id: "0".to_owned(),
+                };
+                store
+                    .record_posted(&key, &none)
+                    .await
+                    .map_err(store_failed)?;
+                return Ok(None);
+            }
+            None => return Ok(None),
         }
         let name = thread_name(&format!("#{} {}", dm.ticket, dm.customer.name), "Ticket");
         let made = card_channel
@@ -201,18 +206,19 @@ impl DiscordTransport {
         }
     }
 
-    /// Whether the ticket's conversation is a DM. A channel Discord no longer
-    /// knows is not one: the card must go out all the same.
-    async fn is_dm(&self, dm: &RelayFor<'_>) -> Result<bool, DeliveryError> {
+    /// Whether the ticket's conversation is a DM; `None` when Discord
+    /// refused to say (the card goes out all the same, and the customer's
+    /// next message asks again).
+    async fn is_dm(&self, dm: &RelayFor<'_>) -> Result<Option<bool>, DeliveryError> {
         let Ok(channel) = channel_of(dm.thread) else {
-            return Ok(false);
+            return Ok(Some(false));
         };
         match self.http.get_channel(channel).await {
-            Ok(channel) => Ok(matches!(channel, Channel::Private(_))),
+            Ok(channel) => Ok(Some(matches!(channel, Channel::Private(_)))),
             Err(e) => match Failure::of(&e) {
                 Failure::Permanent { .. } => {
                     tracing::warn!(error = %e, ticket = %dm.ticket, "looking up a ticket's channel");
-                    Ok(false)
+                    Ok(None)
                 }
                 _ => Err(failed(e)),
             },
@@ -222,8 +228,10 @@ impl DiscordTransport {
     /// Posts what a customer wrote while their ticket is open in its relay
     /// thread. A ticket whose customer is in a thread staff join needs
     /// nothing. A DM ticket whose card went out without a thread (before
-    /// relays existed, or it could not be made) gets it now; one whose card
-    /// never went out has the message posted in the staff channel.
+    /// relays existed, or it could not be made) gets it now. Where no thread
+    /// can be had or used (the card never went out or was deleted, Discord
+    /// refuses), the message is posted in the staff channel instead: it is
+    /// never dropped.
     pub(super) async fn relay_to_staff(
         &self,
         row: OutboxId,
@@ -231,41 +239,75 @@ impl DiscordTransport {
         text: &str,
     ) -> Result<(), DeliveryError> {
         let line = format!("**{}**: {text}", dm.customer.name);
-        let thread = match relay_state(&self.store, dm.ticket)
-            .await
-            .map_err(store_failed)?
-        {
-            Relay::NotNeeded => return Ok(()),
-            Relay::Thread(thread) => Some(thread),
-            Relay::Unknown => {
-                let card = self
-                    .store
-                    .posted(&format!("card:{}", dm.ticket))
-                    .await
-                    .map_err(store_failed)?;
-                match card {
-                    Some(card) => {
-                        let channel = parse_channel(&card.channel_id)?;
-                        let message = MessageId::new(parse_channel(&card.message_id)?.get());
-                        self.open_relay(row, dm, channel, message).await?
-                    }
-                    None if self.is_dm(dm).await? => {
-                        let line = format!("Ticket #{}, {line}", dm.ticket);
-                        let staff = self.config.staff_channel;
-                        return self
-                            .post(row, staff, super::render::text(&line, vec![]))
-                            .await;
-                    }
-                    None => None,
-                }
-            }
-        };
-        match thread {
-            Some(thread) => {
+        let relayed = match self.relay_thread_now(row, dm).await {
+            Ok(Some(thread)) => {
                 self.post(row, thread, super::render::text(&line, vec![]))
                     .await
             }
-            None => Ok(()),
+            Ok(None) => return Ok(()),
+            Err(e) => Err(e),
+        };
+        match relayed {
+            Err(e) if e.permanent => {
+                tracing::warn!(error = %e.message, ticket = %dm.ticket, "relaying in the staff channel instead");
+                let line = format!("Ticket #{}, {line}", dm.ticket);
+                let staff = self.config.staff_channel;
+                self.post(row, staff, super::render::text(&line, vec![]))
+                    .await
+            }
+            other => other,
+        }
+    }
+
+    /// The relay thread of a DM ticket, made now if its card went out
+    /// without one; `None` when the ticket needs none. A DM ticket that
+    /// cannot have one is a permanent error.
+    async fn relay_thread_now(
+        &self,
+        row: OutboxId,
+        dm: &RelayFor<'_>,
+    ) -> Result<Option<ChannelId>, DeliveryError> {
+        match relay_state(&self.store, dm.ticket)
+            .await
+            .map_err(store_failed)?
+        {
+            Relay::NotNeeded => return Ok(None),
+            Relay::Thread(thread) => return Ok(Some(thread)),
+            Relay::Unknown => {}
+        }
+        let card = self
+            .store
+            .posted(&format!("card:{}", dm.ticket))
+            .await
+            .map_err(store_failed)?;
+        let Some(card) = card else {
+            return match self.is_dm(dm).await? {
+                Some(false) => Ok(None),
+                _ => Err(DeliveryError::permanent("the ticket has no card")),
+            };
+        };
+        let channel = parse_channel(&card.channel_id)?;
+        let message = MessageId::new(parse_channel(&card.message_id)?.get());
+        // Claimed before the thread was made: the claimer joins it.
+        let ticket = self.store.ticket(dm.ticket).await.map_err(store_failed)?;
+        let claimer = ticket
+            .filter(|t| t.state == TicketState::Claimed)
+            .and_then(|t| t.claimed_by);
+        let dm = RelayFor {
+            claimer: claimer.as_ref(),
+            ..*dm
+        };
+        match self.open_relay(row, &dm, channel, message).await? {
+            Some(thread) => Ok(Some(thread)),
+            None => match relay_state(&self.store, dm.ticket)
+                .await
+                .map_err(store_failed)?
+            {
+                Relay::NotNeeded => Ok(None),
+                _ => Err(DeliveryError::permanent(
+                    "Discord would not say whether the ticket is a DM",
+                )),
+            },
         }
     }
 }

@@ -89,6 +89,8 @@ pub enum Fault {
     /// The call is carried out, but answered 500 as if the response was
     /// lost on the way (Discord made the message; the client cannot know).
     LostResponse,
+    /// 403 with code 50013: the bot lacks a permission (nothing is done).
+    MissingPermissions,
 }
 
 #[derive(Debug)]

@@ -206,5 +206,8 @@ fn fault_response(fault: Fault) -> Response {
             0,
             "500: Internal Server Error",
         )),
+        Fault::MissingPermissions => {
+            reply(error(StatusCode::FORBIDDEN, 50013, "Missing Permissions"))
+        }
     }
 }
