@@ -14,8 +14,8 @@
 //! and its process embeds them again when it next starts.
 
 use std::collections::{HashMap, HashSet};
-use std::fs::OpenOptions;
-use std::io::Write;
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -67,6 +67,8 @@ struct Memory {
     /// Every key this process read from the file or wrote to it: a record
     /// in the file with any other key was added by another process since.
     known: HashSet<Key>,
+    /// How many such records the last compaction kept.
+    theirs: usize,
 }
 
 impl Memory {
@@ -112,6 +114,7 @@ impl EmbeddingCache {
             known: read.records.keys().copied().collect(),
             vectors: read.records.into_iter().map(|(k, v)| (k, (v, 0))).collect(),
             builds: 0,
+            theirs: 0,
         };
         EmbeddingCache {
             file,
@@ -211,7 +214,7 @@ impl EmbeddingCache {
         let mut memory = self.memory.lock().expect("cache lock");
         memory.forget_unused();
         let (ratio, slack) = self.compact_at;
-        if memory.in_file > ratio * memory.vectors.len() + slack {
+        if memory.in_file > ratio * (memory.vectors.len() + memory.theirs) + slack {
             self.compact(&mut memory);
         }
         Ok((vectors, stats))
@@ -224,23 +227,29 @@ impl EmbeddingCache {
 
     /// Rewrites the file with what memory holds and the records other
     /// processes added since this one opened it (written to a file of its
-    /// own in the directory, then renamed over the old one). What this
-    /// process read or wrote and no longer uses is dropped; so is whatever
-    /// another process appends between the reading and the renaming, which
-    /// costs only recomputation.
+    /// own in the directory, then renamed over the old one, while holding
+    /// the old one's lock so that no append is lost in between). What this
+    /// process read or wrote and no longer uses is dropped. A file that
+    /// cannot be read is rewritten from memory alone.
     fn compact(&self, memory: &mut Memory) {
         let Some(path) = &self.file else { return };
-        let result = (|| -> Result<usize, SemanticError> {
-            let current = read_file(path, self.dim)?;
-            let io = |source| SemanticError::Read {
-                path: path.clone(),
-                source,
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let temporary = format!("{}.", self.model_id);
+        super::prune::sweep_abandoned(dir, &temporary);
+        let result = (|| -> std::io::Result<(usize, usize)> {
+            let mut old = open_locked(path)?;
+            let mut current = Vec::new();
+            old.seek(SeekFrom::Start(0))?;
+            old.read_to_end(&mut current)?;
+            let theirs: Vec<(Key, Vector)> = match parse(&current, self.dim) {
+                Some(read) => read
+                    .records
+                    .into_iter()
+                    .filter(|(k, _)| !memory.known.contains(k) && !memory.vectors.contains_key(k))
+                    .collect(),
+                None => Vec::new(),
             };
-            let theirs: Vec<(Key, Vector)> = current
-                .records
-                .into_iter()
-                .filter(|(k, _)| !memory.known.contains(k) && !memory.vectors.contains_key(k))
-                .collect();
+            drop(current);
             let records = memory.vectors.len() + theirs.len();
             let mut bytes = Vec::with_capacity(MAGIC.len() + records * self.record_len());
             bytes.extend_from_slice(MAGIC);
@@ -250,21 +259,19 @@ impl EmbeddingCache {
             for (k, v) in &theirs {
                 push_record(&mut bytes, k, v);
             }
-            let dir = path.parent().unwrap_or(Path::new("."));
             let mut aside = tempfile::Builder::new()
-                .prefix(&format!("{}.", self.model_id))
+                .prefix(&temporary)
                 .suffix(".emb.tmp")
-                .tempfile_in(dir)
-                .map_err(io)?;
-            aside.write_all(&bytes).map_err(io)?;
-            aside.as_file().sync_all().map_err(io)?;
-            aside.persist(path).map_err(|e| io(e.error))?;
+                .tempfile_in(dir)?;
+            aside.write_all(&bytes)?;
+            aside.as_file().sync_all()?;
+            aside.persist(path).map_err(|e| e.error)?;
+            // Their records stay theirs: the next compaction keeps them too.
             memory.known = memory.vectors.keys().copied().collect();
-            memory.known.extend(theirs.iter().map(|(k, _)| *k));
-            Ok(records)
+            Ok((records, theirs.len()))
         })();
         match result {
-            Ok(records) => {
+            Ok((records, theirs)) => {
                 tracing::info!(
                     path = %path.display(),
                     from = memory.in_file,
@@ -272,6 +279,7 @@ impl EmbeddingCache {
                     "compacted the embedding cache"
                 );
                 memory.in_file = records;
+                memory.theirs = theirs;
             }
             Err(e) => {
                 tracing::warn!(error = %e, path = %path.display(), "could not compact the embedding cache");
@@ -294,9 +302,10 @@ impl EmbeddingCache {
         key
     }
 
-    /// Writes `records` to the file; a failure costs only recomputation
-    /// later. A record left half-written by a crash is cut off first, so
-    /// that the records after it are read whole. Returns whether they were
+    /// Writes `records` to the file, holding its lock; a failure costs only
+    /// recomputation later. A record left half-written by a crash is cut
+    /// off first, so that the records after it are read whole, and a file
+    /// whose header is broken is started afresh. Returns whether they were
     /// written.
     fn append(&self, records: &[(Key, Vector)]) -> bool {
         let Some(path) = self.file.as_ref() else {
@@ -311,9 +320,13 @@ impl EmbeddingCache {
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir)?;
             }
-            let mut f = OpenOptions::new().create(true).append(true).open(path)?;
+            let mut f = open_locked(path)?;
             let len = f.metadata()?.len();
-            if len == 0 {
+            let mut header = [0; MAGIC.len()];
+            f.seek(SeekFrom::Start(0))?;
+            let whole = f.read_exact(&mut header).is_ok() && header == *MAGIC;
+            if !whole {
+                f.set_len(0)?;
                 f.write_all(MAGIC)?;
             } else if let Some(body) = len.checked_sub(MAGIC.len() as u64)
                 && body % record != 0
@@ -346,14 +359,54 @@ struct Records {
     count: usize,
 }
 
+/// The file at `path`, open to read and append and locked against other
+/// writers (processes, and builds in this one). If it was replaced while
+/// waiting for the lock (compacted by another process), the new one.
+fn open_locked(path: &Path) -> std::io::Result<File> {
+    loop {
+        let f = OpenOptions::new()
+            .create(true)
+            .read(true)
+            .append(true)
+            .open(path)?;
+        f.lock()?;
+        if still_at(&f, path)? {
+            return Ok(f);
+        }
+    }
+}
+
+/// Whether `file` is still the one at `path`.
+#[cfg(unix)]
+fn still_at(file: &File, path: &Path) -> std::io::Result<bool> {
+    use std::os::unix::fs::MetadataExt;
+    let open = file.metadata()?;
+    match std::fs::metadata(path) {
+        Ok(now) => Ok(open.dev() == now.dev() && open.ino() == now.ino()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Whether `file` is still the one at `path` (elsewhere files in use are
+/// not replaced, so it is).
+#[cfg(not(unix))]
+fn still_at(_file: &File, _path: &Path) -> std::io::Result<bool> {
+    Ok(true)
+}
+
 fn read_file(path: &Path, dim: usize) -> Result<Records, SemanticError> {
     let bytes = std::fs::read(path).map_err(|source| SemanticError::Read {
         path: path.to_path_buf(),
         source,
     })?;
-    let body = bytes
-        .strip_prefix(MAGIC.as_slice())
-        .ok_or_else(|| SemanticError::Model(format!("{} is no embedding cache", path.display())))?;
+    parse(&bytes, dim)
+        .ok_or_else(|| SemanticError::Model(format!("{} is no embedding cache", path.display())))
+}
+
+/// The records in a cache file's `bytes`; `None` without the header.
+fn parse(bytes: &[u8], dim: usize) -> Option<Records> {
+    let body = bytes.strip_prefix(MAGIC.as_slice())?;
     let record = KEY + dim * 4;
     let whole = body.len() / record;
     let records = body
@@ -368,7 +421,7 @@ fn read_file(path: &Path, dim: usize) -> Result<Records, SemanticError> {
             (key, Arc::from(v))
         })
         .collect();
-    Ok(Records {
+    Some(Records {
         records,
         count: whole,
     })

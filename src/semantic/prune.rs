@@ -41,7 +41,6 @@ pub fn prune(dir: &Path, prefix: &str, suffixes: &[&str]) -> usize {
     let Ok(listing) = std::fs::read_dir(dir) else {
         return 0;
     };
-    let now = SystemTime::now();
     let mut found: Vec<(SystemTime, String)> = Vec::new();
     for entry in listing.flatten() {
         let name = entry.file_name();
@@ -53,14 +52,9 @@ pub fn prune(dir: &Path, prefix: &str, suffixes: &[&str]) -> usize {
         };
         if let Some(id) = rest.strip_suffix(main) {
             found.push((modified, id.to_string()));
-        } else if (rest.ends_with(".partial") || rest.ends_with(".tmp"))
-            && now
-                .duration_since(modified)
-                .is_ok_and(|age| age > ABANDONED)
-        {
-            let _ = std::fs::remove_file(entry.path());
         }
     }
+    sweep_abandoned(dir, prefix);
     // Newest first; equal times in a fixed order.
     found.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
     let mut deleted = 0;
@@ -77,6 +71,32 @@ pub fn prune(dir: &Path, prefix: &str, suffixes: &[&str]) -> usize {
     }
     if deleted > 0 {
         tracing::info!(deleted, kind = prefix, dir = %dir.display(), "pruned the cache directory");
+    }
+    deleted
+}
+
+/// Deletes the files in `dir` named `<prefix>…` that are being written
+/// (`….partial`, `….tmp`) but were left by a process that died (see
+/// [`ABANDONED`]). Returns how many were deleted.
+pub fn sweep_abandoned(dir: &Path, prefix: &str) -> usize {
+    let Ok(listing) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let now = SystemTime::now();
+    let mut deleted = 0;
+    for entry in listing.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str().filter(|n| n.starts_with(prefix)) else {
+            continue;
+        };
+        let temporary = name.ends_with(".partial") || name.ends_with(".tmp");
+        let abandoned = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|at| now.duration_since(at).is_ok_and(|age| age > ABANDONED));
+        if temporary && abandoned && std::fs::remove_file(entry.path()).is_ok() {
+            deleted += 1;
+        }
     }
     deleted
 }
