@@ -68,6 +68,8 @@ pub trait Store: Send + Sync {
     async fn ticket(&self, id: TicketId) -> Result<Option<Ticket>, StoreError>;
     /// Tickets, newest first; only those in `states` unless it is empty.
     async fn tickets(&self, states: &[TicketState]) -> Result<Vec<Ticket>, StoreError>;
+    /// The newest ticket of the conversation in `thread`, if any.
+    async fn latest_ticket_of(&self, thread: &ThreadRef) -> Result<Option<Ticket>, StoreError>;
     /// A conversation's transcript and audit log, oldest first.
     async fn events(&self, conversation: ConversationId) -> Result<Vec<Event>, StoreError>;
     /// Every answer given, oldest first.

@@ -1,7 +1,7 @@
 //! Tickets: opened once, claimed by one, changed only by who may.
 
 use chrono::Duration;
-use frontline::engine::Rating;
+use frontline::engine::{Rating, ThreadRef};
 use frontline::store::{Claim, Guarded, Opened, Store, TicketState};
 
 use crate::helpers::{alice, bob, conversation, new_ticket, t0};
@@ -63,6 +63,16 @@ async fn a_conversation_has_one_open_ticket_at_a_time(backend: Backend) {
         panic!("after resolving, a new problem gets a new ticket");
     };
     assert_ne!(next.id, first.id);
+    // Staff commands in the thread act on its newest ticket.
+    let other = conversation(&*db.store, "thread-2").await;
+    open(&*db.store, &new_ticket(&other, "m4")).await;
+    let latest = |thread: &str| {
+        let thread = ThreadRef(thread.into());
+        let store = &db.store;
+        async move { store.latest_ticket_of(&thread).await.unwrap().map(|t| t.id) }
+    };
+    assert_eq!(latest("thread-1").await, Some(next.id));
+    assert_eq!(latest("thread-3").await, None);
     db.cleanup().await;
 }
 

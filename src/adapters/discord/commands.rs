@@ -240,13 +240,8 @@ impl Handler {
     /// whose DM `channel` relays.
     async fn ticket_of(&self, channel: ChannelId) -> Option<TicketId> {
         let thread = thread_ref(channel);
-        let tickets = self.engine.store().tickets(&[]).await.ok()?;
-        let latest = tickets
-            .into_iter()
-            .find(|t| t.thread == thread)
-            .map(|t| t.id);
-        match latest {
-            Some(ticket) => Some(ticket),
+        match self.engine.store().latest_ticket_of(&thread).await.ok()? {
+            Some(ticket) => Some(ticket.id),
             None => ticket_of_relay(&self.store, channel).await.ok()?,
         }
     }

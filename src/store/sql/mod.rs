@@ -185,6 +185,10 @@ impl Store for SqlStore {
         self.read_tickets(states).await
     }
 
+    async fn latest_ticket_of(&self, thread: &ThreadRef) -> Result<Option<Ticket>, StoreError> {
+        self.read_latest_ticket_of(thread).await
+    }
+
     async fn events(&self, conversation: ConversationId) -> Result<Vec<Event>, StoreError> {
         self.read_events(conversation).await
     }

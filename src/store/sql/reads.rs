@@ -61,6 +61,20 @@ impl SqlStore {
         row.map(Ticket::try_from).transpose()
     }
 
+    pub(super) async fn read_latest_ticket_of(
+        &self,
+        thread: &ThreadRef,
+    ) -> Result<Option<Ticket>, StoreError> {
+        let sql = format!("{TICKET_SELECT} WHERE c.thread = $1 ORDER BY t.id DESC LIMIT 1");
+        let row: Option<TicketRow> = on_pool!(self, |p| {
+            sqlx::query_as(AssertSqlSafe(sql))
+                .bind(&thread.0)
+                .fetch_optional(p)
+                .await?
+        });
+        row.map(Ticket::try_from).transpose()
+    }
+
     pub(super) async fn read_tickets(
         &self,
         states: &[TicketState],
