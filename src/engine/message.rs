@@ -28,15 +28,21 @@ pub(super) struct Said<'a> {
 impl Said<'_> {
     /// The text (capped at `max` characters) and the links, one per line.
     fn with_links(&self, max: usize) -> String {
-        let mut out = capped(self.text.trim(), max);
-        for link in self.attachments {
-            if !out.is_empty() {
-                out.push('\n');
-            }
-            out.push_str(link);
-        }
-        out
+        with_links(&capped(self.text.trim(), max), self.attachments)
     }
+}
+
+/// `text` followed by `links`, one per line: a message with its attachments
+/// as the transcript keeps it and as it is relayed.
+pub fn with_links(text: &str, links: &[String]) -> String {
+    let mut out = text.to_owned();
+    for link in links {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(link);
+    }
+    out
 }
 
 impl Engine {
@@ -69,7 +75,7 @@ impl Engine {
             return turn.finish().await;
         }
         conv.customer_returns(now);
-        self.read_message(&brain, &mut turn, &mut conv, source, said)
+        self.read_message(&brain, &mut turn, &mut conv, source, said, &logged)
             .await?;
         turn.tx.save_conversation(&conv).await?;
         turn.finish().await
@@ -195,6 +201,7 @@ impl Engine {
         conv: &mut Conversation,
         source: &SourceKey,
         said: Said<'_>,
+        logged: &str,
     ) -> Result<(), StoreError> {
         let text = said.text;
         let chars = text.trim().chars().count();
@@ -218,7 +225,7 @@ impl Engine {
                 ticket,
                 thread: conv.thread.clone(),
                 from: conv.customer.clone(),
-                text: said.with_links(self.settings.max_message_chars),
+                text: logged.to_owned(),
             };
             turn.push(Some(conv.id), Some(ticket), relay);
             return Ok(());

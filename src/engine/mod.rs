@@ -39,6 +39,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use message::Said;
+pub use message::with_links;
 use serde::{Deserialize, Serialize};
 
 pub use action::{

@@ -29,6 +29,7 @@ use super::transport::{
 use crate::delivery::DeliveryError;
 use crate::engine::{
     Card, CardStatus, Inbound, OutboxId, Person, SourceKey, StaffCommand, ThreadRef, TicketId,
+    with_links,
 };
 use crate::store::{Posted, SqlStore, Store as _, StoreError, TicketState};
 
@@ -47,7 +48,7 @@ fn relay_key(ticket: TicketId) -> String {
 }
 
 /// What is known of a ticket's relay thread.
-enum Relay {
+pub(super) enum Relay {
     /// Nothing yet.
     Unknown,
     /// The ticket's customer is not in a DM.
@@ -130,19 +131,20 @@ fn introduction(ticket: TicketId, customer: &Person) -> String {
 impl DiscordTransport {
     /// Gives the card (`card_message` in `card_channel`) of a ticket from a
     /// DM its relay thread, once; remembers that any other ticket needs none.
+    /// Returns what is known now (`Unknown`: Discord would not say whether
+    /// the ticket is a DM).
     pub(super) async fn open_relay(
         &self,
         row: OutboxId,
         dm: &RelayFor<'_>,
         card_channel: ChannelId,
         card_message: MessageId,
-    ) -> Result<Option<ChannelId>, DeliveryError> {
+    ) -> Result<Relay, DeliveryError> {
         let store = &self.store;
         let key = relay_key(dm.ticket);
         match relay_state(store, dm.ticket).await.map_err(store_failed)? {
             Relay::Unknown => {}
-            Relay::NotNeeded => return Ok(None),
-            Relay::Thread(thread) => return Ok(Some(thread)),
+            known => return Ok(known),
         }
         match self.is_dm(dm).await? {
             Some(true) => {}
@@ -155,9 +157,9 @@ impl DiscordTransport {
                     .record_posted(&key, &none)
                     .await
                     .map_err(store_failed)?;
-                return Ok(None);
+                return Ok(Relay::NotNeeded);
             }
-            None => return Ok(None),
+            None => return Ok(Relay::Unknown),
         }
         let name = thread_name(&format!("#{} {}", dm.ticket, dm.customer.name), "Ticket");
         let made = card_channel
@@ -192,7 +194,7 @@ impl DiscordTransport {
             .record_posted(&key, &posted)
             .await
             .map_err(store_failed)?;
-        Ok(Some(thread))
+        Ok(Relay::Thread(thread))
     }
 
     /// Adds the claimer to a relay thread made after they claimed; a failure
@@ -298,16 +300,11 @@ impl DiscordTransport {
             ..*dm
         };
         match self.open_relay(row, &dm, channel, message).await? {
-            Some(thread) => Ok(Some(thread)),
-            None => match relay_state(&self.store, dm.ticket)
-                .await
-                .map_err(store_failed)?
-            {
-                Relay::NotNeeded => Ok(None),
-                _ => Err(DeliveryError::permanent(
-                    "Discord would not say whether the ticket is a DM",
-                )),
-            },
+            Relay::Thread(thread) => Ok(Some(thread)),
+            Relay::NotNeeded => Ok(None),
+            Relay::Unknown => Err(DeliveryError::permanent(
+                "Discord would not say whether the ticket is a DM",
+            )),
         }
     }
 }
@@ -320,33 +317,21 @@ fn parse_channel(id: &str) -> Result<ChannelId, DeliveryError> {
         .ok_or_else(|| DeliveryError::permanent(format!("`{id}` is not a Discord id")))
 }
 
-/// A message's text with links to its attachments, one per line.
-pub(super) fn with_attachments(msg: &Message) -> String {
-    let mut text = msg.content.trim().to_owned();
-    for a in &msg.attachments {
-        if !text.is_empty() {
-            text.push('\n');
-        }
-        text.push_str(&a.url);
-    }
-    text
-}
-
 impl Handler {
     /// A message in a relay thread: from the member of staff who claimed
     /// the ticket it goes to the customer (unless it starts with `//`);
     /// before anyone has, or after the ticket is resolved, the writer is
-    /// told it was not sent. Returns whether `msg` was in a relay thread.
-    pub(super) async fn on_relay_message(&self, ctx: &Context, msg: &Message) -> bool {
+    /// told it was not sent. Messages anywhere else are not its business.
+    pub(super) async fn on_relay_message(&self, ctx: &Context, msg: &Message) {
         if msg.guild_id.is_none() {
-            return false;
+            return;
         }
         let ticket = match ticket_of_relay(&self.store, msg.channel_id).await {
             Ok(Some(ticket)) => ticket,
-            Ok(None) => return false,
+            Ok(None) => return,
             Err(e) => {
                 tracing::error!(error = %e, "looking up a relay thread");
-                return false;
+                return;
             }
         };
         let staff = msg
@@ -354,18 +339,19 @@ impl Handler {
             .as_ref()
             .is_some_and(|m| m.roles.contains(&self.config.staff_role));
         if !staff || msg.content.trim_start().starts_with(STAFF_ONLY_PREFIX) {
-            return true;
+            return;
         }
         let by = person(&msg.author);
         let state = match self.engine.store().ticket(ticket).await {
             Ok(Some(t)) => t,
-            Ok(None) => return true,
+            Ok(None) => return,
             Err(e) => {
                 tracing::error!(error = %e, "reading a relayed ticket");
-                return true;
+                return;
             }
         };
-        let text = with_attachments(msg);
+        let links: Vec<String> = msg.attachments.iter().map(|a| a.url.clone()).collect();
+        let text = with_links(msg.content.trim(), &links);
         let refusal = match state.state {
             TicketState::Claimed if state.claimed_by.as_ref().is_some_and(|p| p.id == by.id) => {
                 text.is_empty().then(|| {
@@ -373,7 +359,7 @@ impl Handler {
                 })
             }
             // Colleagues talking it over: that is what the thread is for.
-            TicketState::Claimed => return true,
+            TicketState::Claimed => return,
             TicketState::Open => Some(format!(
                 "Not sent to the customer: claim ticket #{ticket} first, then write here."
             )),
@@ -383,7 +369,7 @@ impl Handler {
         };
         if let Some(text) = refusal {
             self.tell_in_relay(ctx, msg, text).await;
-            return true;
+            return;
         }
         let event = Inbound::Staff {
             source: SourceKey::new(PLATFORM, msg.id.to_string()),
@@ -392,7 +378,6 @@ impl Handler {
             command: StaffCommand::Reply { text },
         };
         self.handle(&event).await;
-        true
     }
 
     /// Answers `msg` in its relay thread (only staff read it).
