@@ -14,7 +14,8 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use tokenizers::{Tokenizer, TruncationParams};
 
-use super::bert::{Bert, Depth, Layer, Pass, Precision, Profile, mean_pool};
+use super::bert::{Bert, Depth, Layer, Pass, Profile, mean_pool};
+use super::dense::Precision;
 use super::{SemanticError, hex};
 
 /// Longest input in tokens; sentence-transformers cuts all-MiniLM-L6-v2 at 256.
@@ -66,7 +67,11 @@ impl Encoder {
             .map_err(|e| SemanticError::Model(format!("config.json: {e}")))?;
         let weights = read("model.safetensors")?;
         let tokenizer_bytes = read("tokenizer.json")?;
-        let id = model_id(&[&config_bytes, &tokenizer_bytes, &weights], precision);
+        let id = model_id(
+            &[&config_bytes, &tokenizer_bytes, &weights],
+            FORWARD_VERSION,
+            precision,
+        );
         let mut tokenizer = Tokenizer::from_bytes(&tokenizer_bytes)
             .map_err(|e| SemanticError::Model(format!("tokenizer.json: {e}")))?;
         tokenizer.with_padding(None);
@@ -177,41 +182,17 @@ impl Encoder {
         })
     }
 
-    /// `run` over `texts` tokenized, in batches side by side, results in the
-    /// order of `texts`.
+    /// `run` over `texts` tokenized, in batches side by side on the
+    /// embedding threads, results in the order of `texts`.
     fn run_batches<T: Send>(
         &self,
         texts: &[&str],
-        run: impl Fn(&[&[u32]]) -> Result<Vec<T>, SemanticError> + Sync,
+        run: impl Fn(&[&[u32]]) -> Result<Vec<T>, SemanticError> + Sync + Send,
     ) -> Result<Vec<T>, SemanticError> {
-        let encodings = self
-            .tokenizer
-            .encode_batch(texts.to_vec(), true)
-            .map_err(|e| SemanticError::Model(format!("tokenizing: {e}")))?;
-        let ids: Vec<&[u32]> = encodings.iter().map(|e| e.get_ids()).collect();
-        let mut order: Vec<usize> = (0..ids.len()).collect();
-        order.sort_by_key(|&i| ids[i].len());
         // Whole batches side by side: coarse work keeps the cores busy even
         // when other processes compete for them (candle's own per-operation
         // threads wait on each other; see `RAYON_NUM_THREADS` in main).
-        let batches: Vec<Vec<T>> = self.pool.install(|| {
-            order
-                .par_chunks(BATCH)
-                .map(|chunk| {
-                    let batch: Vec<&[u32]> = chunk.iter().map(|&i| ids[i]).collect();
-                    run(&batch)
-                })
-                .collect::<Result<_, _>>()
-        })?;
-        let mut out: Vec<Option<T>> = (0..ids.len()).map(|_| None).collect();
-        for (chunk, results) in order.chunks(BATCH).zip(batches) {
-            for (&i, r) in chunk.iter().zip(results) {
-                out[i] = Some(r);
-            }
-        }
-        out.into_iter()
-            .map(|r| r.ok_or_else(|| SemanticError::Model("a batch lost a text".into())))
-            .collect()
+        self.pool.install(|| batched(&self.tokenizer, texts, run))
     }
 
     /// Unit vectors of token sequences, in one forward pass.
@@ -227,15 +208,7 @@ impl Encoder {
         batch: &[&[u32]],
         depth: Depth,
     ) -> Result<(Tensor, usize, Vec<u32>), SemanticError> {
-        let len = batch.iter().map(|s| s.len()).max().unwrap_or(0).max(1);
-        let mut ids = Vec::with_capacity(batch.len() * len);
-        let mut mask = Vec::with_capacity(batch.len() * len);
-        for seq in batch {
-            ids.extend_from_slice(seq);
-            ids.extend(std::iter::repeat_n(0u32, len - seq.len()));
-            mask.extend(std::iter::repeat_n(1u32, seq.len()));
-            mask.extend(std::iter::repeat_n(0u32, len - seq.len()));
-        }
+        let (ids, mask, len) = padded(batch);
         let pass = Pass {
             mask: Some(&mask),
             split: false,
@@ -321,9 +294,58 @@ impl Encoder {
     }
 }
 
-fn model_id(parts: &[&[u8]], precision: Precision) -> String {
+/// `run` over `texts` tokenized by `tokenizer`, grouped by token count
+/// (so that padding costs little) into batches run side by side on the
+/// current rayon pool; results in the order of `texts`.
+pub(super) fn batched<T: Send>(
+    tokenizer: &Tokenizer,
+    texts: &[&str],
+    run: impl Fn(&[&[u32]]) -> Result<Vec<T>, SemanticError> + Sync,
+) -> Result<Vec<T>, SemanticError> {
+    let encodings = tokenizer
+        .encode_batch(texts.to_vec(), true)
+        .map_err(|e| SemanticError::Model(format!("tokenizing: {e}")))?;
+    let ids: Vec<&[u32]> = encodings.iter().map(|e| e.get_ids()).collect();
+    let mut order: Vec<usize> = (0..ids.len()).collect();
+    order.sort_by_key(|&i| ids[i].len());
+    let batches: Vec<Vec<T>> = order
+        .par_chunks(BATCH)
+        .map(|chunk| {
+            let batch: Vec<&[u32]> = chunk.iter().map(|&i| ids[i]).collect();
+            run(&batch)
+        })
+        .collect::<Result<_, _>>()?;
+    let mut out: Vec<Option<T>> = (0..ids.len()).map(|_| None).collect();
+    for (chunk, results) in order.chunks(BATCH).zip(batches) {
+        for (&i, r) in chunk.iter().zip(results) {
+            out[i] = Some(r);
+        }
+    }
+    out.into_iter()
+        .map(|r| r.ok_or_else(|| SemanticError::Model("a batch lost a text".into())))
+        .collect()
+}
+
+/// Token sequences padded to the longest (at least 1) with token 0, row
+/// after row, with their mask (1 for real tokens) and that length.
+pub(super) fn padded(batch: &[&[u32]]) -> (Vec<u32>, Vec<u32>, usize) {
+    let len = batch.iter().map(|s| s.len()).max().unwrap_or(0).max(1);
+    let mut ids = Vec::with_capacity(batch.len() * len);
+    let mut mask = Vec::with_capacity(batch.len() * len);
+    for seq in batch {
+        ids.extend_from_slice(seq);
+        ids.extend(std::iter::repeat_n(0u32, len - seq.len()));
+        mask.extend(std::iter::repeat_n(1u32, seq.len()));
+        mask.extend(std::iter::repeat_n(0u32, len - seq.len()));
+    }
+    (ids, mask, len)
+}
+
+/// A content hash of a model's files, the version of the code that runs
+/// it and its precision: embeddings of one never mix with another's.
+pub(super) fn model_id(parts: &[&[u8]], forward_version: u64, precision: Precision) -> String {
     let mut h = Sha256::new();
-    h.update(FORWARD_VERSION.to_le_bytes());
+    h.update(forward_version.to_le_bytes());
     for p in parts {
         h.update((p.len() as u64).to_le_bytes());
         h.update(p);

@@ -10,6 +10,7 @@ mod adapt;
 mod bert;
 mod cache;
 mod classifier;
+mod dense;
 mod encoder;
 mod prune;
 mod space;
@@ -17,9 +18,10 @@ mod space;
 use std::path::{Path, PathBuf};
 
 pub use adapt::Adaptation;
-pub use bert::{Precision, Profile};
+pub use bert::Profile;
 pub use cache::{CacheStats, EmbeddingCache, KEEP_BUILDS, Vector};
 pub use classifier::Classifier;
+pub use dense::Precision;
 pub use encoder::Encoder;
 pub use space::{EntrySimilarity, SemanticIndex};
 

@@ -1,0 +1,343 @@
+//! Linear layers and layer norms shared by the sentence encoders
+//! ([`super::bert`], and any other encoder): `x W^T + b` on 32-bit weights
+//! (`matrixmultiply` for the few rows of one query, optionally halved over
+//! two threads; candle's matmul for batches) or on candle's 8-bit Q8_0
+//! weights, as [`Precision`] says.
+
+use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
+use candle_core::{Module, Tensor};
+use candle_nn::VarBuilder;
+
+/// How the weights of the linear layers are held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    /// [`Precision::Q8`] where the CPU has int8 dot-product instructions
+    /// (AVX-512 VNNI or AVX-VNNI), which make it several times faster;
+    /// [`Precision::F32`] elsewhere, where candle's generic int8 path is
+    /// slower than 32-bit floats.
+    #[default]
+    Auto,
+    /// 32-bit floats, as the model file has them.
+    F32,
+    /// The attention and feed-forward weights in 8-bit blocks (Q8_0: 32
+    /// weights share one scale); activations are quantised the same way for
+    /// the products. Embeddings, layer norms and biases stay 32-bit.
+    Q8,
+}
+
+impl Precision {
+    /// What runs on this CPU: [`Precision::Auto`] decided, the others as they are.
+    pub fn resolve(self) -> Precision {
+        match self {
+            Precision::Auto if vnni() => Precision::Q8,
+            Precision::Auto => Precision::F32,
+            other => other,
+        }
+    }
+
+    /// A short name of what runs.
+    pub fn name(self) -> &'static str {
+        match self.resolve() {
+            Precision::Q8 => "q8",
+            _ => "f32",
+        }
+    }
+
+    /// The name and, for int8, which of candle's kernels runs on this CPU
+    /// (they round activations differently): part of the model id, so that
+    /// embeddings computed one way never mix with another's.
+    pub fn numerics(self) -> &'static str {
+        match self.resolve() {
+            Precision::Q8 if vnni() => "q8-vnni",
+            Precision::Q8 => "q8",
+            _ => "f32",
+        }
+    }
+}
+
+/// A linear layer `x W^T + b`.
+pub struct Dense {
+    weight: Weight,
+    bias: Tensor,
+    /// The same values, for the 32-bit path.
+    bias_values: Vec<f32>,
+    /// Zero columns appended to the input (and the weights) so that the
+    /// product runs on candle's fastest int8 kernel.
+    pad: usize,
+}
+
+/// Whether candle multiplies Q8_0 weights with its VNNI kernels (AVX-512
+/// VNNI or AVX-VNNI, x86-64): they need the inner dimension to be a multiple
+/// of 256 and are several times faster than its generic int8 path, so inner
+/// dimensions are zero-padded up to one when they are available. (384, the
+/// hidden size of MiniLM, is not one; 1,536 is.)
+pub fn vnni() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        (is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("avx512vnni"))
+            || (is_x86_feature_detected!("avxvnni") && is_x86_feature_detected!("avx2"))
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// Inner dimensions of candle's VNNI int8 kernels are multiples of this.
+const VNNI_BLOCK: usize = 256;
+
+enum Weight {
+    /// `W^T`, contiguous (in × out).
+    F32(Tensor),
+    /// `W` quantised (out × in). One query's products are not split here
+    /// but by its tokens, a whole layer at a time
+    /// ([`Bert::layer_by_halves`]).
+    Q8(QMatMul),
+}
+
+/// Products of at most this many rows (one query's tokens, a small batch)
+/// run on `matrixmultiply`, which for them takes half the time of candle's
+/// matmul (that repacks the whole weight matrix on every call); larger ones,
+/// as in bulk embedding, on candle's.
+const SMALL_ROWS: usize = 256;
+
+/// 32-bit products at least this large (rows × outputs) are split in two
+/// halves of the output columns when the caller asks for it
+/// ([`Bert::forward`]'s `split`); smaller ones cost less than handing half
+/// to another thread.
+const SPLIT_MIN: usize = 4 * 384;
+
+impl Dense {
+    /// From `weight` (out × in) and `bias` (out).
+    pub fn new(weight: Tensor, bias: Tensor, precision: Precision) -> candle_core::Result<Self> {
+        let (_, inner) = weight.dims2()?;
+        let mut pad = 0;
+        let weight = match precision.resolve() {
+            Precision::Auto | Precision::F32 => Weight::F32(weight.t()?.contiguous()?),
+            Precision::Q8 => {
+                if vnni() {
+                    pad = inner.next_multiple_of(VNNI_BLOCK) - inner;
+                }
+                // A copy of its own: `quantize` reads the storage from its
+                // start, ignoring the offset of a view.
+                let weight = weight.pad_with_zeros(1, 0, pad)?.force_contiguous()?;
+                Weight::Q8(QMatMul::from_qtensor(QTensor::quantize(
+                    &weight,
+                    GgmlDType::Q8_0,
+                )?)?)
+            }
+        };
+        let bias_values = bias.to_vec1::<f32>()?;
+        Ok(Dense {
+            weight,
+            bias,
+            bias_values,
+            pad,
+        })
+    }
+
+    /// Whether the product runs on 8-bit weights.
+    pub fn is_8_bit(&self) -> bool {
+        matches!(self.weight, Weight::Q8(_))
+    }
+
+    /// `x` is rows × in. With `split`, a large enough 32-bit product of few
+    /// rows runs as two halves side by side on the current rayon pool.
+    pub fn forward(&self, x: &Tensor, split: bool) -> candle_core::Result<Tensor> {
+        let rows = x.dim(0)?;
+        let halve = split && rows <= SMALL_ROWS && rows * self.bias_values.len() >= SPLIT_MIN;
+        let y = match &self.weight {
+            Weight::F32(wt) if rows <= SMALL_ROWS => return self.small(x, wt, halve),
+            Weight::F32(wt) => x.matmul(wt)?,
+            Weight::Q8(w) if self.pad > 0 => w.forward(&x.pad_with_zeros(1, 0, self.pad)?)?,
+            Weight::Q8(w) => w.forward(x)?,
+        };
+        y.broadcast_add(&self.bias)
+    }
+
+    /// [`Dense::forward`] on `matrixmultiply`, `wt` being `W^T` (in × out);
+    /// with `halve`, as two halves side by side on the current rayon pool.
+    fn small(&self, x: &Tensor, wt: &Tensor, halve: bool) -> candle_core::Result<Tensor> {
+        let (rows, inner) = x.dims2()?;
+        let out = wt.dim(1)?;
+        if wt.dim(0)? != inner || self.bias_values.len() != out {
+            candle_core::bail!(
+                "{inner} inputs for a layer of {} × {out} with {} biases",
+                wt.dim(0)?,
+                self.bias_values.len()
+            );
+        }
+        let xs = x.flatten_all()?.to_vec1::<f32>()?;
+        let (storage, layout) = wt.storage_and_layout();
+        let (candle_core::Storage::Cpu(cpu), Some((start, end))) =
+            (&*storage, layout.contiguous_offsets())
+        else {
+            candle_core::bail!("weights not contiguous in memory");
+        };
+        // The read lock is held across the join below, and a thread waiting
+        // there may run another query that takes it again: fine, because
+        // nothing ever writes to these weights after loading.
+        let wt = &cpu.as_slice::<f32>()?[start..end];
+        let bias = &self.bias_values;
+        let y = if halve {
+            let half = out / 2;
+            let (left, right) = rayon::join(
+                || sgemm_bias(&xs, rows, inner, wt, 0..half, bias),
+                || sgemm_bias(&xs, rows, inner, wt, half..out, bias),
+            );
+            let mut y = Vec::with_capacity(rows * out);
+            for (l, r) in left.chunks_exact(half).zip(right.chunks_exact(out - half)) {
+                y.extend_from_slice(l);
+                y.extend_from_slice(r);
+            }
+            y
+        } else {
+            sgemm_bias(&xs, rows, inner, wt, 0..out, bias)
+        };
+        Tensor::from_vec(y, (rows, out), x.device())
+    }
+}
+
+/// `x W^T + b` for the output columns `cols` only: `x` is rows × `inner`,
+/// `wt` is `W^T` (`inner` × out, row-major), `bias` has out values. The
+/// result is rows × `cols.len()`, row-major.
+fn sgemm_bias(
+    x: &[f32],
+    rows: usize,
+    inner: usize,
+    wt: &[f32],
+    cols: std::ops::Range<usize>,
+    bias: &[f32],
+) -> Vec<f32> {
+    let width = cols.len();
+    let out = bias.len();
+    assert!(x.len() == rows * inner && wt.len() == inner * out && cols.end <= out);
+    let mut y = Vec::with_capacity(rows * width);
+    for _ in 0..rows {
+        y.extend_from_slice(&bias[cols.clone()]);
+    }
+    if rows == 0 || width == 0 || inner == 0 {
+        return y;
+    }
+    // SAFETY: `x` holds rows × inner values (row stride inner), `wt` from
+    // column `cols.start` holds inner rows of `width` values with row stride
+    // `out` (cols.end <= out), and `y` holds rows × width (row stride width),
+    // as asserted and built above; the three do not overlap.
+    unsafe {
+        matrixmultiply::sgemm(
+            rows,
+            inner,
+            width,
+            1.0,
+            x.as_ptr(),
+            inner as isize,
+            1,
+            wt.as_ptr().add(cols.start),
+            out as isize,
+            1,
+            1.0,
+            y.as_mut_ptr(),
+            width as isize,
+            1,
+        );
+    }
+    y
+}
+
+pub struct LayerNorm {
+    weight: Tensor,
+    bias: Tensor,
+    eps: f32,
+}
+
+impl LayerNorm {
+    /// From its scale and shift, each of the normalised width.
+    pub fn new(weight: Tensor, bias: Tensor, eps: f64) -> Self {
+        LayerNorm {
+            weight,
+            bias,
+            eps: eps as f32,
+        }
+    }
+
+    pub fn load(vb: VarBuilder, size: usize, eps: f64) -> candle_core::Result<Self> {
+        Ok(LayerNorm {
+            weight: vb.get(size, "weight")?,
+            bias: vb.get(size, "bias")?,
+            eps: eps as f32,
+        })
+    }
+
+    pub fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        candle_nn::ops::layer_norm(x, &self.weight, &self.bias, self.eps)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use candle_core::{Device, Tensor};
+
+    use super::{Dense, Precision};
+
+    /// The 32-bit layer computes `x W^T + b` as candle's matmul does, for few
+    /// rows (split in two halves of its outputs or not) and many, odd sizes
+    /// too; the 8-bit layer within its rounding (it never splits a product:
+    /// one query's layers are split by tokens instead).
+    #[test]
+    fn a_dense_layer_matches_candle_whole_or_split() {
+        for (precision, tolerance) in [(Precision::F32, 1e-3), (Precision::Q8, 0.05)] {
+            dense_matches(precision, tolerance);
+        }
+    }
+
+    fn dense_matches(precision: Precision, tolerance: f32) {
+        let dev = Device::Cpu;
+        for (rows, inner, out) in [
+            (1usize, 8usize, 6usize),
+            (7, 384, 1536),
+            (33, 1536, 384),
+            (5, 20, 2001),
+            (300, 64, 96),
+            (40, 64, 40),
+        ] {
+            // Q8_0 blocks hold 32 values of a row (without VNNI, rows are
+            // not padded to whole blocks).
+            if precision == Precision::Q8 && !inner.is_multiple_of(32) {
+                continue;
+            }
+            let w = Tensor::randn(0f32, 1.0, (out, inner), &dev).unwrap();
+            let b = Tensor::randn(0f32, 1.0, out, &dev).unwrap();
+            let x = Tensor::randn(0f32, 1.0, (rows, inner), &dev).unwrap();
+            let expected = x
+                .matmul(&w.t().unwrap())
+                .unwrap()
+                .broadcast_add(&b)
+                .unwrap()
+                .to_vec2::<f32>()
+                .unwrap();
+            let dense = Dense::new(w, b, precision).unwrap();
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(2)
+                .build()
+                .unwrap();
+            for split in [false, true] {
+                let got = pool
+                    .install(|| dense.forward(&x, split))
+                    .unwrap()
+                    .to_vec2::<f32>()
+                    .unwrap();
+                assert_eq!(got.len(), rows);
+                assert!(got.iter().all(|row| row.len() == out));
+                for (g, e) in got.iter().flatten().zip(expected.iter().flatten()) {
+                    let scale = (inner as f32).sqrt();
+                    assert!(
+                        (g - e).abs() <= tolerance * e.abs().max(scale),
+                        "{} {rows}×{inner}×{out} split {split}: {g} vs {e}",
+                        precision.name()
+                    );
+                }
+            }
+        }
+    }
+}
