@@ -1,10 +1,12 @@
 //! `cargo bench --bench embed`: where the time of one hybrid triage goes.
 //! Embeds every dev query of the eval sets in `../shared/eval` one at a time
 //! (as triage does) and prints, per stage (tokenizer, embeddings, each
-//! layer's parts, pooling), then for lexical search, the semantic
-//! similarities, the classifier alone and whole triage, the median, p99 and
-//! mean in microseconds. Needs the model (`FRONTLINE_MODEL_DIR`, else
-//! `models/all-MiniLM-L6-v2`); `FRONTLINE_SEMANTIC__PRECISION` picks `q8`
+//! layer's parts, pooling), then for the companion encoder's embedding,
+//! lexical search, the semantic similarities, the classifier alone and
+//! whole triage, the median, p99 and mean in microseconds. Needs the model
+//! (`FRONTLINE_MODEL_DIR`, else `models/all-MiniLM-L6-v2`); the companion
+//! is `FRONTLINE_COMPANION_DIR`, else `models/use-lite` if it is there
+//! (`FRONTLINE_COMPANION_DIR=` without one); `FRONTLINE_SEMANTIC__PRECISION` picks `q8`
 //! or `f32` (default: `auto`, as the binary);
 //! `FRONTLINE_SEMANTIC__QUERY_THREADS` the query threads (default 2, 1 on
 //! a single-core machine); `BENCH_ROUNDS` repeats the whole run (default 1);
@@ -47,8 +49,14 @@ fn main() {
         .ok()
         .and_then(|r| r.parse().ok())
         .unwrap_or(1);
+    let companion_dir = match std::env::var_os("FRONTLINE_COMPANION_DIR") {
+        Some(d) if d.is_empty() => None,
+        Some(d) => Some(PathBuf::from(d)),
+        None => Some(root.join("models/use-lite")).filter(|d| d.is_dir()),
+    };
     let settings = SemanticSettings {
         model_dir: Some(dir.clone()),
+        companion_dir: companion_dir.clone(),
         precision,
         query_threads,
         ..SemanticSettings::default()
@@ -56,9 +64,10 @@ fn main() {
     let started = Instant::now();
     let model = Arc::new(Semantic::load_from(&dir, &settings).expect("the model loads"));
     println!(
-        "model {} ({}), loaded in {} ms; {query_threads} query thread(s); RAYON_NUM_THREADS={}",
+        "model {} ({}), companion {:?}, loaded in {} ms; {query_threads} query thread(s); RAYON_NUM_THREADS={}",
         dir.display(),
         precision.name(),
+        companion_dir,
         started.elapsed().as_millis(),
         std::env::var("RAYON_NUM_THREADS").unwrap_or_else(|_| "unset".into())
     );
@@ -135,13 +144,19 @@ fn main() {
                 for (stage, d) in per_part {
                     add(&format!("embed: {stage}"), d);
                 }
+                let second = semantic.companion.as_ref().map(|c| {
+                    let started = Instant::now();
+                    let v = c.embed_one(&q.text).expect("embeds");
+                    add("companion embed", started.elapsed());
+                    v
+                });
                 let started = Instant::now();
                 std::hint::black_box(brain.index().search(&q.text, 20));
                 add("lexical search", started.elapsed());
                 let started = Instant::now();
                 std::hint::black_box(
                     index
-                        .similarities(&v, &semantic.encoder)
+                        .similarities(&v, second.as_deref(), &semantic.encoder)
                         .expect("similarities"),
                 );
                 add("similarities (incl. classifier)", started.elapsed());

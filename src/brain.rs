@@ -24,6 +24,8 @@ pub struct BrainSettings {
     pub thresholds: Thresholds,
     /// Decision thresholds for hybrid scores.
     pub hybrid_thresholds: Thresholds,
+    /// Decision thresholds for hybrid scores with the companion encoder.
+    pub companion_thresholds: Thresholds,
     /// Ranking weights.
     pub ranking: RankWeights,
     /// Weights of the lexical + semantic fusion.
@@ -36,6 +38,7 @@ impl Default for BrainSettings {
             default_lang: DefaultLang::default(),
             thresholds: Thresholds::default(),
             hybrid_thresholds: Thresholds::hybrid(),
+            companion_thresholds: Thresholds::companion(),
             ranking: RankWeights::default(),
             fusion: FusionWeights::default(),
         }
@@ -155,7 +158,11 @@ impl Brain {
                     model,
                     index,
                     weights: &self.settings.fusion,
-                    thresholds: &self.settings.hybrid_thresholds,
+                    thresholds: if index.has_companion() {
+                        &self.settings.companion_thresholds
+                    } else {
+                        &self.settings.hybrid_thresholds
+                    },
                 }),
         };
         triage::triage(

@@ -43,6 +43,8 @@ pub struct Settings {
     pub thresholds: Thresholds,
     /// Decision thresholds for hybrid (lexical + semantic) scores.
     pub hybrid_thresholds: Thresholds,
+    /// Decision thresholds for hybrid scores with the companion encoder.
+    pub companion_thresholds: Thresholds,
     /// Ranking weights.
     pub ranking: RankWeights,
     /// The Discord side: API base URL, channels, staff (the token comes from `DISCORD_TOKEN`).
@@ -55,7 +57,8 @@ pub struct Settings {
     pub delivery: DeliverySettings,
     /// Weights of the lexical + semantic fusion.
     pub fusion: FusionWeights,
-    /// The sentence-embedding model (`FRONTLINE_MODEL_DIR`) and its cache.
+    /// The sentence-embedding model (`FRONTLINE_MODEL_DIR`), its companion
+    /// (`FRONTLINE_COMPANION_DIR`) and their cache.
     pub semantic: SemanticSettings,
     /// How much customers' feedback may move scores.
     pub feedback: FeedbackSettings,
@@ -73,6 +76,7 @@ impl Default for Settings {
             reload_debounce_ms: 500,
             thresholds: Thresholds::default(),
             hybrid_thresholds: Thresholds::hybrid(),
+            companion_thresholds: Thresholds::companion(),
             ranking: RankWeights::default(),
             discord: DiscordSettings::default(),
             database_url: DEFAULT_DATABASE_URL.to_string(),
@@ -111,9 +115,11 @@ impl Settings {
                 .filter(|key| !key.as_str().to_ascii_lowercase().starts_with("bench_"))
                 .split("__")
                 .map(|key| {
-                    // The one outside resource worth a short name.
+                    // The outside resources worth a short name.
                     if key.as_str().eq_ignore_ascii_case("model_dir") {
                         "semantic.model_dir".into()
+                    } else if key.as_str().eq_ignore_ascii_case("companion_dir") {
+                        "semantic.companion_dir".into()
                     } else {
                         key.into()
                     }
@@ -128,6 +134,7 @@ impl Settings {
             default_lang: self.default_lang,
             thresholds: self.thresholds.clone(),
             hybrid_thresholds: self.hybrid_thresholds.clone(),
+            companion_thresholds: self.companion_thresholds.clone(),
             ranking: self.ranking.clone(),
             fusion: self.fusion.clone(),
         }
@@ -190,13 +197,20 @@ mod tests {
     }
 
     #[test]
-    fn the_model_directory_comes_from_frontline_model_dir() {
+    fn the_model_directories_come_from_frontline_model_dir_and_companion_dir() {
         figment::Jail::expect_with(|jail| {
             let s = Settings::load(None).expect("valid");
             assert_eq!(s.semantic.model_dir, None);
             jail.set_env("FRONTLINE_MODEL_DIR", "models/minilm");
             let s = Settings::load(None).expect("valid");
             assert_eq!(s.semantic.model_dir, Some(PathBuf::from("models/minilm")));
+            assert_eq!(s.semantic.companion_dir, None);
+            jail.set_env("FRONTLINE_COMPANION_DIR", "models/use-lite");
+            let s = Settings::load(None).expect("valid");
+            assert_eq!(
+                s.semantic.companion_dir,
+                Some(PathBuf::from("models/use-lite"))
+            );
             Ok(())
         });
     }

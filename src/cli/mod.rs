@@ -108,9 +108,18 @@ fn load_model(settings: &Settings) -> Option<Arc<Semantic>> {
 fn ranking_line(brain: &Brain) -> String {
     match brain.semantic() {
         Some((model, index)) => format!(
-            "ranking: hybrid (lexical + semantic model {} [{}] for {}; {} texts embedded, {} new)",
+            "ranking: hybrid (lexical + semantic model {} [{}]{} for {}; {} texts embedded, {} new)",
             model.dir.display(),
             model.encoder.id(),
+            match (&model.companion, index.companion_stats) {
+                (Some(c), Some(stats)) => format!(
+                    " with companion {} [{}], {} new",
+                    c.dir.display(),
+                    c.id(),
+                    stats.computed
+                ),
+                _ => " without companion (set FRONTLINE_COMPANION_DIR)".to_string(),
+            },
             model
                 .langs
                 .iter()

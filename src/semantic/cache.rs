@@ -163,7 +163,20 @@ impl EmbeddingCache {
         adaptation: Option<&Adaptation>,
         texts: &[&str],
     ) -> Result<(Vec<Vector>, CacheStats), SemanticError> {
-        let variant = adaptation.map_or("", Adaptation::id);
+        self.embed_with(adaptation.map_or("", Adaptation::id), texts, |batch| {
+            encoder.embed_with(batch, adaptation.map(Adaptation::layer))
+        })
+    }
+
+    /// [`EmbeddingCache::embed_all`] with any model: `embed` computes the
+    /// vectors of texts not cached, which are kept under `variant` (a model
+    /// with another last layer, say; `""`: the model as it is).
+    pub fn embed_with(
+        &self,
+        variant: &str,
+        texts: &[&str],
+        embed: impl Fn(&[&str]) -> Result<Vec<Vec<f32>>, SemanticError>,
+    ) -> Result<(Vec<Vector>, CacheStats), SemanticError> {
         let keys: Vec<Key> = texts.iter().map(|t| self.key(variant, t)).collect();
         let mut found: HashMap<Key, Vector> = HashMap::new();
         let (build, mut missing) = {
@@ -193,7 +206,7 @@ impl EmbeddingCache {
         missing.sort_by_key(|(_, t)| t.len());
         for chunk in missing.chunks(CHUNK) {
             let batch: Vec<&str> = chunk.iter().map(|(_, t)| *t).collect();
-            let vectors = encoder.embed_with(&batch, adaptation.map(Adaptation::layer))?;
+            let vectors = embed(&batch)?;
             let records: Vec<(Key, Vector)> = chunk
                 .iter()
                 .zip(vectors)

@@ -1,5 +1,5 @@
 //! Linear layers and layer norms shared by the sentence encoders
-//! ([`super::bert`], and any other encoder): `x W^T + b` on 32-bit weights
+//! ([`super::bert`], [`super::use_lite`]): `x W^T + b` on 32-bit weights
 //! (`matrixmultiply` for the few rows of one query, optionally halved over
 //! two threads; candle's matmul for batches) or on candle's 8-bit Q8_0
 //! weights, as [`Precision`] says.
@@ -135,6 +135,11 @@ impl Dense {
             bias_values,
             pad,
         })
+    }
+
+    /// Width of the output.
+    pub fn outputs(&self) -> usize {
+        self.bias_values.len()
     }
 
     /// Whether the product runs on 8-bit weights.

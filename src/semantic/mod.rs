@@ -10,10 +10,12 @@ mod adapt;
 mod bert;
 mod cache;
 mod classifier;
+mod companion;
 mod dense;
 mod encoder;
 mod prune;
 mod space;
+mod use_lite;
 
 use std::path::{Path, PathBuf};
 
@@ -21,9 +23,10 @@ pub use adapt::Adaptation;
 pub use bert::Profile;
 pub use cache::{CacheStats, EmbeddingCache, KEEP_BUILDS, Vector};
 pub use classifier::Classifier;
+pub use companion::Companion;
 pub use dense::Precision;
 pub use encoder::Encoder;
-pub use space::{EntrySimilarity, SemanticIndex};
+pub use space::{Cosines, EntrySimilarity, SemanticIndex};
 
 use crate::knowledge::Lang;
 
@@ -54,13 +57,19 @@ pub struct SemanticSettings {
     /// Directory of a sentence-transformers model in the Hugging Face layout
     /// (config.json, tokenizer.json, model.safetensors); `None`: lexical only.
     pub model_dir: Option<PathBuf>,
+    /// Directory of the companion encoder (the Universal Sentence Encoder
+    /// lite as `scripts/fetch-model.sh` converts it), whose similarities
+    /// join the main model's in the fusion; `None`: the main model alone.
+    /// Used only with `model_dir`.
+    pub companion_dir: Option<PathBuf>,
     /// Where embeddings of listed texts, adapted layers and classifiers are
     /// kept between runs (all but the four most recently used layers and
     /// classifiers are pruned after each build); `None` or empty (`""`, as
     /// TOML has no null): memory only.
     pub cache_dir: Option<PathBuf>,
     /// Languages the model understands; customers writing another language
-    /// are ranked lexically. all-MiniLM-L6-v2 is English only.
+    /// are ranked lexically. all-MiniLM-L6-v2 and the companion are English
+    /// only.
     pub langs: Vec<Lang>,
     /// How the model's linear layers are held: `auto` (the default: `q8`
     /// where the CPU has int8 dot-product instructions, else `f32`), `q8`
@@ -83,6 +92,7 @@ impl Default for SemanticSettings {
     fn default() -> Self {
         SemanticSettings {
             model_dir: None,
+            companion_dir: None,
             cache_dir: Some(PathBuf::from(".frontline-cache/embeddings")),
             langs: vec![Lang::En],
             precision: Precision::default(),
@@ -98,6 +108,8 @@ pub struct Semantic {
     pub encoder: Encoder,
     /// Embeddings already computed.
     pub cache: EmbeddingCache,
+    /// The companion encoder, if one is configured.
+    pub companion: Option<Companion>,
     /// Languages the model understands.
     pub langs: Vec<Lang>,
     /// Where the model was loaded from.
@@ -126,13 +138,25 @@ impl Semantic {
         Self::load_from(dir, settings).map(Some)
     }
 
-    /// Loads the model in `dir` with the cache and languages of `settings`.
+    /// Loads the model in `dir` with the cache, languages and companion of `settings`.
     pub fn load_from(dir: &Path, settings: &SemanticSettings) -> Result<Self, SemanticError> {
         let encoder = Encoder::load(dir, settings.precision, settings.query_threads)?;
         let cache = EmbeddingCache::open(settings.cache_dir(), encoder.id(), encoder.dim());
+        let companion = settings.companion_dir.as_deref().and_then(|dir| {
+            Companion::load(dir, settings)
+                .inspect_err(|e| {
+                    tracing::warn!(
+                        error = %e,
+                        dir = %dir.display(),
+                        "companion encoder not usable (run scripts/fetch-model.sh): the main model ranks alone"
+                    );
+                })
+                .ok()
+        });
         Ok(Semantic {
             encoder,
             cache,
+            companion,
             langs: settings.langs.clone(),
             dir: dir.to_path_buf(),
             cache_dir: settings.cache_dir().map(Path::to_path_buf),

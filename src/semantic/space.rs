@@ -1,6 +1,7 @@
 //! The vectors of one knowledge version: every entry's title and listed
-//! questions, and each entry's centroid (the normalised mean of those), with
-//! the similarities of a query to each entry.
+//! questions, and each entry's centroid (the normalised mean of those), by
+//! the main model and, if configured, by the companion encoder, with the
+//! similarities of a query to each entry.
 
 use std::time::{Duration, Instant};
 
@@ -18,22 +19,101 @@ pub struct EntrySimilarity {
     pub centroid: f32,
     /// Its probability under the classifier trained on the listed questions.
     pub classifier: f32,
+    /// The companion encoder's cosines, when one is loaded.
+    pub companion: Option<Cosines>,
+}
+
+/// A query's cosines to one entry in one embedding space.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Cosines {
+    /// To the closest of its title and listed questions.
+    pub best: f32,
+    /// To its centroid.
+    pub centroid: f32,
+}
+
+/// Unit vectors of listed texts in one embedding space, with the entry of
+/// each and every entry's unit centroid.
+struct Vectors {
+    dim: usize,
+    /// Row after row.
+    rows: Vec<f32>,
+    /// Row after row, one per entry.
+    centroids: Vec<f32>,
+}
+
+impl Vectors {
+    /// From the vectors of texts labelled `row_entry` (indices below `entries`).
+    fn new(vectors: &[super::Vector], row_entry: &[u32], entries: usize, dim: usize) -> Self {
+        let mut rows = Vec::with_capacity(vectors.len() * dim);
+        let mut centroids = vec![0f32; entries * dim];
+        for (v, &e) in vectors.iter().zip(row_entry) {
+            rows.extend_from_slice(v);
+            let c = &mut centroids[e as usize * dim..][..dim];
+            c.iter_mut().zip(v.iter()).for_each(|(c, x)| *c += x);
+        }
+        for c in centroids.chunks_mut(dim) {
+            let norm = dot(c, c).sqrt();
+            if norm > 0.0 {
+                c.iter_mut().for_each(|x| *x /= norm);
+            }
+        }
+        Vectors {
+            dim,
+            rows,
+            centroids,
+        }
+    }
+
+    fn entries(&self) -> usize {
+        self.centroids.len() / self.dim.max(1)
+    }
+
+    /// Each entry's best cosine to `query` among the listed texts in `rows`
+    /// (-1 for an entry with none there).
+    fn best(&self, query: &[f32], row_entry: &[u32], rows: std::ops::Range<usize>) -> Vec<f32> {
+        let mut best = vec![-1f32; self.entries()];
+        let vectors = self.rows[rows.start * self.dim..rows.end * self.dim].chunks_exact(self.dim);
+        for (row, &e) in vectors.zip(&row_entry[rows]) {
+            let slot = &mut best[e as usize];
+            *slot = slot.max(dot(row, query));
+        }
+        best
+    }
+
+    /// The cosine of `query` to each entry's centroid.
+    fn centroid_cosines<'a>(&'a self, query: &'a [f32]) -> impl Iterator<Item = f32> + 'a {
+        self.centroids
+            .chunks_exact(self.dim)
+            .map(move |c| dot(c, query))
+    }
+
+    /// Both cosines of `query` to every entry, scanning all rows here.
+    fn cosines(&self, query: &[f32], row_entry: &[u32]) -> Vec<Cosines> {
+        self.best(query, row_entry, 0..row_entry.len())
+            .into_iter()
+            .zip(self.centroid_cosines(query))
+            .map(|(best, centroid)| Cosines { best, centroid })
+            .collect()
+    }
 }
 
 /// The embedded titles and questions of one knowledge version.
 pub struct SemanticIndex {
-    dim: usize,
-    /// Unit vectors of every title and listed question, row after row.
-    rows: Vec<f32>,
+    /// Every title and listed question by the main model.
+    vectors: Vectors,
     /// The entry of each row.
     row_entry: Vec<u32>,
-    /// Unit centroid of each entry, row after row.
-    centroids: Vec<f32>,
+    /// The same texts by the companion encoder, if one is loaded.
+    companion: Option<Vectors>,
     classifier: Classifier,
     /// The last layer trained for this knowledge, if any.
     adaptation: Option<Adaptation>,
-    /// What the cache did during the build.
+    /// What the cache did during the build (for the main model; the
+    /// companion's is [`SemanticIndex::companion_stats`]).
     pub stats: CacheStats,
+    /// What the companion's cache did, if there is a companion.
+    pub companion_stats: Option<CacheStats>,
     /// How long embedding took.
     pub build_time: Duration,
 }
@@ -68,21 +148,22 @@ impl SemanticIndex {
                 .cache
                 .embed_all(&semantic.encoder, adaptation.as_ref(), &texts)?;
         let dim = semantic.encoder.dim();
-        let mut rows = Vec::with_capacity(vectors.len() * dim);
-        let mut centroids = vec![0f32; knowledge.entries().len() * dim];
-        for (v, &e) in vectors.iter().zip(&row_entry) {
-            rows.extend_from_slice(v);
-            let c = &mut centroids[e as usize * dim..][..dim];
-            c.iter_mut().zip(v.iter()).for_each(|(c, x)| *c += x);
-        }
-        for c in centroids.chunks_mut(dim) {
-            let norm = dot(c, c).sqrt();
-            if norm > 0.0 {
-                c.iter_mut().for_each(|x| *x /= norm);
+        let entries = knowledge.entries().len();
+        let vectors = Vectors::new(&vectors, &row_entry, entries, dim);
+        let (companion, companion_stats) = match &semantic.companion {
+            Some(c) => {
+                let (v, stats) = c.cache.embed_with("", &texts, |batch| {
+                    semantic.encoder.install(|| c.embed(batch))
+                })?;
+                (
+                    Some(Vectors::new(&v, &row_entry, entries, c.dim())),
+                    Some(stats),
+                )
             }
-        }
+            None => (None, None),
+        };
         let classifier = Classifier::train(
-            &rows,
+            &vectors.rows,
             dim,
             &row_entry,
             knowledge.entries().len(),
@@ -94,13 +175,13 @@ impl SemanticIndex {
             classifier::prune(dir);
         }
         Ok(SemanticIndex {
-            dim,
+            vectors,
+            row_entry,
+            companion,
             classifier,
             adaptation,
-            rows,
-            row_entry,
-            centroids,
             stats,
+            companion_stats,
             build_time: started.elapsed(),
         })
     }
@@ -109,6 +190,11 @@ impl SemanticIndex {
     /// embedded with too.
     pub fn adaptation(&self) -> Option<&Adaptation> {
         self.adaptation.as_ref()
+    }
+
+    /// Whether the companion encoder embedded the texts too.
+    pub fn has_companion(&self) -> bool {
+        self.companion.is_some()
     }
 
     /// How many texts are embedded.
@@ -121,46 +207,49 @@ impl SemanticIndex {
         self.row_entry.is_empty()
     }
 
-    /// The similarity of `query` (a unit vector) to every entry, by entry
-    /// index. The listed texts are scanned in two halves side by side on
-    /// `encoder`'s query threads (a large FAQ has tens of megabytes of them).
+    /// The similarity of `query` (a unit vector by the main model) to every
+    /// entry, by entry index, with `companion` (the same text by the
+    /// companion encoder) if both it and the index have one. The listed
+    /// texts are scanned in two halves side by side on `encoder`'s query
+    /// threads (a large FAQ has tens of megabytes of them); the companion's
+    /// beside the second half.
     pub fn similarities(
         &self,
         query: &[f32],
+        companion: Option<&[f32]>,
         encoder: &Encoder,
     ) -> Result<Vec<EntrySimilarity>, SemanticError> {
         let half = self.row_entry.len() / 2;
-        let (first, second) = encoder.join(
+        let both = self.companion.as_ref().zip(companion);
+        let (first, (second, companion)) = encoder.join(
             || {
                 let probabilities = self.classifier.probabilities(query);
-                (probabilities, self.best(query, 0..half))
+                (
+                    probabilities,
+                    self.vectors.best(query, &self.row_entry, 0..half),
+                )
             },
-            || self.best(query, half..self.row_entry.len()),
+            || {
+                let second = self
+                    .vectors
+                    .best(query, &self.row_entry, half..self.row_entry.len());
+                (second, both.map(|(v, q)| v.cosines(q, &self.row_entry)))
+            },
         );
         let (probabilities, best) = first;
+        let mut companion = companion.map(Vec::into_iter);
         let out = self
-            .centroids
-            .chunks_exact(self.dim)
+            .vectors
+            .centroid_cosines(query)
             .zip(probabilities?)
             .zip(best.into_iter().zip(second))
-            .map(|((c, p), (a, b))| EntrySimilarity {
+            .map(|((centroid, p), (a, b))| EntrySimilarity {
                 best: a.max(b),
-                centroid: dot(c, query),
+                centroid,
                 classifier: p,
+                companion: companion.as_mut().and_then(Iterator::next),
             })
             .collect();
         Ok(out)
-    }
-
-    /// Each entry's best cosine to `query` among the listed texts in `rows`
-    /// (-1 for an entry with none there).
-    fn best(&self, query: &[f32], rows: std::ops::Range<usize>) -> Vec<f32> {
-        let mut best = vec![-1f32; self.centroids.len() / self.dim.max(1)];
-        let vectors = self.rows[rows.start * self.dim..rows.end * self.dim].chunks_exact(self.dim);
-        for (row, &e) in vectors.zip(&self.row_entry[rows]) {
-            let slot = &mut best[e as usize];
-            *slot = slot.max(dot(row, query));
-        }
-        best
     }
 }

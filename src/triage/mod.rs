@@ -69,6 +69,20 @@ impl Thresholds {
     }
 }
 
+impl Thresholds {
+    /// Defaults for hybrid scores with the companion encoder's cosines in
+    /// the fusion, calibrated the same way on the clinc150 dev set
+    /// (`frontline eval --calibrate 0.92`, last layer adapted). The fused
+    /// scores are higher with it, so the line is too.
+    pub fn companion() -> Self {
+        Thresholds {
+            answer: 0.475,
+            suggest: 0.475,
+            ..Thresholds::hybrid()
+        }
+    }
+}
+
 /// What the bot does with a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -31,7 +31,9 @@ fn mean_margin(brain: &Brain) -> f32 {
         .iter()
         .map(|(text, id)| {
             let q = m.embed_query_for(index, text).expect("embeds");
-            let sims = index.similarities(&q, &m.encoder).expect("similarities");
+            let sims = index
+                .similarities(&q, None, &m.encoder)
+                .expect("similarities");
             let own = entries.iter().position(|e| &e.id == id).expect("entry");
             let other = sims
                 .iter()

@@ -28,6 +28,38 @@ pub fn model_dir() -> Option<PathBuf> {
     None
 }
 
+/// The companion encoder's directory: `FRONTLINE_COMPANION_DIR`, else the
+/// one the fetch script fills; required like the model.
+pub fn companion_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("FRONTLINE_COMPANION_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("models/use-lite"));
+    if dir.join("model.safetensors").exists() {
+        return Some(dir);
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!(
+            "no companion in {}: run scripts/fetch-model.sh before the tests",
+            dir.display()
+        );
+    }
+    let _ = writeln!(
+        std::io::stderr(),
+        "skipping: no companion in {} (run scripts/fetch-model.sh)",
+        dir.display()
+    );
+    None
+}
+
+/// The model with the companion encoder, their cache in `cache_dir`.
+pub fn model_with_companion(cache_dir: Option<&Path>) -> Option<Arc<Semantic>> {
+    model_with(SemanticSettings {
+        cache_dir: cache_dir.map(Path::to_path_buf),
+        companion_dir: Some(companion_dir()?),
+        ..SemanticSettings::default()
+    })
+}
+
 /// The model with its embedding cache in `cache_dir` (memory only when `None`).
 pub fn model(cache_dir: Option<&Path>) -> Option<Arc<Semantic>> {
     model_at(cache_dir, Precision::default())

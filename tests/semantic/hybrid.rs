@@ -139,9 +139,13 @@ fn every_listed_text_is_its_own_entrys_closest_on_one_thread_and_on_two() {
         // Rows of the first entries fall in the first half, of the last in the second.
         for text in std::iter::once(&entry.title).chain(&entry.questions) {
             let q = m.embed_query_for(index, text).expect("embeds");
-            let sims = index.similarities(&q, &m.encoder).expect("similarities");
+            let sims = index
+                .similarities(&q, None, &m.encoder)
+                .expect("similarities");
             assert!(sims[e].best > 0.999, "{text}: {:?}", sims[e]);
-            let alone = index.similarities(&q, &one.encoder).expect("similarities");
+            let alone = index
+                .similarities(&q, None, &one.encoder)
+                .expect("similarities");
             assert_eq!(sims, alone, "{text}");
         }
     }
