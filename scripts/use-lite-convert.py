@@ -98,11 +98,14 @@ def convert(package, out):
                 stacked + f"FFN/{conv}/Tensordot/Reshape_1",
                 own + f"FFN/{conv}/bias/ConcatPartitions/concat",
             )
-        width = get(own + norm + "scale/ConcatPartitions/concat")[0][0]
+        # Queries, keys and values side by side: the attention width thrice.
+        width = get(own + "MultiheadAttention/qkv_transform_single/bias/ConcatPartitions/concat")[0][0] // 3
         depth = int(scalar(stacked + "MultiheadAttention/split_heads/split_last_dimension/Reshape/shape/3"))
         query_scale = scalar(stacked + "MultiheadAttention/mul/y")
         if abs(query_scale - depth ** -0.5) > 1e-6:
             sys.exit(f"layer {i}: queries scaled by {query_scale}, not 1/sqrt({depth})")
+        if width % depth:
+            sys.exit(f"layer {i}: attention width {width} is not a multiple of head size {depth}")
         layers.append({"heads": width // depth, "head_size": depth})
 
     linear(

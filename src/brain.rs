@@ -100,6 +100,7 @@ impl Brain {
                 tracing::info!(
                     texts = s.stats.texts,
                     embedded = s.stats.computed,
+                    companion_embedded = s.companion_stats.map(|c| c.computed),
                     ms = s.build_time.as_millis() as u64,
                     "knowledge embedded"
                 );
@@ -158,11 +159,8 @@ impl Brain {
                     model,
                     index,
                     weights: &self.settings.fusion,
-                    thresholds: if index.has_companion() {
-                        &self.settings.companion_thresholds
-                    } else {
-                        &self.settings.hybrid_thresholds
-                    },
+                    thresholds: &self.settings.hybrid_thresholds,
+                    companion_thresholds: &self.settings.companion_thresholds,
                 }),
         };
         triage::triage(

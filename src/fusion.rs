@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::index::{FaqIndex, Hit, Part};
 use crate::knowledge::Lang;
-use crate::semantic::{EntrySimilarity, Semantic, SemanticIndex};
+use crate::semantic::{Companion, EntrySimilarity, Semantic, SemanticIndex};
 use crate::triage::Thresholds;
 
 /// How many lexical hits are fused with the semantic similarities.
@@ -83,6 +83,28 @@ pub enum Mode {
     Hybrid,
 }
 
+/// The scale of a ranking's scores: which signals were fused. Each has
+/// thresholds of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scale {
+    /// Lexical scores alone.
+    Lexical,
+    /// Lexical fused with the main model's similarities.
+    Hybrid,
+    /// ... and with the companion encoder's.
+    Companion,
+}
+
+impl Scale {
+    /// The mode a decision on this scale reports.
+    pub fn mode(self) -> Mode {
+        match self {
+            Scale::Lexical => Mode::Lexical,
+            Scale::Hybrid | Scale::Companion => Mode::Hybrid,
+        }
+    }
+}
+
 /// The semantic half of a hybrid ranker.
 pub struct Hybrid<'a> {
     /// The model.
@@ -91,8 +113,31 @@ pub struct Hybrid<'a> {
     pub index: &'a SemanticIndex,
     /// Fusion weights.
     pub weights: &'a FusionWeights,
-    /// Thresholds on the fused scale.
+    /// Thresholds on the fused scale of the main model alone.
     pub thresholds: &'a Thresholds,
+    /// Thresholds on the fused scale with the companion encoder.
+    pub companion_thresholds: &'a Thresholds,
+}
+
+impl Hybrid<'_> {
+    /// Whether the companion's cosines join the fusion for `lang`: it is
+    /// loaded, embedded this knowledge, understands `lang` and weighs
+    /// something.
+    fn companion_for(&self, lang: Lang) -> Option<&Companion> {
+        let weighs = self.weights.companion_centroid + self.weights.companion_best > 0.0;
+        self.model
+            .companion
+            .as_ref()
+            .filter(|c| weighs && self.index.has_companion() && c.understands(lang))
+    }
+}
+
+/// Entries ranked for a text, best first, and the scale of their scores.
+pub struct Ranked {
+    /// The entries.
+    pub hits: Vec<Hit>,
+    /// What was fused (lexical when the semantic side failed).
+    pub scale: Scale,
 }
 
 /// Everything that ranks entries for a text.
@@ -114,40 +159,56 @@ impl Ranker<'_> {
         }
     }
 
-    /// The thresholds that go with `mode`.
-    pub fn thresholds(&self, mode: Mode) -> &Thresholds {
-        match (&self.hybrid, mode) {
-            (Some(h), Mode::Hybrid) => h.thresholds,
+    /// The thresholds for scores on `scale`.
+    pub fn thresholds(&self, scale: Scale) -> &Thresholds {
+        match (&self.hybrid, scale) {
+            (Some(h), Scale::Hybrid) => h.thresholds,
+            (Some(h), Scale::Companion) => h.companion_thresholds,
             _ => self.lexical_thresholds,
         }
     }
 
-    /// Entries ranked for `text` in `mode`, best first, at most `limit`.
-    pub fn search(&self, text: &str, mode: Mode, limit: usize) -> Vec<Hit> {
-        let Some(h) = self.hybrid.as_ref().filter(|_| mode == Mode::Hybrid) else {
-            return self.lexical.search(text, limit);
+    /// Entries ranked for `text` (written in `lang`) in `mode`, best first,
+    /// at most `limit`. A failing semantic side is logged and leaves the
+    /// ranking to what still works: without the companion when only its
+    /// embedding failed, lexical otherwise; [`Ranked::scale`] says which.
+    pub fn search(&self, text: &str, lang: Lang, mode: Mode, limit: usize) -> Ranked {
+        let lexical_only = |hits| Ranked {
+            hits,
+            scale: Scale::Lexical,
         };
-        let companion = h
-            .model
-            .companion
-            .as_ref()
-            .filter(|_| h.index.has_companion());
+        let Some(h) = self.hybrid.as_ref().filter(|_| mode == Mode::Hybrid) else {
+            return lexical_only(self.lexical.search(text, limit));
+        };
+        let companion = h.companion_for(lang);
         let (embedded, (lexical, second)) = h.model.embed_query_beside(Some(h.index), text, || {
             let lexical = self.lexical.search(text, LEXICAL_HITS.max(limit));
             (lexical, companion.map(|c| c.embed_one(text)))
         });
-        let similarities = match embedded.and_then(|q| {
-            let second = second.transpose()?;
+        let second = second.and_then(|s| {
+            s.inspect_err(|e| {
+                tracing::warn!(error = %e, "the companion encoder failed; ranking without it");
+            })
+            .ok()
+        });
+        let similarities = embedded.and_then(|q| {
             h.index
                 .similarities(&q, second.as_deref(), &h.model.encoder)
-        }) {
-            Ok(s) => s,
+        });
+        match similarities {
+            Ok(s) => Ranked {
+                scale: if second.is_some() {
+                    Scale::Companion
+                } else {
+                    Scale::Hybrid
+                },
+                hits: fuse(h.weights, lexical, &s, limit),
+            },
             Err(e) => {
                 tracing::warn!(error = %e, "semantic ranking failed; ranking lexically");
-                return lexical.into_iter().take(limit).collect();
+                lexical_only(lexical.into_iter().take(limit).collect())
             }
-        };
-        fuse(h.weights, lexical, &similarities, limit)
+        }
     }
 }
 

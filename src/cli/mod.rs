@@ -118,7 +118,8 @@ fn ranking_line(brain: &Brain) -> String {
                     c.id(),
                     stats.computed
                 ),
-                _ => " without companion (set FRONTLINE_COMPANION_DIR)".to_string(),
+                (Some(_), None) => " without companion (it failed; see the log)".to_string(),
+                (None, _) => " without companion (FRONTLINE_COMPANION_DIR)".to_string(),
             },
             model
                 .langs

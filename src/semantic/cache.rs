@@ -60,7 +60,8 @@ pub struct EmbeddingCache {
 #[derive(Default)]
 struct Memory {
     vectors: HashMap<Key, (Vector, u64)>,
-    /// Builds so far ([`EmbeddingCache::embed_all`] calls).
+    /// Builds so far ([`EmbeddingCache::embed_with`] calls, which
+    /// [`EmbeddingCache::embed_all`] makes).
     builds: u64,
     /// Whole records in the file, as far as this process knows.
     in_file: usize,

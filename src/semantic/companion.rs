@@ -13,11 +13,12 @@ use std::path::{Path, PathBuf};
 
 use candle_core::{DType, Device};
 use candle_nn::VarBuilder;
-use tokenizers::{Tokenizer, TruncationParams};
+use tokenizers::Tokenizer;
 
-use super::encoder::{batched, model_id, padded};
+use super::encoder::{ModelFiles, batched, padded};
 use super::use_lite::{UseLite, UseLiteConfig};
 use super::{EmbeddingCache, SemanticError, SemanticSettings};
+use crate::knowledge::Lang;
 
 /// Bumped whenever the forward pass computes differently, so that cached
 /// embeddings of an earlier version are not mixed with new ones.
@@ -30,6 +31,8 @@ pub struct Companion {
     id: String,
     /// Embeddings already computed.
     pub cache: EmbeddingCache,
+    /// Languages it understands.
+    pub langs: Vec<Lang>,
     /// Where it was loaded from.
     pub dir: PathBuf,
 }
@@ -40,30 +43,11 @@ impl Companion {
     /// of `settings`, with a cache in `settings`' cache directory.
     pub fn load(dir: &Path, settings: &SemanticSettings) -> Result<Self, SemanticError> {
         let precision = settings.precision.resolve();
-        let read = |name: &str| {
-            let path = dir.join(name);
-            std::fs::read(&path).map_err(|source| SemanticError::Read { path, source })
-        };
-        let config_bytes = read("config.json")?;
-        let config: UseLiteConfig = serde_json::from_slice(&config_bytes)
-            .map_err(|e| SemanticError::Model(format!("config.json: {e}")))?;
-        let weights = read("model.safetensors")?;
-        let tokenizer_bytes = read("tokenizer.json")?;
-        let id = model_id(
-            &[&config_bytes, &tokenizer_bytes, &weights],
-            FORWARD_VERSION,
-            precision,
-        );
-        let mut tokenizer = Tokenizer::from_bytes(&tokenizer_bytes)
-            .map_err(|e| SemanticError::Model(format!("tokenizer.json: {e}")))?;
-        tokenizer.with_padding(None);
-        tokenizer
-            .with_truncation(Some(TruncationParams {
-                max_length: config.max_len,
-                ..TruncationParams::default()
-            }))
-            .map_err(|e| SemanticError::Model(format!("tokenizer.json: {e}")))?;
-        let vb = VarBuilder::from_buffered_safetensors(weights, DType::F32, &Device::Cpu)?;
+        let files = ModelFiles::read(dir)?;
+        let config: UseLiteConfig = files.config()?;
+        let id = files.id(FORWARD_VERSION, precision);
+        let tokenizer = files.tokenizer(config.max_len)?;
+        let vb = VarBuilder::from_buffered_safetensors(files.weights, DType::F32, &Device::Cpu)?;
         let model = UseLite::load(vb, &config, precision)?;
         let cache = EmbeddingCache::open(settings.cache_dir(), &id, model.dim());
         Ok(Companion {
@@ -71,6 +55,7 @@ impl Companion {
             tokenizer,
             id,
             cache,
+            langs: settings.companion_langs.clone(),
             dir: dir.to_path_buf(),
         })
     }
@@ -79,6 +64,21 @@ impl Companion {
     /// precision (see [`super::Encoder::id`]).
     pub fn id(&self) -> &str {
         &self.id
+    }
+
+    /// Whether it understands `lang` (customers writing another language
+    /// are ranked without it).
+    pub fn understands(&self, lang: Lang) -> bool {
+        self.langs.contains(&lang)
+    }
+
+    /// The token ids of `text`, as it is embedded (cut at the model's length).
+    pub fn tokens(&self, text: &str) -> Result<Vec<u32>, SemanticError> {
+        let encoding = self
+            .tokenizer
+            .encode(text, true)
+            .map_err(|e| SemanticError::Model(format!("tokenizing: {e}")))?;
+        Ok(encoding.get_ids().to_vec())
     }
 
     /// Length of the vectors.
@@ -98,17 +98,13 @@ impl Companion {
 
     /// The unit vector of one query, on the calling thread: no padding.
     pub fn embed_one(&self, text: &str) -> Result<Vec<f32>, SemanticError> {
-        let encoding = self
-            .tokenizer
-            .encode(text, true)
-            .map_err(|e| SemanticError::Model(format!("tokenizing: {e}")))?;
-        let ids = encoding.get_ids();
+        let ids = self.tokens(text)?;
         // Nothing to read (an empty message): one masked token, whose mean
         // is zeros, as the original computes it.
         let mut vectors = if ids.is_empty() {
             self.model.forward(&[0], 1, 1, Some(&[0]))?
         } else {
-            self.model.forward(ids, 1, ids.len(), None)?
+            self.model.forward(&ids, 1, ids.len(), None)?
         };
         vectors
             .pop()

@@ -92,7 +92,7 @@ enum Weight {
     F32(Tensor),
     /// `W` quantised (out × in). One query's products are not split here
     /// but by its tokens, a whole layer at a time
-    /// ([`Bert::layer_by_halves`]).
+    /// (`Bert::layer_by_halves` in `super::bert`).
     Q8(QMatMul),
 }
 
@@ -104,7 +104,7 @@ const SMALL_ROWS: usize = 256;
 
 /// 32-bit products at least this large (rows × outputs) are split in two
 /// halves of the output columns when the caller asks for it
-/// ([`Bert::forward`]'s `split`); smaller ones cost less than handing half
+/// (`split` of `Dense::forward`); smaller ones cost less than handing half
 /// to another thread.
 const SPLIT_MIN: usize = 4 * 384;
 
@@ -250,6 +250,7 @@ fn sgemm_bias(
     y
 }
 
+/// A layer norm over the last dimension, with scale and shift.
 pub struct LayerNorm {
     weight: Tensor,
     bias: Tensor,
@@ -266,6 +267,7 @@ impl LayerNorm {
         }
     }
 
+    /// Its `weight` and `bias` of `size` values under `vb`.
     pub fn load(vb: VarBuilder, size: usize, eps: f64) -> candle_core::Result<Self> {
         Ok(LayerNorm {
             weight: vb.get(size, "weight")?,
@@ -274,6 +276,7 @@ impl LayerNorm {
         })
     }
 
+    /// `x` normalised along its last dimension.
     pub fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
         candle_nn::ops::layer_norm(x, &self.weight, &self.bias, self.eps)
     }

@@ -58,36 +58,13 @@ impl Encoder {
         query_threads: usize,
     ) -> Result<Self, SemanticError> {
         let precision = precision.resolve();
-        let read = |name: &str| {
-            let path = dir.join(name);
-            std::fs::read(&path).map_err(|source| SemanticError::Read { path, source })
-        };
-        let config_bytes = read("config.json")?;
-        let config: Config = serde_json::from_slice(&config_bytes)
-            .map_err(|e| SemanticError::Model(format!("config.json: {e}")))?;
-        let weights = read("model.safetensors")?;
-        let tokenizer_bytes = read("tokenizer.json")?;
-        let id = model_id(
-            &[&config_bytes, &tokenizer_bytes, &weights],
-            FORWARD_VERSION,
-            precision,
-        );
-        let mut tokenizer = Tokenizer::from_bytes(&tokenizer_bytes)
-            .map_err(|e| SemanticError::Model(format!("tokenizer.json: {e}")))?;
-        tokenizer.with_padding(None);
-        tokenizer
-            .with_truncation(Some(TruncationParams {
-                max_length: MAX_TOKENS,
-                ..TruncationParams::default()
-            }))
-            .map_err(|e| SemanticError::Model(format!("tokenizer.json: {e}")))?;
+        let files = ModelFiles::read(dir)?;
+        let config: Config = files.config()?;
+        let id = files.id(FORWARD_VERSION, precision);
+        let tokenizer = files.tokenizer(MAX_TOKENS)?;
         let mut query_tokenizer = tokenizer.clone();
-        query_tokenizer
-            .with_truncation(Some(TruncationParams {
-                max_length: QUERY_MAX_TOKENS,
-                ..TruncationParams::default()
-            }))
-            .map_err(|e| SemanticError::Model(format!("tokenizer.json: {e}")))?;
+        truncate_at(&mut query_tokenizer, QUERY_MAX_TOKENS)?;
+        let weights = files.weights;
         let device = Device::Cpu;
         let vb = VarBuilder::from_buffered_safetensors(weights, DType::F32, &device)?;
         let model = Bert::load(vb, &config, precision)?;
@@ -341,14 +318,63 @@ pub(super) fn padded(batch: &[&[u32]]) -> (Vec<u32>, Vec<u32>, usize) {
     (ids, mask, len)
 }
 
-/// A content hash of a model's files, the version of the code that runs
-/// it and its precision: embeddings of one never mix with another's.
-pub(super) fn model_id(parts: &[&[u8]], forward_version: u64, precision: Precision) -> String {
-    let mut h = Sha256::new();
-    h.update(forward_version.to_le_bytes());
-    for p in parts {
-        h.update((p.len() as u64).to_le_bytes());
-        h.update(p);
+/// The files of a model directory in the Hugging Face layout, read.
+pub(super) struct ModelFiles {
+    config: Vec<u8>,
+    tokenizer: Vec<u8>,
+    /// `model.safetensors`.
+    pub weights: Vec<u8>,
+}
+
+impl ModelFiles {
+    /// Reads `config.json`, `tokenizer.json` and `model.safetensors` in `dir`.
+    pub fn read(dir: &Path) -> Result<Self, SemanticError> {
+        let read = |name: &str| {
+            let path = dir.join(name);
+            std::fs::read(&path).map_err(|source| SemanticError::Read { path, source })
+        };
+        Ok(ModelFiles {
+            config: read("config.json")?,
+            tokenizer: read("tokenizer.json")?,
+            weights: read("model.safetensors")?,
+        })
     }
-    format!("{}-{}", hex(&h.finalize()[..8]), precision.numerics())
+
+    /// `config.json`, parsed.
+    pub fn config<T: serde::de::DeserializeOwned>(&self) -> Result<T, SemanticError> {
+        serde_json::from_slice(&self.config)
+            .map_err(|e| SemanticError::Model(format!("config.json: {e}")))
+    }
+
+    /// The tokenizer, without padding, cutting at `max_len` tokens.
+    pub fn tokenizer(&self, max_len: usize) -> Result<Tokenizer, SemanticError> {
+        let mut tokenizer = Tokenizer::from_bytes(&self.tokenizer)
+            .map_err(|e| SemanticError::Model(format!("tokenizer.json: {e}")))?;
+        tokenizer.with_padding(None);
+        truncate_at(&mut tokenizer, max_len)?;
+        Ok(tokenizer)
+    }
+
+    /// A content hash of the files, the version of the code that runs
+    /// them and the precision: embeddings of one model never mix with
+    /// another's.
+    pub fn id(&self, forward_version: u64, precision: Precision) -> String {
+        let mut h = Sha256::new();
+        h.update(forward_version.to_le_bytes());
+        for p in [&self.config, &self.tokenizer, &self.weights] {
+            h.update((p.len() as u64).to_le_bytes());
+            h.update(p);
+        }
+        format!("{}-{}", hex(&h.finalize()[..8]), precision.numerics())
+    }
+}
+
+fn truncate_at(tokenizer: &mut Tokenizer, max_length: usize) -> Result<(), SemanticError> {
+    tokenizer
+        .with_truncation(Some(TruncationParams {
+            max_length,
+            ..TruncationParams::default()
+        }))
+        .map(|_| ())
+        .map_err(|e| SemanticError::Model(format!("tokenizer.json: {e}")))
 }

@@ -1,4 +1,5 @@
-//! Semantic similarity: a local sentence-embedding model ([`Encoder`]), an
+//! Semantic similarity: a local sentence-embedding model ([`Encoder`]),
+//! optionally a companion encoder of another family ([`Companion`]), an
 //! on-disk cache of the embeddings of listed texts ([`EmbeddingCache`]) and,
 //! per knowledge version, the vectors of every entry's title and questions
 //! ([`SemanticIndex`]). Fusing these similarities with the lexical ranking is
@@ -59,19 +60,22 @@ pub struct SemanticSettings {
     pub model_dir: Option<PathBuf>,
     /// Directory of the companion encoder (the Universal Sentence Encoder
     /// lite as `scripts/fetch-model.sh` converts it), whose similarities
-    /// join the main model's in the fusion; `None`: the main model alone.
-    /// Used only with `model_dir`.
+    /// join the main model's in the fusion; `None` or empty: the main model
+    /// alone. Used only with `model_dir`.
     pub companion_dir: Option<PathBuf>,
+    /// Languages the companion understands (of those the main model does);
+    /// for others the main model ranks alone. The Universal Sentence
+    /// Encoder lite is English only.
+    pub companion_langs: Vec<Lang>,
     /// Where embeddings of listed texts, adapted layers and classifiers are
     /// kept between runs (all but the four most recently used layers and
     /// classifiers are pruned after each build); `None` or empty (`""`, as
     /// TOML has no null): memory only.
     pub cache_dir: Option<PathBuf>,
     /// Languages the model understands; customers writing another language
-    /// are ranked lexically. all-MiniLM-L6-v2 and the companion are English
-    /// only.
+    /// are ranked lexically. all-MiniLM-L6-v2 is English only.
     pub langs: Vec<Lang>,
-    /// How the model's linear layers are held: `auto` (the default: `q8`
+    /// How the models' linear layers are held: `auto` (the default: `q8`
     /// where the CPU has int8 dot-product instructions, else `f32`), `q8`
     /// or `f32`.
     pub precision: Precision,
@@ -93,6 +97,7 @@ impl Default for SemanticSettings {
         SemanticSettings {
             model_dir: None,
             companion_dir: None,
+            companion_langs: vec![Lang::En],
             cache_dir: Some(PathBuf::from(".frontline-cache/embeddings")),
             langs: vec![Lang::En],
             precision: Precision::default(),
@@ -127,6 +132,13 @@ impl SemanticSettings {
             .as_deref()
             .filter(|dir| !dir.as_os_str().is_empty())
     }
+
+    /// The companion's directory, unless none is configured (or it is empty).
+    pub fn companion_dir(&self) -> Option<&Path> {
+        self.companion_dir
+            .as_deref()
+            .filter(|dir| !dir.as_os_str().is_empty())
+    }
 }
 
 impl Semantic {
@@ -142,7 +154,7 @@ impl Semantic {
     pub fn load_from(dir: &Path, settings: &SemanticSettings) -> Result<Self, SemanticError> {
         let encoder = Encoder::load(dir, settings.precision, settings.query_threads)?;
         let cache = EmbeddingCache::open(settings.cache_dir(), encoder.id(), encoder.dim());
-        let companion = settings.companion_dir.as_deref().and_then(|dir| {
+        let companion = settings.companion_dir().and_then(|dir| {
             Companion::load(dir, settings)
                 .inspect_err(|e| {
                     tracing::warn!(
@@ -231,6 +243,19 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::SemanticSettings;
+
+    #[test]
+    fn an_empty_companion_directory_means_none() {
+        let mut settings = SemanticSettings::default();
+        assert_eq!(settings.companion_dir(), None);
+        settings.companion_dir = Some("".into());
+        assert_eq!(settings.companion_dir(), None);
+        settings.companion_dir = Some("models/use-lite".into());
+        assert_eq!(
+            settings.companion_dir(),
+            Some(std::path::Path::new("models/use-lite"))
+        );
+    }
 
     #[test]
     fn an_empty_cache_directory_keeps_the_cache_in_memory() {

@@ -150,18 +150,19 @@ impl SemanticIndex {
         let dim = semantic.encoder.dim();
         let entries = knowledge.entries().len();
         let vectors = Vectors::new(&vectors, &row_entry, entries, dim);
-        let (companion, companion_stats) = match &semantic.companion {
-            Some(c) => {
-                let (v, stats) = c.cache.embed_with("", &texts, |batch| {
+        // A companion that fails leaves the main model ranking alone.
+        let companion = semantic.companion.as_ref().and_then(|c| {
+            c.cache
+                .embed_with("", &texts, |batch| {
                     semantic.encoder.install(|| c.embed(batch))
-                })?;
-                (
-                    Some(Vectors::new(&v, &row_entry, entries, c.dim())),
-                    Some(stats),
-                )
-            }
-            None => (None, None),
-        };
+                })
+                .inspect_err(|e| {
+                    tracing::warn!(error = %e, "the companion encoder failed; ranking without it");
+                })
+                .ok()
+                .map(|(v, stats)| (Vectors::new(&v, &row_entry, entries, c.dim()), stats))
+        });
+        let (companion, companion_stats) = companion.unzip();
         let classifier = Classifier::train(
             &vectors.rows,
             dim,

@@ -103,7 +103,7 @@ impl UseLite {
             input = layer.ffn_out.outputs();
             layers.push(layer);
         }
-        let pooler = linear(&vb.pp("pooler"), config.output_size, input, precision, 1.0)?;
+        let pooler = linear(&vb.pp("pooler"), config.output_size, input, precision)?;
         Ok(UseLite {
             embeddings,
             embedding_scale: config.embedding_scale,
@@ -234,7 +234,7 @@ fn load_layer(
     let width = vb.get_unchecked("attention_out.weight")?.dim(0)?;
     let inner = vb.get_unchecked("ffn_in.weight")?.dim(0)?;
     let residual = if vb.contains_tensor("residual.weight") {
-        Some(linear(&vb.pp("residual"), width, input, precision, 1.0)?)
+        Some(linear(&vb.pp("residual"), width, input, precision)?)
     } else if width == input {
         None
     } else {
@@ -250,27 +250,28 @@ fn load_layer(
             scale,
             precision,
         )?,
-        attention_out: linear(&vb.pp("attention_out"), width, attention, precision, 1.0)?,
+        attention_out: linear(&vb.pp("attention_out"), width, attention, precision)?,
         residual,
         ffn_norm: norm("ffn_norm", width)?,
-        ffn_in: linear(&vb.pp("ffn_in"), inner, width, precision, 1.0)?,
-        ffn_out: linear(&vb.pp("ffn_out"), width, inner, precision, 1.0)?,
+        ffn_in: linear(&vb.pp("ffn_in"), inner, width, precision)?,
+        ffn_out: linear(&vb.pp("ffn_out"), width, inner, precision)?,
         heads: shape.heads,
         head_size: shape.head_size,
     })
 }
 
-/// The linear layer `name` (weight out × in, bias out), scaled.
+/// The linear layer under `vb` (weight out × in, bias out).
 fn linear(
     vb: &VarBuilder,
     out: usize,
     input: usize,
     precision: Precision,
-    scale: f64,
 ) -> candle_core::Result<Dense> {
-    let weight = (vb.get((out, input), "weight")? * scale)?;
-    let bias = (vb.get(out, "bias")? * scale)?;
-    Dense::new(weight, bias, precision)
+    Dense::new(
+        vb.get((out, input), "weight")?,
+        vb.get(out, "bias")?,
+        precision,
+    )
 }
 
 /// The query/key/value product with its first `attention` outputs (the

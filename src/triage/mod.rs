@@ -205,9 +205,16 @@ pub fn triage(
         .into_iter()
         .filter(|h| !excluded(h.entry))
         .collect();
-    let mode = ranker.mode(lang);
-    let thresholds = ranker.thresholds(mode);
-    let ranking = rank(knowledge, ranker, mode, lang, text, ctx, &excluded);
+    let (ranking, scale) = rank(
+        knowledge,
+        ranker,
+        ranker.mode(lang),
+        lang,
+        text,
+        ctx,
+        &excluded,
+    );
+    let thresholds = ranker.thresholds(scale);
 
     let why_symptoms: Vec<MatchedSymptom> = symptom_hits
         .iter()
@@ -220,7 +227,7 @@ pub fn triage(
     let mut decision = Decision {
         level: Level::Handover,
         lang,
-        mode,
+        mode: scale.mode(),
         confidence: ranking.first().map_or(0.0, |c| c.score),
         chosen: Vec::new(),
         ranking,

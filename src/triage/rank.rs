@@ -5,14 +5,15 @@
 use std::collections::HashMap;
 
 use super::{Candidate, Context, conversation_text};
-use crate::fusion::{Mode, Ranker};
+use crate::fusion::{Mode, Ranker, Scale};
 use crate::index::{Hit, Part};
 use crate::knowledge::{Knowledge, Lang};
 
 /// The ranking for `text`, with the conversation so far as a weaker signal,
 /// customers' feedback as a mild prior and the customer's language preferred:
 /// when an entry in their language is plausible, no entry in another
-/// language ranks above it.
+/// language ranks above it. Also the scale its scores are on (the message's
+/// ranking decides it; the conversation's counts only on the same scale).
 pub(super) fn rank(
     knowledge: &Knowledge,
     ranker: &Ranker<'_>,
@@ -21,21 +22,30 @@ pub(super) fn rank(
     text: &str,
     ctx: &Context<'_>,
     excluded: &dyn Fn(usize) -> bool,
-) -> Vec<Candidate> {
+) -> (Vec<Candidate>, Scale) {
     const LIMIT: usize = 10;
     /// Earlier messages count, but less than the latest one.
     const HISTORY_DAMPING: f32 = 0.9;
     let mut by_entry: HashMap<usize, Hit> = HashMap::new();
-    let thresholds = ranker.thresholds(mode);
-    for hit in ranker.search(text, mode, LIMIT + ctx.exclude.len()) {
+    let ranked = ranker.search(text, lang, mode, LIMIT + ctx.exclude.len());
+    let scale = ranked.scale;
+    let thresholds = ranker.thresholds(scale);
+    for hit in ranked.hits {
         by_entry.insert(hit.entry, hit);
     }
     if !ctx.history.is_empty() {
-        for mut hit in ranker.search(
+        let whole = ranker.search(
             &conversation_text(ctx.history, text),
+            lang,
             mode,
             LIMIT + ctx.exclude.len(),
-        ) {
+        );
+        let hits = if whole.scale == scale {
+            whole.hits
+        } else {
+            Vec::new()
+        };
+        for mut hit in hits {
             hit.score *= HISTORY_DAMPING;
             // The conversation refines what the latest message is about; it
             // does not bring back an entry the latest message has nothing to do with.
@@ -78,7 +88,7 @@ pub(super) fn rank(
         });
     }
     ranking.truncate(LIMIT);
-    ranking
+    (ranking, scale)
 }
 
 pub(super) fn candidate_for(

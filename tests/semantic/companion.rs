@@ -3,12 +3,13 @@
 //! and a cache of their own.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use frontline::brain::{Brain, BrainSettings};
 use frontline::eval::{calibrate, read_queries, report, run};
 use frontline::fusion::Mode;
-use frontline::semantic::{Companion, Precision, SemanticSettings, dot};
-use frontline::triage::{Context, Thresholds};
+use frontline::semantic::{Companion, Precision, Semantic, SemanticSettings, dot};
+use frontline::triage::{Context, Level, Thresholds};
 
 use crate::helpers::{brain, companion_dir, fixture, model, model_with, model_with_companion};
 
@@ -50,14 +51,18 @@ fn the_companion_computes_what_tensorflow_js_computes() {
         let texts: Vec<&str> = reference.texts.iter().map(|t| t.text.as_str()).collect();
         let batch = c.embed(&texts).expect("embeds");
         for (r, b) in reference.texts.iter().zip(&batch) {
+            // TensorFlow.js's graph reads the first 128 tokens.
+            let cut = &r.tokens[..r.tokens.len().min(128)];
+            assert_eq!(c.tokens(&r.text).expect("tokenizes"), cut, "{:?}", r.text);
             let one = c.embed_one(&r.text).expect("embeds");
             for (how, v) in [("alone", &one), ("in a batch", b)] {
                 let cos = dot(v, &r.vector);
                 assert!(cos > least, "{precision:?} {how}: {:?}: cos {cos}", r.text);
                 assert!((dot(v, v) - 1.0).abs() < 1e-4, "unit length");
             }
-            assert!(!r.tokens.is_empty());
         }
+        assert!(reference.texts.iter().any(|r| r.text.is_empty()));
+        assert!(reference.texts.iter().any(|r| r.tokens.len() > 128));
     }
 }
 
@@ -101,30 +106,81 @@ fn with_the_companion_the_fixture_is_answered_and_handed_over_at_its_thresholds(
     assert!(c.answered_correct >= r.answered_correct, "{c:?} {r:?}");
 }
 
+/// A brain over the fixture with `model`, whose `which` thresholds
+/// answer nothing.
+fn strict(model: Option<Arc<Semantic>>, which: &str) -> Brain {
+    let mut settings = BrainSettings::default();
+    let never = Thresholds {
+        answer: 2.0,
+        suggest: 2.0,
+        ..Thresholds::hybrid()
+    };
+    match which {
+        "hybrid" => settings.hybrid_thresholds = never,
+        "companion" => settings.companion_thresholds = never,
+        _ => {}
+    }
+    Brain::load(&fixture(), settings, model).expect("loads").0
+}
+
+const MAILBOX: &str = "my inbox has no space left";
+
 #[test]
-fn the_companion_changes_the_fused_scores_and_its_thresholds_decide() {
+fn the_companion_changes_the_fused_scores_and_its_own_thresholds_decide() {
     let Some(alone) = model(None) else { return };
     let Some(both) = model_with_companion(None) else {
         return;
     };
-    let text = "my inbox has no space left";
-    let a = brain(Some(alone)).triage(text, &Context::default());
-    let b = brain(Some(both)).triage(text, &Context::default());
+    let a = brain(Some(alone.clone())).triage(MAILBOX, &Context::default());
+    let b = brain(Some(both.clone())).triage(MAILBOX, &Context::default());
     assert_eq!(a.ranking[0].id, "mailbox-full");
     assert_eq!(b.ranking[0].id, "mailbox-full");
+    assert_eq!((a.level, b.level), (Level::Answer, Level::Answer));
     assert_ne!(a.confidence, b.confidence, "the companion's cosines count");
-    // A confidence between the two defaults is answered without the
-    // companion and not with it: each setup decides on its own line.
-    let (without, with) = (Thresholds::hybrid(), Thresholds::companion());
-    assert!(with.answer > without.answer);
-    let mut settings = BrainSettings::default();
-    settings.companion_thresholds.answer = 2.0;
-    settings.companion_thresholds.suggest = 2.0;
-    let strict = Brain::load(&fixture(), settings, model_with_companion(None))
-        .expect("loads")
-        .0;
-    let d = strict.triage(text, &Context::default());
-    assert_eq!(d.level, frontline::triage::Level::Handover, "{d:?}");
+    // With the companion its thresholds decide, not the main model's ...
+    let d = strict(Some(both.clone()), "companion").triage(MAILBOX, &Context::default());
+    assert_eq!(d.level, Level::Handover, "{d:?}");
+    let d = strict(Some(both), "hybrid").triage(MAILBOX, &Context::default());
+    assert_eq!(d.level, Level::Answer, "{d:?}");
+    // ... and without it the main model's, not the companion's.
+    let d = strict(Some(alone), "companion").triage(MAILBOX, &Context::default());
+    assert_eq!(d.level, Level::Answer, "{d:?}");
+}
+
+#[test]
+fn a_companion_that_does_not_take_part_leaves_the_main_models_scores_and_thresholds() {
+    let Some(alone) = model(None) else { return };
+    let want = brain(Some(alone)).triage(MAILBOX, &Context::default());
+    // Not for the customer's language, or weighed at nothing.
+    let Some(no_lang) = model_with(SemanticSettings {
+        cache_dir: None,
+        companion_dir: companion_dir(),
+        companion_langs: Vec::new(),
+        ..SemanticSettings::default()
+    }) else {
+        return;
+    };
+    assert!(no_lang.companion.is_some());
+    let Some(both) = model_with_companion(None) else {
+        return;
+    };
+    let mut unweighted = BrainSettings::default();
+    unweighted.fusion.companion_centroid = 0.0;
+    unweighted.fusion.companion_best = 0.0;
+    unweighted.companion_thresholds.answer = 2.0;
+    unweighted.companion_thresholds.suggest = 2.0;
+    for brain in [
+        strict(Some(no_lang), "companion"),
+        Brain::load(&fixture(), unweighted, Some(both))
+            .expect("loads")
+            .0,
+    ] {
+        assert!(brain.semantic().expect("hybrid").1.has_companion());
+        let d = brain.triage(MAILBOX, &Context::default());
+        assert_eq!(d.mode, Mode::Hybrid);
+        assert_eq!(d.level, Level::Answer, "{d:?}");
+        assert_eq!(d.confidence, want.confidence);
+    }
 }
 
 #[test]
