@@ -13,7 +13,7 @@ use candle_core::{D, DType, Tensor};
 use candle_nn::VarBuilder;
 use candle_transformers::models::bert::{Config, HiddenAct};
 
-use super::dense::{Dense, LayerNorm, Precision};
+use super::dense::{Dense, LayerNorm, Precision, attention_mask};
 
 /// Time spent per stage of one forward pass, for profiling.
 #[derive(Debug, Default, Clone)]
@@ -337,17 +337,7 @@ impl Bert {
             .reshape((batch * len, self.hidden))?;
         let mut x = self.embedding_norm.forward(&x)?;
         lap(&mut profile, "embeddings");
-        // Additive mask: 0 for real tokens, a large negative for padding.
-        let mask = match mask {
-            Some(m) if m.contains(&0) => {
-                let m: Vec<f32> = m
-                    .iter()
-                    .map(|&v| if v == 0 { f32::MIN / 2.0 } else { 0.0 })
-                    .collect();
-                Some(Tensor::from_vec(m, (batch, 1, 1, len), device)?)
-            }
-            _ => None,
-        };
+        let mask = attention_mask(mask, batch, len, device)?;
         let input = Input {
             batch,
             len,

@@ -1,4 +1,4 @@
-//! Linear layers and layer norms shared by the sentence encoders
+//! Linear layers, layer norms and attention masks shared by the sentence encoders
 //! ([`super::bert`], [`super::use_lite`]): `x W^T + b` on 32-bit weights
 //! (`matrixmultiply` for the few rows of one query, optionally halved over
 //! two threads; candle's matmul for batches) or on candle's 8-bit Q8_0
@@ -248,6 +248,28 @@ fn sgemm_bias(
         );
     }
     y
+}
+
+/// The additive attention mask of `batch` padded sequences of `len` tokens
+/// (`mask` 1 for real tokens, 0 for padding; row-major): 0 for real
+/// tokens, a large negative for padding, batch × 1 × 1 × len; `None` when
+/// nothing is padding.
+pub fn attention_mask(
+    mask: Option<&[u32]>,
+    batch: usize,
+    len: usize,
+    device: &candle_core::Device,
+) -> candle_core::Result<Option<Tensor>> {
+    match mask {
+        Some(m) if m.contains(&0) => {
+            let m: Vec<f32> = m
+                .iter()
+                .map(|&v| if v == 0 { f32::MIN / 2.0 } else { 0.0 })
+                .collect();
+            Ok(Some(Tensor::from_vec(m, (batch, 1, 1, len), device)?))
+        }
+        _ => Ok(None),
+    }
 }
 
 /// A layer norm over the last dimension, with scale and shift.

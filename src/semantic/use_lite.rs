@@ -17,7 +17,7 @@
 use candle_core::{D, Tensor};
 use candle_nn::VarBuilder;
 
-use super::dense::{Dense, LayerNorm, Precision};
+use super::dense::{Dense, LayerNorm, Precision, attention_mask};
 
 /// `config.json` of a converted model.
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -144,17 +144,7 @@ impl UseLite {
             .reshape((batch, len, width))?
             .broadcast_add(&self.timing.narrow(0, 0, len)?)?
             .reshape((batch * len, width))?;
-        // Additive attention mask: padding gets no attention.
-        let attention_mask = match mask {
-            Some(m) if m.contains(&0) => {
-                let m: Vec<f32> = m
-                    .iter()
-                    .map(|&v| if v == 0 { f32::MIN / 2.0 } else { 0.0 })
-                    .collect();
-                Some(Tensor::from_vec(m, (batch, 1, 1, len), device)?)
-            }
-            _ => None,
-        };
+        let attention_mask = attention_mask(mask, batch, len, device)?;
         for layer in &self.layers {
             x = layer.forward(&x, batch, len, attention_mask.as_ref())?;
         }

@@ -7,45 +7,34 @@ use frontline::semantic::{Precision, Semantic, SemanticSettings};
 
 /// The model directory: `FRONTLINE_MODEL_DIR`, else the one the fetch script fills.
 pub fn model_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("FRONTLINE_MODEL_DIR")
+    fetched("FRONTLINE_MODEL_DIR", "models/all-MiniLM-L6-v2", "model")
+}
+
+/// The companion encoder's directory: `FRONTLINE_COMPANION_DIR`, else the
+/// one the fetch script fills; required like the model.
+pub fn companion_dir() -> Option<PathBuf> {
+    fetched("FRONTLINE_COMPANION_DIR", "models/use-lite", "companion")
+}
+
+/// The directory in `var`, else `default` in the checkout, if it holds a
+/// model; without one a test is skipped, except in CI, where it fails.
+fn fetched(var: &str, default: &str, what: &str) -> Option<PathBuf> {
+    let dir = std::env::var_os(var)
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("models/all-MiniLM-L6-v2"));
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(default));
     if dir.join("model.safetensors").exists() {
         return Some(dir);
     }
     if std::env::var("CI").is_ok_and(|v| v == "true") {
         panic!(
-            "no model in {}: run scripts/fetch-model.sh before the tests",
+            "no {what} in {}: run scripts/fetch-model.sh before the tests",
             dir.display()
         );
     }
     // Straight to stderr: the test harness would swallow eprintln! of a passing test.
     let _ = writeln!(
         std::io::stderr(),
-        "skipping: no model in {} (run scripts/fetch-model.sh)",
-        dir.display()
-    );
-    None
-}
-
-/// The companion encoder's directory: `FRONTLINE_COMPANION_DIR`, else the
-/// one the fetch script fills; required like the model.
-pub fn companion_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("FRONTLINE_COMPANION_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("models/use-lite"));
-    if dir.join("model.safetensors").exists() {
-        return Some(dir);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!(
-            "no companion in {}: run scripts/fetch-model.sh before the tests",
-            dir.display()
-        );
-    }
-    let _ = writeln!(
-        std::io::stderr(),
-        "skipping: no companion in {} (run scripts/fetch-model.sh)",
+        "skipping: no {what} in {} (run scripts/fetch-model.sh)",
         dir.display()
     );
     None
