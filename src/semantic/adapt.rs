@@ -25,6 +25,7 @@ use candle_transformers::models::bert::HiddenAct;
 use sha2::{Digest, Sha256};
 
 use super::bert::{Bert, Layer, LayerWeights};
+use super::dense::{mean_over, unit_rows};
 use super::encoder::Encoder;
 use super::{SemanticError, hex, prune};
 
@@ -311,18 +312,7 @@ fn pooled(
         HiddenAct::Relu => inner.relu()?,
     };
     let out = norm(&(linear(&inner, 4)? + &attended)?, 5)?.reshape((batch, len, hidden))?;
-    let m = mask.unsqueeze(2)?;
-    let mean = out.broadcast_mul(&m)?.sum(1)?.broadcast_div(&m.sum(1)?)?;
-    Ok(unit_rows(&mean)?)
-}
-
-fn unit_rows(x: &Tensor) -> candle_core::Result<Tensor> {
-    x.broadcast_div(
-        &x.sqr()?
-            .sum_keepdim(D::Minus1)?
-            .sqrt()?
-            .clamp(1e-12, f64::MAX)?,
-    )
+    Ok(unit_rows(&mean_over(&out, &mask.unsqueeze(2)?)?)?)
 }
 
 /// Inputs `rows` (tokens × hidden each) zero-padded into one batch, with

@@ -13,7 +13,7 @@ use candle_core::{D, DType, Tensor};
 use candle_nn::VarBuilder;
 use candle_transformers::models::bert::{Config, HiddenAct};
 
-use super::dense::{Dense, LayerNorm, Precision, attention_mask};
+use super::dense::{Dense, LayerNorm, Precision, attention_mask, masked_mean, unit_rows};
 
 /// Time spent per stage of one forward pass, for profiling.
 #[derive(Debug, Default, Clone)]
@@ -554,17 +554,9 @@ pub fn mean_pool(
 ) -> candle_core::Result<Vec<Vec<f32>>> {
     let dim = hidden.dim(D::Minus1)?;
     let hidden = hidden.reshape((batch, len, dim))?;
-    let mean = match mask {
-        Some(m) => {
-            let m: Vec<f32> = m.iter().map(|&v| v as f32).collect();
-            let m = Tensor::from_vec(m, (batch, len, 1), hidden.device())?;
-            let counts = m.sum(1)?.clamp(1e-9, f32::MAX)?;
-            hidden.broadcast_mul(&m)?.sum(1)?.broadcast_div(&counts)?
-        }
-        None => hidden.mean(1)?,
-    };
-    let norm = mean.sqr()?.sum_keepdim(1)?.sqrt()?.clamp(1e-12, f32::MAX)?;
-    mean.broadcast_div(&norm)?.to_dtype(DType::F32)?.to_vec2()
+    unit_rows(&masked_mean(&hidden, mask)?)?
+        .to_dtype(DType::F32)?
+        .to_vec2()
 }
 
 #[cfg(test)]

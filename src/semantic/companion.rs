@@ -50,14 +50,19 @@ impl Companion {
         let vb = VarBuilder::from_buffered_safetensors(files.weights, DType::F32, &Device::Cpu)?;
         let model = UseLite::load(vb, &config, precision)?;
         let cache = EmbeddingCache::open(settings.cache_dir(), &id, model.dim());
-        Ok(Companion {
+        let companion = Companion {
             model,
             tokenizer,
             id,
             cache,
             langs: settings.companion_langs.clone(),
             dir: dir.to_path_buf(),
-        })
+        };
+        // One query now, as the main encoder does, so that the first
+        // customer's does not pay for candle's lazy preparation of the
+        // 8-bit weights.
+        companion.embed_one("warm up")?;
+        Ok(companion)
     }
 
     /// A content hash of the model files, the code's version and the

@@ -1,4 +1,4 @@
-//! Linear layers, layer norms and attention masks shared by the sentence encoders
+//! Linear layers, layer norms, attention masks and pooling shared by the sentence encoders
 //! ([`super::bert`], [`super::use_lite`]): `x W^T + b` on 32-bit weights
 //! (`matrixmultiply` for the few rows of one query, optionally halved over
 //! two threads; candle's matmul for batches) or on candle's 8-bit Q8_0
@@ -270,6 +270,33 @@ pub fn attention_mask(
         }
         _ => Ok(None),
     }
+}
+
+/// The mean of `x` (batch × len × width) over each sequence's real tokens,
+/// `mask` 1 for real tokens and 0 for padding (batch × len, row-major;
+/// `None`: every token is real); a sequence without one gets zeros.
+pub fn masked_mean(x: &Tensor, mask: Option<&[u32]>) -> candle_core::Result<Tensor> {
+    let Some(m) = mask else { return x.mean(1) };
+    let (batch, len, _) = x.dims3()?;
+    let m: Vec<f32> = m.iter().map(|&v| v as f32).collect();
+    mean_over(x, &Tensor::from_vec(m, (batch, len, 1), x.device())?)
+}
+
+/// [`masked_mean`] with the mask as a tensor (batch × len × 1), in ops that
+/// candle differentiates.
+pub fn mean_over(x: &Tensor, mask: &Tensor) -> candle_core::Result<Tensor> {
+    let counts = mask.sum(1)?.clamp(1.0, f32::MAX)?;
+    x.broadcast_mul(mask)?.sum(1)?.broadcast_div(&counts)
+}
+
+/// Each row of `x` (along its last dimension) at unit length.
+pub fn unit_rows(x: &Tensor) -> candle_core::Result<Tensor> {
+    x.broadcast_div(
+        &x.sqr()?
+            .sum_keepdim(candle_core::D::Minus1)?
+            .sqrt()?
+            .clamp(1e-12, f32::MAX)?,
+    )
 }
 
 /// A layer norm over the last dimension, with scale and shift.

@@ -167,7 +167,7 @@ impl SemanticIndex {
             &vectors.rows,
             dim,
             &row_entry,
-            knowledge.entries().len(),
+            entries,
             semantic.cache_dir.as_deref(),
         )?;
         // What this build uses was written or marked used just now.

@@ -14,10 +14,10 @@
 //! through a projection); the mean over the tokens; a tanh layer; unit
 //! length.
 
-use candle_core::{D, Tensor};
+use candle_core::Tensor;
 use candle_nn::VarBuilder;
 
-use super::dense::{Dense, LayerNorm, Precision, attention_mask};
+use super::dense::{Dense, LayerNorm, Precision, attention_mask, masked_mean, unit_rows};
 
 /// `config.json` of a converted model.
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -149,25 +149,9 @@ impl UseLite {
             x = layer.forward(&x, batch, len, attention_mask.as_ref())?;
         }
         let hidden = x.dim(1)?;
-        let x = x.reshape((batch, len, hidden))?;
         // The mean over the real tokens (none: zeros, as the original does).
-        // Without a mask every token is real, and there is at least one.
-        let mean = match mask {
-            Some(m) => {
-                let m: Vec<f32> = m.iter().map(|&v| v as f32).collect();
-                let m = Tensor::from_vec(m, (batch, len, 1), device)?;
-                let counts = m.sum(1)?.clamp(1.0, f32::MAX)?;
-                x.broadcast_mul(&m)?.sum(1)?.broadcast_div(&counts)?
-            }
-            None => x.mean(1)?,
-        };
-        let pooled = self.pooler.forward(&mean, false)?.tanh()?;
-        let norm = pooled
-            .sqr()?
-            .sum_keepdim(D::Minus1)?
-            .sqrt()?
-            .clamp(1e-12, f32::MAX)?;
-        pooled.broadcast_div(&norm)?.to_vec2()
+        let mean = masked_mean(&x.reshape((batch, len, hidden))?, mask)?;
+        unit_rows(&self.pooler.forward(&mean, false)?.tanh()?)?.to_vec2()
     }
 }
 

@@ -67,9 +67,7 @@ impl Thresholds {
             other_language: 0.6,
         }
     }
-}
 
-impl Thresholds {
     /// Defaults for hybrid scores with the companion encoder's cosines in
     /// the fusion, calibrated the same way on the clinc150 dev set
     /// (`frontline eval --calibrate 0.92`, last layer adapted). The fused
