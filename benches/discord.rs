@@ -32,6 +32,7 @@ use frontline::brain::{BrainSettings, LiveBrain};
 use frontline::delivery::DeliverySettings;
 use frontline::engine::{Engine, EngineSettings};
 use frontline::flood::FloodSettings;
+use frontline::intake::IntakeSettings;
 use frontline::knowledge::Lang;
 use frontline::metrics::Metrics;
 use frontline::store::SqlStore;
@@ -101,6 +102,7 @@ async fn start(fake: &FakeDiscord, dir: &tempfile::TempDir) -> runner::RunningBo
         staff_role: Some(RoleId::new(w.staff_role)),
         channel_lang: Default::default(),
         shard: None,
+        catch_up_hours: 24,
     };
     let config = DiscordConfig::from_settings(&discord, Some("bench".to_owned())).expect("valid");
     runner::start(BotParts {
@@ -119,6 +121,8 @@ async fn start(fake: &FakeDiscord, dir: &tempfile::TempDir) -> runner::RunningBo
         tick: Duration::from_secs(3600),
         poll: Duration::from_millis(50),
         workers: env_number("FRONTLINE_BENCH_WORKERS", 4),
+        intake: IntakeSettings::default(),
+        instance: "bench".to_owned(),
     })
     .await
     .expect("the bot starts")

@@ -1,10 +1,16 @@
 //! Delivery: the worker that carries out outbox rows through a transport
-//! (the console now, Discord later). One step, [`Delivery::try_deliver_one`],
+//! (the console or Discord). One step, [`Delivery::try_deliver_one`],
 //! takes one due row under a lease, hands it to the transport and records
 //! the outcome: delivered, retry later with exponential backoff (or when the
 //! platform said), or given up after too many attempts. A row is marked
 //! delivered only after the transport succeeded, so a crash before that
-//! delivers it again after the lease runs out — at least once, in order per route.
+//! delivers it again — at least once, in order per route.
+//!
+//! A leased row holds back every later row of its route, so a lease is
+//! short (`lease_secs`, 5 s) and renewed while a slow delivery runs: a
+//! process that dies delays its routes by one short lease at most, and one
+//! that restarts under the same holder name frees its rows at once
+//! ([`Delivery::take_back`]).
 
 use std::sync::Arc;
 
@@ -13,7 +19,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{Action, OutboxId};
-use crate::store::{Finish, Scope, Store, StoreError};
+use crate::store::{Finish, Lease, Scope, Store, StoreError};
 
 /// Something that carries out actions: an adapter's outbound side.
 #[async_trait]
@@ -68,7 +74,8 @@ pub struct DeliverySettings {
     pub backoff_base_secs: u64,
     /// No retry waits longer than this many seconds.
     pub backoff_max_secs: u64,
-    /// A taken row is not taken by another worker for this many seconds.
+    /// A taken row is not taken by another worker for this many seconds;
+    /// the lease is renewed while a delivery runs longer.
     pub lease_secs: u64,
 }
 
@@ -78,7 +85,7 @@ impl Default for DeliverySettings {
             max_attempts: 8,
             backoff_base_secs: 2,
             backoff_max_secs: 600,
-            lease_secs: 60,
+            lease_secs: 5,
         }
     }
 }
@@ -119,12 +126,46 @@ pub enum Outcome {
 pub struct Delivery {
     store: Arc<dyn Store>,
     settings: DeliverySettings,
+    holder: String,
 }
 
 impl Delivery {
-    /// A worker delivering from `store`'s outbox.
+    /// A worker delivering from `store`'s outbox, holding its leases under
+    /// a name of this process (see [`Delivery::holder`] for one that
+    /// survives a restart).
     pub fn new(store: Arc<dyn Store>, settings: DeliverySettings) -> Self {
-        Delivery { store, settings }
+        Delivery {
+            store,
+            settings,
+            holder: format!("{}:{}", host_name(), std::process::id()),
+        }
+    }
+
+    /// Holds leases under `holder`, a name the process keeps across restarts.
+    pub fn holder(mut self, holder: impl Into<String>) -> Self {
+        self.holder = holder.into();
+        self
+    }
+
+    /// Frees the rows this worker's holder leased before a restart, so
+    /// their routes need not wait for the leases to run out.
+    pub async fn take_back(&self) -> Result<u64, StoreError> {
+        let released = self.store.release_leases(&self.holder).await?;
+        if released > 0 {
+            tracing::info!(released, holder = %self.holder, "took back the outbox rows of the previous run");
+        }
+        Ok(released)
+    }
+
+    fn lease_length(&self) -> Duration {
+        Duration::seconds(i64::try_from(self.settings.lease_secs.max(1)).unwrap_or(5))
+    }
+
+    fn lease_from(&self, now: DateTime<Utc>) -> Lease {
+        Lease {
+            until: now + self.lease_length(),
+            holder: self.holder.clone(),
+        }
     }
 
     /// Delivers at most one due row through `transport`.
@@ -133,12 +174,16 @@ impl Delivery {
         transport: &dyn Transport,
         now: DateTime<Utc>,
     ) -> Result<Outcome, StoreError> {
-        let lease = Duration::seconds(i64::try_from(self.settings.lease_secs).unwrap_or(60));
         let scope = transport.scope();
-        let Some(item) = self.store.take_action(&scope, now, now + lease).await? else {
+        let Some(item) = self
+            .store
+            .take_action(&scope, now, &self.lease_from(now))
+            .await?
+        else {
             return Ok(Outcome::Idle);
         };
-        let (finish, outcome) = match transport.deliver(item.id, &item.action).await {
+        let delivered = self.deliver_renewing(transport, &item.id, &item.action, now);
+        let (finish, outcome) = match delivered.await {
             Ok(()) => (Finish::Delivered, Outcome::Delivered(item.id)),
             Err(e) if e.permanent || item.attempts >= self.settings.max_attempts => {
                 tracing::warn!(id = %item.id, attempts = item.attempts, error = %e, "giving up delivery");
@@ -165,6 +210,39 @@ impl Delivery {
         Ok(outcome)
     }
 
+    /// Runs the transport's delivery, renewing the lease every third of its
+    /// length until it ends, so a slow call (a 429 waited out, a large
+    /// upload) does not let another worker take the row meanwhile.
+    async fn deliver_renewing(
+        &self,
+        transport: &dyn Transport,
+        id: &OutboxId,
+        action: &Action,
+        taken_at: DateTime<Utc>,
+    ) -> Result<(), DeliveryError> {
+        let every = (self.lease_length() / 3)
+            .to_std()
+            .unwrap_or(std::time::Duration::from_secs(1));
+        let delivery = transport.deliver(*id, action);
+        tokio::pin!(delivery);
+        let mut renewals = 0u32;
+        loop {
+            tokio::select! {
+                done = &mut delivery => return done,
+                () = tokio::time::sleep(every) => {
+                    renewals += 1;
+                    let elapsed = Duration::from_std(every * renewals).unwrap_or_default();
+                    let lease = self.lease_from(taken_at + elapsed);
+                    match self.store.renew_lease(*id, &lease).await {
+                        Ok(true) => {}
+                        Ok(false) => tracing::warn!(id = %id, "lost the lease on an outbox row while delivering it"),
+                        Err(e) => tracing::warn!(id = %id, error = %e, "renewing the lease on an outbox row"),
+                    }
+                }
+            }
+        }
+    }
+
     /// Delivers due rows until none is left (failed ones wait for their retry).
     pub async fn drain(
         &self,
@@ -179,6 +257,17 @@ impl Delivery {
             }
         }
     }
+}
+
+/// This machine's name, for lease holders ("localhost" if it cannot be read).
+pub fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".to_owned())
 }
 
 #[cfg(test)]

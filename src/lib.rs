@@ -8,6 +8,7 @@
 //! - [`triage`]: one decision per message (fix, answer, did you mean, hand over);
 //! - [`brain`]: knowledge and index together, hot-swapped on change;
 //! - [`engine`]: the conversation rules: events in, actions out;
+//! - [`intake`]: the way into the engine that survives a database outage;
 //! - [`store`]: conversations, tickets, answers and the outbox (sqlx);
 //! - [`delivery`]: the outbox worker and the transport trait adapters implement;
 //! - [`maintain`]: stats, gaps and drafted fixes for maintainers;
@@ -31,6 +32,7 @@ pub mod feedback;
 pub mod flood;
 pub mod fusion;
 pub mod index;
+pub mod intake;
 pub mod knowledge;
 pub mod lang;
 pub mod maintain;

@@ -20,7 +20,10 @@ use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 use tokio::net::TcpListener;
 
+use crate::engine::{Action, CardStatus};
+use crate::knowledge::Kind;
 use crate::triage::Level;
+use chrono::Utc;
 
 /// Label of a counter split by one name.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -43,7 +46,14 @@ struct Inner {
     time_to_claim: Histogram,
     outbox_depth: Gauge,
     discord_errors: Family<KindLabel, Counter>,
+    database_up: Gauge,
+    backlog: Gauge,
+    backlog_refused: Counter,
+    answered_offline: Counter,
+    catch_ups: Counter,
+    caught_up: Counter,
     ready: AtomicBool,
+    database: AtomicBool,
 }
 
 impl Default for Metrics {
@@ -93,6 +103,43 @@ impl Metrics {
             "Failed Discord calls by kind",
             discord_errors.clone(),
         );
+        let database_up = Gauge::default();
+        registry.register(
+            "database_up",
+            "1 while the database answers, 0 while it is unreachable",
+            database_up.clone(),
+        );
+        let backlog = Gauge::default();
+        registry.register(
+            "backlog",
+            "Events waiting for the database to come back",
+            backlog.clone(),
+        );
+        let backlog_refused = Counter::default();
+        registry.register(
+            "backlog_refused",
+            "Events refused because the backlog was full",
+            backlog_refused.clone(),
+        );
+        let answered_offline = Counter::default();
+        registry.register(
+            "answered_offline",
+            "FAQ answers given while the database was unreachable",
+            answered_offline.clone(),
+        );
+        let catch_ups = Counter::default();
+        registry.register(
+            "catch_ups",
+            "Times the bot read back what it missed (at start and after a lost session)",
+            catch_ups.clone(),
+        );
+        let caught_up = Counter::default();
+        registry.register(
+            "caught_up_messages",
+            "Messages the bot had missed and handled when catching up",
+            caught_up.clone(),
+        );
+        database_up.set(1);
         Metrics {
             inner: Arc::new(Inner {
                 registry,
@@ -103,7 +150,14 @@ impl Metrics {
                 time_to_claim,
                 outbox_depth,
                 discord_errors,
+                database_up,
+                backlog,
+                backlog_refused,
+                answered_offline,
+                catch_ups,
+                caught_up,
                 ready: AtomicBool::new(false),
+                database: AtomicBool::new(true),
             }),
         }
     }
@@ -117,6 +171,34 @@ impl Metrics {
             Level::Handover => "handover",
         };
         self.inner.answers.get_or_create(&label(kind)).inc();
+    }
+
+    /// Counts what the engine's `actions` say happened: answers by level,
+    /// tickets opened, claimed (with the time it took) and resolved.
+    pub fn count(&self, actions: &[Action]) {
+        for action in actions {
+            match action {
+                Action::Answer {
+                    kind: Kind::Fix, ..
+                } => self.answered(Level::Fix),
+                Action::Answer { .. } => self.answered(Level::Answer),
+                Action::Choices { .. } => self.answered(Level::DidYouMean),
+                Action::PostStaffCard(_) => {
+                    self.answered(Level::Handover);
+                    self.ticket_opened();
+                }
+                Action::UpdateStaffCard(card) => match card.status {
+                    CardStatus::Claimed { .. } => {
+                        let waited =
+                            (Utc::now() - card.opened_at).num_milliseconds() as f64 / 1000.0;
+                        self.ticket_claimed(waited.max(0.0));
+                    }
+                    CardStatus::Resolved { .. } => self.ticket_resolved(),
+                    CardStatus::Open => {}
+                },
+                _ => {}
+            }
+        }
     }
 
     /// Counts an opened ticket.
@@ -148,6 +230,37 @@ impl Metrics {
     /// Marks the process ready (connected) or not, for `/healthz`.
     pub fn set_ready(&self, ready: bool) {
         self.inner.ready.store(ready, Ordering::Relaxed);
+    }
+
+    /// Marks the database reachable or not, for `/healthz` and `/metrics`.
+    pub fn set_database_up(&self, up: bool) {
+        self.inner.database.store(up, Ordering::Relaxed);
+        self.inner.database_up.set(i64::from(up));
+    }
+
+    /// Sets how many events wait for the database.
+    pub fn set_backlog(&self, waiting: usize) {
+        self.inner
+            .backlog
+            .set(i64::try_from(waiting).unwrap_or(i64::MAX));
+    }
+
+    /// Counts an event refused because the backlog was full.
+    pub fn backlog_refused(&self) {
+        self.inner.backlog_refused.inc();
+    }
+
+    /// Counts an FAQ answer given while the database was unreachable.
+    pub fn answered_offline(&self) {
+        self.inner.answered_offline.inc();
+    }
+
+    /// Counts one catch-up, which handled `messages` the bot had missed.
+    pub fn caught_up(&self, messages: usize) {
+        self.inner.catch_ups.inc();
+        self.inner
+            .caught_up
+            .inc_by(u64::try_from(messages).unwrap_or(u64::MAX));
     }
 
     /// The Prometheus text exposition of every metric.
@@ -190,11 +303,19 @@ async fn metrics_page(State(m): State<Metrics>) -> impl IntoResponse {
     )
 }
 
+/// `ok` only while the bot is connected and its database answers; a
+/// load balancer or supervisor sees the outage, and the body says which.
 async fn health(State(m): State<Metrics>) -> impl IntoResponse {
-    if m.inner.ready.load(Ordering::Relaxed) {
-        (StatusCode::OK, "ok\n")
+    if !m.inner.ready.load(Ordering::Relaxed) {
+        (StatusCode::SERVICE_UNAVAILABLE, "starting\n".to_owned())
+    } else if !m.inner.database.load(Ordering::Relaxed) {
+        let waiting = m.inner.backlog.get();
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("database unreachable; answering from the FAQ, {waiting} event(s) waiting\n"),
+        )
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "starting\n")
+        (StatusCode::OK, "ok\n".to_owned())
     }
 }
 
@@ -246,6 +367,11 @@ mod tests {
         m.set_ready(true);
         assert_eq!(get_status(addr, "/healthz").await, 200);
         assert_eq!(get_status(addr, "/metrics").await, 200);
+        m.set_database_up(false);
+        assert_eq!(get_status(addr, "/healthz").await, 503);
+        assert!(m.render().contains("frontline_database_up 0"));
+        m.set_database_up(true);
+        assert_eq!(get_status(addr, "/healthz").await, 200);
         stop.send(()).unwrap();
         server.await.unwrap().unwrap();
     }

@@ -19,6 +19,7 @@ use crate::feedback::FeedbackSettings;
 use crate::flood::FloodSettings;
 use crate::fusion::FusionWeights;
 use crate::index::RankWeights;
+use crate::intake::IntakeSettings;
 use crate::semantic::SemanticSettings;
 use crate::triage::Thresholds;
 
@@ -66,6 +67,8 @@ pub struct Settings {
     pub flood: FloodSettings,
     /// `frontline run`: metrics address, timer and outbox pace.
     pub run: RunSettings,
+    /// `frontline run` while the database is unreachable: the backlog.
+    pub intake: IntakeSettings,
 }
 
 impl Default for Settings {
@@ -87,6 +90,7 @@ impl Default for Settings {
             feedback: FeedbackSettings::default(),
             flood: FloodSettings::default(),
             run: RunSettings::default(),
+            intake: IntakeSettings::default(),
         }
     }
 }

@@ -51,6 +51,7 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<ExitCode> {
             .watch(Duration::from_millis(settings.reload_debounce_ms))
             .inspect_err(|e| tracing::warn!(error = %e, "not watching the FAQ for changes"));
         let engine = Arc::new(super::start_engine(brain.clone(), store.clone(), settings).await?);
+        let config_shard = config.shard;
         let bot = runner::start(BotParts {
             config,
             engine,
@@ -64,6 +65,8 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<ExitCode> {
             tick: Duration::from_secs(settings.run.tick_secs.max(1)),
             poll: Duration::from_millis(settings.run.poll_ms.max(10)),
             workers: settings.run.delivery_workers,
+            intake: settings.intake.clone(),
+            instance: settings.run.instance_name(config_shard),
         })
         .await
         .context("starting the Discord bot")?;

@@ -169,6 +169,17 @@ pub struct Source {
     pub line: usize,
 }
 
+impl Source {
+    /// Where `entry` was written.
+    pub fn of(entry: &crate::knowledge::Entry) -> Self {
+        Source {
+            entry_id: entry.id.clone(),
+            path: entry.origin.path.to_string_lossy().replace('\\', "/"),
+            line: entry.origin.line,
+        }
+    }
+}
+
 /// How loud a reminder is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -38,6 +38,13 @@ number_id!(
     OutboxId
 );
 
+impl OutboxId {
+    /// Stands for "not from the outbox": an action delivered directly, such
+    /// as an answer given while the database was unreachable. The store
+    /// numbers rows from 1.
+    pub const DIRECT: OutboxId = OutboxId(0);
+}
+
 /// A user on a chat platform (`discord:1234…`, `console:alice`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]

@@ -312,7 +312,11 @@ impl Engine {
                     .map(|s| s.matched.clone())
                     .collect();
                 self.give_answer(turn, conv, entry, decision.confidence, via, recognised)
-                    .await
+                    .await?;
+                if self.offline_given.entry_for(source).as_deref() == Some(entry.id.as_str()) {
+                    self.buttons_after_offline_answer(turn, conv);
+                }
+                Ok(())
             }
             (Level::DidYouMean, _) if !decision.chosen.is_empty() => {
                 offer_choices(turn, conv, decision);

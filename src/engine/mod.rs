@@ -27,6 +27,7 @@ mod escalate;
 mod event;
 mod ids;
 mod message;
+mod offline;
 pub mod phrases;
 mod press;
 pub mod small_talk;
@@ -110,6 +111,14 @@ pub enum EngineError {
     Contended,
 }
 
+impl EngineError {
+    /// Whether the database could not be reached: the event can be handled
+    /// again when it is back.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, EngineError::Store(e) if e.is_unavailable())
+    }
+}
+
 /// The conversation rules, with the brain to triage and the store to remember.
 pub struct Engine {
     brain: Arc<LiveBrain>,
@@ -119,6 +128,9 @@ pub struct Engine {
     /// Customers' feedback per entry as a mild ranking prior, read from the
     /// store on every tick.
     prior: ArcSwap<Prior>,
+    /// Answers given while the database was unreachable, until their events
+    /// are handled.
+    offline_given: offline::Given,
 }
 
 impl Engine {
@@ -130,6 +142,7 @@ impl Engine {
             settings,
             feedback_settings: FeedbackSettings::default(),
             prior: ArcSwap::from_pointee(Prior::default()),
+            offline_given: offline::Given::default(),
         }
     }
 
@@ -221,7 +234,13 @@ impl Engine {
                     tracing::debug!("lost a race; handling the event again");
                     continue;
                 }
-                other => return Ok(other?),
+                Ok(actions) => {
+                    if let Inbound::Message { source, .. } = event {
+                        self.offline_given.forget(source);
+                    }
+                    return Ok(actions);
+                }
+                Err(e) => return Err(e.into()),
             }
         }
         Err(EngineError::Contended)

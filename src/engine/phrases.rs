@@ -249,3 +249,13 @@ pub fn slow_down(lang: Lang) -> String {
         "Sie schreiben schneller, als ich lesen kann; neue Nachrichten sehe ich mir gleich an.",
     )
 }
+
+/// Above the feedback buttons that follow an answer given while the bot
+/// could not record it (the database was unreachable).
+pub fn did_that_help(lang: Lang) -> String {
+    pick(
+        lang,
+        "Did the answer above help?",
+        "Hat Ihnen die Antwort oben geholfen?",
+    )
+}

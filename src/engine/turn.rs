@@ -14,7 +14,17 @@ pub struct Turn {
     pub tx: Box<dyn Tx>,
     /// The time of the inbound event.
     pub now: DateTime<Utc>,
-    actions: Vec<(Option<ConversationId>, Option<TicketId>, Action)>,
+    actions: Vec<Planned>,
+}
+
+/// An action decided in a turn.
+struct Planned {
+    conversation: Option<ConversationId>,
+    ticket: Option<TicketId>,
+    action: Action,
+    /// `false` for what the customer already has (an answer given while
+    /// the database was unreachable): logged, not sent again.
+    deliver: bool,
 }
 
 impl Turn {
@@ -34,7 +44,20 @@ impl Turn {
         ticket: Option<TicketId>,
         action: Action,
     ) {
-        self.actions.push((conversation, ticket, action));
+        self.actions.push(Planned {
+            conversation,
+            ticket,
+            action,
+            deliver: true,
+        });
+    }
+
+    /// Keeps the last action decided in the transcript but does not send
+    /// it, because the customer already has it; returns it.
+    pub fn already_delivered(&mut self) -> Option<&Action> {
+        let last = self.actions.last_mut()?;
+        last.deliver = false;
+        Some(&last.action)
     }
 
     /// Records an event in `conversation`'s log; `false` if its source was
@@ -54,14 +77,18 @@ impl Turn {
             .await
     }
 
-    /// Enqueues the actions, logs the bot's words, commits; returns the actions.
+    /// Enqueues the actions, logs the bot's words, commits; returns the
+    /// actions to deliver.
     pub async fn finish(mut self) -> Result<Vec<Action>, StoreError> {
         let actions = std::mem::take(&mut self.actions);
-        for (conversation, ticket, action) in &actions {
-            if let (Some(conversation), Some((kind, text))) = (conversation, transcript(action)) {
+        for planned in &actions {
+            let conversation = planned.conversation;
+            if let (Some(conversation), Some((kind, text))) =
+                (conversation, transcript(&planned.action))
+            {
                 self.log(LogLine {
-                    conversation: *conversation,
-                    ticket: *ticket,
+                    conversation,
+                    ticket: planned.ticket,
                     actor: ActorKind::Bot,
                     person: None,
                     kind,
@@ -70,10 +97,18 @@ impl Turn {
                 })
                 .await?;
             }
-            self.tx.enqueue(action, *conversation, self.now).await?;
+            if planned.deliver {
+                self.tx
+                    .enqueue(&planned.action, conversation, self.now)
+                    .await?;
+            }
         }
         self.tx.commit().await?;
-        Ok(actions.into_iter().map(|(_, _, a)| a).collect())
+        Ok(actions
+            .into_iter()
+            .filter(|p| p.deliver)
+            .map(|p| p.action)
+            .collect())
     }
 }
 

@@ -27,8 +27,8 @@ pub use records::*;
 pub use sql::{Posted, SqlStore};
 
 use crate::engine::{
-    Action, AnswerId, Conversation, ConversationId, Feedback, OutboxId, Person, Rating, ThreadRef,
-    TicketId,
+    Action, AnswerId, Conversation, ConversationId, Feedback, OutboxId, Person, Rating, SourceKey,
+    ThreadRef, TicketId,
 };
 
 /// Something went wrong in the store.
@@ -49,6 +49,32 @@ pub enum StoreError {
     /// The database URL names no supported database (the URL's scheme).
     #[error("unsupported database URL scheme `{0}` (expected sqlite:… or postgres://…)")]
     UnsupportedUrl(String),
+}
+
+impl StoreError {
+    /// Whether the database could not be reached (connection refused or
+    /// lost, pool timed out, the server shutting down), as opposed to a
+    /// statement that failed on a database that answers. Work that failed
+    /// this way can be done again when the database is back.
+    pub fn is_unavailable(&self) -> bool {
+        let StoreError::Database(e) = self else {
+            return false;
+        };
+        match e {
+            sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::Protocol(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed => true,
+            // SQLSTATE class 08 (connection exception), 57P01–57P03 (admin
+            // or crash shutdown, cannot connect now), 53300 (too many connections).
+            sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+                code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03" | "53300")
+            }),
+            _ => false,
+        }
+    }
 }
 
 /// Reads, the outbox, and the start of atomic changes.
@@ -93,15 +119,23 @@ pub trait Store: Send + Sync {
         close_before: DateTime<Utc>,
     ) -> Result<Vec<Conversation>, StoreError>;
 
-    /// Takes the oldest deliverable outbox row in `scope` for `lease`
-    /// (another worker will not take it before `lease_until`). A row is
-    /// deliverable when it is due and every older row of its route is delivered.
+    /// Takes the oldest deliverable outbox row in `scope` under a lease held
+    /// by `lease.holder` (another worker will not take it before
+    /// `lease.until`). A row is deliverable when it is due and every older
+    /// row of its route is delivered.
     async fn take_action(
         &self,
         scope: &Scope,
         now: DateTime<Utc>,
-        lease_until: DateTime<Utc>,
+        lease: &Lease,
     ) -> Result<Option<OutboxItem>, StoreError>;
+    /// Extends the lease on row `id` while its delivery takes long; `false`
+    /// if the row is no longer leased by `lease.holder` (delivered, or taken
+    /// by another worker after the lease ran out).
+    async fn renew_lease(&self, id: OutboxId, lease: &Lease) -> Result<bool, StoreError>;
+    /// Frees every pending row leased by `holder`: a restarted process takes
+    /// back what it held when it stopped. Returns how many were freed.
+    async fn release_leases(&self, holder: &str) -> Result<u64, StoreError>;
     /// Records how delivering row `id` ended.
     async fn finish_action(
         &self,
@@ -111,6 +145,17 @@ pub trait Store: Send + Sync {
     ) -> Result<(), StoreError>;
     /// How many outbox rows in `scope` are neither delivered nor given up.
     async fn pending_actions(&self, scope: &Scope) -> Result<i64, StoreError>;
+    /// Whether an inbound event from `source` was recorded (handled) before.
+    async fn recorded(&self, source: &SourceKey) -> Result<bool, StoreError>;
+    /// The threads of open conversations active since `since`, most recent
+    /// first, at most `limit`: where a bot that was away looks for what it missed.
+    async fn open_threads(
+        &self,
+        since: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<ThreadRef>, StoreError>;
+    /// Whether the database answers (one trivial query).
+    async fn ping(&self) -> Result<(), StoreError>;
 }
 
 /// One atomic change. Dropped without [`Tx::commit`], nothing happened.

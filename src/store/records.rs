@@ -322,6 +322,17 @@ pub enum Scope {
     Routes(Vec<String>),
 }
 
+/// A delivery worker's hold on an outbox row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lease {
+    /// Until when no other worker takes the row.
+    pub until: DateTime<Utc>,
+    /// Who holds it: a name that stays the same when the process restarts
+    /// (see `RunSettings::instance`), so the restarted process can take its
+    /// rows back at once.
+    pub holder: String,
+}
+
 /// How a delivery attempt ended, for the outbox.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Finish {

@@ -37,6 +37,9 @@ pub fn config_with(fake: &FakeDiscord, change: impl FnOnce(&mut DiscordSettings)
         staff_role: Some(RoleId::new(world.staff_role)),
         channel_lang: BTreeMap::new(),
         shard: None,
+        // Off unless a test is about it: reading back the channels at READY
+        // would race with what a test has the customers write.
+        catch_up_hours: 0,
     };
     change(&mut settings);
     DiscordConfig::from_settings(&settings, Some("fake-token".to_owned())).expect("valid settings")

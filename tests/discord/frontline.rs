@@ -10,6 +10,7 @@ use frontline::brain::{BrainSettings, LiveBrain};
 use frontline::delivery::DeliverySettings;
 use frontline::engine::{Engine, EngineSettings};
 use frontline::flood::FloodSettings;
+use frontline::intake::IntakeSettings;
 use frontline::knowledge::Lang;
 use frontline::metrics::Metrics;
 use frontline::store::SqlStore;
@@ -20,6 +21,9 @@ use crate::fake::FakeDiscord;
 use crate::support::{Backend, TestDb};
 
 pub use crate::support::{faq_dir, thresholds};
+
+/// What people do on the fake Discord before the bot connects.
+pub type BeforeStart = Box<dyn FnOnce(&FakeDiscord) + Send>;
 
 /// How a scenario's bot differs from the usual one.
 pub struct Options {
@@ -35,6 +39,13 @@ pub struct Options {
     pub tick: Duration,
     /// `[discord] shard`.
     pub shard: Option<[u32; 2]>,
+    /// `[discord] catch_up_hours` (off in other scenarios).
+    pub catch_up_hours: u64,
+    /// On PostgreSQL, the bot connects on this loopback port (a proxy that
+    /// can cut the database away) instead of the database's own.
+    pub database_port: Option<u16>,
+    /// What people do on the fake Discord before the bot connects.
+    pub before_start: Option<BeforeStart>,
 }
 
 impl Default for Options {
@@ -46,6 +57,9 @@ impl Default for Options {
             engine: EngineSettings::default(),
             tick: Duration::from_secs(3600),
             shard: None,
+            catch_up_hours: 0,
+            database_port: None,
+            before_start: None,
         }
     }
 }
@@ -77,10 +91,19 @@ impl Frontline {
             engine: engine_settings,
             tick,
             shard,
+            catch_up_hours,
+            database_port,
+            before_start,
         } = options;
         init_test_log();
-        let db = TestDb::on(backend).await?;
+        let db = match (backend, database_port) {
+            (Backend::Postgres, Some(port)) => TestDb::postgres_at(Some(port)).await?,
+            _ => TestDb::on(backend).await?,
+        };
         let fake = FakeDiscord::start().await;
+        if let Some(before_start) = before_start {
+            before_start(&fake);
+        }
         let store = db.store.clone();
         let settings = BrainSettings {
             thresholds: thresholds(),
@@ -95,6 +118,7 @@ impl Frontline {
             s.dms = dms;
             s.channel_lang = channel_lang;
             s.shard = shard;
+            s.catch_up_hours = catch_up_hours;
         });
         let parts = BotParts {
             config: Arc::new(config),
@@ -112,6 +136,11 @@ impl Frontline {
             tick,
             poll: Duration::from_millis(20),
             workers: 4,
+            intake: IntakeSettings {
+                retry_ms: 50,
+                ..IntakeSettings::default()
+            },
+            instance: "test-instance".to_owned(),
         };
         let guard = Guard(fake.clone());
         let bot = runner::start_with(parts, |b| b.raw_event_handler(guard))

@@ -6,6 +6,7 @@
 //! it at once.
 
 mod bot;
+mod catch_up;
 mod customers;
 mod dm_tickets;
 mod events;
@@ -14,8 +15,10 @@ mod fake_self_test;
 mod frontline;
 mod http_faults;
 mod idempotent;
+mod outage;
 mod places;
 mod proof;
+mod proxy;
 mod rest_shapes;
 mod run;
 mod staff;

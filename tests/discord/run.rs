@@ -30,6 +30,7 @@ forum_channels = [{forum}]
 dms = true
 staff_channel = {staff}
 staff_role = {role}
+catch_up_hours = 0
 
 [run]
 metrics_addr = "127.0.0.1:{metrics_port}"

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use chrono::Duration;
 use frontline::delivery::{Delivery, DeliveryError, DeliverySettings, Outcome, Transport};
 use frontline::engine::{Action, OutboxId, ThreadRef};
-use frontline::store::{Scope, Store};
+use frontline::store::{Lease, Scope, Store};
 
 use crate::helpers::t0;
 use crate::on_both_backends;
@@ -17,6 +17,8 @@ on_both_backends!(
     a_delivered_action_is_not_delivered_again,
     a_failing_delivery_backs_off_and_then_gives_up,
     a_platform_retry_after_is_honoured_and_permanent_failures_stop_at_once,
+    a_worker_restarted_under_its_name_takes_back_a_dead_runs_lease_at_once,
+    a_slow_delivery_renews_its_lease_so_no_other_worker_takes_the_row,
 );
 
 /// A transport that records what it delivers and fails as told.
@@ -160,5 +162,83 @@ async fn a_platform_retry_after_is_honoured_and_permanent_failures_stop_at_once(
         worker.try_deliver_one(&transport, at).await.unwrap(),
         Outcome::Delivered(_)
     ));
+    db.cleanup().await;
+}
+
+async fn a_worker_restarted_under_its_name_takes_back_a_dead_runs_lease_at_once(backend: Backend) {
+    let Some(db) = TestDb::on(backend).await else {
+        return;
+    };
+    one_action(&*db.store).await;
+    // The last run of "bot-1" took the row and was killed before finishing it.
+    let dead = Lease {
+        until: t0() + Duration::seconds(60),
+        holder: "bot-1".into(),
+    };
+    db.store
+        .take_action(&Scope::All, t0(), &dead)
+        .await
+        .unwrap()
+        .unwrap();
+    let transport = Recorder::new(Vec::new());
+    let other = Delivery::new(db.store.clone(), settings()).holder("bot-2");
+    assert_eq!(other.take_back().await.unwrap(), 0);
+    assert_eq!(
+        other.try_deliver_one(&transport, t0()).await.unwrap(),
+        Outcome::Idle,
+        "another process waits for the lease"
+    );
+    let restarted = Delivery::new(db.store.clone(), settings()).holder("bot-1");
+    assert_eq!(restarted.take_back().await.unwrap(), 1);
+    assert!(matches!(
+        restarted.try_deliver_one(&transport, t0()).await.unwrap(),
+        Outcome::Delivered(_)
+    ));
+    assert_eq!(transport.delivered.lock().unwrap().len(), 1);
+    db.cleanup().await;
+}
+
+/// A transport that takes its time, while another worker keeps trying.
+struct Slow(StdDuration);
+
+#[async_trait]
+impl Transport for Slow {
+    fn scope(&self) -> Scope {
+        Scope::All
+    }
+    async fn deliver(&self, _id: OutboxId, _action: &Action) -> Result<(), DeliveryError> {
+        tokio::time::sleep(self.0).await;
+        Ok(())
+    }
+}
+
+async fn a_slow_delivery_renews_its_lease_so_no_other_worker_takes_the_row(backend: Backend) {
+    let Some(db) = TestDb::on(backend).await else {
+        return;
+    };
+    one_action(&*db.store).await;
+    let short = DeliverySettings {
+        lease_secs: 1,
+        ..settings()
+    };
+    let slow = Delivery::new(db.store.clone(), short.clone()).holder("slow");
+    let delivering = tokio::spawn(async move {
+        slow.try_deliver_one(&Slow(StdDuration::from_millis(2500)), t0())
+            .await
+            .unwrap()
+    });
+    // Long after the first lease would have run out, the row is still held.
+    tokio::time::sleep(StdDuration::from_millis(1500)).await;
+    let other = Delivery::new(db.store.clone(), short).holder("other");
+    let transport = Recorder::new(Vec::new());
+    assert_eq!(
+        other
+            .try_deliver_one(&transport, t0() + Duration::milliseconds(1500))
+            .await
+            .unwrap(),
+        Outcome::Idle
+    );
+    assert!(matches!(delivering.await.unwrap(), Outcome::Delivered(_)));
+    assert!(transport.delivered.lock().unwrap().is_empty());
     db.cleanup().await;
 }

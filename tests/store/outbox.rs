@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use chrono::Duration;
 use frontline::engine::{Action, ConversationId, ThreadRef, UserId};
-use frontline::store::{Finish, Scope, Store};
+use frontline::store::{Finish, Lease, Scope, Store};
 use tokio::sync::Mutex;
 
 use crate::helpers::t0;
@@ -16,9 +16,19 @@ on_both_backends!(
     actions_are_written_only_when_their_change_commits,
     a_route_is_delivered_in_order_even_when_one_fails,
     a_taken_row_is_not_taken_again_until_its_lease_ends,
+    a_renewed_lease_keeps_the_row_and_only_its_holder_renews_it,
+    a_restarted_holder_takes_back_its_rows_at_once,
     a_transport_sees_only_its_routes,
     concurrent_workers_never_take_the_same_row,
 );
+
+/// A lease until `until`, held by one worker.
+fn held(until: chrono::DateTime<chrono::Utc>) -> Lease {
+    Lease {
+        until,
+        holder: "worker-1".into(),
+    }
+}
 
 fn say(thread: &str, text: &str) -> Action {
     Action::Say {
@@ -61,7 +71,7 @@ async fn a_route_is_delivered_in_order_even_when_one_fails(backend: Backend) {
     let lease = t0() + Duration::seconds(60);
     let first = db
         .store
-        .take_action(&Scope::All, t0(), lease)
+        .take_action(&Scope::All, t0(), &held(lease))
         .await
         .unwrap()
         .unwrap();
@@ -73,7 +83,7 @@ async fn a_route_is_delivered_in_order_even_when_one_fails(backend: Backend) {
         .unwrap();
     let next = db
         .store
-        .take_action(&Scope::All, t0(), lease)
+        .take_action(&Scope::All, t0(), &held(lease))
         .await
         .unwrap()
         .unwrap();
@@ -88,14 +98,14 @@ async fn a_route_is_delivered_in_order_even_when_one_fails(backend: Backend) {
         .unwrap();
     assert_eq!(
         db.store
-            .take_action(&Scope::All, t0(), lease)
+            .take_action(&Scope::All, t0(), &held(lease))
             .await
             .unwrap(),
         None
     );
     let again = db
         .store
-        .take_action(&Scope::All, retry, lease)
+        .take_action(&Scope::All, retry, &held(lease))
         .await
         .unwrap()
         .unwrap();
@@ -106,7 +116,7 @@ async fn a_route_is_delivered_in_order_even_when_one_fails(backend: Backend) {
         .unwrap();
     let second = db
         .store
-        .take_action(&Scope::All, retry, lease)
+        .take_action(&Scope::All, retry, &held(lease))
         .await
         .unwrap()
         .unwrap();
@@ -126,14 +136,14 @@ async fn a_taken_row_is_not_taken_again_until_its_lease_ends(backend: Backend) {
     let lease_end = t0() + Duration::seconds(60);
     let taken = db
         .store
-        .take_action(&Scope::All, t0(), lease_end)
+        .take_action(&Scope::All, t0(), &held(lease_end))
         .await
         .unwrap()
         .unwrap();
     let soon = t0() + Duration::seconds(30);
     assert_eq!(
         db.store
-            .take_action(&Scope::All, soon, lease_end)
+            .take_action(&Scope::All, soon, &held(lease_end))
             .await
             .unwrap(),
         None
@@ -141,7 +151,11 @@ async fn a_taken_row_is_not_taken_again_until_its_lease_ends(backend: Backend) {
     // The worker died without finishing: after the lease another one delivers it.
     let retaken = db
         .store
-        .take_action(&Scope::All, lease_end, lease_end + Duration::seconds(60))
+        .take_action(
+            &Scope::All,
+            lease_end,
+            &held(lease_end + Duration::seconds(60)),
+        )
         .await
         .unwrap()
         .unwrap();
@@ -165,7 +179,12 @@ async fn a_transport_sees_only_its_routes(backend: Backend) {
     let una = Scope::Routes(vec!["thread:t2".into(), "user:test:una".into()]);
     let lease = t0() + Duration::seconds(60);
     let mut seen = Vec::new();
-    while let Some(item) = db.store.take_action(&una, t0(), lease).await.unwrap() {
+    while let Some(item) = db
+        .store
+        .take_action(&una, t0(), &held(lease))
+        .await
+        .unwrap()
+    {
         db.store
             .finish_action(item.id, Finish::Delivered, t0())
             .await
@@ -195,7 +214,11 @@ async fn concurrent_workers_never_take_the_same_row(backend: Backend) {
         };
         let taken = taken.clone();
         workers.push(tokio::spawn(async move {
-            while let Some(item) = store.take_action(&Scope::All, t0(), lease).await.unwrap() {
+            while let Some(item) = store
+                .take_action(&Scope::All, t0(), &held(lease))
+                .await
+                .unwrap()
+            {
                 store
                     .finish_action(item.id, Finish::Delivered, t0())
                     .await
@@ -212,5 +235,92 @@ async fn concurrent_workers_never_take_the_same_row(backend: Backend) {
     assert_eq!(taken.len(), 40);
     assert_eq!(unique.len(), 40, "no row was delivered twice");
     second.close().await;
+    db.cleanup().await;
+}
+
+async fn a_renewed_lease_keeps_the_row_and_only_its_holder_renews_it(backend: Backend) {
+    let Some(db) = TestDb::on(backend).await else {
+        return;
+    };
+    enqueue(&*db.store, &[say("t1", "slow upload")]).await;
+    let first_end = t0() + Duration::seconds(5);
+    let taken = db
+        .store
+        .take_action(&Scope::All, t0(), &held(first_end))
+        .await
+        .unwrap()
+        .unwrap();
+    // The delivery runs long; its worker renews the lease before it ends.
+    let renewed_end = first_end + Duration::seconds(5);
+    assert!(
+        db.store
+            .renew_lease(taken.id, &held(renewed_end))
+            .await
+            .unwrap()
+    );
+    let stranger = Lease {
+        until: renewed_end + Duration::seconds(60),
+        holder: "worker-2".into(),
+    };
+    assert!(
+        !db.store.renew_lease(taken.id, &stranger).await.unwrap(),
+        "only the holder renews"
+    );
+    assert_eq!(
+        db.store
+            .take_action(&Scope::All, first_end, &stranger)
+            .await
+            .unwrap(),
+        None,
+        "the renewed lease still holds after the first one would have ended"
+    );
+    let after = db
+        .store
+        .take_action(&Scope::All, renewed_end, &stranger)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(after.id, taken.id);
+    db.cleanup().await;
+}
+
+async fn a_restarted_holder_takes_back_its_rows_at_once(backend: Backend) {
+    let Some(db) = TestDb::on(backend).await else {
+        return;
+    };
+    enqueue(
+        &*db.store,
+        &[say("staff", "card #1"), say("staff", "card #2")],
+    )
+    .await;
+    let lease_end = t0() + Duration::seconds(60);
+    let held_by_dead = db
+        .store
+        .take_action(&Scope::All, t0(), &held(lease_end))
+        .await
+        .unwrap()
+        .unwrap();
+    let other = Lease {
+        until: lease_end,
+        holder: "other-instance".into(),
+    };
+    // The process died holding card #1: its route waits for the lease ...
+    assert_eq!(
+        db.store
+            .take_action(&Scope::All, t0(), &other)
+            .await
+            .unwrap(),
+        None
+    );
+    // ... until the same holder starts again and frees what it held.
+    assert_eq!(db.store.release_leases("other-instance").await.unwrap(), 0);
+    assert_eq!(db.store.release_leases("worker-1").await.unwrap(), 1);
+    let again = db
+        .store
+        .take_action(&Scope::All, t0(), &held(lease_end))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(again.id, held_by_dead.id);
     db.cleanup().await;
 }

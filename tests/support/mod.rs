@@ -94,6 +94,25 @@ impl TestDb {
     /// A fresh schema in the test PostgreSQL, or `None` (skipped) if it is
     /// unreachable and CI is not set.
     pub async fn postgres() -> Option<TestDb> {
+        Self::postgres_at(None).await
+    }
+
+    /// The address of the test PostgreSQL (for a proxy in front of it).
+    pub fn postgres_addr() -> std::net::SocketAddr {
+        let url = std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_PG_URL.into());
+        let options = PgConnectOptions::from_str(&url).expect("a valid URL");
+        let host = match options.get_host() {
+            "localhost" => "127.0.0.1",
+            host => host,
+        };
+        format!("{host}:{}", options.get_port())
+            .parse()
+            .expect("the test PostgreSQL is at an IP address")
+    }
+
+    /// [`TestDb::postgres`], the store connecting on loopback `port`
+    /// instead (a proxy that can cut the connection).
+    pub async fn postgres_at(port: Option<u16>) -> Option<TestDb> {
         let url = std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_PG_URL.into());
         // One plain connection first: refused at once when nothing listens,
         // where a pool would keep retrying until its timeout.
@@ -115,9 +134,12 @@ impl TestDb {
             .execute(&admin)
             .await
             .expect("creating a test schema");
-        let options = PgConnectOptions::from_str(&url)
+        let mut options = PgConnectOptions::from_str(&url)
             .expect("a valid URL")
             .options([("search_path", schema.as_str())]);
+        if let Some(port) = port {
+            options = options.host("127.0.0.1").port(port);
+        }
         let store = SqlStore::postgres(options.clone())
             .await
             .expect("PostgreSQL migrates");

@@ -16,13 +16,11 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use chrono::Utc;
 use serenity::all::{
     Channel, ChannelId, ChannelType, Context, CreateThread, EventHandler, GuildChannel,
     Interaction, Message, MessageType, Ready, User,
 };
 use serenity::async_trait;
-use tokio::sync::Notify;
 
 use super::commands;
 use super::failure::{Failure, THREAD_ALREADY_CREATED};
@@ -33,6 +31,7 @@ use super::transport::{PLATFORM, thread_ref};
 use crate::brain::LiveBrain;
 use crate::engine::{Action, Engine, Inbound, Person, SourceKey, ThreadRef};
 use crate::flood::{FloodGuard, Verdict};
+use crate::intake::{Handled, Intake};
 use crate::knowledge::Lang;
 use crate::metrics::Metrics;
 use crate::store::SqlStore;
@@ -43,11 +42,12 @@ const THREADS_REMEMBERED: usize = 100_000;
 /// The serenity event handler of the bot.
 pub struct Handler {
     pub(super) engine: Arc<Engine>,
+    /// The way into the engine that survives a database outage.
+    pub(super) intake: Arc<Intake>,
     pub(super) brain: Arc<LiveBrain>,
     pub(super) config: Arc<DiscordConfig>,
     pub(super) interactions: Arc<Interactions>,
     pub(super) flood: FloodGuard<u64>,
-    pub(super) wake: Arc<Notify>,
     pub(super) metrics: Metrics,
     pub(super) faq_dir: PathBuf,
     pub(super) default_lang: Lang,
@@ -62,6 +62,8 @@ pub struct Handler {
 pub struct HandlerParts {
     /// The engine.
     pub engine: Arc<Engine>,
+    /// The way into it.
+    pub intake: Arc<Intake>,
     /// The live brain, for `/faq reload` and `/faq check`.
     pub brain: Arc<LiveBrain>,
     /// The checked Discord settings.
@@ -70,8 +72,6 @@ pub struct HandlerParts {
     pub interactions: Arc<Interactions>,
     /// Per-user message limit.
     pub flood: FloodGuard<u64>,
-    /// Woken after each handled event.
-    pub wake: Arc<Notify>,
     /// Counters.
     pub metrics: Metrics,
     /// The FAQ directory, for `/faq check`.
@@ -87,11 +87,11 @@ impl Handler {
     pub fn new(parts: HandlerParts) -> Self {
         Handler {
             engine: parts.engine,
+            intake: parts.intake,
             brain: parts.brain,
             config: parts.config,
             interactions: parts.interactions,
             flood: parts.flood,
-            wake: parts.wake,
             metrics: parts.metrics,
             faq_dir: parts.faq_dir,
             default_lang: parts.default_lang,
@@ -100,28 +100,22 @@ impl Handler {
         }
     }
 
-    /// Hands `event` to the engine and wakes the delivery loop.
+    /// Hands `event` to the engine (through the intake, which wakes the
+    /// delivery loop); whether it decided anything now.
     pub(super) async fn handle(&self, event: &Inbound) -> bool {
         !self.decide(event).await.is_empty()
     }
 
     /// [`Handler::handle`], returning what the engine decided (already in
-    /// the outbox); nothing if it failed.
+    /// the outbox); nothing if it failed or the event waits for the database.
     pub(super) async fn decide(&self, event: &Inbound) -> Vec<Action> {
-        match self.engine.handle(event, Utc::now()).await {
-            Ok(actions) => {
-                super::counting::count(&self.metrics, &actions);
-                self.wake.notify_one();
-                actions
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "the engine failed to handle an event");
-                Vec::new()
-            }
+        match self.intake.handle(event, false).await {
+            Handled::Done(actions) => actions,
+            _ => Vec::new(),
         }
     }
 
-    async fn on_message(&self, ctx: &Context, msg: &Message) {
+    pub(super) async fn on_message(&self, ctx: &Context, msg: &Message) {
         if msg.author.bot || msg.author.id == ctx.cache.current_user().id {
             return;
         }
@@ -160,12 +154,16 @@ impl Handler {
                 Verdict::Drop => return,
             }
         }
-        let thread = match place {
+        // A thread made from this message, or a forum post this message
+        // opens, holds no conversation yet: while the database is away the
+        // FAQ may answer it at once.
+        let (thread, starts_thread) = match place {
             Place::NewQuestion(_) => match self.open_thread(ctx, msg).await {
-                Some(thread) => thread,
+                Some(thread) => (thread, true),
                 None => return,
             },
-            Place::Conversation(thread, _) | Place::NewThread(thread, _) => thread,
+            Place::NewThread(thread, _) => (thread, msg.channel_id.get() == msg.id.get()),
+            Place::Conversation(thread, _) => (thread, false),
         };
         let event = Inbound::Message {
             source: SourceKey::new(PLATFORM, msg.id.to_string()),
@@ -175,7 +173,7 @@ impl Handler {
             attachments: msg.attachments.iter().map(|a| a.url.clone()).collect(),
             lang,
         };
-        self.handle(&event).await;
+        self.intake.handle(&event, starts_thread).await;
     }
 
     /// Where a message belongs, or `None` if the bot does not serve the
@@ -197,6 +195,9 @@ impl Handler {
         match self.engine.store().conversation_by_thread(&here).await {
             Ok(Some(_)) => return Some(Place::Conversation(here, None)),
             Ok(None) => {}
+            // The database is away: the thread's place is asked of Discord,
+            // and the message waits for the database in the intake.
+            Err(e) if e.is_unavailable() => {}
             Err(e) => {
                 tracing::error!(error = %e, "reading the conversation of a thread");
                 return None;
@@ -318,6 +319,7 @@ impl EventHandler for Handler {
             tracing::error!(error = %e, "registering the slash commands");
         }
         self.metrics.set_ready(true);
+        self.catch_up(&ctx).await;
     }
 
     /// Remembers a new thread in a forum or support channel: a forum post,

@@ -11,13 +11,14 @@
 //! - [`custom_id`]: the button ids `fl:<action>:<id>[:<arg>]`;
 //! - [`thread_name`]: a thread's name from the customer's question;
 //! - [`handler`], [`interactions`], [`commands`]: serenity events in, engine events out;
+//! - `catch_up`: what customers wrote while the bot was away, read back on connecting;
 //! - [`transport`], [`render`]: engine actions in, Discord calls out;
 //! - `relay`: a staff thread standing in for a DM ticket's conversation;
 //! - [`runner`]: the client, the delivery loop and the timers together.
 
+mod catch_up;
 pub mod commands;
 pub mod connect;
-mod counting;
 pub mod custom_id;
 pub mod failure;
 pub mod handler;

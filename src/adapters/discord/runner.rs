@@ -19,9 +19,10 @@ use super::interactions::Interactions;
 use super::settings::DiscordConfig;
 use super::transport::DiscordTransport;
 use crate::brain::LiveBrain;
-use crate::delivery::{Delivery, DeliverySettings, Outcome};
+use crate::delivery::{Delivery, DeliverySettings, Outcome, host_name};
 use crate::engine::{Engine, Inbound};
 use crate::flood::{FloodGuard, FloodSettings};
+use crate::intake::{Intake, IntakeSettings};
 use crate::knowledge::Lang;
 use crate::metrics::Metrics;
 use crate::store::{Scope, SqlStore, Store};
@@ -52,6 +53,11 @@ pub struct BotParts {
     pub poll: Duration,
     /// Delivery workers (rows of one route are still delivered in order).
     pub workers: usize,
+    /// How events wait while the database is unreachable.
+    pub intake: IntakeSettings,
+    /// This process's name for its outbox leases, the same across restarts
+    /// (see [`RunSettings::instance`]).
+    pub instance: String,
 }
 
 /// The bot could not start.
@@ -107,13 +113,19 @@ pub async fn start_with(
 ) -> Result<RunningBot, StartError> {
     let interactions = Arc::new(Interactions::new(parts.store.clone()));
     let wake = Arc::new(Notify::new());
+    let intake = Arc::new(Intake::new(
+        parts.engine.clone(),
+        parts.metrics.clone(),
+        parts.intake.clone(),
+        wake.clone(),
+    ));
     let handler = Handler::new(HandlerParts {
         engine: parts.engine.clone(),
+        intake: intake.clone(),
         brain: parts.brain.clone(),
         config: parts.config.clone(),
         interactions: interactions.clone(),
         flood: FloodGuard::new(parts.flood),
-        wake: wake.clone(),
         metrics: parts.metrics.clone(),
         faq_dir: parts.faq_dir.clone(),
         default_lang: parts.default_lang,
@@ -131,7 +143,12 @@ pub async fn start_with(
         interactions,
         parts.metrics.clone(),
     ));
+    intake.deliver_through(transport.clone());
     let store: Arc<dyn Store> = parts.store.clone();
+    let first = Delivery::new(store.clone(), parts.delivery.clone()).holder(&parts.instance);
+    if let Err(e) = first.take_back().await {
+        tracing::warn!(error = %e, "taking back the outbox rows of the previous run");
+    }
     let shard = parts.config.shard;
     let client_task = tokio::spawn(async move {
         let started = match shard {
@@ -144,15 +161,15 @@ pub async fn start_with(
     });
     let mut tasks = vec![client_task];
     for _ in 0..parts.workers.max(1) {
-        let delivery = Delivery::new(store.clone(), parts.delivery.clone());
+        let delivery = Delivery::new(store.clone(), parts.delivery.clone()).holder(&parts.instance);
         let worker = deliver_forever(delivery, transport.clone(), wake.clone(), parts.poll);
         tasks.push(tokio::spawn(worker));
     }
+    tasks.push(tokio::spawn(intake.clone().recover_forever()));
     tasks.push(tokio::spawn(tick_forever(
-        parts.engine.clone(),
+        intake,
         store,
         parts.metrics.clone(),
-        wake,
         parts.tick,
     )));
     Ok(RunningBot {
@@ -162,42 +179,60 @@ pub async fn start_with(
     })
 }
 
+/// Delivers the outbox for good. While the outbox cannot be read (the
+/// database is away) it says so once and looks again less and less often,
+/// up to every few seconds.
 async fn deliver_forever(
     delivery: Delivery,
     transport: Arc<DiscordTransport>,
     wake: Arc<Notify>,
     poll: Duration,
 ) {
+    let mut failing = 0u32;
     loop {
         match delivery.try_deliver_one(&*transport, Utc::now()).await {
-            Ok(Outcome::Idle) => {
-                let _ = tokio::time::timeout(poll, wake.notified()).await;
+            Ok(outcome) => {
+                if failing > 0 {
+                    tracing::info!("the outbox can be read again");
+                    failing = 0;
+                }
+                if outcome == Outcome::Idle {
+                    let _ = tokio::time::timeout(poll, wake.notified()).await;
+                }
             }
-            Ok(_) => {}
             Err(e) => {
-                tracing::error!(error = %e, "the outbox could not be read");
-                tokio::time::sleep(poll).await;
+                if failing == 0 {
+                    tracing::error!(error = %e, "the outbox could not be read");
+                }
+                failing = failing.saturating_add(1);
+                let wait = poll
+                    .saturating_mul(1 << failing.min(5))
+                    .min(OUTBOX_RETRY_MAX);
+                tokio::time::sleep(wait).await;
             }
         }
     }
 }
 
+/// The longest wait between two looks at an outbox that cannot be read.
+const OUTBOX_RETRY_MAX: Duration = Duration::from_secs(2);
+
+/// Lets the engine's timers fire; skipped while events wait for the
+/// database (they would only fail).
 async fn tick_forever(
-    engine: Arc<Engine>,
+    intake: Arc<Intake>,
     store: Arc<dyn Store>,
     metrics: Metrics,
-    wake: Arc<Notify>,
     every: Duration,
 ) {
     let mut interval = tokio::time::interval(every);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         interval.tick().await;
-        match engine.handle(&Inbound::Tick, Utc::now()).await {
-            Ok(actions) if !actions.is_empty() => wake.notify_one(),
-            Ok(_) => {}
-            Err(e) => tracing::error!(error = %e, "the timers failed"),
+        if intake.is_down() {
+            continue;
         }
+        intake.handle(&Inbound::Tick, false).await;
         if let Ok(depth) = store.pending_actions(&Scope::All).await {
             metrics.set_outbox_depth(depth);
         }
@@ -216,6 +251,25 @@ pub struct RunSettings {
     pub poll_ms: u64,
     /// Delivery workers.
     pub delivery_workers: usize,
+    /// This process's name for its outbox leases. It must stay the same
+    /// when the process restarts (so it takes back at once the rows it held
+    /// when it stopped) and differ between processes sharing a database.
+    /// Empty: the machine's host name, with the shard if one is set.
+    pub instance: String,
+}
+
+impl RunSettings {
+    /// The lease holder name: [`RunSettings::instance`], or the host name
+    /// (and shard).
+    pub fn instance_name(&self, shard: Option<(u32, u32)>) -> String {
+        if !self.instance.trim().is_empty() {
+            return self.instance.trim().to_owned();
+        }
+        match shard {
+            Some((shard, count)) => format!("{}/shard-{shard}-of-{count}", host_name()),
+            None => host_name(),
+        }
+    }
 }
 
 impl Default for RunSettings {
@@ -225,6 +279,7 @@ impl Default for RunSettings {
             tick_secs: 30,
             poll_ms: 250,
             delivery_workers: 4,
+            instance: String::new(),
         }
     }
 }

@@ -46,6 +46,10 @@ pub struct DiscordSettings {
     /// (from 0), so several processes sharing one database split Discord's
     /// events; unset, one process takes them all.
     pub shard: Option<[u32; 2]>,
+    /// On connecting, messages customers wrote in the last this many hours
+    /// that the bot never handled (it was down, or cut off mid-way) are
+    /// answered; 0 turns catching up off.
+    pub catch_up_hours: u64,
 }
 
 impl Default for DiscordSettings {
@@ -59,6 +63,7 @@ impl Default for DiscordSettings {
             staff_role: None,
             channel_lang: BTreeMap::new(),
             shard: None,
+            catch_up_hours: 24,
         }
     }
 }
@@ -119,6 +124,8 @@ pub struct DiscordConfig {
     pub channel_lang: BTreeMap<ChannelId, Lang>,
     /// This process's shard and the shard count; `None`: the only process.
     pub shard: Option<(u32, u32)>,
+    /// How far back catching up looks, in hours (0: it does not).
+    pub catch_up_hours: u64,
 }
 
 /// One thing wrong with the Discord settings.
@@ -212,6 +219,7 @@ impl DiscordConfig {
                     staff_role,
                     channel_lang,
                     shard: settings.shard.map(|[shard, count]| (shard, count)),
+                    catch_up_hours: settings.catch_up_hours,
                 })
             }
             _ => Err(DiscordConfigError(problems)),

@@ -10,6 +10,7 @@ fn complete() -> DiscordSettings {
         staff_role: Some(RoleId::new(20)),
         channel_lang: BTreeMap::from([("11".to_owned(), Lang::De)]),
         shard: None,
+        catch_up_hours: 24,
     }
 }
 

@@ -73,8 +73,14 @@ impl DiscordTransport {
                 buttons,
                 ..
             } => {
-                let context = self.buttons_for(thread, None, action.offer()).await?;
-                let rows = render::offer_rows(buttons, context);
+                // An answer without buttons (given while the database is
+                // unreachable) refers to no conversation: nothing to read.
+                let rows = if buttons.is_empty() {
+                    Vec::new()
+                } else {
+                    let context = self.buttons_for(thread, None, action.offer()).await?;
+                    render::offer_rows(buttons, context)
+                };
                 let parts = AnswerParts {
                     kind: *kind,
                     title,

@@ -40,10 +40,10 @@ use sqlx::sqlite::{
 };
 
 use super::{
-    AnswerRecord, DuePing, Event, Finish, OutboxItem, Scope, Store, StoreError, Ticket,
+    AnswerRecord, DuePing, Event, Finish, Lease, OutboxItem, Scope, Store, StoreError, Ticket,
     TicketState, Tx,
 };
-use crate::engine::{Conversation, ConversationId, OutboxId, ThreadRef, TicketId};
+use crate::engine::{Conversation, ConversationId, OutboxId, SourceKey, ThreadRef, TicketId};
 use crate::feedback::EntryFeedback;
 
 /// Runs `$body` with `$p` bound to the store's pool, once per backend.
@@ -86,6 +86,10 @@ pub struct SqlStore {
 
 /// How long a SQLite writer waits for the lock before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a PostgreSQL query waits for a connection: when the server is
+/// unreachable the engine learns it after this long, and answers from the
+/// FAQ while the events wait (see `intake`).
+const PG_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 /// Connections per process on PostgreSQL.
 const PG_MAX_CONNECTIONS: u32 = 10;
 /// Connections for reads per process on SQLite (writes have one more).
@@ -135,7 +139,7 @@ impl SqlStore {
     pub async fn postgres(options: PgConnectOptions) -> Result<Self, StoreError> {
         let pool = PgPoolOptions::new()
             .max_connections(PG_MAX_CONNECTIONS)
-            .acquire_timeout(Duration::from_secs(30))
+            .acquire_timeout(PG_ACQUIRE_TIMEOUT)
             .connect_with(options)
             .await?;
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
@@ -222,9 +226,17 @@ impl Store for SqlStore {
         &self,
         scope: &Scope,
         now: DateTime<Utc>,
-        lease_until: DateTime<Utc>,
+        lease: &Lease,
     ) -> Result<Option<OutboxItem>, StoreError> {
-        self.take(scope, now, lease_until).await
+        self.take(scope, now, lease).await
+    }
+
+    async fn renew_lease(&self, id: OutboxId, lease: &Lease) -> Result<bool, StoreError> {
+        self.renew(id, lease).await
+    }
+
+    async fn release_leases(&self, holder: &str) -> Result<u64, StoreError> {
+        self.release(holder).await
     }
 
     async fn finish_action(
@@ -238,6 +250,25 @@ impl Store for SqlStore {
 
     async fn pending_actions(&self, scope: &Scope) -> Result<i64, StoreError> {
         self.pending(scope).await
+    }
+
+    async fn recorded(&self, source: &SourceKey) -> Result<bool, StoreError> {
+        self.read_recorded(source).await
+    }
+
+    async fn open_threads(
+        &self,
+        since: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<ThreadRef>, StoreError> {
+        self.read_open_threads(since, limit).await
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        on_pool!(self, |p| {
+            sqlx::query("SELECT 1").execute(p).await?;
+        });
+        Ok(())
     }
 }
 

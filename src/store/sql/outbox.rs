@@ -5,6 +5,12 @@
 //! and retries. On PostgreSQL the candidate row is locked with
 //! `FOR UPDATE SKIP LOCKED`, so workers never wait for each other; SQLite
 //! runs the whole take as one write, which is atomic there.
+//!
+//! Because a leased row holds back the rest of its route (the staff
+//! channel is one route), leases are short and renewed while a delivery
+//! runs long, and they name their holder: a process that restarts frees
+//! the rows it held at once instead of leaving its route blocked until the
+//! leases run out.
 
 use chrono::{DateTime, Utc};
 use sqlx::AssertSqlSafe;
@@ -12,7 +18,7 @@ use sqlx::AssertSqlSafe;
 use super::reads::placeholders;
 use super::{Pool, SqlStore, on_pool, on_writer};
 use crate::engine::OutboxId;
-use crate::store::{Finish, OutboxItem, Scope, StoreError};
+use crate::store::{Finish, Lease, OutboxItem, Scope, StoreError};
 
 /// Rows neither delivered nor given up.
 const PENDING: &str = "delivered_at IS NULL AND failed_at IS NULL";
@@ -34,15 +40,16 @@ impl SqlStore {
         &self,
         scope: &Scope,
         now: DateTime<Utc>,
-        lease_until: DateTime<Utc>,
+        lease: &Lease,
     ) -> Result<Option<OutboxItem>, StoreError> {
-        let (filter, routes) = route_filter(scope, 3);
+        let (filter, routes) = route_filter(scope, 4);
         let lock = match self.pool {
             Pool::Sqlite(_) => "",
             Pool::Postgres(_) => " FOR UPDATE SKIP LOCKED",
         };
         let sql = format!(
-            "UPDATE outbox SET lease_until = $2, attempts = attempts + 1 WHERE id = (\
+            "UPDATE outbox SET lease_until = $2, leased_by = $3, attempts = attempts + 1 \
+             WHERE id = (\
                SELECT o.id FROM outbox o \
                WHERE o.delivered_at IS NULL AND o.failed_at IS NULL \
                AND o.next_attempt_at <= $1 AND (o.lease_until IS NULL OR o.lease_until <= $1)\
@@ -54,7 +61,8 @@ impl SqlStore {
         let row: Option<(i64, String, i64)> = on_writer!(self, |p| {
             let mut q = sqlx::query_as(AssertSqlSafe(sql))
                 .bind(now)
-                .bind(lease_until);
+                .bind(lease.until)
+                .bind(&lease.holder);
             for r in &routes {
                 q = q.bind(r);
             }
@@ -121,6 +129,37 @@ impl SqlStore {
             }
         });
         Ok(())
+    }
+
+    pub(super) async fn renew(&self, id: OutboxId, lease: &Lease) -> Result<bool, StoreError> {
+        let renewed = on_writer!(self, |p| {
+            sqlx::query(
+                "UPDATE outbox SET lease_until = $3 WHERE id = $1 AND leased_by = $2 \
+                 AND lease_until IS NOT NULL AND delivered_at IS NULL AND failed_at IS NULL",
+            )
+            .bind(id.0)
+            .bind(&lease.holder)
+            .bind(lease.until)
+            .execute(p)
+            .await?
+            .rows_affected()
+        });
+        Ok(renewed == 1)
+    }
+
+    pub(super) async fn release(&self, holder: &str) -> Result<u64, StoreError> {
+        let sql = format!(
+            "UPDATE outbox SET lease_until = NULL WHERE leased_by = $1 \
+             AND lease_until IS NOT NULL AND {PENDING}"
+        );
+        let released = on_writer!(self, |p| {
+            sqlx::query(AssertSqlSafe(sql))
+                .bind(holder)
+                .execute(p)
+                .await?
+                .rows_affected()
+        });
+        Ok(released)
     }
 
     pub(super) async fn pending(&self, scope: &Scope) -> Result<i64, StoreError> {

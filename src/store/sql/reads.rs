@@ -9,7 +9,7 @@ use super::rows::{
     TICKET_SELECT, TicketRow,
 };
 use super::{SqlStore, on_pool};
-use crate::engine::{Conversation, ConversationId, ThreadRef, TicketId};
+use crate::engine::{Conversation, ConversationId, SourceKey, ThreadRef, TicketId};
 use crate::feedback::EntryFeedback;
 use crate::store::{AnswerRecord, DuePing, Event, StoreError, Ticket, TicketState};
 
@@ -22,6 +22,37 @@ pub fn placeholders(from: usize, n: usize) -> String {
 }
 
 impl SqlStore {
+    pub(super) async fn read_recorded(&self, source: &SourceKey) -> Result<bool, StoreError> {
+        let found: Option<i64> = on_pool!(self, |p| {
+            sqlx::query_scalar(
+                "SELECT id FROM events WHERE source_platform = $1 AND source_id = $2 LIMIT 1",
+            )
+            .bind(&source.platform)
+            .bind(&source.id)
+            .fetch_optional(p)
+            .await?
+        });
+        Ok(found.is_some())
+    }
+
+    pub(super) async fn read_open_threads(
+        &self,
+        since: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<ThreadRef>, StoreError> {
+        let threads: Vec<String> = on_pool!(self, |p| {
+            sqlx::query_scalar(
+                "SELECT thread FROM conversations WHERE status = 'open' \
+                 AND last_activity_at >= $1 ORDER BY last_activity_at DESC LIMIT $2",
+            )
+            .bind(since)
+            .bind(limit)
+            .fetch_all(p)
+            .await?
+        });
+        Ok(threads.into_iter().map(ThreadRef).collect())
+    }
+
     pub(super) async fn read_conversation_by_thread(
         &self,
         thread: &ThreadRef,

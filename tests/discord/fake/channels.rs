@@ -1,5 +1,6 @@
-//! Channel routes: get a channel, open a DM, get, create, edit and delete a
-//! message, the typing indicator, start a thread from a message,
+//! Channel routes: get a channel, open a DM, list (newest first, `after`
+//! an id, at most `limit`), get, create, edit and delete a message, the
+//! active threads and the members of the guild, the typing indicator, start a thread from a message,
 //! create a forum post (or a thread without a message), add a thread member,
 //! and modify a channel (archive or lock a thread). Answers carry complete
 //! objects, a create with `enforce_nonce` and a nonce seen before returns the
@@ -9,7 +10,7 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
@@ -30,6 +31,78 @@ fn unknown_channel() -> Reply {
 
 fn unknown_message() -> Reply {
     error(StatusCode::NOT_FOUND, 10008, "Unknown Message")
+}
+
+/// The query of `GET /channels/{c}/messages`.
+#[derive(Debug, serde::Deserialize)]
+pub struct ListQuery {
+    after: Option<u64>,
+    before: Option<u64>,
+    limit: Option<usize>,
+}
+
+/// `GET /channels/{c}/messages`: like Discord, newest first, at most
+/// `limit` (50 by default, 100 at most), only those after `after` (the
+/// oldest of them) or before `before`.
+pub async fn list_messages(
+    State(shared): State<Arc<Shared>>,
+    Path(c): Path<u64>,
+    Query(query): Query<ListQuery>,
+) -> Response {
+    let store = shared.store.lock().unwrap();
+    if store.channel(&shared.world, c).is_none() {
+        return reply(unknown_channel());
+    }
+    let limit = query.limit.unwrap_or(50).clamp(1, 100);
+    let id_of = |m: &Value| m["id"].as_str().and_then(|s| s.parse::<u64>().ok());
+    let mut found: Vec<Value> = store
+        .messages_in(c)
+        .into_iter()
+        .filter(|m| {
+            let id = id_of(m).unwrap_or(0);
+            query.after.is_none_or(|a| id > a) && query.before.is_none_or(|b| id < b)
+        })
+        .collect();
+    // `messages_in` is oldest first: `after` keeps the oldest, else the newest.
+    if query.after.is_some() {
+        found.truncate(limit);
+    } else {
+        let skip = found.len().saturating_sub(limit);
+        found.drain(..skip);
+    }
+    found.reverse();
+    // Discord's message list carries neither the guild nor the author's
+    // membership (MESSAGE_CREATE does).
+    for m in &mut found {
+        if let Some(m) = m.as_object_mut() {
+            m.remove("guild_id");
+            m.remove("member");
+        }
+    }
+    reply(ok(Value::Array(found)))
+}
+
+/// `GET /guilds/{g}/members/{u}`: a member of the scripted guild, with roles.
+pub async fn guild_member(
+    State(shared): State<Arc<Shared>>,
+    Path((_g, u)): Path<(u64, u64)>,
+) -> Response {
+    match shared.world.user(u) {
+        Some(user) => reply(ok(payloads::member(user, true))),
+        None => reply(error(StatusCode::NOT_FOUND, 10007, "Unknown Member")),
+    }
+}
+
+/// `GET /guilds/{g}/threads/active`: every thread the fake knows that is
+/// not archived.
+pub async fn active_threads(State(shared): State<Arc<Shared>>, Path(_g): Path<u64>) -> Response {
+    let store = shared.store.lock().unwrap();
+    let threads: Vec<Value> = store
+        .threads()
+        .filter(|t| t["thread_metadata"]["archived"] != true)
+        .cloned()
+        .collect();
+    reply(ok(json!({"threads": threads, "members": []})))
 }
 
 /// `POST /channels/{c}/messages`

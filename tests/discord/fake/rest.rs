@@ -49,7 +49,12 @@ pub fn router(shared: Arc<Shared>) -> Router {
             get(channels::get_channel).patch(channels::modify),
         )
         .route("/channels/{c}/typing", post(channels::typing))
-        .route("/channels/{c}/messages", post(channels::create_message))
+        .route(
+            "/channels/{c}/messages",
+            post(channels::create_message).get(channels::list_messages),
+        )
+        .route("/guilds/{g}/threads/active", get(channels::active_threads))
+        .route("/guilds/{g}/members/{u}", get(channels::guild_member))
         .route(
             "/channels/{c}/messages/{m}",
             get(channels::get_message)

@@ -16,6 +16,39 @@ impl FakeDiscord {
         self.message_in(self.shared.ids.next(), channel_id, author, content)
     }
 
+    /// `author` writes `content` in `channel_id` while the bot is not
+    /// connected: Discord keeps the message, but no MESSAGE_CREATE reaches
+    /// the bot. Returns the message.
+    pub fn says_while_away(&self, channel_id: u64, author: &User, content: &str) -> Value {
+        let id = self.shared.ids.next();
+        self.message_quietly(id, channel_id, author, content, |_| {})
+    }
+
+    /// `author` opens a forum post while the bot is not connected: the
+    /// thread and its starter message exist, no event announces them.
+    pub fn posts_in_forum_while_away(
+        &self,
+        author: &User,
+        title: &str,
+        content: &str,
+    ) -> (Value, Value) {
+        let forum = self.world().forum.clone();
+        let thread = self.new_thread(author, &forum, title, 1, false);
+        let id = thread["id"].as_str().unwrap().parse().unwrap();
+        let message = self.message_quietly(id, id, author, content, |_| {});
+        (thread, message)
+    }
+
+    /// The bot made a thread named `name` from `message` (in an earlier
+    /// run, unannounced now): Discord refuses a second one.
+    pub fn thread_was_made_from(&self, message: &Value, name: &str) {
+        let id: u64 = message["id"].as_str().unwrap().parse().unwrap();
+        let channel_id: u64 = message["channel_id"].as_str().unwrap().parse().unwrap();
+        let parent = self.world().channel(channel_id).unwrap().clone();
+        let thread = payloads::thread(id, &parent, name, self.world().bot.id, 4320);
+        self.shared.store.lock().unwrap().put_thread(thread);
+    }
+
     /// `author` writes `content` in `channel_id` with the file `filename`
     /// attached. Returns the message.
     pub fn says_with_file(
@@ -210,6 +243,20 @@ impl FakeDiscord {
         content: &str,
         edit: impl FnOnce(&mut Value),
     ) -> Value {
+        let message = self.message_quietly(id, channel_id, author, content, edit);
+        self.dispatch("MESSAGE_CREATE", message.clone());
+        message
+    }
+
+    /// Keeps a message without telling the bot.
+    fn message_quietly(
+        &self,
+        id: u64,
+        channel_id: u64,
+        author: &User,
+        content: &str,
+        edit: impl FnOnce(&mut Value),
+    ) -> Value {
         let mut store = self.shared.store.lock().unwrap();
         let guild_id = store
             .channel(self.world(), channel_id)
@@ -229,8 +276,6 @@ impl FakeDiscord {
         let mut message = message;
         edit(&mut message);
         store.put_message(message.clone());
-        drop(store);
-        self.dispatch("MESSAGE_CREATE", message.clone());
         message
     }
 }

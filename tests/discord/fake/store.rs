@@ -66,6 +66,11 @@ impl Store {
         self.threads.insert(id, thread);
     }
 
+    /// Every thread made so far.
+    pub fn threads(&self) -> impl Iterator<Item = &Value> {
+        self.threads.values()
+    }
+
     /// Changes a thread in place.
     pub fn thread_mut(&mut self, id: u64) -> Option<&mut Value> {
         self.threads.get_mut(&id)

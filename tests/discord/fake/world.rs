@@ -158,8 +158,17 @@ impl World {
 pub struct Snowflakes(AtomicU64);
 
 impl Default for Snowflakes {
+    /// Starts at a snowflake of the current time, as Discord's ids are:
+    /// the bot reads a message's age from its id (catching up on what it
+    /// missed only looks back so far).
     fn default() -> Self {
-        Snowflakes(AtomicU64::new(1_300_000_000_000_000_000))
+        const DISCORD_EPOCH_MS: u64 = 1_420_070_400_000;
+        let now_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64);
+        Snowflakes(AtomicU64::new(
+            now_ms.saturating_sub(DISCORD_EPOCH_MS) << 22,
+        ))
     }
 }
 

@@ -1,0 +1,198 @@
+//! Catching up on what the bot missed. Discord does not resend the
+//! messages written while a bot was not connected, and a bot killed between
+//! opening a question's thread and recording the question leaves it
+//! unanswered. So on every READY (the start, and every new session after a
+//! lost connection) the bot reads back the last `catch_up_hours` of the
+//! places it serves — the support channels, the active threads of served
+//! channels (forum posts, threads customers made) and the threads of open
+//! conversations (DMs among them) — and hands every customer message it
+//! never handled to the usual inbound path, oldest first. The store knows
+//! which messages were handled (each is recorded under its Discord id), so
+//! a message is answered once however often the bot catches up.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{DateTime, Utc};
+use serenity::all::{
+    Channel, ChannelId, Context, GetMessages, GuildId, Message, MessageId, PartialMember, UserId,
+};
+
+use super::handler::Handler;
+use super::transport::{PLATFORM, channel_of};
+use crate::engine::SourceKey;
+
+/// Messages read back per channel (one page of Discord's history).
+const PER_CHANNEL: u8 = 100;
+/// Threads of open conversations looked at, most recently active first.
+const OPEN_THREADS: i64 = 200;
+/// Discord's epoch (2015-01-01) in Unix milliseconds.
+const DISCORD_EPOCH_MS: i64 = 1_420_070_400_000;
+
+/// The smallest Discord id of anything made at `at`.
+pub fn snowflake_at(at: DateTime<Utc>) -> u64 {
+    let ms = (at.timestamp_millis() - DISCORD_EPOCH_MS).max(1);
+    u64::try_from(ms).unwrap_or(1) << 22
+}
+
+/// A served channel and the guild it is in (`None`: a DM).
+type Place = (ChannelId, Option<GuildId>);
+
+impl Handler {
+    /// Reads back what the bot missed and handles it; see the module doc.
+    pub(super) async fn catch_up(&self, ctx: &Context) {
+        let hours = self.config.catch_up_hours;
+        if hours == 0 {
+            return;
+        }
+        let since = Utc::now() - chrono::Duration::hours(i64::try_from(hours).unwrap_or(24));
+        let after = MessageId::new(snowflake_at(since));
+        let places = self.places_to_read(ctx, since).await;
+        let mut handled = 0usize;
+        let mut roles: HashMap<(GuildId, UserId), Option<PartialMember>> = HashMap::new();
+        for (channel, guild) in &places {
+            let builder = GetMessages::new().after(after).limit(PER_CHANNEL);
+            let mut messages = match channel.messages(&ctx.http, builder).await {
+                Ok(messages) => messages,
+                Err(e) => {
+                    self.metrics.discord_error("catch_up");
+                    tracing::warn!(channel = %channel, error = %e, "reading back a channel");
+                    continue;
+                }
+            };
+            messages.sort_by_key(|m| m.id);
+            for mut msg in messages {
+                if msg.author.bot || self.was_handled(&msg).await {
+                    continue;
+                }
+                // The history lacks what MESSAGE_CREATE carries: the guild
+                // and the author's roles (whether they are staff).
+                if let Some(guild) = guild {
+                    msg.guild_id = Some(*guild);
+                    let key = (*guild, msg.author.id);
+                    let member = match roles.get(&key) {
+                        Some(member) => member.clone(),
+                        None => {
+                            let member = member_of(ctx, *guild, msg.author.id).await;
+                            roles.insert(key, member.clone());
+                            member
+                        }
+                    };
+                    msg.member = member.map(Box::new);
+                }
+                self.on_message(ctx, &msg).await;
+                handled += 1;
+            }
+        }
+        self.metrics.caught_up(handled);
+        tracing::info!(
+            places = places.len(),
+            handled,
+            hours,
+            "caught up on messages the bot missed"
+        );
+    }
+
+    /// Whether the message was handled before (the database says; when it
+    /// cannot, the message is taken as handled rather than risk a second
+    /// answer: the next catch-up looks again).
+    async fn was_handled(&self, msg: &Message) -> bool {
+        let source = SourceKey::new(PLATFORM, msg.id.to_string());
+        match self.engine.store().recorded(&source).await {
+            Ok(recorded) => recorded,
+            Err(e) => {
+                tracing::warn!(error = %e, "catching up: is this message handled?");
+                true
+            }
+        }
+    }
+
+    /// The support channels, the active threads of served channels, and
+    /// the threads of conversations open since `since`, each once.
+    async fn places_to_read(&self, ctx: &Context, since: DateTime<Utc>) -> Vec<Place> {
+        let mut places: Vec<Place> = Vec::new();
+        let mut guilds = BTreeSet::new();
+        let served = self
+            .config
+            .support_channels
+            .iter()
+            .chain(&self.config.forum_channels);
+        for channel in served {
+            let guild = guild_of(ctx, *channel).await;
+            if self.config.support_channels.contains(channel) {
+                places.push((*channel, guild));
+            }
+            guilds.extend(guild);
+        }
+        for guild in guilds {
+            match guild.get_active_threads(&ctx.http).await {
+                Ok(active) => places.extend(
+                    active
+                        .threads
+                        .into_iter()
+                        .filter(|t| {
+                            t.parent_id
+                                .is_some_and(|p| self.config.channel_role(p).is_some())
+                        })
+                        .map(|t| (t.id, Some(guild))),
+                ),
+                Err(e) => tracing::warn!(error = %e, "listing the active threads"),
+            }
+        }
+        match self.engine.store().open_threads(since, OPEN_THREADS).await {
+            Ok(threads) => {
+                for thread in threads {
+                    let Ok(channel) = channel_of(&thread) else {
+                        continue;
+                    };
+                    if !places.iter().any(|(c, _)| *c == channel) {
+                        places.push((channel, guild_of(ctx, channel).await));
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "reading the open conversations"),
+        }
+        let mut seen = BTreeSet::new();
+        places.retain(|(c, _)| seen.insert(*c));
+        places
+    }
+}
+
+/// The guild `channel` is in; `None` for a DM or a channel Discord does
+/// not show.
+async fn guild_of(ctx: &Context, channel: ChannelId) -> Option<GuildId> {
+    match ctx.http.get_channel(channel).await {
+        Ok(Channel::Guild(c)) => Some(c.guild_id),
+        Ok(_) => None,
+        Err(e) => {
+            tracing::warn!(channel = %channel, error = %e, "looking up a channel to catch up on");
+            None
+        }
+    }
+}
+
+/// `user`'s membership of `guild` as a message carries it (their roles).
+async fn member_of(ctx: &Context, guild: GuildId, user: UserId) -> Option<PartialMember> {
+    let member = match guild.member(&ctx.http, user).await {
+        Ok(member) => member,
+        Err(e) => {
+            tracing::warn!(error = %e, "reading the roles of a member to catch up on");
+            return None;
+        }
+    };
+    let roles = serde_json::json!({ "roles": member.roles });
+    serde_json::from_value(roles).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_snowflake_counts_milliseconds_since_discords_epoch() {
+        let at = DateTime::from_timestamp_millis(DISCORD_EPOCH_MS + 1000).unwrap();
+        assert_eq!(snowflake_at(at), 1000 << 22);
+        // An id Discord made in December 2026 is later than one of a day before.
+        let now = Utc::now();
+        assert!(snowflake_at(now) > snowflake_at(now - chrono::Duration::days(1)));
+    }
+}

@@ -1,0 +1,124 @@
+//! Catching up: what customers wrote while the bot was away is answered
+//! when it connects — a question in a support channel gets its thread and
+//! answer, a forum post nobody can answer gets a ticket — and a second
+//! catch-up (a new session after a lost connection) answers nothing twice.
+
+use frontline::engine::ThreadRef;
+use frontline::store::Store;
+
+use crate::frontline::{Frontline, Options, eventually, id};
+use crate::on_both_backends;
+use crate::support::Backend;
+
+on_both_backends!(
+    messages_written_while_the_bot_was_away_are_answered_once_when_it_connects,
+    a_question_cut_off_after_its_thread_was_made_is_answered_in_that_thread,
+);
+
+/// Waits until the bot has caught up `times` times in all.
+async fn caught_up(bot: &Frontline, times: u64) {
+    let line = format!("frontline_catch_ups_total {times}");
+    eventually(&format!("catch-up number {times}"), || async {
+        bot.metrics.render().contains(&line)
+    })
+    .await;
+}
+
+async fn messages_written_while_the_bot_was_away_are_answered_once_when_it_connects(
+    backend: Backend,
+) {
+    let away = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let written = away.clone();
+    let options = Options {
+        catch_up_hours: 24,
+        before_start: Some(Box::new(move |fake| {
+            let w = fake.world().clone();
+            let question = fake.says_while_away(w.support.id, w.alice(), "invoice");
+            let (post, _) = fake.posts_in_forum_while_away(
+                w.bob(),
+                "Strange",
+                "zorglub quantum marmalade overflow",
+            );
+            *written.lock().unwrap() = Some((id(&question), id(&post)));
+        })),
+        ..Options::default()
+    };
+    let Some(bot) = Frontline::start_opts(backend, options).await else {
+        return;
+    };
+    let (question, post) = away.lock().unwrap().take().unwrap();
+    let fake = &bot.fake;
+    let w = fake.world().clone();
+
+    fake.next_call(&format!(
+        "POST /channels/{}/messages/{question}/threads",
+        w.support.id
+    ))
+    .await;
+    let answer = fake
+        .next_call(&format!("POST /channels/{question}/messages"))
+        .await;
+    assert_eq!(
+        answer.body["embeds"][0]["title"],
+        "Where can I find my invoices or get an invoice copy?"
+    );
+    let card = fake
+        .next_call(&format!("POST /channels/{}/messages", w.staff_channel.id))
+        .await;
+    assert!(card.body.to_string().contains("zorglub"), "{}", card.body);
+    let told = fake
+        .next_call(&format!("POST /channels/{post}/messages"))
+        .await;
+    assert!(told.body["content"].as_str().unwrap().contains("ticket #1"));
+    caught_up(&bot, 1).await;
+
+    // A new session (the old one could not be resumed) catches up again.
+    fake.refuse_next_resume();
+    assert!(fake.drop_gateway());
+    caught_up(&bot, 2).await;
+    fake.assert_no_more("POST /channels/*/messages/*/threads");
+    fake.assert_no_more(&format!("POST /channels/{question}/messages"));
+    fake.assert_no_more(&format!("POST /channels/{post}/messages"));
+    fake.assert_no_more(&format!("POST /channels/{}/messages", w.staff_channel.id));
+    let tickets = bot.store.tickets(&[]).await.unwrap();
+    assert_eq!(tickets.len(), 1, "one ticket for the forum post");
+    assert!(
+        bot.store
+            .conversation_by_thread(&ThreadRef(format!("discord:{question}")))
+            .await
+            .unwrap()
+            .is_some()
+    );
+    bot.stop().await;
+}
+
+async fn a_question_cut_off_after_its_thread_was_made_is_answered_in_that_thread(backend: Backend) {
+    let away = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let written = away.clone();
+    let options = Options {
+        catch_up_hours: 24,
+        before_start: Some(Box::new(move |fake| {
+            let w = fake.world().clone();
+            // The last run made the thread, then died before recording the question.
+            let question = fake.says_while_away(w.support.id, w.alice(), "invoice");
+            fake.thread_was_made_from(&question, "invoice");
+            *written.lock().unwrap() = Some(id(&question));
+        })),
+        ..Options::default()
+    };
+    let Some(bot) = Frontline::start_opts(backend, options).await else {
+        return;
+    };
+    let question = away.lock().unwrap().take().unwrap();
+    let fake = &bot.fake;
+    let answer = fake
+        .next_call(&format!("POST /channels/{question}/messages"))
+        .await;
+    assert_eq!(
+        answer.body["embeds"][0]["title"],
+        "Where can I find my invoices or get an invoice copy?"
+    );
+    caught_up(&bot, 1).await;
+    fake.assert_no_more(&format!("POST /channels/{question}/messages"));
+    bot.stop().await;
+}
