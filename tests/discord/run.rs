@@ -1,6 +1,8 @@
 //! `frontline run` as a process, pointed at the fake Discord: it checks its
 //! settings before connecting, connects, answers a question, and serves
-//! `/healthz` and `/metrics` on its local port.
+//! `/healthz` and `/metrics` on its local port; killed with SIGKILL in the
+//! middle of a rush of questions and started again, it answers each of them
+//! exactly once.
 
 use std::path::Path;
 use std::process::Stdio;
@@ -8,9 +10,15 @@ use std::process::Stdio;
 use std::process::{Child, Command};
 
 use crate::fake::FakeDiscord;
-use crate::frontline::{faq_dir, id};
+use crate::fake::world::User;
+use crate::frontline::{eventually, faq_dir, id};
 
 fn config(fake: &FakeDiscord, dir: &Path, metrics_port: u16) -> String {
+    config_catching_up(fake, dir, metrics_port, 0)
+}
+
+/// [`config`], catching up on `hours` of missed messages at each READY.
+fn config_catching_up(fake: &FakeDiscord, dir: &Path, metrics_port: u16, hours: u64) -> String {
     let w = fake.world();
     format!(
         r#"faq_dir = "{faq}"
@@ -30,7 +38,7 @@ forum_channels = [{forum}]
 dms = true
 staff_channel = {staff}
 staff_role = {role}
-catch_up_hours = 0
+catch_up_hours = {hours}
 
 [run]
 metrics_addr = "127.0.0.1:{metrics_port}"
@@ -43,6 +51,7 @@ poll_ms = 20
         forum = w.forum.id,
         staff = w.staff_channel.id,
         role = w.staff_role,
+        hours = hours,
     )
 }
 
@@ -144,4 +153,78 @@ async fn frontline_run_answers_a_question_on_the_fake_discord_and_reports_health
         .await
         .unwrap();
     assert!(metrics.contains("answer"), "{metrics}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_bot_killed_under_load_answers_every_question_exactly_once_after_restarting() {
+    let fake = FakeDiscord::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    std::fs::write(
+        dir.path().join("frontline.toml"),
+        config_catching_up(&fake, dir.path(), port, 24),
+    )
+    .unwrap();
+    let start = || {
+        let mut cmd = frontline(dir.path(), Some("fake-token"));
+        cmd.stdout(Stdio::null()).stderr(Stdio::null());
+        Killed(cmd.spawn().unwrap())
+    };
+    let mut first = start();
+    fake.next_call("DISPATCH /READY").await;
+    fake.next_call("PUT /applications/*/commands").await;
+
+    let w = fake.world().clone();
+    let customer = |n: u64| User {
+        id: 1_100_000_000_000_020_000 + n,
+        name: format!("customer{n}"),
+        roles: Vec::new(),
+        bot: false,
+    };
+    let question = |n: u64| {
+        if n.is_multiple_of(2) {
+            "I forgot my password"
+        } else {
+            "zorglub quantum marmalade overflow"
+        }
+    };
+    let mut asked = Vec::new();
+    for n in 0..8 {
+        asked.push(id(&fake.says(w.support.id, &customer(n), question(n))));
+    }
+    // Killed in the middle of it: threads made or not, answers sent or not.
+    first.0.kill().unwrap();
+    first.0.wait().unwrap();
+    for n in 8..12 {
+        asked.push(id(&fake.says_while_away(w.support.id, &customer(n), question(n))));
+    }
+    let _second = start();
+    let escalations = asked.len() / 2;
+    let bot_posts = |channel: u64| {
+        fake.messages_in(channel)
+            .into_iter()
+            .filter(|m| m["author"]["id"] == w.bot.id.to_string())
+            .count()
+    };
+    eventually("a reply in every question's thread and every card", || async {
+        asked.iter().all(|m| bot_posts(*m) >= 1) && bot_posts(w.staff_channel.id) >= escalations
+    })
+    .await;
+    let metrics_url = format!("http://127.0.0.1:{port}/metrics");
+    eventually("the restarted bot has caught up", || async {
+        let Ok(response) = reqwest::get(&metrics_url).await else {
+            return false;
+        };
+        let text = response.text().await.unwrap_or_default();
+        text.contains("frontline_catch_ups_total 1")
+    })
+    .await;
+    for m in &asked {
+        assert_eq!(bot_posts(*m), 1, "one reply in thread {m}");
+    }
+    assert_eq!(
+        bot_posts(w.staff_channel.id),
+        escalations,
+        "one card per ticket"
+    );
 }
