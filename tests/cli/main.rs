@@ -1,9 +1,10 @@
 //! The `frontline` binary as a user runs it: lint, ask, chat and eval on the
-//! demo FAQ and on broken fixtures.
+//! demo FAQ and on broken fixtures; database URLs as users write them.
 
 mod ask;
 mod chat;
 mod check;
+mod database_url;
 mod eval;
 
 use assert_cmd::Command;
