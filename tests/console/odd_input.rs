@@ -27,3 +27,34 @@ fn a_line_that_is_not_utf8_does_not_end_the_chat() {
     chat.line("/quit");
     chat.finish();
 }
+
+#[test]
+fn blank_long_and_incomplete_lines_end_neither_the_chat_nor_the_staff_desk() {
+    let ws = Workspace::new();
+    let faq = arg(&faq());
+    let long = "x ".repeat(100_000);
+    let chat = ws.run(
+        &["chat", "--faq", &faq, "--session", "odd", "--poll-ms", "50"],
+        &format!("\n   \n\t\n{long}\nI forgot my password\n"),
+    );
+    assert!(chat.contains("I can read at most 4000"), "{chat}");
+    assert!(chat.contains("How do I reset my password?"), "{chat}");
+
+    let desk = ws.run(
+        &["staff", "--faq", &faq, "--name", "Alice", "--poll-ms", "50"],
+        &format!(
+            "\n   \nreply\nreply 1\nshow 99999999999999999999\nclaim -1\nnote 1\n{}\nlist\n",
+            "x".repeat(100_000)
+        ),
+    );
+    assert!(desk.contains("`reply` needs a ticket number"), "{desk}");
+    assert!(desk.contains("`reply` needs a message"), "{desk}");
+    assert!(desk.contains("`show` needs a ticket number"), "{desk}");
+    assert!(desk.contains("There is no ticket #-1."), "{desk}");
+    assert!(desk.contains("`note` needs a note"), "{desk}");
+    assert!(
+        desk.contains(&format!("unknown command `{}…`", "x".repeat(40))),
+        "{desk}"
+    );
+    assert!(desk.contains("no open tickets"), "{desk}");
+}

@@ -26,7 +26,7 @@ use crate::engine::{Engine, Inbound, Person, Route, StaffCommand, TicketId};
 use crate::knowledge::Lang;
 use crate::maintain::draft_fix::{self, DraftError};
 use crate::store::{Scope, TicketState};
-use crate::terminal::terminal_safe;
+use crate::terminal::{ellipsis, terminal_safe};
 
 /// How a staff session runs.
 #[derive(Debug, Clone)]
@@ -193,7 +193,8 @@ fn parse(line: &str) -> Result<Line, String> {
                 note: needs_text("a note saying what solved it")?,
             },
         ),
-        other => return Err(format!("unknown command `{other}`")),
+        // Cut: a pasted page is not echoed whole.
+        other => return Err(format!("unknown command `{}`", ellipsis(other, 40))),
     })
 }
 
