@@ -18,6 +18,7 @@
 //! - [`lang`]: which language a customer writes;
 //! - [`flood`]: the per-user rate limit;
 //! - [`metrics`]: Prometheus metrics and health over HTTP;
+//! - [`terminal`]: outside text made inert before it is printed to a terminal;
 //! - [`eval`]: answer quality on labelled queries;
 //! - [`settings`]: the layered configuration;
 //! - [`cli`]: the `frontline` commands.
@@ -40,4 +41,5 @@ pub mod metrics;
 pub mod semantic;
 pub mod settings;
 pub mod store;
+pub mod terminal;
 pub mod triage;

@@ -25,7 +25,11 @@ fn main() -> ExitCode {
     match run(Cli::parse()) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // The cause chain may quote a file or a ticket's words.
+            eprintln!(
+                "error: {}",
+                frontline::terminal::terminal_safe(&format!("{e:#}"))
+            );
             ExitCode::from(2)
         }
     }

@@ -33,7 +33,7 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<ExitCode> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&decision)?);
     } else {
-        print!("{}", describe(&decision));
+        print!("{}", crate::terminal::terminal_safe(&describe(&decision)));
     }
     Ok(ExitCode::SUCCESS)
 }

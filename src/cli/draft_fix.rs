@@ -34,7 +34,7 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<ExitCode> {
         Ok(draft_fix::draft_ticket(&*store, ticket, settings.default_lang.0).await?)
     })?;
     if args.stdout {
-        print!("{}", draft.markdown);
+        print!("{}", crate::terminal::terminal_safe(&draft.markdown));
         return Ok(ExitCode::SUCCESS);
     }
     let path = faq.join(&draft.path);

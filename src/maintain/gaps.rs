@@ -11,6 +11,7 @@ use crate::engine::{ConversationId, Feedback, TicketId};
 use crate::index::{Analyzer, SparseVec, Vocab};
 use crate::knowledge::Lang;
 use crate::store::{AnswerRecord, Ticket};
+use crate::terminal::{ellipsis, one_line};
 
 /// Questions at least this similar to a group's centre join it.
 pub const DEFAULT_SIMILARITY: f32 = 0.3;
@@ -145,15 +146,14 @@ pub fn render(gaps: &[Gap], limit: usize) -> String {
             "{}. {} question(s) about: {}",
             i + 1,
             gap.questions.len(),
-            gap.terms.join(", ")
+            one_line(&gap.terms.join(", "))
         );
         for q in gap.questions.iter().take(5) {
             let why = match &q.origin {
                 Origin::Ticket(t) => format!("ticket #{t}"),
-                Origin::NotWhatIAsked(e) => format!("not what I asked: {e}"),
+                Origin::NotWhatIAsked(e) => format!("not what I asked: {}", one_line(e)),
             };
-            let text =
-                crate::adapters::console::render::ellipsis(&q.text.replace('\n', " / "), 100);
+            let text = one_line(&ellipsis(&q.text.replace('\n', " / "), 100)).into_owned();
             let _ = writeln!(out, "   - \"{text}\" ({why})");
         }
         if gap.questions.len() > 5 {

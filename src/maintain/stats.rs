@@ -11,6 +11,7 @@ use chrono::Duration;
 
 use crate::engine::Feedback;
 use crate::store::{AnswerRecord, Ticket, TicketState};
+use crate::terminal::one_line;
 
 /// The figures.
 #[derive(Debug, Clone, PartialEq)]
@@ -129,7 +130,7 @@ pub fn render(s: &Stats) -> String {
         let _ = writeln!(out, "  none");
     }
     for (id, title, n) in &s.not_what_i_asked {
-        let _ = writeln!(out, "  {n:>4}  {id}  ({title})");
+        let _ = writeln!(out, "  {n:>4}  {}  ({})", one_line(id), one_line(title));
     }
     let _ = writeln!(out, "tickets by state:");
     for state in [

@@ -49,6 +49,9 @@ pub enum StoreError {
     /// The database URL names no supported database (the URL's scheme).
     #[error("unsupported database URL scheme `{0}` (expected sqlite:… or postgres://…)")]
     UnsupportedUrl(String),
+    /// The directory a SQLite database was to be created in does not exist.
+    #[error("the directory {} for the SQLite database does not exist", .0.display())]
+    NoDirectory(std::path::PathBuf),
 }
 
 impl StoreError {

@@ -1,10 +1,16 @@
 //! The `frontline` binary as a user runs it: lint, ask, chat and eval on the
-//! demo FAQ and on broken fixtures.
+//! demo FAQ and on broken fixtures; the maintainers' reports of a hostile
+//! customer's ticket; database URLs as users write them.
+
+#[path = "../support/hostile.rs"]
+mod hostile;
 
 mod ask;
 mod chat;
 mod check;
+mod database_url;
 mod eval;
+mod inert;
 
 use assert_cmd::Command;
 

@@ -101,10 +101,13 @@ impl Running {
 
     /// Types `text` (add `\n` to end lines).
     pub fn send(&mut self, text: &str) {
+        self.send_bytes(text.as_bytes());
+    }
+
+    /// Sends `bytes`, which need not be UTF-8.
+    pub fn send_bytes(&mut self, bytes: &[u8]) {
         let stdin = self.stdin.as_mut().expect("input is open");
-        stdin
-            .write_all(text.as_bytes())
-            .expect("the process reads input");
+        stdin.write_all(bytes).expect("the process reads input");
         stdin.flush().expect("flushed");
     }
 

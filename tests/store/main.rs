@@ -11,3 +11,4 @@ mod outbox;
 mod posted;
 mod tickets;
 mod tokens;
+mod urls;

@@ -1,11 +1,15 @@
 //! Actions, tickets and transcripts as terminal text. Buttons become
-//! numbered choices; the numbers are what the customer types.
+//! numbered choices; the numbers are what the customer types. Every word
+//! that came from outside (customers, staff, the FAQ) goes through
+//! [`crate::terminal`]: control characters are shown, not obeyed, and a
+//! line break in a message is indented under it, never a line of its own.
 
 use std::fmt::Write as _;
 
 use crate::engine::{Action, Card, CardStatus, Offer, PingLevel};
 use crate::knowledge::Kind;
 use crate::store::{Event, Ticket};
+use crate::terminal::{ellipsis, hanging, one_line, terminal_safe};
 
 /// `action` as the terminal shows it.
 pub fn action(action: &Action) -> String {
@@ -19,9 +23,9 @@ pub fn action(action: &Action) -> String {
             buttons,
             ..
         } => {
-            let mut out = format!("bot: {title}\n\n{body}\n\n");
+            let mut out = format!("bot: {}\n\n{}\n\n", one_line(title), terminal_safe(body));
             if !recognised.is_empty() {
-                let _ = writeln!(out, "(recognised: {})", recognised.join(", "));
+                let _ = writeln!(out, "(recognised: {})", one_line(&recognised.join(", ")));
             }
             let level = match kind {
                 Kind::Fix => "documented fix",
@@ -30,39 +34,48 @@ pub fn action(action: &Action) -> String {
             let _ = writeln!(
                 out,
                 "-- {level}; source: {} ({}:{})",
-                source.entry_id, source.path, source.line
+                one_line(&source.entry_id),
+                one_line(&source.path),
+                source.line
             );
             out + &inline_buttons(buttons)
         }
         Action::Choices { text, buttons, .. } => {
-            let mut out = format!("bot: {text}\n");
+            let mut out = format!("bot: {}\n", terminal_safe(text));
             for (i, b) in buttons.iter().enumerate() {
-                let _ = writeln!(out, "  [{}] {}", i + 1, b.label);
+                let _ = writeln!(out, "  [{}] {}", i + 1, one_line(&b.label));
             }
             out
         }
-        Action::Say { text, buttons, .. } => format!("bot: {text}\n") + &inline_buttons(buttons),
-        Action::TicketOpened { text, .. } => format!("bot: {text}\n"),
-        Action::AskRating { text, buttons, .. } => {
-            format!("bot: {text}\n") + &inline_buttons(buttons)
+        Action::Say { text, buttons, .. } => bot(text) + &inline_buttons(buttons),
+        Action::TicketOpened { text, .. } => bot(text),
+        Action::AskRating { text, buttons, .. } => bot(text) + &inline_buttons(buttons),
+        Action::InactivityNotice { text, .. } => bot(text),
+        Action::Close { text, .. } => bot(text) + "(conversation closed)\n",
+        Action::AddToThread { staff, .. } => {
+            format!("({} joined the conversation)\n", one_line(&staff.name))
         }
-        Action::InactivityNotice { text, .. } => format!("bot: {text}\n"),
-        Action::Close { text, .. } => format!("bot: {text}\n(conversation closed)\n"),
-        Action::AddToThread { staff, .. } => format!("({} joined the conversation)\n", staff.name),
-        Action::StaffMessage { from, text, .. } => format!("{} (support): {text}\n", from.name),
+        Action::StaffMessage { from, text, .. } => {
+            hanging(&format!("{} (support): ", from.name), text) + "\n"
+        }
         Action::CustomerMessage {
             ticket, from, text, ..
-        } => format!("#{ticket} {}: {text}\n", from.name),
+        } => hanging(&format!("#{ticket} {}: ", from.name), text) + "\n",
         Action::PostStaffCard(c) => format!("NEW {}", card(c)),
         Action::UpdateStaffCard(c) => format!("UPDATE {}", card(c)),
         Action::PingStaff {
             role, level, text, ..
         } => match level {
-            PingLevel::Normal => format!("@{role} {text}\n"),
-            PingLevel::Loud => format!("@{role} !!! {text}\n"),
+            PingLevel::Normal => hanging(&format!("@{role} "), text) + "\n",
+            PingLevel::Loud => hanging(&format!("@{role} !!! "), text) + "\n",
         },
-        Action::Ephemeral { text, .. } => format!("(only you see this) {text}\n"),
+        Action::Ephemeral { text, .. } => hanging("(only you see this) ", text) + "\n",
     }
+}
+
+/// The bot's words: its own, but they may quote a name or a note.
+fn bot(text: &str) -> String {
+    format!("bot: {}\n", terminal_safe(text))
 }
 
 /// `[1] Solved  [2] Not what I asked  …` (empty without buttons).
@@ -73,7 +86,7 @@ fn inline_buttons(buttons: &[Offer]) -> String {
     let items: Vec<String> = buttons
         .iter()
         .enumerate()
-        .map(|(i, b)| format!("[{}] {}", i + 1, b.label))
+        .map(|(i, b)| format!("[{}] {}", i + 1, one_line(&b.label)))
         .collect();
     format!("{}\n", items.join("  "))
 }
@@ -82,24 +95,27 @@ fn inline_buttons(buttons: &[Offer]) -> String {
 pub fn card(c: &Card) -> String {
     let status = match &c.status {
         CardStatus::Open => "open, unclaimed".to_string(),
-        CardStatus::Claimed { by } => format!("claimed by {}", by.name),
-        CardStatus::Resolved { by, note } => format!("resolved by {}: {note}", by.name),
+        CardStatus::Claimed { by } => format!("claimed by {}", one_line(&by.name)),
+        CardStatus::Resolved { by, note } => {
+            format!("resolved by {}: {}", one_line(&by.name), one_line(note))
+        }
     };
     let mut out = format!(
         "ticket #{} from {} — {status}\n  why: {}\n",
         c.ticket,
-        c.customer.name,
+        one_line(&c.customer.name),
         c.reason.describe()
     );
     for line in &c.customer_wrote {
-        let _ = writeln!(out, "  customer wrote: {line}");
+        let _ = writeln!(out, "{}", hanging("  customer wrote: ", line));
     }
     for s in &c.suggested {
         let feedback = s.feedback.map_or("no feedback", |f| f.as_str());
         let _ = writeln!(
             out,
             "  bot suggested: {} [{}] ({feedback})",
-            s.title, s.entry_id
+            one_line(&s.title),
+            one_line(&s.entry_id)
         );
     }
     out
@@ -108,7 +124,7 @@ pub fn card(c: &Card) -> String {
 /// A ticket's one-line summary for lists.
 pub fn ticket_line(t: &Ticket) -> String {
     let who = match (&t.claimed_by, t.state) {
-        (Some(p), crate::store::TicketState::Claimed) => format!(" by {}", p.name),
+        (Some(p), crate::store::TicketState::Claimed) => format!(" by {}", one_line(&p.name)),
         _ => String::new(),
     };
     format!(
@@ -116,8 +132,8 @@ pub fn ticket_line(t: &Ticket) -> String {
         t.id,
         t.state.as_str(),
         t.opened_at.format("%Y-%m-%d %H:%M"),
-        t.customer.name,
-        ellipsis(t.question(), 60)
+        one_line(&t.customer.name),
+        one_line(&ellipsis(t.question(), 60))
     )
 }
 
@@ -134,22 +150,13 @@ pub fn ticket_with_transcript(t: &Ticket, events: &[Event]) -> String {
     }
     let _ = writeln!(out, "transcript:");
     for e in events {
-        let who = e.actor_name.as_deref().unwrap_or(&e.actor);
-        let _ = writeln!(
-            out,
-            "  {}  {who:<10} {:<14} {}",
+        let who = one_line(e.actor_name.as_deref().unwrap_or(&e.actor));
+        let prefix = format!(
+            "  {}  {who:<10} {:<14} ",
             e.at.format("%m-%d %H:%M"),
-            e.kind,
-            e.text
+            one_line(&e.kind)
         );
+        let _ = writeln!(out, "{}", hanging(&prefix, &e.text));
     }
     out
-}
-
-/// At most `max` characters of `text`.
-pub fn ellipsis(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_string(),
-    }
 }

@@ -26,6 +26,7 @@ use crate::engine::{Engine, Inbound, Person, Route, StaffCommand, TicketId};
 use crate::knowledge::Lang;
 use crate::maintain::draft_fix::{self, DraftError};
 use crate::store::{Scope, TicketState};
+use crate::terminal::{ellipsis, terminal_safe};
 
 /// How a staff session runs.
 #[derive(Debug, Clone)]
@@ -89,7 +90,7 @@ pub async fn run_staff(
                 engine.handle(&event, Utc::now()).await?;
             }
             Err(e) if e.is_empty() => {}
-            Err(e) => desk.print(&format!("{e}\n{HELP}"))?,
+            Err(e) => desk.print(&format!("{}\n{HELP}", terminal_safe(&e)))?,
         }
         Ok(Flow::Go)
     })
@@ -138,7 +139,8 @@ async fn draft(
         Err(DraftError::Store(e)) => return Err(e.into()),
         Err(e) => format!("{e}\n"),
     };
-    desk.print(&text)?;
+    // The draft quotes the customer and the resolution note.
+    desk.print(&terminal_safe(&text))?;
     Ok(())
 }
 
@@ -191,7 +193,8 @@ fn parse(line: &str) -> Result<Line, String> {
                 note: needs_text("a note saying what solved it")?,
             },
         ),
-        other => return Err(format!("unknown command `{other}`")),
+        // Cut: a pasted page is not echoed whole.
+        other => return Err(format!("unknown command `{}`", ellipsis(other, 40))),
     })
 }
 

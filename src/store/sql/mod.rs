@@ -18,6 +18,11 @@
 //! processes on the same file. On PostgreSQL both are the same pool.
 //! `sqlx::Any` was not used: it has no date-time types and hides the
 //! per-backend connection options this relies on.
+//!
+//! A SQLite file is created when it is missing, whichever way the URL is
+//! written (`sqlite:x.db`, `sqlite://x.db`, `sqlite:///abs/x.db`), unless the
+//! URL asks for a `mode` of its own (`ro`, `rw`). Its directory is not
+//! created: a missing one is an error that names it.
 
 mod outbox;
 mod posted;
@@ -99,7 +104,7 @@ impl SqlStore {
     /// Connects to `url` (`sqlite:…` or `postgres://…`) and runs the migrations.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         if url.starts_with("sqlite:") {
-            Self::sqlite(SqliteConnectOptions::from_str(url)?).await
+            Self::sqlite(sqlite_options(url)?).await
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             Self::postgres(PgConnectOptions::from_str(url)?).await
         } else {
@@ -162,6 +167,30 @@ impl SqlStore {
         on_writer!(self, |p| p.close().await);
         on_pool!(self, |p| p.close().await)
     }
+}
+
+/// The options of a `sqlite:` URL: the file is created if missing, unless
+/// the URL says how to open it otherwise (`mode=ro`, `mode=rw`,
+/// `mode=memory`). [`StoreError::NoDirectory`] if it is to be created in a
+/// directory that does not exist (SQLite itself would only say that it
+/// cannot open the file).
+fn sqlite_options(url: &str) -> Result<SqliteConnectOptions, StoreError> {
+    let options = SqliteConnectOptions::from_str(url)?;
+    let (database, query) = url.split_once('?').unwrap_or((url, ""));
+    let mode = query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("mode="))
+        .unwrap_or("rwc");
+    if mode != "rwc" || database.ends_with(":memory:") {
+        return Ok(options);
+    }
+    let file = options.get_filename();
+    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty())
+        && !dir.is_dir()
+    {
+        return Err(StoreError::NoDirectory(dir.to_path_buf()));
+    }
+    Ok(options.create_if_missing(true))
 }
 
 #[async_trait]

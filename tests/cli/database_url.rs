@@ -1,0 +1,56 @@
+//! `DATABASE_URL` as sqlx users write it: `sqlite://path` creates the file
+//! (no `?mode=rwc` needed), and a directory that does not exist is named.
+
+use crate::frontline;
+
+#[test]
+fn chat_and_staff_share_a_database_given_as_a_plain_sqlite_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("frontline.db");
+    let url = format!("sqlite://{}", db.display());
+    let chat = frontline()
+        .env("DATABASE_URL", &url)
+        .arg("chat")
+        .write_stdin("our coffee machine leaks water\n")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let chat = String::from_utf8(chat).unwrap();
+    assert!(chat.contains("ticket #1"), "{chat}");
+    assert!(db.exists());
+
+    let desk = frontline()
+        .env("DATABASE_URL", &url)
+        .args(["staff", "--name", "Alice"])
+        .write_stdin("list\n")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let desk = String::from_utf8(desk).unwrap();
+    assert!(desk.contains("our coffee machine leaks water"), "{desk}");
+}
+
+#[test]
+fn a_database_in_a_directory_that_does_not_exist_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-dir");
+    let url = format!("sqlite://{}/frontline.db", missing.display());
+    let err = frontline()
+        .env("DATABASE_URL", &url)
+        .args(["tickets", "list"])
+        .assert()
+        .failure()
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8(err).unwrap();
+    assert!(
+        err.contains(&format!("the directory {} ", missing.display())),
+        "{err}"
+    );
+    assert!(!missing.exists(), "the directory is not created");
+}
