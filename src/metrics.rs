@@ -52,6 +52,7 @@ struct Inner {
     answered_offline: Counter,
     catch_ups: Counter,
     caught_up: Counter,
+    gateway_connected: Gauge,
     ready: AtomicBool,
     database: AtomicBool,
 }
@@ -139,6 +140,12 @@ impl Metrics {
             "Messages the bot had missed and handled when catching up",
             caught_up.clone(),
         );
+        let gateway_connected = Gauge::default();
+        registry.register(
+            "gateway_connected",
+            "1 while connected to Discord's gateway",
+            gateway_connected.clone(),
+        );
         database_up.set(1);
         Metrics {
             inner: Arc::new(Inner {
@@ -156,6 +163,7 @@ impl Metrics {
                 answered_offline,
                 catch_ups,
                 caught_up,
+                gateway_connected,
                 ready: AtomicBool::new(false),
                 database: AtomicBool::new(true),
             }),
@@ -230,6 +238,7 @@ impl Metrics {
     /// Marks the process ready (connected) or not, for `/healthz`.
     pub fn set_ready(&self, ready: bool) {
         self.inner.ready.store(ready, Ordering::Relaxed);
+        self.inner.gateway_connected.set(i64::from(ready));
     }
 
     /// Marks the database reachable or not, for `/healthz` and `/metrics`.
@@ -307,7 +316,10 @@ async fn metrics_page(State(m): State<Metrics>) -> impl IntoResponse {
 /// load balancer or supervisor sees the outage, and the body says which.
 async fn health(State(m): State<Metrics>) -> impl IntoResponse {
     if !m.inner.ready.load(Ordering::Relaxed) {
-        (StatusCode::SERVICE_UNAVAILABLE, "starting\n".to_owned())
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not connected to Discord\n".to_owned(),
+        )
     } else if !m.inner.database.load(Ordering::Relaxed) {
         let waiting = m.inner.backlog.get();
         (

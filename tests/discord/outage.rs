@@ -37,6 +37,7 @@ async fn with_the_database_away_faq_answers_go_out_and_a_ticket_waits_for_it() {
     };
     let fake = &bot.fake;
     let w = fake.world().clone();
+    metric_reads(&bot, "frontline_gateway_connected 1").await;
     proxy.cut();
 
     let faq = id(&fake.says(w.support.id, w.bob(), "invoice"));

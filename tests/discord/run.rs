@@ -196,7 +196,11 @@ async fn a_bot_killed_under_load_answers_every_question_exactly_once_after_resta
     first.0.kill().unwrap();
     first.0.wait().unwrap();
     for n in 8..12 {
-        asked.push(id(&fake.says_while_away(w.support.id, &customer(n), question(n))));
+        asked.push(id(&fake.says_while_away(
+            w.support.id,
+            &customer(n),
+            question(n),
+        )));
     }
     let _second = start();
     let escalations = asked.len() / 2;
@@ -206,9 +210,12 @@ async fn a_bot_killed_under_load_answers_every_question_exactly_once_after_resta
             .filter(|m| m["author"]["id"] == w.bot.id.to_string())
             .count()
     };
-    eventually("a reply in every question's thread and every card", || async {
-        asked.iter().all(|m| bot_posts(*m) >= 1) && bot_posts(w.staff_channel.id) >= escalations
-    })
+    eventually(
+        "a reply in every question's thread and every card",
+        || async {
+            asked.iter().all(|m| bot_posts(*m) >= 1) && bot_posts(w.staff_channel.id) >= escalations
+        },
+    )
     .await;
     let metrics_url = format!("http://127.0.0.1:{port}/metrics");
     eventually("the restarted bot has caught up", || async {

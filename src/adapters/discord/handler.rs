@@ -17,8 +17,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use serenity::all::{
-    Channel, ChannelId, ChannelType, Context, CreateThread, EventHandler, GuildChannel,
-    Interaction, Message, MessageType, Ready, User,
+    Channel, ChannelId, ChannelType, ConnectionStage, Context, CreateThread, EventHandler,
+    GuildChannel, Interaction, Message, MessageType, Ready, ShardStageUpdateEvent, User,
 };
 use serenity::async_trait;
 
@@ -332,6 +332,16 @@ impl EventHandler for Handler {
         if let (ChannelType::PublicThread, Some(parent)) = (thread.kind, parent) {
             self.remember_thread(thread.id, Some(parent));
         }
+    }
+
+    /// `/healthz` says `ok` only while the gateway is connected: after a
+    /// lost connection it reports the outage until the session is back.
+    async fn shard_stage_update(&self, _ctx: Context, event: ShardStageUpdateEvent) {
+        let connected = event.new == ConnectionStage::Connected;
+        if !connected && event.old == ConnectionStage::Connected {
+            tracing::warn!(stage = ?event.new, "lost the connection to Discord's gateway");
+        }
+        self.metrics.set_ready(connected);
     }
 
     async fn message(&self, ctx: Context, msg: Message) {
