@@ -132,19 +132,9 @@ impl Intake {
         let _ = self.direct.set(transport);
     }
 
-    /// The engine behind the intake.
-    pub fn engine(&self) -> &Arc<Engine> {
-        &self.engine
-    }
-
     /// Whether events wait for the database now.
     pub fn is_down(&self) -> bool {
         self.lock().down
-    }
-
-    /// How many events wait for the database.
-    pub fn waiting(&self) -> usize {
-        self.lock().waiting.len()
     }
 
     /// Hands `event` to the engine, or, while the database is unreachable,

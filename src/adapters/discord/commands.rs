@@ -26,6 +26,7 @@ use super::transport::{PLATFORM, thread_ref};
 use crate::brain::Reloaded;
 use crate::engine::{Action, Inbound, SourceKey, StaffCommand, ThreadRef, TicketId, phrases};
 use crate::flood::Verdict;
+use crate::intake::Handled;
 use crate::knowledge::Lang;
 use crate::maintain::draft_fix::{self, DraftError};
 use crate::store::TicketState;
@@ -191,11 +192,21 @@ impl Handler {
                         staff: by.clone(),
                         command,
                     };
-                    let actions = self.decide(&event).await;
-                    let told = actions
-                        .iter()
-                        .any(|a| matches!(a, Action::Ephemeral { user, .. } if *user == by.id));
-                    (!told).then(|| format!("Done (ticket #{ticket})."))
+                    match self.intake.handle(&event, false).await {
+                        Handled::Done(actions) => {
+                            let told = actions.iter().any(
+                                |a| matches!(a, Action::Ephemeral { user, .. } if *user == by.id),
+                            );
+                            (!told).then(|| format!("Done (ticket #{ticket})."))
+                        }
+                        Handled::Waiting { .. } => Some(format!(
+                            "The database is unreachable right now; this is done for ticket \
+                             #{ticket} as soon as it is back."
+                        )),
+                        Handled::Refused | Handled::Failed => Some(format!(
+                            "That did not work for ticket #{ticket}; please try again in a minute."
+                        )),
+                    }
                 }
                 None => Some("There is no ticket in this channel.".to_owned()),
             }
