@@ -18,11 +18,13 @@
 //! - ticks remind staff of unclaimed tickets, twice, and close quiet
 //!   conversations after a notice.
 //!
-//! Files: `message` (customer messages), `press` (buttons), `escalate`
+//! Files: `clean` (control characters out of inbound text), `message`
+//! (customer messages), `press` (buttons), `escalate`
 //! (tickets and cards), `staff`, `timers`, `turn` (one transaction),
 //! `phrases` (the bot's words), `small_talk`.
 
 mod action;
+mod clean;
 mod escalate;
 mod event;
 mod ids;
@@ -155,7 +157,8 @@ impl Engine {
 
     /// Handles `event` at time `now`: decides, writes the state change and
     /// the actions atomically, and returns the actions. A repeated event
-    /// (same source) returns no actions.
+    /// (same source) returns no actions. The texts the event carries lose
+    /// their control characters first ([`Inbound::cleaned`]).
     pub async fn handle(
         &self,
         event: &Inbound,
@@ -163,7 +166,8 @@ impl Engine {
     ) -> Result<Vec<Action>, EngineError> {
         use tracing::Instrument as _;
         let span = tracing::debug_span!("event", kind = event_kind(event));
-        self.handle_with_retries(event, now).instrument(span).await
+        let event = event.cleaned();
+        self.handle_with_retries(&event, now).instrument(span).await
     }
 
     async fn handle_with_retries(

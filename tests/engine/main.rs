@@ -14,3 +14,4 @@ mod places;
 mod staff;
 mod timers;
 mod two_instances;
+mod untrusted;

@@ -115,7 +115,12 @@ impl Handler {
                 actions
             }
             Err(e) => {
-                tracing::error!(error = %e, "the engine failed to handle an event");
+                // The whole chain: "database error" alone says nothing.
+                let chain: Vec<String> =
+                    std::iter::successors(Some(&e as &dyn std::error::Error), |e| e.source())
+                        .map(ToString::to_string)
+                        .collect();
+                tracing::error!(error = %chain.join(": "), "the engine failed to handle an event");
                 Vec::new()
             }
         }
