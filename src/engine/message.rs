@@ -271,19 +271,28 @@ impl Engine {
     }
 
     /// Triages the topic's latest message with the earlier ones as context,
-    /// leaving out entries the customer rejected.
+    /// leaving out entries the customer rejected; a fix already offered
+    /// about this topic comes again only if the latest message shows its
+    /// symptoms.
     pub(super) fn triage_topic(&self, brain: &Brain, conv: &Conversation) -> Decision {
         let topic = &conv.state.topic;
         let (text, history) = topic
             .split_last()
             .map_or(("", &[][..]), |(last, rest)| (last.as_str(), rest));
         let prior = self.prior.load();
+        let offered: Vec<String> = conv
+            .state
+            .offered
+            .iter()
+            .map(|o| o.entry_id.clone())
+            .collect();
         brain.triage(
             text,
             &Context {
                 history,
                 lang: conv.state.channel_lang,
                 exclude: &conv.state.rejected,
+                offered: &offered,
                 feedback: Some(&prior),
             },
         )
