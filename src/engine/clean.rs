@@ -64,6 +64,7 @@ impl Inbound {
                 text,
                 attachments,
                 lang,
+                elsewhere,
             } => Inbound::Message {
                 source: source.clone(),
                 thread: thread.clone(),
@@ -71,6 +72,7 @@ impl Inbound {
                 text: cleaned(text),
                 attachments: attachments.iter().map(|a| cleaned(a)).collect(),
                 lang: *lang,
+                elsewhere: elsewhere.clone(),
             },
             Inbound::Ticket {
                 source,

@@ -21,7 +21,8 @@
 //! Files: `clean` (control characters out of inbound text), `message`
 //! (customer messages), `press` (buttons), `escalate`
 //! (tickets and cards), `staff`, `timers`, `turn` (one transaction),
-//! `phrases` (the bot's words), `small_talk`.
+//! `phrases` (the bot's words), `small_talk`, `question` (one open
+//! question per customer in a support channel).
 
 mod action;
 mod clean;
@@ -31,6 +32,7 @@ mod ids;
 mod message;
 pub mod phrases;
 mod press;
+mod question;
 pub mod small_talk;
 mod staff;
 mod state;
@@ -48,8 +50,9 @@ pub use action::{
     Action, Card, CardStatus, Offer, PingLevel, Route, Source, StaffButton, Suggested,
 };
 pub use escalate::card;
-pub use event::{Button, Inbound, Rating, StaffCommand};
+pub use event::{Button, Elsewhere, Inbound, Rating, StaffCommand};
 pub use ids::{AnswerId, ConversationId, OutboxId, Person, SourceKey, ThreadRef, TicketId, UserId};
+pub use question::Placement;
 pub use state::{Awaiting, Conversation, Feedback, Offered, Reason, State, Status};
 
 use arc_swap::ArcSwap;
@@ -77,6 +80,10 @@ pub struct EngineSettings {
     pub staff_role: String,
     /// Longer customer messages are refused.
     pub max_message_chars: usize,
+    /// A customer's further messages in a support channel within this many
+    /// seconds of opening a thread there join that conversation instead of
+    /// opening another (0: every message opens a thread).
+    pub new_thread_cooldown_secs: u64,
 }
 
 impl Default for EngineSettings {
@@ -88,6 +95,7 @@ impl Default for EngineSettings {
             close_after_notice_hours: 24,
             staff_role: "support".to_string(),
             max_message_chars: 4000,
+            new_thread_cooldown_secs: 120,
         }
     }
 }
@@ -184,8 +192,13 @@ impl Engine {
                     text,
                     attachments,
                     lang,
+                    elsewhere,
                 } => {
-                    let said = Said { text, attachments };
+                    let said = Said {
+                        text,
+                        attachments,
+                        elsewhere: elsewhere.as_ref(),
+                    };
                     self.on_message(source, thread, author, said, *lang, now)
                         .await
                 }

@@ -77,6 +77,7 @@ pub async fn run_chat(
                 text: line.to_string(),
                 attachments: Vec::new(),
                 lang: None,
+                elsewhere: None,
             },
         };
         let actions = match engine.handle(&event, Utc::now()).await {

@@ -19,6 +19,7 @@
 //! `sqlx::Any` was not used: it has no date-time types and hides the
 //! per-backend connection options this relies on.
 
+mod openings;
 mod outbox;
 mod posted;
 mod reads;
@@ -40,10 +41,10 @@ use sqlx::sqlite::{
 };
 
 use super::{
-    AnswerRecord, DuePing, Event, Finish, OutboxItem, Scope, Store, StoreError, Ticket,
+    AnswerRecord, DuePing, Event, Finish, NewOpening, OutboxItem, Scope, Store, StoreError, Ticket,
     TicketState, Tx,
 };
-use crate::engine::{Conversation, ConversationId, OutboxId, ThreadRef, TicketId};
+use crate::engine::{Conversation, ConversationId, OutboxId, ThreadRef, TicketId, UserId};
 use crate::feedback::EntryFeedback;
 
 /// Runs `$body` with `$p` bound to the store's pool, once per backend.
@@ -238,6 +239,23 @@ impl Store for SqlStore {
 
     async fn pending_actions(&self, scope: &Scope) -> Result<i64, StoreError> {
         self.pending(scope).await
+    }
+
+    async fn open_question(
+        &self,
+        opening: &NewOpening,
+        since: DateTime<Utc>,
+    ) -> Result<ThreadRef, StoreError> {
+        self.claim_opening(opening, since).await
+    }
+
+    async fn forget_question(
+        &self,
+        place: &ThreadRef,
+        customer: &UserId,
+        thread: &ThreadRef,
+    ) -> Result<(), StoreError> {
+        self.forget_opening(place, customer, thread).await
     }
 }
 
