@@ -29,6 +29,10 @@ pub enum Inbound {
         /// (a support channel's), if any; it then speaks that language for
         /// good. Ignored for a conversation that already exists.
         lang: Option<Lang>,
+        /// Where it was written, when not in the conversation's thread: a
+        /// further question in a support channel that joins the customer's
+        /// open conversation there ([`crate::engine::Engine::place_question`]).
+        elsewhere: Option<Elsewhere>,
     },
     /// A customer asks for a human straight away (`/ticket`), with an
     /// optional summary of the problem. Starts the conversation if the thread
@@ -86,6 +90,17 @@ pub enum Inbound {
     /// Time passed: pings for unclaimed tickets, notices and closing for
     /// quiet conversations.
     Tick,
+}
+
+/// Where a message was written outside its conversation's thread.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Elsewhere {
+    /// The place (a support channel): the customer is told there where
+    /// their message went.
+    pub place: ThreadRef,
+    /// The conversation's thread as the platform links to it (`<#123>` on
+    /// Discord).
+    pub link: String,
 }
 
 /// A button the bot offers a customer.

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::Engine;
 use super::action::{Action, Offer, Source};
-use super::event::Button;
+use super::event::{Button, Elsewhere};
 use super::ids::{Person, SourceKey, ThreadRef};
 use super::phrases;
 use super::small_talk::{self, SmallTalk};
@@ -23,6 +23,8 @@ pub(super) struct Said<'a> {
     pub text: &'a str,
     /// Links to attached files.
     pub attachments: &'a [String],
+    /// Where it was written, if not in the conversation's thread.
+    pub elsewhere: Option<&'a Elsewhere>,
 }
 
 impl Said<'_> {
@@ -75,6 +77,9 @@ impl Engine {
             return turn.finish().await;
         }
         conv.customer_returns(now);
+        if let Some(elsewhere) = said.elsewhere {
+            joined_from(&mut turn, &conv, elsewhere, &logged);
+        }
         self.read_message(&brain, &mut turn, &mut conv, source, said, &logged)
             .await?;
         turn.tx.save_conversation(&conv).await?;
@@ -271,19 +276,28 @@ impl Engine {
     }
 
     /// Triages the topic's latest message with the earlier ones as context,
-    /// leaving out entries the customer rejected.
+    /// leaving out entries the customer rejected; a fix already offered
+    /// about this topic comes again only if the latest message shows its
+    /// symptoms.
     pub(super) fn triage_topic(&self, brain: &Brain, conv: &Conversation) -> Decision {
         let topic = &conv.state.topic;
         let (text, history) = topic
             .split_last()
             .map_or(("", &[][..]), |(last, rest)| (last.as_str(), rest));
         let prior = self.prior.load();
+        let offered: Vec<String> = conv
+            .state
+            .offered
+            .iter()
+            .map(|o| o.entry_id.clone())
+            .collect();
         brain.triage(
             text,
             &Context {
                 history,
                 lang: conv.state.channel_lang,
                 exclude: &conv.state.rejected,
+                offered: &offered,
                 feedback: Some(&prior),
             },
         )
@@ -385,6 +399,24 @@ impl Engine {
         turn.push(Some(conv.id), None, action);
         Ok(())
     }
+}
+
+/// A message written in a support channel joins the customer's open
+/// conversation: they are told there where it went, and the thread quotes
+/// it, so that whoever reads the thread (the customer, staff) sees it.
+fn joined_from(turn: &mut Turn, conv: &Conversation, elsewhere: &Elsewhere, logged: &str) {
+    let told = Action::Say {
+        thread: elsewhere.place.clone(),
+        text: phrases::added_to_open_question(conv.lang, &elsewhere.link),
+        buttons: Vec::new(),
+    };
+    turn.push(Some(conv.id), None, told);
+    let quoted = Action::Say {
+        thread: conv.thread.clone(),
+        text: phrases::also_wrote(conv.lang, logged),
+        buttons: Vec::new(),
+    };
+    turn.push(Some(conv.id), None, quoted);
 }
 
 /// *Did you mean*: one button per plausible entry, then *Talk to a human*.

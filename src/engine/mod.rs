@@ -18,11 +18,14 @@
 //! - ticks remind staff of unclaimed tickets, twice, and close quiet
 //!   conversations after a notice.
 //!
-//! Files: `message` (customer messages), `press` (buttons), `escalate`
+//! Files: `clean` (control characters out of inbound text), `message`
+//! (customer messages), `press` (buttons), `escalate`
 //! (tickets and cards), `staff`, `timers`, `turn` (one transaction),
-//! `phrases` (the bot's words), `small_talk`.
+//! `phrases` (the bot's words), `small_talk`, `question` (one open
+//! question per customer in a support channel).
 
 mod action;
+mod clean;
 mod escalate;
 mod event;
 mod ids;
@@ -30,6 +33,7 @@ mod message;
 mod offline;
 pub mod phrases;
 mod press;
+mod question;
 pub mod small_talk;
 mod staff;
 mod state;
@@ -47,8 +51,9 @@ pub use action::{
     Action, Card, CardStatus, Offer, PingLevel, Route, Source, StaffButton, Suggested,
 };
 pub use escalate::card;
-pub use event::{Button, Inbound, Rating, StaffCommand};
+pub use event::{Button, Elsewhere, Inbound, Rating, StaffCommand};
 pub use ids::{AnswerId, ConversationId, OutboxId, Person, SourceKey, ThreadRef, TicketId, UserId};
+pub use question::Placement;
 pub use state::{Awaiting, Conversation, Feedback, Offered, Reason, State, Status};
 
 use arc_swap::ArcSwap;
@@ -76,6 +81,10 @@ pub struct EngineSettings {
     pub staff_role: String,
     /// Longer customer messages are refused.
     pub max_message_chars: usize,
+    /// A customer's further messages in a support channel within this many
+    /// seconds of opening a thread there join that conversation instead of
+    /// opening another (0: every message opens a thread).
+    pub new_thread_cooldown_secs: u64,
 }
 
 impl Default for EngineSettings {
@@ -87,6 +96,7 @@ impl Default for EngineSettings {
             close_after_notice_hours: 24,
             staff_role: "support".to_string(),
             max_message_chars: 4000,
+            new_thread_cooldown_secs: 120,
         }
     }
 }
@@ -168,7 +178,8 @@ impl Engine {
 
     /// Handles `event` at time `now`: decides, writes the state change and
     /// the actions atomically, and returns the actions. A repeated event
-    /// (same source) returns no actions.
+    /// (same source) returns no actions. The texts the event carries lose
+    /// their control characters first ([`Inbound::cleaned`]).
     pub async fn handle(
         &self,
         event: &Inbound,
@@ -176,7 +187,8 @@ impl Engine {
     ) -> Result<Vec<Action>, EngineError> {
         use tracing::Instrument as _;
         let span = tracing::debug_span!("event", kind = event_kind(event));
-        self.handle_with_retries(event, now).instrument(span).await
+        let event = event.cleaned();
+        self.handle_with_retries(&event, now).instrument(span).await
     }
 
     async fn handle_with_retries(
@@ -193,8 +205,13 @@ impl Engine {
                     text,
                     attachments,
                     lang,
+                    elsewhere,
                 } => {
-                    let said = Said { text, attachments };
+                    let said = Said {
+                        text,
+                        attachments,
+                        elsewhere: elsewhere.as_ref(),
+                    };
                     self.on_message(source, thread, author, said, *lang, now)
                         .await
                 }

@@ -82,6 +82,7 @@ impl Engine {
                 history: &[],
                 lang: *lang,
                 exclude: &[],
+                offered: &[],
                 feedback: Some(&prior),
             },
         );

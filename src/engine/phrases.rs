@@ -259,3 +259,24 @@ pub fn did_that_help(lang: Lang) -> String {
         "Hat Ihnen die Antwort oben geholfen?",
     )
 }
+
+/// Where a customer wrote a further question in a support channel while
+/// their question there was still open: it went to that conversation,
+/// `link` (the platform's link to its thread).
+pub fn added_to_open_question(lang: Lang, link: &str) -> String {
+    match lang {
+        Lang::En => format!("I've added this to your open question in {link}."),
+        Lang::De => format!("Ich habe das zu Ihrer offenen Frage in {link} hinzugefügt."),
+    }
+}
+
+/// In the conversation's thread: what the customer wrote in the channel,
+/// quoted, so the thread reads whole.
+pub fn also_wrote(lang: Lang, text: &str) -> String {
+    let quoted: Vec<String> = text.lines().map(|l| format!("> {l}")).collect();
+    let quoted = quoted.join("\n");
+    match lang {
+        Lang::En => format!("You also wrote in the channel:\n{quoted}"),
+        Lang::De => format!("Sie haben außerdem im Kanal geschrieben:\n{quoted}"),
+    }
+}

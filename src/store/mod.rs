@@ -8,7 +8,8 @@
 //! on is settled inside the database: each inbound event is recorded once
 //! (unique source key), a ticket is opened once per source and once per
 //! conversation (unique keys), a claim is a conditional update, a
-//! conversation is saved only over the version it was read at, and outbox
+//! conversation is saved only over the version it was read at, a customer's
+//! new question in a place is claimed once (an upsert), and outbox
 //! rows are taken with `FOR UPDATE SKIP LOCKED` on PostgreSQL. Actions are
 //! enqueued in the same transaction as the change that caused them.
 //!
@@ -28,7 +29,7 @@ pub use sql::{Posted, SqlStore};
 
 use crate::engine::{
     Action, AnswerId, Conversation, ConversationId, Feedback, OutboxId, Person, Rating, SourceKey,
-    ThreadRef, TicketId,
+    ThreadRef, TicketId, UserId,
 };
 
 /// Something went wrong in the store.
@@ -159,6 +160,24 @@ pub trait Store: Send + Sync {
     ) -> Result<Vec<ThreadRef>, StoreError>;
     /// Whether the database answers (one trivial query).
     async fn ping(&self) -> Result<(), StoreError>;
+
+    /// Claims the customer's new question in a place for `opening.thread`,
+    /// unless they opened one there at or after `since`; returns the thread
+    /// that holds the claim (`opening.thread` when it won, or when it held
+    /// it already). Atomic: of questions claimed at the same moment, one wins.
+    async fn open_question(
+        &self,
+        opening: &NewOpening,
+        since: DateTime<Utc>,
+    ) -> Result<ThreadRef, StoreError>;
+    /// Gives up the claim of `thread` on `customer`'s questions in `place`
+    /// (its thread could not be made).
+    async fn forget_question(
+        &self,
+        place: &ThreadRef,
+        customer: &UserId,
+        thread: &ThreadRef,
+    ) -> Result<(), StoreError>;
 }
 
 /// One atomic change. Dropped without [`Tx::commit`], nothing happened.

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use crate::engine::{
     Action, AnswerId, ConversationId, Feedback, OutboxId, Person, Reason, SourceKey, Suggested,
-    ThreadRef, TicketId,
+    ThreadRef, TicketId, UserId,
 };
 use crate::knowledge::{Kind, Lang};
 
@@ -342,4 +342,17 @@ pub enum Finish {
     RetryAt(DateTime<Utc>, String),
     /// Failed for good.
     GiveUp(String),
+}
+
+/// A customer's new question in a place, about to get a thread of its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOpening {
+    /// The place (a support channel).
+    pub place: ThreadRef,
+    /// The customer.
+    pub customer: UserId,
+    /// The thread the question would open.
+    pub thread: ThreadRef,
+    /// When.
+    pub at: DateTime<Utc>,
 }

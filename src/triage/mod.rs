@@ -175,6 +175,10 @@ pub struct Context<'a> {
     pub lang: Option<Lang>,
     /// Entries the customer already rejected (*Not what I asked*).
     pub exclude: &'a [String],
+    /// Entries already offered about the current problem: a documented fix
+    /// among them is offered again only when the new message itself shows
+    /// its symptoms, not on the strength of earlier messages alone.
+    pub offered: &'a [String],
     /// Customers' feedback on entries, a mild prior.
     pub feedback: Option<&'a Feedback>,
 }
@@ -195,14 +199,6 @@ pub fn triage(
             .iter()
             .any(|id| *id == knowledge.entry(entry).id)
     };
-    let whole = conversation_text(ctx.history, text);
-
-    let symptom_hits: Vec<SymptomHit> = knowledge
-        .symptoms()
-        .matches(&whole)
-        .into_iter()
-        .filter(|h| !excluded(h.entry))
-        .collect();
     let (ranking, scale) = rank(
         knowledge,
         ranker,
@@ -213,6 +209,9 @@ pub fn triage(
         &excluded,
     );
     let thresholds = ranker.thresholds(scale);
+    let symptom_hits = counted_symptoms(knowledge, text, ctx, &excluded, |fix| {
+        ranks_strongly_for_another(&ranking, thresholds, fix)
+    });
 
     let why_symptoms: Vec<MatchedSymptom> = symptom_hits
         .iter()
@@ -304,6 +303,62 @@ pub fn triage(
         );
     }
     decision
+}
+
+/// The symptoms that count for `text`. Symptoms the message itself shows
+/// count, with those of the same fixes in the conversation so far. When it
+/// shows none, symptoms found only in earlier messages count for a fix that
+/// was not offered about this problem yet, unless the message on its own
+/// ranks strongly for another entry: a follow-up ("what now?") still gets
+/// the fix the conversation points to, a new problem ("my printer prints
+/// blank pages") is not answered with the old one.
+fn counted_symptoms(
+    knowledge: &Knowledge,
+    text: &str,
+    ctx: &Context<'_>,
+    excluded: &dyn Fn(usize) -> bool,
+    elsewhere: impl Fn(usize) -> bool,
+) -> Vec<SymptomHit> {
+    let symptoms = knowledge.symptoms();
+    let own: Vec<usize> = symptoms
+        .matches(text)
+        .into_iter()
+        .map(|h| h.entry)
+        .filter(|e| !excluded(*e))
+        .collect();
+    let whole = conversation_text(ctx.history, text);
+    let all = symptoms
+        .matches(&whole)
+        .into_iter()
+        .filter(|h| !excluded(h.entry));
+    if !own.is_empty() {
+        return all.filter(|h| own.contains(&h.entry)).collect();
+    }
+    let offered = |entry: usize| {
+        ctx.offered
+            .iter()
+            .any(|id| *id == knowledge.entry(entry).id)
+    };
+    let earlier: Vec<SymptomHit> = all.filter(|h| !offered(h.entry)).collect();
+    match strongest_fix(&earlier) {
+        Some(fix) if !elsewhere(fix) => earlier,
+        _ => Vec::new(),
+    }
+}
+
+/// Whether the ranking, on its own, would answer with an entry other than
+/// `fix` (an FAQ answer or a fix by its text).
+fn ranks_strongly_for_another(ranking: &[Candidate], thresholds: &Thresholds, fix: usize) -> bool {
+    let Some(top) = ranking.first() else {
+        return false;
+    };
+    let runner_up = ranking.get(1).map_or(0.0, |c| c.score);
+    let strong = if top.kind == Kind::Fix {
+        top.score >= thresholds.fix_text
+    } else {
+        top.score >= thresholds.answer && top.score - runner_up >= thresholds.margin
+    };
+    strong && top.entry != fix
 }
 
 /// The fix with the most matching symptoms (the first on a tie).

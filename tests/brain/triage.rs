@@ -91,6 +91,57 @@ fn symptoms_quoted_earlier_in_the_conversation_still_count() {
 }
 
 #[test]
+fn a_fix_already_offered_is_not_offered_again_for_an_unrelated_message() {
+    let history = vec!["Outlook says 0x8004010F".to_string()];
+    let offered = vec!["fixes/outlook-0x8004010f".to_string()];
+    let d = demo().triage(
+        "my printer prints blank pages",
+        &Context {
+            history: &history,
+            offered: &offered,
+            ..Context::default()
+        },
+    );
+    assert!(
+        d.top().is_none_or(|c| c.id != "fixes/outlook-0x8004010f"),
+        "{:?}: {}",
+        d.level,
+        d.why.reason
+    );
+    assert!(d.why.symptoms.is_empty());
+}
+
+#[test]
+fn a_fix_already_offered_comes_again_when_the_new_message_shows_its_symptom() {
+    let history = vec!["Outlook says 0x8004010F".to_string()];
+    let offered = vec!["fixes/outlook-0x8004010f".to_string()];
+    let d = demo().triage(
+        "still 0x8004010F after a restart",
+        &Context {
+            history: &history,
+            offered: &offered,
+            ..Context::default()
+        },
+    );
+    assert_eq!(d.level, Level::Fix);
+    assert_eq!(chosen(&d), ["fixes/outlook-0x8004010f"]);
+}
+
+#[test]
+fn an_earlier_symptom_gives_way_to_a_message_that_clearly_asks_something_else() {
+    let history = vec!["Outlook shows 0x8004010F when it starts".to_string()];
+    let d = demo().triage(
+        "I forgot my password",
+        &Context {
+            history: &history,
+            ..Context::default()
+        },
+    );
+    assert_eq!(d.level, Level::Answer, "{}", d.why.reason);
+    assert_ne!(chosen(&d), ["fixes/outlook-0x8004010f"]);
+}
+
+#[test]
 fn the_conversation_does_not_drag_an_old_topic_into_an_unrelated_message() {
     let history = vec!["I forgot my password".to_string()];
     let d = demo().triage(

@@ -2,13 +2,14 @@
 //! whole bot: a forum post is a conversation (also when its THREAD_CREATE
 //! was not seen first), so is a thread a customer makes in a support
 //! channel, DMs are served only when enabled, a customer who
-//! floods gets one notice and then silence, a German support channel is
+//! floods gets one notice and then silence, one who writes five messages at
+//! once gets one thread and one ticket, a German support channel is
 //! answered in German, `/ask` and `/ticket` open a thread of their own in a
 //! support channel and refuse places the bot does not serve.
 
 use std::collections::BTreeMap;
 
-use frontline::engine::phrases;
+use frontline::engine::{EngineSettings, phrases};
 use frontline::flood::FloodSettings;
 use frontline::knowledge::Lang;
 use frontline::store::{Store as _, TicketState};
@@ -26,6 +27,7 @@ on_both_backends!(
     a_dm_is_a_conversation_when_dms_are_served,
     dms_are_ignored_and_commands_there_refused_when_dms_are_not_served,
     a_flooding_customer_gets_one_notice_then_silence_and_no_threads,
+    five_messages_from_one_customer_in_half_a_second_make_one_thread_and_one_staff_card,
     ask_faster_than_the_flood_limit_is_refused_privately_and_opens_no_thread,
     a_german_support_channel_and_forum_are_answered_in_german,
     ask_in_a_support_channel_opens_a_thread_with_the_customer_and_answers_there,
@@ -243,15 +245,84 @@ async fn dms_are_ignored_and_commands_there_refused_when_dms_are_not_served(back
     bot.stop().await;
 }
 
-/// A bot whose customers may send `burst` messages and then no more.
+/// A bot whose customers may send `burst` messages and then no more, and
+/// whose every allowed message in a support channel opens a thread (no
+/// cooldown: the flood limit alone is under test).
 fn flood_after(burst: u32) -> Options {
     Options {
         flood: FloodSettings {
             burst,
             refill_seconds: 3600,
         },
+        engine: EngineSettings {
+            new_thread_cooldown_secs: 0,
+            ..EngineSettings::default()
+        },
         ..Options::default()
     }
+}
+
+async fn five_messages_from_one_customer_in_half_a_second_make_one_thread_and_one_staff_card(
+    backend: Backend,
+) {
+    let Some(bot) = Frontline::start(backend).await else {
+        return;
+    };
+    let fake = &bot.fake;
+    let w = fake.world().clone();
+    let support = w.support.id;
+    let lines = [
+        "zorglub quantum marmalade overflow",
+        "it started this morning",
+        "the marmalade is everywhere",
+        "please help",
+        "anyone there?",
+    ];
+    // Within the default flood limit (five at once): every one is handled.
+    for line in lines {
+        fake.says(support, w.alice(), line);
+    }
+    let threads = format!("POST /channels/{support}/messages/*/threads");
+    let made = fake.next_call(&threads).await;
+    let thread = id(&made.response);
+    let told = phrases::added_to_open_question(Lang::En, &format!("<#{thread}>"));
+    for _ in 0..4 {
+        let notice = fake
+            .next_call(&format!("POST /channels/{support}/messages"))
+            .await;
+        assert_eq!(notice.body["content"], told.as_str());
+    }
+    let staff = format!("POST /channels/{}/messages", w.staff_channel.id);
+    let card = fake.next_call(&staff).await;
+    assert_eq!(card.body["embeds"][0]["title"], "Ticket #1");
+    // Bob is a customer of his own: a thread of his own. Once his answer is
+    // there, the outbox has delivered what came before it.
+    let m = id(&fake.says(support, w.bob(), "invoice"));
+    fake.next_call(&format!("POST /channels/{m}/messages"))
+        .await;
+    assert_eq!(
+        fake.matching(&threads).len(),
+        2,
+        "one thread of Alice's, one of Bob's"
+    );
+    let cards = fake
+        .matching(&staff)
+        .into_iter()
+        .filter(|c| c.body["embeds"][0]["title"].is_string())
+        .count();
+    assert_eq!(cards, 1, "one staff card");
+    assert_eq!(bot.store.tickets(&[]).await.unwrap().len(), 1);
+    let in_thread: Vec<String> = fake
+        .messages_in(thread)
+        .iter()
+        .filter_map(|m| m["content"].as_str().map(str::to_owned))
+        .collect();
+    let quoted = in_thread
+        .iter()
+        .filter(|t| t.starts_with("You also wrote in the channel:"))
+        .count();
+    assert_eq!(quoted, 4, "the thread shows every message: {in_thread:?}");
+    bot.stop().await;
 }
 
 async fn a_flooding_customer_gets_one_notice_then_silence_and_no_threads(backend: Backend) {

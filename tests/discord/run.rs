@@ -204,10 +204,11 @@ async fn a_bot_killed_under_load_answers_every_question_exactly_once_after_resta
     }
     let _second = start();
     let escalations = asked.len() / 2;
+    let bot_id = w.bot.id.to_string();
     let bot_posts = |channel: u64| {
         fake.messages_in(channel)
             .into_iter()
-            .filter(|m| m["author"]["id"] == w.bot.id.to_string())
+            .filter(|m| m["author"]["id"].as_str() == Some(bot_id.as_str()))
             .count()
     };
     eventually(

@@ -5,11 +5,12 @@
 //! Each command is acknowledged at once with a private deferred reply that
 //! is then edited; what the engine decides arrives through the outbox.
 
+use frontline::engine::EngineSettings;
 use frontline::store::{Store as _, TicketState};
 
 use crate::fake::FakeDiscord;
 use crate::fake::world::User;
-use crate::frontline::{Frontline, id, labels};
+use crate::frontline::{Frontline, Options, id, labels};
 use crate::on_both_backends;
 use crate::support::Backend;
 
@@ -167,7 +168,16 @@ async fn note_unclaim_and_reopen_act_on_the_ticket_of_the_thread(backend: Backen
 }
 
 async fn tickets_lists_open_tickets_oldest_first(backend: Backend) {
-    let Some(bot) = Frontline::start(backend).await else {
+    // Alice's two questions seconds apart each open a ticket of their own:
+    // no cooldown joining the second to the first.
+    let options = Options {
+        engine: EngineSettings {
+            new_thread_cooldown_secs: 0,
+            ..EngineSettings::default()
+        },
+        ..Options::default()
+    };
+    let Some(bot) = Frontline::start_opts(backend, options).await else {
         return;
     };
     let fake = &bot.fake;

@@ -95,6 +95,7 @@ impl Bot {
             text: text.to_string(),
             attachments: Vec::new(),
             lang: None,
+            elsewhere: None,
         }
     }
 

@@ -11,6 +11,8 @@ mod fixes;
 mod harness;
 mod maintainer;
 mod places;
+mod questions;
 mod staff;
 mod timers;
 mod two_instances;
+mod untrusted;

@@ -43,6 +43,7 @@ pub async fn open_hostile_ticket(database_url: &str, faq: &Path) {
         text: MESSAGE.into(),
         attachments: Vec::new(),
         lang: None,
+        elsewhere: None,
     };
     engine
         .handle(&event, Utc::now())
@@ -54,14 +55,15 @@ pub async fn open_hostile_ticket(database_url: &str, faq: &Path) {
 }
 
 /// No raw control character or bidirectional override is in `output`,
-/// and the customer's words are there, made visible.
+/// and the customer's words are there, made visible. (The engine keeps no
+/// control characters from chat at all; the override is shown as a code.)
 pub fn assert_inert(output: &[u8]) {
     let text = String::from_utf8_lossy(output);
     for c in RAW {
         assert!(!text.contains(c), "{c:?} reached the terminal raw:\n{text}");
     }
     assert!(
-        text.contains("leaks water␛[2K␍␇␀<U+202E>gnp"),
+        text.contains("leaks water") && text.contains("<U+202E>gnp"),
         "the hostile characters are shown visibly:\n{text}"
     );
 }

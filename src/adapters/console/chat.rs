@@ -77,9 +77,23 @@ pub async fn run_chat(
                 text: line.to_string(),
                 attachments: Vec::new(),
                 lang: None,
+                elsewhere: None,
             },
         };
-        let actions = engine.handle(&event, Utc::now()).await?;
+        let actions = match engine.handle(&event, Utc::now()).await {
+            Ok(actions) => actions,
+            Err(e) => {
+                // One failed message must not end the session: say so and go on.
+                let chain: Vec<String> =
+                    std::iter::successors(Some(&e as &dyn std::error::Error), |e| e.source())
+                        .map(ToString::to_string)
+                        .collect();
+                tracing::warn!(error = %chain.join(": "), "the engine failed to handle a message");
+                transport
+                    .print("Sorry, that could not be handled just now; please try again.\n")?;
+                return Ok(Flow::Go);
+            }
+        };
         if opts.hold_before_delivery {
             eprintln!("held: {} action(s) committed, not delivered", actions.len());
             std::future::pending::<()>().await;

@@ -404,6 +404,7 @@ impl Handler {
             text: question.to_owned(),
             attachments: Vec::new(),
             lang,
+            elsewhere: None,
         };
         self.handle(&event).await;
         in_thread("Your question is in", &thread)

@@ -8,7 +8,10 @@
 //! presses and slash commands are in [`super::press`] and [`super::commands`].
 //! Each customer (not staff) is held to a flood limit, with one polite
 //! notice that the engine words and the outbox delivers; messages over the
-//! limit make no thread and reach no engine. The configured language of a
+//! limit make no thread and reach no engine. Before a question in a support
+//! channel gets a thread, the engine says whether it should: a customer's
+//! further messages there soon after their last question join its
+//! conversation instead. The configured language of a
 //! support or forum channel goes with the message that starts a
 //! conversation there. After every handled event the delivery loop is woken.
 
@@ -16,6 +19,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+use chrono::Utc;
 use serenity::all::{
     Channel, ChannelId, ChannelType, ConnectionStage, Context, CreateThread, EventHandler,
     GuildChannel, Interaction, Message, MessageType, Ready, ShardStageUpdateEvent, User,
@@ -27,9 +31,9 @@ use super::failure::{Failure, THREAD_ALREADY_CREATED};
 use super::interactions::Interactions;
 use super::settings::{ChannelRole, DiscordConfig};
 use super::thread_name::thread_name;
-use super::transport::{PLATFORM, thread_ref};
+use super::transport::{PLATFORM, channel_of, thread_ref};
 use crate::brain::LiveBrain;
-use crate::engine::{Action, Engine, Inbound, Person, SourceKey, ThreadRef};
+use crate::engine::{Action, Elsewhere, Engine, Inbound, Person, Placement, SourceKey, ThreadRef};
 use crate::flood::{FloodGuard, Verdict};
 use crate::intake::{Handled, Intake};
 use crate::knowledge::Lang;
@@ -38,6 +42,9 @@ use crate::store::SqlStore;
 
 /// How many channels [`Handler`] remembers the place of.
 const THREADS_REMEMBERED: usize = 100_000;
+
+/// How many locks share out the customers whose new questions are placed.
+const PLACING_STRIPES: usize = 64;
 
 /// The serenity event handler of the bot.
 pub struct Handler {
@@ -56,6 +63,9 @@ pub struct Handler {
     /// Channels seen: a thread in a forum or support channel → that
     /// channel; any other channel a message came from → `None`.
     served_threads: Mutex<HashMap<ChannelId, Option<ChannelId>>>,
+    /// Customers' new questions in support channels are placed one at a
+    /// time per customer (a customer's id picks the lock).
+    placing: Vec<tokio::sync::Mutex<()>>,
 }
 
 /// What the handler needs.
@@ -97,6 +107,7 @@ impl Handler {
             default_lang: parts.default_lang,
             store: parts.store,
             served_threads: Mutex::default(),
+            placing: (0..PLACING_STRIPES).map(|_| Default::default()).collect(),
         }
     }
 
@@ -154,16 +165,25 @@ impl Handler {
                 Verdict::Drop => return,
             }
         }
+        // A customer's new questions are placed one at a time, so that the
+        // thread of the first exists before the next joins it.
+        let _placing = match place {
+            Place::NewQuestion(_) => Some(self.placing(msg.author.id.get()).lock().await),
+            _ => None,
+        };
         // A thread made from this message, or a forum post this message
         // opens, holds no conversation yet: while the database is away the
         // FAQ may answer it at once.
-        let (thread, starts_thread) = match place {
-            Place::NewQuestion(_) => match self.open_thread(ctx, msg).await {
-                Some(thread) => (thread, true),
+        let (thread, elsewhere, starts_thread) = match place {
+            Place::NewQuestion(_) => match self.new_question(ctx, msg).await {
+                Some((thread, elsewhere)) => {
+                    let starts = elsewhere.is_none();
+                    (thread, elsewhere, starts)
+                }
                 None => return,
             },
-            Place::NewThread(thread, _) => (thread, msg.channel_id.get() == msg.id.get()),
-            Place::Conversation(thread, _) => (thread, false),
+            Place::NewThread(thread, _) => (thread, None, msg.channel_id.get() == msg.id.get()),
+            Place::Conversation(thread, _) => (thread, None, false),
         };
         let event = Inbound::Message {
             source: SourceKey::new(PLATFORM, msg.id.to_string()),
@@ -172,8 +192,59 @@ impl Handler {
             text: msg.content.clone(),
             attachments: msg.attachments.iter().map(|a| a.url.clone()).collect(),
             lang,
+            elsewhere,
         };
         self.intake.handle(&event, starts_thread).await;
+    }
+
+    /// The lock that places one customer's new questions one at a time.
+    fn placing(&self, user: u64) -> &tokio::sync::Mutex<()> {
+        let stripe = usize::try_from(user % PLACING_STRIPES as u64).unwrap_or_default();
+        &self.placing[stripe]
+    }
+
+    /// Where a new question in a support channel goes, as the engine
+    /// decides: a thread of its own (made here), or the customer's question
+    /// opened there moments ago. `None` if the thread could not be made.
+    async fn new_question(
+        &self,
+        ctx: &Context,
+        msg: &Message,
+    ) -> Option<(ThreadRef, Option<Elsewhere>)> {
+        let here = thread_ref(msg.channel_id);
+        let customer = person(&msg.author);
+        // On Discord a thread made from a message has the message's id.
+        let would_be = thread_ref(ChannelId::new(msg.id.get()));
+        // While the database is away nothing can be placed: a thread of its
+        // own, answered from the FAQ if it can be (see `intake`).
+        let placed = if self.intake.is_down() {
+            Ok(Placement::NewThread)
+        } else {
+            self.engine
+                .place_question(&here, &customer, &would_be, Utc::now())
+                .await
+        };
+        match placed {
+            Ok(Placement::Join(thread)) => {
+                let link =
+                    channel_of(&thread).map_or_else(|_| thread.to_string(), |c| format!("<#{c}>"));
+                return Some((thread, Some(Elsewhere { place: here, link })));
+            }
+            Ok(Placement::NewThread) => {}
+            // Without the store the engine cannot handle the message either;
+            // the thread is made as before, for when it can.
+            Err(e) => tracing::warn!(error = %e, "placing a new question"),
+        }
+        let made = self.open_thread(ctx, msg).await;
+        if made.is_none()
+            && let Err(e) = self
+                .engine
+                .question_not_opened(&here, &customer, &would_be)
+                .await
+        {
+            tracing::warn!(error = %e, "forgetting a thread that was not made");
+        }
+        made.map(|thread| (thread, None))
     }
 
     /// Where a message belongs, or `None` if the bot does not serve the

@@ -24,6 +24,7 @@
 //! URL asks for a `mode` of its own (`ro`, `rw`). Its directory is not
 //! created: a missing one is an error that names it.
 
+mod openings;
 mod outbox;
 mod posted;
 mod reads;
@@ -45,10 +46,12 @@ use sqlx::sqlite::{
 };
 
 use super::{
-    AnswerRecord, DuePing, Event, Finish, Lease, OutboxItem, Scope, Store, StoreError, Ticket,
-    TicketState, Tx,
+    AnswerRecord, DuePing, Event, Finish, Lease, NewOpening, OutboxItem, Scope, Store, StoreError,
+    Ticket, TicketState, Tx,
 };
-use crate::engine::{Conversation, ConversationId, OutboxId, SourceKey, ThreadRef, TicketId};
+use crate::engine::{
+    Conversation, ConversationId, OutboxId, SourceKey, ThreadRef, TicketId, UserId,
+};
 use crate::feedback::EntryFeedback;
 
 /// Runs `$body` with `$p` bound to the store's pool, once per backend.
@@ -298,6 +301,23 @@ impl Store for SqlStore {
             sqlx::query("SELECT 1").execute(p).await?;
         });
         Ok(())
+    }
+
+    async fn open_question(
+        &self,
+        opening: &NewOpening,
+        since: DateTime<Utc>,
+    ) -> Result<ThreadRef, StoreError> {
+        self.claim_opening(opening, since).await
+    }
+
+    async fn forget_question(
+        &self,
+        place: &ThreadRef,
+        customer: &UserId,
+        thread: &ThreadRef,
+    ) -> Result<(), StoreError> {
+        self.forget_opening(place, customer, thread).await
     }
 }
 

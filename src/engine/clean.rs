@@ -1,0 +1,172 @@
+//! The edge where untrusted text enters the engine: every text an inbound
+//! event carries (a message, a ticket summary, a staff note, reply or
+//! resolution, a person's name, attachment links) loses its control
+//! characters before anything is decided or stored. A NUL cannot be stored
+//! in PostgreSQL's TEXT at all, and no other control character (escape
+//! sequences, BEL, C1 codes) belongs in a support conversation; line breaks
+//! and tabs stay, and a carriage return becomes a line break. Everything
+//! else of the text is kept as written.
+//!
+//! Showing stored text safely on a terminal is the console adapter's
+//! concern; this only keeps what cannot or should not be stored out.
+
+use std::borrow::Cow;
+
+use super::event::{Inbound, StaffCommand};
+use super::ids::Person;
+
+/// `text` without control characters except `\n` and `\t`; `\r\n` and a
+/// lone `\r` become `\n`. Borrowed when there was nothing to remove.
+pub fn clean_text(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_unwanted) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                if chars.peek() != Some(&'\n') {
+                    out.push('\n');
+                }
+            }
+            c if is_unwanted(c) => {}
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A control character other than a line break or a tab (C0, DEL, C1).
+fn is_unwanted(c: char) -> bool {
+    c.is_control() && c != '\n' && c != '\t'
+}
+
+fn cleaned(text: &str) -> String {
+    clean_text(text).into_owned()
+}
+
+fn clean_person(person: &Person) -> Person {
+    Person {
+        id: person.id.clone(),
+        name: cleaned(&person.name),
+    }
+}
+
+impl Inbound {
+    /// The event with every text it carries cleaned ([`clean_text`]).
+    pub fn cleaned(&self) -> Inbound {
+        match self {
+            Inbound::Message {
+                source,
+                thread,
+                author,
+                text,
+                attachments,
+                lang,
+                elsewhere,
+            } => Inbound::Message {
+                source: source.clone(),
+                thread: thread.clone(),
+                author: clean_person(author),
+                text: cleaned(text),
+                attachments: attachments.iter().map(|a| cleaned(a)).collect(),
+                lang: *lang,
+                elsewhere: elsewhere.clone(),
+            },
+            Inbound::Ticket {
+                source,
+                thread,
+                by,
+                summary,
+                lang,
+            } => Inbound::Ticket {
+                source: source.clone(),
+                thread: thread.clone(),
+                by: clean_person(by),
+                summary: summary.as_deref().map(cleaned),
+                lang: *lang,
+            },
+            Inbound::Flooding {
+                thread,
+                author,
+                lang,
+            } => Inbound::Flooding {
+                thread: thread.clone(),
+                author: clean_person(author),
+                lang: *lang,
+            },
+            Inbound::Press {
+                source,
+                thread,
+                by,
+                button,
+                offer,
+            } => Inbound::Press {
+                source: source.clone(),
+                thread: thread.clone(),
+                by: clean_person(by),
+                button: button.clone(),
+                offer: *offer,
+            },
+            Inbound::Staff {
+                source,
+                ticket,
+                staff,
+                command,
+            } => Inbound::Staff {
+                source: source.clone(),
+                ticket: *ticket,
+                staff: clean_person(staff),
+                command: clean_command(command),
+            },
+            Inbound::Tick => Inbound::Tick,
+        }
+    }
+}
+
+fn clean_command(command: &StaffCommand) -> StaffCommand {
+    match command {
+        StaffCommand::Note { text } => StaffCommand::Note {
+            text: cleaned(text),
+        },
+        StaffCommand::Reply { text } => StaffCommand::Reply {
+            text: cleaned(text),
+        },
+        StaffCommand::Resolve { note } => StaffCommand::Resolve {
+            note: cleaned(note),
+        },
+        other => other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_nul_is_dropped_and_the_rest_kept() {
+        assert_eq!(clean_text("printer\0 broken"), "printer broken");
+    }
+
+    #[test]
+    fn escapes_bells_and_c1_codes_are_dropped_but_lines_and_tabs_stay() {
+        assert_eq!(
+            clean_text("a\u{1b}[2Kb\u{7}\tc\u{9b}d\u{7f}\ne"),
+            "a[2Kb\tcd\ne"
+        );
+    }
+
+    #[test]
+    fn carriage_returns_become_line_breaks() {
+        assert_eq!(clean_text("one\r\ntwo\rthree"), "one\ntwo\nthree");
+    }
+
+    #[test]
+    fn clean_text_is_borrowed_untouched() {
+        assert!(matches!(
+            clean_text("Grüße, 0x8004010F\n\tok"),
+            Cow::Borrowed(_)
+        ));
+    }
+}
