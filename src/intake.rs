@@ -256,6 +256,15 @@ impl Intake {
         }
     }
 
+    /// Takes note that the database is unreachable (an adapter's own read
+    /// failed so): events wait from now on, without each trying it first.
+    pub fn database_unreachable(&self) {
+        if !self.is_down() {
+            tracing::warn!("the database is unreachable; events wait for it");
+            self.set_down();
+        }
+    }
+
     fn set_down(&self) {
         self.lock().down = true;
         self.metrics.set_database_up(false);

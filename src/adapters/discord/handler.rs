@@ -233,7 +233,12 @@ impl Handler {
             Ok(Placement::NewThread) => {}
             // Without the store the engine cannot handle the message either;
             // the thread is made as before, for when it can.
-            Err(e) => tracing::warn!(error = %e, "placing a new question"),
+            Err(e) => {
+                if e.is_unavailable() {
+                    self.intake.database_unreachable();
+                }
+                tracing::warn!(error = %e, "placing a new question");
+            }
         }
         let made = self.open_thread(ctx, msg).await;
         if made.is_none()
@@ -268,7 +273,7 @@ impl Handler {
             Ok(None) => {}
             // The database is away: the thread's place is asked of Discord,
             // and the message waits for the database in the intake.
-            Err(e) if e.is_unavailable() => {}
+            Err(e) if e.is_unavailable() => self.intake.database_unreachable(),
             Err(e) => {
                 tracing::error!(error = %e, "reading the conversation of a thread");
                 return None;
