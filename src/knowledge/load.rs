@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use walkdir::WalkDir;
 
@@ -81,6 +82,34 @@ pub fn load_dir(dir: &Path, default_lang: Lang) -> Result<Loaded, LoadError> {
         diagnostics,
         files: files.len(),
     })
+}
+
+/// A cheap summary of what the FAQ directory holds: each knowledge file's
+/// path, size and modification time, and what could not be listed. When it
+/// is unchanged, so is the knowledge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fingerprint {
+    files: Vec<(PathBuf, Option<Stamp>)>,
+    walk_errors: Vec<String>,
+}
+
+/// A file's size and modification time.
+type Stamp = (u64, Option<SystemTime>);
+
+/// The [`Fingerprint`] of `dir`, from file metadata only (nothing is read).
+pub fn fingerprint(dir: &Path) -> Fingerprint {
+    let (files, walk_errors) = faq_files(dir);
+    Fingerprint {
+        files: files
+            .into_iter()
+            .map(|rel| {
+                let meta = std::fs::metadata(dir.join(&rel)).ok();
+                let stamp = meta.map(|m| (m.len(), m.modified().ok()));
+                (rel, stamp)
+            })
+            .collect(),
+        walk_errors: walk_errors.iter().map(ToString::to_string).collect(),
+    }
 }
 
 /// The text of the file at `path`, or the finding why it cannot be used.

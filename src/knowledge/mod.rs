@@ -16,7 +16,7 @@ use std::path::PathBuf;
 
 pub use diagnostic::{Diagnostic, Severity};
 pub use entry::{Entry, Kind, Lang, Origin};
-pub use load::{Loaded, MIN_QUESTIONS, load_dir};
+pub use load::{Fingerprint, Loaded, MIN_QUESTIONS, fingerprint, load_dir};
 pub use parse::{ParsedFile, parse_file};
 pub use symptoms::{SymptomHit, SymptomMatcher, SymptomProblem, check_symptom};
 
