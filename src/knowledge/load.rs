@@ -1,21 +1,24 @@
 //! A whole FAQ directory to [`Knowledge`]: reads every `*.md` (except the
 //! top-level `README.md`), parses each file, then checks across files
-//! (duplicate ids, duplicate questions, thin entries). A file that cannot be read (too large, not
+//! (duplicate ids, duplicate questions, thin entries, symptoms that match
+//! another entry's question). A file that cannot be read (too large, not
 //! UTF-8, unreadable, a symlink loop) is a finding about that file; every
 //! other file is still checked.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use regex::RegexSetBuilder;
 use walkdir::WalkDir;
 
 use super::diagnostic::{Diagnostic, Severity};
 use super::entry::{Entry, Lang};
 use super::limits::MAX_FILE_BYTES;
 use super::parse::{parse_file, too_large};
+use super::symptoms::SymptomProblem;
 use super::{Knowledge, LoadError};
 
 /// Fewer listed questions than this earns a warning.
@@ -281,6 +284,53 @@ fn cross_checks(
                 None => {
                     questions.insert(key, entry);
                 }
+            }
+        }
+    }
+    out.extend(symptoms_matching_questions(entries, &at_text));
+    out
+}
+
+/// Symptoms that match a title or question of another entry: the knowledge
+/// itself shows that customers write such text about something else, so
+/// the fix would take over that entry's answers.
+fn symptoms_matching_questions(
+    entries: &[Entry],
+    at_text: &dyn Fn(&Entry, &str, Severity, String) -> Diagnostic,
+) -> Vec<Diagnostic> {
+    let owners: Vec<(&Entry, &String)> = entries
+        .iter()
+        .flat_map(|e| e.symptoms.iter().map(move |s| (e, s)))
+        .collect();
+    if owners.is_empty() {
+        return Vec::new();
+    }
+    // Each symptom compiled alone already; too large together is reported
+    // when the knowledge is built.
+    let Ok(set) = RegexSetBuilder::new(owners.iter().map(|(_, s)| s))
+        .case_insensitive(true)
+        .size_limit(32 * 1024 * 1024)
+        .build()
+    else {
+        return Vec::new();
+    };
+    let mut reported = BTreeSet::new();
+    let mut out = Vec::new();
+    for entry in entries {
+        for question in std::iter::once(&entry.title).chain(&entry.questions) {
+            for i in set.matches(question).iter() {
+                let (owner, symptom) = owners[i];
+                if owner.id == entry.id || !reported.insert(i) {
+                    continue;
+                }
+                let problem = SymptomProblem::MatchesQuestion {
+                    question: question.clone(),
+                    entry: entry.id.clone(),
+                };
+                out.push(
+                    at_text(owner, symptom, Severity::Error, problem.message(symptom))
+                        .with_help(problem.help()),
+                );
             }
         }
     }

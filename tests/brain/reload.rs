@@ -11,6 +11,7 @@ use frontline::knowledge::{Lang, load_dir, watch};
 use frontline::triage::Context;
 
 const PRINTER: &str = "---\ntitle: How do I add a printer?\nquestions:\n  - install a printer driver\n  - new printer\n  - office printer\n---\nOpen **Settings → Printers**.\n";
+const PASSWORD: &str = "---\ntitle: How do I reset my password?\nquestions:\n  - I forgot my password\n  - password reset\n  - change my password\n---\nUse the self-service portal.\n";
 const VPN: &str = "---\ntitle: How do I connect to the VPN?\nquestions:\n  - vpn from home\n  - remote access\n  - home office network\n---\nStart FortiClient.\n";
 
 fn top(live: &LiveBrain, text: &str) -> Option<String> {
@@ -146,4 +147,26 @@ fn an_unchanged_directory_is_not_reloaded_and_a_refused_version_is_refused_once(
     ));
     assert!(live.reload_if_changed().is_none());
     assert_eq!(top(&live, "vpn from home").as_deref(), Some("vpn"));
+}
+
+#[test]
+fn a_fix_whose_symptom_is_an_ordinary_word_is_refused_and_does_not_take_over_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("password.md"), PASSWORD).unwrap();
+    let (live, _) = LiveBrain::start(dir.path(), BrainSettings::default(), None).unwrap();
+    assert_eq!(
+        top(&live, "I forgot my password").as_deref(),
+        Some("password")
+    );
+    std::fs::create_dir(dir.path().join("fixes")).unwrap();
+    std::fs::write(
+        dir.path().join("fixes/sync.md"),
+        "---\ntitle: Sync fails with E1042\nsymptoms: ['E1042', 'password']\n---\nRestart the sync app.\n",
+    )
+    .unwrap();
+    assert!(matches!(live.reload(), Reloaded::Kept(_)));
+    assert_eq!(
+        top(&live, "I forgot my password").as_deref(),
+        Some("password")
+    );
 }

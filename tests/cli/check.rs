@@ -200,3 +200,25 @@ fn findings_on_a_line_of_70000_characters_are_reported_not_a_panic() {
     assert!(out.contains("3 error(s)"), "{out}");
     assert!(out.len() < 5_000, "{out}");
 }
+
+#[test]
+fn a_symptom_that_is_an_ordinary_word_is_too_broad() {
+    let dir = faq_with(
+        "fixes/sync.md",
+        "---\ntitle: Sync fails with E1042\nsymptoms:\n  - 'E1042'\n  - 'password'\n---\nRestart the sync app.\n",
+    );
+    let out = frontline()
+        .args(["check", dir.path().to_str().expect("utf-8 path")])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).expect("utf-8");
+    assert!(
+        out.contains(
+            "fixes/sync.md:5:6: symptom `password` is too broad: \"password\" is an ordinary word"
+        ),
+        "{out}"
+    );
+}

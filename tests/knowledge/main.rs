@@ -1,6 +1,8 @@
 //! FAQ input as a maintainer (or an attacker with commit access) writes it:
-//! the limits on what is read and files that cannot be read at all.
+//! the limits on what is read, files that cannot be read at all and
+//! symptoms that are too broad across entries.
 
+mod broad_symptoms;
 mod limits;
 mod unreadable;
 
