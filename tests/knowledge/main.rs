@@ -1,8 +1,10 @@
 //! FAQ input as a maintainer (or an attacker with commit access) writes it:
-//! the limits on what is read, files that cannot be read at all and
-//! symptoms that are too broad across entries.
+//! the limits on what is read, files that cannot be read at all, symptoms
+//! that are too broad across entries, and a property test that throws
+//! generated files at the parser and `check`.
 
 mod broad_symptoms;
+mod fuzz;
 mod limits;
 mod unreadable;
 
