@@ -119,7 +119,10 @@ fn reading_the_faq_triggers_no_reload_and_an_edit_exactly_one() {
     for _ in 0..5 {
         load_dir(dir.path(), Lang::En).unwrap();
     }
-    std::fs::write(dir.path().join("vpn.md"), VPN).unwrap();
+    // Written aside and renamed into place, so that the edit is one event
+    // however slowly this thread runs.
+    std::fs::write(dir.path().join("vpn.tmp"), VPN).unwrap();
+    std::fs::rename(dir.path().join("vpn.tmp"), dir.path().join("vpn.md")).unwrap();
     wait_until("the edit is reloaded", || {
         reloads.load(Ordering::SeqCst) >= 1
     });
