@@ -3,14 +3,14 @@
 //! errors never replaces a good one.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
 
 use crate::fusion::{FusionWeights, Hybrid, Ranker};
 use crate::index::{FaqIndex, IndexError, RankWeights};
-use crate::knowledge::{self, Diagnostic, Knowledge, Lang, LoadError, watch};
+use crate::knowledge::{self, Diagnostic, Fingerprint, Knowledge, Lang, LoadError, watch};
 use crate::semantic::{Semantic, SemanticIndex};
 use crate::triage::{self, Context, Decision, Thresholds};
 
@@ -204,6 +204,8 @@ pub struct LiveBrain {
     dir: PathBuf,
     settings: BrainSettings,
     model: Option<Arc<Semantic>>,
+    /// The fingerprint of the directory as last loaded (served or refused).
+    loaded: Mutex<Fingerprint>,
 }
 
 /// What a reload did.
@@ -227,6 +229,7 @@ impl LiveBrain {
         settings: BrainSettings,
         model: Option<Arc<Semantic>>,
     ) -> Result<(Self, Vec<Diagnostic>), BrainError> {
+        let fingerprint = knowledge::fingerprint(dir);
         let (brain, warnings) = Brain::load(dir, settings.clone(), model.clone())?;
         Ok((
             LiveBrain {
@@ -234,6 +237,7 @@ impl LiveBrain {
                 dir: dir.to_path_buf(),
                 settings,
                 model,
+                loaded: Mutex::new(fingerprint),
             },
             warnings,
         ))
@@ -246,6 +250,10 @@ impl LiveBrain {
 
     /// Reads the directory again and swaps in the new version if it is good.
     pub fn reload(&self) -> Reloaded {
+        // Taken before reading: a change during the load shows up as a
+        // different fingerprint next time.
+        *self.loaded.lock().unwrap_or_else(PoisonError::into_inner) =
+            knowledge::fingerprint(&self.dir);
         match Brain::load(&self.dir, self.settings.clone(), self.model.clone()) {
             Ok((brain, warnings)) => {
                 let entries = brain.knowledge().entries().len();
@@ -265,12 +273,24 @@ impl LiveBrain {
         }
     }
 
-    /// Watches the directory and reloads on every change until the returned
-    /// handle is dropped.
+    /// Reloads if the FAQ files (their paths, sizes and modification times)
+    /// changed since the last load, served or refused; `None` if they did
+    /// not. A refused version is thus logged once, not on every event.
+    pub fn reload_if_changed(&self) -> Option<Reloaded> {
+        let now = knowledge::fingerprint(&self.dir);
+        if *self.loaded.lock().unwrap_or_else(PoisonError::into_inner) == now {
+            tracing::debug!("FAQ files unchanged; not reloading");
+            return None;
+        }
+        Some(self.reload())
+    }
+
+    /// Watches the directory and reloads on every change of its content
+    /// until the returned handle is dropped.
     pub fn watch(self: &Arc<Self>, debounce: Duration) -> notify::Result<watch::Watch> {
         let live = Arc::clone(self);
         watch::watch(&self.dir, debounce, move || {
-            live.reload();
+            live.reload_if_changed();
         })
     }
 }

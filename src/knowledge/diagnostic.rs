@@ -1,6 +1,9 @@
 //! Located findings about FAQ files: errors that stop a knowledge version from
 //! being used and warnings that do not. Rendering them like a compiler does
-//! (path, line, the offending line and a caret) is left to miette.
+//! (path, line, the offending line and a caret) is left to miette, except
+//! around very long lines: miette cannot render past column 65,535, and a
+//! 70,000-character line is no help to read anyway, so those get an excerpt
+//! of the line around the column, cut with an ellipsis.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -8,6 +11,10 @@ use std::sync::Arc;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
 use serde::Serialize;
+
+/// Lines longer than this (in characters) near a finding are shown as an
+/// excerpt of this many characters around the column.
+const MAX_SHOWN_CHARS: usize = 160;
 
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -52,7 +59,8 @@ impl Diagnostic {
         len: usize,
         message: impl Into<String>,
     ) -> Self {
-        let offset = offset.min(source.len());
+        let end = ceil_char_boundary(source, offset.saturating_add(len));
+        let offset = floor_char_boundary(source, offset);
         let (line, column) = line_col(source, offset);
         Diagnostic {
             severity,
@@ -61,7 +69,7 @@ impl Diagnostic {
             column,
             message: message.into(),
             help: None,
-            span: (offset, len.min(source.len() - offset)),
+            span: (offset, end - offset),
             source: Arc::clone(source),
         }
     }
@@ -93,6 +101,74 @@ impl Diagnostic {
     /// Renders the finding as a compiler would: a headline, `path:line:col`,
     /// the offending line with a caret, and help.
     pub fn render(&self, color: bool) -> String {
+        let mut out = format!(
+            "{}: {}:{}:{}: {}\n",
+            self.severity,
+            self.path.display(),
+            self.line,
+            self.column,
+            self.message
+        );
+        if self.near_a_long_line() {
+            self.render_excerpt(&mut out);
+        } else {
+            self.render_with_miette(&mut out, color);
+        }
+        out
+    }
+
+    /// Whether a line miette would show (the finding's lines and one line of
+    /// context either side) is over [`MAX_SHOWN_CHARS`].
+    fn near_a_long_line(&self) -> bool {
+        let first = line_start(&self.source, self.line.saturating_sub(1));
+        let last_line = self.line
+            + self.source[self.span.0..self.span.0 + self.span.1]
+                .matches('\n')
+                .count()
+            + 1;
+        let end = line_start(&self.source, last_line + 1);
+        self.source[first..end]
+            .lines()
+            .any(|l| l.len() > MAX_SHOWN_CHARS && l.chars().count() > MAX_SHOWN_CHARS)
+    }
+
+    /// The finding's line cut to [`MAX_SHOWN_CHARS`] around its column, with
+    /// a caret under the column, and the help.
+    fn render_excerpt(&self, out: &mut String) {
+        let start = line_start(&self.source, self.line);
+        let line = self.source[start..].lines().next().unwrap_or("");
+        let chars = line.chars().count();
+        let column = self.column.saturating_sub(1).min(chars);
+        let from = column.saturating_sub(MAX_SHOWN_CHARS / 2);
+        let to = (from + MAX_SHOWN_CHARS).min(chars);
+        let mut shown = String::new();
+        let mut caret = column - from;
+        if from > 0 {
+            shown.push('…');
+            caret += 1;
+        }
+        shown.extend(line.chars().skip(from).take(to - from));
+        if to < chars {
+            shown.push('…');
+        }
+        let number = self.line.to_string();
+        let gutter = " ".repeat(number.len());
+        out.push_str(&format!(
+            "{gutter} ╭─[{}:{}:{}] (line of {chars} characters, shown around column {})\n",
+            self.path.display(),
+            self.line,
+            self.column,
+            self.column
+        ));
+        out.push_str(&format!("{number} │ {shown}\n"));
+        out.push_str(&format!("{gutter} · {}▲ here\n", " ".repeat(caret)));
+        out.push_str(&format!("{gutter} ╰────\n"));
+        if let Some(help) = &self.help {
+            out.push_str(&format!("  help: {help}\n"));
+        }
+    }
+
+    fn render_with_miette(&self, out: &mut String, color: bool) {
         let severity = match self.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
@@ -115,18 +191,9 @@ impl Diagnostic {
         } else {
             GraphicalTheme::unicode_nocolor()
         };
-        let mut out = format!(
-            "{}: {}:{}:{}: {}\n",
-            self.severity,
-            self.path.display(),
-            self.line,
-            self.column,
-            self.message
-        );
         let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(1);
         // Writing into a String cannot fail.
-        let _ = handler.render_report(&mut out, report.as_ref());
-        out
+        let _ = handler.render_report(out, report.as_ref());
     }
 }
 
@@ -179,6 +246,14 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     offset
 }
 
+fn ceil_char_boundary(text: &str, mut offset: usize) -> usize {
+    offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset += 1;
+    }
+    offset
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,5 +282,38 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("symptoms: ['(']"), "{out}");
+    }
+
+    #[test]
+    fn a_finding_past_column_65535_renders_an_excerpt_of_its_line() {
+        let long = "a".repeat(70_000);
+        let src: Arc<str> = Arc::from(format!("---\ntitle: {long}: b\n---\nbody\n"));
+        let offset = src.find(": b").unwrap();
+        let d = Diagnostic::at(
+            Severity::Error,
+            Path::new("faq/x.md"),
+            &src,
+            offset,
+            1,
+            "invalid YAML in front matter",
+        )
+        .with_help("fix it");
+        let out = d.render(false);
+        assert!(
+            out.starts_with("error: faq/x.md:2:70008: invalid YAML in front matter"),
+            "{out}"
+        );
+        assert!(out.contains("…aaaa"), "{out}");
+        assert!(out.contains("aaa: b"), "{out}");
+        assert!(out.contains("help: fix it"), "{out}");
+        assert!(out.len() < 2_000, "{out}");
+    }
+
+    #[test]
+    fn a_span_inside_a_character_is_widened_to_whole_characters() {
+        let src: Arc<str> = Arc::from("título: ä\n");
+        let d = Diagnostic::at(Severity::Error, Path::new("x.md"), &src, 2, 2, "m");
+        assert_eq!(d.span, (1, 3));
+        assert!(d.render(false).contains("título"));
     }
 }

@@ -1,16 +1,24 @@
 //! A whole FAQ directory to [`Knowledge`]: reads every `*.md` (except the
 //! top-level `README.md`), parses each file, then checks across files
-//! (duplicate ids, duplicate questions, thin entries).
+//! (duplicate ids, duplicate questions, thin entries, symptoms that match
+//! another entry's question). A file that cannot be read (too large, not
+//! UTF-8, unreadable, a symlink loop) is a finding about that file; every
+//! other file is still checked.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::SystemTime;
 
+use regex::RegexSetBuilder;
 use walkdir::WalkDir;
 
 use super::diagnostic::{Diagnostic, Severity};
 use super::entry::{Entry, Lang};
-use super::parse::parse_file;
+use super::limits::MAX_FILE_BYTES;
+use super::parse::{parse_file, too_large};
+use super::symptoms::SymptomProblem;
 use super::{Knowledge, LoadError};
 
 /// Fewer listed questions than this earns a warning.
@@ -43,13 +51,17 @@ pub fn load_dir(dir: &Path, default_lang: Lang) -> Result<Loaded, LoadError> {
     let mut entries = Vec::new();
     let mut diagnostics = Vec::new();
     let mut sources: HashMap<PathBuf, Arc<str>> = HashMap::new();
-    let files = faq_files(dir)?;
+    let (files, walk_errors) = faq_files(dir);
+    diagnostics.extend(walk_errors.iter().map(|e| walk_error(dir, e)));
     for rel in &files {
         let path = dir.join(rel);
-        let text = std::fs::read_to_string(&path).map_err(|source| LoadError::Read {
-            path: path.clone(),
-            source,
-        })?;
+        let text = match read_text(&path) {
+            Ok(text) => text,
+            Err(d) => {
+                diagnostics.push(*d);
+                continue;
+            }
+        };
         let parsed = parse_file(rel, &path, &text, default_lang);
         if let Some(d) = parsed.diagnostics.first() {
             sources.insert(rel.clone(), Arc::clone(&d.source));
@@ -75,16 +87,110 @@ pub fn load_dir(dir: &Path, default_lang: Lang) -> Result<Loaded, LoadError> {
     })
 }
 
-/// Relative paths of the knowledge files under `dir`, sorted.
-fn faq_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
+/// A cheap summary of what the FAQ directory holds: each knowledge file's
+/// path, size and modification time, and what could not be listed. When it
+/// is unchanged, so is the knowledge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fingerprint {
+    files: Vec<(PathBuf, Option<Stamp>)>,
+    walk_errors: Vec<String>,
+}
+
+/// A file's size and modification time.
+type Stamp = (u64, Option<SystemTime>);
+
+/// The [`Fingerprint`] of `dir`, from file metadata only (nothing is read).
+pub fn fingerprint(dir: &Path) -> Fingerprint {
+    let (files, walk_errors) = faq_files(dir);
+    Fingerprint {
+        files: files
+            .into_iter()
+            .map(|rel| {
+                let meta = std::fs::metadata(dir.join(&rel)).ok();
+                let stamp = meta.map(|m| (m.len(), m.modified().ok()));
+                (rel, stamp)
+            })
+            .collect(),
+        walk_errors: walk_errors.iter().map(ToString::to_string).collect(),
+    }
+}
+
+/// The text of the file at `path`, or the finding why it cannot be used.
+fn read_text(path: &Path) -> Result<String, Box<Diagnostic>> {
+    let unreadable = |e: std::io::Error| {
+        Box::new(
+            file_error(path, format!("cannot read the file: {e}"))
+                .with_help("check its permissions, or remove it from the FAQ directory"),
+        )
+    };
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    let mut raw = Vec::new();
+    // One byte over the limit is enough to know the file is too large.
+    file.take(MAX_FILE_BYTES as u64 + 1)
+        .read_to_end(&mut raw)
+        .map_err(unreadable)?;
+    if raw.len() > MAX_FILE_BYTES {
+        let len = std::fs::metadata(path).map_or(raw.len(), |m| m.len() as usize);
+        return Err(Box::new(too_large(path, len)));
+    }
+    String::from_utf8(raw).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let source: Arc<str> = Arc::from(String::from_utf8_lossy(e.as_bytes()));
+        Box::new(
+            Diagnostic::at(
+                Severity::Error,
+                path,
+                &source,
+                at,
+                1,
+                format!("the file is not valid UTF-8 (byte {at})"),
+            )
+            .with_help("save the file as UTF-8"),
+        )
+    })
+}
+
+/// An error about a whole file, with no text to show.
+fn file_error(path: &Path, message: String) -> Diagnostic {
+    Diagnostic::at(Severity::Error, path, &Arc::from(""), 0, 0, message)
+}
+
+/// A finding for what could not be listed under `dir`.
+fn walk_error(dir: &Path, e: &walkdir::Error) -> Diagnostic {
+    let path = e.path().unwrap_or(dir);
+    match (e.loop_ancestor(), e.io_error()) {
+        (Some(ancestor), _) => file_error(
+            path,
+            format!(
+                "symlink loop: this link leads back to {}",
+                ancestor.display()
+            ),
+        )
+        .with_help("remove the link, or point it outside the FAQ directory"),
+        (None, Some(io)) => file_error(path, format!("cannot read: {io}"))
+            .with_help("check its permissions, or remove it from the FAQ directory"),
+        (None, None) => file_error(path, format!("cannot read: {e}")),
+    }
+}
+
+/// Relative paths of the knowledge files under `dir`, sorted, and what
+/// could not be listed.
+fn faq_files(dir: &Path) -> (Vec<PathBuf>, Vec<walkdir::Error>) {
     let mut files = Vec::new();
+    let mut errors = Vec::new();
     let walker = WalkDir::new(dir)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
     for item in walker {
-        let item = item.map_err(|e| LoadError::Walk(dir.to_path_buf(), e.to_string()))?;
+        let item = match item {
+            Ok(item) => item,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
         let path = item.path();
         if !item.file_type().is_file() || path.extension().is_none_or(|e| e != "md") {
             continue;
@@ -95,7 +201,7 @@ fn faq_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
         }
         files.push(rel);
     }
-    Ok(files)
+    (files, errors)
 }
 
 fn cross_checks(
@@ -178,6 +284,53 @@ fn cross_checks(
                 None => {
                     questions.insert(key, entry);
                 }
+            }
+        }
+    }
+    out.extend(symptoms_matching_questions(entries, &at_text));
+    out
+}
+
+/// Symptoms that match a title or question of another entry: the knowledge
+/// itself shows that customers write such text about something else, so
+/// the fix would take over that entry's answers.
+fn symptoms_matching_questions(
+    entries: &[Entry],
+    at_text: &dyn Fn(&Entry, &str, Severity, String) -> Diagnostic,
+) -> Vec<Diagnostic> {
+    let owners: Vec<(&Entry, &String)> = entries
+        .iter()
+        .flat_map(|e| e.symptoms.iter().map(move |s| (e, s)))
+        .collect();
+    if owners.is_empty() {
+        return Vec::new();
+    }
+    // Each symptom compiled alone already; too large together is reported
+    // when the knowledge is built.
+    let Ok(set) = RegexSetBuilder::new(owners.iter().map(|(_, s)| s))
+        .case_insensitive(true)
+        .size_limit(32 * 1024 * 1024)
+        .build()
+    else {
+        return Vec::new();
+    };
+    let mut reported = BTreeSet::new();
+    let mut out = Vec::new();
+    for entry in entries {
+        for question in std::iter::once(&entry.title).chain(&entry.questions) {
+            for i in set.matches(question).iter() {
+                let (owner, symptom) = owners[i];
+                if owner.id == entry.id || !reported.insert(i) {
+                    continue;
+                }
+                let problem = SymptomProblem::MatchesQuestion {
+                    question: question.clone(),
+                    entry: entry.id.clone(),
+                };
+                out.push(
+                    at_text(owner, symptom, Severity::Error, problem.message(symptom))
+                        .with_help(problem.help()),
+                );
             }
         }
     }

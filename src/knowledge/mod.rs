@@ -5,6 +5,7 @@
 
 mod diagnostic;
 mod entry;
+pub mod limits;
 mod load;
 pub mod markdown;
 mod parse;
@@ -15,29 +16,18 @@ use std::path::PathBuf;
 
 pub use diagnostic::{Diagnostic, Severity};
 pub use entry::{Entry, Kind, Lang, Origin};
-pub use load::{Loaded, MIN_QUESTIONS, load_dir};
+pub use load::{Fingerprint, Loaded, MIN_QUESTIONS, fingerprint, load_dir};
 pub use parse::{ParsedFile, parse_file};
 pub use symptoms::{SymptomHit, SymptomMatcher, SymptomProblem, check_symptom};
 
 /// Something went wrong reading the FAQ directory itself (as opposed to
-/// findings about its files, which are [`Diagnostic`]s).
+/// findings about its files, which are [`Diagnostic`]s: a file that cannot
+/// be read or listed is one of those).
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     /// The FAQ path is not a directory.
     #[error("{0} is not a directory")]
     NotADirectory(PathBuf),
-    /// A file could not be read.
-    #[error("reading {path}")]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        #[source]
-        source: std::io::Error,
-    },
-    /// The directory could not be listed.
-    #[error("listing {0}: {1}")]
-    Walk(PathBuf, String),
     /// The symptoms, each valid, are too large together.
     #[error("compiling the symptoms of all fixes")]
     Symptoms(#[source] regex::Error),

@@ -1,6 +1,7 @@
 //! One FAQ file to entries: front matter files are one entry, files without
 //! front matter are `## ` lists. Every problem found is a located
-//! [`Diagnostic`]; checks across files live in `load`.
+//! [`Diagnostic`], including input over the [`limits`](super::limits); checks
+//! across files live in `load`. Parsing is linear in the size of the file.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -9,6 +10,10 @@ use serde::Deserialize;
 
 use super::diagnostic::{Diagnostic, Severity, line_start};
 use super::entry::{Entry, Kind, Lang, Origin};
+use super::limits::{
+    MAX_ANSWER_BYTES, MAX_ENTRIES_PER_FILE, MAX_FILE_BYTES, MAX_FRONT_MATTER_BYTES, MAX_LINE_CHARS,
+    bytes,
+};
 use super::markdown::{h2_sections, plain_text, slug};
 use super::symptoms::check_symptom;
 
@@ -41,16 +46,26 @@ pub struct ParsedFile {
 /// Parses `text`, the file at `rel` (relative to the FAQ directory) shown to
 /// users as `shown`.
 pub fn parse_file(rel: &Path, shown: &Path, text: &str, default_lang: Lang) -> ParsedFile {
+    if text.len() > MAX_FILE_BYTES {
+        return ParsedFile {
+            entries: Vec::new(),
+            diagnostics: vec![too_large(shown, text.len())],
+        };
+    }
     let source: Arc<str> = Arc::from(text);
     let ctx = FileCtx {
         rel,
         shown,
         source: &source,
+        line_starts: std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect(),
     };
     let mut parsed = match split_front_matter(text) {
         Some(split) => ctx.parse_entry_file(split, default_lang),
         None => ctx.parse_list_file(default_lang),
     };
+    parsed.diagnostics.extend(ctx.long_line());
     if parsed.diagnostics.iter().any(Diagnostic::is_error) {
         parsed.entries.clear();
     }
@@ -94,10 +109,29 @@ fn split_front_matter(text: &str) -> Option<FrontMatterSplit<'_>> {
     })
 }
 
+/// The error for a file of `len` bytes, over [`MAX_FILE_BYTES`].
+pub(super) fn too_large(shown: &Path, len: usize) -> Diagnostic {
+    Diagnostic::at(
+        Severity::Error,
+        shown,
+        &Arc::from(""),
+        0,
+        0,
+        format!(
+            "file is {}; the limit is {} per file (MAX_FILE_BYTES)",
+            bytes(len),
+            bytes(MAX_FILE_BYTES)
+        ),
+    )
+    .with_help("split it into several files, or move long material to a linked document")
+}
+
 struct FileCtx<'a> {
     rel: &'a Path,
     shown: &'a Path,
     source: &'a Arc<str>,
+    /// Byte offset where each line starts, so that finding a line is a lookup.
+    line_starts: Vec<usize>,
 }
 
 impl FileCtx<'_> {
@@ -117,7 +151,54 @@ impl FileCtx<'_> {
     }
 
     fn line_of(&self, offset: usize) -> usize {
-        self.source[..offset].matches('\n').count() + 1
+        self.line_starts.partition_point(|&start| start <= offset)
+    }
+
+    /// An error for the first line over [`MAX_LINE_CHARS`], at the character
+    /// where it goes over.
+    fn long_line(&self) -> Option<Diagnostic> {
+        let ends = self.line_starts.iter().skip(1).map(|&s| s - 1);
+        let (start, end) = self
+            .line_starts
+            .iter()
+            .copied()
+            .zip(ends.chain(std::iter::once(self.source.len())))
+            .find(|&(start, end)| {
+                end - start > MAX_LINE_CHARS
+                    && self.source[start..end].chars().count() > MAX_LINE_CHARS
+            })?;
+        let line = &self.source[start..end];
+        let over = line
+            .char_indices()
+            .nth(MAX_LINE_CHARS)
+            .map_or(0, |(i, _)| i);
+        Some(
+            self.error_at(
+                start + over,
+                1,
+                format!(
+                    "line is {} characters long; the limit is {MAX_LINE_CHARS} (MAX_LINE_CHARS)",
+                    line.chars().count()
+                ),
+            )
+            .with_help("break the line; markdown joins lines of one paragraph"),
+        )
+    }
+
+    /// An error when the answer starting at byte `start` is over [`MAX_ANSWER_BYTES`].
+    fn answer_too_large(&self, start: usize, answer: &str) -> Option<Diagnostic> {
+        (answer.len() > MAX_ANSWER_BYTES).then(|| {
+            self.on_line(
+                Severity::Error,
+                self.line_of(start),
+                format!(
+                    "answer is {}; the limit is {} (MAX_ANSWER_BYTES)",
+                    bytes(answer.len()),
+                    bytes(MAX_ANSWER_BYTES)
+                ),
+            )
+            .with_help("shorten it, split it into several entries, or link to a longer document")
+        })
     }
 
     /// The default id: the relative path without `.md`, `/`-separated.
@@ -153,6 +234,34 @@ impl FileCtx<'_> {
             );
             return out;
         };
+        if split.yaml.len() > MAX_FRONT_MATTER_BYTES {
+            out.diagnostics.push(
+                self.error_at(
+                    split.yaml_start,
+                    0,
+                    format!(
+                        "front matter is {}; the limit is {} (MAX_FRONT_MATTER_BYTES)",
+                        bytes(split.yaml.len()),
+                        bytes(MAX_FRONT_MATTER_BYTES)
+                    ),
+                )
+                .with_help("front matter holds a title, questions, tags and symptoms; the answer goes below the closing `---`"),
+            );
+            return out;
+        }
+        if let Some(at) = find_alias(split.yaml) {
+            out.diagnostics.push(
+                self.error_at(
+                    split.yaml_start + at,
+                    1,
+                    "YAML aliases (`*name`) are not allowed in front matter",
+                )
+                .with_help(
+                    "write the value out where it is needed; quote text that starts with `*`",
+                ),
+            );
+            return out;
+        }
         let fm: FrontMatter = match serde_yaml_ng::from_str(split.yaml) {
             Ok(fm) => fm,
             Err(e) => {
@@ -185,6 +294,8 @@ impl FileCtx<'_> {
                     .with_help("write the answer below the closing `---`"),
             );
         }
+        out.diagnostics
+            .extend(self.answer_too_large(split.body_start, answer_markdown));
         let kind = fm.kind.unwrap_or(if self.in_fixes() {
             Kind::Fix
         } else {
@@ -293,6 +404,21 @@ impl FileCtx<'_> {
                 .with_help("move it below a `## ` heading or into faq/README.md"),
             );
         }
+        if sections.len() > MAX_ENTRIES_PER_FILE {
+            let line = self.line_of(sections[MAX_ENTRIES_PER_FILE].heading_start);
+            out.diagnostics.push(
+                self.on_line(
+                    Severity::Error,
+                    line,
+                    format!(
+                        "file has {} `## ` entries; the limit is {MAX_ENTRIES_PER_FILE} per file (MAX_ENTRIES_PER_FILE)",
+                        sections.len()
+                    ),
+                )
+                .with_help("split the list into several files"),
+            );
+            return out;
+        }
         let base = self.path_id();
         for section in sections {
             let line = self.line_of(section.heading_start);
@@ -309,6 +435,10 @@ impl FileCtx<'_> {
                     self.on_line(Severity::Error, line, "missing answer")
                         .with_help("write the answer below the `## ` question"),
                 );
+                continue;
+            }
+            if let Some(d) = self.answer_too_large(section.heading_start, &section.body) {
+                out.diagnostics.push(d);
                 continue;
             }
             out.entries.push(Entry {
@@ -330,6 +460,87 @@ impl FileCtx<'_> {
         }
         out
     }
+}
+
+/// Byte offset of the first YAML alias (`*name`) in `yaml`: a `*` where a
+/// node starts, outside quotes, comments and block scalars. Expanding
+/// aliases is how a small YAML document becomes gigabytes, and front matter
+/// has no use for them.
+fn find_alias(yaml: &str) -> Option<usize> {
+    let mut quote: Option<char> = None;
+    // Indentation of the line that opened a block scalar (`|`, `>`).
+    let mut block: Option<usize> = None;
+    let mut flow_depth = 0usize;
+    let mut offset = 0;
+    for line in yaml.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        if let Some(parent) = block {
+            if line.trim().is_empty() || indent > parent {
+                continue;
+            }
+            block = None;
+        }
+        let mut node_start = quote.is_none();
+        let mut last_plain = String::new();
+        let mut word_ended = false;
+        let mut chars = line.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            if let Some(q) = quote {
+                match c {
+                    '\\' if q == '"' => {
+                        chars.next();
+                    }
+                    '\'' if q == '\'' && chars.peek().is_some_and(|&(_, n)| n == '\'') => {
+                        chars.next();
+                    }
+                    _ if c == q => quote = None,
+                    _ => {}
+                }
+                continue;
+            }
+            let next_is_space = chars.peek().is_none_or(|&(_, n)| n.is_whitespace());
+            match c {
+                '*' if node_start => return Some(start + i),
+                '"' | '\'' if node_start => {
+                    quote = Some(c);
+                    node_start = false;
+                }
+                '#' if i == 0 || line[..i].ends_with([' ', '\t']) => break,
+                ' ' | '\t' | '\r' | '\n' => {}
+                '-' | '?' if node_start && next_is_space => {}
+                ':' if next_is_space || flow_depth > 0 => node_start = true,
+                '[' | '{' if node_start => {
+                    flow_depth += 1;
+                }
+                ',' if flow_depth > 0 => node_start = true,
+                ']' | '}' if flow_depth > 0 => {
+                    flow_depth -= 1;
+                    node_start = false;
+                }
+                _ => node_start = false,
+            }
+            // The last word of the line, to see whether it opens a block scalar.
+            if c.is_whitespace() {
+                word_ended = true;
+            } else {
+                if word_ended {
+                    last_plain.clear();
+                    word_ended = false;
+                }
+                last_plain.push(c);
+            }
+        }
+        let opens_block = last_plain.starts_with(['|', '>'])
+            && last_plain[1..]
+                .chars()
+                .all(|c| matches!(c, '-' | '+' | '0'..='9'));
+        if quote.is_none() && opens_block {
+            block = Some(indent);
+        }
+    }
+    None
 }
 
 /// serde_yaml_ng appends " at line X column Y"; we report the location ourselves.

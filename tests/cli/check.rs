@@ -159,3 +159,66 @@ fn a_missing_directory_is_a_clear_error() {
         .code(2)
         .stderr(predicate::str::contains("no/such/dir is not a directory"));
 }
+
+/// A temporary FAQ directory with one file.
+fn faq_with(rel: &str, text: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join(rel);
+    std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+    std::fs::write(path, text).expect("write");
+    dir
+}
+
+#[test]
+fn findings_on_a_line_of_70000_characters_are_reported_not_a_panic() {
+    let long = "a".repeat(70_000);
+    let dir = faq_with("vpn.md", &format!("---\ntitle: {long}: b\n---\nAnswer.\n"));
+    let mut latin1 = format!("## Where is the invoice?\n{long}").into_bytes();
+    latin1.extend(b"\xe9\n");
+    std::fs::write(dir.path().join("latin1.md"), latin1).expect("write");
+    let out = frontline()
+        .args(["check", dir.path().to_str().expect("utf-8 path")])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).expect("utf-8");
+    assert!(
+        out.contains("latin1.md:2:70001: the file is not valid UTF-8 (byte 70025)"),
+        "{out}"
+    );
+    assert!(out.contains("aaaa\u{fffd}"), "{out}");
+    assert!(
+        out.contains("vpn.md:2:10001: line is 70010 characters long; the limit is 10000"),
+        "{out}"
+    );
+    assert!(
+        out.contains("vpn.md:2:1: front matter is 68.4 KiB"),
+        "{out}"
+    );
+    assert!(out.contains("3 error(s)"), "{out}");
+    assert!(out.len() < 5_000, "{out}");
+}
+
+#[test]
+fn a_symptom_that_is_an_ordinary_word_is_too_broad() {
+    let dir = faq_with(
+        "fixes/sync.md",
+        "---\ntitle: Sync fails with E1042\nsymptoms:\n  - 'E1042'\n  - 'password'\n---\nRestart the sync app.\n",
+    );
+    let out = frontline()
+        .args(["check", dir.path().to_str().expect("utf-8 path")])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).expect("utf-8");
+    assert!(
+        out.contains(
+            "fixes/sync.md:5:6: symptom `password` is too broad: \"password\" is an ordinary word"
+        ),
+        "{out}"
+    );
+}
