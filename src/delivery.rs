@@ -141,18 +141,25 @@ impl Delivery {
         }
     }
 
-    /// Holds leases under `holder`, a name the process keeps across restarts.
+    /// Holds leases under `holder`, a name the process keeps across
+    /// restarts: `instance/worker` for each worker of an instance, so that
+    /// workers never renew each other's leases and [`Delivery::take_back`]
+    /// of the instance frees them all.
     pub fn holder(mut self, holder: impl Into<String>) -> Self {
         self.holder = holder.into();
         self
     }
 
-    /// Frees the rows this worker's holder leased before a restart, so
-    /// their routes need not wait for the leases to run out.
-    pub async fn take_back(&self) -> Result<u64, StoreError> {
-        let released = self.store.release_leases(&self.holder).await?;
+    /// Frees the rows `instance` and its workers leased before a restart,
+    /// so their routes need not wait for the leases to run out.
+    pub async fn take_back(store: &dyn Store, instance: &str) -> Result<u64, StoreError> {
+        let released = store.release_leases(instance).await?;
         if released > 0 {
-            tracing::info!(released, holder = %self.holder, "took back the outbox rows of the previous run");
+            tracing::info!(
+                released,
+                instance,
+                "took back the outbox rows of the previous run"
+            );
         }
         Ok(released)
     }
@@ -225,13 +232,14 @@ impl Delivery {
             .unwrap_or(std::time::Duration::from_secs(1));
         let delivery = transport.deliver(*id, action);
         tokio::pin!(delivery);
-        let mut renewals = 0u32;
+        let started = tokio::time::Instant::now();
         loop {
             tokio::select! {
                 done = &mut delivery => return done,
                 () = tokio::time::sleep(every) => {
-                    renewals += 1;
-                    let elapsed = Duration::from_std(every * renewals).unwrap_or_default();
+                    // From the time that really passed, however slow the
+                    // renewals themselves were.
+                    let elapsed = Duration::from_std(started.elapsed()).unwrap_or_default();
                     let lease = self.lease_from(taken_at + elapsed);
                     match self.store.renew_lease(*id, &lease).await {
                         Ok(true) => {}

@@ -89,7 +89,19 @@ struct Waiting {
 struct Backlog {
     waiting: VecDeque<Waiting>,
     down: bool,
+    /// How often the oldest waiting event failed as if the database were away.
+    front_tries: u32,
 }
+
+/// What queueing did with an event.
+enum Queued {
+    Waiting,
+    Refused,
+}
+
+/// Tries of one waiting event, failing as if the database were away while
+/// it answers a ping, before the event is given up.
+const GIVE_UP_AFTER: u32 = 5;
 
 /// The way into the engine; see the module doc.
 pub struct Intake {
@@ -141,19 +153,45 @@ impl Intake {
     /// lets it wait (answering it from the FAQ if it is a question that
     /// `starts_thread`, see [`Engine::answer_offline`]).
     pub async fn handle(&self, event: &Inbound, starts_thread: bool) -> Handled {
-        let now = Utc::now();
-        if self.is_down() {
-            return self.wait(event, now, starts_thread).await;
+        self.handle_at(event, Utc::now(), starts_thread).await
+    }
+
+    /// [`Intake::handle`] for an event that happened at `at` (a message the
+    /// bot reads back after being away).
+    pub async fn handle_at(
+        &self,
+        event: &Inbound,
+        at: DateTime<Utc>,
+        starts_thread: bool,
+    ) -> Handled {
+        // Checked and queued in one step: the recovery cannot empty the
+        // backlog and declare the database back in between.
+        match self.queue_if_down(event, at) {
+            Some(Queued::Waiting) => return self.answer_offline(event, starts_thread).await,
+            Some(Queued::Refused) => return Handled::Refused,
+            None => {}
         }
-        match self.attempt(event, now).await {
+        match self.attempt(event, at).await {
             Ok(actions) => Handled::Done(actions),
             Err(e) if is_outage(&e) => {
                 tracing::warn!(error = %e, "the database is unreachable; events wait for it");
-                self.set_down();
-                self.wait(event, now, starts_thread).await
+                if matches!(event, Inbound::Tick) {
+                    // The timers fire again when it is back.
+                    self.set_down();
+                    return Handled::Failed;
+                }
+                match self.queue_going_down(event, at) {
+                    Queued::Refused => Handled::Refused,
+                    // After a timeout the event may have been recorded (and
+                    // answered) after all: no second answer from the FAQ.
+                    Queued::Waiting if matches!(e, Attempt::TimedOut(_)) => {
+                        Handled::Waiting { answered: false }
+                    }
+                    Queued::Waiting => self.answer_offline(event, starts_thread).await,
+                }
             }
             Err(e) => {
-                tracing::error!(error = %e, "the engine failed to handle an event");
+                tracing::error!(error = %error_chain(&e), "the engine failed to handle an event");
                 Handled::Failed
             }
         }
@@ -174,36 +212,62 @@ impl Intake {
         }
     }
 
-    /// Handles the oldest waiting event; when none is left, the database
-    /// counts as back. `false` while the database is still unreachable.
+    /// Handles the oldest waiting event; when none is left and the
+    /// database answers, it counts as back. `false` while the database is
+    /// still unreachable. An event that keeps failing while the database
+    /// answers is given up after a few tries (logged), so one bad event
+    /// cannot hold every other one back.
     pub async fn recover_step(&self) -> bool {
-        let next = {
-            let mut backlog = self.lock();
-            match backlog.waiting.front() {
-                Some(w) => (w.event.clone(), w.at),
-                None => {
-                    backlog.down = false;
-                    drop(backlog);
-                    self.metrics.set_database_up(true);
-                    self.metrics.set_backlog(0);
-                    tracing::info!("the database is back; every waiting event is handled");
-                    return true;
-                }
-            }
-        };
-        let (event, at) = next;
-        match self.attempt(&event, at).await {
-            Err(e) if is_outage(&e) => {
-                tracing::debug!(error = %e, "the database is still unreachable");
+        let front = self.lock().waiting.front().map(|w| (w.event.clone(), w.at));
+        let Some((event, at)) = front else {
+            if !self.database_answers().await {
                 return false;
             }
-            Err(e) => tracing::error!(error = %e, "the engine failed to handle a waiting event"),
+            let mut backlog = self.lock();
+            if backlog.waiting.is_empty() {
+                backlog.down = false;
+                drop(backlog);
+                self.metrics.set_database_up(true);
+                self.metrics.set_backlog(0);
+                tracing::info!("the database is back; every waiting event is handled");
+            }
+            return true;
+        };
+        match self.attempt(&event, at).await {
+            Err(e) if is_outage(&e) => {
+                let tries = {
+                    let mut backlog = self.lock();
+                    backlog.front_tries += 1;
+                    backlog.front_tries
+                };
+                if tries < GIVE_UP_AFTER || !self.database_answers().await {
+                    tracing::debug!(error = %e, "the database is still unreachable");
+                    return false;
+                }
+                tracing::error!(
+                    error = %e,
+                    tries,
+                    "a waiting event keeps failing while the database answers; giving it up"
+                );
+            }
+            Err(e) => tracing::error!(
+                error = %error_chain(&e),
+                "the engine failed to handle a waiting event"
+            ),
             Ok(_) => {}
         }
         let mut backlog = self.lock();
         backlog.waiting.pop_front();
+        backlog.front_tries = 0;
         self.metrics.set_backlog(backlog.waiting.len());
         true
+    }
+
+    /// Whether the database answers a trivial query in time.
+    async fn database_answers(&self) -> bool {
+        let limit = Duration::from_secs(self.settings.timeout_secs.max(1));
+        let ping = self.engine.store().ping();
+        matches!(tokio::time::timeout(limit, ping).await, Ok(Ok(())))
     }
 
     /// One try of the engine, bounded in time; counts and announces what it decided.
@@ -220,24 +284,53 @@ impl Intake {
         }
     }
 
-    async fn wait(&self, event: &Inbound, at: DateTime<Utc>, starts_thread: bool) -> Handled {
-        {
-            let mut backlog = self.lock();
-            if backlog.waiting.len() >= self.settings.backlog_max {
-                drop(backlog);
-                self.metrics.backlog_refused();
-                tracing::error!(
-                    max = self.settings.backlog_max,
-                    "the backlog is full while the database is unreachable; an event is lost"
-                );
-                return Handled::Refused;
-            }
-            backlog.waiting.push_back(Waiting {
-                event: event.clone(),
-                at,
-            });
-            self.metrics.set_backlog(backlog.waiting.len());
+    /// Queues `event` if events wait already (the database is down);
+    /// `None` if it should be tried now.
+    fn queue_if_down(&self, event: &Inbound, at: DateTime<Utc>) -> Option<Queued> {
+        let mut backlog = self.lock();
+        if !backlog.down {
+            return None;
         }
+        if matches!(event, Inbound::Tick) {
+            return Some(Queued::Refused);
+        }
+        Some(self.push(&mut backlog, event, at))
+    }
+
+    /// Marks the database down and queues `event`, in one step.
+    fn queue_going_down(&self, event: &Inbound, at: DateTime<Utc>) -> Queued {
+        let mut backlog = self.lock();
+        let queued = self.push(&mut backlog, event, at);
+        if !backlog.down {
+            backlog.down = true;
+            drop(backlog);
+            self.metrics.set_database_up(false);
+            self.went_down.notify_one();
+        }
+        queued
+    }
+
+    fn push(&self, backlog: &mut Backlog, event: &Inbound, at: DateTime<Utc>) -> Queued {
+        if backlog.waiting.len() >= self.settings.backlog_max {
+            self.metrics.backlog_refused();
+            tracing::error!(
+                max = self.settings.backlog_max,
+                "the backlog is full while the database is unreachable; an event is lost"
+            );
+            return Queued::Refused;
+        }
+        backlog.waiting.push_back(Waiting {
+            event: event.clone(),
+            at,
+        });
+        self.metrics.set_backlog(backlog.waiting.len());
+        Queued::Waiting
+    }
+
+    /// Answers a waiting question from the FAQ, when it starts its thread
+    /// and has a confident answer; the engine remembers it only once the
+    /// customer has it.
+    async fn answer_offline(&self, event: &Inbound, starts_thread: bool) -> Handled {
         let (Some(direct), Some(answer)) = (
             self.direct.get(),
             self.engine.answer_offline(event, starts_thread),
@@ -246,6 +339,7 @@ impl Intake {
         };
         match direct.deliver(OutboxId::DIRECT, &answer).await {
             Ok(()) => {
+                self.engine.offline_answer_given(event, &answer);
                 self.metrics.answered_offline();
                 Handled::Waiting { answered: true }
             }
@@ -257,7 +351,8 @@ impl Intake {
     }
 
     /// Takes note that the database is unreachable (an adapter's own read
-    /// failed so): events wait from now on, without each trying it first.
+    /// failed so): events wait from now on, without each trying it first,
+    /// until the recovery finds it answering again.
     pub fn database_unreachable(&self) {
         if !self.is_down() {
             tracing::warn!("the database is unreachable; events wait for it");
@@ -283,6 +378,14 @@ enum Attempt {
     Engine(EngineError),
     #[error("the database did not answer within {0:?}")]
     TimedOut(Duration),
+}
+
+/// An error with every cause, for the log ("database error" alone says nothing).
+fn error_chain(e: &dyn std::error::Error) -> String {
+    std::iter::successors(Some(e), |e| e.source())
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(": ")
 }
 
 fn is_outage(attempt: &Attempt) -> bool {

@@ -1,5 +1,6 @@
 //! Operational metrics and health, served over HTTP on a local port:
-//! `/metrics` in the Prometheus text format and `/healthz`. This module owns
+//! `/metrics` in the Prometheus text format, `/healthz` (readiness: connected
+//! and the database answering) and `/livez` (the process runs). This module owns
 //! the metric names and the tiny server; the places that count call
 //! [`Metrics`] methods and know nothing of Prometheus.
 
@@ -296,6 +297,7 @@ pub async fn serve(
     let app = Router::new()
         .route("/metrics", get(metrics_page))
         .route("/healthz", get(health))
+        .route("/livez", get(alive))
         .with_state(metrics);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
@@ -312,8 +314,15 @@ async fn metrics_page(State(m): State<Metrics>) -> impl IntoResponse {
     )
 }
 
-/// `ok` only while the bot is connected and its database answers; a
-/// load balancer or supervisor sees the outage, and the body says which.
+/// Whether the process runs at all: for a supervisor's liveness probe,
+/// which must not restart a bot that is only waiting for its database
+/// (its backlog would be lost).
+async fn alive() -> impl IntoResponse {
+    (StatusCode::OK, "alive\n")
+}
+
+/// Readiness: `ok` only while the bot is connected and its database
+/// answers; otherwise 503, and the body says which.
 async fn health(State(m): State<Metrics>) -> impl IntoResponse {
     if !m.inner.ready.load(Ordering::Relaxed) {
         (
@@ -382,6 +391,7 @@ mod tests {
         m.set_database_up(false);
         assert_eq!(get_status(addr, "/healthz").await, 503);
         assert!(m.render().contains("frontline_database_up 0"));
+        assert_eq!(get_status(addr, "/livez").await, 200, "alive all the same");
         m.set_database_up(true);
         assert_eq!(get_status(addr, "/healthz").await, 200);
         stop.send(()).unwrap();

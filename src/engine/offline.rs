@@ -57,12 +57,8 @@ impl Engine {
     /// the event is handled.
     pub fn answer_offline(&self, event: &Inbound, starts_thread: bool) -> Option<Action> {
         let Inbound::Message {
-            source,
-            thread,
-            text,
-            lang,
-            ..
-        } = event
+            thread, text, lang, ..
+        } = event.cleaned()
         else {
             return None;
         };
@@ -70,7 +66,7 @@ impl Engine {
         if !starts_thread
             || chars == 0
             || chars > self.settings.max_message_chars
-            || small_talk::classify(text).is_some()
+            || small_talk::classify(&text).is_some()
         {
             return None;
         }
@@ -80,7 +76,7 @@ impl Engine {
             text.trim(),
             &Context {
                 history: &[],
-                lang: *lang,
+                lang,
                 exclude: &[],
                 offered: &[],
                 feedback: Some(&prior),
@@ -90,7 +86,6 @@ impl Engine {
             return None;
         }
         let entry = brain.knowledge().entry(decision.top()?.entry);
-        self.offline_given.remember(source, &entry.id);
         Some(Action::Answer {
             thread: thread.clone(),
             kind: entry.kind,
@@ -108,6 +103,17 @@ impl Engine {
             offer: 0,
         })
     }
+
+    /// `answer` (from [`Engine::answer_offline`]) reached the customer who
+    /// wrote `event`: when the event is handled, the answer is recorded
+    /// instead of sent again.
+    pub fn offline_answer_given(&self, event: &Inbound, answer: &Action) {
+        if let (Inbound::Message { source, .. }, Action::Answer { source: entry, .. }) =
+            (event, answer)
+        {
+            self.offline_given.remember(source, &entry.entry_id);
+        }
+    }
 }
 
 impl Engine {
@@ -115,7 +121,7 @@ impl Engine {
     /// goes in the transcript without being sent again, and its feedback
     /// buttons, which the offline answer lacked, follow on their own.
     pub(super) fn buttons_after_offline_answer(&self, turn: &mut Turn, conv: &Conversation) {
-        let Some(Action::Answer { buttons, .. }) = turn.already_delivered() else {
+        let Some(Action::Answer { buttons, .. }) = turn.already_delivered_answer() else {
             return;
         };
         let follow = Action::Say {

@@ -265,8 +265,12 @@ pub fn did_that_help(lang: Lang) -> String {
 /// `link` (the platform's link to its thread).
 pub fn added_to_open_question(lang: Lang, link: &str) -> String {
     match lang {
-        Lang::En => format!("I've added this to your open question in {link}."),
-        Lang::De => format!("Ich habe das zu Ihrer offenen Frage in {link} hinzugefügt."),
+        Lang::En => format!(
+            "I've added this to your open question in {link}. If it is a different question, ask it with /ask."
+        ),
+        Lang::De => format!(
+            "Ich habe das zu Ihrer offenen Frage in {link} hinzugefügt. Ist es eine andere Frage, stellen Sie sie mit /ask."
+        ),
     }
 }
 

@@ -52,10 +52,14 @@ impl Turn {
         });
     }
 
-    /// Keeps the last action decided in the transcript but does not send
-    /// it, because the customer already has it; returns it.
-    pub fn already_delivered(&mut self) -> Option<&Action> {
-        let last = self.actions.last_mut()?;
+    /// Keeps the last action decided, an answer, in the transcript but
+    /// does not send it, because the customer already has it; returns it
+    /// (`None`, changing nothing, if the last action is not an answer).
+    pub fn already_delivered_answer(&mut self) -> Option<&Action> {
+        let last = self
+            .actions
+            .last_mut()
+            .filter(|p| matches!(p.action, Action::Answer { .. }))?;
         last.deliver = false;
         Some(&last.action)
     }

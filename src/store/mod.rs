@@ -137,9 +137,10 @@ pub trait Store: Send + Sync {
     /// if the row is no longer leased by `lease.holder` (delivered, or taken
     /// by another worker after the lease ran out).
     async fn renew_lease(&self, id: OutboxId, lease: &Lease) -> Result<bool, StoreError>;
-    /// Frees every pending row leased by `holder`: a restarted process takes
-    /// back what it held when it stopped. Returns how many were freed.
-    async fn release_leases(&self, holder: &str) -> Result<u64, StoreError>;
+    /// Frees every pending row leased by `instance` or one of its workers
+    /// (holders named `instance/…`): a restarted process takes back what it
+    /// held when it stopped. Returns how many were freed.
+    async fn release_leases(&self, instance: &str) -> Result<u64, StoreError>;
     /// Records how delivering row `id` ended.
     async fn finish_action(
         &self,
@@ -149,6 +150,9 @@ pub trait Store: Send + Sync {
     ) -> Result<(), StoreError>;
     /// How many outbox rows in `scope` are neither delivered nor given up.
     async fn pending_actions(&self, scope: &Scope) -> Result<i64, StoreError>;
+    /// The numeric id of the inbound event from `platform` recorded last
+    /// (on Discord, ids grow with time: about the newest message handled).
+    async fn newest_source(&self, platform: &str) -> Result<Option<u64>, StoreError>;
     /// Whether an inbound event from `source` was recorded (handled) before.
     async fn recorded(&self, source: &SourceKey) -> Result<bool, StoreError>;
     /// The threads of open conversations active since `since`, most recent

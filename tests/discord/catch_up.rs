@@ -13,6 +13,7 @@ use crate::support::Backend;
 on_both_backends!(
     messages_written_while_the_bot_was_away_are_answered_once_when_it_connects,
     a_question_cut_off_after_its_thread_was_made_is_answered_in_that_thread,
+    the_newest_question_behind_more_than_a_page_of_chatter_is_found,
 );
 
 /// Waits until the bot has caught up `times` times in all.
@@ -76,6 +77,14 @@ async fn messages_written_while_the_bot_was_away_are_answered_once_when_it_conne
     fake.refuse_next_resume();
     assert!(fake.drop_gateway());
     caught_up(&bot, 2).await;
+    eventually("the outbox is empty", || async {
+        bot.store
+            .pending_actions(&frontline::store::Scope::All)
+            .await
+            .unwrap()
+            == 0
+    })
+    .await;
     fake.assert_no_more("POST /channels/*/messages/*/threads");
     fake.assert_no_more(&format!("POST /channels/{question}/messages"));
     fake.assert_no_more(&format!("POST /channels/{post}/messages"));
@@ -120,5 +129,37 @@ async fn a_question_cut_off_after_its_thread_was_made_is_answered_in_that_thread
     );
     caught_up(&bot, 1).await;
     fake.assert_no_more(&format!("POST /channels/{question}/messages"));
+    bot.stop().await;
+}
+
+async fn the_newest_question_behind_more_than_a_page_of_chatter_is_found(backend: Backend) {
+    let away = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let written = away.clone();
+    let options = Options {
+        catch_up_hours: 24,
+        before_start: Some(Box::new(move |fake| {
+            let w = fake.world().clone();
+            // More than a page of the channel's history, then the question.
+            for n in 0..130 {
+                fake.says_while_away(w.support.id, &w.bot, &format!("announcement {n}"));
+            }
+            let question = fake.says_while_away(w.support.id, w.alice(), "invoice");
+            *written.lock().unwrap() = Some(id(&question));
+        })),
+        ..Options::default()
+    };
+    let Some(bot) = Frontline::start_opts(backend, options).await else {
+        return;
+    };
+    let question = away.lock().unwrap().take().unwrap();
+    let answer = bot
+        .fake
+        .next_call(&format!("POST /channels/{question}/messages"))
+        .await;
+    assert_eq!(
+        answer.body["embeds"][0]["title"],
+        "Where can I find my invoices or get an invoice copy?"
+    );
+    caught_up(&bot, 1).await;
     bot.stop().await;
 }

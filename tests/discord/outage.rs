@@ -117,6 +117,14 @@ async fn an_outage_under_two_questions_a_second_loses_no_question() {
         };
         id(&fake.says(w.support.id, &customer, text))
     };
+    let bot_id = w.bot.id.to_string();
+    let answers_in = |thread: u64| {
+        fake.messages_in(thread)
+            .into_iter()
+            .filter(|m| m["author"]["id"].as_str() == Some(bot_id.as_str()))
+            .filter(|m| m["embeds"][0]["title"].is_string())
+            .count()
+    };
     let mut asked = Vec::new();
     let mut n = 0;
     // Before, during and after the outage: two questions a second.
@@ -125,15 +133,29 @@ async fn an_outage_under_two_questions_a_second_loses_no_question() {
             proxy.cut();
         }
         if phase == 2 {
+            // The FAQ questions asked during the outage were answered during it.
+            let during: Vec<u64> = asked
+                .iter()
+                .skip_while(|(_, _, p)| *p < 1)
+                .filter(|(_, faq, _)| *faq)
+                .map(|(thread, _, _)| *thread)
+                .collect();
+            eventually(
+                "an answer to every FAQ question asked during the outage",
+                || async { during.iter().all(|t| answers_in(*t) == 1) },
+            )
+            .await;
+            assert!(bot.metrics.render().contains("frontline_database_up 0"));
             proxy.restore();
         }
         let until = tokio::time::Instant::now() + outage();
         while tokio::time::Instant::now() < until {
-            asked.push((ask(n), n.is_multiple_of(2)));
+            asked.push((ask(n), n.is_multiple_of(2), phase));
             n += 1;
             tokio::time::sleep(Duration::from_millis(500)).await;
         }
     }
+    let asked: Vec<(u64, bool)> = asked.into_iter().map(|(t, faq, _)| (t, faq)).collect();
     // Every FAQ question gets its answer once; every other question a ticket once.
     let mut replies: HashMap<u64, Vec<Value>> = HashMap::new();
     for (thread, faq) in &asked {
@@ -163,6 +185,13 @@ async fn an_outage_under_two_questions_a_second_loses_no_question() {
         asked.len() - tickets,
         "each FAQ question answered once"
     );
+    for (thread, faq) in &asked {
+        assert_eq!(
+            answers_in(*thread),
+            usize::from(*faq),
+            "answers in {thread}"
+        );
+    }
     eprintln!(
         "drill: {} questions over {:?} of outage, {} answered, {} tickets",
         asked.len(),

@@ -152,7 +152,7 @@ async fn a_joined_message_is_quoted_in_the_thread_and_the_customer_is_told_where
             (
                 support(),
                 format!(
-                    "I've added this to your open question in <{}>.",
+                    "I've added this to your open question in <{}>. If it is a different question, ask it with /ask.",
                     thread_of(1)
                 )
             ),

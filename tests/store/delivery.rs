@@ -170,10 +170,11 @@ async fn a_worker_restarted_under_its_name_takes_back_a_dead_runs_lease_at_once(
         return;
     };
     one_action(&*db.store).await;
-    // The last run of "bot-1" took the row and was killed before finishing it.
+    // Worker 2 of the last run of "bot-1" took the row and was killed
+    // before finishing it.
     let dead = Lease {
         until: t0() + Duration::seconds(60),
-        holder: "bot-1".into(),
+        holder: "bot-1/w2".into(),
     };
     db.store
         .take_action(&Scope::All, t0(), &dead)
@@ -181,15 +182,20 @@ async fn a_worker_restarted_under_its_name_takes_back_a_dead_runs_lease_at_once(
         .unwrap()
         .unwrap();
     let transport = Recorder::new(Vec::new());
-    let other = Delivery::new(db.store.clone(), settings()).holder("bot-2");
-    assert_eq!(other.take_back().await.unwrap(), 0);
+    let other = Delivery::new(db.store.clone(), settings()).holder("bot-10/w2");
+    assert_eq!(Delivery::take_back(&*db.store, "bot-10").await.unwrap(), 0);
+    assert_eq!(
+        Delivery::take_back(&*db.store, "bot-%").await.unwrap(),
+        0,
+        "a name, not a pattern"
+    );
     assert_eq!(
         other.try_deliver_one(&transport, t0()).await.unwrap(),
         Outcome::Idle,
         "another process waits for the lease"
     );
-    let restarted = Delivery::new(db.store.clone(), settings()).holder("bot-1");
-    assert_eq!(restarted.take_back().await.unwrap(), 1);
+    let restarted = Delivery::new(db.store.clone(), settings()).holder("bot-1/w0");
+    assert_eq!(Delivery::take_back(&*db.store, "bot-1").await.unwrap(), 1);
     assert!(matches!(
         restarted.try_deliver_one(&transport, t0()).await.unwrap(),
         Outcome::Delivered(_)
@@ -218,22 +224,22 @@ async fn a_slow_delivery_renews_its_lease_so_no_other_worker_takes_the_row(backe
     };
     one_action(&*db.store).await;
     let short = DeliverySettings {
-        lease_secs: 1,
+        lease_secs: 2,
         ..settings()
     };
     let slow = Delivery::new(db.store.clone(), short.clone()).holder("slow");
     let delivering = tokio::spawn(async move {
-        slow.try_deliver_one(&Slow(StdDuration::from_millis(2500)), t0())
+        slow.try_deliver_one(&Slow(StdDuration::from_millis(4000)), t0())
             .await
             .unwrap()
     });
     // Long after the first lease would have run out, the row is still held.
-    tokio::time::sleep(StdDuration::from_millis(1500)).await;
+    tokio::time::sleep(StdDuration::from_millis(3000)).await;
     let other = Delivery::new(db.store.clone(), short).holder("other");
     let transport = Recorder::new(Vec::new());
     assert_eq!(
         other
-            .try_deliver_one(&transport, t0() + Duration::milliseconds(1500))
+            .try_deliver_one(&transport, t0() + Duration::milliseconds(3000))
             .await
             .unwrap(),
         Outcome::Idle

@@ -87,7 +87,11 @@ pub async fn run_staff(
                     staff: me.clone(),
                     command,
                 };
-                engine.handle(&event, Utc::now()).await?;
+                // One failed command must not end the desk: say so and go on.
+                if let Err(e) = engine.handle(&event, Utc::now()).await {
+                    tracing::warn!(error = %e, "the engine failed to handle a staff command");
+                    desk.print("Sorry, that could not be done just now; please try again.\n")?;
+                }
             }
             Err(e) if e.is_empty() => {}
             Err(e) => desk.print(&format!("{}\n{HELP}", terminal_safe(&e)))?,

@@ -6,23 +6,37 @@
 //! places it serves — the support channels, the active threads of served
 //! channels (forum posts, threads customers made) and the threads of open
 //! conversations (DMs among them) — and hands every customer message it
-//! never handled to the usual inbound path, oldest first. The store knows
-//! which messages were handled (each is recorded under its Discord id), so
-//! a message is answered once however often the bot catches up.
+//! never handled to the usual inbound path, oldest first, at the time it
+//! was written and without the flood limit (which is about how fast someone
+//! writes now). The store knows which messages were handled (each is
+//! recorded under its Discord id), so a message is answered once however
+//! often the bot catches up. A message older than the newest one the bot
+//! handled (less a minute's grace for those in flight when it stopped) was
+//! seen while it ran and left alone on purpose (flooding, a staff member's
+//! note): it is not picked up. A DM conversation that had not started when
+//! the bot went down is not found (Discord lists no DM channels).
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::Ordering;
 
 use chrono::{DateTime, Utc};
 use serenity::all::{
     Channel, ChannelId, Context, GetMessages, GuildId, Message, MessageId, PartialMember, UserId,
 };
 
-use super::handler::Handler;
+use super::handler::{Arrival, Handler};
 use super::transport::{PLATFORM, channel_of};
 use crate::engine::SourceKey;
 
-/// Messages read back per channel (one page of Discord's history).
-const PER_CHANNEL: u8 = 100;
+/// Messages per page of Discord's history.
+const PAGE: u8 = 100;
+/// Pages read back per channel at most, newest first.
+const PAGES: usize = 5;
+/// The longest look-back, whatever `catch_up_hours` says.
+const MAX_HOURS: u64 = 24 * 30;
+/// Messages this much older than the newest one handled may still have been
+/// in flight when the bot stopped.
+const GRACE_MS: i64 = 60_000;
 /// Threads of open conversations looked at, most recently active first.
 const OPEN_THREADS: i64 = 200;
 /// Discord's epoch (2015-01-01) in Unix milliseconds.
@@ -39,28 +53,36 @@ type Place = (ChannelId, Option<GuildId>);
 
 impl Handler {
     /// Reads back what the bot missed and handles it; see the module doc.
+    /// One catch-up at a time: a READY during one is left to it.
     pub(super) async fn catch_up(&self, ctx: &Context) {
-        let hours = self.config.catch_up_hours;
-        if hours == 0 {
+        let hours = self.config.catch_up_hours.min(MAX_HOURS);
+        if hours == 0 || self.catching_up.swap(true, Ordering::SeqCst) {
             return;
         }
+        let handled = self.read_back(ctx, hours).await;
+        self.catching_up.store(false, Ordering::SeqCst);
+        self.metrics.caught_up(handled);
+    }
+
+    async fn read_back(&self, ctx: &Context, hours: u64) -> usize {
         let since = Utc::now() - chrono::Duration::hours(i64::try_from(hours).unwrap_or(24));
-        let after = MessageId::new(snowflake_at(since));
+        let mut after = snowflake_at(since);
+        match self.engine.store().newest_source(PLATFORM).await {
+            Ok(Some(newest)) => {
+                let grace = u64::try_from(GRACE_MS).unwrap_or(0) << 22;
+                after = after.max(newest.saturating_sub(grace));
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "catching up: which message was handled last?");
+                return 0;
+            }
+        }
         let places = self.places_to_read(ctx, since).await;
         let mut handled = 0usize;
         let mut roles: HashMap<(GuildId, UserId), Option<PartialMember>> = HashMap::new();
         for (channel, guild) in &places {
-            let builder = GetMessages::new().after(after).limit(PER_CHANNEL);
-            let mut messages = match channel.messages(&ctx.http, builder).await {
-                Ok(messages) => messages,
-                Err(e) => {
-                    self.metrics.discord_error("catch_up");
-                    tracing::warn!(channel = %channel, error = %e, "reading back a channel");
-                    continue;
-                }
-            };
-            messages.sort_by_key(|m| m.id);
-            for mut msg in messages {
+            for mut msg in self.missed_in(ctx, *channel, after).await {
                 if msg.author.bot || self.was_handled(&msg).await {
                     continue;
                 }
@@ -79,17 +101,47 @@ impl Handler {
                     };
                     msg.member = member.map(Box::new);
                 }
-                self.on_message(ctx, &msg).await;
+                self.serve(ctx, &msg, Arrival::Missed).await;
                 handled += 1;
             }
         }
-        self.metrics.caught_up(handled);
         tracing::info!(
             places = places.len(),
             handled,
             hours,
             "caught up on messages the bot missed"
         );
+        handled
+    }
+
+    /// The messages of `channel` after the id `after`, oldest first: read
+    /// newest first, a page at a time, at most [`PAGES`] pages.
+    async fn missed_in(&self, ctx: &Context, channel: ChannelId, after: u64) -> Vec<Message> {
+        let mut found: Vec<Message> = Vec::new();
+        let mut before: Option<MessageId> = None;
+        for _ in 0..PAGES {
+            let mut builder = GetMessages::new().limit(PAGE);
+            if let Some(before) = before {
+                builder = builder.before(before);
+            }
+            let page = match channel.messages(&ctx.http, builder).await {
+                Ok(page) => page,
+                Err(e) => {
+                    self.metrics.discord_error("catch_up");
+                    tracing::warn!(channel = %channel, error = %e, "reading back a channel");
+                    break;
+                }
+            };
+            let full = page.len() == usize::from(PAGE);
+            let oldest = page.iter().map(|m| m.id).min();
+            found.extend(page.into_iter().filter(|m| m.id.get() > after));
+            match oldest {
+                Some(oldest) if full && oldest.get() > after => before = Some(oldest),
+                _ => break,
+            }
+        }
+        found.sort_by_key(|m| m.id);
+        found
     }
 
     /// Whether the message was handled before (the database says; when it

@@ -29,7 +29,7 @@ use crate::flood::Verdict;
 use crate::intake::Handled;
 use crate::knowledge::Lang;
 use crate::maintain::draft_fix::{self, DraftError};
-use crate::store::TicketState;
+use crate::store::{StoreError, TicketState};
 
 /// Registers the bot's slash commands (globally).
 pub async fn register(ctx: &Context) -> serenity::Result<()> {
@@ -185,7 +185,7 @@ impl Handler {
         let channel = command.channel_id;
         let staff = |command| async move {
             match self.ticket_of(channel).await {
-                Some(ticket) => {
+                Ok(Some(ticket)) => {
                     let event = Inbound::Staff {
                         source: source.clone(),
                         ticket,
@@ -208,7 +208,18 @@ impl Handler {
                         )),
                     }
                 }
-                None => Some("There is no ticket in this channel.".to_owned()),
+                Ok(None) => Some("There is no ticket in this channel.".to_owned()),
+                Err(e) if e.is_unavailable() => {
+                    self.intake.database_unreachable();
+                    Some(
+                        "The database is unreachable right now; please run the command again in a minute."
+                            .to_owned(),
+                    )
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "finding the ticket of a channel");
+                    Some("That did not work; please try again in a minute.".to_owned())
+                }
             }
         };
         let asks = matches!(command.data.name.as_str(), "ask" | "ticket");
@@ -249,11 +260,11 @@ impl Handler {
 
     /// The latest ticket of the conversation in `channel`, or the ticket
     /// whose DM `channel` relays.
-    async fn ticket_of(&self, channel: ChannelId) -> Option<TicketId> {
+    async fn ticket_of(&self, channel: ChannelId) -> Result<Option<TicketId>, StoreError> {
         let thread = thread_ref(channel);
-        match self.engine.store().latest_ticket_of(&thread).await.ok()? {
-            Some(ticket) => Some(ticket.id),
-            None => ticket_of_relay(&self.store, channel).await.ok()?,
+        match self.engine.store().latest_ticket_of(&thread).await? {
+            Some(ticket) => Ok(Some(ticket.id)),
+            None => ticket_of_relay(&self.store, channel).await,
         }
     }
 
@@ -363,7 +374,14 @@ impl Handler {
                 Ok(n) => Some(TicketId(n)),
                 Err(_) => return "That is not a ticket number.".to_owned(),
             },
-            None => self.ticket_of(command.channel_id).await,
+            None => match self.ticket_of(command.channel_id).await {
+                Ok(ticket) => ticket,
+                Err(e) => {
+                    return format!(
+                        "The tickets cannot be read right now ({e}); try again in a minute."
+                    );
+                }
+            },
         };
         let Some(id) = ticket else {
             return "There is no ticket in this channel; name one: /draft ticket:12".to_owned();

@@ -60,6 +60,8 @@ pub struct Handler {
     pub(super) default_lang: Lang,
     /// The store, for what the adapter keeps itself (relay threads).
     pub(super) store: Arc<SqlStore>,
+    /// Whether a catch-up runs (one at a time).
+    pub(super) catching_up: std::sync::atomic::AtomicBool,
     /// Channels seen: a thread in a forum or support channel → that
     /// channel; any other channel a message came from → `None`.
     served_threads: Mutex<HashMap<ChannelId, Option<ChannelId>>>,
@@ -107,6 +109,7 @@ impl Handler {
             default_lang: parts.default_lang,
             store: parts.store,
             served_threads: Mutex::default(),
+            catching_up: std::sync::atomic::AtomicBool::new(false),
             placing: (0..PLACING_STRIPES).map(|_| Default::default()).collect(),
         }
     }
@@ -126,7 +129,14 @@ impl Handler {
         }
     }
 
-    pub(super) async fn on_message(&self, ctx: &Context, msg: &Message) {
+    async fn on_message(&self, ctx: &Context, msg: &Message) {
+        self.serve(ctx, msg, Arrival::Live).await;
+    }
+
+    /// Serves a message as it arrived: live, or read back by the catch-up
+    /// (then it is not held to the flood limit, which is about how fast
+    /// someone writes now, and it counts at the time it was written).
+    pub(super) async fn serve(&self, ctx: &Context, msg: &Message, arrival: Arrival) {
         if msg.author.bot || msg.author.id == ctx.cache.current_user().id {
             return;
         }
@@ -148,7 +158,12 @@ impl Handler {
             // Staff do not start conversations as customers.
             return;
         }
-        if !staff {
+        let at = match arrival {
+            Arrival::Live => Utc::now(),
+            Arrival::Missed => chrono::DateTime::from_timestamp(msg.timestamp.unix_timestamp(), 0)
+                .unwrap_or_else(Utc::now),
+        };
+        if !staff && arrival == Arrival::Live {
             match self.flood.check(&msg.author.id.get()) {
                 Verdict::Allow => {}
                 Verdict::Notice => {
@@ -175,7 +190,7 @@ impl Handler {
         // opens, holds no conversation yet: while the database is away the
         // FAQ may answer it at once.
         let (thread, elsewhere, starts_thread) = match place {
-            Place::NewQuestion(_) => match self.new_question(ctx, msg).await {
+            Place::NewQuestion(_) => match self.new_question(ctx, msg, at).await {
                 Some((thread, elsewhere)) => {
                     let starts = elsewhere.is_none();
                     (thread, elsewhere, starts)
@@ -194,7 +209,7 @@ impl Handler {
             lang,
             elsewhere,
         };
-        self.intake.handle(&event, starts_thread).await;
+        self.intake.handle_at(&event, at, starts_thread).await;
     }
 
     /// The lock that places one customer's new questions one at a time.
@@ -210,6 +225,7 @@ impl Handler {
         &self,
         ctx: &Context,
         msg: &Message,
+        at: chrono::DateTime<Utc>,
     ) -> Option<(ThreadRef, Option<Elsewhere>)> {
         let here = thread_ref(msg.channel_id);
         let customer = person(&msg.author);
@@ -221,7 +237,7 @@ impl Handler {
             Ok(Placement::NewThread)
         } else {
             self.engine
-                .place_question(&here, &customer, &would_be, Utc::now())
+                .place_question(&here, &customer, &would_be, at)
                 .await
         };
         match placed {
@@ -268,7 +284,14 @@ impl Handler {
             Some(ChannelRole::Forum) => return None,
             None => {}
         }
-        match self.engine.store().conversation_by_thread(&here).await {
+        // While the database is away the thread's place is asked of Discord
+        // (the message waits in the intake either way).
+        let known = if self.intake.is_down() {
+            Ok(None)
+        } else {
+            self.engine.store().conversation_by_thread(&here).await
+        };
+        match known {
             Ok(Some(_)) => return Some(Place::Conversation(here, None)),
             Ok(None) => {}
             // The database is away: the thread's place is asked of Discord,
@@ -361,6 +384,15 @@ impl Handler {
             },
         }
     }
+}
+
+/// How a message reached the handler.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Arrival {
+    /// As it was written (MESSAGE_CREATE).
+    Live,
+    /// Read back after the bot was away.
+    Missed,
 }
 
 /// Where a served message goes.

@@ -25,6 +25,11 @@ use crate::store::{SqlStore, StoreError};
 
 /// What someone pressing an outdated or unknown button reads.
 pub const NO_LONGER_ACTIVE: &str = "This is no longer active.";
+/// What someone reads who presses a button while the database is away: a
+/// press cannot wait unseen (the button would look dead), so it is refused
+/// honestly, to be pressed again.
+pub const DATABASE_AWAY: &str =
+    "I cannot record that right now; please press it again in a minute.";
 /// What someone without the staff role reads when trying staff things.
 pub const STAFF_ONLY: &str = "Only support staff can do that.";
 
@@ -111,6 +116,7 @@ impl Handler {
             let ticket = TicketId(id.id);
             match self.engine.store().ticket(ticket).await {
                 Ok(Some(_)) => {}
+                Err(e) if e.is_unavailable() => return Err(self.database_away()),
                 _ => return Err(NO_LONGER_ACTIVE),
             }
             return Ok(Inbound::Staff {
@@ -123,6 +129,7 @@ impl Handler {
         let thread = thread_ref(press.channel_id);
         let conv = match self.engine.store().conversation_by_thread(&thread).await {
             Ok(Some(conv)) => conv,
+            Err(e) if e.is_unavailable() => return Err(self.database_away()),
             _ => return Err(NO_LONGER_ACTIVE),
         };
         let button = match (id.action, &conv.state.awaiting) {
@@ -157,6 +164,12 @@ impl Handler {
             button,
             offer: id.offer,
         })
+    }
+
+    /// Notes that the database is away and says so to the presser.
+    fn database_away(&self) -> &'static str {
+        self.intake.database_unreachable();
+        DATABASE_AWAY
     }
 
     /// Whether the presser is the conversation's customer (whose press the

@@ -145,8 +145,7 @@ pub async fn start_with(
     ));
     intake.deliver_through(transport.clone());
     let store: Arc<dyn Store> = parts.store.clone();
-    let first = Delivery::new(store.clone(), parts.delivery.clone()).holder(&parts.instance);
-    if let Err(e) = first.take_back().await {
+    if let Err(e) = Delivery::take_back(&*store, &parts.instance).await {
         tracing::warn!(error = %e, "taking back the outbox rows of the previous run");
     }
     let shard = parts.config.shard;
@@ -160,8 +159,9 @@ pub async fn start_with(
         }
     });
     let mut tasks = vec![client_task];
-    for _ in 0..parts.workers.max(1) {
-        let delivery = Delivery::new(store.clone(), parts.delivery.clone()).holder(&parts.instance);
+    for worker in 0..parts.workers.max(1) {
+        let holder = format!("{}/w{worker}", parts.instance);
+        let delivery = Delivery::new(store.clone(), parts.delivery.clone()).holder(holder);
         let worker = deliver_forever(delivery, transport.clone(), wake.clone(), parts.poll);
         tasks.push(tokio::spawn(worker));
     }

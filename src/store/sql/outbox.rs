@@ -147,14 +147,24 @@ impl SqlStore {
         Ok(renewed == 1)
     }
 
-    pub(super) async fn release(&self, holder: &str) -> Result<u64, StoreError> {
+    pub(super) async fn release(&self, instance: &str) -> Result<u64, StoreError> {
+        // The instance's own name, or one of its workers' (`instance/…`).
+        let escaped: String = instance
+            .chars()
+            .flat_map(|c| match c {
+                '%' | '_' | '\\' => vec!['\\', c],
+                c => vec![c],
+            })
+            .collect();
+        let workers = format!("{escaped}/%");
         let sql = format!(
-            "UPDATE outbox SET lease_until = NULL WHERE leased_by = $1 \
-             AND lease_until IS NOT NULL AND {PENDING}"
+            "UPDATE outbox SET lease_until = NULL WHERE (leased_by = $1 \
+             OR leased_by LIKE $2 ESCAPE '\\') AND lease_until IS NOT NULL AND {PENDING}"
         );
         let released = on_writer!(self, |p| {
             sqlx::query(AssertSqlSafe(sql))
-                .bind(holder)
+                .bind(instance)
+                .bind(&workers)
                 .execute(p)
                 .await?
                 .rows_affected()
