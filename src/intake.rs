@@ -7,15 +7,18 @@
 //! conversation and has a confident answer gets it at once, delivered
 //! directly instead of through the outbox ([`Engine::answer_offline`]);
 //! when its event is handled later the engine records that answer and
-//! sends only its feedback buttons. Everything else (tickets, *did you
-//! mean*, staff commands, button presses) waits.
+//! sends only its feedback buttons. Every other event waits (tickets,
+//! *did you mean*); the adapter refuses button presses and staff commands
+//! politely instead, since it must read the database to make them events.
 //!
-//! While events wait, new ones queue behind them, so a conversation's
-//! events keep their order. `/healthz` and `/metrics` say the database is
-//! down and how many events wait. A backlog that is full refuses more (a
-//! counter says how many); a process that dies loses its backlog, which the
-//! Discord adapter's catch-up at the next start picks up again from
-//! Discord's own history.
+//! While events wait, new ones queue behind them, so the events that
+//! arrived during the outage keep their order (one that was in flight when
+//! it began may be overtaken). The database counts as back once the backlog
+//! is empty and it answers a ping. `/healthz` and `/metrics` say it is down
+//! and how many events wait. A backlog that is full refuses more (a counter
+//! says how many); a process that dies loses its backlog, which the Discord
+//! adapter's catch-up at the next start picks up again from Discord's own
+//! history (a question answered offline is then answered a second time).
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, OnceLock};
