@@ -51,3 +51,17 @@ async fn reports_show_a_hostile_customers_words_inert() {
         String::from_utf8_lossy(&stats)
     );
 }
+
+/// Rows that hold raw escapes (written before the engine cleaned its input,
+/// or by another tool) are still shown inert, the escapes made visible.
+#[tokio::test]
+async fn reports_show_raw_escapes_stored_in_the_database_inert() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("raw.db").display());
+    hostile::store_raw_hostile_ticket(&url).await;
+    for args in [&["tickets", "list"][..], &["tickets", "show", "1"]] {
+        let out = report(&url, args);
+        hostile::assert_inert_raw(&out);
+        hostile::assert_not_forged(&String::from_utf8_lossy(&out));
+    }
+}

@@ -54,6 +54,66 @@ pub async fn open_hostile_ticket(database_url: &str, faq: &Path) {
     store.close().await;
 }
 
+/// Writes [`MESSAGE`] as [`NAME`] straight into the database at
+/// `database_url`, bypassing the engine (which keeps no control characters):
+/// rows written before that cleaning, or by another tool, as ticket #1.
+pub async fn store_raw_hostile_ticket(database_url: &str) {
+    use frontline::engine::Reason;
+    use frontline::knowledge::Lang;
+    use frontline::store::{ActorKind, NewConversation, NewEvent, NewTicket};
+    let store = SqlStore::connect(database_url)
+        .await
+        .expect("the database opens");
+    let at = Utc::now();
+    let customer = Person::new("discord:666", NAME);
+    let mut tx = store.begin().await.expect("a transaction");
+    let conversation = tx
+        .create_conversation(&NewConversation {
+            thread: ThreadRef("discord:raw".into()),
+            customer: customer.clone(),
+            lang: Lang::En,
+            at,
+        })
+        .await
+        .expect("a conversation");
+    let source = SourceKey::new("discord", "raw-1");
+    tx.record_event(&NewEvent {
+        conversation: conversation.id,
+        ticket: None,
+        at,
+        actor: ActorKind::Customer,
+        person: Some(customer),
+        kind: "message",
+        text: MESSAGE.into(),
+        source: Some(source.clone()),
+    })
+    .await
+    .expect("the message is recorded");
+    tx.open_ticket(&NewTicket {
+        conversation: conversation.id,
+        source,
+        reason: Reason::NoMatch,
+        customer_wrote: vec![MESSAGE.into()],
+        suggested: Vec::new(),
+        at,
+    })
+    .await
+    .expect("a ticket");
+    tx.commit().await.expect("committed");
+    store.close().await;
+}
+
+/// No raw control character or bidirectional override is in `output`, and
+/// the escape sequence of a raw row is shown visibly.
+pub fn assert_inert_raw(output: &[u8]) {
+    assert_inert(output);
+    let text = String::from_utf8_lossy(output);
+    assert!(
+        text.contains("leaks water␛[2K␍␇␀<U+202E>gnp"),
+        "the hostile characters are shown visibly:\n{text}"
+    );
+}
+
 /// No raw control character or bidirectional override is in `output`,
 /// and the customer's words are there, made visible. (The engine keeps no
 /// control characters from chat at all; the override is shown as a code.)
