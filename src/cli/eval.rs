@@ -1,5 +1,13 @@
 //! `frontline eval --faq DIR --queries FILE`: answer quality on labelled
 //! queries, lexical and (with a model) hybrid, one JSON line each with `--json`.
+//!
+//! Per mode it prints the figures at the configured thresholds (top-1, top-3,
+//! MRR, answered correctly, answered wrong, handed over, *did you mean* and
+//! how often its choices hold the expected entry), then the trade-off across
+//! answer thresholds when out-of-scope queries exist: the AUROC of answering
+//! by top score and one line per hand-over target (0.80 … 0.99) with the
+//! threshold and the share answered correctly there. The figures themselves
+//! are defined in `crate::eval` (and its `curve` module).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -21,7 +29,11 @@ pub struct Args {
     /// Labelled queries, one JSON object a line.
     #[arg(long)]
     pub queries: PathBuf,
-    /// End with one JSON line of the figures.
+    /// End with one JSON line of the figures per mode: the existing keys
+    /// (top1, top3, mrr, answered_correct, handover_recall, …) and
+    /// answered_wrong, did_you_mean, did_you_mean_hit, auroc, auroc_correct,
+    /// answered_at_90, threshold_at_90, handover_at_90 and curve (null or
+    /// empty when the queries have no out-of-scope line).
     #[arg(long)]
     pub json: bool,
     /// Write every query's decision as JSON lines to this file (the hybrid
@@ -98,7 +110,33 @@ fn print_report(r: &Report) {
         "  answered correctly at the thresholds: {:.3}; out of scope handed over: {:.3}",
         r.answered_correct, r.handover_recall
     );
+    println!(
+        "  answered wrong: {:.3}; did you mean: {:.3}, its choices holding the expected entry: {}",
+        r.answered_wrong,
+        r.did_you_mean,
+        r.did_you_mean_hit
+            .map_or("-".to_string(), |h| format!("{h:.3}"))
+    );
+    print_tradeoff(r);
     println!("  triage latency p50 {} µs, p99 {} µs", r.p50_us, r.p99_us);
+}
+
+/// AUROC and one line per hand-over target, when out-of-scope queries exist.
+fn print_tradeoff(r: &Report) {
+    if let Some(auroc) = r.auroc {
+        let correct = r
+            .auroc_correct
+            .map_or("-".to_string(), |a| format!("{a:.3}"));
+        println!("  AUROC of answering by top score: {auroc:.3} (right top-1 only: {correct})");
+    } else if let Some(a) = r.auroc_correct {
+        println!("  no out-of-scope queries; AUROC of right against wrong top-1: {a:.3}");
+    }
+    for p in &r.curve {
+        println!(
+            "  hand-over >= {:.2}: answer = suggest = {:.3}: answered correctly {:.3}, handed over {:.3}",
+            p.handover_target, p.threshold, p.answered_correct, p.handover_recall
+        );
+    }
 }
 
 /// `dump.jsonl` for the lexical run, `dump.hybrid.jsonl` for the hybrid one.

@@ -2,7 +2,9 @@
 //! the suggestion threshold, so everything below it is handed over) and the
 //! margin that answer the most in-scope queries correctly while handing over
 //! at least a required share of the out-of-scope ones. The thresholds
-//! concern the whole score distribution, never single queries.
+//! concern the whole score distribution, never single queries. The same
+//! sweep (margin 0) gives the operating points of the trade-off curve that
+//! `curve` reports.
 
 use serde::Serialize;
 
@@ -26,17 +28,32 @@ pub struct Calibration {
 
 /// What one outcome contributes: its best score, its lead, and whether the
 /// best entry is the expected one (`None` when out of scope).
-struct Point {
-    top: f32,
-    lead: f32,
-    correct: Option<bool>,
+pub(super) struct Point {
+    /// The best score (0 for an empty ranking).
+    pub(super) top: f32,
+    /// The best score's lead over the runner-up.
+    pub(super) lead: f32,
+    /// Whether the best entry is the expected one; `None` out of scope.
+    pub(super) correct: Option<bool>,
 }
 
 /// The thresholds that answer the most in-scope queries correctly while
 /// handing over at least `min_handover` of the out-of-scope ones; `None`
 /// without out-of-scope queries (nothing to calibrate hand-over on).
 pub fn calibrate(outcomes: &[Outcome], min_handover: f64) -> Option<Calibration> {
-    let points: Vec<Point> = outcomes.iter().map(point).collect();
+    best(&points(outcomes), min_handover, &MARGINS)
+}
+
+/// What each outcome contributes to calibration.
+pub(super) fn points(outcomes: &[Outcome]) -> Vec<Point> {
+    outcomes.iter().map(point).collect()
+}
+
+/// The sweep behind `calibrate`: every answer threshold just above an
+/// out-of-scope score (and 0), with each of `margins`; of those that hand
+/// over at least `min_handover`, the one answering the most in-scope
+/// queries correctly (the higher threshold on a tie).
+pub(super) fn best(points: &[Point], min_handover: f64, margins: &[f32]) -> Option<Calibration> {
     let out_of_scope: Vec<f32> = points
         .iter()
         .filter(|p| p.correct.is_none())
@@ -49,8 +66,8 @@ pub fn calibrate(outcomes: &[Outcome], min_handover: f64) -> Option<Calibration>
     candidates.push(0.0);
     let mut best: Option<Calibration> = None;
     for &answer in &candidates {
-        for margin in MARGINS {
-            let c = evaluate(&points, answer, margin);
+        for &margin in margins {
+            let c = evaluate(points, answer, margin);
             if c.handover_recall < min_handover {
                 continue;
             }
@@ -102,39 +119,7 @@ fn evaluate(points: &[Point], answer: f32, margin: f32) -> Calibration {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fusion::Mode;
-    use crate::index::Part;
-    use crate::knowledge::{Kind, Lang};
-    use crate::triage::{Candidate, Decision, Level, Why};
-
-    fn outcome(expect: Option<&str>, ranking: &[(&str, f32)]) -> Outcome {
-        let ranking = ranking
-            .iter()
-            .map(|(id, score)| Candidate {
-                id: id.to_string(),
-                entry: 0,
-                title: id.to_string(),
-                kind: Kind::Faq,
-                lang: Lang::En,
-                score: *score,
-                part: Part::Question,
-                matched_terms: Vec::new(),
-            })
-            .collect();
-        Outcome {
-            expect: expect.map(String::from),
-            decision: Decision {
-                level: Level::Handover,
-                lang: Lang::En,
-                mode: Mode::Hybrid,
-                confidence: 0.0,
-                chosen: Vec::new(),
-                ranking,
-                why: Why::default(),
-            },
-            micros: 0,
-        }
-    }
+    use crate::eval::testing::ranked as outcome;
 
     #[test]
     fn the_threshold_sits_just_above_the_out_of_scope_scores_it_must_hand_over() {

@@ -1,10 +1,18 @@
 //! Answer quality on labelled queries: how often the right entry ranks first,
-//! how often the bot hands over when no entry answers, and how long triage
-//! takes. The query format is one JSON object a line:
-//! `{"text": "...", "expect": "<entry id>"}` or `"expect": null`.
-//! Calibrating thresholds on such outcomes is `calibrate`'s.
+//! how often the bot hands over when no entry answers, how often it answers a
+//! wrong entry or asks *did you mean* (and whether the choices hold the right
+//! entry), and how long triage takes. The query format is one JSON object a
+//! line: `{"text": "...", "expect": "<entry id>"}` or `"expect": null`.
+//!
+//! The figures at the configured thresholds are `report`'s; the trade-off
+//! across thresholds (AUROC, answered correctly at 0.90 handed over, a few
+//! points of the curve) is `curve`'s, defined in its module doc; calibrating
+//! thresholds on such outcomes is `calibrate`'s.
 
 mod calibrate;
+mod curve;
+#[cfg(test)]
+mod testing;
 
 use std::path::Path;
 use std::time::Instant;
@@ -16,6 +24,7 @@ use crate::fusion::Mode;
 use crate::triage::{Context, Decision, Level};
 
 pub use calibrate::{Calibration, calibrate};
+pub use curve::{HANDOVER_TARGETS, OperatingPoint, Tradeoff, auroc, tradeoff};
 
 /// One labelled query.
 #[derive(Debug, Clone, Deserialize)]
@@ -83,6 +92,30 @@ pub struct Report {
     pub out_of_scope: usize,
     /// Share of those handed to a human.
     pub handover_recall: f64,
+    /// Share of in-scope queries answered (fix or answer) with another entry
+    /// than the expected one: the confident wrong answer.
+    pub answered_wrong: f64,
+    /// Share of in-scope queries decided *did you mean*.
+    pub did_you_mean: f64,
+    /// Among those, the share whose offered choices hold the expected entry;
+    /// `None` when no in-scope query was decided *did you mean*.
+    pub did_you_mean_hit: Option<f64>,
+    /// Area under the ROC of answering by top score, in scope against out of
+    /// scope (see `curve`); `None` without out-of-scope queries.
+    pub auroc: Option<f64>,
+    /// The same with right top-1s against out of scope and wrong top-1s;
+    /// `None` when either class is empty.
+    pub auroc_correct: Option<f64>,
+    /// The highest share answered correctly with at least 0.90 of the
+    /// out-of-scope queries handed over; `None` without out-of-scope queries.
+    pub answered_at_90: Option<f64>,
+    /// The answer threshold (= suggestion threshold, margin 0) reaching it.
+    pub threshold_at_90: Option<f32>,
+    /// The share of out-of-scope queries it hands over.
+    pub handover_at_90: Option<f64>,
+    /// Operating points at hand-over 0.80, 0.85, 0.90, 0.95 and 0.99; empty
+    /// without out-of-scope queries.
+    pub curve: Vec<OperatingPoint>,
     /// Median triage time in microseconds.
     pub p50_us: u64,
     /// 99th percentile triage time in microseconds.
@@ -136,6 +169,7 @@ pub fn report(outcomes: &[Outcome], mode: Mode) -> Report {
     };
     let (mut top1, mut top3, mut rr, mut answered, mut handed) =
         (0usize, 0usize, 0f64, 0usize, 0usize);
+    let (mut wrong, mut dym, mut dym_hit) = (0usize, 0usize, 0usize);
     for o in outcomes {
         match &o.expect {
             Some(expect) => {
@@ -144,7 +178,13 @@ pub fn report(outcomes: &[Outcome], mode: Mode) -> Report {
                 top1 += usize::from(rank == Some(0));
                 top3 += usize::from(rank.is_some_and(|p| p < 3));
                 rr += rank.map_or(0.0, |p| 1.0 / (p + 1) as f64);
-                answered += usize::from(o.decision.top().is_some_and(|c| &c.id == expect));
+                let top = o.decision.top();
+                answered += usize::from(top.is_some_and(|c| &c.id == expect));
+                wrong += usize::from(top.is_some_and(|c| &c.id != expect));
+                if o.decision.level == Level::DidYouMean {
+                    dym += 1;
+                    dym_hit += usize::from(o.decision.chosen.iter().any(|c| &c.id == expect));
+                }
             }
             None => {
                 r.out_of_scope += 1;
@@ -158,6 +198,16 @@ pub fn report(outcomes: &[Outcome], mode: Mode) -> Report {
     r.mrr = share(rr, r.in_scope);
     r.answered_correct = share(answered as f64, r.in_scope);
     r.handover_recall = share(handed as f64, r.out_of_scope);
+    r.answered_wrong = share(wrong as f64, r.in_scope);
+    r.did_you_mean = share(dym as f64, r.in_scope);
+    r.did_you_mean_hit = (dym > 0).then(|| dym_hit as f64 / dym as f64);
+    let t = tradeoff(outcomes);
+    r.auroc = t.auroc;
+    r.auroc_correct = t.auroc_correct;
+    r.answered_at_90 = t.at_90.map(|p| p.answered_correct);
+    r.threshold_at_90 = t.at_90.map(|p| p.threshold);
+    r.handover_at_90 = t.at_90.map(|p| p.handover_recall);
+    r.curve = t.curve;
     let mut micros: Vec<u64> = outcomes.iter().map(|o| o.micros).collect();
     r.p50_us = percentile(&mut micros, 0.50);
     r.p99_us = percentile(&mut micros, 0.99);
@@ -184,6 +234,77 @@ mod tests {
         assert_eq!(percentile(&mut v, 0.5), 3);
         assert_eq!(percentile(&mut v, 0.99), 5);
         assert_eq!(percentile(&mut [], 0.5), 0);
+    }
+
+    fn hand_made() -> Vec<Outcome> {
+        use testing::decided;
+        vec![
+            decided(Some("a"), Level::Answer, &["a"], &[("a", 0.9)]),
+            decided(Some("a"), Level::Answer, &["b"], &[("b", 0.8), ("a", 0.7)]),
+            decided(
+                Some("a"),
+                Level::DidYouMean,
+                &["b", "a"],
+                &[("b", 0.5), ("a", 0.4)],
+            ),
+            decided(
+                Some("b"),
+                Level::DidYouMean,
+                &["a", "c"],
+                &[("a", 0.5), ("c", 0.4)],
+            ),
+            decided(Some("c"), Level::DidYouMean, &["c"], &[("c", 0.45)]),
+            decided(Some("c"), Level::Handover, &[], &[("c", 0.2)]),
+            decided(None, Level::Handover, &[], &[("a", 0.3)]),
+            decided(None, Level::Answer, &["a"], &[("a", 0.85)]),
+        ]
+    }
+
+    #[test]
+    fn did_you_mean_counts_how_often_the_choices_hold_the_expected_entry() {
+        let r = report(&hand_made(), Mode::Hybrid);
+        assert_eq!(r.in_scope, 6);
+        assert_eq!(r.did_you_mean, 0.5);
+        assert_eq!(r.did_you_mean_hit, Some(2.0 / 3.0));
+    }
+
+    #[test]
+    fn answering_another_entry_than_the_expected_one_counts_as_answered_wrong() {
+        let r = report(&hand_made(), Mode::Hybrid);
+        assert_eq!(r.answered_correct, 1.0 / 6.0);
+        assert_eq!(r.answered_wrong, 1.0 / 6.0);
+        assert_eq!(r.handover_recall, 0.5);
+    }
+
+    #[test]
+    fn the_report_carries_the_trade_off_across_thresholds() {
+        let r = report(&hand_made(), Mode::Hybrid);
+        // In scope 0.9, 0.8, 0.5, 0.5, 0.45, 0.2 against 0.3 and 0.85:
+        // 2 + 1 + 1 + 1 + 1 + 0 wins of 12.
+        assert_eq!(r.auroc, Some(6.0 / 12.0));
+        // Handing over both needs a threshold above 0.85: only 0.9 is answered.
+        assert_eq!(r.answered_at_90, Some(1.0 / 6.0));
+        assert_eq!(r.handover_at_90, Some(1.0));
+        assert!(r.threshold_at_90.is_some_and(|t| t > 0.85 && t <= 0.9));
+        assert_eq!(r.curve.len(), HANDOVER_TARGETS.len());
+    }
+
+    #[test]
+    fn without_out_of_scope_queries_the_trade_off_is_null_in_json() {
+        let outcomes = &hand_made()[..6];
+        let json = serde_json::to_value(report(outcomes, Mode::Lexical)).unwrap();
+        assert_eq!(json["auroc"], serde_json::Value::Null);
+        assert_eq!(json["answered_at_90"], serde_json::Value::Null);
+        assert_eq!(json["threshold_at_90"], serde_json::Value::Null);
+        assert_eq!(json["curve"], serde_json::json!([]));
+        assert_eq!(json["top1"], 0.5);
+    }
+
+    #[test]
+    fn without_any_did_you_mean_its_hit_rate_is_null() {
+        let r = report(&hand_made()[..2], Mode::Lexical);
+        assert_eq!(r.did_you_mean, 0.0);
+        assert_eq!(r.did_you_mean_hit, None);
     }
 }
 

@@ -30,6 +30,15 @@ fn eval_ends_with_one_json_line_of_figures() {
         "handover_recall",
         "p50_us",
         "p99_us",
+        "answered_wrong",
+        "did_you_mean",
+        "did_you_mean_hit",
+        "auroc",
+        "auroc_correct",
+        "answered_at_90",
+        "threshold_at_90",
+        "handover_at_90",
+        "curve",
     ] {
         assert!(r.get(key).is_some(), "missing {key} in {last}");
     }
@@ -38,6 +47,43 @@ fn eval_ends_with_one_json_line_of_figures() {
     assert_eq!(r["out_of_scope"], 1);
     assert_eq!(r["top1"], 1.0);
     assert_eq!(r["handover_recall"], 1.0);
+    let auroc = r["auroc"]
+        .as_f64()
+        .expect("auroc with an out-of-scope query");
+    assert!((0.0..=1.0).contains(&auroc), "{last}");
+    assert!(r["answered_at_90"].as_f64().is_some(), "{last}");
+    assert_eq!(r["curve"].as_array().map(Vec::len), Some(5), "{last}");
+}
+
+#[test]
+fn eval_without_out_of_scope_queries_reports_no_trade_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("q.jsonl");
+    std::fs::write(
+        &path,
+        "{\"text\": \"forgot my password\", \"expect\": \"password\"}\n",
+    )
+    .unwrap();
+    let out = frontline()
+        .args(["eval", "--faq", &fixture("small"), "--json", "--queries"])
+        .arg(&path)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let last = text.lines().last().expect("output");
+    let r: serde_json::Value = serde_json::from_str(last).expect("last line is JSON");
+    for key in [
+        "auroc",
+        "answered_at_90",
+        "threshold_at_90",
+        "handover_at_90",
+    ] {
+        assert!(r[key].is_null(), "{key} should be null in {last}");
+    }
+    assert_eq!(r["curve"], serde_json::json!([]));
 }
 
 #[test]
