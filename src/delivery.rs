@@ -213,7 +213,13 @@ impl Delivery {
                 )
             }
         };
-        self.store.finish_action(item.id, finish, now).await?;
+        if !self
+            .store
+            .finish_action(item.id, item.attempts, finish, now)
+            .await?
+        {
+            tracing::warn!(id = %item.id, "an outbox row was taken again while being delivered; its outcome stands");
+        }
         Ok(outcome)
     }
 

@@ -141,13 +141,17 @@ pub trait Store: Send + Sync {
     /// (holders named `instance/…`): a restarted process takes back what it
     /// held when it stopped. Returns how many were freed.
     async fn release_leases(&self, instance: &str) -> Result<u64, StoreError>;
-    /// Records how delivering row `id` ended.
+    /// Records how delivering row `id`, taken as its attempt number
+    /// `attempt` ([`OutboxItem::attempts`]), ended; `false`, changing
+    /// nothing, if the row was taken again since (its lease ran out and
+    /// another worker has it now: that one's outcome counts).
     async fn finish_action(
         &self,
         id: OutboxId,
+        attempt: i64,
         finish: Finish,
         now: DateTime<Utc>,
-    ) -> Result<(), StoreError>;
+    ) -> Result<bool, StoreError>;
     /// How many outbox rows in `scope` are neither delivered nor given up.
     async fn pending_actions(&self, scope: &Scope) -> Result<i64, StoreError>;
     /// The numeric id of the inbound event from `platform` recorded last

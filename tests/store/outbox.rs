@@ -18,6 +18,7 @@ on_both_backends!(
     a_taken_row_is_not_taken_again_until_its_lease_ends,
     a_renewed_lease_keeps_the_row_and_only_its_holder_renews_it,
     a_restarted_holder_takes_back_its_rows_at_once,
+    a_worker_whose_lease_ran_out_cannot_overwrite_the_retaking_workers_outcome,
     a_transport_sees_only_its_routes,
     concurrent_workers_never_take_the_same_row,
 );
@@ -78,7 +79,12 @@ async fn a_route_is_delivered_in_order_even_when_one_fails(backend: Backend) {
     assert_eq!(first.action, say("t1", "first"));
     let retry = t0() + Duration::seconds(10);
     db.store
-        .finish_action(first.id, Finish::RetryAt(retry, "503".into()), t0())
+        .finish_action(
+            first.id,
+            first.attempts,
+            Finish::RetryAt(retry, "503".into()),
+            t0(),
+        )
         .await
         .unwrap();
     let next = db
@@ -93,7 +99,7 @@ async fn a_route_is_delivered_in_order_even_when_one_fails(backend: Backend) {
         "t1's second message waits for its first"
     );
     db.store
-        .finish_action(next.id, Finish::Delivered, t0())
+        .finish_action(next.id, next.attempts, Finish::Delivered, t0())
         .await
         .unwrap();
     assert_eq!(
@@ -111,7 +117,12 @@ async fn a_route_is_delivered_in_order_even_when_one_fails(backend: Backend) {
         .unwrap();
     assert_eq!((again.id, again.attempts), (first.id, 2));
     db.store
-        .finish_action(again.id, Finish::GiveUp("gone".into()), retry)
+        .finish_action(
+            again.id,
+            again.attempts,
+            Finish::GiveUp("gone".into()),
+            retry,
+        )
         .await
         .unwrap();
     let second = db
@@ -186,7 +197,7 @@ async fn a_transport_sees_only_its_routes(backend: Backend) {
         .unwrap()
     {
         db.store
-            .finish_action(item.id, Finish::Delivered, t0())
+            .finish_action(item.id, item.attempts, Finish::Delivered, t0())
             .await
             .unwrap();
         seen.push(item.action);
@@ -220,7 +231,7 @@ async fn concurrent_workers_never_take_the_same_row(backend: Backend) {
                 .unwrap()
             {
                 store
-                    .finish_action(item.id, Finish::Delivered, t0())
+                    .finish_action(item.id, item.attempts, Finish::Delivered, t0())
                     .await
                     .unwrap();
                 taken.lock().await.push(item.id);
@@ -322,5 +333,49 @@ async fn a_restarted_holder_takes_back_its_rows_at_once(backend: Backend) {
         .unwrap()
         .unwrap();
     assert_eq!(again.id, held_by_dead.id);
+    db.cleanup().await;
+}
+
+async fn a_worker_whose_lease_ran_out_cannot_overwrite_the_retaking_workers_outcome(
+    backend: Backend,
+) {
+    let Some(db) = TestDb::on(backend).await else {
+        return;
+    };
+    enqueue(&*db.store, &[say("staff", "card #1")]).await;
+    let lease_end = t0() + Duration::seconds(5);
+    let slow = db
+        .store
+        .take_action(&Scope::All, t0(), &held(lease_end))
+        .await
+        .unwrap()
+        .unwrap();
+    let other = Lease {
+        until: lease_end + Duration::seconds(5),
+        holder: "worker-2".into(),
+    };
+    let retaken = db
+        .store
+        .take_action(&Scope::All, lease_end, &other)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((retaken.id, retaken.attempts), (slow.id, 2));
+    // The slow worker's late failure does not undo the new attempt ...
+    let late = Finish::RetryAt(lease_end + Duration::seconds(60), "timeout".into());
+    assert!(
+        !db.store
+            .finish_action(slow.id, slow.attempts, late, lease_end)
+            .await
+            .unwrap()
+    );
+    // ... whose outcome counts.
+    assert!(
+        db.store
+            .finish_action(retaken.id, retaken.attempts, Finish::Delivered, lease_end)
+            .await
+            .unwrap()
+    );
+    assert_eq!(db.store.pending_actions(&Scope::All).await.unwrap(), 0);
     db.cleanup().await;
 }

@@ -274,10 +274,11 @@ impl Store for SqlStore {
     async fn finish_action(
         &self,
         id: OutboxId,
+        attempt: i64,
         finish: Finish,
         now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        self.finish(id, finish, now).await
+    ) -> Result<bool, StoreError> {
+        self.finish(id, attempt, finish, now).await
     }
 
     async fn pending_actions(&self, scope: &Scope) -> Result<i64, StoreError> {

@@ -6,6 +6,10 @@
 //! `FOR UPDATE SKIP LOCKED`, so workers never wait for each other; SQLite
 //! runs the whole take as one write, which is atomic there.
 //!
+//! A failure is recorded only by the worker that holds the row's latest
+//! attempt (the attempt count is the fencing token): a worker whose lease
+//! ran out while another retook the row cannot overwrite that one's outcome.
+//!
 //! Because a leased row holds back the rest of its route (the staff
 //! channel is one route), leases are short and renewed while a delivery
 //! runs long, and they name their holder: a process that restarts frees
@@ -80,7 +84,7 @@ impl SqlStore {
             Err(e) => {
                 // A row this version cannot read would block its route forever.
                 let why = format!("unreadable payload: {e}");
-                self.finish(OutboxId(id), Finish::GiveUp(why.clone()), now)
+                self.finish(OutboxId(id), attempts, Finish::GiveUp(why.clone()), now)
                     .await?;
                 Err(StoreError::Corrupt(why))
             }
@@ -90,45 +94,51 @@ impl SqlStore {
     pub(super) async fn finish(
         &self,
         id: OutboxId,
+        attempt: i64,
         finish: Finish,
         now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        on_writer!(self, |p| {
+    ) -> Result<bool, StoreError> {
+        let changed = on_writer!(self, |p| {
             match &finish {
+                // A delivery that happened counts whoever holds the row now.
                 Finish::Delivered => {
                     sqlx::query(
-                        "UPDATE outbox SET delivered_at = $2, lease_until = NULL WHERE id = $1",
+                        "UPDATE outbox SET delivered_at = $2, lease_until = NULL \
+                         WHERE id = $1 AND delivered_at IS NULL",
                     )
                     .bind(id.0)
                     .bind(now)
                     .execute(p)
-                    .await?;
+                    .await?
                 }
                 Finish::RetryAt(at, error) => {
                     sqlx::query(
                         "UPDATE outbox SET next_attempt_at = $2, lease_until = NULL, \
-                         last_error = $3 WHERE id = $1",
+                         last_error = $3 WHERE id = $1 AND attempts = $4",
                     )
                     .bind(id.0)
                     .bind(*at)
                     .bind(error)
+                    .bind(attempt)
                     .execute(p)
-                    .await?;
+                    .await?
                 }
                 Finish::GiveUp(error) => {
                     sqlx::query(
                         "UPDATE outbox SET failed_at = $2, lease_until = NULL, last_error = $3 \
-                         WHERE id = $1",
+                         WHERE id = $1 AND attempts = $4",
                     )
                     .bind(id.0)
                     .bind(now)
                     .bind(error)
+                    .bind(attempt)
                     .execute(p)
-                    .await?;
+                    .await?
                 }
             }
+            .rows_affected()
         });
-        Ok(())
+        Ok(changed == 1)
     }
 
     pub(super) async fn renew(&self, id: OutboxId, lease: &Lease) -> Result<bool, StoreError> {
