@@ -192,9 +192,19 @@ async fn a_bot_killed_under_load_answers_every_question_exactly_once_after_resta
     for n in 0..8 {
         asked.push(id(&fake.says(w.support.id, &customer(n), question(n))));
     }
-    // Killed in the middle of it: threads made or not, answers sent or not.
+    // Killed in the middle of it, once it is at work: threads made or not,
+    // questions recorded or not, answers and cards sent or not.
+    for _ in 0..3 {
+        fake.next_call("POST /channels/*/messages/*/threads").await;
+    }
     first.0.kill().unwrap();
     first.0.wait().unwrap();
+    eprintln!(
+        "killed with {} of {} threads made, {} bot messages posted",
+        fake.matching("POST /channels/*/messages/*/threads").len(),
+        asked.len(),
+        fake.matching("POST /channels/*/messages").len(),
+    );
     for n in 8..12 {
         asked.push(id(&fake.says_while_away(
             w.support.id,
