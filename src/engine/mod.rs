@@ -4,7 +4,7 @@
 //! with the state change that caused them. It never reads the clock, knows
 //! no platform, and sees the database only through [`Store`].
 //!
-//! The flow (see DESIGN.md, "A conversation"):
+//! The flow (see ARCHITECTURE.md, "The life of one message"):
 //! - a message is triaged with the conversation so far: a documented fix
 //!   (*Fixed it* / *Still broken*), an FAQ answer (*Solved* /
 //!   *Not what I asked* / *Talk to a human*), *did you mean*, or a ticket;

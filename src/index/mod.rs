@@ -46,7 +46,7 @@ pub enum Part {
 }
 
 /// Ranking parameters. Defaults were calibrated on the dev sets in
-/// `shared/eval` (see README).
+/// `shared/eval` (see docs/ranking.md).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RankWeights {

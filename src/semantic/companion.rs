@@ -3,7 +3,7 @@
 //! lite), whose cosines to each entry's listed texts and centroid join the
 //! fusion beside the main model's. Two encoders trained on different data
 //! make different mistakes, so together they rank better than either
-//! (see README: banking77 and clinc150 top-1 both rise).
+//! (see docs/ranking.md: banking77 and clinc150 top-1 both rise).
 //!
 //! It is not adapted to the FAQ: it is small and cheap (two layers), and
 //! its embeddings are cached like the main model's, under its own id, in

@@ -20,7 +20,7 @@ use rank::{answerable_lang, candidate_for, rank};
 pub const MAX_CHOICES: usize = 3;
 
 /// Score thresholds for the decision. Defaults were calibrated on the dev
-/// sets in `shared/eval` (see README).
+/// sets in `shared/eval` (see docs/ranking.md).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Thresholds {
