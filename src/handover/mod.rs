@@ -122,6 +122,31 @@ impl Calibration {
         }
     }
 
+    /// One line per calibrated scale, for people: the threshold and the
+    /// shares expected.
+    pub fn lines(&self) -> Vec<String> {
+        [
+            ("lexical", &self.lexical),
+            ("hybrid", &self.hybrid),
+            ("companion", &self.companion),
+        ]
+        .into_iter()
+        .filter_map(|(scale, p)| {
+            let p = p.as_ref()?;
+            Some(format!(
+                "{scale}: answer at {:.3}; expected {:.3} answered correctly, {:.3} of near and {:.3} of far misses handed over ({} held-out questions, {} near, {} far)",
+                p.threshold,
+                p.expected_answered,
+                p.expected_handover_near,
+                p.expected_handover_far,
+                p.samples.0,
+                p.samples.1,
+                p.samples.2
+            ))
+        })
+        .collect()
+    }
+
     /// Calibrates `knowledge` (indexed as `index`, and embedded as
     /// `semantic` when a model is loaded), or reads the result kept in the
     /// model's cache directory for exactly these inputs.

@@ -159,3 +159,22 @@ fn a_missing_directory_is_a_clear_error() {
         .code(2)
         .stderr(predicate::str::contains("no/such/dir is not a directory"));
 }
+
+#[test]
+fn check_shows_the_operating_point_and_the_confusable_entries_with_their_places() {
+    let out = frontline()
+        .env("FRONTLINE_HANDOVER__MIN_SAMPLES", "40")
+        .args(["check", &fixture("overlap")])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).expect("utf-8");
+    assert!(
+        out.contains("hand-over (lexical, target 0.90): answer at"),
+        "{out}"
+    );
+    assert!(out.contains("confusable entries"), "{out}");
+    assert!(out.contains("printer-") && out.contains(".md:2)"), "{out}");
+}
