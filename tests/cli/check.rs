@@ -163,6 +163,7 @@ fn a_missing_directory_is_a_clear_error() {
 #[test]
 fn check_shows_the_operating_point_and_the_confusable_entries_with_their_places() {
     let out = frontline()
+        .env("FRONTLINE_HANDOVER__CALIBRATE", "true")
         .env("FRONTLINE_HANDOVER__MIN_SAMPLES", "40")
         .args(["check", &fixture("overlap")])
         .assert()
