@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
 
-use crate::fusion::{FusionWeights, Hybrid, Ranker};
+use crate::fusion::{FusionWeights, Hybrid, Ranker, Scale};
+use crate::handover::{Calibration, HandoverSettings};
 use crate::index::{FaqIndex, IndexError, RankWeights};
 use crate::knowledge::{self, Diagnostic, Fingerprint, Knowledge, Lang, LoadError, watch};
 use crate::semantic::{Semantic, SemanticIndex};
@@ -30,6 +31,8 @@ pub struct BrainSettings {
     pub ranking: RankWeights,
     /// Weights of the lexical + semantic fusion.
     pub fusion: FusionWeights,
+    /// The hand-over target and its self-calibration.
+    pub handover: HandoverSettings,
 }
 
 impl Default for BrainSettings {
@@ -41,6 +44,7 @@ impl Default for BrainSettings {
             companion_thresholds: Thresholds::companion(),
             ranking: RankWeights::default(),
             fusion: FusionWeights::default(),
+            handover: HandoverSettings::default(),
         }
     }
 }
@@ -62,7 +66,11 @@ pub struct Brain {
     index: FaqIndex,
     semantic: Option<(Arc<Semantic>, SemanticIndex)>,
     settings: BrainSettings,
-    /// How long building the index took (with embeddings, if any).
+    /// The operating points chosen for this knowledge.
+    calibration: Calibration,
+    /// The thresholds in use per scale: lexical, hybrid, companion.
+    thresholds: [Thresholds; 3],
+    /// How long building the index took (with embeddings and calibration, if any).
     pub build_time: Duration,
 }
 
@@ -111,11 +119,29 @@ impl Brain {
                 None
             }
         });
+        let calibration = if settings.handover.calibrate {
+            let c = Calibration::compute(
+                &knowledge,
+                &index,
+                semantic.as_ref().map(|(m, s)| (m.as_ref(), s)),
+                &settings.ranking,
+                &settings.fusion,
+                &settings.handover,
+            );
+            log_calibration(&c);
+            c
+        } else {
+            Calibration::default()
+        };
+        let thresholds = [Scale::Lexical, Scale::Hybrid, Scale::Companion]
+            .map(|scale| in_use(&settings, &calibration, scale));
         Ok(Brain {
             knowledge,
             index,
             semantic,
             settings,
+            calibration,
+            thresholds,
             build_time: started.elapsed(),
         })
     }
@@ -150,7 +176,7 @@ impl Brain {
     fn decide(&self, text: &str, ctx: &Context<'_>, semantic: bool) -> Decision {
         let ranker = Ranker {
             lexical: &self.index,
-            lexical_thresholds: &self.settings.thresholds,
+            lexical_thresholds: &self.thresholds[0],
             hybrid: self
                 .semantic
                 .as_ref()
@@ -159,8 +185,8 @@ impl Brain {
                     model,
                     index,
                     weights: &self.settings.fusion,
-                    thresholds: &self.settings.hybrid_thresholds,
-                    companion_thresholds: &self.settings.companion_thresholds,
+                    thresholds: &self.thresholds[1],
+                    companion_thresholds: &self.thresholds[2],
                 }),
         };
         triage::triage(
@@ -196,6 +222,64 @@ impl Brain {
     pub fn settings(&self) -> &BrainSettings {
         &self.settings
     }
+
+    /// The operating points chosen for this knowledge (empty when
+    /// calibration is off).
+    pub fn calibration(&self) -> &Calibration {
+        &self.calibration
+    }
+
+    /// The thresholds decisions on `scale` are made with: the calibrated
+    /// ones, or the static ones from the settings.
+    pub fn thresholds(&self, scale: Scale) -> &Thresholds {
+        match scale {
+            Scale::Lexical => &self.thresholds[0],
+            Scale::Hybrid => &self.thresholds[1],
+            Scale::Companion => &self.thresholds[2],
+        }
+    }
+}
+
+/// The thresholds for `scale`: the static ones from the settings when they
+/// were set there (differ from the shipped ones) or nothing was calibrated
+/// on that scale, else the calibrated ones.
+fn in_use(settings: &BrainSettings, calibration: &Calibration, scale: Scale) -> Thresholds {
+    let (configured, shipped) = match scale {
+        Scale::Lexical => (&settings.thresholds, Thresholds::default()),
+        Scale::Hybrid => (&settings.hybrid_thresholds, Thresholds::hybrid()),
+        Scale::Companion => (&settings.companion_thresholds, Thresholds::companion()),
+    };
+    match calibration.point(scale) {
+        Some(point) if *configured == shipped => point.thresholds(configured),
+        _ => configured.clone(),
+    }
+}
+
+fn log_calibration(c: &Calibration) {
+    for (scale, point) in [
+        ("lexical", &c.lexical),
+        ("hybrid", &c.hybrid),
+        ("companion", &c.companion),
+    ] {
+        if let Some(p) = point {
+            tracing::info!(
+                scale,
+                threshold = p.threshold,
+                expected_answered = p.expected_answered,
+                expected_handover_near = p.expected_handover_near,
+                expected_handover_far = p.expected_handover_far,
+                in_scope = p.samples.0,
+                near = p.samples.1,
+                far = p.samples.2,
+                "hand-over calibrated"
+            );
+        }
+    }
+    tracing::info!(
+        ms = c.elapsed.as_millis() as u64,
+        cached = c.cached,
+        "hand-over calibration done"
+    );
 }
 
 /// The current brain of a running process, replaced as the FAQ changes.

@@ -14,7 +14,7 @@ use crate::semantic::{Companion, EntrySimilarity, Semantic, SemanticIndex};
 use crate::triage::Thresholds;
 
 /// How many lexical hits are fused with the semantic similarities.
-const LEXICAL_HITS: usize = 20;
+pub const LEXICAL_HITS: usize = 20;
 
 /// Weights of the fused score. Defaults were calibrated on the dev sets in
 /// `shared/eval` (banking77 and clinc150, 10-shot corpora), both at once.

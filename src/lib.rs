@@ -32,6 +32,7 @@ pub mod eval;
 pub mod feedback;
 pub mod flood;
 pub mod fusion;
+pub mod handover;
 pub mod index;
 pub mod intake;
 pub mod knowledge;

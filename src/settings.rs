@@ -18,6 +18,7 @@ use crate::engine::EngineSettings;
 use crate::feedback::FeedbackSettings;
 use crate::flood::FloodSettings;
 use crate::fusion::FusionWeights;
+use crate::handover::HandoverSettings;
 use crate::index::RankWeights;
 use crate::intake::IntakeSettings;
 use crate::semantic::SemanticSettings;
@@ -48,6 +49,9 @@ pub struct Settings {
     pub companion_thresholds: Thresholds,
     /// Ranking weights.
     pub ranking: RankWeights,
+    /// The hand-over target, and whether thresholds are chosen for each FAQ
+    /// when it is indexed.
+    pub handover: HandoverSettings,
     /// The Discord side: API base URL, channels, staff (the token comes from `DISCORD_TOKEN`).
     pub discord: DiscordSettings,
     /// Where conversations and tickets are kept: `sqlite://…` or `postgres://…`.
@@ -81,6 +85,7 @@ impl Default for Settings {
             hybrid_thresholds: Thresholds::hybrid(),
             companion_thresholds: Thresholds::companion(),
             ranking: RankWeights::default(),
+            handover: HandoverSettings::default(),
             discord: DiscordSettings::default(),
             database_url: DEFAULT_DATABASE_URL.to_string(),
             engine: EngineSettings::default(),
@@ -141,6 +146,7 @@ impl Settings {
             companion_thresholds: self.companion_thresholds.clone(),
             ranking: self.ranking.clone(),
             fusion: self.fusion.clone(),
+            handover: self.handover.clone(),
         }
     }
 }

@@ -6,7 +6,8 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 
-use crate::knowledge::load_dir;
+use crate::brain::Brain;
+use crate::knowledge::{Knowledge, load_dir};
 use crate::settings::Settings;
 
 /// Arguments of `check`.
@@ -42,6 +43,11 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<ExitCode> {
             loaded.files,
             entries
         );
+        if let Some(k) = &loaded.knowledge
+            && errors == 0
+        {
+            print_operating_point(settings, k, &dir);
+        }
     }
     let failed = errors > 0 || (args.deny_warnings && warnings > 0);
     Ok(if failed {
@@ -49,4 +55,66 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The lexical operating point this FAQ calibrates itself to, and the
+/// entries its questions confuse (the model is not loaded here).
+fn print_operating_point(settings: &Settings, knowledge: &Knowledge, dir: &std::path::Path) {
+    // Shown whether or not the calibrated thresholds decide.
+    let mut brain_settings = settings.brain();
+    brain_settings.handover.calibrate = true;
+    let brain = match Brain::new(knowledge.clone(), brain_settings, None) {
+        Ok(b) => b,
+        Err(e) => {
+            println!("hand-over: the index could not be built: {e}");
+            return;
+        }
+    };
+    let calibration = brain.calibration();
+    let target = settings.handover.target;
+    match &calibration.lexical {
+        Some(p) => println!(
+            "hand-over{} (lexical, target {target:.2}): answer at {:.3}; expected {:.2} answered, \
+             {:.2} of near misses and {:.2} of far misses handed over \
+             ({} held-out questions, {} near, {} far misses)",
+            if settings.handover.calibrate {
+                ""
+            } else {
+                " as calibrated (not in use: [handover] calibrate = false)"
+            },
+            p.threshold,
+            p.expected_answered,
+            p.expected_handover_near,
+            p.expected_handover_far,
+            p.samples.0,
+            p.samples.1,
+            p.samples.2
+        ),
+        None => println!(
+            "hand-over: too few listed questions to calibrate (need {}); the static thresholds decide",
+            settings.handover.min_samples
+        ),
+    }
+    if !calibration.confusable.is_empty() {
+        println!("confusable entries (held-out questions ranking the other first):");
+    }
+    for c in &calibration.confusable {
+        let at = |id: &str| {
+            knowledge
+                .position(id)
+                .map(|i| {
+                    let o = &knowledge.entry(i).origin;
+                    format!("{}:{}", dir.join(&o.path).display(), o.line)
+                })
+                .unwrap_or_default()
+        };
+        println!(
+            "  {} ({}) <-> {} ({}): {} question(s)",
+            c.a,
+            at(&c.a),
+            c.b,
+            at(&c.b),
+            c.count
+        );
+    }
 }

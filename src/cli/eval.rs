@@ -56,6 +56,17 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<ExitCode> {
         brain.knowledge().entries().len(),
         brain.build_time.as_millis()
     );
+    let calibration = brain.calibration();
+    for line in calibration.lines() {
+        println!("self-calibrated {line}");
+    }
+    if brain.settings().handover.calibrate {
+        println!(
+            "self-calibration took {} ms{}",
+            calibration.elapsed.as_millis(),
+            if calibration.cached { " (cached)" } else { "" }
+        );
+    }
     let mut modes = vec![Mode::Lexical];
     if brain.semantic().is_some() {
         modes.push(Mode::Hybrid);

@@ -27,6 +27,7 @@ pub use classifier::Classifier;
 pub use companion::Companion;
 pub use dense::Precision;
 pub use encoder::Encoder;
+pub use prune::{prune as prune_kept, touch};
 pub use space::{Cosines, EntrySimilarity, SemanticIndex};
 
 use crate::knowledge::Lang;

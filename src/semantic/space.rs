@@ -3,6 +3,7 @@
 //! the main model and, if configured, by the companion encoder, with the
 //! similarities of a query to each entry.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::{
@@ -46,9 +47,16 @@ impl Vectors {
     /// From the vectors of texts labelled `row_entry` (indices below `entries`).
     fn new(vectors: &[super::Vector], row_entry: &[u32], entries: usize, dim: usize) -> Self {
         let mut rows = Vec::with_capacity(vectors.len() * dim);
-        let mut centroids = vec![0f32; entries * dim];
-        for (v, &e) in vectors.iter().zip(row_entry) {
+        for v in vectors {
             rows.extend_from_slice(v);
+        }
+        Self::from_rows(rows, row_entry, entries, dim)
+    }
+
+    /// From rows laid out one after the other, labelled `row_entry`.
+    fn from_rows(rows: Vec<f32>, row_entry: &[u32], entries: usize, dim: usize) -> Self {
+        let mut centroids = vec![0f32; entries * dim];
+        for (v, &e) in rows.chunks_exact(dim.max(1)).zip(row_entry) {
             let c = &mut centroids[e as usize * dim..][..dim];
             c.iter_mut().zip(v.iter()).for_each(|(c, x)| *c += x);
         }
@@ -67,6 +75,23 @@ impl Vectors {
 
     fn entries(&self) -> usize {
         self.centroids.len() / self.dim.max(1)
+    }
+
+    /// Row `i`.
+    fn row(&self, i: usize) -> &[f32] {
+        &self.rows[i * self.dim..][..self.dim]
+    }
+
+    /// The rows not dropped, with centroids of their own.
+    fn without(&self, drop_rows: &[bool], row_entry: &[u32]) -> Vectors {
+        let rows: Vec<f32> = self
+            .rows
+            .chunks_exact(self.dim)
+            .zip(drop_rows)
+            .filter(|(_, d)| !**d)
+            .flat_map(|(r, _)| r.iter().copied())
+            .collect();
+        Vectors::from_rows(rows, row_entry, self.entries(), self.dim)
     }
 
     /// Each entry's best cosine to `query` among the listed texts in `rows`
@@ -107,8 +132,9 @@ pub struct SemanticIndex {
     /// The same texts by the companion encoder, if one is loaded.
     companion: Option<Vectors>,
     classifier: Classifier,
-    /// The last layer trained for this knowledge, if any.
-    adaptation: Option<Adaptation>,
+    /// The last layer trained for this knowledge, if any (shared with the
+    /// indexes derived from this one).
+    adaptation: Option<Arc<Adaptation>>,
     /// What the cache did during the build (for the main model; the
     /// companion's is [`SemanticIndex::companion_stats`]).
     pub stats: CacheStats,
@@ -180,17 +206,72 @@ impl SemanticIndex {
             row_entry,
             companion,
             classifier,
-            adaptation,
+            adaptation: adaptation.map(Arc::new),
             stats,
             companion_stats,
             build_time: started.elapsed(),
         })
     }
 
+    /// This index without the rows marked in `drop_rows` (one flag per
+    /// row, in [`SemanticIndex::row`] order): the other rows' vectors as
+    /// they are (nothing is embedded again, the adapted layer is shared),
+    /// centroids of what is left, and a classifier trained on it (cached
+    /// in `cache_dir` if given). Self-calibration ranks held-out questions
+    /// against such an index.
+    pub fn without(
+        &self,
+        drop_rows: &[bool],
+        cache_dir: Option<&std::path::Path>,
+    ) -> Result<SemanticIndex, SemanticError> {
+        let started = Instant::now();
+        let row_entry: Vec<u32> = self
+            .row_entry
+            .iter()
+            .zip(drop_rows)
+            .filter(|(_, d)| !**d)
+            .map(|(e, _)| *e)
+            .collect();
+        let vectors = self.vectors.without(drop_rows, &row_entry);
+        let companion = self
+            .companion
+            .as_ref()
+            .map(|c| c.without(drop_rows, &row_entry));
+        let classifier = Classifier::train(
+            &vectors.rows,
+            vectors.dim,
+            &row_entry,
+            vectors.entries(),
+            cache_dir,
+        )?;
+        Ok(SemanticIndex {
+            vectors,
+            row_entry,
+            companion,
+            classifier,
+            adaptation: self.adaptation.clone(),
+            stats: CacheStats::default(),
+            companion_stats: None,
+            build_time: started.elapsed(),
+        })
+    }
+
+    /// The unit vector of row `i` by the main model: the title or listed
+    /// question it was embedded from, with the adapted layer, exactly as a
+    /// query of the same text is embedded.
+    pub fn row(&self, i: usize) -> &[f32] {
+        self.vectors.row(i)
+    }
+
+    /// Row `i` by the companion encoder, if it embedded the texts.
+    pub fn companion_row(&self, i: usize) -> Option<&[f32]> {
+        self.companion.as_ref().map(|c| c.row(i))
+    }
+
     /// The last layer trained for this knowledge, which queries must be
     /// embedded with too.
     pub fn adaptation(&self) -> Option<&Adaptation> {
-        self.adaptation.as_ref()
+        self.adaptation.as_deref()
     }
 
     /// Whether the companion encoder embedded the texts too.

@@ -21,7 +21,7 @@ pub const MAX_CHOICES: usize = 3;
 
 /// Score thresholds for the decision. Defaults were calibrated on the dev
 /// sets in `shared/eval` (see docs/ranking.md).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Thresholds {
     /// A best match at least this close is answered.

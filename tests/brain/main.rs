@@ -1,6 +1,7 @@
 //! The brain without any transport: triage decisions on the demo FAQ and on
 //! small fixtures, and hot reload of a changing FAQ directory.
 
+mod calibration;
 mod reload;
 mod triage;
 

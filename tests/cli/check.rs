@@ -222,3 +222,23 @@ fn a_symptom_that_is_an_ordinary_word_is_too_broad() {
         "{out}"
     );
 }
+
+#[test]
+fn check_shows_the_operating_point_and_the_confusable_entries_with_their_places() {
+    let out = frontline()
+        .env("FRONTLINE_HANDOVER__CALIBRATE", "true")
+        .env("FRONTLINE_HANDOVER__MIN_SAMPLES", "40")
+        .args(["check", &fixture("overlap")])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).expect("utf-8");
+    assert!(
+        out.contains("hand-over (lexical, target 0.90): answer at"),
+        "{out}"
+    );
+    assert!(out.contains("confusable entries"), "{out}");
+    assert!(out.contains("printer-") && out.contains(".md:2)"), "{out}");
+}

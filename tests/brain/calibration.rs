@@ -1,0 +1,107 @@
+//! Self-calibrated hand-over: each knowledge base gets thresholds of its own
+//! from its listed questions, held out and ranked against the rest.
+
+use std::path::{Path, PathBuf};
+
+use frontline::brain::BrainSettings;
+use frontline::fusion::Scale;
+use frontline::handover::HandoverSettings;
+use frontline::triage::Thresholds;
+
+use super::load;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// Calibration on, with few enough samples required for a small fixture.
+fn calibrating() -> BrainSettings {
+    BrainSettings {
+        handover: HandoverSettings {
+            min_samples: 40,
+            ..HandoverSettings::calibrated()
+        },
+        ..BrainSettings::default()
+    }
+}
+
+#[test]
+fn two_knowledge_bases_of_different_difficulty_get_thresholds_of_their_own_that_meet_the_target() {
+    let distinct = load(&fixture("faq"), calibrating());
+    let overlapping = load(&fixture("overlap"), calibrating());
+    let a = distinct
+        .calibration()
+        .lexical
+        .clone()
+        .expect("faq calibrated");
+    let b = overlapping
+        .calibration()
+        .lexical
+        .clone()
+        .expect("overlap calibrated");
+    assert!(
+        (a.threshold - b.threshold).abs() > 0.01,
+        "{} vs {}",
+        a.threshold,
+        b.threshold
+    );
+    for p in [&a, &b] {
+        assert!(p.expected_handover_near >= 0.9, "{p:?}");
+        assert!(p.expected_handover_far >= 0.9, "{p:?}");
+    }
+    // The brain decides with them.
+    assert_eq!(distinct.thresholds(Scale::Lexical).answer, a.threshold);
+    assert_eq!(overlapping.thresholds(Scale::Lexical).margin, 0.0);
+}
+
+#[test]
+fn the_same_knowledge_calibrates_to_the_same_thresholds() {
+    let first = load(&fixture("overlap"), calibrating());
+    let second = load(&fixture("overlap"), calibrating());
+    assert_eq!(first.calibration().lexical, second.calibration().lexical);
+    assert_eq!(
+        first.calibration().confusable,
+        second.calibration().confusable
+    );
+}
+
+#[test]
+fn a_knowledge_too_small_to_calibrate_keeps_the_static_thresholds() {
+    let brain = load(&fixture("small"), BrainSettings::default());
+    assert!(brain.calibration().lexical.is_none());
+    assert_eq!(
+        *brain.thresholds(Scale::Lexical),
+        BrainSettings::default().thresholds
+    );
+}
+
+#[test]
+fn thresholds_set_in_the_settings_are_kept_over_the_calibrated_ones() {
+    let mut settings = calibrating();
+    settings.thresholds.answer = 0.77;
+    let brain = load(&fixture("overlap"), settings);
+    assert!(brain.calibration().lexical.is_some());
+    assert_eq!(brain.thresholds(Scale::Lexical).answer, 0.77);
+    let off = BrainSettings {
+        handover: HandoverSettings::fixed(),
+        ..calibrating()
+    };
+    let brain = load(&fixture("overlap"), off);
+    assert!(brain.calibration().lexical.is_none());
+    assert_eq!(*brain.thresholds(Scale::Lexical), Thresholds::default());
+}
+
+#[test]
+fn confusable_entries_are_the_ones_whose_questions_rank_each_other_first() {
+    let brain = load(&fixture("overlap"), calibrating());
+    let pairs = &brain.calibration().confusable;
+    assert!(!pairs.is_empty());
+    assert!(pairs.len() <= 5);
+    assert!(pairs.windows(2).all(|w| w[0].count >= w[1].count));
+    for p in pairs {
+        assert!(p.a.starts_with("printer-") && p.b.starts_with("printer-"));
+        assert_ne!(p.a, p.b);
+    }
+}
