@@ -103,8 +103,9 @@ enum Queued {
 }
 
 /// Tries of one waiting event, failing as if the database were away while
-/// it answers a ping, before the event is given up.
-const GIVE_UP_AFTER: u32 = 5;
+/// it answers a ping, before the event is given up (generous: just after
+/// an outage a pool may still hand out a few broken connections).
+const GIVE_UP_AFTER: u32 = 20;
 
 /// The way into the engine; see the module doc.
 pub struct Intake {
