@@ -74,21 +74,12 @@ fn print_operating_point(settings: &Settings, knowledge: &Knowledge, dir: &std::
     let target = settings.handover.target;
     match &calibration.lexical {
         Some(p) => println!(
-            "hand-over{} (lexical, target {target:.2}): answer at {:.3}; expected {:.2} answered, \
-             {:.2} of near misses and {:.2} of far misses handed over \
-             ({} held-out questions, {} near, {} far misses)",
+            "hand-over{} (lexical, target {target:.2}): {p}",
             if settings.handover.calibrate {
                 ""
             } else {
                 " as calibrated (not in use: [handover] calibrate = false)"
             },
-            p.threshold,
-            p.expected_answered,
-            p.expected_handover_near,
-            p.expected_handover_far,
-            p.samples.0,
-            p.samples.1,
-            p.samples.2
         ),
         None => println!(
             "hand-over: too few listed questions to calibrate (need {}); the static thresholds decide",

@@ -74,6 +74,23 @@ impl HandoverSettings {
     }
 }
 
+impl std::fmt::Display for OperatingPoint {
+    /// The threshold and the shares it is expected to reach, for people.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "answer at {:.3}; expected {:.3} answered correctly, {:.3} of near and {:.3} of far misses handed over ({} held-out questions, {} near, {} far)",
+            self.threshold,
+            self.expected_answered,
+            self.expected_handover_near,
+            self.expected_handover_far,
+            self.samples.0,
+            self.samples.1,
+            self.samples.2
+        )
+    }
+}
+
 /// The operating point chosen on one score scale, and what it is expected to do.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct OperatingPoint {
@@ -143,16 +160,7 @@ impl Calibration {
         .into_iter()
         .filter_map(|(scale, p)| {
             let p = p.as_ref()?;
-            Some(format!(
-                "{scale}: answer at {:.3}; expected {:.3} answered correctly, {:.3} of near and {:.3} of far misses handed over ({} held-out questions, {} near, {} far)",
-                p.threshold,
-                p.expected_answered,
-                p.expected_handover_near,
-                p.expected_handover_far,
-                p.samples.0,
-                p.samples.1,
-                p.samples.2
-            ))
+            Some(format!("{scale}: {p}"))
         })
         .collect()
     }
