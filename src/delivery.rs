@@ -18,7 +18,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{Action, OutboxId};
+use crate::domain::{Action, OutboxId};
 use crate::store::{Finish, Lease, Scope, Store, StoreError};
 
 /// Something that carries out actions: an adapter's outbound side.

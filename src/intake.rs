@@ -29,7 +29,8 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
 
 use crate::delivery::Transport;
-use crate::engine::{Action, Engine, EngineError, Inbound, OutboxId};
+use crate::domain::{Action, Inbound, OutboxId};
+use crate::engine::{Engine, EngineError};
 use crate::metrics::Metrics;
 
 /// How the intake copes with an unreachable database.

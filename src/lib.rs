@@ -7,6 +7,7 @@
 //! - [`index`]: the tantivy index and similarity ranking over entries;
 //! - [`triage`]: one decision per message (fix, answer, did you mean, hand over);
 //! - [`brain`]: knowledge and index together, hot-swapped on change;
+//! - [`domain`]: the shared nouns: ids, inbound events, conversations, actions, tickets;
 //! - [`engine`]: the conversation rules: events in, actions out;
 //! - [`intake`]: the way into the engine that survives a database outage;
 //! - [`store`]: conversations, tickets, answers and the outbox (sqlx);
@@ -27,6 +28,7 @@ pub mod adapters;
 pub mod brain;
 pub mod cli;
 pub mod delivery;
+pub mod domain;
 pub mod engine;
 pub mod eval;
 pub mod feedback;

@@ -21,7 +21,7 @@ use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 use tokio::net::TcpListener;
 
-use crate::engine::{Action, CardStatus};
+use crate::domain::{Action, CardStatus};
 use crate::knowledge::Kind;
 use crate::triage::Level;
 use chrono::Utc;

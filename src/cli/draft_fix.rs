@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 
-use crate::engine::TicketId;
+use crate::domain::TicketId;
 use crate::maintain::draft_fix;
 use crate::settings::Settings;
 

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use crate::adapters::console::render;
-use crate::engine::TicketId;
+use crate::domain::TicketId;
 use crate::settings::Settings;
 use crate::store::{Store, TicketState};
 

@@ -12,8 +12,7 @@
 
 use std::borrow::Cow;
 
-use super::event::{Inbound, StaffCommand};
-use super::ids::Person;
+use crate::domain::{Inbound, Person, StaffCommand};
 
 /// `text` without control characters except `\n` and `\t`; `\r\n` and a
 /// lone `\r` become `\n`. Borrowed when there was nothing to remove.

@@ -4,15 +4,16 @@
 use chrono::{DateTime, Utc};
 
 use super::Engine;
-use super::action::{Action, Card, CardStatus, StaffButton, Suggested};
-use super::ids::{Person, SourceKey, ThreadRef};
 use super::message::{Arrival, capped};
 use super::phrases;
 use super::press::feedback_on;
-use super::state::{Awaiting, Conversation, Feedback, Reason};
 use super::turn::{LogLine, Turn};
+use crate::domain::{
+    Action, Awaiting, Card, CardStatus, Conversation, Feedback, Person, Reason, SourceKey,
+    StaffButton, Suggested, ThreadRef, Ticket, TicketState,
+};
 use crate::knowledge::Lang;
-use crate::store::{ActorKind, NewTicket, Opened, StoreError, Ticket, TicketState};
+use crate::store::{ActorKind, NewTicket, Opened, StoreError};
 
 impl Engine {
     /// A customer asks for a human (`/ticket`): the conversation starts if

@@ -4,14 +4,14 @@
 use chrono::{DateTime, Utc};
 
 use super::Engine;
-use super::action::{Action, Offer, Source};
-use super::event::{Button, Elsewhere};
-use super::ids::{Person, SourceKey, ThreadRef};
 use super::phrases;
 use super::small_talk::{self, SmallTalk};
-use super::state::{Awaiting, Conversation, Offered, Reason};
 use super::turn::{LogLine, Turn};
 use crate::brain::Brain;
+use crate::domain::{
+    Action, Awaiting, Button, Conversation, Elsewhere, Offer, Offered, Person, Reason, Source,
+    SourceKey, ThreadRef,
+};
 use crate::knowledge::{Entry, Kind, Lang};
 use crate::store::{ActorKind, NewAnswer, NewConversation, StoreError, Via};
 use crate::triage::{Context, Decision, Level};

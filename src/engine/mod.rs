@@ -24,11 +24,8 @@
 //! `phrases` (the bot's words), `small_talk`, `question` (one open
 //! question per customer in a support channel).
 
-mod action;
 mod clean;
 mod escalate;
-mod event;
-mod ids;
 mod message;
 mod offline;
 pub mod phrases;
@@ -36,7 +33,6 @@ mod press;
 mod question;
 pub mod small_talk;
 mod staff;
-mod state;
 mod timers;
 mod turn;
 
@@ -47,14 +43,14 @@ use message::Said;
 pub use message::with_links;
 use serde::{Deserialize, Serialize};
 
-pub use action::{
-    Action, Card, CardStatus, Offer, PingLevel, Route, Source, StaffButton, Suggested,
+// The domain's nouns, re-exported: they are the engine's vocabulary too.
+pub use crate::domain::{
+    Action, AnswerId, Awaiting, Button, Card, CardStatus, Conversation, ConversationId, Elsewhere,
+    Feedback, Inbound, Offer, Offered, OutboxId, Person, PingLevel, Rating, Reason, Route, Source,
+    SourceKey, StaffButton, StaffCommand, State, Status, Suggested, ThreadRef, TicketId, UserId,
 };
 pub use escalate::card;
-pub use event::{Button, Elsewhere, Inbound, Rating, StaffCommand};
-pub use ids::{AnswerId, ConversationId, OutboxId, Person, SourceKey, ThreadRef, TicketId, UserId};
 pub use question::Placement;
-pub use state::{Awaiting, Conversation, Feedback, Offered, Reason, State, Status};
 
 use arc_swap::ArcSwap;
 

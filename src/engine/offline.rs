@@ -12,13 +12,10 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use super::action::{Action, Source};
-use super::event::Inbound;
-use super::ids::SourceKey;
 use super::small_talk;
-use super::state::Conversation;
 use super::turn::Turn;
 use super::{Engine, phrases};
+use crate::domain::{Action, Conversation, Inbound, Source, SourceKey};
 use crate::triage::{Context, Level};
 
 /// How many offline answers are remembered until their events are handled.

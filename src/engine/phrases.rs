@@ -2,8 +2,7 @@
 //! Kept in one place so wording can be reviewed and translated together;
 //! staff-facing texts are English only.
 
-use super::event::{Button, Rating};
-use super::ids::TicketId;
+use crate::domain::{Button, Rating, TicketId};
 use crate::knowledge::Lang;
 
 fn pick(lang: Lang, en: &str, de: &str) -> String {

@@ -5,13 +5,13 @@
 use chrono::{DateTime, Utc};
 
 use super::Engine;
-use super::action::Action;
-use super::event::{Button, Rating};
-use super::ids::{AnswerId, Person, SourceKey, ThreadRef, TicketId};
 use super::phrases;
-use super::state::{Awaiting, Conversation, Feedback, Reason};
 use super::turn::{LogLine, Turn};
 use crate::brain::Brain;
+use crate::domain::{
+    Action, AnswerId, Awaiting, Button, Conversation, Feedback, Person, Rating, Reason, SourceKey,
+    ThreadRef, TicketId,
+};
 use crate::knowledge::{Kind, Lang};
 use crate::store::{ActorKind, StoreError, Via};
 

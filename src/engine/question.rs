@@ -13,8 +13,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::ids::{Person, ThreadRef};
 use super::{Engine, EngineError, EngineSettings};
+use crate::domain::{Person, ThreadRef};
 use crate::store::NewOpening;
 
 /// Where a customer's new question in a place goes.

@@ -6,15 +6,15 @@
 use chrono::{DateTime, Utc};
 
 use super::Engine;
-use super::action::Action;
 use super::escalate::card;
-use super::event::{Rating, StaffCommand};
-use super::ids::{Person, SourceKey, TicketId};
 use super::message::offer;
 use super::phrases;
-use super::state::{Awaiting, Conversation};
 use super::turn::{LogLine, Turn};
-use crate::store::{ActorKind, Claim, Guarded, StoreError, Ticket, TicketState};
+use crate::domain::{
+    Action, Awaiting, Conversation, Person, Rating, SourceKey, StaffCommand, Ticket, TicketId,
+    TicketState,
+};
+use crate::store::{ActorKind, Claim, Guarded, StoreError};
 
 impl Engine {
     pub(super) async fn on_staff(
@@ -183,7 +183,7 @@ impl StaffTurn<'_> {
                 let lang = self.conv.lang;
                 self.tell_customer(self.say(phrases::resolved(lang, &self.staff.name, note)));
                 let buttons = Rating::all()
-                    .map(|r| offer(super::event::Button::Rate(r), self.conv))
+                    .map(|r| offer(crate::domain::Button::Rate(r), self.conv))
                     .collect();
                 self.tell_customer(Action::AskRating {
                     thread: self.conv.thread.clone(),
@@ -222,7 +222,7 @@ impl StaffTurn<'_> {
                 self.tell_customer(self.say(text));
                 self.conv.ticket = Some(id);
                 self.conv.state.awaiting = Awaiting::Human { ticket: id };
-                self.conv.status = super::state::Status::Open;
+                self.conv.status = crate::domain::Status::Open;
                 self.conv.last_activity_at = now;
                 Ok(true)
             }

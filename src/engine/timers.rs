@@ -5,10 +5,9 @@
 
 use chrono::{DateTime, Utc};
 
-use super::action::{Action, PingLevel};
-use super::state::{Conversation, Status};
 use super::turn::{LogLine, Turn};
 use super::{Engine, EngineSettings, phrases};
+use crate::domain::{Action, Conversation, PingLevel, Status};
 use crate::store::{ActorKind, DuePing, StoreError};
 
 impl Engine {

@@ -4,8 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::action::Action;
-use super::ids::{ConversationId, Person, TicketId};
+use crate::domain::{Action, ConversationId, Person, TicketId};
 use crate::store::{ActorKind, NewEvent, Store, StoreError, Tx};
 
 /// A transaction and the actions decided in it.

@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde::Serialize;
 
-use crate::engine::TicketId;
+use crate::domain::TicketId;
 use crate::knowledge::markdown::slug;
 use crate::knowledge::{Diagnostic, Lang, check_symptom, parse_file};
 use crate::store::{Event, Store, StoreError, Ticket, TicketState};

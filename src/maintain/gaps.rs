@@ -7,7 +7,7 @@
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
-use crate::engine::{ConversationId, Feedback, TicketId};
+use crate::domain::{ConversationId, Feedback, TicketId};
 use crate::index::{Analyzer, SparseVec, Vocab};
 use crate::knowledge::Lang;
 use crate::store::{AnswerRecord, Ticket};

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 
 use chrono::Duration;
 
-use crate::engine::Feedback;
+use crate::domain::Feedback;
 use crate::store::{AnswerRecord, Ticket, TicketState};
 use crate::terminal::one_line;
 

@@ -25,9 +25,11 @@ use chrono::{DateTime, Utc};
 use crate::feedback::EntryFeedback;
 
 pub use records::*;
+// The domain's ticket, re-exported: the store is where it is read.
+pub use crate::domain::{Ticket, TicketState};
 pub use sql::{Posted, SqlStore};
 
-use crate::engine::{
+use crate::domain::{
     Action, AnswerId, Conversation, ConversationId, Feedback, OutboxId, Person, Rating, SourceKey,
     ThreadRef, TicketId, UserId,
 };

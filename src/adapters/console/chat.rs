@@ -10,7 +10,8 @@ use chrono::Utc;
 use super::repl::{self, Flow, Session};
 use super::{ConsoleError, ConsoleTransport, PLATFORM};
 use crate::delivery::Delivery;
-use crate::engine::{Engine, Inbound, Person, Route, SourceKey, ThreadRef};
+use crate::domain::{Inbound, Person, Route, SourceKey, ThreadRef};
+use crate::engine::Engine;
 use crate::store::Scope;
 
 /// How a chat session runs.

@@ -19,7 +19,8 @@ pub use chat::{ChatOptions, run_chat};
 pub use staff::{StaffOptions, run_staff};
 
 use crate::delivery::{DeliveryError, Transport};
-use crate::engine::{Action, Button, EngineError, OutboxId};
+use crate::domain::{Action, Button, OutboxId};
+use crate::engine::EngineError;
 use crate::store::{Scope, StoreError};
 
 /// The platform name in console source keys and user ids.

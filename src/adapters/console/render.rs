@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-use crate::engine::{Action, Card, CardStatus, Offer, PingLevel};
+use crate::domain::{Action, Card, CardStatus, Offer, PingLevel};
 use crate::knowledge::Kind;
 use crate::store::{Event, Ticket};
 use crate::terminal::{ellipsis, hanging, one_line, terminal_safe};

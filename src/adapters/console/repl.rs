@@ -13,7 +13,8 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 
 use super::{ConsoleError, ConsoleTransport};
 use crate::delivery::Delivery;
-use crate::engine::{Engine, Inbound};
+use crate::domain::Inbound;
+use crate::engine::Engine;
 
 /// How often timers run, in polls.
 const TICK_EVERY: u32 = 10;

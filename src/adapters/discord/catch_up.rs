@@ -26,7 +26,7 @@ use serenity::all::{
 
 use super::handler::{Arrival, Handler};
 use super::transport::{PLATFORM, channel_of};
-use crate::engine::SourceKey;
+use crate::domain::SourceKey;
 
 /// Messages per page of Discord's history.
 const PAGE: u8 = 100;

@@ -20,7 +20,7 @@ use super::custom_id::{Action, ButtonId};
 use super::handler::{Handler, person};
 use super::mentions::no_pings;
 use super::transport::{PLATFORM, thread_ref};
-use crate::engine::{Awaiting, Button, Inbound, Rating, SourceKey, StaffCommand, TicketId};
+use crate::domain::{Awaiting, Button, Inbound, Rating, SourceKey, StaffCommand, TicketId};
 use crate::store::{SqlStore, StoreError};
 
 /// What someone pressing an outdated or unknown button reads.

@@ -27,10 +27,10 @@ use super::transport::{
     DiscordTransport, PLATFORM, channel_of, failed, nonce, store_failed, user_of,
 };
 use crate::delivery::DeliveryError;
-use crate::engine::{
+use crate::domain::{
     Card, CardStatus, Inbound, OutboxId, Person, SourceKey, StaffCommand, ThreadRef, TicketId,
-    with_links,
 };
+use crate::engine::with_links;
 use crate::store::{Posted, SqlStore, Store as _, StoreError, TicketState};
 
 /// The prefix of the keys relay threads are remembered by.

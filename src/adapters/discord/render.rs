@@ -9,7 +9,7 @@ use serenity::all::{ButtonStyle, CreateActionRow, CreateButton, CreateEmbed, Cre
 use super::custom_id::{self, ButtonId, MAX_CHOICES};
 use super::mentions::neutralise;
 use super::split::{EMBED_DESCRIPTION_LIMIT, MESSAGE_LIMIT, split_markdown};
-use crate::engine::{Button, Card, CardStatus, Offer, StaffButton, TicketId};
+use crate::domain::{Button, Card, CardStatus, Offer, StaffButton, TicketId};
 use crate::knowledge::Kind;
 
 /// Discord's limit on an embed title.

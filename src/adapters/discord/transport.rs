@@ -27,7 +27,7 @@ use super::relay::{RelayFor, relay_of};
 use super::render::{self, AnswerParts, ButtonContext, Piece};
 use super::settings::DiscordConfig;
 use crate::delivery::{DeliveryError, Transport};
-use crate::engine::{Action, Card, OutboxId, Person, PingLevel, ThreadRef, TicketId};
+use crate::domain::{Action, Card, OutboxId, Person, PingLevel, ThreadRef, TicketId};
 use crate::metrics::Metrics;
 use crate::store::{Posted, Scope, SqlStore, Store as _};
 

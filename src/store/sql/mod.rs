@@ -49,7 +49,7 @@ use super::{
     AnswerRecord, DuePing, Event, Finish, Lease, NewOpening, OutboxItem, Scope, Store, StoreError,
     Ticket, TicketState, Tx,
 };
-use crate::engine::{
+use crate::domain::{
     Conversation, ConversationId, OutboxId, SourceKey, ThreadRef, TicketId, UserId,
 };
 use crate::feedback::EntryFeedback;

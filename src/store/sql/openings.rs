@@ -1,13 +1,13 @@
 //! Which thread each customer's latest question in a place opened, and
 //! when: the claim that lets one of a burst of messages open a thread and
-//! the others join it ([`crate::engine::Engine::place_question`]). One
+//! the others join it ([`crate::domain::Engine::place_question`]). One
 //! upsert decides, so two messages handled at once (or by two instances)
 //! cannot both win.
 
 use chrono::{DateTime, Utc};
 
 use super::{SqlStore, on_writer};
-use crate::engine::{ThreadRef, UserId};
+use crate::domain::{ThreadRef, UserId};
 use crate::store::{NewOpening, StoreError};
 
 impl SqlStore {

@@ -21,7 +21,7 @@ use sqlx::AssertSqlSafe;
 
 use super::reads::placeholders;
 use super::{Pool, SqlStore, on_pool, on_writer};
-use crate::engine::OutboxId;
+use crate::domain::OutboxId;
 use crate::store::{Finish, Lease, OutboxItem, Scope, StoreError};
 
 /// Rows neither delivered nor given up.

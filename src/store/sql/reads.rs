@@ -9,7 +9,7 @@ use super::rows::{
     TICKET_SELECT, TicketRow,
 };
 use super::{SqlStore, on_pool};
-use crate::engine::{Conversation, ConversationId, SourceKey, ThreadRef, TicketId};
+use crate::domain::{Conversation, ConversationId, SourceKey, ThreadRef, TicketId};
 use crate::feedback::EntryFeedback;
 use crate::store::{AnswerRecord, DuePing, Event, StoreError, Ticket, TicketState};
 

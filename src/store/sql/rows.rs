@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::engine::{
+use crate::domain::{
     AnswerId, Conversation, ConversationId, Feedback, Person, Reason, State, Status, ThreadRef,
     TicketId,
 };

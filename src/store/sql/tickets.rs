@@ -7,7 +7,7 @@ use sqlx::AssertSqlSafe;
 
 use super::rows::{TICKET_SELECT, TicketRow};
 use super::tx::{SqlTx, on_tx};
-use crate::engine::{Person, Rating, TicketId};
+use crate::domain::{Person, Rating, TicketId};
 use crate::store::{Claim, Guarded, NewTicket, Opened, StoreError, Ticket, TicketState};
 
 impl SqlTx {

@@ -8,7 +8,7 @@ use sqlx::{AssertSqlSafe, Postgres, Sqlite, Transaction};
 
 use super::Pool;
 use super::rows::{CONVERSATION_COLUMNS, ConversationRow, state_json};
-use crate::engine::{
+use crate::domain::{
     Action, AnswerId, Conversation, ConversationId, Feedback, OutboxId, Person, Rating, TicketId,
 };
 use crate::store::{

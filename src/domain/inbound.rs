@@ -71,7 +71,7 @@ pub enum Inbound {
         /// Which button.
         button: Button,
         /// The answer or *did you mean* the button is under
-        /// ([`crate::engine::State::offer`]), where the platform knows it: a
+        /// ([`crate::domain::State::offer`]), where the platform knows it: a
         /// press under an earlier one is refused instead of acting on the
         /// current one.
         offer: Option<u64>,

@@ -6,9 +6,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::event::Button;
+use super::conversation::{Feedback, Reason};
 use super::ids::{Person, ThreadRef, TicketId, UserId};
-use super::state::{Feedback, Reason};
+use super::inbound::Button;
 use crate::knowledge::Kind;
 
 /// One thing to carry out.
@@ -32,7 +32,7 @@ pub enum Action {
         recognised: Vec<String>,
         /// The buttons under it.
         buttons: Vec<Offer>,
-        /// The conversation's offer number ([`crate::engine::State::offer`]).
+        /// The conversation's offer number ([`crate::domain::State::offer`]).
         #[serde(default)]
         offer: u64,
     },
@@ -44,7 +44,7 @@ pub enum Action {
         text: String,
         /// One button per entry, then *Talk to a human*.
         buttons: Vec<Offer>,
-        /// The conversation's offer number ([`crate::engine::State::offer`]).
+        /// The conversation's offer number ([`crate::domain::State::offer`]).
         #[serde(default)]
         offer: u64,
     },
@@ -334,7 +334,7 @@ impl Action {
     }
 
     /// The answer or *did you mean* this action offers, numbered in its
-    /// conversation ([`crate::engine::State::offer`]).
+    /// conversation ([`crate::domain::State::offer`]).
     pub fn offer(&self) -> Option<u64> {
         match self {
             Action::Answer { offer, .. } | Action::Choices { offer, .. } => Some(*offer),

@@ -1,0 +1,23 @@
+//! The domain: the nouns every layer shares and none owns. Typed ids and
+//! people ([`ids`]), what happens to the bot ([`Inbound`]), a conversation's
+//! state ([`Conversation`]), what the bot wants done ([`Action`], persisted in
+//! the outbox: additive changes only) and a ticket ([`Ticket`]).
+//!
+//! Plain data with its own small invariants. `engine` decides with it,
+//! `store` keeps it, `delivery` and the adapters carry it out; nothing here
+//! depends on any of them (only on `knowledge` for an entry's kind and a
+//! language).
+
+mod action;
+mod conversation;
+mod ids;
+mod inbound;
+mod ticket;
+
+pub use action::{
+    Action, Card, CardStatus, Offer, PingLevel, Route, Source, StaffButton, Suggested,
+};
+pub use conversation::{Awaiting, Conversation, Feedback, Offered, Reason, State, Status};
+pub use ids::{AnswerId, ConversationId, OutboxId, Person, SourceKey, ThreadRef, TicketId, UserId};
+pub use inbound::{Button, Elsewhere, Inbound, Rating, StaffCommand};
+pub use ticket::{Ticket, TicketState};
