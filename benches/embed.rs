@@ -101,7 +101,9 @@ fn main() {
         );
     }
     for set in ["clinc150", "banking77"] {
-        let eval = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/eval").join(set);
+        let eval = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/eval")
+            .join(set);
         if !eval.is_dir() {
             println!("{set}: not found, skipped");
             continue;

@@ -245,7 +245,10 @@ mod tests {
             let s = Settings::load(Some(Path::new("x.toml"))).expect("valid");
             assert!(!s.models.fetch);
             assert_eq!(s.models.dir(), PathBuf::from("/srv/models"));
-            assert_eq!(s.semantic.multilingual_dir, Some(PathBuf::from("models/e5")));
+            assert_eq!(
+                s.semantic.multilingual_dir,
+                Some(PathBuf::from("models/e5"))
+            );
             Ok(())
         });
     }

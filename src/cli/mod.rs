@@ -144,7 +144,9 @@ fn ranking_line(brain: &Brain) -> String {
             index.stats.texts,
             index.stats.computed
         ),
-        None => "ranking: lexical only (no semantic model; see `frontline models status`)".to_string(),
+        None => {
+            "ranking: lexical only (no semantic model; see `frontline models status`)".to_string()
+        }
     }
 }
 

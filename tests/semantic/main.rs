@@ -6,8 +6,8 @@
 mod adapt;
 mod cache;
 mod companion;
+mod converted;
 mod encoder;
 mod helpers;
 mod hybrid;
-mod converted;
 mod reload;

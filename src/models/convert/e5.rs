@@ -116,15 +116,21 @@ impl<'a> Cursor<'a> {
     }
 
     fn u16(&mut self) -> Result<u16, ConvertError> {
-        Ok(u16::from_le_bytes(self.take(2)?.try_into().expect("2 bytes")))
+        Ok(u16::from_le_bytes(
+            self.take(2)?.try_into().expect("2 bytes"),
+        ))
     }
 
     fn u32(&mut self) -> Result<u32, ConvertError> {
-        Ok(u32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")))
+        Ok(u32::from_le_bytes(
+            self.take(4)?.try_into().expect("4 bytes"),
+        ))
     }
 
     fn u64(&mut self) -> Result<u64, ConvertError> {
-        Ok(u64::from_le_bytes(self.take(8)?.try_into().expect("8 bytes")))
+        Ok(u64::from_le_bytes(
+            self.take(8)?.try_into().expect("8 bytes"),
+        ))
     }
 
     fn f32(&mut self) -> Result<f32, ConvertError> {
@@ -165,10 +171,16 @@ impl<'a> E5s1<'a> {
         };
         let qk = c.size("the block size")?;
         if qk != QK || sizes.hidden % QK != 0 || sizes.intermediate % QK != 0 {
-            return Err(bad(format!("blocks of {qk} values for width {}", sizes.hidden)));
+            return Err(bad(format!(
+                "blocks of {qk} values for width {}",
+                sizes.hidden
+            )));
         }
         if sizes.heads == 0 || sizes.hidden % sizes.heads != 0 {
-            return Err(bad(format!("{} heads for width {}", sizes.heads, sizes.hidden)));
+            return Err(bad(format!(
+                "{} heads for width {}",
+                sizes.heads, sizes.hidden
+            )));
         }
         let vocabulary = read_vocabulary(&mut c)?;
         let count = c.size("the tensor count")?;
@@ -190,7 +202,10 @@ impl<'a> E5s1<'a> {
                 count,
                 offset,
             };
-            if offset.checked_add(entry.bytes()).is_none_or(|end| end > bytes.len()) {
+            if offset
+                .checked_add(entry.bytes())
+                .is_none_or(|end| end > bytes.len())
+            {
                 return Err(bad(format!("{} runs past the end of the file", entry.name)));
             }
             entries.push(entry);
@@ -228,7 +243,11 @@ impl<'a> E5s1<'a> {
             Ok(())
         };
         let emb = "embeddings";
-        put(format!("{emb}.word_embeddings.weight"), "emb.word".into(), vec![s.vocab, h])?;
+        put(
+            format!("{emb}.word_embeddings.weight"),
+            "emb.word".into(),
+            vec![s.vocab, h],
+        )?;
         put(
             format!("{emb}.position_embeddings.weight"),
             "emb.pos".into(),
@@ -239,7 +258,11 @@ impl<'a> E5s1<'a> {
             "emb.type".into(),
             vec![s.token_types, h],
         )?;
-        put(format!("{emb}.LayerNorm.weight"), "emb.ln.w".into(), vec![h])?;
+        put(
+            format!("{emb}.LayerNorm.weight"),
+            "emb.ln.w".into(),
+            vec![h],
+        )?;
         put(format!("{emb}.LayerNorm.bias"), "emb.ln.b".into(), vec![h])?;
         for l in 0..s.layers {
             let to = format!("encoder.layer.{l}");
@@ -252,12 +275,31 @@ impl<'a> E5s1<'a> {
                 ("output.dense", "fo", h, ff),
             ];
             for (name, short, out, inp) in parts {
-                put(format!("{to}.{name}.weight"), format!("l{l}.{short}.w"), vec![out, inp])?;
-                put(format!("{to}.{name}.bias"), format!("l{l}.{short}.b"), vec![out])?;
+                put(
+                    format!("{to}.{name}.weight"),
+                    format!("l{l}.{short}.w"),
+                    vec![out, inp],
+                )?;
+                put(
+                    format!("{to}.{name}.bias"),
+                    format!("l{l}.{short}.b"),
+                    vec![out],
+                )?;
             }
-            for (name, short) in [("attention.output.LayerNorm", "aln"), ("output.LayerNorm", "oln")] {
-                put(format!("{to}.{name}.weight"), format!("l{l}.{short}.w"), vec![h])?;
-                put(format!("{to}.{name}.bias"), format!("l{l}.{short}.b"), vec![h])?;
+            for (name, short) in [
+                ("attention.output.LayerNorm", "aln"),
+                ("output.LayerNorm", "oln"),
+            ] {
+                put(
+                    format!("{to}.{name}.weight"),
+                    format!("l{l}.{short}.w"),
+                    vec![h],
+                )?;
+                put(
+                    format!("{to}.{name}.bias"),
+                    format!("l{l}.{short}.b"),
+                    vec![h],
+                )?;
             }
         }
         Ok(plan)
@@ -266,7 +308,11 @@ impl<'a> E5s1<'a> {
     /// Writes `model.safetensors`, `config.json` and `tokenizer.json` into
     /// `out`; `progress` is told the bytes of weights written so far, of
     /// the total it is first told.
-    pub fn write(&self, out: &Path, progress: &mut dyn FnMut(u64, u64)) -> Result<(), ConvertError> {
+    pub fn write(
+        &self,
+        out: &Path,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<(), ConvertError> {
         let plan = self.plan()?;
         let tensors: Vec<Tensor> = plan
             .iter()
@@ -365,7 +411,8 @@ fn read_vocabulary(c: &mut Cursor) -> Result<Vocabulary, ConvertError> {
         let bytes = blob
             .get(a..b)
             .ok_or_else(|| bad(format!("piece {i} at bytes {a}..{b}")))?;
-        let piece = std::str::from_utf8(bytes).map_err(|_| bad(format!("piece {i} is not UTF-8")))?;
+        let piece =
+            std::str::from_utf8(bytes).map_err(|_| bad(format!("piece {i} is not UTF-8")))?;
         pieces.push((piece.to_string(), score));
     }
     for id in [bos, eos, pad, unk] {
@@ -455,18 +502,25 @@ pub fn tokenizer_json(v: &Vocabulary) -> Result<Value, ConvertError> {
         }
     }
     let class = |chars: &[char]| {
-        let inner: String = chars.iter().map(|c| format!("\\x{{{:X}}}", *c as u32)).collect();
+        let inner: String = chars
+            .iter()
+            .map(|c| format!("\\x{{{:X}}}", *c as u32))
+            .collect();
         format!("[{inner}]")
     };
     let mut normalizers = Vec::new();
     if !dropped.is_empty() {
-        normalizers.push(json!({"type": "Replace", "pattern": {"Regex": class(&dropped)}, "content": ""}));
+        normalizers
+            .push(json!({"type": "Replace", "pattern": {"Regex": class(&dropped)}, "content": ""}));
     }
     if !spaces.is_empty() {
-        normalizers.push(json!({"type": "Replace", "pattern": {"Regex": class(&spaces)}, "content": " "}));
+        normalizers
+            .push(json!({"type": "Replace", "pattern": {"Regex": class(&spaces)}, "content": " "}));
     }
     for (from, to) in others {
-        normalizers.push(json!({"type": "Replace", "pattern": {"String": from.to_string()}, "content": to}));
+        normalizers.push(
+            json!({"type": "Replace", "pattern": {"String": from.to_string()}, "content": to}),
+        );
     }
     normalizers.push(json!({"type": "NFKC"}));
     normalizers.push(json!({"type": "Replace", "pattern": {"Regex": " {2,}"}, "content": " "}));

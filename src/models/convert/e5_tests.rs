@@ -28,9 +28,20 @@ fn block(low: [u8; 16], high: [u8; 16]) -> Vec<u8> {
 /// Hidden 32, one layer, two heads, intermediate 64, 8 pieces, 4 positions.
 fn synthetic() -> Vec<u8> {
     let (h, ff, vocab, positions, types) = (32usize, 64usize, 8usize, 4usize, 2usize);
-    let pieces = ["<s>", "<pad>", "</s>", "<unk>", "\u{2581}a", "b", "\u{2581}", "<mask>"];
+    let pieces = [
+        "<s>",
+        "<pad>",
+        "</s>",
+        "<unk>",
+        "\u{2581}a",
+        "b",
+        "\u{2581}",
+        "<mask>",
+    ];
     let scores = [0.0f32, 0.0, 0.0, 0.0, -1.0, -2.0, -3.0, 0.0];
-    let mut b = Builder { bytes: b"E5S1".to_vec() };
+    let mut b = Builder {
+        bytes: b"E5S1".to_vec(),
+    };
     b.u32(1);
     for v in [h, 1, 2, ff, vocab, positions, types] {
         b.u32(v as u32);
@@ -70,7 +81,14 @@ fn synthetic() -> Vec<u8> {
         ("emb.ln.w".into(), false, h),
         ("emb.ln.b".into(), false, h),
     ];
-    for (short, out, inp) in [("q", h, h), ("k", h, h), ("v", h, h), ("ao", h, h), ("fi", ff, h), ("fo", h, ff)] {
+    for (short, out, inp) in [
+        ("q", h, h),
+        ("k", h, h),
+        ("v", h, h),
+        ("ao", h, h),
+        ("fi", ff, h),
+        ("fo", h, ff),
+    ] {
         tensors.push((format!("l0.{short}.w"), true, out * inp));
         tensors.push((format!("l0.{short}.b"), false, out));
     }
@@ -78,7 +96,10 @@ fn synthetic() -> Vec<u8> {
         tensors.push((format!("l0.{short}.w"), false, h));
         tensors.push((format!("l0.{short}.b"), false, h));
     }
-    let dir_len: usize = tensors.iter().map(|(n, _, _)| 2 + n.len() + 1 + 4 + 16).sum();
+    let dir_len: usize = tensors
+        .iter()
+        .map(|(n, _, _)| 2 + n.len() + 1 + 4 + 16)
+        .sum();
     let mut offset = b.bytes.len() + 4 + dir_len;
     let mut data = Vec::new();
     b.u32(tensors.len() as u32);
@@ -172,7 +193,11 @@ fn a_synthetic_file_converts_to_the_bert_layout() {
 
     let tokenizer = tokenizers::Tokenizer::from_file(dir.path().join("tokenizer.json")).unwrap();
     // Tab made a space, U+0001 dropped, "▁a" + "▁" + "b", in <s> … </s>.
-    let ids = tokenizer.encode("a\t\u{1}b", true).unwrap().get_ids().to_vec();
+    let ids = tokenizer
+        .encode("a\t\u{1}b", true)
+        .unwrap()
+        .get_ids()
+        .to_vec();
     assert_eq!(ids, [0, 4, 6, 5, 2]);
     // Runs of spaces are one.
     let ids = tokenizer.encode("a   b", true).unwrap().get_ids().to_vec();

@@ -78,7 +78,9 @@ fn read_weights(dist: &Path) -> Result<HashMap<String, Weight>, ConvertError> {
         let bytes = data
             .get(offset..end)
             .ok_or_else(|| format(format!("the weight shards end inside {}", spec.name)))?;
-        let words = bytes.chunks_exact(4).map(|b| b.try_into().expect("4 bytes"));
+        let words = bytes
+            .chunks_exact(4)
+            .map(|b| b.try_into().expect("4 bytes"));
         let values = match spec.dtype.as_str() {
             "float32" => words.map(f32::from_le_bytes).collect(),
             "int32" => words.map(|w| i32::from_le_bytes(w) as f32).collect(),
@@ -128,11 +130,12 @@ pub fn convert(
     let dist = package.join("dist");
     let mut w = read_weights(&dist)?;
     let stack = format!("{ROOT}TransformerStack/");
-    let get = |w: &HashMap<String, Weight>, name: &str| -> Result<(Vec<usize>, Vec<f32>), ConvertError> {
-        w.get(name)
-            .map(|x| (x.shape.clone(), x.values.clone()))
-            .ok_or_else(|| format(format!("not the expected model: {name} is missing")))
-    };
+    let get =
+        |w: &HashMap<String, Weight>, name: &str| -> Result<(Vec<usize>, Vec<f32>), ConvertError> {
+            w.get(name)
+                .map(|x| (x.shape.clone(), x.values.clone()))
+                .ok_or_else(|| format(format!("not the expected model: {name} is missing")))
+        };
     let scalar = |w: &HashMap<String, Weight>, name: &str| -> Result<f32, ConvertError> {
         get(w, name)?
             .1
@@ -163,7 +166,10 @@ pub fn convert(
         _ => return Err(format("the embeddings are not a matrix".into())),
     };
     put("embeddings.weight".into(), embeddings);
-    let (shape, values) = get(&w, &format!("{stack}Layer_0/AddTimingSignal/TimingSignal/ExpandDims_1"))?;
+    let (shape, values) = get(
+        &w,
+        &format!("{stack}Layer_0/AddTimingSignal/TimingSignal/ExpandDims_1"),
+    )?;
     put(
         "embeddings.timescales".into(),
         (vec![*shape.last().unwrap_or(&0)], values),
@@ -231,7 +237,9 @@ pub fn convert(
         let width = qkv_bias.0.first().copied().unwrap_or(0) / 3;
         let depth = scalar(
             &w,
-            &format!("{stacked}MultiheadAttention/split_heads/split_last_dimension/Reshape/shape/3"),
+            &format!(
+                "{stacked}MultiheadAttention/split_heads/split_last_dimension/Reshape/shape/3"
+            ),
         )? as usize;
         let query_scale = f64::from(scalar(&w, &format!("{stacked}MultiheadAttention/mul/y"))?);
         if depth == 0 || (query_scale - (depth as f64).powf(-0.5)).abs() > 1e-6 {
@@ -255,7 +263,11 @@ pub fn convert(
         &format!("{pooler}weights"),
         &format!("{pooler}bias"),
     )?;
-    let output_size = get(&w, &format!("{pooler}bias"))?.0.first().copied().unwrap_or(0);
+    let output_size = get(&w, &format!("{pooler}bias"))?
+        .0
+        .first()
+        .copied()
+        .unwrap_or(0);
     let eps = scalar(
         &w,
         &format!("{stack}Layer_1/TransformerLayer/FFN/layer_prepostprocess/layer_norm/Cast/x"),
@@ -297,7 +309,9 @@ pub fn convert(
         "{{\n  \"model_type\": \"use-lite\",\n  \"source\": {},\n  \"vocab_size\": {vocab_size},\n  \
          \"embedding_size\": {embedding_size},\n  \"embedding_scale\": 2.0,\n  \"max_len\": {max_len},\n  \
          \"layer_norm_eps\": {},\n  \"layers\": [\n{}\n  ],\n  \"output_size\": {output_size}\n}}\n",
-        json_string(&format!("{SOURCE} (Universal Sentence Encoder lite, Apache-2.0)")),
+        json_string(&format!(
+            "{SOURCE} (Universal Sentence Encoder lite, Apache-2.0)"
+        )),
         python_float(f64::from(eps)),
         layers.join(",\n"),
     );
@@ -323,7 +337,9 @@ impl Score {
         }
         let bad = || format(format!("vocab.json: a score {text}"));
         if text.contains(['.', 'e', 'E']) {
-            text.parse().map(|x| Some(Score::Float(x))).map_err(|_| bad())
+            text.parse()
+                .map(|x| Some(Score::Float(x)))
+                .map_err(|_| bad())
         } else {
             text.parse().map(|x| Some(Score::Int(x))).map_err(|_| bad())
         }
@@ -373,7 +389,8 @@ fn tokenizer_json(vocab: &[(String, Box<RawValue>)]) -> Result<String, ConvertEr
             format!("[{}, {score}]", json_string(piece))
         })
         .collect();
-    let metaspace = r#"{"type": "Metaspace", "replacement": "▁", "prepend_scheme": "always", "split": false}"#;
+    let metaspace =
+        r#"{"type": "Metaspace", "replacement": "▁", "prepend_scheme": "always", "split": false}"#;
     Ok(format!(
         r#"{{"version": "1.0", "truncation": null, "padding": null, "added_tokens": [], "normalizer": {{"type": "NFKC"}}, "pre_tokenizer": {metaspace}, "post_processor": null, "decoder": {metaspace}, "model": {{"type": "Unigram", "unk_id": 0, "vocab": [{}], "byte_fallback": false}}}}"#,
         pieces.join(", ")

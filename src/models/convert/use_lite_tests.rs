@@ -28,32 +28,69 @@ fn specs() -> Vec<Spec> {
     // keeps W (two heads of 8).
     for (i, inp, width, head) in [(0usize, E, E, 4usize), (1, W, W, 8)] {
         let own = format!("{ROOT}Layer_{i}/TransformerLayer/");
-        let kernel =
-            format!("module/Encoder_en/KonaTransformer/Encode/Layer_{i}/TransformerLayer/MultiheadAttention/");
+        let kernel = format!(
+            "module/Encoder_en/KonaTransformer/Encode/Layer_{i}/TransformerLayer/MultiheadAttention/"
+        );
         let stacked = format!("{stack}Layer_{i}/TransformerLayer/");
         let norm = "layer_prepostprocess/layer_norm/layer_norm_";
-        out.push(f(format!("{own}{norm}scale/ConcatPartitions/concat"), vec![inp]));
-        out.push(f(format!("{own}{norm}bias/ConcatPartitions/concat"), vec![inp]));
-        out.push(f(format!("{kernel}qkv_transform_single/kernel/part_0"), vec![1, 1, inp, 3 * width]));
+        out.push(f(
+            format!("{own}{norm}scale/ConcatPartitions/concat"),
+            vec![inp],
+        ));
+        out.push(f(
+            format!("{own}{norm}bias/ConcatPartitions/concat"),
+            vec![inp],
+        ));
+        out.push(f(
+            format!("{kernel}qkv_transform_single/kernel/part_0"),
+            vec![1, 1, inp, 3 * width],
+        ));
         out.push(f(
             format!("{own}MultiheadAttention/qkv_transform_single/bias/ConcatPartitions/concat"),
             vec![3 * width],
         ));
-        out.push(f(format!("{kernel}output_transform_single/kernel/part_0"), vec![1, 1, width, W]));
+        out.push(f(
+            format!("{kernel}output_transform_single/kernel/part_0"),
+            vec![1, 1, width, W],
+        ));
         out.push(f(
             format!("{own}MultiheadAttention/output_transform_single/bias/ConcatPartitions/concat"),
             vec![W],
         ));
         if i == 0 {
-            out.push(f(format!("{own}dense/kernel/ConcatPartitions/concat"), vec![E, W]));
-            out.push(f(format!("{own}dense/bias/ConcatPartitions/concat"), vec![W]));
+            out.push(f(
+                format!("{own}dense/kernel/ConcatPartitions/concat"),
+                vec![E, W],
+            ));
+            out.push(f(
+                format!("{own}dense/bias/ConcatPartitions/concat"),
+                vec![W],
+            ));
         }
-        out.push(f(format!("{own}FFN/{norm}scale/ConcatPartitions/concat"), vec![W]));
-        out.push(f(format!("{own}FFN/{norm}bias/ConcatPartitions/concat"), vec![W]));
-        out.push(f(format!("{stacked}FFN/conv1/Tensordot/Reshape_1"), vec![W, FF]));
-        out.push(f(format!("{own}FFN/conv1/bias/ConcatPartitions/concat"), vec![FF]));
-        out.push(f(format!("{stacked}FFN/conv2/Tensordot/Reshape_1"), vec![FF, W]));
-        out.push(f(format!("{own}FFN/conv2/bias/ConcatPartitions/concat"), vec![W]));
+        out.push(f(
+            format!("{own}FFN/{norm}scale/ConcatPartitions/concat"),
+            vec![W],
+        ));
+        out.push(f(
+            format!("{own}FFN/{norm}bias/ConcatPartitions/concat"),
+            vec![W],
+        ));
+        out.push(f(
+            format!("{stacked}FFN/conv1/Tensordot/Reshape_1"),
+            vec![W, FF],
+        ));
+        out.push(f(
+            format!("{own}FFN/conv1/bias/ConcatPartitions/concat"),
+            vec![FF],
+        ));
+        out.push(f(
+            format!("{stacked}FFN/conv2/Tensordot/Reshape_1"),
+            vec![FF, W],
+        ));
+        out.push(f(
+            format!("{own}FFN/conv2/bias/ConcatPartitions/concat"),
+            vec![W],
+        ));
         out.push((
             format!("{stacked}MultiheadAttention/split_heads/split_last_dimension/Reshape/shape/3"),
             vec![],
@@ -67,8 +104,14 @@ fn specs() -> Vec<Spec> {
             false,
         ));
     }
-    out.push(f("module/Encoder_en/hidden_layers/tanh_layer_0/weights".into(), vec![W, W]));
-    out.push(f("module/Encoder_en/hidden_layers/tanh_layer_0/bias".into(), vec![W]));
+    out.push(f(
+        "module/Encoder_en/hidden_layers/tanh_layer_0/weights".into(),
+        vec![W, W],
+    ));
+    out.push(f(
+        "module/Encoder_en/hidden_layers/tanh_layer_0/bias".into(),
+        vec![W],
+    ));
     out.push((
         format!("{stack}Layer_1/TransformerLayer/FFN/layer_prepostprocess/layer_norm/Cast/x"),
         vec![],
@@ -139,16 +182,27 @@ fn a_synthetic_package_converts_and_runs_as_a_companion() {
     // Out × in: row r, column c of the result is row c, column r of the kernel.
     let kernel: Vec<f32> = {
         let specs = specs();
-        let n = specs.iter().position(|s| s.0.ends_with("tanh_layer_0/weights")).unwrap();
-        (0..W * W).map(|j| ((n * 7 + j) % 13) as f32 / 64.0 - 0.1).collect()
+        let n = specs
+            .iter()
+            .position(|s| s.0.ends_with("tanh_layer_0/weights"))
+            .unwrap();
+        (0..W * W)
+            .map(|j| ((n * 7 + j) % 13) as f32 / 64.0 - 0.1)
+            .collect()
     };
     let pooler: Vec<Vec<f32>> = weights["pooler.weight"].to_vec2().unwrap();
     assert_eq!(pooler[2][5], kernel[5 * W + 2]);
 
     let config = std::fs::read_to_string(out.join("config.json")).unwrap();
-    assert!(config.contains("\"layer_norm_eps\": 9.999999974752427e-07,"), "{config}");
+    assert!(
+        config.contains("\"layer_norm_eps\": 9.999999974752427e-07,"),
+        "{config}"
+    );
     assert!(config.contains("\"max_len\": 16,"), "{config}");
-    assert!(config.contains("\"heads\": 2,\n      \"head_size\": 4"), "{config}");
+    assert!(
+        config.contains("\"heads\": 2,\n      \"head_size\": 4"),
+        "{config}"
+    );
 
     let tokenizer = std::fs::read_to_string(out.join("tokenizer.json")).unwrap();
     // The reserved pieces score 10 below the lowest real one; a missing
@@ -156,7 +210,10 @@ fn a_synthetic_package_converts_and_runs_as_a_companion() {
     assert!(tokenizer.contains(r#"["<s>", -16.0]"#), "{tokenizer}");
     assert!(tokenizer.contains(r#"["b", 0.0]"#), "{tokenizer}");
     assert!(tokenizer.contains(r#"["▁b", -5]"#), "{tokenizer}");
-    assert!(tokenizer.contains(r#"["c", -6.000000000000001]"#), "{tokenizer}");
+    assert!(
+        tokenizer.contains(r#"["c", -6.000000000000001]"#),
+        "{tokenizer}"
+    );
 
     let settings = crate::semantic::SemanticSettings {
         cache_dir: None,
