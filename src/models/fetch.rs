@@ -284,6 +284,9 @@ fn gist(text: &str, code: Option<i32>) -> String {
     if offline.iter().any(|s| lower.contains(s)) {
         return "registry unreachable".into();
     }
+    if lower.contains("no module named pip") {
+        return "not installed (no module named pip)".into();
+    }
     let line = text
         .lines()
         .map(str::trim)
@@ -359,5 +362,9 @@ mod tests {
             "npm error 404 Not Found"
         );
         assert_eq!(gist("", Some(3)), "exited with 3");
+        assert_eq!(
+            gist("/usr/bin/python3: No module named pip\n", Some(1)),
+            "not installed (no module named pip)"
+        );
     }
 }
