@@ -38,7 +38,7 @@ fn main() {
     let root = if checkout.join("all-MiniLM-L6-v2").is_dir() {
         checkout
     } else {
-        frontline::models::default_dir()
+        frontline::models::env_dir()
     };
     let dir = std::env::var_os("FRONTLINE_MODEL_DIR")
         .map(PathBuf::from)

@@ -211,6 +211,15 @@ pub fn default_dir() -> PathBuf {
     }
 }
 
+/// The models directory as the environment names it
+/// (`FRONTLINE_MODELS__DIR`), else [`default_dir`]: where tests and
+/// benchmarks look, without reading a settings file.
+pub fn env_dir() -> PathBuf {
+    std::env::var_os("FRONTLINE_MODELS__DIR")
+        .filter(|d| !d.is_empty())
+        .map_or_else(default_dir, PathBuf::from)
+}
+
 /// Whether `dir` holds every file a model needs.
 pub fn is_complete(dir: &Path) -> bool {
     NEEDED

@@ -567,7 +567,7 @@ mod tests {
         let dir = if checkout.join("model.safetensors").exists() {
             checkout
         } else {
-            crate::models::default_dir().join(name)
+            crate::models::env_dir().join(name)
         };
         if !dir.join("model.safetensors").exists() {
             assert_ne!(

@@ -27,13 +27,14 @@ pub fn multilingual_dir() -> Option<PathBuf> {
 }
 
 /// The directory in `var`, else `models/NAME` in the checkout, else NAME in
-/// the default models directory, if it holds a model; without one a test
+/// the models directory (`FRONTLINE_MODELS__DIR`, else the default), if it
+/// holds a model; without one a test
 /// is skipped, except in CI, where it fails.
 fn fetched(var: &str, model: Model, what: &str) -> Option<PathBuf> {
     let checkout = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("models")
         .join(model.dir_name());
-    let cache = frontline::models::default_dir().join(model.dir_name());
+    let cache = frontline::models::env_dir().join(model.dir_name());
     let dir = match std::env::var_os(var) {
         Some(dir) => PathBuf::from(dir),
         None if checkout.join("model.safetensors").exists() => checkout,
