@@ -4,7 +4,8 @@
 //! layer's parts, pooling), then for the companion encoder's embedding,
 //! lexical search, the semantic similarities, the classifier alone and
 //! whole triage, the median, p99 and mean in microseconds. Needs the model
-//! (`FRONTLINE_MODEL_DIR`, else `models/all-MiniLM-L6-v2`); the companion
+//! (`FRONTLINE_MODEL_DIR`, else `models/all-MiniLM-L6-v2`, else the one in
+//! the models directory); the companion
 //! is `FRONTLINE_COMPANION_DIR`, else `models/use-lite` if it is there
 //! (`FRONTLINE_COMPANION_DIR=` without one); `FRONTLINE_SEMANTIC__PRECISION` picks `q8`
 //! or `f32` (default: `auto`, as the binary);
@@ -32,10 +33,16 @@ fn main() {
         // SAFETY: no other thread exists yet.
         unsafe { std::env::set_var("RAYON_NUM_THREADS", "1") };
     }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // `models/` in the checkout, else the models directory `frontline models fetch` fills.
+    let checkout = Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
+    let root = if checkout.join("all-MiniLM-L6-v2").is_dir() {
+        checkout
+    } else {
+        frontline::models::env_dir()
+    };
     let dir = std::env::var_os("FRONTLINE_MODEL_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("models/all-MiniLM-L6-v2"));
+        .unwrap_or_else(|| root.join("all-MiniLM-L6-v2"));
     let precision = match std::env::var("FRONTLINE_SEMANTIC__PRECISION").as_deref() {
         Ok("f32") => Precision::F32,
         Ok("q8") => Precision::Q8,
@@ -52,7 +59,7 @@ fn main() {
     let companion_dir = match std::env::var_os("FRONTLINE_COMPANION_DIR") {
         Some(d) if d.is_empty() => None,
         Some(d) => Some(PathBuf::from(d)),
-        None => Some(root.join("models/use-lite")).filter(|d| d.is_dir()),
+        None => Some(root.join("use-lite")).filter(|d| d.is_dir()),
     };
     let settings = SemanticSettings {
         model_dir: Some(dir.clone()),
@@ -94,7 +101,9 @@ fn main() {
         );
     }
     for set in ["clinc150", "banking77"] {
-        let eval = root.join("../shared/eval").join(set);
+        let eval = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/eval")
+            .join(set);
         if !eval.is_dir() {
             println!("{set}: not found, skipped");
             continue;

@@ -13,6 +13,7 @@
 //! - [`store`]: conversations, tickets, answers and the outbox (sqlx);
 //! - [`delivery`]: the outbox worker and the transport trait adapters implement;
 //! - [`maintain`]: stats, gaps and drafted fixes for maintainers;
+//! - [`models`]: the sentence encoders fetched by name, checked, converted and cached;
 //! - [`semantic`]: sentence embeddings, their cache and a build-time classifier;
 //! - [`fusion`]: lexical or lexical + semantic ranking, with each mode's thresholds;
 //! - [`feedback`]: customers' *Solved* / *Not what I asked* as a bounded prior;
@@ -41,6 +42,7 @@ pub mod knowledge;
 pub mod lang;
 pub mod maintain;
 pub mod metrics;
+pub mod models;
 pub mod semantic;
 pub mod settings;
 pub mod store;

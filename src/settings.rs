@@ -21,6 +21,7 @@ use crate::fusion::FusionWeights;
 use crate::handover::HandoverSettings;
 use crate::index::RankWeights;
 use crate::intake::IntakeSettings;
+use crate::models::ModelsSettings;
 use crate::semantic::SemanticSettings;
 use crate::triage::Thresholds;
 
@@ -63,8 +64,12 @@ pub struct Settings {
     /// Weights of the lexical + semantic fusion.
     pub fusion: FusionWeights,
     /// The sentence-embedding model (`FRONTLINE_MODEL_DIR`), its companion
-    /// (`FRONTLINE_COMPANION_DIR`) and their cache.
+    /// (`FRONTLINE_COMPANION_DIR`), the multilingual encoder
+    /// (`FRONTLINE_MULTILINGUAL_DIR`) and their cache.
     pub semantic: SemanticSettings,
+    /// Where the models are kept when their directories are not set, and
+    /// whether missing ones are fetched.
+    pub models: ModelsSettings,
     /// How much customers' feedback may move scores.
     pub feedback: FeedbackSettings,
     /// Per-user message limit.
@@ -92,6 +97,7 @@ impl Default for Settings {
             delivery: DeliverySettings::default(),
             fusion: FusionWeights::default(),
             semantic: SemanticSettings::default(),
+            models: ModelsSettings::default(),
             feedback: FeedbackSettings::default(),
             flood: FloodSettings::default(),
             run: RunSettings::default(),
@@ -129,6 +135,8 @@ impl Settings {
                         "semantic.model_dir".into()
                     } else if key.as_str().eq_ignore_ascii_case("companion_dir") {
                         "semantic.companion_dir".into()
+                    } else if key.as_str().eq_ignore_ascii_case("multilingual_dir") {
+                        "semantic.multilingual_dir".into()
                     } else {
                         key.into()
                     }
@@ -220,6 +228,26 @@ mod tests {
             assert_eq!(
                 s.semantic.companion_dir,
                 Some(PathBuf::from("models/use-lite"))
+            );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn fetching_models_can_be_turned_off_and_their_directory_set() {
+        figment::Jail::expect_with(|jail| {
+            let s = Settings::load(None).expect("valid");
+            assert!(s.models.fetch);
+            assert_eq!(s.models.dir, None);
+            jail.set_env("FRONTLINE_MODELS__FETCH", "false");
+            jail.set_env("FRONTLINE_MULTILINGUAL_DIR", "models/e5");
+            jail.create_file("x.toml", "[models]\ndir = \"/srv/models\"\n")?;
+            let s = Settings::load(Some(Path::new("x.toml"))).expect("valid");
+            assert!(!s.models.fetch);
+            assert_eq!(s.models.dir(), PathBuf::from("/srv/models"));
+            assert_eq!(
+                s.semantic.multilingual_dir,
+                Some(PathBuf::from("models/e5"))
             );
             Ok(())
         });

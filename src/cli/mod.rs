@@ -8,6 +8,7 @@ mod check;
 mod draft_fix;
 mod eval;
 mod gaps;
+mod models;
 mod run;
 mod staff;
 mod stats;
@@ -62,6 +63,8 @@ pub enum Command {
     Bench(bench::Args),
     /// The Discord bot (token from DISCORD_TOKEN).
     Run(run::Args),
+    /// The sentence encoders: fetch the missing ones, or show where each is.
+    Models(models::Args),
 }
 
 /// Runs the parsed command line.
@@ -79,24 +82,34 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Eval(args) => eval::run(&settings, args),
         Command::Bench(args) => bench::run(&settings, args),
         Command::Run(args) => run::run(&settings, args),
+        Command::Models(args) => models::run(&settings, args),
     }
 }
 
-/// Loads the configured sentence-embedding model, if any. Without one (or
-/// when it cannot be loaded) the bot ranks lexically and says so.
+/// Loads the sentence-embedding model: the configured one, else the one in
+/// the models directory, fetched first if missing (and fetching is on).
+/// Without one (or when it cannot be loaded) the bot ranks lexically and
+/// says so in one line.
 fn load_model(settings: &Settings) -> Option<Arc<Semantic>> {
-    let Some(dir) = &settings.semantic.model_dir else {
-        tracing::warn!("no model_dir configured (FRONTLINE_MODEL_DIR): ranking lexically only");
+    let prepared = crate::models::prepare(&settings.semantic, &settings.models);
+    if let Some(notice) = &prepared.notice {
+        eprintln!("{notice}");
+    }
+    let semantic = prepared.semantic;
+    let Some(dir) = semantic.model_dir() else {
+        if prepared.notice.is_none() {
+            tracing::info!("model_dir is \"\": ranking lexically only");
+        }
         return None;
     };
     if !dir.join("model.safetensors").exists() {
         tracing::warn!(
             dir = %dir.display(),
-            "model directory missing or incomplete (run scripts/fetch-model.sh): ranking lexically only"
+            "model directory missing or incomplete (see `frontline models status`): ranking lexically only"
         );
         return None;
     }
-    match Semantic::load_from(dir, &settings.semantic) {
+    match Semantic::load_from(dir, &semantic) {
         Ok(model) => Some(Arc::new(model)),
         Err(e) => {
             tracing::warn!(error = %e, dir = %dir.display(), "model not usable: ranking lexically only");
@@ -131,7 +144,9 @@ fn ranking_line(brain: &Brain) -> String {
             index.stats.texts,
             index.stats.computed
         ),
-        None => "ranking: lexical only (no semantic model; set FRONTLINE_MODEL_DIR, see scripts/fetch-model.sh)".to_string(),
+        None => {
+            "ranking: lexical only (no semantic model; see `frontline models status`)".to_string()
+        }
     }
 }
 

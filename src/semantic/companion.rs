@@ -39,7 +39,7 @@ pub struct Companion {
 
 impl Companion {
     /// Loads the converted model in `dir` (`config.json`, `tokenizer.json`,
-    /// `model.safetensors`; see `scripts/fetch-model.sh`) at the precision
+    /// `model.safetensors`; see `crate::models`) at the precision
     /// of `settings`, with a cache in `settings`' cache directory.
     pub fn load(dir: &Path, settings: &SemanticSettings) -> Result<Self, SemanticError> {
         let precision = settings.precision.resolve();

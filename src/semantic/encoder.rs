@@ -2,8 +2,8 @@
 //! Face layout (`config.json`, `tokenizer.json`, `model.safetensors`) on
 //! candle ([`super::bert`]), mean-pooled over the real tokens and
 //! L2-normalised, as sentence-transformers does for all-MiniLM-L6-v2.
-//! Nothing is downloaded: the directory must hold the files (see
-//! `scripts/fetch-model.sh`).
+//! Nothing is downloaded here: the directory must hold the files (see
+//! `crate::models`, which fetches them).
 
 use std::path::Path;
 

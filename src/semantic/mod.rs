@@ -57,13 +57,17 @@ pub enum SemanticError {
 #[serde(default, deny_unknown_fields)]
 pub struct SemanticSettings {
     /// Directory of a sentence-transformers model in the Hugging Face layout
-    /// (config.json, tokenizer.json, model.safetensors); `None`: lexical only.
+    /// (config.json, tokenizer.json, model.safetensors); `None`:
+    /// all-MiniLM-L6-v2 from the models directory (`[models]`, fetched if
+    /// missing); empty (`""`): lexical only.
     pub model_dir: Option<PathBuf>,
     /// Directory of the companion encoder (the Universal Sentence Encoder
-    /// lite as `scripts/fetch-model.sh` converts it), whose similarities
-    /// join the main model's in the fusion; `None` or empty: the main model
-    /// alone. Used only with `model_dir`.
+    /// lite as `frontline models fetch` converts it), whose similarities
+    /// join the main model's in the fusion; `None`: the one in the models
+    /// directory; empty: the main model alone. Used only with `model_dir`.
     pub companion_dir: Option<PathBuf>,
+    /// Directory of the multilingual encoder (multilingual-e5-small, HF layout); None: none
+    pub multilingual_dir: Option<PathBuf>,
     /// Languages the companion understands (of those the main model does);
     /// for others the main model ranks alone. The Universal Sentence
     /// Encoder lite is English only.
@@ -98,6 +102,7 @@ impl Default for SemanticSettings {
         SemanticSettings {
             model_dir: None,
             companion_dir: None,
+            multilingual_dir: None,
             companion_langs: vec![Lang::En],
             cache_dir: Some(PathBuf::from(".frontline-cache/embeddings")),
             langs: vec![Lang::En],
@@ -134,6 +139,13 @@ impl SemanticSettings {
             .filter(|dir| !dir.as_os_str().is_empty())
     }
 
+    /// The main model's directory, unless none is configured (or it is empty).
+    pub fn model_dir(&self) -> Option<&Path> {
+        self.model_dir
+            .as_deref()
+            .filter(|dir| !dir.as_os_str().is_empty())
+    }
+
     /// The companion's directory, unless none is configured (or it is empty).
     pub fn companion_dir(&self) -> Option<&Path> {
         self.companion_dir
@@ -145,7 +157,7 @@ impl SemanticSettings {
 impl Semantic {
     /// Loads the configured model; `Ok(None)` when none is configured.
     pub fn load(settings: &SemanticSettings) -> Result<Option<Self>, SemanticError> {
-        let Some(dir) = &settings.model_dir else {
+        let Some(dir) = settings.model_dir() else {
             return Ok(None);
         };
         Self::load_from(dir, settings).map(Some)
@@ -161,7 +173,7 @@ impl Semantic {
                     tracing::warn!(
                         error = %e,
                         dir = %dir.display(),
-                        "companion encoder not usable (run scripts/fetch-model.sh): the main model ranks alone"
+                        "companion encoder not usable (run `frontline models fetch`): the main model ranks alone"
                     );
                 })
                 .ok()

@@ -5,7 +5,7 @@
 //! similarities added to MiniLM's in the fusion answer more questions
 //! right than either alone.
 //!
-//! `scripts/use-lite-convert.py` turns the TensorFlow.js graph of the npm
+//! `models::convert::use_lite` turns the TensorFlow.js graph of the npm
 //! package into `model.safetensors` (linear weights out × in), a Unigram
 //! `tokenizer.json` and `config.json`; this module computes what that graph
 //! does (checked against TensorFlow.js in `tests/semantic/companion.rs`):

@@ -11,6 +11,7 @@ mod check;
 mod database_url;
 mod eval;
 mod inert;
+mod models;
 
 use assert_cmd::Command;
 
@@ -27,7 +28,16 @@ pub fn frontline() -> Command {
     // The scenarios are written against the shipped static thresholds;
     // tests of the self-calibration turn it back on.
     cmd.env("FRONTLINE_HANDOVER__CALIBRATE", "false");
+    lexical(&mut cmd);
     cmd
+}
+
+/// Ranks lexically, with no model fetched or loaded (the scenarios are
+/// written against lexical scores; `models.rs` tests the fetching).
+pub fn lexical(cmd: &mut Command) -> &mut Command {
+    cmd.env("FRONTLINE_MODEL_DIR", "")
+        .env("FRONTLINE_MULTILINGUAL_DIR", "")
+        .env("FRONTLINE_MODELS__FETCH", "false")
 }
 
 /// A fixture directory under `tests/fixtures`.

@@ -43,7 +43,11 @@ impl Workspace {
             .env("DATABASE_URL", self.database_url())
             .env_remove("FRONTLINE_DATABASE_URL")
             .env_remove("FRONTLINE_CONFIG")
-            .env("FRONTLINE_LOG", "warn");
+            .env("FRONTLINE_LOG", "warn")
+            // Lexical, nothing fetched.
+            .env("FRONTLINE_MODEL_DIR", "")
+            .env("FRONTLINE_MULTILINGUAL_DIR", "")
+            .env("FRONTLINE_MODELS__FETCH", "false");
         cmd
     }
 

@@ -60,6 +60,10 @@ fn frontline(dir: &Path, token: Option<&str>) -> Command {
     cmd.arg("run")
         .env("FRONTLINE_CONFIG", dir.join("frontline.toml"))
         .env_remove("DATABASE_URL")
+        // Lexical, nothing fetched.
+        .env("FRONTLINE_MODEL_DIR", "")
+        .env("FRONTLINE_MULTILINGUAL_DIR", "")
+        .env("FRONTLINE_MODELS__FETCH", "false")
         .current_dir(dir)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

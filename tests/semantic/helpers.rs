@@ -3,38 +3,56 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use frontline::brain::{Brain, BrainSettings, LiveBrain};
+use frontline::models::Model;
 use frontline::semantic::{Precision, Semantic, SemanticSettings};
 
-/// The model directory: `FRONTLINE_MODEL_DIR`, else the one the fetch script fills.
+/// The model directory: `FRONTLINE_MODEL_DIR`, else `models/` in the
+/// checkout, else the models directory `frontline models fetch` fills.
 pub fn model_dir() -> Option<PathBuf> {
-    fetched("FRONTLINE_MODEL_DIR", "models/all-MiniLM-L6-v2", "model")
+    fetched("FRONTLINE_MODEL_DIR", Model::MiniLm, "model")
 }
 
-/// The companion encoder's directory: `FRONTLINE_COMPANION_DIR`, else the
-/// one the fetch script fills; required like the model.
+/// The companion encoder's directory, found like the model; required like it.
 pub fn companion_dir() -> Option<PathBuf> {
-    fetched("FRONTLINE_COMPANION_DIR", "models/use-lite", "companion")
+    fetched("FRONTLINE_COMPANION_DIR", Model::UseLite, "companion")
 }
 
-/// The directory in `var`, else `default` in the checkout, if it holds a
-/// model; without one a test is skipped, except in CI, where it fails.
-fn fetched(var: &str, default: &str, what: &str) -> Option<PathBuf> {
-    let dir = std::env::var_os(var)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(default));
+/// The multilingual encoder's directory, found like the model; required like it.
+pub fn multilingual_dir() -> Option<PathBuf> {
+    fetched(
+        "FRONTLINE_MULTILINGUAL_DIR",
+        Model::MultilingualE5,
+        "multilingual encoder",
+    )
+}
+
+/// The directory in `var`, else `models/NAME` in the checkout, else NAME in
+/// the models directory (`FRONTLINE_MODELS__DIR`, else the default), if it
+/// holds a model; without one a test
+/// is skipped, except in CI, where it fails.
+fn fetched(var: &str, model: Model, what: &str) -> Option<PathBuf> {
+    let checkout = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("models")
+        .join(model.dir_name());
+    let cache = frontline::models::env_dir().join(model.dir_name());
+    let dir = match std::env::var_os(var) {
+        Some(dir) => PathBuf::from(dir),
+        None if checkout.join("model.safetensors").exists() => checkout,
+        None => cache,
+    };
     if dir.join("model.safetensors").exists() {
         return Some(dir);
     }
     if std::env::var("CI").is_ok_and(|v| v == "true") {
         panic!(
-            "no {what} in {}: run scripts/fetch-model.sh before the tests",
+            "no {what} in {}: run `frontline models fetch` before the tests",
             dir.display()
         );
     }
     // Straight to stderr: the test harness would swallow eprintln! of a passing test.
     let _ = writeln!(
         std::io::stderr(),
-        "skipping: no {what} in {} (run scripts/fetch-model.sh)",
+        "skipping: no {what} in {} (run `frontline models fetch`)",
         dir.display()
     );
     None
