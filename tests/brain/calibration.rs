@@ -51,8 +51,10 @@ fn two_knowledge_bases_of_different_difficulty_get_thresholds_of_their_own_that_
         assert!(p.expected_handover_near >= 0.9, "{p:?}");
         assert!(p.expected_handover_far >= 0.9, "{p:?}");
     }
-    // The brain decides with them.
-    assert_eq!(distinct.thresholds(Scale::Lexical).answer, a.threshold);
+    // The brain decides with them: the model's line, and the same share on
+    // the top score for the suggestion threshold beside it.
+    assert!(a.model.is_some() && b.model.is_some());
+    assert_eq!(distinct.thresholds(Scale::Lexical).answer, a.score_threshold);
     assert_eq!(overlapping.thresholds(Scale::Lexical).margin, 0.0);
 }
 
