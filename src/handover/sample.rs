@@ -207,18 +207,23 @@ pub fn collect(
         else {
             continue;
         };
-        let model = semantic.filter(|_| r < settings.model_rounds).and_then(|m| {
-            SemanticIndex::build(&round.knowledge, m)
-                .inspect_err(|e| tracing::warn!(error = %e, "calibration: a round's embedding failed"))
-                .ok()
-                .map(|s| (m, s))
-        });
+        let model = semantic
+            .filter(|_| r < settings.model_rounds)
+            .and_then(|m| {
+                SemanticIndex::build(&round.knowledge, m)
+                    .inspect_err(
+                        |e| tracing::warn!(error = %e, "calibration: a round's embedding failed"),
+                    )
+                    .ok()
+                    .map(|s| (m, s))
+            });
         let model = model.as_ref().map(|(m, s)| (*m, s));
         let held = texts(knowledge, &round, &round.held);
-        for (question, (top, right)) in round
-            .held
-            .iter()
-            .zip(rank_all(&held, &lexical, model, fusion, &mut samples, true))
+        for (question, (top, right)) in
+            round
+                .held
+                .iter()
+                .zip(rank_all(&held, &lexical, model, fusion, &mut samples, true))
         {
             if let Some(top) = top.filter(|_| !right) {
                 let top = round.kept[top];
@@ -401,7 +406,9 @@ mod tests {
             .map(|i| Entry {
                 id: format!("e{i}"),
                 title: format!("title {i}"),
-                questions: (0..questions).map(|j| format!("question {i} {j}")).collect(),
+                questions: (0..questions)
+                    .map(|j| format!("question {i} {j}"))
+                    .collect(),
                 tags: Vec::new(),
                 lang: Lang::En,
                 kind: crate::knowledge::Kind::Faq,

@@ -51,11 +51,31 @@ fn two_knowledge_bases_of_different_difficulty_get_thresholds_of_their_own_that_
         assert!(p.expected_handover_near >= 0.9, "{p:?}");
         assert!(p.expected_handover_far >= 0.9, "{p:?}");
     }
-    // The brain decides with them: the model's line, and the same share on
-    // the top score for the suggestion threshold beside it.
-    assert!(a.model.is_some() && b.model.is_some());
-    assert_eq!(distinct.thresholds(Scale::Lexical).answer, a.score_threshold);
+    // The brain decides with them.
+    assert_eq!(
+        distinct.thresholds(Scale::Lexical).answer,
+        a.score_threshold
+    );
     assert_eq!(overlapping.thresholds(Scale::Lexical).margin, 0.0);
+}
+
+#[test]
+fn with_the_answerable_model_its_probability_decides_and_the_target_is_still_met() {
+    let mut settings = calibrating();
+    settings.handover.model = true;
+    for name in ["faq", "overlap"] {
+        let brain = load(&fixture(name), settings.clone());
+        let p = brain.calibration().lexical.clone().expect("calibrated");
+        assert!(p.model.is_some(), "{name}");
+        assert!(p.threshold > 0.0 && p.threshold < 1.0, "{name}: {p:?}");
+        assert!(p.expected_handover_near >= 0.9, "{name}: {p:?}");
+        assert!(p.expected_handover_far >= 0.9, "{name}: {p:?}");
+        let d = brain.triage_lexical("how do I clear a paper jam", &Default::default());
+        assert!(
+            d.answerable.is_some_and(|p| (0.0..=1.0).contains(&p)),
+            "{name}: {d:?}"
+        );
+    }
 }
 
 #[test]
