@@ -263,20 +263,18 @@ pub fn collect(
     samples
 }
 
-/// The rankings of `texts` (each with its language and its own entry in
-/// the round's knowledge, if any): lexical, and on the model's scale where
-/// it understands the language.
-struct Rankings {
-    /// Per text: the lexical ranking, then the hybrid one and its scale.
-    each: Vec<(Vec<Hit>, Option<(Vec<Hit>, Scale)>)>,
-}
+/// One text ranked: lexically, and on the model's scale (with that scale)
+/// where the model understands its language.
+type Ranking = (Vec<Hit>, Option<(Vec<Hit>, Scale)>);
 
+/// The rankings of `texts` (each with its language and its own entry in
+/// the round's knowledge, if any).
 fn rankings(
     texts: &[(&str, Lang, Option<usize>)],
     lexical: &FaqIndex,
     model: Option<(&Semantic, &SemanticIndex)>,
     fusion: &FusionWeights,
-) -> Rankings {
+) -> Vec<Ranking> {
     let lexical_hits: Vec<Vec<Hit>> = texts
         .iter()
         .map(|(t, _, _)| lexical.search(t, LEXICAL_HITS))
@@ -316,9 +314,7 @@ fn rankings(
             }
         }
     }
-    Rankings {
-        each: lexical_hits.into_iter().zip(hybrid).collect(),
-    }
+    lexical_hits.into_iter().zip(hybrid).collect()
 }
 
 /// The signals of a ranking.
@@ -344,7 +340,7 @@ fn rank_all(
 ) -> Vec<(Option<usize>, bool)> {
     let rankings = rankings(texts, lexical, model, fusion);
     let mut tops = Vec::with_capacity(texts.len());
-    for ((text, _, own), (lex, hybrid)) in texts.iter().zip(&rankings.each) {
+    for ((text, _, own), (lex, hybrid)) in texts.iter().zip(&rankings) {
         let record = |samples: &mut ScaleSamples, hits: &[Hit]| {
             let s = signals(hits, lex, text);
             let top = hits.first().map(|h| h.entry);
@@ -374,7 +370,7 @@ fn far_misses(
     samples: &mut Samples,
 ) {
     let rankings = rankings(texts, lexical, model, fusion);
-    for ((text, _, _), (lex, hybrid)) in texts.iter().zip(&rankings.each) {
+    for ((text, _, _), (lex, hybrid)) in texts.iter().zip(&rankings) {
         samples.lexical.far.push(signals(lex, lex, text));
         if let Some((hits, scale)) = hybrid {
             samples.scale(*scale).far.push(signals(hits, lex, text));
