@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use arc_swap::ArcSwap;
 
 use crate::fusion::{FusionWeights, Hybrid, Ranker, Scale};
-use crate::handover::{Calibration, HandoverSettings};
+use crate::handover::{Calibration, Gate, HandoverSettings};
 use crate::index::{FaqIndex, IndexError, RankWeights};
 use crate::knowledge::{self, Diagnostic, Fingerprint, Knowledge, Lang, LoadError, watch};
 use crate::semantic::{Semantic, SemanticIndex};
@@ -70,6 +70,8 @@ pub struct Brain {
     calibration: Calibration,
     /// The thresholds in use per scale: lexical, hybrid, companion.
     thresholds: [Thresholds; 3],
+    /// The "answerable?" gates in use per scale, where one decides.
+    gates: [Option<Gate>; 3],
     /// How long building the index took (with embeddings and calibration, if any).
     pub build_time: Duration,
 }
@@ -122,7 +124,6 @@ impl Brain {
         let calibration = if settings.handover.calibrate {
             let c = Calibration::compute(
                 &knowledge,
-                &index,
                 semantic.as_ref().map(|(m, s)| (m.as_ref(), s)),
                 &settings.ranking,
                 &settings.fusion,
@@ -133,8 +134,9 @@ impl Brain {
         } else {
             Calibration::default()
         };
-        let thresholds = [Scale::Lexical, Scale::Hybrid, Scale::Companion]
-            .map(|scale| in_use(&settings, &calibration, scale));
+        let scales = [Scale::Lexical, Scale::Hybrid, Scale::Companion];
+        let thresholds = scales.map(|scale| in_use(&settings, &calibration, scale));
+        let gates = scales.map(|scale| gate_in_use(&settings, &calibration, scale));
         Ok(Brain {
             knowledge,
             index,
@@ -142,6 +144,7 @@ impl Brain {
             settings,
             calibration,
             thresholds,
+            gates,
             build_time: started.elapsed(),
         })
     }
@@ -188,6 +191,11 @@ impl Brain {
                     thresholds: &self.thresholds[1],
                     companion_thresholds: &self.thresholds[2],
                 }),
+            gates: [
+                self.gates[0].as_ref(),
+                self.gates[1].as_ref(),
+                self.gates[2].as_ref(),
+            ],
         };
         triage::triage(
             &self.knowledge,
@@ -255,6 +263,20 @@ fn in_use(settings: &BrainSettings, calibration: &Calibration, scale: Scale) -> 
     }
 }
 
+/// The "answerable?" gate for `scale`: the calibrated point's model, where
+/// its thresholds are in use (see [`in_use`]) and it has one.
+fn gate_in_use(settings: &BrainSettings, calibration: &Calibration, scale: Scale) -> Option<Gate> {
+    let shipped = match scale {
+        Scale::Lexical => settings.thresholds == Thresholds::default(),
+        Scale::Hybrid => settings.hybrid_thresholds == Thresholds::hybrid(),
+        Scale::Companion => settings.companion_thresholds == Thresholds::companion(),
+    };
+    calibration
+        .point(scale)
+        .filter(|_| shipped)
+        .and_then(|p| p.gate())
+}
+
 fn log_calibration(c: &Calibration) {
     for (scale, point) in [
         ("lexical", &c.lexical),
@@ -265,6 +287,8 @@ fn log_calibration(c: &Calibration) {
             tracing::info!(
                 scale,
                 threshold = p.threshold,
+                score_threshold = p.score_threshold,
+                model = p.model.is_some(),
                 expected_answered = p.expected_answered,
                 expected_handover_near = p.expected_handover_near,
                 expected_handover_far = p.expected_handover_far,

@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::handover::Gate;
 use crate::index::{FaqIndex, Hit, Part};
 use crate::knowledge::Lang;
 use crate::semantic::{Companion, EntrySimilarity, Semantic, SemanticIndex};
@@ -138,6 +139,8 @@ pub struct Ranked {
     pub hits: Vec<Hit>,
     /// What was fused (lexical when the semantic side failed).
     pub scale: Scale,
+    /// The entry the lexical ranking alone puts first.
+    pub lexical_top: Option<usize>,
 }
 
 /// Everything that ranks entries for a text.
@@ -148,6 +151,9 @@ pub struct Ranker<'a> {
     pub lexical_thresholds: &'a Thresholds,
     /// The semantic side, when a model is loaded and wanted.
     pub hybrid: Option<Hybrid<'a>>,
+    /// The "answerable?" model and its line per scale (lexical, hybrid,
+    /// companion), where one decides instead of the answer threshold.
+    pub gates: [Option<&'a Gate>; 3],
 }
 
 impl Ranker<'_> {
@@ -168,12 +174,22 @@ impl Ranker<'_> {
         }
     }
 
+    /// The "answerable?" gate for scores on `scale`, if one decides.
+    pub fn gate(&self, scale: Scale) -> Option<&Gate> {
+        match scale {
+            Scale::Lexical => self.gates[0],
+            Scale::Hybrid => self.gates[1],
+            Scale::Companion => self.gates[2],
+        }
+    }
+
     /// Entries ranked for `text` (written in `lang`) in `mode`, best first,
     /// at most `limit`. A failing semantic side is logged and leaves the
     /// ranking to what still works: without the companion when only its
     /// embedding failed, lexical otherwise; [`Ranked::scale`] says which.
     pub fn search(&self, text: &str, lang: Lang, mode: Mode, limit: usize) -> Ranked {
-        let lexical_only = |hits| Ranked {
+        let lexical_only = |hits: Vec<Hit>| Ranked {
+            lexical_top: hits.first().map(|h| h.entry),
             hits,
             scale: Scale::Lexical,
         };
@@ -195,8 +211,10 @@ impl Ranker<'_> {
             h.index
                 .similarities(&q, second.as_deref(), &h.model.encoder)
         });
+        let lexical_top = lexical.first().map(|h| h.entry);
         match similarities {
             Ok(s) => Ranked {
+                lexical_top,
                 scale: if second.is_some() {
                     Scale::Companion
                 } else {

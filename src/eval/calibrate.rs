@@ -82,11 +82,16 @@ pub(super) fn best(points: &[Point], min_handover: f64, margins: &[f32]) -> Opti
     best
 }
 
+/// An outcome's score is its top candidate's, or the "answerable?"
+/// model's probability where a model decided.
 fn point(o: &Outcome) -> Point {
     let top = o.decision.ranking.first();
     let runner_up = o.decision.ranking.get(1).map_or(0.0, |c| c.score);
     Point {
-        top: top.map_or(0.0, |c| c.score),
+        top: o
+            .decision
+            .answerable
+            .unwrap_or_else(|| top.map_or(0.0, |c| c.score)),
         lead: top.map_or(0.0, |c| c.score - runner_up),
         correct: o.expect.as_ref().map(|e| top.is_some_and(|c| &c.id == e)),
     }

@@ -17,6 +17,7 @@ fn candidate(id: &str, score: f32) -> Candidate {
         score,
         part: Part::Question,
         matched_terms: Vec::new(),
+        words: 0.0,
     }
 }
 
@@ -45,6 +46,7 @@ pub fn decided(
             lang: Lang::En,
             mode: Mode::Hybrid,
             confidence: ranking.first().map_or(0.0, |c| c.score),
+            answerable: None,
             chosen,
             ranking,
             why: Why::default(),

@@ -1,15 +1,19 @@
-//! Self-calibrated hand-over: the operating point (answer / hand-over
-//! thresholds) chosen for each knowledge base when its index is built,
-//! without labels. The knowledge itself tells what its in-scope scores look
-//! like (listed questions held out, K-fold, and ranked against the rest),
-//! what a near miss looks like (the same rankings without the question's own
-//! entry) and, with a shipped list of generic questions, what a far miss
-//! looks like. The threshold is the lowest that hands over the configured
-//! share of both kinds of misses.
+//! Self-calibrated hand-over: the operating point chosen for each
+//! knowledge base when its index is built, without labels. The knowledge
+//! itself tells what its in-scope rankings look like (listed questions held
+//! out and ranked against the rest), what a near miss looks like (questions
+//! of entries left out, ranked against the others) and, with a shipped list
+//! of generic questions, what a far miss looks like. The line is the lowest
+//! top score that hands over the configured share of both kinds of misses;
+//! optionally (`model`) it is drawn on the probability of a small
+//! "answerable?" model over a few signals of a ranking, trained on those
+//! samples, instead.
 //!
 //! Sampling and ranking are [`sample`]'s; the generic questions are
-//! [`far`]'s. Triage only reads the thresholds chosen here.
+//! [`far`]'s; the model is [`answerable`]'s. Triage only reads the
+//! operating point chosen here.
 
+pub mod answerable;
 mod cache;
 pub mod far;
 mod sample;
@@ -19,12 +23,13 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use crate::fusion::{FusionWeights, Scale};
-use crate::index::{FaqIndex, RankWeights};
+use crate::index::RankWeights;
 use crate::knowledge::Knowledge;
 use crate::semantic::{Semantic, SemanticIndex};
 use crate::triage::Thresholds;
 
-pub use sample::{Confusable, Samples, ScaleSamples};
+pub use answerable::{Answerability, Signals};
+pub use sample::{Confusable, InScope, Samples, ScaleSamples};
 
 /// How the hand-over is calibrated (`[handover]`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -33,13 +38,27 @@ pub struct HandoverSettings {
     /// The share of questions the FAQ does not answer that should be handed
     /// over to a human (near and far misses alike).
     pub target: f32,
-    /// Whether the thresholds chosen for each knowledge base when its index
-    /// is built decide (off by default: on the dev sets they do not yet
-    /// beat the static ones, see docs/ranking.md; `frontline check` shows
-    /// them either way). Thresholds set in the settings (different from
-    /// the shipped ones) are kept for their scale either way.
+    /// Whether the operating point chosen for each knowledge base when its
+    /// index is built decides (`frontline check` shows it either way). Off
+    /// by default: it hands over the target share, where the static
+    /// thresholds do not, but answers less (docs/ranking.md).
+    /// Thresholds set in the settings (different from the shipped ones)
+    /// are kept for their scale either way.
     pub calibrate: bool,
-    /// At most this many listed questions are held out.
+    /// Whether the "answerable?" model decides (else the line is drawn on
+    /// the top score alone). Off by default: on the dev sets it did not
+    /// separate better than the top score (docs/ranking.md).
+    pub model: bool,
+    /// Rounds whose knowledge is embedded (each adapts the model's last
+    /// layer once more on the first build; cached like the FAQ's own).
+    pub model_rounds: usize,
+    /// Generic questions scoring at least this quantile of the held-out
+    /// questions answered right count as in scope for this FAQ (its topics
+    /// may be generic ones: weather, travel, small talk) and are not used
+    /// as far misses; 1 or more keeps them all.
+    pub far_cut: f32,
+    /// At most this many listed questions are held out (and as many near
+    /// misses ranked), over all rounds.
     pub sample: usize,
     /// A scale with fewer held-out questions than this keeps its static thresholds.
     pub min_samples: usize,
@@ -50,6 +69,9 @@ impl Default for HandoverSettings {
         HandoverSettings {
             target: 0.9,
             calibrate: false,
+            model: false,
+            model_rounds: 1,
+            far_cut: 0.5,
             sample: 1500,
             min_samples: 50,
         }
@@ -75,47 +97,97 @@ impl HandoverSettings {
 }
 
 impl std::fmt::Display for OperatingPoint {
-    /// The threshold and the shares it is expected to reach, for people.
+    /// The line and the shares it is expected to reach, for people.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.model {
+            Some(_) => write!(
+                f,
+                "answer at answerable probability {:.3} (top score about {:.3})",
+                self.threshold, self.score_threshold
+            )?,
+            None => write!(f, "answer at {:.3}", self.threshold)?,
+        }
         write!(
             f,
-            "answer at {:.3}; expected {:.3} answered correctly, {:.3} of near and {:.3} of far misses handed over ({} held-out questions, {} near, {} far)",
-            self.threshold,
+            "; expected {:.3} answered correctly, {:.3} of near and {:.3} of far misses handed over ({} held-out questions, {} near, {} far",
             self.expected_answered,
             self.expected_handover_near,
             self.expected_handover_far,
             self.samples.0,
             self.samples.1,
             self.samples.2
-        )
+        )?;
+        if self.far_dropped > 0 {
+            write!(
+                f,
+                ", {} generic ones scoring like in scope left out",
+                self.far_dropped
+            )?;
+        }
+        write!(f, ")")
     }
 }
 
 /// The operating point chosen on one score scale, and what it is expected to do.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct OperatingPoint {
-    /// Answer (and suggestion) threshold.
+    /// The line: on the model's probability when there is a model, else
+    /// on the top score.
     pub threshold: f32,
+    /// The line on the top score alone that hands over the same share
+    /// (the answer and suggestion thresholds in use beside the model).
+    pub score_threshold: f32,
+    /// The "answerable?" model, if one decides.
+    pub model: Option<Answerability>,
     /// Share of held-out listed questions answered with their own entry.
     pub expected_answered: f32,
     /// Share of near misses handed over.
     pub expected_handover_near: f32,
     /// Share of far misses handed over.
     pub expected_handover_far: f32,
-    /// Held-out questions (in scope), near misses and far misses ranked.
+    /// Held-out questions (in scope), near misses and far misses used.
     pub samples: (usize, usize, usize),
+    /// Generic questions left out because they score like in-scope ones.
+    pub far_dropped: usize,
 }
 
 impl OperatingPoint {
-    /// `static_thresholds` with this point's answer and suggestion thresholds
-    /// and no margin (the fix and language factors stay).
+    /// `static_thresholds` with this point's answer and suggestion
+    /// thresholds on the top score and no margin (the fix and language
+    /// factors stay).
     pub fn thresholds(&self, static_thresholds: &Thresholds) -> Thresholds {
         Thresholds {
-            answer: self.threshold,
-            suggest: self.threshold,
+            answer: self.score_threshold,
+            suggest: self.score_threshold,
             margin: 0.0,
             ..static_thresholds.clone()
         }
+    }
+
+    /// The model and its line, if a model decides.
+    pub fn gate(&self) -> Option<Gate> {
+        self.model.clone().map(|model| Gate {
+            model,
+            threshold: self.threshold,
+        })
+    }
+}
+
+/// What decides whether a ranking is answered when a model does: its
+/// probability at least the line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gate {
+    /// The model.
+    pub model: Answerability,
+    /// The line on its probability.
+    pub threshold: f32,
+}
+
+impl Gate {
+    /// The model's probability for `signals`, and whether it answers.
+    pub fn decide(&self, signals: &Signals) -> (f32, bool) {
+        let p = self.model.probability(signals);
+        (p, p >= self.threshold)
     }
 }
 
@@ -165,12 +237,11 @@ impl Calibration {
         .collect()
     }
 
-    /// Calibrates `knowledge` (indexed as `index`, and embedded as
-    /// `semantic` when a model is loaded), or reads the result kept in the
-    /// model's cache directory for exactly these inputs.
+    /// Calibrates `knowledge` (embedded as `semantic` when a model is
+    /// loaded), or reads the result kept in the model's cache directory for
+    /// exactly these inputs.
     pub fn compute(
         knowledge: &Knowledge,
-        index: &FaqIndex,
         semantic: Option<(&Semantic, &SemanticIndex)>,
         ranking: &RankWeights,
         fusion: &FusionWeights,
@@ -186,7 +257,13 @@ impl Calibration {
             kept.elapsed = started.elapsed();
             return kept;
         }
-        let samples = sample::collect(knowledge, index, semantic, ranking, fusion, settings);
+        let samples = sample::collect(
+            knowledge,
+            semantic.map(|(m, _)| m),
+            ranking,
+            fusion,
+            settings,
+        );
         let mut calibration = Calibration::from_samples(&samples, settings);
         calibration.elapsed = started.elapsed();
         if let Some(file) = &file {
@@ -199,7 +276,7 @@ impl Calibration {
     pub fn from_samples(samples: &Samples, settings: &HandoverSettings) -> Calibration {
         let point = |s: &ScaleSamples| {
             (s.in_scope.len() >= settings.min_samples.max(1))
-                .then(|| operating_point(s, settings.target))
+                .then(|| operating_point(s, settings))
                 .flatten()
         };
         Calibration {
@@ -213,30 +290,82 @@ impl Calibration {
     }
 }
 
-/// The point for one scale's samples: the lowest threshold that hands over
-/// at least `target` of the near misses and of the far misses. `None`
-/// without misses of either kind.
-pub fn operating_point(s: &ScaleSamples, target: f32) -> Option<OperatingPoint> {
-    let near = threshold_below(&s.near, target);
-    let far = threshold_below(&s.far, target);
-    let threshold = match (near, far) {
-        (Some(a), Some(b)) => a.max(b),
-        (Some(a), None) | (None, Some(a)) => a,
-        (None, None) => return None,
+/// The `q` quantile (0..=1) of `values` (nearest rank); `None` when empty.
+fn quantile(values: &[f32], q: f32) -> Option<f32> {
+    if values.is_empty() {
+        return None;
+    }
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f32::total_cmp);
+    let rank = ((sorted.len() - 1) as f32 * q.clamp(0.0, 1.0)).round() as usize;
+    Some(sorted[rank])
+}
+
+/// The point for one scale's samples: generic questions scoring like
+/// in-scope ones for this FAQ set aside (`far_cut`), the model trained (if
+/// `settings.model`) on the held-out questions ranked right against the
+/// misses and the held-out questions ranked wrong, and the lowest line that
+/// hands over at least `target` of the near misses and of the far misses.
+/// `None` without misses of either kind.
+pub fn operating_point(s: &ScaleSamples, settings: &HandoverSettings) -> Option<OperatingPoint> {
+    let target = settings.target;
+    let right: Vec<Signals> = s
+        .in_scope
+        .iter()
+        .filter(|q| q.right)
+        .map(|q| q.signals)
+        .collect();
+    let tops: Vec<f32> = right.iter().map(Signals::top).collect();
+    let cut = match quantile(&tops, settings.far_cut) {
+        Some(c) if settings.far_cut < 1.0 => c,
+        _ => f32::INFINITY,
     };
+    let far: Vec<Signals> = s.far.iter().filter(|f| f.top() < cut).copied().collect();
+    let far_dropped = s.far.len() - far.len();
+    let model = settings
+        .model
+        .then(|| {
+            let negatives: Vec<Signals> = s
+                .near
+                .iter()
+                .chain(&far)
+                .copied()
+                .chain(s.in_scope.iter().filter(|q| !q.right).map(|q| q.signals))
+                .collect();
+            Answerability::fit(&right, &negatives)
+        })
+        .flatten();
+    let line = |score: &dyn Fn(&Signals) -> f32| -> Option<f32> {
+        let near: Vec<f32> = s.near.iter().map(score).collect();
+        let far: Vec<f32> = far.iter().map(score).collect();
+        match (
+            threshold_below(&near, target),
+            threshold_below(&far, target),
+        ) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (Some(a), None) | (None, Some(a)) => Some(a),
+            (None, None) => None,
+        }
+    };
+    let score_threshold = line(&|x: &Signals| x.top())?;
+    let score = |x: &Signals| model.as_ref().map_or(x.top(), |m| m.probability(x));
+    let threshold = line(&score)?;
     let share = |n: usize, of: usize| if of == 0 { 0.0 } else { n as f32 / of as f32 };
-    let below = |v: &[f32]| share(v.iter().filter(|x| **x < threshold).count(), v.len());
+    let below = |v: &[Signals]| share(v.iter().filter(|&x| score(x) < threshold).count(), v.len());
     let answered = s
         .in_scope
         .iter()
-        .filter(|q| q.right && q.score >= threshold)
+        .filter(|q| q.right && score(&q.signals) >= threshold)
         .count();
     Some(OperatingPoint {
         threshold,
+        score_threshold,
         expected_answered: share(answered, s.in_scope.len()),
         expected_handover_near: below(&s.near),
-        expected_handover_far: below(&s.far),
-        samples: (s.in_scope.len(), s.near.len(), s.far.len()),
+        expected_handover_far: below(&far),
+        samples: (s.in_scope.len(), s.near.len(), far.len()),
+        far_dropped,
+        model,
     })
 }
 
@@ -271,13 +400,23 @@ fn next_up(x: f32) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sample::InScope;
+
+    fn signals(top: f32) -> Signals {
+        Signals([top, 0.1, 0.2, 1.0, 0.5, 1.5])
+    }
 
     fn in_scope(score: f32, right: bool) -> InScope {
         InScope {
-            score,
+            signals: signals(score),
             right,
-            lead: 0.1,
+        }
+    }
+
+    fn scores_only() -> HandoverSettings {
+        HandoverSettings {
+            model: false,
+            far_cut: 1.0,
+            ..HandoverSettings::default()
         }
     }
 
@@ -301,25 +440,78 @@ mod tests {
                 in_scope(0.5, true),
                 in_scope(0.8, false),
             ],
-            near: vec![0.2, 0.3, 0.6],
-            far: vec![0.1, 0.1, 0.2],
+            near: vec![signals(0.2), signals(0.3), signals(0.6)],
+            far: vec![signals(0.1), signals(0.1), signals(0.2)],
         };
-        let p = operating_point(&s, 0.9).unwrap();
+        let p = operating_point(&s, &scores_only()).unwrap();
         assert!(p.threshold > 0.6 && p.threshold < 0.601, "{}", p.threshold);
+        assert_eq!(p.score_threshold, p.threshold);
         assert_eq!(p.expected_answered, 0.5);
         assert_eq!(p.expected_handover_near, 1.0);
         assert_eq!(p.expected_handover_far, 1.0);
         // A lower target lets the highest near miss through.
-        let p = operating_point(&s, 0.6).unwrap();
+        let lenient = HandoverSettings {
+            target: 0.6,
+            ..scores_only()
+        };
+        let p = operating_point(&s, &lenient).unwrap();
         assert!(p.threshold > 0.3 && p.threshold < 0.301, "{}", p.threshold);
         assert_eq!(p.expected_answered, 0.75);
+    }
+
+    #[test]
+    fn generic_questions_scoring_like_answered_ones_are_not_taken_for_misses() {
+        let s = ScaleSamples {
+            in_scope: [0.5, 0.6, 0.7, 0.8, 0.9]
+                .iter()
+                .map(|&x| in_scope(x, true))
+                .collect(),
+            near: vec![signals(0.2), signals(0.3)],
+            // 0.85 is above the median answered score: this FAQ answers it.
+            far: vec![signals(0.1), signals(0.85)],
+        };
+        let cut = HandoverSettings {
+            far_cut: 0.5,
+            ..scores_only()
+        };
+        let p = operating_point(&s, &cut).unwrap();
+        assert_eq!(p.far_dropped, 1);
+        assert!(p.threshold > 0.3 && p.threshold < 0.301, "{}", p.threshold);
+        let all = operating_point(&s, &scores_only()).unwrap();
+        assert_eq!(all.far_dropped, 0);
+        assert!(all.threshold > 0.85, "{}", all.threshold);
+    }
+
+    #[test]
+    fn with_the_model_the_line_is_on_its_probability_and_still_hands_over_the_target() {
+        let s = ScaleSamples {
+            in_scope: (0..60)
+                .map(|i| in_scope(0.5 + 0.005 * i as f32, i % 10 != 0))
+                .collect(),
+            near: (0..60).map(|i| signals(0.3 + 0.005 * i as f32)).collect(),
+            far: (0..20).map(|i| signals(0.1 + 0.005 * i as f32)).collect(),
+        };
+        let with_model = HandoverSettings {
+            model: true,
+            ..HandoverSettings::default()
+        };
+        let p = operating_point(&s, &with_model).unwrap();
+        let m = p.model.clone().expect("a model");
+        assert!(p.threshold > 0.0 && p.threshold < 1.0, "{}", p.threshold);
+        assert!(p.expected_handover_near >= 0.9, "{p:?}");
+        assert!(p.expected_handover_far >= 0.9, "{p:?}");
+        // The probability rises with the top score.
+        assert!(m.probability(&signals(0.7)) > m.probability(&signals(0.4)));
+        let gate = p.gate().expect("a gate");
+        assert!(gate.decide(&signals(0.8)).1);
+        assert!(!gate.decide(&signals(0.3)).1);
     }
 
     #[test]
     fn a_scale_with_too_few_samples_has_no_operating_point() {
         let mut samples = Samples::default();
         samples.lexical.in_scope = vec![in_scope(0.9, true); 3];
-        samples.lexical.near = vec![0.2; 3];
+        samples.lexical.near = vec![signals(0.2); 3];
         let settings = HandoverSettings::default();
         assert!(
             Calibration::from_samples(&samples, &settings)

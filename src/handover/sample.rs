@@ -1,35 +1,52 @@
-//! The samples self-calibration chooses from. Listed questions are held out
-//! K-fold: each fold's are taken out of the knowledge, which is indexed again
-//! (lexically; semantically by dropping their rows, nothing is embedded), and
-//! each held-out question is ranked against it. Its own entry ranked first
-//! or not, and the score, make an in-scope sample; the same ranking without
-//! its own entry makes a near miss. Far misses are the shipped generic
-//! questions ranked against the whole knowledge.
+//! The samples self-calibration chooses from, made in rounds. Each round
+//! leaves a fifth of the entries out of the knowledge (every fifth, shifted
+//! by the round) and, of the entries kept, a fifth of their listed
+//! questions; what is left is indexed as if it were the FAQ: lexically,
+//! and, in the first `model_rounds` rounds, semantically as a knowledge
+//! base of its own (its own adapted last layer and classifier, cached like
+//! any other). Then:
+//!
+//! - each held-out question of a kept entry is an in-scope sample: its
+//!   ranking, and whether its own entry came first;
+//! - each question of a left-out entry is a near miss: a question about a
+//!   topic the FAQ does not cover, in the FAQ's own words, ranked by a model
+//!   that never saw that topic (as a real customer's new problem is);
+//! - the shipped generic questions, ranked against the first round's
+//!   knowledge, are far misses.
+//!
+//! Nothing the samples are ranked against was trained on them, so the
+//! estimate holds with the model's adapted layer too.
 
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::answerable::Signals;
 use super::{HandoverSettings, far};
 use crate::fusion::{FusionWeights, LEXICAL_HITS, Scale, fuse};
 use crate::index::{FaqIndex, Hit, RankWeights};
-use crate::knowledge::{Knowledge, Lang};
-use crate::semantic::{EntrySimilarity, Semantic, SemanticIndex};
+use crate::knowledge::{Entry, Knowledge, Lang};
+use crate::semantic::{Semantic, SemanticIndex};
 
-/// How many folds the sampled questions are split into.
-pub const FOLDS: usize = 5;
+/// Rounds of the lexical calibration (each leaves out a fifth of the
+/// entries and of the listed questions).
+pub const ROUNDS: usize = 5;
 /// How many entries a ranking keeps (as triage does).
 const LIMIT: usize = 10;
+/// Listed texts a round's semantic knowledge embeds, at most (a larger FAQ
+/// keeps fewer listed questions per entry there, and at least
+/// [`MIN_PER_ENTRY`]): bounds the time a first build of a large FAQ takes.
+const MODEL_TEXTS: usize = 4_000;
+/// Listed questions each entry keeps in a round, at least.
+const MIN_PER_ENTRY: usize = 12;
 
 /// A held-out question ranked against the knowledge without it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct InScope {
-    /// The top score.
-    pub score: f32,
+    /// Its ranking's signals.
+    pub signals: Signals,
     /// Whether the top entry is the question's own.
     pub right: bool,
-    /// The top score's lead over the runner-up.
-    pub lead: f32,
 }
 
 /// The samples of one score scale.
@@ -37,10 +54,10 @@ pub struct InScope {
 pub struct ScaleSamples {
     /// Held-out listed questions.
     pub in_scope: Vec<InScope>,
-    /// Top scores of the same rankings without the question's own entry.
-    pub near: Vec<f32>,
-    /// Top scores of generic out-of-scope questions.
-    pub far: Vec<f32>,
+    /// Questions of left-out entries.
+    pub near: Vec<Signals>,
+    /// Generic out-of-scope questions.
+    pub far: Vec<Signals>,
 }
 
 /// Samples on every scale, with the entries most often confused.
@@ -80,100 +97,158 @@ pub struct Confusable {
 /// How many confusable pairs are kept.
 const CONFUSABLE: usize = 5;
 
-/// One held-out question.
-struct Held {
+/// A listed question: its entry (in the whole knowledge) and position.
+#[derive(Debug, Clone, Copy)]
+struct Question {
     entry: usize,
     question: usize,
-    /// Its row in the semantic index (titles and questions, entry by entry).
-    row: usize,
 }
 
-/// Up to `cap` listed questions, spread evenly over the entries with at
-/// least two, evenly spaced within each; the `i`-th is in fold `i % FOLDS`.
-fn pick(knowledge: &Knowledge, cap: usize) -> Vec<Held> {
-    let entries = knowledge.entries();
-    let eligible = entries.iter().filter(|e| e.questions.len() >= 2).count();
-    if eligible == 0 {
-        return Vec::new();
+/// One round's knowledge and what is ranked against it.
+struct Round {
+    /// The entries kept, with the listed questions kept.
+    knowledge: Knowledge,
+    /// The entry of the whole knowledge each kept entry is.
+    kept: Vec<usize>,
+    /// Held-out questions of kept entries.
+    held: Vec<Question>,
+    /// Questions of left-out entries.
+    near: Vec<Question>,
+}
+
+/// Every `len / cap`-th of `items`, at most `cap` of them, evenly spread.
+fn thin<T: Copy>(items: &[T], cap: usize) -> Vec<T> {
+    if items.len() <= cap {
+        return items.to_vec();
     }
-    let per = (cap / eligible).max(1);
-    let mut held = Vec::new();
-    let mut row = 0;
-    for (i, e) in entries.iter().enumerate() {
+    (0..cap).map(|k| items[k * items.len() / cap]).collect()
+}
+
+/// Round `r`'s knowledge: entries `i` with `i % ROUNDS == r` left out, the
+/// listed questions `j` of kept entry `i` with `(i + 1 + j % 4) % ROUNDS ==
+/// r` held out (an entry keeps at least one), and at most `per_entry`
+/// questions kept per entry; `None` when fewer than two entries are kept.
+fn round(knowledge: &Knowledge, r: usize, per_entry: usize, cap: usize) -> Option<Round> {
+    let mut kept_entries = Vec::new();
+    let mut kept = Vec::new();
+    let (mut held, mut near) = (Vec::new(), Vec::new());
+    for (i, e) in knowledge.entries().iter().enumerate() {
         let n = e.questions.len();
-        if n >= 2 && held.len() < cap {
-            let take = per.min(n);
-            held.extend((0..take).map(|k| Held {
-                entry: i,
-                question: k * n / take,
-                row: row + 1 + k * n / take,
-            }));
+        if i % ROUNDS == r {
+            near.extend((0..n).map(|question| Question { entry: i, question }));
+            continue;
         }
-        row += 1 + n;
+        // Question `j` is held out in one of the four rounds that keep its
+        // entry, so every listed question is held out once over the rounds.
+        let out = |j: usize| n >= 2 && (i + 1 + j % (ROUNDS - 1)) % ROUNDS == r;
+        held.extend(
+            (0..n)
+                .filter(|&j| out(j))
+                .map(|question| Question { entry: i, question }),
+        );
+        let questions: Vec<String> = (0..n)
+            .filter(|&j| !out(j))
+            .take(per_entry)
+            .map(|j| e.questions[j].clone())
+            .collect();
+        kept_entries.push(Entry {
+            questions,
+            ..e.clone()
+        });
+        kept.push(i);
     }
-    held
+    if kept.len() < 2 {
+        return None;
+    }
+    Some(Round {
+        knowledge: Knowledge::new(kept_entries).ok()?,
+        kept,
+        held: thin(&held, cap),
+        near: thin(&near, cap),
+    })
+}
+
+/// The texts of `questions`, each with its language and its own entry in
+/// `round`'s knowledge (if kept).
+fn texts<'k>(
+    knowledge: &'k Knowledge,
+    round: &Round,
+    questions: &[Question],
+) -> Vec<(&'k str, Lang, Option<usize>)> {
+    questions
+        .iter()
+        .map(|q| {
+            let e = knowledge.entry(q.entry);
+            let own = round.kept.iter().position(|k| *k == q.entry);
+            (e.questions[q.question].as_str(), e.lang, own)
+        })
+        .collect()
 }
 
 /// Ranks every sample; see the module documentation.
 pub fn collect(
     knowledge: &Knowledge,
-    index: &FaqIndex,
-    semantic: Option<(&Semantic, &SemanticIndex)>,
+    semantic: Option<&Semantic>,
     ranking: &RankWeights,
     fusion: &FusionWeights,
     settings: &HandoverSettings,
 ) -> Samples {
-    let held = pick(knowledge, settings.sample);
-    let rows: usize = knowledge
-        .entries()
-        .iter()
-        .map(|e| 1 + e.questions.len())
-        .sum();
-    let semantic = semantic.filter(|(_, s)| s.len() == rows);
+    let entries = knowledge.entries().len().max(1);
+    let per_entry = (MODEL_TEXTS / entries).max(MIN_PER_ENTRY);
+    let cap = settings.sample.div_ceil(ROUNDS);
     let mut samples = Samples::default();
     let mut confused: HashMap<(usize, usize), usize> = HashMap::new();
-    for fold in 0..FOLDS {
-        let out: Vec<&Held> = held.iter().skip(fold).step_by(FOLDS).collect();
-        if out.is_empty() {
-            continue;
-        }
-        let Some(lexical) = fold_index(knowledge, &out, ranking) else {
+    for r in 0..ROUNDS {
+        let Some(round) = self::round(knowledge, r, per_entry, cap) else {
             continue;
         };
-        let fold_semantic = semantic.and_then(|(m, s)| {
-            let mut drop_rows = vec![false; rows];
-            out.iter().for_each(|h| drop_rows[h.row] = true);
-            s.without(&drop_rows, None)
-                .inspect_err(
-                    |e| tracing::warn!(error = %e, "calibration: a fold's classifier failed"),
-                )
-                .ok()
-                .map(|fold| (m, s, fold))
-        });
-        for h in out {
-            let e = knowledge.entry(h.entry);
-            let text = &e.questions[h.question];
-            let hits = lexical.search(text, LEXICAL_HITS);
-            let lexical_hits: Vec<Hit> = hits.iter().take(LIMIT).cloned().collect();
-            let mut serving = record(&mut samples.lexical, &lexical_hits, &lexical_hits, h.entry);
-            if let Some((model, full, fold)) = &fold_semantic
-                && model.understands(e.lang)
-            {
-                let (scale, companion) = companion_for(model, full, fusion, e.lang, h.row);
-                let Ok(sims) = fold.similarities(full.row(h.row), companion, &model.encoder) else {
-                    continue;
-                };
-                let ranked = fuse(fusion, hits.clone(), &sims, LIMIT);
-                let without = fuse(fusion, hits, &without_entry(sims, h.entry), LIMIT + 1);
-                serving = record(samples.scale(scale), &ranked, &without, h.entry);
-            }
-            if let Some(top) = serving.filter(|t| *t != h.entry) {
-                let pair = (h.entry.min(top), h.entry.max(top));
+        let Ok(lexical) = FaqIndex::build(&round.knowledge, ranking.clone())
+            .inspect_err(|e| tracing::warn!(error = %e, "calibration: a round's index failed"))
+        else {
+            continue;
+        };
+        let model = semantic
+            .filter(|_| r < settings.model_rounds)
+            .and_then(|m| {
+                SemanticIndex::build(&round.knowledge, m)
+                    .inspect_err(
+                        |e| tracing::warn!(error = %e, "calibration: a round's embedding failed"),
+                    )
+                    .ok()
+                    .map(|s| (m, s))
+            });
+        let model = model.as_ref().map(|(m, s)| (*m, s));
+        let held = texts(knowledge, &round, &round.held);
+        for (question, (top, right)) in
+            round
+                .held
+                .iter()
+                .zip(rank_all(&held, &lexical, model, fusion, &mut samples, true))
+        {
+            if let Some(top) = top.filter(|_| !right) {
+                let top = round.kept[top];
+                let pair = (question.entry.min(top), question.entry.max(top));
                 *confused.entry(pair).or_default() += 1;
             }
         }
+        rank_all(
+            &texts(knowledge, &round, &round.near),
+            &lexical,
+            model,
+            fusion,
+            &mut samples,
+            false,
+        );
+        if r == 0 {
+            for &lang in knowledge.langs() {
+                let generic: Vec<(&str, Lang, Option<usize>)> = far::questions(lang)
+                    .into_iter()
+                    .map(|t| (t, lang, None))
+                    .collect();
+                far_misses(&generic, &lexical, model, fusion, &mut samples);
+            }
+        }
     }
-    far_misses(knowledge, index, semantic, fusion, &mut samples);
     let mut pairs: Vec<((usize, usize), usize)> = confused.into_iter().collect();
     pairs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     samples.confusable = pairs
@@ -188,125 +263,194 @@ pub fn collect(
     samples
 }
 
-/// The lexical index of `knowledge` without the `out` questions.
-fn fold_index(knowledge: &Knowledge, out: &[&Held], ranking: &RankWeights) -> Option<FaqIndex> {
-    let mut entries = knowledge.entries().to_vec();
-    let mut drop: Vec<(usize, usize)> = out.iter().map(|h| (h.entry, h.question)).collect();
-    drop.sort_unstable();
-    for (i, e) in entries.iter_mut().enumerate() {
-        let mut k = 0;
-        e.questions.retain(|_| {
-            k += 1;
-            drop.binary_search(&(i, k - 1)).is_err()
-        });
-    }
-    let knowledge = Knowledge::new(entries).ok()?;
-    FaqIndex::build(&knowledge, ranking.clone())
-        .inspect_err(|e| tracing::warn!(error = %e, "calibration: a fold's index failed"))
-        .ok()
-}
+/// One text ranked: lexically, and on the model's scale (with that scale)
+/// where the model understands its language.
+type Ranking = (Vec<Hit>, Option<(Vec<Hit>, Scale)>);
 
-/// Which hybrid scale a text in `lang` is ranked on, with the companion's
-/// vector of row `row` when the companion takes part (as in
-/// [`crate::fusion::Ranker::search`]).
-fn companion_for<'a>(
-    model: &Semantic,
-    index: &'a SemanticIndex,
+/// The rankings of `texts` (each with its language and its own entry in
+/// the round's knowledge, if any).
+fn rankings(
+    texts: &[(&str, Lang, Option<usize>)],
+    lexical: &FaqIndex,
+    model: Option<(&Semantic, &SemanticIndex)>,
     fusion: &FusionWeights,
-    lang: Lang,
-    row: usize,
-) -> (Scale, Option<&'a [f32]>) {
-    let weighs = fusion.companion_centroid + fusion.companion_best > 0.0;
-    let takes_part = model
-        .companion
-        .as_ref()
-        .is_some_and(|c| weighs && index.has_companion() && c.understands(lang));
-    match index.companion_row(row).filter(|_| takes_part) {
-        Some(v) => (Scale::Companion, Some(v)),
-        None => (Scale::Hybrid, None),
-    }
-}
-
-/// The similarities as if `entry` were not in the knowledge: its own are
-/// dropped by the ranking, and the classifier's probability mass it held is
-/// spread over the others in proportion (a softmax over the remaining
-/// entries), as a classifier that never learnt it would roughly give.
-fn without_entry(mut sims: Vec<EntrySimilarity>, entry: usize) -> Vec<EntrySimilarity> {
-    let own = sims.get(entry).map_or(0.0, |s| s.classifier);
-    let rest = (1.0 - own).max(1e-6);
-    for s in &mut sims {
-        s.classifier = (s.classifier / rest).min(1.0);
-    }
-    sims
-}
-
-/// Records one held-out question's ranking (`ranked`) and near miss (the
-/// best of `without` other than its own entry) in `samples`; returns the
-/// top entry.
-fn record(
-    samples: &mut ScaleSamples,
-    ranked: &[Hit],
-    without: &[Hit],
-    own: usize,
-) -> Option<usize> {
-    let top = ranked.first();
-    let score = top.map_or(0.0, |t| t.score);
-    samples.in_scope.push(InScope {
-        score,
-        right: top.is_some_and(|t| t.entry == own),
-        lead: score - ranked.get(1).map_or(0.0, |h| h.score),
-    });
-    let near = without
+) -> Vec<Ranking> {
+    let lexical_hits: Vec<Vec<Hit>> = texts
         .iter()
-        .find(|h| h.entry != own)
-        .map_or(0.0, |h| h.score);
-    samples.near.push(near);
-    top.map(|t| t.entry)
+        .map(|(t, _, _)| lexical.search(t, LEXICAL_HITS))
+        .collect();
+    let mut hybrid: Vec<Option<(Vec<Hit>, Scale)>> = vec![None; texts.len()];
+    if let Some((m, index)) = model {
+        for lang in Lang::ALL.into_iter().filter(|l| m.understands(*l)) {
+            let which: Vec<usize> = (0..texts.len()).filter(|&i| texts[i].1 == lang).collect();
+            if which.is_empty() {
+                continue;
+            }
+            let batch: Vec<&str> = which.iter().map(|&i| texts[i].0).collect();
+            let layer = index.adaptation().map(|a| a.layer());
+            let Ok(vectors) = m.encoder.embed_with(&batch, layer) else {
+                tracing::warn!("calibration: embedding held-out questions failed");
+                continue;
+            };
+            let companion = companion_takes_part(m, index, fusion, lang)
+                .then(|| {
+                    m.companion
+                        .as_ref()
+                        .and_then(|c| m.encoder.install(|| c.embed(&batch)).ok())
+                })
+                .flatten();
+            let scale = if companion.is_some() {
+                Scale::Companion
+            } else {
+                Scale::Hybrid
+            };
+            for (k, &i) in which.iter().enumerate() {
+                let second = companion.as_ref().map(|c| c[k].as_slice());
+                let Ok(sims) = index.similarities(&vectors[k], second, &m.encoder) else {
+                    continue;
+                };
+                let fused = fuse(fusion, lexical_hits[i].clone(), &sims, LIMIT);
+                hybrid[i] = Some((fused, scale));
+            }
+        }
+    }
+    lexical_hits.into_iter().zip(hybrid).collect()
 }
 
-/// Ranks the shipped generic questions in each language of the knowledge
-/// against all of it.
+/// The signals of a ranking.
+fn signals(hits: &[Hit], lexical: &[Hit], text: &str) -> Signals {
+    let ranking: Vec<(usize, f32, f32)> = hits
+        .iter()
+        .take(LIMIT)
+        .map(|h| (h.entry, h.score, h.words))
+        .collect();
+    Signals::of(&ranking, lexical.first().map(|h| h.entry), text)
+}
+
+/// Ranks `texts` and records them as in-scope samples (`in_scope`) or near
+/// misses; returns, per text, the top entry on the scale serving it and
+/// whether it is the text's own.
+fn rank_all(
+    texts: &[(&str, Lang, Option<usize>)],
+    lexical: &FaqIndex,
+    model: Option<(&Semantic, &SemanticIndex)>,
+    fusion: &FusionWeights,
+    samples: &mut Samples,
+    in_scope: bool,
+) -> Vec<(Option<usize>, bool)> {
+    let rankings = rankings(texts, lexical, model, fusion);
+    let mut tops = Vec::with_capacity(texts.len());
+    for ((text, _, own), (lex, hybrid)) in texts.iter().zip(&rankings) {
+        let record = |samples: &mut ScaleSamples, hits: &[Hit]| {
+            let s = signals(hits, lex, text);
+            let top = hits.first().map(|h| h.entry);
+            let right = top.is_some() && top == *own;
+            if in_scope {
+                samples.in_scope.push(InScope { signals: s, right });
+            } else {
+                samples.near.push(s);
+            }
+            (top, right)
+        };
+        let mut serving = record(&mut samples.lexical, lex);
+        if let Some((hits, scale)) = hybrid {
+            serving = record(samples.scale(*scale), hits);
+        }
+        tops.push(serving);
+    }
+    tops
+}
+
+/// Ranks generic questions and records them as far misses.
 fn far_misses(
-    knowledge: &Knowledge,
-    index: &FaqIndex,
-    semantic: Option<(&Semantic, &SemanticIndex)>,
+    texts: &[(&str, Lang, Option<usize>)],
+    lexical: &FaqIndex,
+    model: Option<(&Semantic, &SemanticIndex)>,
     fusion: &FusionWeights,
     samples: &mut Samples,
 ) {
-    for &lang in knowledge.langs() {
-        let texts = far::questions(lang);
-        for t in &texts {
-            let top = index.search(t, 1).first().map_or(0.0, |h| h.score);
-            samples.lexical.far.push(top);
+    let rankings = rankings(texts, lexical, model, fusion);
+    for ((text, _, _), (lex, hybrid)) in texts.iter().zip(&rankings) {
+        samples.lexical.far.push(signals(lex, lex, text));
+        if let Some((hits, scale)) = hybrid {
+            samples.scale(*scale).far.push(signals(hits, lex, text));
         }
-        let Some((model, full)) = semantic.filter(|(m, _)| m.understands(lang)) else {
-            continue;
-        };
-        let layer = full.adaptation().map(|a| a.layer());
-        let Ok(vectors) = model.encoder.embed_with(&texts, layer) else {
-            tracing::warn!("calibration: embedding the generic questions failed");
-            continue;
-        };
-        let (scale, _) = companion_for(model, full, fusion, lang, 0);
-        let companion = match (scale, &model.companion) {
-            (Scale::Companion, Some(c)) => model.encoder.install(|| c.embed(&texts)).ok(),
-            _ => None,
-        };
-        let scale = if companion.is_some() {
-            scale
-        } else {
-            Scale::Hybrid
-        };
-        for (i, (t, v)) in texts.iter().zip(&vectors).enumerate() {
-            let second = companion.as_ref().map(|c| c[i].as_slice());
-            let Ok(sims) = full.similarities(v, second, &model.encoder) else {
-                continue;
-            };
-            let hits = fuse(fusion, index.search(t, LEXICAL_HITS), &sims, 1);
-            samples
-                .scale(scale)
-                .far
-                .push(hits.first().map_or(0.0, |h| h.score));
+    }
+}
+
+/// Whether the companion's cosines join the fusion for `lang` (as in
+/// [`crate::fusion::Ranker::search`]).
+fn companion_takes_part(
+    model: &Semantic,
+    index: &SemanticIndex,
+    fusion: &FusionWeights,
+    lang: Lang,
+) -> bool {
+    let weighs = fusion.companion_centroid + fusion.companion_best > 0.0;
+    model
+        .companion
+        .as_ref()
+        .is_some_and(|c| weighs && index.has_companion() && c.understands(lang))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn knowledge(entries: usize, questions: usize) -> Knowledge {
+        let entries = (0..entries)
+            .map(|i| Entry {
+                id: format!("e{i}"),
+                title: format!("title {i}"),
+                questions: (0..questions)
+                    .map(|j| format!("question {i} {j}"))
+                    .collect(),
+                tags: Vec::new(),
+                lang: Lang::En,
+                kind: crate::knowledge::Kind::Faq,
+                symptoms: Vec::new(),
+                answer_markdown: String::new(),
+                answer_text: String::new(),
+                origin: crate::knowledge::Origin {
+                    path: format!("e{i}.md").into(),
+                    line: 1,
+                },
+            })
+            .collect();
+        Knowledge::new(entries).unwrap()
+    }
+
+    #[test]
+    fn over_the_rounds_every_entry_is_left_out_once_and_every_question_held_out_once() {
+        let k = knowledge(12, 10);
+        let mut held = HashMap::new();
+        let mut left_out = HashMap::new();
+        for r in 0..ROUNDS {
+            let round = round(&k, r, 100, 10_000).unwrap();
+            for q in &round.held {
+                assert_ne!(q.entry % ROUNDS, r, "held out of an entry left out");
+                *held.entry((q.entry, q.question)).or_insert(0) += 1;
+            }
+            for q in &round.near {
+                *left_out.entry((q.entry, q.question)).or_insert(0) += 1;
+            }
+            // What is held out is not in the round's knowledge.
+            for (sub, &whole) in round.knowledge.entries().iter().zip(&round.kept) {
+                let n = round.held.iter().filter(|q| q.entry == whole).count();
+                assert_eq!(sub.questions.len(), 10 - n);
+                assert!(!sub.questions.is_empty());
+            }
         }
+        assert_eq!(held.len(), 120);
+        assert!(held.values().all(|n| *n == 1));
+        assert_eq!(left_out.len(), 120);
+        assert!(left_out.values().all(|n| *n == 1));
+    }
+
+    #[test]
+    fn thinning_keeps_an_even_spread() {
+        let v: Vec<usize> = (0..10).collect();
+        assert_eq!(thin(&v, 5), vec![0, 2, 4, 6, 8]);
+        assert_eq!(thin(&v, 20), v);
     }
 }

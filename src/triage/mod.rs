@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::feedback::Feedback;
 use crate::fusion::{Mode, Ranker};
+use crate::handover::Signals;
 use crate::index::Part;
 use crate::knowledge::{Kind, Knowledge, Lang, SymptomHit};
 use rank::{answerable_lang, candidate_for, rank};
@@ -115,6 +116,10 @@ pub struct Candidate {
     pub part: Part,
     /// The query terms found there.
     pub matched_terms: Vec<String>,
+    /// The lexical word similarity of its best unit (0 where the lexical
+    /// search missed it): a signal of the "answerable?" model.
+    #[serde(skip)]
+    pub words: f32,
 }
 
 /// Why the decision was made.
@@ -148,6 +153,10 @@ pub struct Decision {
     pub mode: Mode,
     /// Confidence in the chosen entry (the top candidate's score; 1 for a symptom match).
     pub confidence: f32,
+    /// The "answerable?" model's probability for the ranking, when a model
+    /// decided (see `handover`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answerable: Option<f32>,
     /// The chosen entry (Fix, Answer) or the choices (DidYouMean); empty for Handover.
     pub chosen: Vec<Candidate>,
     /// The ranking, best first (also for Handover, to show what came close).
@@ -199,7 +208,7 @@ pub fn triage(
             .iter()
             .any(|id| *id == knowledge.entry(entry).id)
     };
-    let (ranking, scale) = rank(
+    let (ranking, scale, lexical_top) = rank(
         knowledge,
         ranker,
         ranker.mode(lang),
@@ -226,6 +235,7 @@ pub fn triage(
         lang,
         mode: scale.mode(),
         confidence: ranking.first().map_or(0.0, |c| c.score),
+        answerable: None,
         chosen: Vec::new(),
         ranking,
         why: Why {
@@ -263,6 +273,19 @@ pub fn triage(
         return decision;
     };
     let runner_up = decision.ranking.get(1).map_or(0.0, |c| c.score);
+    let gate = ranker.gate(scale).map(|g| {
+        let ranked: Vec<(usize, f32, f32)> = decision
+            .ranking
+            .iter()
+            .map(|c| (c.entry, c.score, c.words))
+            .collect();
+        g.decide(&Signals::of(&ranked, lexical_top, text))
+    });
+    decision.answerable = gate.map(|(p, _)| p);
+    let answers = match gate {
+        Some((_, answers)) => answers,
+        None => top.score >= thresholds.answer && top.score - runner_up >= thresholds.margin,
+    };
     if top.kind == Kind::Fix && top.score >= thresholds.fix_text {
         decision.level = Level::Fix;
         decision.why.reason = format!(
@@ -270,16 +293,27 @@ pub fn triage(
             top.id, top.score
         );
         decision.chosen = vec![top];
-    } else if top.score >= thresholds.answer && top.score - runner_up >= thresholds.margin {
+    } else if answers {
         decision.level = Level::Answer;
-        decision.why.reason = format!(
-            "best match `{}` ({:.2}) is above the answer threshold {:.2} and leads by {:.2}",
-            top.id,
-            top.score,
-            thresholds.answer,
-            top.score - runner_up
-        );
+        decision.why.reason = match gate {
+            Some((p, _)) => format!(
+                "best match `{}` ({:.2}) is answerable with probability {p:.2}, at least this FAQ's line",
+                top.id, top.score
+            ),
+            None => format!(
+                "best match `{}` ({:.2}) is above the answer threshold {:.2} and leads by {:.2}",
+                top.id,
+                top.score,
+                thresholds.answer,
+                top.score - runner_up
+            ),
+        };
         decision.chosen = vec![top];
+    } else if let Some((p, _)) = gate {
+        decision.why.reason = format!(
+            "best match `{}` ({:.2}) is answerable with probability {p:.2} only, below this FAQ's line",
+            top.id, top.score
+        );
     } else if top.score >= thresholds.suggest {
         decision.level = Level::DidYouMean;
         decision.chosen = decision

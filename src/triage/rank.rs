@@ -22,13 +22,14 @@ pub(super) fn rank(
     text: &str,
     ctx: &Context<'_>,
     excluded: &dyn Fn(usize) -> bool,
-) -> (Vec<Candidate>, Scale) {
+) -> (Vec<Candidate>, Scale, Option<usize>) {
     const LIMIT: usize = 10;
     /// Earlier messages count, but less than the latest one.
     const HISTORY_DAMPING: f32 = 0.9;
     let mut by_entry: HashMap<usize, Hit> = HashMap::new();
     let ranked = ranker.search(text, lang, mode, LIMIT + ctx.exclude.len());
     let scale = ranked.scale;
+    let lexical_top = ranked.lexical_top;
     let thresholds = ranker.thresholds(scale);
     for hit in ranked.hits {
         by_entry.insert(hit.entry, hit);
@@ -68,7 +69,10 @@ pub(super) fn rank(
             if let Some(f) = ctx.feedback {
                 score *= f.factor(&knowledge.entry(h.entry).id);
             }
-            candidate_for(knowledge, h.entry, score, h.part, h.matched)
+            Candidate {
+                words: h.words,
+                ..candidate_for(knowledge, h.entry, score, h.part, h.matched)
+            }
         })
         .collect();
     ranking.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
@@ -88,7 +92,7 @@ pub(super) fn rank(
         });
     }
     ranking.truncate(LIMIT);
-    (ranking, scale)
+    (ranking, scale, lexical_top)
 }
 
 pub(super) fn candidate_for(
@@ -108,6 +112,7 @@ pub(super) fn candidate_for(
         score,
         part,
         matched_terms: matched,
+        words: 0.0,
     }
 }
 

@@ -52,8 +52,33 @@ fn two_knowledge_bases_of_different_difficulty_get_thresholds_of_their_own_that_
         assert!(p.expected_handover_far >= 0.9, "{p:?}");
     }
     // The brain decides with them.
-    assert_eq!(distinct.thresholds(Scale::Lexical).answer, a.threshold);
+    assert_eq!(
+        distinct.thresholds(Scale::Lexical).answer,
+        a.score_threshold
+    );
     assert_eq!(overlapping.thresholds(Scale::Lexical).margin, 0.0);
+}
+
+#[test]
+fn with_the_answerable_model_its_probability_decides_and_the_target_is_still_met() {
+    let mut settings = calibrating();
+    settings.handover.model = true;
+    for (name, text) in [
+        ("faq", "I forgot my password"),
+        ("overlap", "paper is stuck in the printer"),
+    ] {
+        let brain = load(&fixture(name), settings.clone());
+        let p = brain.calibration().lexical.clone().expect("calibrated");
+        assert!(p.model.is_some(), "{name}");
+        assert!(p.threshold > 0.0 && p.threshold < 1.0, "{name}: {p:?}");
+        assert!(p.expected_handover_near >= 0.9, "{name}: {p:?}");
+        assert!(p.expected_handover_far >= 0.9, "{name}: {p:?}");
+        let d = brain.triage_lexical(text, &Default::default());
+        assert!(
+            d.answerable.is_some_and(|p| (0.0..=1.0).contains(&p)),
+            "{name}: {d:?}"
+        );
+    }
 }
 
 #[test]
