@@ -140,6 +140,15 @@ fn ranking_line(brain: &Brain) -> String {
                         .join(", "),
                     stats.computed
                 ),
+                (Some(_), None)
+                    if !brain
+                        .knowledge()
+                        .langs()
+                        .iter()
+                        .any(|&l| model.multilingual_for(l).is_some()) =>
+                {
+                    " (multilingual encoder idle: no entry in a language it ranks)".to_string()
+                }
                 (Some(_), None) => " without the multilingual encoder (it failed; see the log)".to_string(),
                 (None, _) => String::new(),
             },

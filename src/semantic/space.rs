@@ -194,8 +194,14 @@ impl SemanticIndex {
                 .map(|(v, stats)| (Vectors::new(&v, &row_entry, entries, c.dim()), stats))
         });
         let (companion, companion_stats) = companion.unzip();
-        // So does a multilingual encoder that fails.
-        let multilingual = semantic.multilingual.as_ref().and_then(|m| {
+        // So does a multilingual encoder that fails. It embeds nothing for
+        // a knowledge in none of the languages it ranks: its customers are
+        // all ranked by the main model (or lexically).
+        let ranked = knowledge
+            .langs()
+            .iter()
+            .any(|&l| semantic.multilingual_for(l).is_some());
+        let multilingual = semantic.multilingual.as_ref().filter(|_| ranked).and_then(|m| {
             m.cache
                 .embed_with(multilingual::QUERY_PREFIX, &texts, |batch| m.embed(batch))
                 .inspect_err(|e| {
