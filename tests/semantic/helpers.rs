@@ -16,6 +16,37 @@ pub fn companion_dir() -> Option<PathBuf> {
     fetched("FRONTLINE_COMPANION_DIR", "models/use-lite", "companion")
 }
 
+/// The multilingual encoder's directory: `FRONTLINE_MULTILINGUAL_DIR`, else
+/// `models/multilingual-e5-small` in the checkout. Unlike the other models
+/// it is skipped even in CI while `scripts/fetch-model.sh` does not convert
+/// it yet.
+pub fn multilingual_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("FRONTLINE_MULTILINGUAL_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("models/multilingual-e5-small")
+        });
+    if dir.join("model.safetensors").exists() {
+        return Some(dir);
+    }
+    let _ = writeln!(
+        std::io::stderr(),
+        "skipping: no multilingual encoder in {} (set FRONTLINE_MULTILINGUAL_DIR)",
+        dir.display()
+    );
+    None
+}
+
+/// The model with the multilingual encoder (memory cache only).
+pub fn model_with_multilingual() -> Option<Arc<Semantic>> {
+    let multilingual = multilingual_dir()?;
+    model_with(SemanticSettings {
+        cache_dir: None,
+        multilingual_dir: Some(multilingual),
+        ..SemanticSettings::default()
+    })
+}
+
 /// The directory in `var`, else `default` in the checkout, if it holds a
 /// model; without one a test is skipped, except in CI, where it fails.
 fn fetched(var: &str, default: &str, what: &str) -> Option<PathBuf> {
