@@ -27,6 +27,8 @@ pub struct BrainSettings {
     pub hybrid_thresholds: Thresholds,
     /// Decision thresholds for hybrid scores with the companion encoder.
     pub companion_thresholds: Thresholds,
+    /// Decision thresholds for the multilingual encoder's scores.
+    pub multilingual_thresholds: Thresholds,
     /// Ranking weights.
     pub ranking: RankWeights,
     /// Weights of the lexical + semantic fusion.
@@ -42,6 +44,7 @@ impl Default for BrainSettings {
             thresholds: Thresholds::default(),
             hybrid_thresholds: Thresholds::hybrid(),
             companion_thresholds: Thresholds::companion(),
+            multilingual_thresholds: Thresholds::multilingual(),
             ranking: RankWeights::default(),
             fusion: FusionWeights::default(),
             handover: HandoverSettings::default(),
@@ -68,10 +71,10 @@ pub struct Brain {
     settings: BrainSettings,
     /// The operating points chosen for this knowledge.
     calibration: Calibration,
-    /// The thresholds in use per scale: lexical, hybrid, companion.
-    thresholds: [Thresholds; 3],
+    /// The thresholds in use per scale: lexical, hybrid, companion, multilingual.
+    thresholds: [Thresholds; 4],
     /// The "answerable?" gates in use per scale, where one decides.
-    gates: [Option<Gate>; 3],
+    gates: [Option<Gate>; 4],
     /// How long building the index took (with embeddings and calibration, if any).
     pub build_time: Duration,
 }
@@ -111,6 +114,7 @@ impl Brain {
                     texts = s.stats.texts,
                     embedded = s.stats.computed,
                     companion_embedded = s.companion_stats.map(|c| c.computed),
+                    multilingual_embedded = s.multilingual_stats.map(|c| c.computed),
                     ms = s.build_time.as_millis() as u64,
                     "knowledge embedded"
                 );
@@ -134,7 +138,12 @@ impl Brain {
         } else {
             Calibration::default()
         };
-        let scales = [Scale::Lexical, Scale::Hybrid, Scale::Companion];
+        let scales = [
+            Scale::Lexical,
+            Scale::Hybrid,
+            Scale::Companion,
+            Scale::Multilingual,
+        ];
         let thresholds = scales.map(|scale| in_use(&settings, &calibration, scale));
         let gates = scales.map(|scale| gate_in_use(&settings, &calibration, scale));
         Ok(Brain {
@@ -190,11 +199,13 @@ impl Brain {
                     weights: &self.settings.fusion,
                     thresholds: &self.thresholds[1],
                     companion_thresholds: &self.thresholds[2],
+                    multilingual_thresholds: &self.thresholds[3],
                 }),
             gates: [
                 self.gates[0].as_ref(),
                 self.gates[1].as_ref(),
                 self.gates[2].as_ref(),
+                self.gates[3].as_ref(),
             ],
         };
         triage::triage(
@@ -244,6 +255,7 @@ impl Brain {
             Scale::Lexical => &self.thresholds[0],
             Scale::Hybrid => &self.thresholds[1],
             Scale::Companion => &self.thresholds[2],
+            Scale::Multilingual => &self.thresholds[3],
         }
     }
 }
@@ -256,6 +268,10 @@ fn in_use(settings: &BrainSettings, calibration: &Calibration, scale: Scale) -> 
         Scale::Lexical => (&settings.thresholds, Thresholds::default()),
         Scale::Hybrid => (&settings.hybrid_thresholds, Thresholds::hybrid()),
         Scale::Companion => (&settings.companion_thresholds, Thresholds::companion()),
+        Scale::Multilingual => (
+            &settings.multilingual_thresholds,
+            Thresholds::multilingual(),
+        ),
     };
     match calibration.point(scale) {
         Some(point) if *configured == shipped => point.thresholds(configured),
@@ -270,6 +286,7 @@ fn gate_in_use(settings: &BrainSettings, calibration: &Calibration, scale: Scale
         Scale::Lexical => settings.thresholds == Thresholds::default(),
         Scale::Hybrid => settings.hybrid_thresholds == Thresholds::hybrid(),
         Scale::Companion => settings.companion_thresholds == Thresholds::companion(),
+        Scale::Multilingual => settings.multilingual_thresholds == Thresholds::multilingual(),
     };
     calibration
         .point(scale)

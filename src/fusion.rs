@@ -3,15 +3,18 @@
 //! customer's language. The fused score of an entry is a weighted mean of its
 //! centroid cosine, its best listed-question cosine, its probability under
 //! the build-time classifier and its lexical score, and, with a companion
-//! encoder, the companion's centroid and best cosines. Scores of the modes
-//! live on different scales, so each has its own thresholds.
+//! encoder, the companion's centroid and best cosines. A customer writing a
+//! language the main model does not understand (German) is ranked by the
+//! multilingual encoder's cosines fused with the lexical score instead.
+//! Scores of the modes live on different scales, so each has its own
+//! thresholds.
 
 use serde::{Deserialize, Serialize};
 
 use crate::handover::Gate;
 use crate::index::{FaqIndex, Hit, Part};
 use crate::knowledge::Lang;
-use crate::semantic::{Companion, EntrySimilarity, Semantic, SemanticIndex};
+use crate::semantic::{Companion, Cosines, EntrySimilarity, Multilingual, Semantic, SemanticIndex};
 use crate::triage::Thresholds;
 
 /// How many lexical hits are fused with the semantic similarities.
@@ -36,12 +39,24 @@ pub struct FusionWeights {
     /// The companion encoder's cosine to the entry's closest title or
     /// listed question (likewise).
     pub companion_best: f32,
+    /// The multilingual encoder's cosine to the entry's centroid, where it
+    /// ranks (a language the main model does not understand).
+    pub multilingual_centroid: f32,
+    /// The multilingual encoder's cosine to the entry's closest title or
+    /// listed question (likewise).
+    pub multilingual_best: f32,
+    /// The lexical score's weight beside the multilingual encoder's cosines.
+    pub multilingual_lexical: f32,
 }
 
 impl Default for FusionWeights {
     /// The companion's weights were chosen on the dev sets from a plateau:
     /// its two cosines at 0.45 to 0.75 each gave the same top-1 within
-    /// ±0.1 point on both.
+    /// ±0.1 point on both. The multilingual encoder's were chosen on the
+    /// xsid-de dev set (both corpora): its cosines lie close together (0.8
+    /// to 0.9 for most entries), so the lexical score weighs little beside
+    /// them (0.1 to 0.25 of 2 gave the same top-1 within a point), and the
+    /// centroid tells entries apart better than the closest listed text.
     fn default() -> Self {
         FusionWeights {
             centroid: 1.0,
@@ -50,6 +65,9 @@ impl Default for FusionWeights {
             lexical: 0.5,
             companion_centroid: 0.6,
             companion_best: 0.6,
+            multilingual_centroid: 1.5,
+            multilingual_best: 0.5,
+            multilingual_lexical: 0.15,
         }
     }
 }
@@ -70,6 +88,25 @@ impl FusionWeights {
             return 0.0;
         }
         total / sum
+    }
+
+    /// The fused score of one entry from the multilingual encoder's cosines
+    /// and the lexical score alone (the main model does not understand the
+    /// language), in about -1..=1.
+    pub fn score_multilingual(&self, cosines: Cosines, lexical: f32) -> f32 {
+        let sum = self.multilingual_centroid + self.multilingual_best + self.multilingual_lexical;
+        if sum <= 0.0 {
+            return 0.0;
+        }
+        (self.multilingual_centroid * cosines.centroid
+            + self.multilingual_best * cosines.best
+            + self.multilingual_lexical * lexical)
+            / sum
+    }
+
+    /// Whether the multilingual encoder's cosines weigh anything.
+    fn multilingual_weighs(&self) -> bool {
+        self.multilingual_centroid + self.multilingual_best > 0.0
     }
 }
 
@@ -94,6 +131,9 @@ pub enum Scale {
     Hybrid,
     /// ... and with the companion encoder's.
     Companion,
+    /// Lexical fused with the multilingual encoder's similarities alone
+    /// (a language the main model does not understand).
+    Multilingual,
 }
 
 impl Scale {
@@ -101,7 +141,7 @@ impl Scale {
     pub fn mode(self) -> Mode {
         match self {
             Scale::Lexical => Mode::Lexical,
-            Scale::Hybrid | Scale::Companion => Mode::Hybrid,
+            Scale::Hybrid | Scale::Companion | Scale::Multilingual => Mode::Hybrid,
         }
     }
 }
@@ -118,6 +158,8 @@ pub struct Hybrid<'a> {
     pub thresholds: &'a Thresholds,
     /// Thresholds on the fused scale with the companion encoder.
     pub companion_thresholds: &'a Thresholds,
+    /// Thresholds on the fused scale of the multilingual encoder alone.
+    pub multilingual_thresholds: &'a Thresholds,
 }
 
 impl Hybrid<'_> {
@@ -130,6 +172,15 @@ impl Hybrid<'_> {
             .companion
             .as_ref()
             .filter(|c| weighs && self.index.has_companion() && c.understands(lang))
+    }
+
+    /// The multilingual encoder, when it ranks `lang` for this knowledge:
+    /// it is loaded, ranks for `lang`, embedded this knowledge and weighs
+    /// something.
+    fn multilingual_for(&self, lang: Lang) -> Option<&Multilingual> {
+        self.model
+            .multilingual_for(lang)
+            .filter(|_| self.weights.multilingual_weighs() && self.index.has_multilingual())
     }
 }
 
@@ -152,15 +203,18 @@ pub struct Ranker<'a> {
     /// The semantic side, when a model is loaded and wanted.
     pub hybrid: Option<Hybrid<'a>>,
     /// The "answerable?" model and its line per scale (lexical, hybrid,
-    /// companion), where one decides instead of the answer threshold.
-    pub gates: [Option<&'a Gate>; 3],
+    /// companion, multilingual), where one decides instead of the answer
+    /// threshold.
+    pub gates: [Option<&'a Gate>; 4],
 }
 
 impl Ranker<'_> {
     /// The mode used for a customer writing `lang`.
     pub fn mode(&self, lang: Lang) -> Mode {
         match &self.hybrid {
-            Some(h) if h.model.understands(lang) => Mode::Hybrid,
+            Some(h) if h.model.understands(lang) || h.multilingual_for(lang).is_some() => {
+                Mode::Hybrid
+            }
             _ => Mode::Lexical,
         }
     }
@@ -170,6 +224,7 @@ impl Ranker<'_> {
         match (&self.hybrid, scale) {
             (Some(h), Scale::Hybrid) => h.thresholds,
             (Some(h), Scale::Companion) => h.companion_thresholds,
+            (Some(h), Scale::Multilingual) => h.multilingual_thresholds,
             _ => self.lexical_thresholds,
         }
     }
@@ -180,6 +235,7 @@ impl Ranker<'_> {
             Scale::Lexical => self.gates[0],
             Scale::Hybrid => self.gates[1],
             Scale::Companion => self.gates[2],
+            Scale::Multilingual => self.gates[3],
         }
     }
 
@@ -187,6 +243,8 @@ impl Ranker<'_> {
     /// at most `limit`. A failing semantic side is logged and leaves the
     /// ranking to what still works: without the companion when only its
     /// embedding failed, lexical otherwise; [`Ranked::scale`] says which.
+    /// A language the main model does not understand is ranked by the
+    /// multilingual encoder fused with the lexical score, if it ranks it.
     pub fn search(&self, text: &str, lang: Lang, mode: Mode, limit: usize) -> Ranked {
         let lexical_only = |hits: Vec<Hit>| Ranked {
             lexical_top: hits.first().map(|h| h.entry),
@@ -196,6 +254,12 @@ impl Ranker<'_> {
         let Some(h) = self.hybrid.as_ref().filter(|_| mode == Mode::Hybrid) else {
             return lexical_only(self.lexical.search(text, limit));
         };
+        if !h.model.understands(lang) {
+            return match h.multilingual_for(lang) {
+                Some(m) => self.multilingual(h, m, text, limit),
+                None => lexical_only(self.lexical.search(text, limit)),
+            };
+        }
         let companion = h.companion_for(lang);
         let (embedded, (lexical, second)) = h.model.embed_query_beside(Some(h.index), text, || {
             let lexical = self.lexical.search(text, LEXICAL_HITS.max(limit));
@@ -228,6 +292,32 @@ impl Ranker<'_> {
             }
         }
     }
+
+    /// Entries ranked for `text` by the multilingual encoder `m` fused with
+    /// the lexical ranking (which runs beside the embedding); lexical alone
+    /// when the encoder fails.
+    fn multilingual(&self, h: &Hybrid<'_>, m: &Multilingual, text: &str, limit: usize) -> Ranked {
+        let (embedded, lexical) = m.encoder.join(
+            || m.embed_query(text),
+            || self.lexical.search(text, LEXICAL_HITS.max(limit)),
+        );
+        let cosines = embedded
+            .inspect_err(|e| {
+                tracing::warn!(error = %e, "the multilingual encoder failed; ranking lexically");
+            })
+            .ok()
+            .and_then(|q| h.index.multilingual_cosines(&q));
+        match cosines {
+            Some(c) => Ranked {
+                hits: fuse_multilingual(h.weights, lexical, &c, limit),
+                scale: Scale::Multilingual,
+            },
+            None => Ranked {
+                hits: lexical.into_iter().take(limit).collect(),
+                scale: Scale::Lexical,
+            },
+        }
+    }
 }
 
 /// Fuses lexical hits with the semantic similarity of every entry (entries
@@ -238,7 +328,33 @@ pub fn fuse(
     semantic: &[EntrySimilarity],
     limit: usize,
 ) -> Vec<Hit> {
-    let mut by_entry: Vec<Option<Hit>> = vec![None; semantic.len()];
+    fuse_by(lexical, semantic.len(), limit, |entry, lex| {
+        weights.score(semantic[entry], lex)
+    })
+}
+
+/// Fuses lexical hits with the multilingual encoder's cosines to every
+/// entry, the main model not taking part.
+pub fn fuse_multilingual(
+    weights: &FusionWeights,
+    lexical: Vec<Hit>,
+    cosines: &[Cosines],
+    limit: usize,
+) -> Vec<Hit> {
+    fuse_by(lexical, cosines.len(), limit, |entry, lex| {
+        weights.score_multilingual(cosines[entry], lex)
+    })
+}
+
+/// The best `limit` of `entries`, scored by `score(entry, lexical score)`
+/// (entries the lexical search did not find count as lexical 0).
+fn fuse_by(
+    lexical: Vec<Hit>,
+    entries: usize,
+    limit: usize,
+    score: impl Fn(usize, f32) -> f32,
+) -> Vec<Hit> {
+    let mut by_entry: Vec<Option<Hit>> = vec![None; entries];
     for hit in lexical {
         if let Some(slot) = by_entry.get_mut(hit.entry) {
             *slot = Some(hit);
@@ -246,9 +362,8 @@ pub fn fuse(
     }
     let mut hits: Vec<Hit> = by_entry
         .into_iter()
-        .zip(semantic)
         .enumerate()
-        .map(|(entry, (lexical, sim))| {
+        .map(|(entry, lexical)| {
             let lex = lexical.as_ref().map_or(0.0, |h| h.score);
             let mut hit = lexical.unwrap_or(Hit {
                 entry,
@@ -258,7 +373,7 @@ pub fn fuse(
                 part: Part::Question,
                 matched: Vec::new(),
             });
-            hit.score = weights.score(*sim, lex);
+            hit.score = score(entry, lex);
             hit
         })
         .collect();
@@ -326,6 +441,42 @@ mod tests {
             ..w
         };
         assert_eq!(off.score(with, 0.4), w.score(alone, 0.4));
+    }
+
+    #[test]
+    fn without_the_main_model_the_multilingual_cosines_are_fused_with_the_lexical_score_alone() {
+        let w = FusionWeights::default();
+        let c = Cosines {
+            centroid: 0.8,
+            best: 0.9,
+        };
+        let want = (1.5 * 0.8 + 0.5 * 0.9 + 0.15 * 0.4) / 2.15;
+        assert!((w.score_multilingual(c, 0.4) - want).abs() < 1e-6);
+        let nothing = FusionWeights {
+            multilingual_centroid: 0.0,
+            multilingual_best: 0.0,
+            multilingual_lexical: 0.0,
+            ..w
+        };
+        assert_eq!(nothing.score_multilingual(c, 0.4), 0.0);
+    }
+
+    #[test]
+    fn a_german_question_is_ranked_by_the_multilingual_cosines_and_the_words_it_shares() {
+        let w = FusionWeights::default();
+        let cos = |centroid, best| Cosines { centroid, best };
+        // Entry 1 is closest in meaning; entry 0 shares a word with the
+        // question but means something else; entry 2 neither.
+        let cosines = [cos(0.83, 0.85), cos(0.86, 0.88), cos(0.78, 0.79)];
+        let hits = fuse_multilingual(&w, vec![lexical(0, 0.2)], &cosines, 3);
+        assert_eq!(
+            hits.iter().map(|h| h.entry).collect::<Vec<_>>(),
+            vec![1, 0, 2]
+        );
+        // A strong lexical match can still win over a slightly closer meaning.
+        let hits = fuse_multilingual(&w, vec![lexical(0, 0.9)], &cosines, 1);
+        assert_eq!(hits[0].entry, 0);
+        assert_eq!(hits[0].matched, vec!["printer".to_string()]);
     }
 
     #[test]

@@ -48,6 +48,9 @@ pub struct Settings {
     pub hybrid_thresholds: Thresholds,
     /// Decision thresholds for hybrid scores with the companion encoder.
     pub companion_thresholds: Thresholds,
+    /// Decision thresholds for the multilingual encoder's scores (a
+    /// language the main model does not understand).
+    pub multilingual_thresholds: Thresholds,
     /// Ranking weights.
     pub ranking: RankWeights,
     /// The hand-over target, and whether thresholds are chosen for each FAQ
@@ -89,6 +92,7 @@ impl Default for Settings {
             thresholds: Thresholds::default(),
             hybrid_thresholds: Thresholds::hybrid(),
             companion_thresholds: Thresholds::companion(),
+            multilingual_thresholds: Thresholds::multilingual(),
             ranking: RankWeights::default(),
             handover: HandoverSettings::default(),
             discord: DiscordSettings::default(),
@@ -152,6 +156,7 @@ impl Settings {
             thresholds: self.thresholds.clone(),
             hybrid_thresholds: self.hybrid_thresholds.clone(),
             companion_thresholds: self.companion_thresholds.clone(),
+            multilingual_thresholds: self.multilingual_thresholds.clone(),
             ranking: self.ranking.clone(),
             fusion: self.fusion.clone(),
             handover: self.handover.clone(),
@@ -215,7 +220,7 @@ mod tests {
     }
 
     #[test]
-    fn the_model_directories_come_from_frontline_model_dir_and_companion_dir() {
+    fn the_model_directories_come_from_frontline_model_companion_and_multilingual_dir() {
         figment::Jail::expect_with(|jail| {
             let s = Settings::load(None).expect("valid");
             assert_eq!(s.semantic.model_dir, None);
@@ -228,6 +233,13 @@ mod tests {
             assert_eq!(
                 s.semantic.companion_dir,
                 Some(PathBuf::from("models/use-lite"))
+            );
+            assert_eq!(s.semantic.multilingual_dir, None);
+            jail.set_env("FRONTLINE_MULTILINGUAL_DIR", "models/multilingual-e5-small");
+            let s = Settings::load(None).expect("valid");
+            assert_eq!(
+                s.semantic.multilingual_dir,
+                Some(PathBuf::from("models/multilingual-e5-small"))
             );
             Ok(())
         });

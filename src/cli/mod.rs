@@ -122,7 +122,7 @@ fn load_model(settings: &Settings) -> Option<Arc<Semantic>> {
 fn ranking_line(brain: &Brain) -> String {
     match brain.semantic() {
         Some((model, index)) => format!(
-            "ranking: hybrid (lexical + semantic model {} [{}]{} for {}; {} texts embedded, {} new)",
+            "ranking: hybrid (lexical + semantic model {} [{}]{} for {}{}; {} texts embedded, {} new)",
             model.dir.display(),
             model.encoder.id(),
             match (&model.companion, index.companion_stats) {
@@ -141,6 +141,31 @@ fn ranking_line(brain: &Brain) -> String {
                 .map(|l| l.code())
                 .collect::<Vec<_>>()
                 .join(", "),
+            match (&model.multilingual, index.multilingual_stats) {
+                (Some(m), Some(stats)) => format!(
+                    " + multilingual {} [{}] for {}, {} new",
+                    m.dir.display(),
+                    m.id(),
+                    m.langs
+                        .iter()
+                        .map(|l| l.code())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    stats.computed
+                ),
+                (Some(_), None)
+                    if !brain
+                        .knowledge()
+                        .langs()
+                        .iter()
+                        .any(|&l| model.multilingual_for(l).is_some()) =>
+                {
+                    " (multilingual encoder idle: no entry in a language it ranks)".to_string()
+                }
+                (Some(_), None) =>
+                    " without the multilingual encoder (it failed; see the log)".to_string(),
+                (None, _) => String::new(),
+            },
             index.stats.texts,
             index.stats.computed
         ),

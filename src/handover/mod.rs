@@ -218,6 +218,9 @@ impl Calibration {
             Scale::Lexical => self.lexical.as_ref(),
             Scale::Hybrid => self.hybrid.as_ref(),
             Scale::Companion => self.companion.as_ref(),
+            // Not calibrated: held-out questions are ranked only by the
+            // main model's scales, so the static thresholds hold.
+            Scale::Multilingual => None,
         }
     }
 

@@ -69,6 +69,8 @@ pub struct Samples {
     pub hybrid: ScaleSamples,
     /// Hybrid scores with the companion.
     pub companion: ScaleSamples,
+    /// The multilingual encoder's scores (not sampled yet).
+    pub multilingual: ScaleSamples,
     /// Pairs of entries whose held-out questions rank the other first.
     pub confusable: Vec<Confusable>,
 }
@@ -79,6 +81,7 @@ impl Samples {
             Scale::Lexical => &mut self.lexical,
             Scale::Hybrid => &mut self.hybrid,
             Scale::Companion => &mut self.companion,
+            Scale::Multilingual => &mut self.multilingual,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Semantic similarity: a local sentence-embedding model ([`Encoder`]),
-//! optionally a companion encoder of another family ([`Companion`]), an
+//! optionally a companion encoder of another family ([`Companion`]) and a
+//! multilingual encoder for other languages than English ([`Multilingual`]), an
 //! on-disk cache of the embeddings of listed texts ([`EmbeddingCache`]) and,
 //! per knowledge version, the vectors of every entry's title and questions
 //! ([`SemanticIndex`]). Fusing these similarities with the lexical ranking is
@@ -14,6 +15,7 @@ mod classifier;
 mod companion;
 mod dense;
 mod encoder;
+mod multilingual;
 mod prune;
 mod space;
 mod use_lite;
@@ -27,6 +29,7 @@ pub use classifier::Classifier;
 pub use companion::Companion;
 pub use dense::Precision;
 pub use encoder::Encoder;
+pub use multilingual::Multilingual;
 pub use prune::{prune as prune_kept, touch};
 pub use space::{Cosines, EntrySimilarity, SemanticIndex};
 
@@ -72,6 +75,17 @@ pub struct SemanticSettings {
     /// for others the main model ranks alone. The Universal Sentence
     /// Encoder lite is English only.
     pub companion_langs: Vec<Lang>,
+    /// Directory of the multilingual encoder (multilingual-e5-small in the
+    /// Hugging Face BERT layout), whose similarities, fused with the lexical
+    /// score, rank questions in the languages of `multilingual_langs` that
+    /// the main model does not understand. `None` or empty: none. Used only
+    /// with `model_dir`.
+    pub multilingual_dir: Option<PathBuf>,
+    /// Languages whose customers the multilingual encoder ranks, of those
+    /// the main model does not understand (where it does, the main model
+    /// and the companion rank: adding the multilingual encoder to them did
+    /// not pay for English, docs/ranking.md). Default: German.
+    pub multilingual_langs: Vec<Lang>,
     /// Where embeddings of listed texts, adapted layers and classifiers are
     /// kept between runs (all but the four most recently used layers and
     /// classifiers are pruned after each build); `None` or empty (`""`, as
@@ -104,6 +118,8 @@ impl Default for SemanticSettings {
             companion_dir: None,
             multilingual_dir: None,
             companion_langs: vec![Lang::En],
+            multilingual_dir: None,
+            multilingual_langs: vec![Lang::De],
             cache_dir: Some(PathBuf::from(".frontline-cache/embeddings")),
             langs: vec![Lang::En],
             precision: Precision::default(),
@@ -121,6 +137,8 @@ pub struct Semantic {
     pub cache: EmbeddingCache,
     /// The companion encoder, if one is configured.
     pub companion: Option<Companion>,
+    /// The multilingual encoder, if one is configured.
+    pub multilingual: Option<Multilingual>,
     /// Languages the model understands.
     pub langs: Vec<Lang>,
     /// Where the model was loaded from.
@@ -152,6 +170,13 @@ impl SemanticSettings {
             .as_deref()
             .filter(|dir| !dir.as_os_str().is_empty())
     }
+
+    /// The multilingual encoder's directory, unless none is configured (or it is empty).
+    pub fn multilingual_dir(&self) -> Option<&Path> {
+        self.multilingual_dir
+            .as_deref()
+            .filter(|dir| !dir.as_os_str().is_empty())
+    }
 }
 
 impl Semantic {
@@ -178,10 +203,22 @@ impl Semantic {
                 })
                 .ok()
         });
+        let multilingual = settings.multilingual_dir().and_then(|dir| {
+            Multilingual::load(dir, settings)
+                .inspect_err(|e| {
+                    tracing::warn!(
+                        error = %e,
+                        dir = %dir.display(),
+                        "multilingual encoder not usable: other languages than the main model's are ranked lexically"
+                    );
+                })
+                .ok()
+        });
         Ok(Semantic {
             encoder,
             cache,
             companion,
+            multilingual,
             langs: settings.langs.clone(),
             dir: dir.to_path_buf(),
             cache_dir: settings.cache_dir().map(Path::to_path_buf),
@@ -192,6 +229,14 @@ impl Semantic {
     /// Whether the model understands `lang`.
     pub fn understands(&self, lang: Lang) -> bool {
         self.langs.contains(&lang)
+    }
+
+    /// The multilingual encoder, if it is loaded and ranks `lang`: one of
+    /// its languages that the main model does not understand.
+    pub fn multilingual_for(&self, lang: Lang) -> Option<&Multilingual> {
+        self.multilingual
+            .as_ref()
+            .filter(|m| m.understands(lang) && !self.understands(lang))
     }
 
     /// The embedding of one query (not cached: queries rarely repeat); see

@@ -1,13 +1,14 @@
 //! The vectors of one knowledge version: every entry's title and listed
 //! questions, and each entry's centroid (the normalised mean of those), by
-//! the main model and, if configured, by the companion encoder, with the
-//! similarities of a query to each entry.
+//! the main model and, if configured, by the companion and the multilingual
+//! encoders, with the similarities of a query to each entry.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::{
     Adaptation, CacheStats, Classifier, Encoder, Semantic, SemanticError, adapt, classifier, dot,
+    multilingual,
 };
 use crate::knowledge::Knowledge;
 
@@ -131,6 +132,8 @@ pub struct SemanticIndex {
     row_entry: Vec<u32>,
     /// The same texts by the companion encoder, if one is loaded.
     companion: Option<Vectors>,
+    /// The same texts by the multilingual encoder, if one is loaded.
+    multilingual: Option<Vectors>,
     classifier: Classifier,
     /// The last layer trained for this knowledge, if any (shared with the
     /// indexes derived from this one).
@@ -140,6 +143,8 @@ pub struct SemanticIndex {
     pub stats: CacheStats,
     /// What the companion's cache did, if there is a companion.
     pub companion_stats: Option<CacheStats>,
+    /// What the multilingual encoder's cache did, if there is one.
+    pub multilingual_stats: Option<CacheStats>,
     /// How long embedding took.
     pub build_time: Duration,
 }
@@ -189,6 +194,23 @@ impl SemanticIndex {
                 .map(|(v, stats)| (Vectors::new(&v, &row_entry, entries, c.dim()), stats))
         });
         let (companion, companion_stats) = companion.unzip();
+        // So does a multilingual encoder that fails. It embeds nothing for
+        // a knowledge in none of the languages it ranks: its customers are
+        // all ranked by the main model (or lexically).
+        let ranked = knowledge
+            .langs()
+            .iter()
+            .any(|&l| semantic.multilingual_for(l).is_some());
+        let multilingual = semantic.multilingual.as_ref().filter(|_| ranked).and_then(|m| {
+            m.cache
+                .embed_with(multilingual::QUERY_PREFIX, &texts, |batch| m.embed(batch))
+                .inspect_err(|e| {
+                    tracing::warn!(error = %e, "the multilingual encoder failed; ranking without it");
+                })
+                .ok()
+                .map(|(v, stats)| (Vectors::new(&v, &row_entry, entries, m.dim()), stats))
+        });
+        let (multilingual, multilingual_stats) = multilingual.unzip();
         let classifier = Classifier::train(
             &vectors.rows,
             dim,
@@ -205,10 +227,12 @@ impl SemanticIndex {
             vectors,
             row_entry,
             companion,
+            multilingual,
             classifier,
             adaptation: adaptation.map(Arc::new),
             stats,
             companion_stats,
+            multilingual_stats,
             build_time: started.elapsed(),
         })
     }
@@ -237,6 +261,10 @@ impl SemanticIndex {
             .companion
             .as_ref()
             .map(|c| c.without(drop_rows, &row_entry));
+        let multilingual = self
+            .multilingual
+            .as_ref()
+            .map(|m| m.without(drop_rows, &row_entry));
         let classifier = Classifier::train(
             &vectors.rows,
             vectors.dim,
@@ -248,10 +276,12 @@ impl SemanticIndex {
             vectors,
             row_entry,
             companion,
+            multilingual,
             classifier,
             adaptation: self.adaptation.clone(),
             stats: CacheStats::default(),
             companion_stats: None,
+            multilingual_stats: None,
             build_time: started.elapsed(),
         })
     }
@@ -277,6 +307,20 @@ impl SemanticIndex {
     /// Whether the companion encoder embedded the texts too.
     pub fn has_companion(&self) -> bool {
         self.companion.is_some()
+    }
+
+    /// Whether the multilingual encoder embedded the texts too.
+    pub fn has_multilingual(&self) -> bool {
+        self.multilingual.is_some()
+    }
+
+    /// The cosines of `query` (a unit vector by the multilingual encoder)
+    /// to every entry, by entry index; `None` when the multilingual
+    /// encoder did not embed this knowledge.
+    pub fn multilingual_cosines(&self, query: &[f32]) -> Option<Vec<Cosines>> {
+        self.multilingual
+            .as_ref()
+            .map(|m| m.cosines(query, &self.row_entry))
     }
 
     /// How many texts are embedded.

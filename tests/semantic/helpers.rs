@@ -26,6 +26,16 @@ pub fn multilingual_dir() -> Option<PathBuf> {
     )
 }
 
+/// The model with the multilingual encoder (memory cache only).
+pub fn model_with_multilingual() -> Option<Arc<Semantic>> {
+    let multilingual = multilingual_dir()?;
+    model_with(SemanticSettings {
+        cache_dir: None,
+        multilingual_dir: Some(multilingual),
+        ..SemanticSettings::default()
+    })
+}
+
 /// The directory in `var`, else `models/NAME` in the checkout, else NAME in
 /// the models directory (`FRONTLINE_MODELS__DIR`, else the default), if it
 /// holds a model; without one a test

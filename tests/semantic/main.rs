@@ -10,4 +10,5 @@ mod converted;
 mod encoder;
 mod helpers;
 mod hybrid;
+mod multilingual;
 mod reload;
