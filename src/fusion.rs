@@ -307,14 +307,17 @@ impl Ranker<'_> {
             })
             .ok()
             .and_then(|q| h.index.multilingual_cosines(&q));
+        let lexical_top = lexical.first().map(|h| h.entry);
         match cosines {
             Some(c) => Ranked {
                 hits: fuse_multilingual(h.weights, lexical, &c, limit),
                 scale: Scale::Multilingual,
+                lexical_top,
             },
             None => Ranked {
                 hits: lexical.into_iter().take(limit).collect(),
                 scale: Scale::Lexical,
+                lexical_top,
             },
         }
     }

@@ -69,8 +69,6 @@ pub struct SemanticSettings {
     /// join the main model's in the fusion; `None`: the one in the models
     /// directory; empty: the main model alone. Used only with `model_dir`.
     pub companion_dir: Option<PathBuf>,
-    /// Directory of the multilingual encoder (multilingual-e5-small, HF layout); None: none
-    pub multilingual_dir: Option<PathBuf>,
     /// Languages the companion understands (of those the main model does);
     /// for others the main model ranks alone. The Universal Sentence
     /// Encoder lite is English only.
@@ -78,8 +76,9 @@ pub struct SemanticSettings {
     /// Directory of the multilingual encoder (multilingual-e5-small in the
     /// Hugging Face BERT layout), whose similarities, fused with the lexical
     /// score, rank questions in the languages of `multilingual_langs` that
-    /// the main model does not understand. `None` or empty: none. Used only
-    /// with `model_dir`.
+    /// the main model does not understand. `None`: the one in the models
+    /// directory (fetched if missing); empty: none. Used only with
+    /// `model_dir`.
     pub multilingual_dir: Option<PathBuf>,
     /// Languages whose customers the multilingual encoder ranks, of those
     /// the main model does not understand (where it does, the main model
@@ -116,7 +115,6 @@ impl Default for SemanticSettings {
         SemanticSettings {
             model_dir: None,
             companion_dir: None,
-            multilingual_dir: None,
             companion_langs: vec![Lang::En],
             multilingual_dir: None,
             multilingual_langs: vec![Lang::De],
