@@ -292,6 +292,7 @@ fn consequence(main_missing: bool) -> &'static str {
 }
 
 #[cfg(test)]
+#[allow(clippy::result_large_err)] // figment::Jail's closures return figment::Error
 mod tests {
     use super::*;
 

@@ -83,6 +83,9 @@ struct Entry {
     offset: usize,
 }
 
+/// Each output tensor: its name, shape and entry in the file.
+type Plan<'e> = Vec<(String, Vec<usize>, &'e Entry)>;
+
 /// A parsed E5S1 file, borrowing its bytes.
 pub struct E5s1<'a> {
     bytes: &'a [u8],
@@ -170,13 +173,13 @@ impl<'a> E5s1<'a> {
             eps: c.f32()?,
         };
         let qk = c.size("the block size")?;
-        if qk != QK || sizes.hidden % QK != 0 || sizes.intermediate % QK != 0 {
+        if qk != QK || !sizes.hidden.is_multiple_of(QK) || !sizes.intermediate.is_multiple_of(QK) {
             return Err(bad(format!(
                 "blocks of {qk} values for width {}",
                 sizes.hidden
             )));
         }
-        if sizes.heads == 0 || sizes.hidden % sizes.heads != 0 {
+        if sizes.heads == 0 || !sizes.hidden.is_multiple_of(sizes.heads) {
             return Err(bad(format!(
                 "{} heads for width {}",
                 sizes.heads, sizes.hidden
@@ -227,7 +230,7 @@ impl<'a> E5s1<'a> {
 
     /// The tensors in the Hugging Face `BertModel` layout: (name, shape,
     /// where they are in the file), every shape checked against its entry.
-    fn plan(&self) -> Result<Vec<(String, Vec<usize>, &Entry)>, ConvertError> {
+    fn plan(&self) -> Result<Plan<'_>, ConvertError> {
         let s = self.sizes;
         let (h, ff) = (s.hidden, s.intermediate);
         let mut plan = Vec::new();

@@ -110,7 +110,7 @@ fn synthetic() -> Vec<u8> {
                 // Block k: values (k + j) % 16 - 8 for j in 0..32.
                 let q = |j: usize| ((k + j) % 16) as u8;
                 d.extend(block(
-                    std::array::from_fn(|j| q(j)),
+                    std::array::from_fn(&q),
                     std::array::from_fn(|j| q(j + 16)),
                 ));
             }

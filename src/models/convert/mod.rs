@@ -43,6 +43,9 @@ impl ConvertError {
     }
 }
 
+/// What writes a tensor's values.
+pub type Fill<'a> = Box<dyn Fn(&mut dyn Write) -> std::io::Result<()> + 'a>;
+
 /// One tensor to write: its name, shape, and what writes its values
 /// (little-endian f32, as many as the shape says).
 pub struct Tensor<'a> {
@@ -51,7 +54,7 @@ pub struct Tensor<'a> {
     /// Shape.
     pub shape: Vec<usize>,
     /// Writes the values.
-    pub fill: Box<dyn Fn(&mut dyn Write) -> std::io::Result<()> + 'a>,
+    pub fill: Fill<'a>,
 }
 
 /// Writes `tensors` as an F32 safetensors file at `path`, in their order;

@@ -221,7 +221,8 @@ fn a_synthetic_package_converts_and_runs_as_a_companion() {
         ..Default::default()
     };
     let companion = crate::semantic::Companion::load(&out, &settings).unwrap();
-    assert_eq!(companion.tokens("a b").unwrap(), [7, 9]);
+    // "▁" + "b" (a missing score is 0) beats "▁b" (-5).
+    assert_eq!(companion.tokens("a b").unwrap(), [7, 11, 8]);
     let v = companion.embed_one("a b").unwrap();
     assert_eq!(v.len(), W);
     assert!(v.iter().all(|x| x.is_finite()));
