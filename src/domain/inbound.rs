@@ -31,7 +31,7 @@ pub enum Inbound {
         lang: Option<Lang>,
         /// Where it was written, when not in the conversation's thread: a
         /// further question in a support channel that joins the customer's
-        /// open conversation there ([`crate::engine::Engine::place_question`]).
+        /// open conversation there (the engine's `place_question`).
         elsewhere: Option<Elsewhere>,
     },
     /// A customer asks for a human straight away (`/ticket`), with an
