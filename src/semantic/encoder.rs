@@ -41,8 +41,6 @@ pub struct Encoder {
     /// runs on the calling thread alone.
     query_pool: Option<rayon::ThreadPool>,
     tokenizer: Tokenizer,
-    /// The same, cutting at [`QUERY_MAX_TOKENS`].
-    query_tokenizer: Tokenizer,
     id: String,
     dim: usize,
     precision: Precision,
@@ -62,8 +60,6 @@ impl Encoder {
         let config: Config = files.config()?;
         let id = files.id(FORWARD_VERSION, precision);
         let tokenizer = files.tokenizer(MAX_TOKENS)?;
-        let mut query_tokenizer = tokenizer.clone();
-        truncate_at(&mut query_tokenizer, QUERY_MAX_TOKENS)?;
         let weights = files.weights;
         let device = Device::Cpu;
         let vb = VarBuilder::from_buffered_safetensors(weights, DType::F32, &device)?;
@@ -91,7 +87,6 @@ impl Encoder {
             pool,
             query_pool,
             tokenizer,
-            query_tokenizer,
             id,
             dim: config.hidden_size,
             precision,
@@ -218,10 +213,11 @@ impl Encoder {
         let depth = last.map_or(Depth::All, Depth::LastReplacedBy);
         let started = std::time::Instant::now();
         let encoding = self
-            .query_tokenizer
+            .tokenizer
             .encode(text, true)
             .map_err(|e| SemanticError::Model(format!("tokenizing: {e}")))?;
-        let ids = encoding.get_ids();
+        let ids = query_ids(encoding.get_ids());
+        let ids = ids.as_slice();
         if let Some(p) = profile.as_deref_mut() {
             p.stages.push(("tokenize", started.elapsed()));
         }
@@ -369,6 +365,22 @@ impl ModelFiles {
     }
 }
 
+/// A query's ids cut at [`QUERY_MAX_TOKENS`] as the tokenizer's own
+/// truncation would cut them: the first ones and the closing special token.
+/// (One tokenizer serves texts and queries: a second copy of a large
+/// vocabulary, such as the multilingual encoder's 250,000 pieces, costs
+/// hundreds of megabytes.)
+fn query_ids(ids: &[u32]) -> Vec<u32> {
+    match ids.split_last() {
+        Some((last, rest)) if ids.len() > QUERY_MAX_TOKENS => {
+            let mut cut = rest[..QUERY_MAX_TOKENS - 1].to_vec();
+            cut.push(*last);
+            cut
+        }
+        _ => ids.to_vec(),
+    }
+}
+
 fn truncate_at(tokenizer: &mut Tokenizer, max_length: usize) -> Result<(), SemanticError> {
     tokenizer
         .with_truncation(Some(TruncationParams {
@@ -377,4 +389,22 @@ fn truncate_at(tokenizer: &mut Tokenizer, max_length: usize) -> Result<(), Seman
         }))
         .map(|_| ())
         .map_err(|e| SemanticError::Model(format!("tokenizer.json: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{QUERY_MAX_TOKENS, query_ids};
+
+    #[test]
+    fn a_long_query_keeps_its_first_ids_and_the_closing_token() {
+        let long: Vec<u32> = (0..300).chain([2]).collect();
+        let cut = query_ids(&long);
+        assert_eq!(cut.len(), QUERY_MAX_TOKENS);
+        assert_eq!(cut[..QUERY_MAX_TOKENS - 1], long[..QUERY_MAX_TOKENS - 1]);
+        assert_eq!(cut.last(), Some(&2));
+        let short = [0, 7, 8, 2];
+        assert_eq!(query_ids(&short), short);
+        let exact: Vec<u32> = (0..QUERY_MAX_TOKENS as u32).collect();
+        assert_eq!(query_ids(&exact), exact);
+    }
 }
