@@ -83,18 +83,6 @@ impl Vectors {
         &self.rows[i * self.dim..][..self.dim]
     }
 
-    /// The rows not dropped, with centroids of their own.
-    fn without(&self, drop_rows: &[bool], row_entry: &[u32]) -> Vectors {
-        let rows: Vec<f32> = self
-            .rows
-            .chunks_exact(self.dim)
-            .zip(drop_rows)
-            .filter(|(_, d)| !**d)
-            .flat_map(|(r, _)| r.iter().copied())
-            .collect();
-        Vectors::from_rows(rows, row_entry, self.entries(), self.dim)
-    }
-
     /// Each entry's best cosine to `query` among the listed texts in `rows`
     /// (-1 for an entry with none there).
     fn best(&self, query: &[f32], row_entry: &[u32], rows: std::ops::Range<usize>) -> Vec<f32> {
@@ -233,55 +221,6 @@ impl SemanticIndex {
             stats,
             companion_stats,
             multilingual_stats,
-            build_time: started.elapsed(),
-        })
-    }
-
-    /// This index without the rows marked in `drop_rows` (one flag per
-    /// row, in [`SemanticIndex::row`] order): the other rows' vectors as
-    /// they are (nothing is embedded again, the adapted layer is shared),
-    /// centroids of what is left, and a classifier trained on it (cached
-    /// in `cache_dir` if given). Self-calibration ranks held-out questions
-    /// against such an index.
-    pub fn without(
-        &self,
-        drop_rows: &[bool],
-        cache_dir: Option<&std::path::Path>,
-    ) -> Result<SemanticIndex, SemanticError> {
-        let started = Instant::now();
-        let row_entry: Vec<u32> = self
-            .row_entry
-            .iter()
-            .zip(drop_rows)
-            .filter(|(_, d)| !**d)
-            .map(|(e, _)| *e)
-            .collect();
-        let vectors = self.vectors.without(drop_rows, &row_entry);
-        let companion = self
-            .companion
-            .as_ref()
-            .map(|c| c.without(drop_rows, &row_entry));
-        let multilingual = self
-            .multilingual
-            .as_ref()
-            .map(|m| m.without(drop_rows, &row_entry));
-        let classifier = Classifier::train(
-            &vectors.rows,
-            vectors.dim,
-            &row_entry,
-            vectors.entries(),
-            cache_dir,
-        )?;
-        Ok(SemanticIndex {
-            vectors,
-            row_entry,
-            companion,
-            multilingual,
-            classifier,
-            adaptation: self.adaptation.clone(),
-            stats: CacheStats::default(),
-            companion_stats: None,
-            multilingual_stats: None,
             build_time: started.elapsed(),
         })
     }
