@@ -35,8 +35,8 @@ use frontline::flood::FloodSettings;
 use frontline::intake::IntakeSettings;
 use frontline::knowledge::Lang;
 use frontline::metrics::Metrics;
+use frontline::ranking::Thresholds;
 use frontline::store::SqlStore;
-use frontline::triage::Thresholds;
 use serenity::all::{ChannelId, RoleId};
 
 use fake::FakeDiscord;

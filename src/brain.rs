@@ -8,12 +8,13 @@ use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
 
-use crate::fusion::{FusionWeights, Hybrid, Ranker, Scale};
-use crate::handover::{Calibration, Gate, HandoverSettings};
 use crate::index::{FaqIndex, IndexError, RankWeights};
 use crate::knowledge::{self, Diagnostic, Fingerprint, Knowledge, Lang, LoadError, watch};
+use crate::ranking::Thresholds;
+use crate::ranking::fusion::{FusionWeights, Hybrid, Ranker, Scale};
+use crate::ranking::handover::{Calibration, Gate, HandoverSettings};
 use crate::semantic::{Semantic, SemanticIndex};
-use crate::triage::{self, Context, Decision, Thresholds};
+use crate::triage::{self, Context, Decision};
 
 /// Settings the brain is built with.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]

@@ -5,6 +5,8 @@
 //! - [`adapters`]: platforms (console, Discord) translated to and from the engine;
 //! - [`knowledge`]: FAQ markdown parsed, linted and watched;
 //! - [`index`]: the tantivy index and similarity ranking over entries;
+//! - [`ranking`]: lexical and semantic scores fused, feedback and language as
+//!   priors, each scale's thresholds and the hand-over line chosen per FAQ;
 //! - [`triage`]: one decision per message (fix, answer, did you mean, hand over);
 //! - [`brain`]: knowledge and index together, hot-swapped on change;
 //! - [`domain`]: the shared nouns: ids, inbound events, conversations, actions, tickets;
@@ -15,15 +17,13 @@
 //! - [`maintain`]: stats, gaps and drafted fixes for maintainers;
 //! - [`models`]: the sentence encoders fetched by name, checked, converted and cached;
 //! - [`semantic`]: sentence embeddings, their cache and a build-time classifier;
-//! - [`fusion`]: lexical or lexical + semantic ranking, with each mode's thresholds;
-//! - [`feedback`]: customers' *Solved* / *Not what I asked* as a bounded prior;
 //! - [`lang`]: which language a customer writes;
 //! - [`flood`]: the per-user rate limit;
 //! - [`metrics`]: Prometheus metrics and health over HTTP;
 //! - [`terminal`]: outside text made inert before it is printed to a terminal;
 //! - [`eval`]: answer quality on labelled queries;
-//! - [`settings`]: the layered configuration;
-//! - [`cli`]: the `frontline` commands.
+//! - [`cli`]: the `frontline` commands, and [`cli::settings`]: the layered
+//!   configuration that wires every layer.
 
 pub mod adapters;
 pub mod brain;
@@ -32,10 +32,7 @@ pub mod delivery;
 pub mod domain;
 pub mod engine;
 pub mod eval;
-pub mod feedback;
 pub mod flood;
-pub mod fusion;
-pub mod handover;
 pub mod index;
 pub mod intake;
 pub mod knowledge;
@@ -43,8 +40,11 @@ pub mod lang;
 pub mod maintain;
 pub mod metrics;
 pub mod models;
+pub mod ranking;
 pub mod semantic;
-pub mod settings;
 pub mod store;
 pub mod terminal;
 pub mod triage;
+
+#[cfg(test)]
+mod layering;

@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crate::cli::settings::Settings;
 use crate::knowledge::Lang;
-use crate::settings::Settings;
 use crate::triage::{Context, Decision, Level};
 
 /// Arguments of `ask`.
@@ -45,8 +45,8 @@ pub fn describe(d: &Decision) -> String {
         level_name(d.level),
         d.lang,
         match d.mode {
-            crate::fusion::Mode::Lexical => "lexical",
-            crate::fusion::Mode::Hybrid => "hybrid",
+            crate::ranking::fusion::Mode::Lexical => "lexical",
+            crate::ranking::fusion::Mode::Hybrid => "hybrid",
         },
         d.confidence,
         d.why.reason

@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crate::cli::settings::Settings;
 use crate::eval::{LabelledQuery, bench, read_queries};
-use crate::settings::Settings;
 
 /// Arguments of `bench`.
 #[derive(Debug, clap::Args)]

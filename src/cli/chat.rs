@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::adapters::console::{ChatOptions, run_chat};
+use crate::cli::settings::Settings;
 use crate::delivery::Delivery;
-use crate::settings::Settings;
 
 /// Arguments of `chat`.
 #[derive(Debug, clap::Args)]

@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 
 use crate::brain::Brain;
+use crate::cli::settings::Settings;
 use crate::knowledge::{Knowledge, load_dir};
-use crate::settings::Settings;
 
 /// Arguments of `check`.
 #[derive(Debug, clap::Args)]

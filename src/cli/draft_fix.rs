@@ -6,9 +6,9 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 
+use crate::cli::settings::Settings;
 use crate::domain::TicketId;
 use crate::maintain::draft_fix;
-use crate::settings::Settings;
 
 /// Arguments of `draft-fix`.
 #[derive(Debug, clap::Args)]

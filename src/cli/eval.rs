@@ -16,9 +16,9 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::cli::settings::Settings;
 use crate::eval::{Outcome, Report, calibrate, read_queries, report, run as run_eval};
-use crate::fusion::Mode;
-use crate::settings::Settings;
+use crate::ranking::fusion::Mode;
 
 /// Arguments of `eval`.
 #[derive(Debug, clap::Args)]

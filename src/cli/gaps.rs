@@ -2,8 +2,8 @@
 
 use std::process::ExitCode;
 
+use crate::cli::settings::Settings;
 use crate::maintain::gaps;
-use crate::settings::Settings;
 use crate::store::Store;
 
 /// Arguments of `gaps`.

@@ -10,6 +10,7 @@ mod eval;
 mod gaps;
 mod models;
 mod run;
+pub mod settings;
 mod staff;
 mod stats;
 mod tickets;
@@ -22,8 +23,8 @@ use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
 use crate::brain::Brain;
+use crate::cli::settings::Settings;
 use crate::semantic::Semantic;
-use crate::settings::Settings;
 
 /// The front line of your support: FAQ answers, documented fixes and tickets.
 #[derive(Debug, Parser)]

@@ -8,20 +8,20 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use serde::Serialize;
 
+use crate::cli::settings::Settings;
 use crate::models::{self, Model, ModelsSettings, Progress};
-use crate::settings::Settings;
 
 /// Arguments of `models`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// What to do.
     #[command(subcommand)]
-    pub command: Action,
+    pub command: ModelsCommand,
 }
 
 /// The `models` commands.
 #[derive(Debug, clap::Subcommand)]
-pub enum Action {
+pub enum ModelsCommand {
     /// Fetch, check and convert the models that are missing (idempotent).
     Fetch {
         /// Into this directory instead of the configured models directory.
@@ -38,8 +38,8 @@ pub enum Action {
 
 pub fn run(settings: &Settings, args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
-        Action::Fetch { dir } => fetch(&settings.models, dir),
-        Action::Status { json } => status(settings, json),
+        ModelsCommand::Fetch { dir } => fetch(&settings.models, dir),
+        ModelsCommand::Status { json } => status(settings, json),
     }
 }
 

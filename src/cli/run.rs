@@ -11,8 +11,8 @@ use anyhow::Context as _;
 
 use crate::adapters::discord::DiscordConfig;
 use crate::adapters::discord::runner::{self, BotParts};
+use crate::cli::settings::Settings;
 use crate::metrics::{self, Metrics};
-use crate::settings::Settings;
 
 /// Arguments of `frontline run`.
 #[derive(Debug, clap::Args)]

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::adapters::console::{StaffOptions, run_staff};
+use crate::cli::settings::Settings;
 use crate::delivery::Delivery;
-use crate::settings::Settings;
 
 /// Arguments of `staff`.
 #[derive(Debug, clap::Args)]

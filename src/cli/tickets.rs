@@ -3,8 +3,8 @@
 use std::process::ExitCode;
 
 use crate::adapters::console::render;
+use crate::cli::settings::Settings;
 use crate::domain::TicketId;
-use crate::settings::Settings;
 use crate::store::{Store, TicketState};
 
 /// Arguments of `tickets`.
@@ -12,12 +12,12 @@ use crate::store::{Store, TicketState};
 pub struct Args {
     /// What to do (default: list).
     #[command(subcommand)]
-    pub action: Option<Action>,
+    pub action: Option<TicketsCommand>,
 }
 
 /// `list` or `show`.
 #[derive(Debug, clap::Subcommand)]
-pub enum Action {
+pub enum TicketsCommand {
     /// Open and claimed tickets (all with --all), oldest first.
     List {
         /// Resolved tickets too.
@@ -34,8 +34,8 @@ pub enum Action {
 pub fn run(settings: &Settings, args: Args) -> anyhow::Result<ExitCode> {
     super::block_on(async {
         let store = super::open_store(settings).await?;
-        match args.action.unwrap_or(Action::List { all: false }) {
-            Action::List { all } => {
+        match args.action.unwrap_or(TicketsCommand::List { all: false }) {
+            TicketsCommand::List { all } => {
                 let states: &[TicketState] = if all {
                     &[]
                 } else {
@@ -50,7 +50,7 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<ExitCode> {
                 }
                 Ok(ExitCode::SUCCESS)
             }
-            Action::Show { ticket } => match store.ticket(TicketId(ticket)).await? {
+            TicketsCommand::Show { ticket } => match store.ticket(TicketId(ticket)).await? {
                 Some(t) => {
                     let events = store.events(t.conversation).await?;
                     print!("{}", render::ticket_with_transcript(&t, &events));

@@ -55,7 +55,7 @@ pub use question::Placement;
 use arc_swap::ArcSwap;
 
 use crate::brain::LiveBrain;
-use crate::feedback::{Feedback as Prior, FeedbackSettings};
+use crate::ranking::feedback::{FeedbackPrior, FeedbackSettings};
 use crate::store::{Store, StoreError};
 
 /// How often a change that lost a race with another instance is retried.
@@ -133,7 +133,7 @@ pub struct Engine {
     feedback_settings: FeedbackSettings,
     /// Customers' feedback per entry as a mild ranking prior, read from the
     /// store on every tick.
-    prior: ArcSwap<Prior>,
+    prior: ArcSwap<FeedbackPrior>,
     /// Answers given while the database was unreachable, until their events
     /// are handled.
     offline_given: offline::Given,
@@ -147,7 +147,7 @@ impl Engine {
             store,
             settings,
             feedback_settings: FeedbackSettings::default(),
-            prior: ArcSwap::from_pointee(Prior::default()),
+            prior: ArcSwap::from_pointee(FeedbackPrior::default()),
             offline_given: offline::Given::default(),
         }
     }
@@ -162,7 +162,7 @@ impl Engine {
     /// Ticks do this; call it at start-up to use the feedback at once.
     pub async fn refresh_feedback(&self) -> Result<(), StoreError> {
         let counts = self.store.entry_feedback().await?;
-        let prior = Prior::new(counts, self.feedback_settings.clone());
+        let prior = FeedbackPrior::new(counts, self.feedback_settings.clone());
         self.prior.store(Arc::new(prior));
         Ok(())
     }

@@ -20,7 +20,7 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 
 use crate::brain::Brain;
-use crate::fusion::Mode;
+use crate::ranking::fusion::Mode;
 use crate::triage::{Context, Decision, Level};
 
 pub use calibrate::{Calibration, calibrate};

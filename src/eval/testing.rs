@@ -2,10 +2,11 @@
 //! a level and the chosen entries, without running triage.
 
 use super::Outcome;
-use crate::fusion::Mode;
 use crate::index::Part;
 use crate::knowledge::{Kind, Lang};
-use crate::triage::{Candidate, Decision, Level, Why};
+use crate::ranking::Candidate;
+use crate::ranking::fusion::Mode;
+use crate::triage::{Decision, Level, Why};
 
 fn candidate(id: &str, score: f32) -> Candidate {
     Candidate {

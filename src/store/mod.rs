@@ -22,7 +22,7 @@ mod sql;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::feedback::EntryFeedback;
+use crate::ranking::feedback::EntryFeedback;
 
 pub use records::*;
 // The domain's ticket, re-exported: the store is where it is read.

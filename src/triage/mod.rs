@@ -4,101 +4,22 @@
 //! best match is confident, *did you mean* when a few are plausible, and a
 //! hand-over to a human (3rd level) when nothing fits.
 //!
-//! Triage only decides; holding a conversation is the engine's job.
+//! Triage only decides, on a ranking from [`crate::ranking`]; holding a
+//! conversation is the engine's job.
 
-mod rank;
+use serde::Serialize;
 
-use serde::{Deserialize, Serialize};
-
-use crate::feedback::Feedback;
-use crate::fusion::{Mode, Ranker};
-use crate::handover::Signals;
 use crate::index::Part;
 use crate::knowledge::{Kind, Knowledge, Lang, SymptomHit};
-use rank::{answerable_lang, candidate_for, rank};
+use crate::ranking::feedback::FeedbackPrior;
+use crate::ranking::fusion::{Mode, Ranker};
+use crate::ranking::handover::Signals;
+use crate::ranking::{
+    Asked, Candidate, Thresholds, answerable_lang, candidate_for, conversation_text, rank,
+};
 
 /// How many candidates *did you mean* offers at most.
 pub const MAX_CHOICES: usize = 3;
-
-/// Score thresholds for the decision. Defaults were calibrated on the dev
-/// sets in `shared/eval` (see docs/ranking.md).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(default, deny_unknown_fields)]
-pub struct Thresholds {
-    /// A best match at least this close is answered.
-    pub answer: f32,
-    /// ... provided it leads the runner-up by at least this much.
-    pub margin: f32,
-    /// Matches at least this close are offered as *did you mean*.
-    pub suggest: f32,
-    /// A documented fix whose text matches at least this well counts as 2nd level.
-    pub fix_text: f32,
-    /// Scores of entries in another language than the customer's are multiplied by this.
-    pub other_language: f32,
-}
-
-impl Default for Thresholds {
-    fn default() -> Self {
-        Thresholds {
-            answer: 0.38,
-            margin: 0.01,
-            suggest: 0.37,
-            fix_text: 0.45,
-            other_language: 0.8,
-        }
-    }
-}
-
-impl Thresholds {
-    /// Defaults for hybrid (lexical + semantic) scores, calibrated on the
-    /// clinc150 dev set (`frontline eval --calibrate 0.92`, with the last
-    /// layer adapted to the FAQ): the lowest answer threshold that hands
-    /// over 0.92 of its out-of-scope questions (without the adaptation the
-    /// same thresholds answered 0.870 correctly and handed over 0.935);
-    /// a margin did not help. `fix_text` keeps a distance above `answer`
-    /// like the lexical one (no dev set has documented fixes).
-    /// `other_language` is stricter than the lexical one: a model that covers
-    /// one language says little about entries written in another.
-    pub fn hybrid() -> Self {
-        Thresholds {
-            answer: 0.452,
-            margin: 0.0,
-            suggest: 0.452,
-            fix_text: 0.5,
-            other_language: 0.6,
-        }
-    }
-
-    /// Defaults for hybrid scores with the companion encoder's cosines in
-    /// the fusion, calibrated the same way on the clinc150 dev set
-    /// (`frontline eval --calibrate 0.92`, last layer adapted). The fused
-    /// scores are higher with it, so the line is too.
-    pub fn companion() -> Self {
-        Thresholds {
-            answer: 0.475,
-            suggest: 0.475,
-            ..Thresholds::hybrid()
-        }
-    }
-
-    /// Defaults for the multilingual encoder's cosines fused with the
-    /// lexical score (a language the main model does not understand),
-    /// chosen on near misses of the xsid-de dev set (five folds, each
-    /// leaving a fifth of the entries out; docs/ranking.md): at 0.88 both
-    /// of its corpora hand over 0.83 to 0.91 of the questions whose entry
-    /// is missing. e5's cosines lie close together, so the line is high;
-    /// below it, down to 0.85, *did you mean* offers the closest entries.
-    /// `fix_text` stays above `answer`, as on the other scales.
-    pub fn multilingual() -> Self {
-        Thresholds {
-            answer: 0.88,
-            margin: 0.0,
-            suggest: 0.85,
-            fix_text: 0.9,
-            other_language: 0.6,
-        }
-    }
-}
 
 /// What the bot does with a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -112,32 +33,6 @@ pub enum Level {
     DidYouMean,
     /// 3rd level: hand over to a human.
     Handover,
-}
-
-/// One ranked entry in a decision.
-#[derive(Debug, Clone, Serialize)]
-pub struct Candidate {
-    /// The entry's id.
-    pub id: String,
-    /// Index in the knowledge.
-    #[serde(skip)]
-    pub entry: usize,
-    /// Its title.
-    pub title: String,
-    /// FAQ or fix.
-    pub kind: Kind,
-    /// Its language.
-    pub lang: Lang,
-    /// Final score after language preference, 0..=1.
-    pub score: f32,
-    /// Which part of the entry matched best.
-    pub part: Part,
-    /// The query terms found there.
-    pub matched_terms: Vec<String>,
-    /// The lexical word similarity of its best unit (0 where the lexical
-    /// search missed it): a signal of the "answerable?" model.
-    #[serde(skip)]
-    pub words: f32,
 }
 
 /// Why the decision was made.
@@ -207,7 +102,7 @@ pub struct Context<'a> {
     /// its symptoms, not on the strength of earlier messages alone.
     pub offered: &'a [String],
     /// Customers' feedback on entries, a mild prior.
-    pub feedback: Option<&'a Feedback>,
+    pub feedback: Option<&'a FeedbackPrior>,
 }
 
 /// Decides for `text`.
@@ -226,15 +121,14 @@ pub fn triage(
             .iter()
             .any(|id| *id == knowledge.entry(entry).id)
     };
-    let (ranking, scale, lexical_top) = rank(
-        knowledge,
-        ranker,
-        ranker.mode(lang),
-        lang,
+    let asked = Asked {
         text,
-        ctx,
-        &excluded,
-    );
+        lang,
+        history: ctx.history,
+        exclude: ctx.exclude,
+        feedback: ctx.feedback,
+    };
+    let (ranking, scale, lexical_top) = rank(knowledge, ranker, ranker.mode(lang), &asked);
     let thresholds = ranker.thresholds(scale);
     let symptom_hits = counted_symptoms(knowledge, text, ctx, &excluded, |fix| {
         ranks_strongly_for_another(&ranking, thresholds, fix)
@@ -426,13 +320,4 @@ fn strongest_fix(hits: &[SymptomHit]) -> Option<usize> {
         .into_iter()
         .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
         .map(|(e, _)| e)
-}
-
-pub(crate) fn conversation_text(history: &[String], text: &str) -> String {
-    let mut all = history.join("\n");
-    if !all.is_empty() {
-        all.push('\n');
-    }
-    all.push_str(text);
-    all
 }

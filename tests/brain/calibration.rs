@@ -4,9 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use frontline::brain::BrainSettings;
-use frontline::fusion::Scale;
-use frontline::handover::HandoverSettings;
-use frontline::triage::Thresholds;
+use frontline::ranking::Thresholds;
+use frontline::ranking::fusion::Scale;
+use frontline::ranking::handover::HandoverSettings;
 
 use super::load;
 

@@ -10,7 +10,7 @@ use serenity::all::{
 };
 use serenity::async_trait;
 
-use frontline::adapters::discord::custom_id::{Action, ButtonId};
+use frontline::adapters::discord::custom_id::{ButtonAction, ButtonId};
 use frontline::adapters::discord::mentions::{neutralise, no_pings};
 
 use crate::bot::start_bot;
@@ -26,7 +26,7 @@ impl EventHandler for Echo {
         if msg.author.bot {
             return;
         }
-        let button = ButtonId::new(Action::Solved, 1).to_string();
+        let button = ButtonId::new(ButtonAction::Solved, 1).to_string();
         let reply = CreateMessage::new()
             .content(format!("You said: {}", neutralise(&msg.content)))
             .button(CreateButton::new(button).label("Solved"))

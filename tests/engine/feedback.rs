@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use chrono::Duration;
 use frontline::engine::{Button, Engine, EngineSettings, Person, ThreadRef};
-use frontline::feedback::FeedbackSettings;
+use frontline::ranking::feedback::FeedbackSettings;
 
 use crate::expect::{answer, choices};
 use crate::harness::Bot;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use frontline::brain::{Brain, BrainSettings};
 use frontline::eval::{Report, read_queries, report, run};
-use frontline::fusion::Mode;
+use frontline::ranking::fusion::Mode;
 
 fn eval_dir() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/eval");

@@ -7,9 +7,10 @@ use std::sync::Arc;
 
 use frontline::brain::{Brain, BrainSettings};
 use frontline::eval::{calibrate, read_queries, report, run};
-use frontline::fusion::Mode;
+use frontline::ranking::Thresholds;
+use frontline::ranking::fusion::Mode;
 use frontline::semantic::{Companion, Precision, Semantic, SemanticSettings, dot};
-use frontline::triage::{Context, Level, Thresholds};
+use frontline::triage::{Context, Level};
 
 use crate::helpers::{brain, companion_dir, fixture, model, model_with, model_with_companion};
 

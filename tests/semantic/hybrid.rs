@@ -1,7 +1,7 @@
 use std::path::Path;
 
 use frontline::eval::{calibrate, read_queries, report, run};
-use frontline::fusion::Mode;
+use frontline::ranking::fusion::Mode;
 use frontline::triage::{Context, Level};
 
 use crate::helpers::{brain, model};
@@ -82,11 +82,11 @@ fn without_a_model_the_brain_ranks_lexically() {
 
 #[test]
 fn feedback_moves_a_score_by_at_most_its_cap() {
-    use frontline::feedback::{EntryFeedback, Feedback, FeedbackSettings};
+    use frontline::ranking::feedback::{EntryFeedback, FeedbackPrior, FeedbackSettings};
     let brain = brain(None);
     let text = "I forgot my password";
     let plain = brain.triage(text, &Context::default());
-    let rejected = Feedback::new(
+    let rejected = FeedbackPrior::new(
         [(
             "password-reset".to_string(),
             EntryFeedback {

@@ -2,7 +2,7 @@
 //! meaning, English questions are ranked as before, and a model that cannot
 //! be loaded leaves the others ranking.
 
-use frontline::fusion::Mode;
+use frontline::ranking::fusion::Mode;
 use frontline::semantic::{Semantic, SemanticSettings};
 use frontline::triage::{Context, Level};
 

@@ -1,8 +1,8 @@
 //! Customers' feedback per entry, the ranking prior's input.
 
 use frontline::engine::{Feedback, Person, ThreadRef};
-use frontline::feedback::EntryFeedback;
 use frontline::knowledge::{Kind, Lang};
+use frontline::ranking::feedback::EntryFeedback;
 use frontline::store::{NewAnswer, NewConversation, Store, Via};
 
 use crate::helpers::t0;

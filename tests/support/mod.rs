@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use std::path::PathBuf;
 
+use frontline::ranking::Thresholds;
 use frontline::store::SqlStore;
-use frontline::triage::Thresholds;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{AssertSqlSafe, Connection as _, PgPool};

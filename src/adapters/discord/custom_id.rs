@@ -18,7 +18,7 @@ pub const CUSTOM_ID_LIMIT: usize = 100;
 
 /// What a button does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Action {
+pub enum ButtonAction {
     /// The FAQ answer solved it.
     Solved,
     /// Show the next candidate instead.
@@ -29,7 +29,7 @@ pub enum Action {
     FixedIt,
     /// The documented fix did not help.
     StillBroken,
-    /// The n-th *did you mean* choice (0-based, below [`MAX_CHOICES`]).
+    /// The n-th *did you mean* choice (0-based, below [`MAX_CHOICE_BUTTONS`]).
     Choose(u8),
     /// A rating of 1 to 5 stars.
     Rate(u8),
@@ -38,15 +38,15 @@ pub enum Action {
 }
 
 /// The most *did you mean* choices one message offers (Discord: 5 buttons a row).
-pub const MAX_CHOICES: u8 = 5;
+pub const MAX_CHOICE_BUTTONS: u8 = 5;
 
 /// A parsed button id: an action on a store record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ButtonId {
     /// What to do.
-    pub action: Action,
+    pub action: ButtonAction,
     /// The record it applies to: the conversation for answer and choice
-    /// buttons, the ticket for [`Action::Claim`] and [`Action::Rate`].
+    /// buttons, the ticket for [`ButtonAction::Claim`] and [`ButtonAction::Rate`].
     pub id: i64,
     /// Which of the conversation's answers or *did you mean*s the button is
     /// under (`State::offer`); `None` on buttons without one (and on those
@@ -61,7 +61,7 @@ pub struct BadButtonId(pub String);
 
 impl ButtonId {
     /// A button id for `action` on record `id`.
-    pub fn new(action: Action, id: i64) -> Self {
+    pub fn new(action: ButtonAction, id: i64) -> Self {
         ButtonId {
             action,
             id,
@@ -79,14 +79,14 @@ impl ButtonId {
 
     fn code(self) -> (&'static str, Option<u8>) {
         match self.action {
-            Action::Solved => ("ok", None),
-            Action::NotWhatIAsked => ("nw", None),
-            Action::TalkToHuman => ("hu", None),
-            Action::FixedIt => ("fx", None),
-            Action::StillBroken => ("sb", None),
-            Action::Choose(n) => ("ch", Some(n)),
-            Action::Rate(n) => ("rt", Some(n)),
-            Action::Claim => ("cl", None),
+            ButtonAction::Solved => ("ok", None),
+            ButtonAction::NotWhatIAsked => ("nw", None),
+            ButtonAction::TalkToHuman => ("hu", None),
+            ButtonAction::FixedIt => ("fx", None),
+            ButtonAction::StillBroken => ("sb", None),
+            ButtonAction::Choose(n) => ("ch", Some(n)),
+            ButtonAction::Rate(n) => ("rt", Some(n)),
+            ButtonAction::Claim => ("cl", None),
         }
     }
 }
@@ -133,18 +133,18 @@ fn parse(raw: &str) -> Option<ButtonId> {
         return None;
     }
     let action = match (code, arg) {
-        ("ok", None) => Action::Solved,
-        ("nw", None) => Action::NotWhatIAsked,
-        ("hu", None) => Action::TalkToHuman,
-        ("fx", None) => Action::FixedIt,
-        ("sb", None) => Action::StillBroken,
-        ("cl", None) => Action::Claim,
-        ("ch", Some(Some(n))) if n < MAX_CHOICES => Action::Choose(n),
-        ("rt", Some(Some(n))) if (1..=5).contains(&n) => Action::Rate(n),
+        ("ok", None) => ButtonAction::Solved,
+        ("nw", None) => ButtonAction::NotWhatIAsked,
+        ("hu", None) => ButtonAction::TalkToHuman,
+        ("fx", None) => ButtonAction::FixedIt,
+        ("sb", None) => ButtonAction::StillBroken,
+        ("cl", None) => ButtonAction::Claim,
+        ("ch", Some(Some(n))) if n < MAX_CHOICE_BUTTONS => ButtonAction::Choose(n),
+        ("rt", Some(Some(n))) if (1..=5).contains(&n) => ButtonAction::Rate(n),
         _ => return None,
     };
     // Only a conversation's buttons are under one of its offers.
-    if offer.is_some() && matches!(action, Action::Claim | Action::Rate(_)) {
+    if offer.is_some() && matches!(action, ButtonAction::Claim | ButtonAction::Rate(_)) {
         return None;
     }
     Some(ButtonId { action, id, offer })
@@ -161,17 +161,17 @@ fn number<T: FromStr>(s: &str) -> Option<T> {
 mod tests {
     use super::*;
 
-    fn every_action() -> Vec<Action> {
+    fn every_action() -> Vec<ButtonAction> {
         let mut all = vec![
-            Action::Solved,
-            Action::NotWhatIAsked,
-            Action::TalkToHuman,
-            Action::FixedIt,
-            Action::StillBroken,
-            Action::Claim,
+            ButtonAction::Solved,
+            ButtonAction::NotWhatIAsked,
+            ButtonAction::TalkToHuman,
+            ButtonAction::FixedIt,
+            ButtonAction::StillBroken,
+            ButtonAction::Claim,
         ];
-        all.extend((0..MAX_CHOICES).map(Action::Choose));
-        all.extend((1..=5).map(Action::Rate));
+        all.extend((0..MAX_CHOICE_BUTTONS).map(ButtonAction::Choose));
+        all.extend((1..=5).map(ButtonAction::Rate));
         all
     }
 
@@ -180,7 +180,7 @@ mod tests {
         for action in every_action() {
             for id in [1, 42, i64::MAX] {
                 let mut buttons = vec![ButtonId::new(action, id)];
-                if !matches!(action, Action::Claim | Action::Rate(_)) {
+                if !matches!(action, ButtonAction::Claim | ButtonAction::Rate(_)) {
                     buttons.extend([0, 3, u64::MAX].map(|o| ButtonId::new(action, id).under(o)));
                 }
                 for button in buttons {
@@ -195,21 +195,24 @@ mod tests {
     #[test]
     fn ids_read_as_documented() {
         assert_eq!(
-            ButtonId::new(Action::NotWhatIAsked, 42).to_string(),
+            ButtonId::new(ButtonAction::NotWhatIAsked, 42).to_string(),
             "fl:nw:42"
         );
-        assert_eq!(ButtonId::new(Action::Rate(5), 7).to_string(), "fl:rt:7:5");
         assert_eq!(
-            ButtonId::new(Action::NotWhatIAsked, 42)
+            ButtonId::new(ButtonAction::Rate(5), 7).to_string(),
+            "fl:rt:7:5"
+        );
+        assert_eq!(
+            ButtonId::new(ButtonAction::NotWhatIAsked, 42)
                 .under(3)
                 .to_string(),
             "fl:nw:42.3"
         );
         assert_eq!(
             "fl:ch:42.4:1".parse(),
-            Ok(ButtonId::new(Action::Choose(1), 42).under(4))
+            Ok(ButtonId::new(ButtonAction::Choose(1), 42).under(4))
         );
-        assert_eq!("fl:cl:9".parse(), Ok(ButtonId::new(Action::Claim, 9)));
+        assert_eq!("fl:cl:9".parse(), Ok(ButtonId::new(ButtonAction::Claim, 9)));
     }
 
     #[test]

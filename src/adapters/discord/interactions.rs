@@ -16,7 +16,7 @@ use serenity::all::{
     EditInteractionResponse, Member, RoleId,
 };
 
-use super::custom_id::{Action, ButtonId};
+use super::custom_id::{ButtonAction, ButtonId};
 use super::handler::{Handler, person};
 use super::mentions::no_pings;
 use super::transport::{PLATFORM, thread_ref};
@@ -109,7 +109,7 @@ impl Handler {
     ) -> Result<Inbound, &'static str> {
         let source = SourceKey::new(PLATFORM, press.id.to_string());
         let by = person(&press.user);
-        if id.action == Action::Claim {
+        if id.action == ButtonAction::Claim {
             if !is_staff(press.member.as_ref(), self.config.staff_role) {
                 return Err(STAFF_ONLY);
             }
@@ -133,29 +133,29 @@ impl Handler {
             _ => return Err(NO_LONGER_ACTIVE),
         };
         let button = match (id.action, &conv.state.awaiting) {
-            (Action::Rate(n), Awaiting::Rating { ticket }) if ticket.0 == id.id => {
+            (ButtonAction::Rate(n), Awaiting::Rating { ticket }) if ticket.0 == id.id => {
                 Button::Rate(Rating::try_from(n).map_err(|_| NO_LONGER_ACTIVE)?)
             }
-            (Action::Rate(_), _) => return Err(NO_LONGER_ACTIVE),
+            (ButtonAction::Rate(_), _) => return Err(NO_LONGER_ACTIVE),
             _ if conv.id.0 != id.id => return Err(NO_LONGER_ACTIVE),
             // A button under an earlier answer or *did you mean* must not
             // act on the current one (ids without an offer predate it).
             _ if id.offer.is_some_and(|offer| offer != conv.state.offer) => {
                 return Err(NO_LONGER_ACTIVE);
             }
-            (Action::Choose(n), Awaiting::Choice { entries }) => Button::Choose(
+            (ButtonAction::Choose(n), Awaiting::Choice { entries }) => Button::Choose(
                 entries
                     .get(usize::from(n))
                     .cloned()
                     .ok_or(NO_LONGER_ACTIVE)?,
             ),
-            (Action::Choose(_), _) => return Err(NO_LONGER_ACTIVE),
-            (Action::Solved, _) => Button::Solved,
-            (Action::NotWhatIAsked, _) => Button::NotWhatIAsked,
-            (Action::TalkToHuman, _) => Button::TalkToHuman,
-            (Action::FixedIt, _) => Button::FixedIt,
-            (Action::StillBroken, _) => Button::StillBroken,
-            (Action::Claim, _) => return Err(NO_LONGER_ACTIVE),
+            (ButtonAction::Choose(_), _) => return Err(NO_LONGER_ACTIVE),
+            (ButtonAction::Solved, _) => Button::Solved,
+            (ButtonAction::NotWhatIAsked, _) => Button::NotWhatIAsked,
+            (ButtonAction::TalkToHuman, _) => Button::TalkToHuman,
+            (ButtonAction::FixedIt, _) => Button::FixedIt,
+            (ButtonAction::StillBroken, _) => Button::StillBroken,
+            (ButtonAction::Claim, _) => return Err(NO_LONGER_ACTIVE),
         };
         Ok(Inbound::Press {
             source,

@@ -6,7 +6,7 @@
 
 use serenity::all::{ButtonStyle, CreateActionRow, CreateButton, CreateEmbed, CreateEmbedFooter};
 
-use super::custom_id::{self, ButtonId, MAX_CHOICES};
+use super::custom_id::{self, ButtonId, MAX_CHOICE_BUTTONS};
 use super::mentions::neutralise;
 use super::split::{EMBED_DESCRIPTION_LIMIT, MESSAGE_LIMIT, split_markdown};
 use crate::domain::{Button, Card, CardStatus, Offer, StaffButton, TicketId};
@@ -122,50 +122,50 @@ pub fn offer_rows(offers: &[Offer], ctx: ButtonContext) -> Vec<CreateActionRow> 
         .filter_map(|offer| {
             let (action, id, style) = match &offer.button {
                 Button::Solved => (
-                    custom_id::Action::Solved,
+                    custom_id::ButtonAction::Solved,
                     ctx.conversation,
                     ButtonStyle::Success,
                 ),
                 Button::NotWhatIAsked => (
-                    custom_id::Action::NotWhatIAsked,
+                    custom_id::ButtonAction::NotWhatIAsked,
                     ctx.conversation,
                     ButtonStyle::Secondary,
                 ),
                 Button::TalkToHuman => (
-                    custom_id::Action::TalkToHuman,
+                    custom_id::ButtonAction::TalkToHuman,
                     ctx.conversation,
                     ButtonStyle::Primary,
                 ),
                 Button::FixedIt => (
-                    custom_id::Action::FixedIt,
+                    custom_id::ButtonAction::FixedIt,
                     ctx.conversation,
                     ButtonStyle::Success,
                 ),
                 Button::StillBroken => (
-                    custom_id::Action::StillBroken,
+                    custom_id::ButtonAction::StillBroken,
                     ctx.conversation,
                     ButtonStyle::Danger,
                 ),
                 Button::Choose(_) => {
                     let n = choice;
                     choice += 1;
-                    if n >= MAX_CHOICES {
+                    if n >= MAX_CHOICE_BUTTONS {
                         return None;
                     }
                     (
-                        custom_id::Action::Choose(n),
+                        custom_id::ButtonAction::Choose(n),
                         ctx.conversation,
                         ButtonStyle::Primary,
                     )
                 }
                 Button::Rate(r) => (
-                    custom_id::Action::Rate(r.stars()),
+                    custom_id::ButtonAction::Rate(r.stars()),
                     ctx.ticket?.0,
                     ButtonStyle::Secondary,
                 ),
             };
             let id = match (action, ctx.offer) {
-                (custom_id::Action::Rate(_), _) | (_, None) => ButtonId::new(action, id),
+                (custom_id::ButtonAction::Rate(_), _) | (_, None) => ButtonId::new(action, id),
                 (_, Some(offer)) => ButtonId::new(action, id).under(offer),
             }
             .to_string();
@@ -240,9 +240,11 @@ pub fn card_rows(card: &Card) -> Vec<CreateActionRow> {
         .iter()
         .filter(|b| **b == StaffButton::Claim)
         .map(|_| {
-            CreateButton::new(ButtonId::new(custom_id::Action::Claim, card.ticket.0).to_string())
-                .label("Claim")
-                .style(ButtonStyle::Primary)
+            CreateButton::new(
+                ButtonId::new(custom_id::ButtonAction::Claim, card.ticket.0).to_string(),
+            )
+            .label("Claim")
+            .style(ButtonStyle::Primary)
         })
         .collect();
     rows(buttons)

@@ -137,8 +137,8 @@ dms = true
 "1300000000000000002" = "de"
 "#,
         )?;
-        let s =
-            crate::settings::Settings::load(Some(std::path::Path::new("x.toml"))).expect("valid");
+        let s = crate::cli::settings::Settings::load(Some(std::path::Path::new("x.toml")))
+            .expect("valid");
         let d = s.discord;
         assert_eq!(
             d.support_channels,

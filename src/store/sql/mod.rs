@@ -52,7 +52,7 @@ use super::{
 use crate::domain::{
     Conversation, ConversationId, OutboxId, SourceKey, ThreadRef, TicketId, UserId,
 };
-use crate::feedback::EntryFeedback;
+use crate::ranking::feedback::EntryFeedback;
 
 /// Runs `$body` with `$p` bound to the store's pool, once per backend.
 macro_rules! on_pool {

@@ -10,7 +10,7 @@ use super::rows::{
 };
 use super::{SqlStore, on_pool};
 use crate::domain::{Conversation, ConversationId, SourceKey, ThreadRef, TicketId};
-use crate::feedback::EntryFeedback;
+use crate::ranking::feedback::EntryFeedback;
 use crate::store::{AnswerRecord, DuePing, Event, StoreError, Ticket, TicketState};
 
 /// Placeholders `$from, $from+1, …` for `n` values.

@@ -23,9 +23,9 @@ use serde::{Deserialize, Serialize};
 
 use super::answerable::Signals;
 use super::{HandoverSettings, far};
-use crate::fusion::{FusionWeights, LEXICAL_HITS, Scale, fuse};
 use crate::index::{FaqIndex, Hit, RankWeights};
 use crate::knowledge::{Entry, Knowledge, Lang};
+use crate::ranking::fusion::{FusionWeights, LEXICAL_HITS, Scale, fuse};
 use crate::semantic::{Semantic, SemanticIndex};
 
 /// Rounds of the lexical calibration (each leaves out a fifth of the
@@ -382,7 +382,7 @@ fn far_misses(
 }
 
 /// Whether the companion's cosines join the fusion for `lang` (as in
-/// [`crate::fusion::Ranker::search`]).
+/// [`crate::ranking::fusion::Ranker::search`]).
 fn companion_takes_part(
     model: &Semantic,
     index: &SemanticIndex,

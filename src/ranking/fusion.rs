@@ -11,11 +11,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::handover::Gate;
 use crate::index::{FaqIndex, Hit, Part};
 use crate::knowledge::Lang;
+use crate::ranking::Thresholds;
+use crate::ranking::handover::Gate;
 use crate::semantic::{Companion, Cosines, EntrySimilarity, Multilingual, Semantic, SemanticIndex};
-use crate::triage::Thresholds;
 
 /// How many lexical hits are fused with the semantic similarities.
 pub const LEXICAL_HITS: usize = 20;

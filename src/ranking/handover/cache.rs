@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use super::{Calibration, HandoverSettings};
-use crate::fusion::FusionWeights;
 use crate::index::RankWeights;
 use crate::knowledge::Knowledge;
+use crate::ranking::fusion::FusionWeights;
 use crate::semantic::{Semantic, SemanticIndex};
 
 /// Bumped whenever calibration computes differently.

@@ -4,42 +4,91 @@
 
 use std::collections::HashMap;
 
-use super::{Candidate, Context, conversation_text};
-use crate::fusion::{Mode, Ranker, Scale};
+use serde::Serialize;
+
+use super::feedback::FeedbackPrior;
+use super::fusion::{Mode, Ranker, Scale};
 use crate::index::{Hit, Part};
-use crate::knowledge::{Knowledge, Lang};
+use crate::knowledge::{Kind, Knowledge, Lang};
+
+/// One ranked entry in a decision.
+#[derive(Debug, Clone, Serialize)]
+pub struct Candidate {
+    /// The entry's id.
+    pub id: String,
+    /// Index in the knowledge.
+    #[serde(skip)]
+    pub entry: usize,
+    /// Its title.
+    pub title: String,
+    /// FAQ or fix.
+    pub kind: Kind,
+    /// Its language.
+    pub lang: Lang,
+    /// Final score after language preference, 0..=1.
+    pub score: f32,
+    /// Which part of the entry matched best.
+    pub part: Part,
+    /// The query terms found there.
+    pub matched_terms: Vec<String>,
+    /// The lexical word similarity of its best unit (0 where the lexical
+    /// search missed it): a signal of the "answerable?" model.
+    #[serde(skip)]
+    pub words: f32,
+}
+
+/// What is ranked: the message, in the customer's language, with what the
+/// conversation adds.
+#[derive(Debug, Clone, Copy)]
+pub struct Asked<'a> {
+    /// The latest message.
+    pub text: &'a str,
+    /// The customer's language.
+    pub lang: Lang,
+    /// Earlier customer messages of the conversation, oldest first.
+    pub history: &'a [String],
+    /// Entries the customer already rejected: never ranked.
+    pub exclude: &'a [String],
+    /// Customers' feedback on entries, a mild prior.
+    pub feedback: Option<&'a FeedbackPrior>,
+}
 
 /// The ranking for `text`, with the conversation so far as a weaker signal,
 /// customers' feedback as a mild prior and the customer's language preferred:
 /// when an entry in their language is plausible, no entry in another
 /// language ranks above it. Also the scale its scores are on (the message's
 /// ranking decides it; the conversation's counts only on the same scale).
-pub(super) fn rank(
+pub fn rank(
     knowledge: &Knowledge,
     ranker: &Ranker<'_>,
     mode: Mode,
-    lang: Lang,
-    text: &str,
-    ctx: &Context<'_>,
-    excluded: &dyn Fn(usize) -> bool,
+    asked: &Asked<'_>,
 ) -> (Vec<Candidate>, Scale, Option<usize>) {
     const LIMIT: usize = 10;
     /// Earlier messages count, but less than the latest one.
     const HISTORY_DAMPING: f32 = 0.9;
+    let Asked {
+        text,
+        lang,
+        history,
+        exclude,
+        feedback,
+    } = *asked;
+    let excluded = |entry: usize| exclude.iter().any(|id| *id == knowledge.entry(entry).id);
     let mut by_entry: HashMap<usize, Hit> = HashMap::new();
-    let ranked = ranker.search(text, lang, mode, LIMIT + ctx.exclude.len());
+    let ranked = ranker.search(text, lang, mode, LIMIT + exclude.len());
     let scale = ranked.scale;
     let lexical_top = ranked.lexical_top;
     let thresholds = ranker.thresholds(scale);
     for hit in ranked.hits {
         by_entry.insert(hit.entry, hit);
     }
-    if !ctx.history.is_empty() {
+    if !history.is_empty() {
         let whole = ranker.search(
-            &conversation_text(ctx.history, text),
+            &conversation_text(history, text),
             lang,
             mode,
-            LIMIT + ctx.exclude.len(),
+            LIMIT + exclude.len(),
         );
         let hits = if whole.scale == scale {
             whole.hits
@@ -66,7 +115,7 @@ pub(super) fn rank(
             if has_own_language && knowledge.entry(h.entry).lang != lang {
                 score *= thresholds.other_language;
             }
-            if let Some(f) = ctx.feedback {
+            if let Some(f) = feedback {
                 score *= f.factor(&knowledge.entry(h.entry).id);
             }
             Candidate {
@@ -95,7 +144,8 @@ pub(super) fn rank(
     (ranking, scale, lexical_top)
 }
 
-pub(super) fn candidate_for(
+/// The candidate for `entry` at `score`, before the ranking's own signals.
+pub fn candidate_for(
     knowledge: &Knowledge,
     entry: usize,
     score: f32,
@@ -119,9 +169,19 @@ pub(super) fn candidate_for(
 /// The customer's language among those the knowledge is written in: a
 /// knowledge in one language answers in it whatever detection says (short
 /// texts are easily mistaken).
-pub(super) fn answerable_lang(knowledge: &Knowledge, text: &str, default_lang: Lang) -> Lang {
+pub fn answerable_lang(knowledge: &Knowledge, text: &str, default_lang: Lang) -> Lang {
     match knowledge.langs() {
         [only] => *only,
         _ => crate::lang::detect(text, default_lang),
     }
+}
+
+/// The conversation so far and the latest message as one text.
+pub fn conversation_text(history: &[String], text: &str) -> String {
+    let mut all = history.join("\n");
+    if !all.is_empty() {
+        all.push('\n');
+    }
+    all.push_str(text);
+    all
 }

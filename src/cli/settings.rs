@@ -15,15 +15,15 @@ use crate::adapters::discord::runner::RunSettings;
 use crate::brain::{BrainSettings, DefaultLang};
 use crate::delivery::DeliverySettings;
 use crate::engine::EngineSettings;
-use crate::feedback::FeedbackSettings;
 use crate::flood::FloodSettings;
-use crate::fusion::FusionWeights;
-use crate::handover::HandoverSettings;
 use crate::index::RankWeights;
 use crate::intake::IntakeSettings;
 use crate::models::ModelsSettings;
+use crate::ranking::Thresholds;
+use crate::ranking::feedback::FeedbackSettings;
+use crate::ranking::fusion::FusionWeights;
+use crate::ranking::handover::HandoverSettings;
 use crate::semantic::SemanticSettings;
-use crate::triage::Thresholds;
 
 /// The file read when no `--config` is given, if it exists.
 pub const DEFAULT_CONFIG: &str = "frontline.toml";

@@ -40,18 +40,18 @@ impl Default for FeedbackSettings {
 
 /// Feedback counts by entry id: a snapshot the engine hands to triage.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Feedback {
+pub struct FeedbackPrior {
     counts: HashMap<String, EntryFeedback>,
     settings: FeedbackSettings,
 }
 
-impl Feedback {
-    /// Feedback from `counts`, bounded by `settings`.
+impl FeedbackPrior {
+    /// The prior from `counts`, bounded by `settings`.
     pub fn new(
         counts: impl IntoIterator<Item = (String, EntryFeedback)>,
         settings: FeedbackSettings,
     ) -> Self {
-        Feedback {
+        FeedbackPrior {
             counts: counts.into_iter().collect(),
             settings,
         }
@@ -78,8 +78,8 @@ impl Feedback {
 mod tests {
     use super::*;
 
-    fn feedback(solved: u32, not_what_i_asked: u32) -> Feedback {
-        Feedback::new(
+    fn feedback(solved: u32, not_what_i_asked: u32) -> FeedbackPrior {
+        FeedbackPrior::new(
             [(
                 "vpn".to_string(),
                 EntryFeedback {

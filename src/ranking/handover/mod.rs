@@ -22,11 +22,11 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use crate::fusion::{FusionWeights, Scale};
 use crate::index::RankWeights;
 use crate::knowledge::Knowledge;
+use crate::ranking::Thresholds;
+use crate::ranking::fusion::{FusionWeights, Scale};
 use crate::semantic::{Semantic, SemanticIndex};
-use crate::triage::Thresholds;
 
 pub use answerable::{Answerability, Signals};
 pub use sample::{Confusable, InScope, Samples, ScaleSamples};
