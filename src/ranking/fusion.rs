@@ -105,7 +105,7 @@ impl FusionWeights {
     }
 
     /// Whether the multilingual encoder's cosines weigh anything.
-    fn multilingual_weighs(&self) -> bool {
+    pub fn multilingual_weighs(&self) -> bool {
         self.multilingual_centroid + self.multilingual_best > 0.0
     }
 }

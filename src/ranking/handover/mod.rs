@@ -49,8 +49,12 @@ pub struct HandoverSettings {
     /// the top score alone). Off by default: on the dev sets it did not
     /// separate better than the top score (docs/ranking.md).
     pub model: bool,
-    /// Rounds whose knowledge is embedded (each adapts the model's last
-    /// layer once more on the first build; cached like the FAQ's own).
+    /// Rounds whose knowledge is embedded, at least (each adapts the
+    /// model's last layer once more on the first build; cached like the
+    /// FAQ's own). A small FAQ gets more, up to all five, until the
+    /// held-out questions of each of its languages are expected to reach
+    /// twice `min_samples`: on a few dozen entries an embedded round is
+    /// cheap, and one round would leave too few samples to choose a line.
     pub model_rounds: usize,
     /// Generic questions scoring at least this quantile of the held-out
     /// questions answered right count as in scope for this FAQ (its topics
@@ -201,6 +205,8 @@ pub struct Calibration {
     pub hybrid: Option<OperatingPoint>,
     /// Hybrid scores with the companion.
     pub companion: Option<OperatingPoint>,
+    /// The multilingual encoder's scores.
+    pub multilingual: Option<OperatingPoint>,
     /// Entries whose held-out questions rank another entry first, most often first.
     pub confusable: Vec<Confusable>,
     /// How long it took (0 when read from the cache).
@@ -218,9 +224,7 @@ impl Calibration {
             Scale::Lexical => self.lexical.as_ref(),
             Scale::Hybrid => self.hybrid.as_ref(),
             Scale::Companion => self.companion.as_ref(),
-            // Not calibrated: held-out questions are ranked only by the
-            // main model's scales, so the static thresholds hold.
-            Scale::Multilingual => None,
+            Scale::Multilingual => self.multilingual.as_ref(),
         }
     }
 
@@ -231,6 +235,7 @@ impl Calibration {
             ("lexical", &self.lexical),
             ("hybrid", &self.hybrid),
             ("companion", &self.companion),
+            ("multilingual", &self.multilingual),
         ]
         .into_iter()
         .filter_map(|(scale, p)| {
@@ -286,6 +291,7 @@ impl Calibration {
             lexical: point(&samples.lexical),
             hybrid: point(&samples.hybrid),
             companion: point(&samples.companion),
+            multilingual: point(&samples.multilingual),
             confusable: samples.confusable.clone(),
             elapsed: Duration::ZERO,
             cached: false,

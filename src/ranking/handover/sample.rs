@@ -2,7 +2,7 @@
 //! leaves a fifth of the entries out of the knowledge (every fifth, shifted
 //! by the round) and, of the entries kept, a fifth of their listed
 //! questions; what is left is indexed as if it were the FAQ: lexically,
-//! and, in the first `model_rounds` rounds, semantically as a knowledge
+//! and, in the first few rounds ([`model_rounds`]), semantically as a knowledge
 //! base of its own (its own adapted last layer and classifier, cached like
 //! any other). Then:
 //!
@@ -25,7 +25,7 @@ use super::answerable::Signals;
 use super::{HandoverSettings, far};
 use crate::index::{FaqIndex, Hit, RankWeights};
 use crate::knowledge::{Entry, Knowledge, Lang};
-use crate::ranking::fusion::{FusionWeights, LEXICAL_HITS, Scale, fuse};
+use crate::ranking::fusion::{FusionWeights, LEXICAL_HITS, Scale, fuse, fuse_multilingual};
 use crate::semantic::{Semantic, SemanticIndex};
 
 /// Rounds of the lexical calibration (each leaves out a fifth of the
@@ -69,7 +69,8 @@ pub struct Samples {
     pub hybrid: ScaleSamples,
     /// Hybrid scores with the companion.
     pub companion: ScaleSamples,
-    /// The multilingual encoder's scores (not sampled yet).
+    /// The multilingual encoder's scores (languages the main model does not
+    /// understand).
     pub multilingual: ScaleSamples,
     /// Pairs of entries whose held-out questions rank the other first.
     pub confusable: Vec<Confusable>,
@@ -171,6 +172,30 @@ fn round(knowledge: &Knowledge, r: usize, per_entry: usize, cap: usize) -> Optio
     })
 }
 
+/// How many rounds are embedded: `settings.model_rounds`, or more (up to
+/// all) while the listed questions of the knowledge's least-asked language
+/// would give fewer than twice `settings.min_samples` held-out questions
+/// (each round holds out about a fifth of them, at most `settings.sample`
+/// over all rounds).
+pub fn model_rounds(knowledge: &Knowledge, settings: &HandoverSettings) -> usize {
+    let fewest = knowledge
+        .langs()
+        .iter()
+        .map(|lang| {
+            knowledge
+                .entries()
+                .iter()
+                .filter(|e| e.lang == *lang && e.questions.len() >= 2)
+                .map(|e| e.questions.len())
+                .sum::<usize>()
+        })
+        .min()
+        .unwrap_or(0);
+    let per_round = fewest.min(settings.sample).div_ceil(ROUNDS).max(1);
+    let wanted = (2 * settings.min_samples).div_ceil(per_round);
+    wanted.max(settings.model_rounds).clamp(1, ROUNDS)
+}
+
 /// The texts of `questions`, each with its language and its own entry in
 /// `round`'s knowledge (if kept).
 fn texts<'k>(
@@ -199,6 +224,7 @@ pub fn collect(
     let entries = knowledge.entries().len().max(1);
     let per_entry = (MODEL_TEXTS / entries).max(MIN_PER_ENTRY);
     let cap = settings.sample.div_ceil(ROUNDS);
+    let rounds = model_rounds(knowledge, settings);
     let mut samples = Samples::default();
     let mut confused: HashMap<(usize, usize), usize> = HashMap::new();
     for r in 0..ROUNDS {
@@ -210,16 +236,14 @@ pub fn collect(
         else {
             continue;
         };
-        let model = semantic
-            .filter(|_| r < settings.model_rounds)
-            .and_then(|m| {
-                SemanticIndex::build(&round.knowledge, m)
-                    .inspect_err(
-                        |e| tracing::warn!(error = %e, "calibration: a round's embedding failed"),
-                    )
-                    .ok()
-                    .map(|s| (m, s))
-            });
+        let model = semantic.filter(|_| r < rounds).and_then(|m| {
+            SemanticIndex::build(&round.knowledge, m)
+                .inspect_err(
+                    |e| tracing::warn!(error = %e, "calibration: a round's embedding failed"),
+                )
+                .ok()
+                .map(|s| (m, s))
+        });
         let model = model.as_ref().map(|(m, s)| (*m, s));
         let held = texts(knowledge, &round, &round.held);
         for (question, (top, right)) in
@@ -285,11 +309,10 @@ fn rankings(
     let mut hybrid: Vec<Option<(Vec<Hit>, Scale)>> = vec![None; texts.len()];
     if let Some((m, index)) = model {
         for lang in Lang::ALL.into_iter().filter(|l| m.understands(*l)) {
-            let which: Vec<usize> = (0..texts.len()).filter(|&i| texts[i].1 == lang).collect();
+            let (which, batch) = written_in(texts, lang);
             if which.is_empty() {
                 continue;
             }
-            let batch: Vec<&str> = which.iter().map(|&i| texts[i].0).collect();
             let layer = index.adaptation().map(|a| a.layer());
             let Ok(vectors) = m.encoder.embed_with(&batch, layer) else {
                 tracing::warn!("calibration: embedding held-out questions failed");
@@ -316,8 +339,56 @@ fn rankings(
                 hybrid[i] = Some((fused, scale));
             }
         }
+        multilingual_rankings(texts, &lexical_hits, m, index, fusion, &mut hybrid);
     }
     lexical_hits.into_iter().zip(hybrid).collect()
+}
+
+/// The positions of `texts` written in `lang`, and those texts.
+fn written_in<'t>(
+    texts: &[(&'t str, Lang, Option<usize>)],
+    lang: Lang,
+) -> (Vec<usize>, Vec<&'t str>) {
+    (0..texts.len())
+        .filter(|&i| texts[i].1 == lang)
+        .map(|i| (i, texts[i].0))
+        .unzip()
+}
+
+/// Into `hybrid`, the rankings of the texts in a language the main model
+/// does not understand and the multilingual encoder ranks (as
+/// [`crate::ranking::fusion::Ranker::search`] ranks them): its cosines
+/// fused with the lexical hits.
+fn multilingual_rankings(
+    texts: &[(&str, Lang, Option<usize>)],
+    lexical_hits: &[Vec<Hit>],
+    model: &Semantic,
+    index: &SemanticIndex,
+    fusion: &FusionWeights,
+    hybrid: &mut [Option<(Vec<Hit>, Scale)>],
+) {
+    for lang in Lang::ALL {
+        let Some(multilingual) = model
+            .multilingual_for(lang)
+            .filter(|_| fusion.multilingual_weighs() && index.has_multilingual())
+        else {
+            continue;
+        };
+        let (which, batch) = written_in(texts, lang);
+        if which.is_empty() {
+            continue;
+        }
+        let Ok(vectors) = multilingual.embed(&batch) else {
+            tracing::warn!("calibration: the multilingual encoder failed on held-out questions");
+            continue;
+        };
+        for (vector, &i) in vectors.iter().zip(&which) {
+            if let Some(cosines) = index.multilingual_cosines(vector) {
+                let fused = fuse_multilingual(fusion, lexical_hits[i].clone(), &cosines, LIMIT);
+                hybrid[i] = Some((fused, Scale::Multilingual));
+            }
+        }
+    }
 }
 
 /// The signals of a ranking.
@@ -448,6 +519,27 @@ mod tests {
         assert!(held.values().all(|n| *n == 1));
         assert_eq!(left_out.len(), 120);
         assert!(left_out.values().all(|n| *n == 1));
+    }
+
+    #[test]
+    fn a_small_faq_embeds_more_rounds_a_large_one_the_setting() {
+        let settings = HandoverSettings::default();
+        // 15 entries × 10 questions: 30 held out a round, 100 wanted.
+        assert_eq!(model_rounds(&knowledge(15, 10), &settings), 4);
+        // 25 × 4: 20 a round; all five are not quite enough, five it is.
+        assert_eq!(model_rounds(&knowledge(25, 4), &settings), ROUNDS);
+        // 150 × 10: one round holds out 300.
+        assert_eq!(model_rounds(&knowledge(150, 10), &settings), 1);
+        let two = HandoverSettings {
+            model_rounds: 2,
+            ..settings.clone()
+        };
+        assert_eq!(model_rounds(&knowledge(150, 10), &two), 2);
+        let many = HandoverSettings {
+            model_rounds: 9,
+            ..settings
+        };
+        assert_eq!(model_rounds(&knowledge(150, 10), &many), ROUNDS);
     }
 
     #[test]
