@@ -126,7 +126,7 @@ impl Brain {
                 None
             }
         });
-        let calibration = if settings.handover.calibrate {
+        let calibration = if calibrates(&settings, semantic.is_some()) {
             let c = Calibration::compute(
                 &knowledge,
                 semantic.as_ref().map(|(m, s)| (m.as_ref(), s)),
@@ -280,18 +280,36 @@ fn in_use(settings: &BrainSettings, calibration: &Calibration, scale: Scale) -> 
     }
 }
 
-/// The "answerable?" gate for `scale`: the calibrated point's model, where
-/// its thresholds are in use (see [`in_use`]) and it has one.
-fn gate_in_use(settings: &BrainSettings, calibration: &Calibration, scale: Scale) -> Option<Gate> {
-    let shipped = match scale {
+/// Whether calibrating would decide anything: it is on and a scale that
+/// can be ranked (lexical always, the others with a model) keeps the
+/// shipped thresholds.
+fn calibrates(settings: &BrainSettings, model: bool) -> bool {
+    let shipped = |scale| shipped_thresholds(settings, scale);
+    settings.handover.calibrate
+        && (shipped(Scale::Lexical)
+            || (model
+                && [Scale::Hybrid, Scale::Companion, Scale::Multilingual]
+                    .into_iter()
+                    .any(shipped)))
+}
+
+/// Whether the thresholds for `scale` are the shipped ones (none were set
+/// in the settings).
+fn shipped_thresholds(settings: &BrainSettings, scale: Scale) -> bool {
+    match scale {
         Scale::Lexical => settings.thresholds == Thresholds::default(),
         Scale::Hybrid => settings.hybrid_thresholds == Thresholds::hybrid(),
         Scale::Companion => settings.companion_thresholds == Thresholds::companion(),
         Scale::Multilingual => settings.multilingual_thresholds == Thresholds::multilingual(),
-    };
+    }
+}
+
+/// The "answerable?" gate for `scale`: the calibrated point's model, where
+/// its thresholds are in use (see [`in_use`]) and it has one.
+fn gate_in_use(settings: &BrainSettings, calibration: &Calibration, scale: Scale) -> Option<Gate> {
     calibration
         .point(scale)
-        .filter(|_| shipped)
+        .filter(|_| shipped_thresholds(settings, scale))
         .and_then(|p| p.gate())
 }
 
@@ -300,6 +318,7 @@ fn log_calibration(c: &Calibration) {
         ("lexical", &c.lexical),
         ("hybrid", &c.hybrid),
         ("companion", &c.companion),
+        ("multilingual", &c.multilingual),
     ] {
         if let Some(p) = point {
             tracing::info!(

@@ -63,6 +63,8 @@ fn print_operating_point(settings: &Settings, knowledge: &Knowledge, dir: &std::
     // Shown whether or not the calibrated thresholds decide.
     let mut brain_settings = settings.brain();
     brain_settings.handover.calibrate = true;
+    // Calibrated even where the settings fix the thresholds by hand.
+    brain_settings.thresholds = crate::ranking::Thresholds::default();
     let brain = match Brain::new(knowledge.clone(), brain_settings, None) {
         Ok(b) => b,
         Err(e) => {

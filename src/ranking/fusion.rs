@@ -15,10 +15,13 @@ use crate::index::{FaqIndex, Hit, Part};
 use crate::knowledge::Lang;
 use crate::ranking::Thresholds;
 use crate::ranking::handover::Gate;
-use crate::semantic::{Companion, Cosines, EntrySimilarity, Multilingual, Semantic, SemanticIndex};
+use crate::semantic::{Companion, EntrySimilarity, Multilingual, Semantic, SemanticIndex};
 
 /// How many lexical hits are fused with the semantic similarities.
 pub const LEXICAL_HITS: usize = 20;
+
+/// The default weight of the multilingual classifier's probability.
+const MULTILINGUAL_CLASSIFIER: f32 = 0.5;
 
 /// Weights of the fused score. Defaults were calibrated on the dev sets in
 /// `shared/eval` (banking77 and clinc150, 10-shot corpora), both at once.
@@ -47,6 +50,9 @@ pub struct FusionWeights {
     pub multilingual_best: f32,
     /// The lexical score's weight beside the multilingual encoder's cosines.
     pub multilingual_lexical: f32,
+    /// Probability under the classifier trained on the multilingual
+    /// encoder's vectors of the listed questions (likewise).
+    pub multilingual_classifier: f32,
 }
 
 impl Default for FusionWeights {
@@ -68,6 +74,7 @@ impl Default for FusionWeights {
             multilingual_centroid: 1.5,
             multilingual_best: 0.5,
             multilingual_lexical: 0.15,
+            multilingual_classifier: MULTILINGUAL_CLASSIFIER,
         }
     }
 }
@@ -93,15 +100,32 @@ impl FusionWeights {
     /// The fused score of one entry from the multilingual encoder's cosines
     /// and the lexical score alone (the main model does not understand the
     /// language), in about -1..=1.
-    pub fn score_multilingual(&self, cosines: Cosines, lexical: f32) -> f32 {
-        let sum = self.multilingual_centroid + self.multilingual_best + self.multilingual_lexical;
+    pub fn score_multilingual(&self, semantic: &EntrySimilarity, lexical: f32) -> f32 {
+        let sum = self.multilingual_centroid
+            + self.multilingual_best
+            + self.multilingual_lexical
+            + self.multilingual_classifier;
         if sum <= 0.0 {
             return 0.0;
         }
-        (self.multilingual_centroid * cosines.centroid
-            + self.multilingual_best * cosines.best
-            + self.multilingual_lexical * lexical)
+        (self.multilingual_centroid * semantic.centroid
+            + self.multilingual_best * semantic.best
+            + self.multilingual_lexical * lexical
+            + self.multilingual_classifier * semantic.classifier)
             / sum
+    }
+
+    /// These weights for an index whose multilingual vectors have a
+    /// classifier (`classifies`) or not: without one its weight is 0.
+    pub fn for_multilingual(&self, classifies: bool) -> FusionWeights {
+        FusionWeights {
+            multilingual_classifier: if classifies {
+                self.multilingual_classifier
+            } else {
+                0.0
+            },
+            ..self.clone()
+        }
     }
 
     /// Whether the multilingual encoder's cosines weigh anything.
@@ -306,11 +330,23 @@ impl Ranker<'_> {
                 tracing::warn!(error = %e, "the multilingual encoder failed; ranking lexically");
             })
             .ok()
-            .and_then(|q| h.index.multilingual_cosines(&q));
+            .and_then(|q| h.index.multilingual_similarities(&q))
+            .and_then(|s| {
+                s.inspect_err(|e| {
+                    tracing::warn!(error = %e, "the multilingual classifier failed; ranking lexically");
+                })
+                .ok()
+            });
         let lexical_top = lexical.first().map(|h| h.entry);
         match cosines {
             Some(c) => Ranked {
-                hits: fuse_multilingual(h.weights, lexical, &c, limit),
+                hits: fuse_multilingual(
+                    &h.weights
+                        .for_multilingual(h.index.multilingual_classifies()),
+                    lexical,
+                    &c,
+                    limit,
+                ),
                 scale: Scale::Multilingual,
                 lexical_top,
             },
@@ -341,11 +377,11 @@ pub fn fuse(
 pub fn fuse_multilingual(
     weights: &FusionWeights,
     lexical: Vec<Hit>,
-    cosines: &[Cosines],
+    semantic: &[EntrySimilarity],
     limit: usize,
 ) -> Vec<Hit> {
-    fuse_by(lexical, cosines.len(), limit, |entry, lex| {
-        weights.score_multilingual(cosines[entry], lex)
+    fuse_by(lexical, semantic.len(), limit, |entry, lex| {
+        weights.score_multilingual(&semantic[entry], lex)
     })
 }
 
@@ -449,28 +485,41 @@ mod tests {
     #[test]
     fn without_the_main_model_the_multilingual_cosines_are_fused_with_the_lexical_score_alone() {
         let w = FusionWeights::default();
-        let c = Cosines {
+        let c = EntrySimilarity {
             centroid: 0.8,
             best: 0.9,
+            classifier: 0.6,
+            companion: None,
         };
-        let want = (1.5 * 0.8 + 0.5 * 0.9 + 0.15 * 0.4) / 2.15;
-        assert!((w.score_multilingual(c, 0.4) - want).abs() < 1e-6);
+        let k = MULTILINGUAL_CLASSIFIER;
+        let want = (1.5 * 0.8 + 0.5 * 0.9 + 0.15 * 0.4 + k * 0.6) / (2.15 + k);
+        assert!((w.score_multilingual(&c, 0.4) - want).abs() < 1e-6);
         let nothing = FusionWeights {
             multilingual_centroid: 0.0,
             multilingual_best: 0.0,
             multilingual_lexical: 0.0,
+            multilingual_classifier: 0.0,
             ..w
         };
-        assert_eq!(nothing.score_multilingual(c, 0.4), 0.0);
+        assert_eq!(nothing.score_multilingual(&c, 0.4), 0.0);
     }
 
     #[test]
     fn a_german_question_is_ranked_by_the_multilingual_cosines_and_the_words_it_shares() {
         let w = FusionWeights::default();
-        let cos = |centroid, best| Cosines { centroid, best };
+        let cos = |centroid, best, classifier| EntrySimilarity {
+            centroid,
+            best,
+            classifier,
+            companion: None,
+        };
         // Entry 1 is closest in meaning; entry 0 shares a word with the
         // question but means something else; entry 2 neither.
-        let cosines = [cos(0.83, 0.85), cos(0.86, 0.88), cos(0.78, 0.79)];
+        let cosines = [
+            cos(0.83, 0.85, 0.4),
+            cos(0.86, 0.88, 0.4),
+            cos(0.78, 0.79, 0.2),
+        ];
         let hits = fuse_multilingual(&w, vec![lexical(0, 0.2)], &cosines, 3);
         assert_eq!(
             hits.iter().map(|h| h.entry).collect::<Vec<_>>(),

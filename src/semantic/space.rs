@@ -120,8 +120,9 @@ pub struct SemanticIndex {
     row_entry: Vec<u32>,
     /// The same texts by the companion encoder, if one is loaded.
     companion: Option<Vectors>,
-    /// The same texts by the multilingual encoder, if one is loaded.
-    multilingual: Option<Vectors>,
+    /// The same texts by the multilingual encoder, if one is loaded, and a
+    /// classifier trained on them where the entries list questions.
+    multilingual: Option<(Vectors, Option<Classifier>)>,
     classifier: Classifier,
     /// The last layer trained for this knowledge, if any (shared with the
     /// indexes derived from this one).
@@ -206,6 +207,23 @@ impl SemanticIndex {
             entries,
             semantic.cache_dir.as_deref(),
         )?;
+        // A title alone per entry teaches a classifier nothing its cosine
+        // does not say: it takes part from one listed question per entry on.
+        let listed = row_entry.len() >= 2 * entries;
+        let multilingual = match multilingual {
+            Some(v) if listed => {
+                let c = Classifier::train(
+                    &v.rows,
+                    v.dim,
+                    &row_entry,
+                    entries,
+                    semantic.cache_dir.as_deref(),
+                )?;
+                Some((v, Some(c)))
+            }
+            Some(v) => Some((v, None)),
+            None => None,
+        };
         // What this build uses was written or marked used just now.
         if let Some(dir) = semantic.cache_dir.as_deref() {
             adapt::prune(dir);
@@ -253,13 +271,43 @@ impl SemanticIndex {
         self.multilingual.is_some()
     }
 
-    /// The cosines of `query` (a unit vector by the multilingual encoder)
-    /// to every entry, by entry index; `None` when the multilingual
+    /// Whether a classifier was trained on the multilingual encoder's
+    /// vectors (the entries list questions besides their titles).
+    pub fn multilingual_classifies(&self) -> bool {
+        matches!(self.multilingual, Some((_, Some(_))))
+    }
+
+    /// The similarity of `query` (a unit vector by the multilingual
+    /// encoder) to every entry, by entry index: its cosines and its
+    /// probability under the classifier trained on the multilingual
+    /// vectors (0 without one; no companion); `None` when the multilingual
     /// encoder did not embed this knowledge.
-    pub fn multilingual_cosines(&self, query: &[f32]) -> Option<Vec<Cosines>> {
-        self.multilingual
-            .as_ref()
-            .map(|m| m.cosines(query, &self.row_entry))
+    pub fn multilingual_similarities(
+        &self,
+        query: &[f32],
+    ) -> Option<Result<Vec<EntrySimilarity>, SemanticError>> {
+        let (vectors, classifier) = self.multilingual.as_ref()?;
+        let probabilities = match classifier {
+            Some(c) => c.probabilities(query),
+            None => Ok(vec![
+                0.0;
+                self.vectors.centroids.len() / self.vectors.dim.max(1)
+            ]),
+        };
+        let similarities = probabilities.map(|probabilities| {
+            vectors
+                .cosines(query, &self.row_entry)
+                .into_iter()
+                .zip(probabilities)
+                .map(|(c, p)| EntrySimilarity {
+                    best: c.best,
+                    centroid: c.centroid,
+                    classifier: p,
+                    companion: None,
+                })
+                .collect()
+        });
+        Some(similarities)
     }
 
     /// How many texts are embedded.

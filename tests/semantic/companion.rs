@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use frontline::brain::{Brain, BrainSettings};
+use frontline::brain::Brain;
 use frontline::eval::{calibrate, read_queries, report, run};
 use frontline::ranking::Thresholds;
 use frontline::ranking::fusion::Mode;
@@ -110,7 +110,7 @@ fn with_the_companion_the_fixture_is_answered_and_handed_over_at_its_thresholds(
 /// A brain over the fixture with `model`, whose `which` thresholds
 /// answer nothing.
 fn strict(model: Option<Arc<Semantic>>, which: &str) -> Brain {
-    let mut settings = BrainSettings::default();
+    let mut settings = crate::helpers::settings();
     let never = Thresholds {
         answer: 2.0,
         suggest: 2.0,
@@ -165,7 +165,7 @@ fn a_companion_that_does_not_take_part_leaves_the_main_models_scores_and_thresho
     let Some(both) = model_with_companion(None) else {
         return;
     };
-    let mut unweighted = BrainSettings::default();
+    let mut unweighted = crate::helpers::settings();
     unweighted.fusion.companion_centroid = 0.0;
     unweighted.fusion.companion_best = 0.0;
     unweighted.companion_thresholds.answer = 2.0;

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use frontline::brain::{Brain, BrainSettings, LiveBrain};
 use frontline::models::Model;
+use frontline::ranking::handover::HandoverSettings;
 use frontline::semantic::{Precision, Semantic, SemanticSettings};
 
 /// The model directory: `FRONTLINE_MODEL_DIR`, else `models/` in the
@@ -109,8 +110,18 @@ pub fn fixture() -> PathBuf {
 }
 
 /// The brain over the fixture, hybrid when `model` is given.
+/// The shipped settings with the static thresholds deciding: these tests
+/// are about ranking and its cache; the hand-over calibrated per FAQ has
+/// its own (tests/brain/calibration.rs).
+pub fn settings() -> BrainSettings {
+    BrainSettings {
+        handover: HandoverSettings::fixed(),
+        ..BrainSettings::default()
+    }
+}
+
 pub fn brain(model: Option<Arc<Semantic>>) -> Brain {
-    Brain::load(&fixture(), BrainSettings::default(), model)
+    Brain::load(&fixture(), settings(), model)
         .expect("the fixture loads")
         .0
 }
@@ -134,7 +145,6 @@ pub fn live_copy(cache: &Path) -> Option<(tempfile::TempDir, LiveBrain)> {
     let faq = tempfile::tempdir().expect("temp dir");
     copy_dir(&fixture(), faq.path());
     let m = model(Some(cache))?;
-    let (live, _) =
-        LiveBrain::start(faq.path(), BrainSettings::default(), Some(m)).expect("starts");
+    let (live, _) = LiveBrain::start(faq.path(), settings(), Some(m)).expect("starts");
     Some((faq, live))
 }

@@ -1,4 +1,4 @@
-use frontline::brain::{BrainSettings, LiveBrain, Reloaded};
+use frontline::brain::{LiveBrain, Reloaded};
 
 use crate::helpers::{live_copy, model};
 
@@ -55,7 +55,7 @@ fn a_reload_and_a_restart_embed_only_what_changed() {
     // A new process: a fresh model and cache handle over the same cache directory.
     let m = model(Some(cache.path())).expect("still there");
     let (live, _) =
-        LiveBrain::start(faq.path(), BrainSettings::default(), Some(m)).expect("starts");
+        LiveBrain::start(faq.path(), crate::helpers::settings(), Some(m)).expect("starts");
     assert_eq!(embedded_now(&live), (32, 0), "a restart embeds nothing");
     assert_eq!(adaptation_now(&live), (adapted.0, false), "nor trains");
 }

@@ -383,8 +383,10 @@ fn multilingual_rankings(
             continue;
         };
         for (vector, &i) in vectors.iter().zip(&which) {
-            if let Some(cosines) = index.multilingual_cosines(vector) {
-                let fused = fuse_multilingual(fusion, lexical_hits[i].clone(), &cosines, LIMIT);
+            if let Some(Ok(similarities)) = index.multilingual_similarities(vector) {
+                let weights = fusion.for_multilingual(index.multilingual_classifies());
+                let fused =
+                    fuse_multilingual(&weights, lexical_hits[i].clone(), &similarities, LIMIT);
                 hybrid[i] = Some((fused, Scale::Multilingual));
             }
         }
