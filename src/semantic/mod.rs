@@ -19,6 +19,7 @@ mod multilingual;
 mod prune;
 mod space;
 mod use_lite;
+mod weights;
 
 use std::path::{Path, PathBuf};
 
