@@ -4,7 +4,9 @@
 //! L2-normalised, as sentence-transformers does for all-MiniLM-L6-v2.
 //! Nothing is downloaded here: the directory must hold the files (see
 //! `crate::models`, which fetches them). The weights are read a tensor at a
-//! time and the word table stays in the file ([`super::weights`]).
+//! time and the word table stays in the file ([`super::weights`]); a large
+//! vocabulary can be narrowed to the scripts of the languages the encoder
+//! serves ([`super::vocabulary`]).
 
 use std::path::Path;
 
@@ -17,7 +19,8 @@ use tokenizers::{Tokenizer, TruncationParams};
 use super::bert::{Bert, Depth, Layer, Pass, Profile, mean_pool};
 use super::dense::Precision;
 use super::weights::WeightsFile;
-use super::{SemanticError, hex};
+use super::{SemanticError, hex, vocabulary};
+use crate::knowledge::Lang;
 
 /// Longest input in tokens; sentence-transformers cuts all-MiniLM-L6-v2 at 256.
 const MAX_TOKENS: usize = 256;
@@ -57,6 +60,20 @@ impl Encoder {
         query_threads: usize,
     ) -> Result<Self, SemanticError> {
         Self::load_files(ModelFiles::read(dir)?, precision, query_threads)
+    }
+
+    /// [`Encoder::load`], its vocabulary narrowed to the pieces written in
+    /// the scripts of `langs` (see [`super::vocabulary`]): texts in those
+    /// languages are tokenized as with the whole vocabulary.
+    pub fn load_for(
+        dir: &Path,
+        langs: &[Lang],
+        precision: Precision,
+        query_threads: usize,
+    ) -> Result<Self, SemanticError> {
+        let mut files = ModelFiles::read(dir)?;
+        files.narrowed_to = Some(langs.to_vec());
+        Self::load_files(files, precision, query_threads)
     }
 
     fn load_files(
@@ -326,6 +343,9 @@ pub(super) struct ModelFiles {
     tokenizer: Vec<u8>,
     /// `model.safetensors`.
     pub weights: WeightsFile,
+    /// The languages whose scripts the vocabulary is narrowed to, if it is
+    /// (see [`super::vocabulary`]).
+    pub narrowed_to: Option<Vec<Lang>>,
 }
 
 impl ModelFiles {
@@ -340,6 +360,7 @@ impl ModelFiles {
             config: read("config.json")?,
             tokenizer: read("tokenizer.json")?,
             weights: WeightsFile::open(&dir.join("model.safetensors"))?,
+            narrowed_to: None,
         })
     }
 
@@ -349,18 +370,22 @@ impl ModelFiles {
             .map_err(|e| SemanticError::Model(format!("config.json: {e}")))
     }
 
-    /// The tokenizer, without padding, cutting at `max_len` tokens.
+    /// The tokenizer, narrowed if asked, without padding, cutting at
+    /// `max_len` tokens.
     pub fn tokenizer(&self, max_len: usize) -> Result<Tokenizer, SemanticError> {
-        let mut tokenizer = Tokenizer::from_bytes(&self.tokenizer)
-            .map_err(|e| SemanticError::Model(format!("tokenizer.json: {e}")))?;
+        let mut tokenizer = match &self.narrowed_to {
+            Some(langs) => vocabulary::narrowed(&self.tokenizer, langs)?,
+            None => Tokenizer::from_bytes(&self.tokenizer)
+                .map_err(|e| SemanticError::Model(format!("tokenizer.json: {e}")))?,
+        };
         tokenizer.with_padding(None);
         truncate_at(&mut tokenizer, max_len)?;
         Ok(tokenizer)
     }
 
     /// A content hash of the files, the version of the code that runs
-    /// them and the precision: embeddings of one model never mix with
-    /// another's.
+    /// them, the narrowing of the vocabulary and the precision: embeddings
+    /// of one model never mix with another's.
     pub fn id(&self, forward_version: u64, precision: Precision) -> Result<String, SemanticError> {
         let mut h = Sha256::new();
         h.update(forward_version.to_le_bytes());
@@ -369,6 +394,13 @@ impl ModelFiles {
             h.update(p);
         }
         self.weights.hash_into(&mut h)?;
+        if let Some(langs) = &self.narrowed_to {
+            // A text in another script is tokenized otherwise.
+            h.update(b"narrowed to");
+            for lang in langs {
+                h.update(lang.code().as_bytes());
+            }
+        }
         Ok(format!(
             "{}-{}",
             hex(&h.finalize()[..8]),
