@@ -4,8 +4,9 @@
 //!
 //! The layout is the Hugging Face `BertModel` one (`embeddings.*`,
 //! `encoder.layer.N.*`, optionally under `bert.`); all-MiniLM-L6-v2 and other
-//! sentence-transformers BERTs load as they are. The output is the last
-//! hidden state, pooled by the caller.
+//! sentence-transformers BERTs load as they are. The word table stays in the
+//! model file ([`WordRows`]): a pass reads the rows of its tokens. The output
+//! is the last hidden state, pooled by the caller.
 
 use std::time::{Duration, Instant};
 
@@ -14,11 +15,13 @@ use candle_nn::VarBuilder;
 use candle_transformers::models::bert::{Config, HiddenAct};
 
 use super::dense::{Dense, LayerNorm, Precision, attention_mask, masked_mean, unit_rows};
+use super::weights::{WeightsFile, WordRows};
 
-/// Word tables of more values than this are held in 16-bit floats, a row
-/// widened to 32 bits as it is looked up: multilingual-e5-small's 250,037
-/// rows take 192 MB so instead of 384 MB. Smaller ones (all-MiniLM-L6-v2's
-/// 30,522 rows) stay 32-bit and compute exactly as before.
+/// Word tables of more values than this have 16-bit values: the converter
+/// writes multilingual-e5-small's 250,037 rows so (192 MB instead of 384),
+/// and one it wrote earlier in 32 bits is rounded to 16 as its rows are
+/// read, so that both give the same embeddings. Smaller ones
+/// (all-MiniLM-L6-v2's 30,522 rows) are 32-bit and read exactly.
 const HALF_WORD_TABLE_ABOVE: usize = 32 * 1024 * 1024;
 
 /// Time spent per stage of one forward pass, for profiling.
@@ -213,7 +216,7 @@ pub enum Depth<'a> {
 
 /// A BERT encoder.
 pub struct Bert {
-    word: Tensor,
+    word: WordRows,
     position: Tensor,
     token_type: Tensor,
     embedding_norm: LayerNorm,
@@ -228,16 +231,20 @@ pub struct Bert {
 }
 
 impl Bert {
-    /// Loads the weights from `vb` (f32) and quantises them as `precision` says.
+    /// Loads the weights from `weights` and quantises them as `precision`
+    /// says; the word table stays in the file.
     pub fn load(
-        vb: VarBuilder,
+        weights: &WeightsFile,
         config: &Config,
         precision: Precision,
     ) -> candle_core::Result<Self> {
-        let vb = if vb.contains_tensor("bert.embeddings.word_embeddings.weight") {
-            vb.pp("bert")
+        let prefix = if weights
+            .describe("bert.embeddings.word_embeddings.weight")
+            .is_some()
+        {
+            "bert."
         } else {
-            vb
+            ""
         };
         let hidden = config.hidden_size;
         let heads = config.num_attention_heads;
@@ -245,18 +252,17 @@ impl Bert {
             candle_core::bail!("hidden size {hidden} is not a multiple of {heads} heads");
         }
         let head_size = hidden / heads;
-        let emb = vb.pp("embeddings");
-        let word_shape = (config.vocab_size, hidden);
-        let word = if config.vocab_size * hidden > HALF_WORD_TABLE_ABOVE {
-            emb.get_with_hints_dtype(
-                word_shape,
-                "word_embeddings.weight",
-                Default::default(),
-                DType::F16,
-            )?
-        } else {
-            emb.get(word_shape, "word_embeddings.weight")?
+        let word = word_rows(
+            weights,
+            &format!("{prefix}embeddings.word_embeddings.weight"),
+            config,
+        )?;
+        let vb = weights.var_builder(DType::F32);
+        let vb = match prefix {
+            "" => vb,
+            _ => vb.pp("bert"),
         };
+        let emb = vb.pp("embeddings");
         let position = emb.get(
             (config.max_position_embeddings, hidden),
             "position_embeddings.weight",
@@ -267,16 +273,7 @@ impl Bert {
         )?;
         let embedding_norm = LayerNorm::load(emb.pp("LayerNorm"), hidden, config.layer_norm_eps)?;
         let scale = 1.0 / (head_size as f64).sqrt();
-        let weights = (0..config.num_hidden_layers)
-            .map(|i| LayerWeights::load(vb.pp(format!("encoder.layer.{i}")), config, scale))
-            .collect::<candle_core::Result<Vec<_>>>()?;
-        let layers = weights
-            .iter()
-            .map(|w| Layer::new(w, config.layer_norm_eps, precision))
-            .collect::<candle_core::Result<Vec<_>>>()?;
-        let Some(last) = weights.into_iter().last() else {
-            candle_core::bail!("the model has no layers");
-        };
+        let (layers, last) = load_layers(&vb, config, scale, precision)?;
         Ok(Bert {
             word,
             position,
@@ -338,17 +335,12 @@ impl Bert {
         if let Some(p) = profile.as_deref_mut() {
             p.start();
         }
-        let device = self.word.device();
+        let device = self.position.device();
         if ids.len() != batch * len || len > self.max_len() {
             candle_core::bail!("{} ids for {batch} sequences of {len} tokens", ids.len());
         }
-        let ids_t = Tensor::from_slice(ids, ids.len(), device)?;
         // Token type 0 for every token: single-segment input.
-        let x = self
-            .word
-            .index_select(&ids_t, 0)?
-            .to_dtype(DType::F32)?
-            .reshape((batch, len, self.hidden))?
+        let x = Tensor::from_vec(self.word.lookup(ids)?, (batch, len, self.hidden), device)?
             .broadcast_add(&self.position.narrow(0, 0, len)?)?
             .broadcast_add(&self.token_type.get(0)?)?
             .reshape((batch * len, self.hidden))?;
@@ -496,6 +488,44 @@ impl Bert {
         lap(profile, "output");
         Ok(out)
     }
+}
+
+/// The word table `name` of `weights`, checked against `config`, left in
+/// the file; a large one read as 16-bit values (see
+/// [`HALF_WORD_TABLE_ABOVE`]).
+fn word_rows(weights: &WeightsFile, name: &str, config: &Config) -> candle_core::Result<WordRows> {
+    let (vocab, hidden) = (config.vocab_size, config.hidden_size);
+    let rows = weights.rows(name, vocab * hidden > HALF_WORD_TABLE_ABOVE)?;
+    if (rows.rows(), rows.dim()) != (vocab, hidden) {
+        candle_core::bail!(
+            "{name} is {} × {}, the config says {vocab} × {hidden}",
+            rows.rows(),
+            rows.dim()
+        );
+    }
+    Ok(rows)
+}
+
+/// The encoder layers, made one after the other so that only one layer's
+/// 32-bit weights are held beside the finished ones; and the last one's
+/// weights, kept for adaptation.
+fn load_layers(
+    vb: &VarBuilder,
+    config: &Config,
+    scale: f64,
+    precision: Precision,
+) -> candle_core::Result<(Vec<Layer>, LayerWeights)> {
+    let mut layers = Vec::with_capacity(config.num_hidden_layers);
+    let mut last = None;
+    for i in 0..config.num_hidden_layers {
+        let w = LayerWeights::load(vb.pp(format!("encoder.layer.{i}")), config, scale)?;
+        layers.push(Layer::new(&w, config.layer_norm_eps, precision)?);
+        last = Some(w);
+    }
+    let Some(last) = last else {
+        candle_core::bail!("the model has no layers");
+    };
+    Ok((layers, last))
 }
 
 /// What every layer of one forward pass needs to know of its input.

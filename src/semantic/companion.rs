@@ -11,8 +11,7 @@
 
 use std::path::{Path, PathBuf};
 
-use candle_core::{DType, Device};
-use candle_nn::VarBuilder;
+use candle_core::DType;
 use tokenizers::Tokenizer;
 
 use super::encoder::{ModelFiles, batched, padded};
@@ -45,9 +44,9 @@ impl Companion {
         let precision = settings.precision.resolve();
         let files = ModelFiles::read(dir)?;
         let config: UseLiteConfig = files.config()?;
-        let id = files.id(FORWARD_VERSION, precision);
+        let id = files.id(FORWARD_VERSION, precision)?;
         let tokenizer = files.tokenizer(config.max_len)?;
-        let vb = VarBuilder::from_buffered_safetensors(files.weights, DType::F32, &Device::Cpu)?;
+        let vb = files.weights.var_builder(DType::F32);
         let model = UseLite::load(vb, &config, precision)?;
         let cache = EmbeddingCache::open(settings.cache_dir(), &id, model.dim());
         let companion = Companion {

@@ -3,12 +3,14 @@
 //! candle ([`super::bert`]), mean-pooled over the real tokens and
 //! L2-normalised, as sentence-transformers does for all-MiniLM-L6-v2.
 //! Nothing is downloaded here: the directory must hold the files (see
-//! `crate::models`, which fetches them).
+//! `crate::models`, which fetches them). The weights are read a tensor at a
+//! time and the word table stays in the file ([`super::weights`]); a large
+//! vocabulary can be narrowed to the scripts of the languages the encoder
+//! serves ([`super::vocabulary`]).
 
 use std::path::Path;
 
-use candle_core::{DType, Device, Tensor};
-use candle_nn::VarBuilder;
+use candle_core::Tensor;
 use candle_transformers::models::bert::Config;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -16,7 +18,9 @@ use tokenizers::{Tokenizer, TruncationParams};
 
 use super::bert::{Bert, Depth, Layer, Pass, Profile, mean_pool};
 use super::dense::Precision;
-use super::{SemanticError, hex};
+use super::weights::WeightsFile;
+use super::{SemanticError, hex, vocabulary};
+use crate::knowledge::Lang;
 
 /// Longest input in tokens; sentence-transformers cuts all-MiniLM-L6-v2 at 256.
 const MAX_TOKENS: usize = 256;
@@ -55,15 +59,33 @@ impl Encoder {
         precision: Precision,
         query_threads: usize,
     ) -> Result<Self, SemanticError> {
+        Self::load_files(ModelFiles::read(dir)?, precision, query_threads)
+    }
+
+    /// [`Encoder::load`], its vocabulary narrowed to the pieces written in
+    /// the scripts of `langs` (see [`super::vocabulary`]): texts in those
+    /// languages are tokenized as with the whole vocabulary.
+    pub fn load_for(
+        dir: &Path,
+        langs: &[Lang],
+        precision: Precision,
+        query_threads: usize,
+    ) -> Result<Self, SemanticError> {
+        let mut files = ModelFiles::read(dir)?;
+        files.narrowed_to = Some(langs.to_vec());
+        Self::load_files(files, precision, query_threads)
+    }
+
+    fn load_files(
+        files: ModelFiles,
+        precision: Precision,
+        query_threads: usize,
+    ) -> Result<Self, SemanticError> {
         let precision = precision.resolve();
-        let files = ModelFiles::read(dir)?;
         let config: Config = files.config()?;
-        let id = files.id(FORWARD_VERSION, precision);
+        let id = files.id(FORWARD_VERSION, precision)?;
         let tokenizer = files.tokenizer(MAX_TOKENS)?;
-        let weights = files.weights;
-        let device = Device::Cpu;
-        let vb = VarBuilder::from_buffered_safetensors(weights, DType::F32, &device)?;
-        let model = Bert::load(vb, &config, precision)?;
+        let model = Bert::load(&files.weights, &config, precision)?;
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
@@ -314,16 +336,21 @@ pub(super) fn padded(batch: &[&[u32]]) -> (Vec<u32>, Vec<u32>, usize) {
     (ids, mask, len)
 }
 
-/// The files of a model directory in the Hugging Face layout, read.
+/// The files of a model directory in the Hugging Face layout: the small
+/// ones read, the weights opened.
 pub(super) struct ModelFiles {
     config: Vec<u8>,
     tokenizer: Vec<u8>,
     /// `model.safetensors`.
-    pub weights: Vec<u8>,
+    pub weights: WeightsFile,
+    /// The languages whose scripts the vocabulary is narrowed to, if it is
+    /// (see [`super::vocabulary`]).
+    pub narrowed_to: Option<Vec<Lang>>,
 }
 
 impl ModelFiles {
-    /// Reads `config.json`, `tokenizer.json` and `model.safetensors` in `dir`.
+    /// Reads `config.json` and `tokenizer.json` in `dir`, opens
+    /// `model.safetensors`.
     pub fn read(dir: &Path) -> Result<Self, SemanticError> {
         let read = |name: &str| {
             let path = dir.join(name);
@@ -332,7 +359,8 @@ impl ModelFiles {
         Ok(ModelFiles {
             config: read("config.json")?,
             tokenizer: read("tokenizer.json")?,
-            weights: read("model.safetensors")?,
+            weights: WeightsFile::open(&dir.join("model.safetensors"))?,
+            narrowed_to: None,
         })
     }
 
@@ -342,26 +370,42 @@ impl ModelFiles {
             .map_err(|e| SemanticError::Model(format!("config.json: {e}")))
     }
 
-    /// The tokenizer, without padding, cutting at `max_len` tokens.
+    /// The tokenizer, narrowed if asked, without padding, cutting at
+    /// `max_len` tokens.
     pub fn tokenizer(&self, max_len: usize) -> Result<Tokenizer, SemanticError> {
-        let mut tokenizer = Tokenizer::from_bytes(&self.tokenizer)
-            .map_err(|e| SemanticError::Model(format!("tokenizer.json: {e}")))?;
+        let mut tokenizer = match &self.narrowed_to {
+            Some(langs) => vocabulary::narrowed(&self.tokenizer, langs)?,
+            None => Tokenizer::from_bytes(&self.tokenizer)
+                .map_err(|e| SemanticError::Model(format!("tokenizer.json: {e}")))?,
+        };
         tokenizer.with_padding(None);
         truncate_at(&mut tokenizer, max_len)?;
         Ok(tokenizer)
     }
 
     /// A content hash of the files, the version of the code that runs
-    /// them and the precision: embeddings of one model never mix with
-    /// another's.
-    pub fn id(&self, forward_version: u64, precision: Precision) -> String {
+    /// them, the narrowing of the vocabulary and the precision: embeddings
+    /// of one model never mix with another's.
+    pub fn id(&self, forward_version: u64, precision: Precision) -> Result<String, SemanticError> {
         let mut h = Sha256::new();
         h.update(forward_version.to_le_bytes());
-        for p in [&self.config, &self.tokenizer, &self.weights] {
+        for p in [&self.config, &self.tokenizer] {
             h.update((p.len() as u64).to_le_bytes());
             h.update(p);
         }
-        format!("{}-{}", hex(&h.finalize()[..8]), precision.numerics())
+        self.weights.hash_into(&mut h)?;
+        if let Some(langs) = &self.narrowed_to {
+            // A text in another script is tokenized otherwise.
+            h.update(b"narrowed to");
+            for lang in langs {
+                h.update(lang.code().as_bytes());
+            }
+        }
+        Ok(format!(
+            "{}-{}",
+            hex(&h.finalize()[..8]),
+            precision.numerics()
+        ))
     }
 }
 

@@ -19,6 +19,8 @@ mod multilingual;
 mod prune;
 mod space;
 mod use_lite;
+mod vocabulary;
+mod weights;
 
 use std::path::{Path, PathBuf};
 
@@ -32,6 +34,7 @@ pub use encoder::Encoder;
 pub use multilingual::Multilingual;
 pub use prune::{prune as prune_kept, touch};
 pub use space::{Cosines, EntrySimilarity, SemanticIndex};
+pub use vocabulary::narrowed as narrowed_tokenizer;
 
 use crate::knowledge::Lang;
 

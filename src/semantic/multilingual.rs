@@ -8,6 +8,10 @@
 //! every listed text (title and questions), which are questions too, not
 //! passages (measured in docs/ranking.md).
 //!
+//! Its vocabulary is narrowed to the scripts of its languages (see
+//! `super::vocabulary`; 250 MB of tokenizer less), which tokenizes their
+//! texts as the whole vocabulary does.
+//!
 //! It is not adapted to the FAQ. Its embeddings are cached under its own
 //! model id in the main model's cache directory. A model that fails to load
 //! or to embed leaves the others ranking.
@@ -37,7 +41,12 @@ impl Multilingual {
     /// converter writes multilingual-e5-small) at the precision of
     /// `settings`, with a cache in `settings`' cache directory.
     pub fn load(dir: &Path, settings: &SemanticSettings) -> Result<Self, SemanticError> {
-        let encoder = Encoder::load(dir, settings.precision, settings.query_threads)?;
+        let encoder = Encoder::load_for(
+            dir,
+            &settings.multilingual_langs,
+            settings.precision,
+            settings.query_threads,
+        )?;
         let cache = EmbeddingCache::open(settings.cache_dir(), encoder.id(), encoder.dim());
         Ok(Multilingual {
             encoder,

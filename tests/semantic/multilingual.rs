@@ -6,7 +6,7 @@ use frontline::ranking::fusion::Mode;
 use frontline::semantic::{Semantic, SemanticSettings};
 use frontline::triage::{Context, Level};
 
-use crate::helpers::{brain, model_dir, model_with_multilingual};
+use crate::helpers::{brain, model_dir, model_with_multilingual, multilingual_dir};
 
 #[test]
 fn a_german_question_reaches_the_german_entry_through_the_multilingual_model() {
@@ -61,4 +61,51 @@ fn a_multilingual_directory_without_a_model_leaves_the_others_ranking() {
         "German falls back to the lexical ranking"
     );
     assert_eq!(d.ranking[0].id, "passwort-zuruecksetzen");
+}
+
+/// Every line of the FAQ's Markdown files and the sentences of the
+/// tokenizer fixture (eval sets in English and German, odd spacing,
+/// controls, NFKC cases, other scripts).
+fn real_texts() -> Vec<String> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut texts = Vec::new();
+    for entry in walkdir::WalkDir::new(root.join("faq")) {
+        let path = entry.expect("readable faq/").into_path();
+        if path.extension().is_some_and(|e| e == "md") {
+            let text = std::fs::read_to_string(&path).expect("readable");
+            texts.extend(text.lines().map(str::to_string));
+        }
+    }
+    let fixture = std::fs::read_to_string(root.join("tests/fixtures/e5-tokens.jsonl")).unwrap();
+    for line in fixture.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        texts.push(v["text"].as_str().expect("a text").to_string());
+    }
+    texts
+}
+
+#[test]
+fn the_narrowed_vocabulary_tokenizes_german_and_english_as_the_whole_one() {
+    let Some(dir) = multilingual_dir() else {
+        return;
+    };
+    let json = std::fs::read(dir.join("tokenizer.json")).unwrap();
+    let whole = tokenizers::Tokenizer::from_bytes(&json).unwrap();
+    let narrow =
+        frontline::semantic::narrowed_tokenizer(&json, &[frontline::knowledge::Lang::De]).unwrap();
+    // Written in Latin letters and characters common to all scripts.
+    let latin = regex::Regex::new(r"^[\p{Latin}\p{Common}\p{Inherited}]*$").unwrap();
+    let (mut same, mut other) = (0, 0);
+    for text in real_texts() {
+        let ids =
+            |t: &tokenizers::Tokenizer| t.encode(text.as_str(), true).unwrap().get_ids().to_vec();
+        if latin.is_match(&text) {
+            assert_eq!(ids(&narrow), ids(&whole), "{text:?}");
+            same += 1;
+        } else if ids(&narrow) != ids(&whole) {
+            other += 1;
+        }
+    }
+    assert!(same > 500, "{same} texts compared");
+    assert!(other > 0, "a text in another script is tokenized otherwise");
 }

@@ -172,6 +172,12 @@ fn a_synthetic_file_converts_to_the_bert_layout() {
     assert_eq!(weights.len(), 5 + 16);
     let word = &weights["embeddings.word_embeddings.weight"];
     assert_eq!(word.dims(), &[8, 32]);
+    assert_eq!(
+        word.dtype(),
+        candle_core::DType::F16,
+        "the word table is f16"
+    );
+    let word = word.to_dtype(candle_core::DType::F32).unwrap();
     let row1: Vec<f32> = word.get(1).unwrap().to_vec1().unwrap();
     // Row 1 is block 1: value j is (1 + j) % 16 - 8.
     assert_eq!(row1[0], -7.0);
@@ -179,6 +185,7 @@ fn a_synthetic_file_converts_to_the_bert_layout() {
     assert_eq!(row1[31], -8.0);
     let fo = &weights["encoder.layer.0.output.dense.weight"];
     assert_eq!(fo.dims(), &[32, 64]);
+    assert_eq!(fo.dtype(), candle_core::DType::F32, "the rest is f32");
     let pos = &weights["embeddings.position_embeddings.weight"];
     assert_eq!(pos.dims(), &[4, 32]);
     assert_eq!(pos.get(0).unwrap().to_vec1::<f32>().unwrap()[1], 1001.0);
@@ -232,4 +239,21 @@ fn a_truncated_or_foreign_file_is_an_error() {
     let mut other = bytes.clone();
     other[..4].copy_from_slice(b"GGUF");
     assert!(E5s1::parse(&other).is_err());
+}
+
+#[test]
+fn the_word_table_is_written_as_f16_of_the_dequantised_values() {
+    let bytes = synthetic();
+    let e5 = E5s1::parse(&bytes).unwrap();
+    let entry = e5.entry("emb.word").unwrap();
+    let (mut f32s, mut f16s) = (Vec::new(), Vec::new());
+    e5.dequantise(entry, Dtype::F32, &mut f32s).unwrap();
+    e5.dequantise(entry, Dtype::F16, &mut f16s).unwrap();
+    assert_eq!(f16s.len() * 2, f32s.len());
+    for (four, two) in f32s.chunks_exact(4).zip(f16s.chunks_exact(2)) {
+        let v = f32::from_le_bytes(four.try_into().unwrap());
+        let h = u16::from_le_bytes(two.try_into().unwrap());
+        assert_eq!(h, half::f16::from_f32(v).to_bits());
+        assert_eq!(f16_to_f32(h), half::f16::from_bits(h).to_f32());
+    }
 }

