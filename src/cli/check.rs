@@ -6,9 +6,13 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 
+use std::sync::Arc;
+
 use crate::brain::Brain;
 use crate::cli::settings::Settings;
 use crate::knowledge::{Knowledge, load_dir};
+use crate::ranking::Thresholds;
+use crate::semantic::Semantic;
 
 /// Arguments of `check`.
 #[derive(Debug, clap::Args)]
@@ -21,6 +25,10 @@ pub struct Args {
     /// Treat warnings as errors.
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Show the hand-over line of the lexical ranking only, without loading
+    /// the sentence encoders (faster; the bot uses the encoders' lines).
+    #[arg(long)]
+    pub lexical: bool,
 }
 
 pub fn run(settings: &Settings, args: Args) -> anyhow::Result<ExitCode> {
@@ -46,7 +54,12 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<ExitCode> {
         if let Some(k) = &loaded.knowledge
             && errors == 0
         {
-            print_operating_point(settings, k, &dir);
+            let model = if args.lexical {
+                None
+            } else {
+                super::load_model(settings)
+            };
+            print_operating_point(settings, k, &dir, model);
         }
     }
     let failed = errors > 0 || (args.deny_warnings && warnings > 0);
@@ -57,15 +70,24 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// The lexical operating point this FAQ calibrates itself to, and the
-/// entries its questions confuse (the model is not loaded here).
-fn print_operating_point(settings: &Settings, knowledge: &Knowledge, dir: &std::path::Path) {
-    // Shown whether or not the calibrated thresholds decide.
+/// The operating points this FAQ calibrates itself to, on every scale the
+/// bot ranks it on (lexical alone without `model`), and the entries its
+/// questions confuse.
+fn print_operating_point(
+    settings: &Settings,
+    knowledge: &Knowledge,
+    dir: &std::path::Path,
+    model: Option<Arc<Semantic>>,
+) {
+    // Shown whether or not the calibrated thresholds decide, and where the
+    // settings fix the thresholds by hand.
     let mut brain_settings = settings.brain();
     brain_settings.handover.calibrate = true;
-    // Calibrated even where the settings fix the thresholds by hand.
-    brain_settings.thresholds = crate::ranking::Thresholds::default();
-    let brain = match Brain::new(knowledge.clone(), brain_settings, None) {
+    brain_settings.thresholds = Thresholds::default();
+    brain_settings.hybrid_thresholds = Thresholds::hybrid();
+    brain_settings.companion_thresholds = Thresholds::companion();
+    brain_settings.multilingual_thresholds = Thresholds::multilingual();
+    let brain = match Brain::new(knowledge.clone(), brain_settings, model) {
         Ok(b) => b,
         Err(e) => {
             println!("hand-over: the index could not be built: {e}");
@@ -74,19 +96,22 @@ fn print_operating_point(settings: &Settings, knowledge: &Knowledge, dir: &std::
     };
     let calibration = brain.calibration();
     let target = settings.handover.target;
-    match &calibration.lexical {
-        Some(p) => println!(
-            "hand-over{} (lexical, target {target:.2}): {p}",
+    let lines = calibration.lines();
+    if lines.is_empty() {
+        println!(
+            "hand-over: too few listed questions to calibrate (need {}); the static thresholds decide",
+            settings.handover.min_samples
+        );
+    }
+    for line in lines {
+        println!(
+            "hand-over{} (target {target:.2}) {line}",
             if settings.handover.calibrate {
                 ""
             } else {
                 " as calibrated (not in use: [handover] calibrate = false)"
             },
-        ),
-        None => println!(
-            "hand-over: too few listed questions to calibrate (need {}); the static thresholds decide",
-            settings.handover.min_samples
-        ),
+        );
     }
     if !calibration.confusable.is_empty() {
         println!("confusable entries (held-out questions ranking the other first):");

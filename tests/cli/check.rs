@@ -236,7 +236,7 @@ fn check_shows_the_operating_point_and_the_confusable_entries_with_their_places(
         .clone();
     let out = String::from_utf8(out).expect("utf-8");
     assert!(
-        out.contains("hand-over (lexical, target 0.90): answer at"),
+        out.contains("hand-over (target 0.90) lexical: answer at"),
         "{out}"
     );
     assert!(out.contains("confusable entries"), "{out}");
