@@ -1,3 +1,5 @@
+//! The `frontline` binary: parses the command line and runs the command (see [`frontline::cli`]).
+
 use std::process::ExitCode;
 
 use clap::Parser;
