@@ -132,3 +132,21 @@ fn confusable_entries_are_the_ones_whose_questions_rank_each_other_first() {
         assert_ne!(p.a, p.b);
     }
 }
+
+#[test]
+fn entries_in_two_languages_are_not_confusable_with_each_other() {
+    // The demo FAQ answers most questions in English and in German, in
+    // entries that share words ("Support", "VPN"); triage prefers the
+    // customer's language, so a maintainer is shown only pairs within one.
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("faq");
+    let brain = load(&demo, calibrating());
+    let pairs = &brain.calibration().confusable;
+    assert!(!pairs.is_empty());
+    let lang = |id: &str| {
+        let k = brain.knowledge();
+        k.entry(k.position(id).expect("a known entry")).lang
+    };
+    for p in pairs {
+        assert_eq!(lang(&p.a), lang(&p.b), "{p:?}");
+    }
+}

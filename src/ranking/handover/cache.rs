@@ -13,7 +13,7 @@ use crate::ranking::fusion::FusionWeights;
 use crate::semantic::{Semantic, SemanticIndex};
 
 /// Bumped whenever calibration computes differently.
-const VERSION: u32 = 3;
+const VERSION: u32 = 4;
 
 /// The file of the calibration of exactly these inputs in `dir`.
 pub fn file(

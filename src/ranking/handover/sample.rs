@@ -252,8 +252,13 @@ pub fn collect(
                 .iter()
                 .zip(rank_all(&held, &lexical, model, fusion, &mut samples, true))
         {
-            if let Some(top) = top.filter(|_| !right) {
-                let top = round.kept[top];
+            // Entries in another language than the question's are not
+            // confusable for a customer: triage prefers their own language.
+            let top = top
+                .filter(|_| !right)
+                .map(|top| round.kept[top])
+                .filter(|&top| knowledge.entry(top).lang == knowledge.entry(question.entry).lang);
+            if let Some(top) = top {
                 let pair = (question.entry.min(top), question.entry.max(top));
                 *confused.entry(pair).or_default() += 1;
             }
