@@ -372,8 +372,9 @@ pub fn fuse(
     })
 }
 
-/// Fuses lexical hits with the multilingual encoder's cosines to every
-/// entry, the main model not taking part.
+/// Fuses lexical hits with the multilingual encoder's similarities to every
+/// entry (cosines and its classifier's probability), the main model not
+/// taking part.
 pub fn fuse_multilingual(
     weights: &FusionWeights,
     lexical: Vec<Hit>,
