@@ -265,7 +265,16 @@ impl Brain {
 /// were set there (differ from the shipped ones) or nothing was calibrated
 /// on that scale, else the calibrated ones.
 fn in_use(settings: &BrainSettings, calibration: &Calibration, scale: Scale) -> Thresholds {
-    let (configured, shipped) = match scale {
+    let (configured, _) = thresholds_for(settings, scale);
+    match calibration.point(scale) {
+        Some(point) if shipped_thresholds(settings, scale) => point.thresholds(configured),
+        _ => configured.clone(),
+    }
+}
+
+/// The thresholds the settings give `scale`, and the shipped ones.
+fn thresholds_for(settings: &BrainSettings, scale: Scale) -> (&Thresholds, Thresholds) {
+    match scale {
         Scale::Lexical => (&settings.thresholds, Thresholds::default()),
         Scale::Hybrid => (&settings.hybrid_thresholds, Thresholds::hybrid()),
         Scale::Companion => (&settings.companion_thresholds, Thresholds::companion()),
@@ -273,10 +282,6 @@ fn in_use(settings: &BrainSettings, calibration: &Calibration, scale: Scale) -> 
             &settings.multilingual_thresholds,
             Thresholds::multilingual(),
         ),
-    };
-    match calibration.point(scale) {
-        Some(point) if *configured == shipped => point.thresholds(configured),
-        _ => configured.clone(),
     }
 }
 
@@ -296,12 +301,8 @@ fn calibrates(settings: &BrainSettings, model: bool) -> bool {
 /// Whether the thresholds for `scale` are the shipped ones (none were set
 /// in the settings).
 fn shipped_thresholds(settings: &BrainSettings, scale: Scale) -> bool {
-    match scale {
-        Scale::Lexical => settings.thresholds == Thresholds::default(),
-        Scale::Hybrid => settings.hybrid_thresholds == Thresholds::hybrid(),
-        Scale::Companion => settings.companion_thresholds == Thresholds::companion(),
-        Scale::Multilingual => settings.multilingual_thresholds == Thresholds::multilingual(),
-    }
+    let (configured, shipped) = thresholds_for(settings, scale);
+    *configured == shipped
 }
 
 /// The "answerable?" gate for `scale`: the calibrated point's model, where
@@ -314,27 +315,20 @@ fn gate_in_use(settings: &BrainSettings, calibration: &Calibration, scale: Scale
 }
 
 fn log_calibration(c: &Calibration) {
-    for (scale, point) in [
-        ("lexical", &c.lexical),
-        ("hybrid", &c.hybrid),
-        ("companion", &c.companion),
-        ("multilingual", &c.multilingual),
-    ] {
-        if let Some(p) = point {
-            tracing::info!(
-                scale,
-                threshold = p.threshold,
-                score_threshold = p.score_threshold,
-                model = p.model.is_some(),
-                expected_answered = p.expected_answered,
-                expected_handover_near = p.expected_handover_near,
-                expected_handover_far = p.expected_handover_far,
-                in_scope = p.samples.0,
-                near = p.samples.1,
-                far = p.samples.2,
-                "hand-over calibrated"
-            );
-        }
+    for (scale, p) in c.points() {
+        tracing::info!(
+            scale,
+            threshold = p.threshold,
+            score_threshold = p.score_threshold,
+            model = p.model.is_some(),
+            expected_answered = p.expected_answered,
+            expected_handover_near = p.expected_handover_near,
+            expected_handover_far = p.expected_handover_far,
+            in_scope = p.samples.0,
+            near = p.samples.1,
+            far = p.samples.2,
+            "hand-over calibrated"
+        );
     }
     tracing::info!(
         ms = c.elapsed.as_millis() as u64,

@@ -289,10 +289,7 @@ impl SemanticIndex {
         let (vectors, classifier) = self.multilingual.as_ref()?;
         let probabilities = match classifier {
             Some(c) => c.probabilities(query),
-            None => Ok(vec![
-                0.0;
-                self.vectors.centroids.len() / self.vectors.dim.max(1)
-            ]),
+            None => Ok(vec![0.0; vectors.entries()]),
         };
         let similarities = probabilities.map(|probabilities| {
             vectors

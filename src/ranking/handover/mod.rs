@@ -232,6 +232,13 @@ impl Calibration {
     /// One line per calibrated scale, for people: the threshold and the
     /// shares expected.
     pub fn lines(&self) -> Vec<String> {
+        self.points()
+            .map(|(scale, p)| format!("{scale}: {p}"))
+            .collect()
+    }
+
+    /// The points chosen, each with the name of its scale.
+    pub fn points(&self) -> impl Iterator<Item = (&'static str, &OperatingPoint)> {
         [
             ("lexical", &self.lexical),
             ("hybrid", &self.hybrid),
@@ -239,11 +246,7 @@ impl Calibration {
             ("multilingual", &self.multilingual),
         ]
         .into_iter()
-        .filter_map(|(scale, p)| {
-            let p = p.as_ref()?;
-            Some(format!("{scale}: {p}"))
-        })
-        .collect()
+        .filter_map(|(scale, p)| Some((scale, p.as_ref()?)))
     }
 
     /// Calibrates `knowledge` (embedded as `semantic` when a model is
