@@ -1,7 +1,8 @@
 //! A whole FAQ directory to [`Knowledge`]: reads every `*.md` (except the
-//! top-level `README.md`), parses each file, then checks across files
-//! (duplicate ids, duplicate questions, thin entries, symptoms that match
-//! another entry's question). A file that cannot be read (too large, not
+//! top-level `README.md`), parses each file (those under `notices/` as
+//! notices), then checks across files (duplicate ids, duplicate questions,
+//! thin entries, symptoms that match another entry's question, notice
+//! windows of one service that overlap). A file that cannot be read (too large, not
 //! UTF-8, unreadable, a symlink loop) is a finding about that file; every
 //! other file is still checked.
 
@@ -17,6 +18,8 @@ use walkdir::WalkDir;
 use super::diagnostic::{Diagnostic, Severity};
 use super::entry::{Entry, Lang};
 use super::limits::MAX_FILE_BYTES;
+use super::notice::Notice;
+use super::notices::{cross_check_notices, is_notice_file, parse_notice};
 use super::parse::{parse_file, too_large};
 use super::symptoms::SymptomProblem;
 use super::{Knowledge, LoadError};
@@ -49,6 +52,7 @@ pub fn load_dir(dir: &Path, default_lang: Lang) -> Result<Loaded, LoadError> {
         return Err(LoadError::NotADirectory(dir.to_path_buf()));
     }
     let mut entries = Vec::new();
+    let mut notices: Vec<Notice> = Vec::new();
     let mut diagnostics = Vec::new();
     let mut sources: HashMap<PathBuf, Arc<str>> = HashMap::new();
     let (files, walk_errors) = faq_files(dir);
@@ -62,6 +66,13 @@ pub fn load_dir(dir: &Path, default_lang: Lang) -> Result<Loaded, LoadError> {
                 continue;
             }
         };
+        if is_notice_file(rel) {
+            let parsed = parse_notice(rel, &path, &text, default_lang);
+            sources.insert(rel.clone(), Arc::from(text));
+            notices.extend(parsed.notice);
+            diagnostics.extend(parsed.diagnostics);
+            continue;
+        }
         let parsed = parse_file(rel, &path, &text, default_lang);
         if let Some(d) = parsed.diagnostics.first() {
             sources.insert(rel.clone(), Arc::clone(&d.source));
@@ -73,12 +84,17 @@ pub fn load_dir(dir: &Path, default_lang: Lang) -> Result<Loaded, LoadError> {
     }
     let shown = |rel: &Path| dir.join(rel);
     diagnostics.extend(cross_checks(&entries, &sources, &shown));
+    diagnostics.extend(cross_check_notices(&notices, &sources, &shown));
     diagnostics.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     let has_errors = diagnostics.iter().any(Diagnostic::is_error);
     let knowledge = if has_errors {
         None
     } else {
-        Some(Knowledge::new(entries).map_err(LoadError::Symptoms)?)
+        Some(
+            Knowledge::new(entries)
+                .map_err(LoadError::Symptoms)?
+                .with_notices(notices),
+        )
     };
     Ok(Loaded {
         knowledge,

@@ -1,6 +1,6 @@
 //! Knowledge: the FAQ markdown maintainers keep in git, parsed, checked and
-//! watched. It owns the file format, the lint findings and the symptom regexes
-//! of documented fixes; searching the entries is left to `index` and deciding
+//! watched. It owns the file format, the lint findings, the symptom regexes
+//! of documented fixes and the notices under `notices/`; searching the entries is left to `index` and deciding
 //! what to answer to `triage`.
 
 mod diagnostic;
@@ -8,6 +8,8 @@ mod entry;
 pub mod limits;
 mod load;
 pub mod markdown;
+mod notice;
+pub mod notices;
 mod parse;
 mod symptoms;
 pub mod watch;
@@ -17,6 +19,7 @@ use std::path::PathBuf;
 pub use diagnostic::{Diagnostic, Severity};
 pub use entry::{Entry, Kind, Lang, Origin};
 pub use load::{Fingerprint, Loaded, MIN_QUESTIONS, fingerprint, load_dir};
+pub use notice::{Notice, NoticeKind, NoticeOrigin, NoticeStatus};
 pub use parse::{ParsedFile, parse_file};
 pub use symptoms::{SymptomHit, SymptomMatcher, SymptomProblem, check_symptom};
 
@@ -39,6 +42,7 @@ pub struct Knowledge {
     entries: Vec<Entry>,
     symptoms: SymptomMatcher,
     langs: Vec<Lang>,
+    notices: Vec<Notice>,
 }
 
 impl Knowledge {
@@ -57,7 +61,19 @@ impl Knowledge {
             symptoms: SymptomMatcher::new(symptoms)?,
             entries,
             langs,
+            notices: Vec::new(),
         })
+    }
+
+    /// The same knowledge with `notices` (from `notices/`).
+    pub fn with_notices(mut self, notices: Vec<Notice>) -> Self {
+        self.notices = notices;
+        self
+    }
+
+    /// The notices written under `notices/`, in file order.
+    pub fn notices(&self) -> &[Notice] {
+        &self.notices
     }
 
     /// Every entry, in file order.

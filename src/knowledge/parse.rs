@@ -73,17 +73,17 @@ pub fn parse_file(rel: &Path, shown: &Path, text: &str, default_lang: Lang) -> P
 }
 
 /// Front matter found at the top of a file.
-struct FrontMatterSplit<'a> {
-    yaml: &'a str,
+pub(super) struct FrontMatterSplit<'a> {
+    pub(super) yaml: &'a str,
     /// Byte offset where the YAML starts (the line after the opening `---`).
-    yaml_start: usize,
+    pub(super) yaml_start: usize,
     /// Byte offset of the closing `---` line, if there is one.
-    close_start: Option<usize>,
+    pub(super) close_start: Option<usize>,
     /// Byte offset where the body starts.
-    body_start: usize,
+    pub(super) body_start: usize,
 }
 
-fn split_front_matter(text: &str) -> Option<FrontMatterSplit<'_>> {
+pub(super) fn split_front_matter(text: &str) -> Option<FrontMatterSplit<'_>> {
     let first_line_end = text.find('\n').unwrap_or(text.len());
     if text[..first_line_end].trim_end() != "---" {
         return None;
@@ -466,7 +466,7 @@ impl FileCtx<'_> {
 /// node starts, outside quotes, comments and block scalars. Expanding
 /// aliases is how a small YAML document becomes gigabytes, and front matter
 /// has no use for them.
-fn find_alias(yaml: &str) -> Option<usize> {
+pub(super) fn find_alias(yaml: &str) -> Option<usize> {
     let mut quote: Option<char> = None;
     // Indentation of the line that opened a block scalar (`|`, `>`).
     let mut block: Option<usize> = None;
@@ -544,7 +544,7 @@ fn find_alias(yaml: &str) -> Option<usize> {
 }
 
 /// serde_yaml_ng appends " at line X column Y"; we report the location ourselves.
-fn strip_location(e: &serde_yaml_ng::Error) -> String {
+pub(super) fn strip_location(e: &serde_yaml_ng::Error) -> String {
     let text = e.to_string();
     match text.rfind(" at line ") {
         Some(i) => text[..i].to_string(),
