@@ -1,7 +1,7 @@
 //! The store: all state that must survive a restart or be shared between
 //! instances — conversations, their events (transcript and audit log),
-//! tickets, every answer given with its feedback, and the outbox of actions
-//! not yet delivered.
+//! tickets, every answer given with its feedback, the notices staff
+//! published, and the outbox of actions not yet delivered.
 //!
 //! The engine sees it through two small traits: [`Store`] for reads and the
 //! outbox, [`Tx`] for one atomic change. Everything two instances could race
@@ -22,6 +22,7 @@ mod sql;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+use crate::knowledge::Notice;
 use crate::ranking::feedback::EntryFeedback;
 
 pub use records::*;
@@ -170,6 +171,8 @@ pub trait Store: Send + Sync {
     ) -> Result<Vec<ThreadRef>, StoreError>;
     /// Whether the database answers (one trivial query).
     async fn ping(&self) -> Result<(), StoreError>;
+    /// Every notice staff published (planned, active and ended), by start.
+    async fn notices(&self) -> Result<Vec<Notice>, StoreError>;
 
     /// Claims the customer's new question in a place for `opening.thread`,
     /// unless they opened one there at or after `since`; returns the thread
@@ -244,6 +247,11 @@ pub trait Tx: Send {
     /// Raises an unclaimed ticket's reminder level to `level`; `false` if it
     /// is claimed, resolved or already reminded (another instance did it).
     async fn mark_pinged(&mut self, ticket: TicketId, level: i64) -> Result<bool, StoreError>;
+    /// Publishes `notice`, replacing a published one with the same id.
+    async fn publish_notice(&mut self, notice: &Notice) -> Result<(), StoreError>;
+    /// Ends published notice `id` at `at`; `false` if there is none or it
+    /// ended already.
+    async fn end_notice(&mut self, id: &str, at: DateTime<Utc>) -> Result<bool, StoreError>;
     /// Puts an action in the outbox.
     async fn enqueue(
         &mut self,

@@ -7,6 +7,7 @@ mod conversations;
 mod delivery;
 mod feedback;
 mod helpers;
+mod notices;
 mod outbox;
 mod posted;
 mod tickets;

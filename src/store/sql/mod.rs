@@ -24,6 +24,7 @@
 //! URL asks for a `mode` of its own (`ro`, `rw`). Its directory is not
 //! created: a missing one is an error that names it.
 
+mod notices;
 mod openings;
 mod outbox;
 mod posted;
@@ -306,6 +307,10 @@ impl Store for SqlStore {
             sqlx::query("SELECT 1").execute(p).await?;
         });
         Ok(())
+    }
+
+    async fn notices(&self) -> Result<Vec<crate::knowledge::Notice>, StoreError> {
+        self.read_notices().await
     }
 
     async fn open_question(

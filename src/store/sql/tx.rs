@@ -227,6 +227,17 @@ impl Tx for SqlTx {
         self.mark_ticket_pinged(ticket, level).await
     }
 
+    async fn publish_notice(
+        &mut self,
+        notice: &crate::knowledge::Notice,
+    ) -> Result<(), StoreError> {
+        self.upsert_notice(notice).await
+    }
+
+    async fn end_notice(&mut self, id: &str, at: DateTime<Utc>) -> Result<bool, StoreError> {
+        self.end_notice_at(id, at).await
+    }
+
     async fn enqueue(
         &mut self,
         action: &Action,
