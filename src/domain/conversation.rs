@@ -150,6 +150,12 @@ pub enum Awaiting {
         /// The entries offered.
         entries: Vec<String>,
     },
+    /// The customer was told of a notice that holds (a maintenance window
+    /// or outage); *Talk to a human* still opens a ticket.
+    Notice {
+        /// The notice's id.
+        notice: String,
+    },
     /// A human: a ticket is open.
     Human {
         /// The ticket.

@@ -183,3 +183,52 @@ pub enum StaffCommand {
         text: String,
     },
 }
+
+/// What a member of staff does with a notice (`/notice`, `notice` at the
+/// terminal desk): publish one at once, without git, or end one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NoticeCommand {
+    /// Publish a notice (replacing a published one with the same id).
+    Publish(NewNotice),
+    /// End a notice now (a published one, or one from a file).
+    End {
+        /// The notice's id.
+        id: String,
+    },
+}
+
+/// A notice as staff publish it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewNotice {
+    /// Its id.
+    pub id: String,
+    /// Maintenance or outage.
+    pub kind: crate::knowledge::NoticeKind,
+    /// When it starts; `None`: now.
+    pub start: Option<chrono::DateTime<chrono::Utc>>,
+    /// How long it holds from its start.
+    pub lasts: chrono::Duration,
+    /// The services it affects.
+    pub services: Vec<String>,
+    /// Regular expressions that recognise customers asking about it.
+    pub symptoms: Vec<String>,
+    /// The English text.
+    pub text_en: Option<String>,
+    /// The German text.
+    pub text_de: Option<String>,
+}
+
+/// A length of time as staff type it: `90m`, `4h`, `2d` (a bare number is hours).
+pub fn parse_duration(text: &str) -> Option<chrono::Duration> {
+    let text = text.trim();
+    let (number, unit) = text
+        .find(|c: char| !c.is_ascii_digit())
+        .map_or((text, "h"), |i| text.split_at(i));
+    let n: i64 = number.parse().ok().filter(|n| *n > 0 && *n < 100_000)?;
+    match unit.trim() {
+        "m" | "min" => Some(chrono::Duration::minutes(n)),
+        "h" => Some(chrono::Duration::hours(n)),
+        "d" => Some(chrono::Duration::days(n)),
+        _ => None,
+    }
+}

@@ -5,8 +5,8 @@
 //!
 //! Plain data with its own small invariants. `engine` decides with it,
 //! `store` keeps it, `delivery` and the adapters carry it out; nothing here
-//! depends on any of them (only on `knowledge` for an entry's kind and a
-//! language).
+//! depends on any of them (only on `knowledge` for an entry's kind, a
+//! notice's kind and a language).
 
 mod action;
 mod conversation;
@@ -19,5 +19,7 @@ pub use action::{
 };
 pub use conversation::{Awaiting, Conversation, Feedback, Offered, Reason, State, Status};
 pub use ids::{AnswerId, ConversationId, OutboxId, Person, SourceKey, ThreadRef, TicketId, UserId};
-pub use inbound::{Button, Elsewhere, Inbound, Rating, StaffCommand};
+pub use inbound::{
+    Button, Elsewhere, Inbound, NewNotice, NoticeCommand, Rating, StaffCommand, parse_duration,
+};
 pub use ticket::{Ticket, TicketState};

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::Engine;
 use super::message::{Arrival, capped};
+use super::notices::link_line;
 use super::phrases;
 use super::press::feedback_on;
 use super::turn::{LogLine, Turn};
@@ -77,6 +78,12 @@ impl Engine {
         reason: Reason,
         source: &SourceKey,
     ) -> Result<(), StoreError> {
+        // The customer was told of a notice and insists: the ticket is
+        // linked to it, so staff see what they were told.
+        let told_notice = match &conv.state.awaiting {
+            Awaiting::Notice { notice } => Some(notice.clone()),
+            _ => None,
+        };
         let new = NewTicket {
             conversation: conv.id,
             source: source.clone(),
@@ -108,6 +115,12 @@ impl Engine {
                     source: None,
                 })
                 .await?;
+                if let Some(notice) = &told_notice {
+                    let text = format!(
+                        "linked to notice {notice}: the customer was told of it and asked for a human"
+                    );
+                    link_line(turn, conv.id, ticket.id, notice, &text).await?;
+                }
                 let told = Action::TicketOpened {
                     thread: conv.thread.clone(),
                     ticket: ticket.id,

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::Engine;
+use super::notices::tell_notice;
 use super::phrases;
 use super::small_talk::{self, SmallTalk};
 use super::turn::{LogLine, Turn};
@@ -14,6 +15,7 @@ use crate::domain::{
 };
 use crate::knowledge::{Entry, Kind, Lang};
 use crate::store::{ActorKind, NewAnswer, NewConversation, StoreError, Via};
+use crate::triage::notices::match_notice;
 use crate::triage::{Context, Decision, Level};
 
 /// What a message says: its text and links to its attachments.
@@ -262,6 +264,17 @@ impl Engine {
             Some(configured) => configured,
             None => crate::lang::detect_reliably(text, conv.lang),
         };
+        // A maintenance window or outage that holds comes first: the
+        // customer learns it is known, and no ticket opens for it.
+        let notices = self.notices_at(brain, turn.now).await?;
+        if let Some(found) = match_notice(&notices, text, turn.now) {
+            tell_notice(turn, conv, &found);
+            return Ok(());
+        }
+        if let Awaiting::Notice { .. } = conv.state.awaiting {
+            // Something else now: a ticket for it is not about the notice.
+            conv.state.awaiting = Awaiting::Question;
+        }
         let decision = self.triage_topic(brain, conv);
         self.respond(
             brain,

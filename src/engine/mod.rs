@@ -5,6 +5,8 @@
 //! no platform, and sees the database only through [`Store`].
 //!
 //! The flow (see ARCHITECTURE.md, "The life of one message"):
+//! - a message about a maintenance window or outage that holds gets the
+//!   notice first, with *Talk to a human* (no ticket unless they insist);
 //! - a message is triaged with the conversation so far: a documented fix
 //!   (*Fixed it* / *Still broken*), an FAQ answer (*Solved* /
 //!   *Not what I asked* / *Talk to a human*), *did you mean*, or a ticket;
@@ -19,7 +21,8 @@
 //!   conversations after a notice.
 //!
 //! Files: `clean` (control characters out of inbound text), `message`
-//! (customer messages), `press` (buttons), `escalate`
+//! (customer messages), `notices` (notices told, linked, published by
+//! staff), `press` (buttons), `escalate`
 //! (tickets and cards), `staff`, `timers`, `turn` (one transaction),
 //! `phrases` (the bot's words), `small_talk`, `question` (one open
 //! question per customer in a support channel).
@@ -27,6 +30,7 @@
 mod clean;
 mod escalate;
 mod message;
+mod notices;
 mod offline;
 pub mod phrases;
 mod press;
@@ -46,8 +50,9 @@ use serde::{Deserialize, Serialize};
 // The domain's nouns, re-exported: they are the engine's vocabulary too.
 pub use crate::domain::{
     Action, AnswerId, Awaiting, Button, Card, CardStatus, Conversation, ConversationId, Elsewhere,
-    Feedback, Inbound, Offer, Offered, OutboxId, Person, PingLevel, Rating, Reason, Route, Source,
-    SourceKey, StaffButton, StaffCommand, State, Status, Suggested, ThreadRef, TicketId, UserId,
+    Feedback, Inbound, NewNotice, NoticeCommand, Offer, Offered, OutboxId, Person, PingLevel,
+    Rating, Reason, Route, Source, SourceKey, StaffButton, StaffCommand, State, Status, Suggested,
+    ThreadRef, TicketId, UserId,
 };
 pub use escalate::card;
 pub use question::Placement;

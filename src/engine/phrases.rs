@@ -283,3 +283,34 @@ pub fn also_wrote(lang: Lang, text: &str) -> String {
         Lang::De => format!("Sie haben außerdem im Kanal geschrieben:\n{quoted}"),
     }
 }
+
+/// A notice that holds now, told to a customer whose question is about it:
+/// what it is, until when, its text, and that a human is there if need be.
+pub fn notice(lang: Lang, notice: &crate::knowledge::Notice) -> String {
+    use crate::knowledge::NoticeKind;
+    let (_, text) = notice.text(lang);
+    let services = notice.services.join(", ");
+    let until = notice.end.format("%Y-%m-%d %H:%M UTC");
+    let head = match (lang, notice.kind) {
+        (Lang::En, NoticeKind::Outage) => {
+            format!("**Known outage** ({services}, expected until {until})")
+        }
+        (Lang::En, NoticeKind::Maintenance) => {
+            format!("**Planned maintenance** ({services}, until {until})")
+        }
+        (Lang::De, NoticeKind::Outage) => {
+            format!("**Bekannte Störung** ({services}, voraussichtlich bis {until})")
+        }
+        (Lang::De, NoticeKind::Maintenance) => {
+            format!("**Geplante Wartung** ({services}, bis {until})")
+        }
+    };
+    let after = pick(
+        lang,
+        "We know about it and are on it; there is no need to open a ticket. If your problem is \
+         something else, press *Talk to a human*.",
+        "Wir wissen davon und arbeiten daran; Sie müssen kein Ticket öffnen. Wenn Ihr Problem \
+         ein anderes ist, drücken Sie *Mit einem Menschen sprechen*.",
+    );
+    format!("{head}\n\n{text}\n\n{after}")
+}

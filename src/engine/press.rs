@@ -135,7 +135,7 @@ impl Engine {
                     }
                 }
             }
-            (Awaiting::Choice { .. }, Button::TalkToHuman) => {
+            (Awaiting::Choice { .. } | Awaiting::Notice { .. }, Button::TalkToHuman) => {
                 self.escalate(turn, conv, Reason::AskedForHuman, source)
                     .await?;
             }

@@ -1,6 +1,7 @@
 //! What time does: unclaimed tickets ping the staff role after a while and
 //! again, louder, later; quiet conversations get a notice and are then
-//! closed. Each item is its own small transaction guarded by a conditional
+//! closed; open tickets about a maintenance window or outage that holds
+//! are linked to it. Each item is its own small transaction guarded by a conditional
 //! update, so instances ticking at once do each thing once.
 
 use chrono::{DateTime, Utc};
@@ -15,6 +16,7 @@ impl Engine {
         let s = &self.settings;
         let mut actions = Vec::new();
         self.refresh_feedback().await?;
+        self.link_notices(now).await?;
         let due = self
             .store
             .due_pings(

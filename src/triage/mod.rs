@@ -5,7 +5,10 @@
 //! hand-over to a human (3rd level) when nothing fits.
 //!
 //! Triage only decides, on a ranking from [`crate::ranking`]; holding a
-//! conversation is the engine's job.
+//! conversation is the engine's job. Before all that, [`notices`] tells
+//! whether a message is about a maintenance window or outage that holds now.
+
+pub mod notices;
 
 use serde::Serialize;
 

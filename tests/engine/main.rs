@@ -10,6 +10,7 @@ mod feedback;
 mod fixes;
 mod harness;
 mod maintainer;
+mod notices;
 mod places;
 mod questions;
 mod staff;
