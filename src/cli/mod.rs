@@ -9,6 +9,7 @@ mod draft_fix;
 mod eval;
 mod gaps;
 mod models;
+mod notices;
 mod run;
 pub mod settings;
 mod staff;
@@ -55,6 +56,9 @@ pub enum Command {
     Stats(stats::Args),
     /// Questions the FAQ could not answer, grouped: what to write next.
     Gaps(gaps::Args),
+    /// Maintenance windows and outage notices: from files and published by
+    /// staff, active, planned and ended.
+    Notices(notices::Args),
     /// Draft a documented fix (faq/fixes/) from a resolved ticket.
     DraftFix(draft_fix::Args),
     /// Answer quality on labelled queries, at the thresholds and across them
@@ -79,6 +83,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Tickets(args) => tickets::run(&settings, args),
         Command::Stats(args) => stats::run(&settings, args),
         Command::Gaps(args) => gaps::run(&settings, args),
+        Command::Notices(args) => notices::run(&settings, args),
         Command::DraftFix(args) => draft_fix::run(&settings, args),
         Command::Eval(args) => eval::run(&settings, args),
         Command::Bench(args) => bench::run(&settings, args),

@@ -242,3 +242,57 @@ fn check_shows_the_operating_point_and_the_confusable_entries_with_their_places(
     assert!(out.contains("confusable entries"), "{out}");
     assert!(out.contains("printer-") && out.contains(".md:2)"), "{out}");
 }
+
+#[test]
+fn notice_dates_that_are_reversed_or_unparsable_are_reported_with_file_and_line() {
+    let out = check_fails("notice-dates");
+    assert!(
+        out.contains("notice-dates/notices/reversed.md:3:1: the notice ends before it starts"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "notice-dates/notices/unparsable.md:3:1: `start` is not a date and time: `next monday`"
+        ),
+        "{out}"
+    );
+}
+
+#[test]
+fn overlapping_windows_of_one_service_are_reported_with_both_places() {
+    let out = check_fails("notice-overlap");
+    assert!(
+        out.contains(
+            "notice-overlap/notices/mail-outage.md:3:1: the window of `mail-outage` overlaps `mail-move` for service `mail`"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("(tests/fixtures/broken/notice-overlap/notices/mail-move.md:3)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn notices_lists_the_demo_outage_as_active_and_the_window_as_planned() {
+    let db = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", db.path().join("n.db").display());
+    let out = frontline()
+        .env("DATABASE_URL", &url)
+        .args(["notices", "faq"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).expect("utf-8");
+    assert!(
+        out.contains("active   portal-outage (outage, portal, kundenportal)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("planned  backup-maintenance-2031-01 (maintenance, backup)"),
+        "{out}"
+    );
+    assert!(out.contains("notices/portal-outage.md:4"), "{out}");
+}

@@ -6,6 +6,7 @@
 //! one terminal appears in the customer's.
 
 mod chat;
+pub mod notice;
 pub mod render;
 mod repl;
 mod staff;

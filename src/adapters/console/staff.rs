@@ -10,6 +10,7 @@
 //! note N TEXT          an internal note
 //! resolve N TEXT       close it with what solved it
 //! draft N              a documented fix drafted from resolved ticket N
+//! notice …             publish, end or list notices (see `notice`)
 //! help | quit
 //! ```
 
@@ -19,6 +20,7 @@ use std::time::Duration;
 use chrono::Utc;
 
 use super::chat::SourceIds;
+use super::notice::{NoticeLine, notice_line, parse_notice_line};
 use super::repl::{self, Flow, Session};
 use super::{ConsoleError, ConsoleTransport, PLATFORM, render};
 use crate::delivery::Delivery;
@@ -42,7 +44,7 @@ pub struct StaffOptions {
     pub default_lang: Lang,
 }
 
-const HELP: &str = "commands: list | show N | claim N | unclaim N | reply N TEXT | note N TEXT | resolve N TEXT | reopen N | draft N | help | quit\n";
+const HELP: &str = "commands: list | show N | claim N | unclaim N | reply N TEXT | note N TEXT | resolve N TEXT | reopen N | draft N | notice list | notice end ID | notice publish ID services=… en='…' [de='…'] [symptom='…'] [for=4h] | help | quit\n";
 
 /// One line typed at the staff desk.
 #[derive(Debug, PartialEq)]
@@ -51,6 +53,7 @@ enum Line {
     Show(TicketId),
     Draft(TicketId),
     Act(TicketId, StaffCommand),
+    Notice(NoticeLine),
     Help,
     Quit,
 }
@@ -81,6 +84,16 @@ pub async fn run_staff(
             Ok(Line::List) => list(&engine, &desk).await?,
             Ok(Line::Show(id)) => show(&engine, &desk, id).await?,
             Ok(Line::Draft(id)) => draft(&engine, &desk, id, opts.default_lang).await?,
+            Ok(Line::Notice(NoticeLine::List)) => notices(&engine, &desk).await?,
+            Ok(Line::Notice(NoticeLine::Command(command))) => {
+                match engine.notice_command(&me, &command, Utc::now()).await {
+                    Ok(told) => desk.print(&format!("{}\n", terminal_safe(&told)))?,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "the engine failed to handle a notice command");
+                        desk.print("Sorry, that could not be done just now; please try again.\n")?;
+                    }
+                }
+            }
             Ok(Line::Act(ticket, command)) => {
                 let event = Inbound::Staff {
                     source: sources.next(),
@@ -112,6 +125,18 @@ async fn list(engine: &Engine, desk: &ConsoleTransport) -> Result<(), ConsoleErr
     }
     for t in tickets.iter().rev() {
         desk.print(&format!("{}\n", render::ticket_line(t)))?;
+    }
+    Ok(())
+}
+
+async fn notices(engine: &Engine, desk: &ConsoleTransport) -> Result<(), ConsoleError> {
+    let notices = engine.notices().await?;
+    if notices.is_empty() {
+        desk.print("no notices\n")?;
+    }
+    let now = Utc::now();
+    for n in &notices {
+        desk.print(&format!("{}\n", notice_line(n, now)))?;
     }
     Ok(())
 }
@@ -177,6 +202,8 @@ fn parse(line: &str) -> Result<Line, String> {
         "quit" | "exit" => Line::Quit,
         "show" => Line::Show(ticket()?),
         "draft" => Line::Draft(ticket()?),
+        "notice" | "notices" if rest.is_empty() => Line::Notice(NoticeLine::List),
+        "notice" | "notices" => Line::Notice(parse_notice_line(rest)?),
         "claim" => Line::Act(ticket()?, StaffCommand::Claim),
         "unclaim" => Line::Act(ticket()?, StaffCommand::Unclaim),
         "reopen" => Line::Act(ticket()?, StaffCommand::Reopen),
@@ -233,6 +260,15 @@ mod tests {
         );
         assert_eq!(parse("show 12"), Ok(Line::Show(TicketId(12))));
         assert_eq!(parse("draft #12"), Ok(Line::Draft(TicketId(12))));
+        assert_eq!(parse("notices"), Ok(Line::Notice(NoticeLine::List)));
+        assert_eq!(
+            parse("notice end mail-outage"),
+            Ok(Line::Notice(NoticeLine::Command(
+                crate::domain::NoticeCommand::End {
+                    id: "mail-outage".into()
+                }
+            )))
+        );
         assert_eq!(parse("  "), Err(String::new()));
     }
 
