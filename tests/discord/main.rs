@@ -15,6 +15,7 @@ mod fake_self_test;
 mod frontline;
 mod http_faults;
 mod idempotent;
+mod notices;
 mod outage;
 mod places;
 mod proof;

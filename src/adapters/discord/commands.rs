@@ -4,7 +4,7 @@
 //! `/ticket [summary]` (straight to a human). Staff, inside a ticket's
 //! thread: `/claim`, `/unclaim`, `/note`, `/resolve note`, `/reopen`; anywhere:
 //! `/tickets`, `/faq reload`, `/faq check`, `/stats`, `/draft [ticket]` (in a
-//! ticket's thread without the number). Anyone without the
+//! ticket's thread without the number), `/notice publish|end` (`notice`). Anyone without the
 //! staff role gets an ephemeral refusal and nothing changes. Every reply of
 //! the command itself is ephemeral; what the engine decides arrives through
 //! the outbox.
@@ -82,6 +82,7 @@ pub fn definitions() -> Vec<CreateCommand> {
             )),
         faq,
         CreateCommand::new("stats").description("Answers, deflection and tickets"),
+        super::notice::definition(),
     ]
 }
 
@@ -255,6 +256,7 @@ impl Handler {
                 _ => self.faq_check().await,
             }),
             "stats" => Some(self.stats().await),
+            "notice" => Some(self.notice(command).await),
             other => Some(format!("Unknown command /{other}.")),
         }
     }

@@ -11,6 +11,7 @@
 //! - [`custom_id`]: the button ids `fl:<action>:<id>[:<arg>]`;
 //! - [`thread_name`]: a thread's name from the customer's question;
 //! - [`handler`], [`interactions`], [`commands`]: serenity events in, engine events out;
+//! - `notice`: `/notice`, staff publishing or ending a notice;
 //! - `catch_up`: what customers wrote while the bot was away, read back on connecting;
 //! - [`transport`], [`render`]: engine actions in, Discord calls out;
 //! - `relay`: a staff thread standing in for a DM ticket's conversation;
@@ -24,6 +25,7 @@ pub mod failure;
 pub mod handler;
 pub mod interactions;
 pub mod mentions;
+mod notice;
 mod relay;
 pub mod render;
 pub mod runner;

@@ -120,6 +120,23 @@ impl FakeDiscord {
         self.slash_with(by, channel_id, name, options)
     }
 
+    /// `by` runs `/name sub` with string `options` in `channel_id`.
+    pub fn slash_sub_with(
+        &self,
+        by: &User,
+        channel_id: u64,
+        name: &str,
+        sub: &str,
+        options: &[(&str, &str)],
+    ) -> Sent {
+        let mut sub = payloads::sub_command(sub);
+        sub["options"] = options
+            .iter()
+            .map(|(n, v)| json!({"name": n, "type": 3, "value": v}))
+            .collect();
+        self.slash_with(by, channel_id, name, Value::Array(vec![sub]))
+    }
+
     /// `by` runs `/name` with `options` as Discord sends them.
     fn slash_with(&self, by: &User, channel_id: u64, name: &str, options: Value) -> Sent {
         let (sent, guild_id, channel) = self.new_interaction(channel_id, None);
