@@ -9,5 +9,6 @@ mod hostile;
 mod chat_and_staff;
 mod crash;
 mod inert;
+mod notices;
 mod odd_input;
 mod terminal;
