@@ -1,6 +1,7 @@
 //! The domain: the nouns every layer shares and none owns. Typed ids and
 //! people ([`ids`]), what happens to the bot ([`Inbound`]), a conversation's
-//! state ([`Conversation`]), what the bot wants done ([`Action`], persisted in
+//! state ([`Conversation`]) and what a pressed button means for it
+//! ([`ButtonAction`]), what the bot wants done ([`Action`], persisted in
 //! the outbox: additive changes only) and a ticket ([`Ticket`]).
 //!
 //! Plain data with its own small invariants. `engine` decides with it,
@@ -12,6 +13,7 @@ mod action;
 mod conversation;
 mod ids;
 mod inbound;
+mod press;
 mod ticket;
 
 pub use action::{
@@ -20,4 +22,5 @@ pub use action::{
 pub use conversation::{Awaiting, Conversation, Feedback, Offered, Reason, State, Status};
 pub use ids::{AnswerId, ConversationId, OutboxId, Person, SourceKey, ThreadRef, TicketId, UserId};
 pub use inbound::{Button, Elsewhere, Inbound, Rating, StaffCommand};
-pub use ticket::{Ticket, TicketState};
+pub use press::ButtonAction;
+pub use ticket::{MayReply, Ticket, TicketState};

@@ -25,8 +25,7 @@ use serenity::all::{
 };
 
 use super::handler::{Arrival, Handler};
-use super::transport::{PLATFORM, channel_of};
-use crate::domain::SourceKey;
+use super::ids::{PLATFORM, channel_of, source_key};
 
 /// Messages per page of Discord's history.
 const PAGE: u8 = 100;
@@ -148,7 +147,7 @@ impl Handler {
     /// cannot, the message is taken as handled rather than risk a second
     /// answer: the next catch-up looks again).
     async fn was_handled(&self, msg: &Message) -> bool {
-        let source = SourceKey::new(PLATFORM, msg.id.to_string());
+        let source = source_key(msg.id);
         match self.engine.store().recorded(&source).await {
             Ok(recorded) => recorded,
             Err(e) => {

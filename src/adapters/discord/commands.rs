@@ -16,15 +16,15 @@ use serenity::all::{
 };
 
 use super::failure::{ALREADY_ACKNOWLEDGED, Failure};
-use super::handler::{Handler, person};
-use super::interactions::{STAFF_ONLY, is_staff};
+use super::handler::Handler;
+use super::ids::{channel_in, is_staff, person, source_key, thread_ref};
+use super::interactions::STAFF_ONLY;
 use super::relay::ticket_of_relay;
 use super::settings::ChannelRole;
 use super::split::{MESSAGE_LIMIT, one_message};
 use super::thread_name::thread_name;
-use super::transport::{PLATFORM, thread_ref};
 use crate::brain::Reloaded;
-use crate::domain::{Action, Inbound, SourceKey, StaffCommand, ThreadRef, TicketId};
+use crate::domain::{Action, Inbound, StaffCommand, ThreadRef, TicketId};
 use crate::engine::phrases;
 use crate::flood::Verdict;
 use crate::intake::Handled;
@@ -108,12 +108,8 @@ enum CommandPlace {
 
 /// `prefix <#thread>.`, or just `Done.` for a thread that is not a channel.
 fn in_thread(prefix: &str, thread: &ThreadRef) -> String {
-    match thread
-        .0
-        .strip_prefix("discord:")
-        .and_then(|c| c.parse::<u64>().ok())
-    {
-        Some(c) => format!("{prefix} <#{}>.", ChannelId::new(c)),
+    match channel_in(thread) {
+        Some(c) => format!("{prefix} <#{c}>."),
         None => "Done.".to_owned(),
     }
 }
@@ -181,7 +177,7 @@ impl Handler {
     /// Runs a command; returns what its caller reads, or `None` when the
     /// engine tells them privately itself.
     async fn run_command(&self, ctx: &Context, command: &CommandInteraction) -> Option<String> {
-        let source = SourceKey::new(PLATFORM, command.id.to_string());
+        let source = source_key(command.id);
         let by = person(&command.user);
         let channel = command.channel_id;
         let staff = |command| async move {
@@ -417,7 +413,7 @@ impl Handler {
             Err(refusal) => return refusal,
         };
         let event = Inbound::Message {
-            source: SourceKey::new(PLATFORM, command.id.to_string()),
+            source: source_key(command.id),
             thread: thread.clone(),
             author: person(&command.user),
             text: question.to_owned(),
@@ -437,7 +433,7 @@ impl Handler {
             Err(refusal) => return refusal,
         };
         let event = Inbound::Ticket {
-            source: SourceKey::new(PLATFORM, command.id.to_string()),
+            source: source_key(command.id),
             thread: thread.clone(),
             by: person(&command.user),
             summary: summary.map(str::to_owned),
@@ -459,9 +455,10 @@ impl Handler {
                         .claimed_by
                         .as_ref()
                         .map_or("unclaimed".to_owned(), |p| format!("claimed by {}", p.name));
-                    let link = t.thread.0.strip_prefix("discord:").unwrap_or(&t.thread.0);
+                    let link = channel_in(&t.thread)
+                        .map_or_else(|| t.thread.to_string(), |c| format!("<#{c}>"));
                     format!(
-                        "#{} {} — {owner}, opened {} — <#{link}>",
+                        "#{} {} — {owner}, opened {} — {link}",
                         t.id,
                         t.customer.name,
                         t.opened_at.format("%Y-%m-%d %H:%M")

@@ -13,14 +13,14 @@ use chrono::Utc;
 
 use serenity::all::{
     ComponentInteraction, Context, CreateInteractionResponse, CreateInteractionResponseFollowup,
-    EditInteractionResponse, Member, RoleId,
+    EditInteractionResponse,
 };
 
 use super::custom_id::{ButtonAction, ButtonId};
-use super::handler::{Handler, person};
+use super::handler::Handler;
+use super::ids::{is_staff, person, source_key, thread_ref};
 use super::mentions::no_pings;
-use super::transport::{PLATFORM, thread_ref};
-use crate::domain::{Awaiting, Button, Inbound, Rating, SourceKey, StaffCommand, TicketId};
+use crate::domain::{Inbound, StaffCommand, TicketId};
 use crate::store::{SqlStore, StoreError};
 
 /// What someone pressing an outdated or unknown button reads.
@@ -59,11 +59,6 @@ impl Interactions {
         let since = Utc::now() - chrono::Duration::minutes(TOKEN_LIFETIME_MINUTES);
         self.0.interaction_token(user, since).await
     }
-}
-
-/// Whether `member` has the staff role.
-pub(super) fn is_staff(member: Option<&Member>, role: RoleId) -> bool {
-    member.is_some_and(|m| m.roles.contains(&role))
 }
 
 impl Handler {
@@ -107,7 +102,7 @@ impl Handler {
         press: &ComponentInteraction,
         id: ButtonId,
     ) -> Result<Inbound, &'static str> {
-        let source = SourceKey::new(PLATFORM, press.id.to_string());
+        let source = source_key(press.id);
         let by = person(&press.user);
         if id.action == ButtonAction::Claim {
             if !is_staff(press.member.as_ref(), self.config.staff_role) {
@@ -132,31 +127,11 @@ impl Handler {
             Err(e) if e.is_unavailable() => return Err(self.database_away()),
             _ => return Err(NO_LONGER_ACTIVE),
         };
-        let button = match (id.action, &conv.state.awaiting) {
-            (ButtonAction::Rate(n), Awaiting::Rating { ticket }) if ticket.0 == id.id => {
-                Button::Rate(Rating::try_from(n).map_err(|_| NO_LONGER_ACTIVE)?)
-            }
-            (ButtonAction::Rate(_), _) => return Err(NO_LONGER_ACTIVE),
-            _ if conv.id.0 != id.id => return Err(NO_LONGER_ACTIVE),
-            // A button under an earlier answer or *did you mean* must not
-            // act on the current one (ids without an offer predate it).
-            _ if id.offer.is_some_and(|offer| offer != conv.state.offer) => {
-                return Err(NO_LONGER_ACTIVE);
-            }
-            (ButtonAction::Choose(n), Awaiting::Choice { entries }) => Button::Choose(
-                entries
-                    .get(usize::from(n))
-                    .cloned()
-                    .ok_or(NO_LONGER_ACTIVE)?,
-            ),
-            (ButtonAction::Choose(_), _) => return Err(NO_LONGER_ACTIVE),
-            (ButtonAction::Solved, _) => Button::Solved,
-            (ButtonAction::NotWhatIAsked, _) => Button::NotWhatIAsked,
-            (ButtonAction::TalkToHuman, _) => Button::TalkToHuman,
-            (ButtonAction::FixedIt, _) => Button::FixedIt,
-            (ButtonAction::StillBroken, _) => Button::StillBroken,
-            (ButtonAction::Claim, _) => return Err(NO_LONGER_ACTIVE),
-        };
+        // Stale buttons are refused by the rule the engine applies again
+        // when it takes the press (the conversation may move on meanwhile).
+        let button = conv
+            .button(id.action, id.id, id.offer)
+            .ok_or(NO_LONGER_ACTIVE)?;
         Ok(Inbound::Press {
             source,
             thread,
