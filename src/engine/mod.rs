@@ -30,6 +30,7 @@ mod message;
 mod offline;
 pub mod phrases;
 mod press;
+mod queries;
 mod question;
 pub mod small_talk;
 mod staff;
@@ -50,6 +51,7 @@ pub use crate::domain::{
     SourceKey, StaffButton, StaffCommand, State, Status, Suggested, ThreadRef, TicketId, UserId,
 };
 pub use escalate::card;
+pub use queries::Queries;
 pub use question::Placement;
 
 use arc_swap::ArcSwap;
@@ -165,11 +167,6 @@ impl Engine {
         let prior = FeedbackPrior::new(counts, self.feedback_settings.clone());
         self.prior.store(Arc::new(prior));
         Ok(())
-    }
-
-    /// The store.
-    pub fn store(&self) -> &Arc<dyn Store> {
-        &self.store
     }
 
     /// Handles `event` at time `now`: decides, writes the state change and

@@ -29,7 +29,7 @@ use crate::engine::phrases;
 use crate::flood::Verdict;
 use crate::intake::Handled;
 use crate::knowledge::Lang;
-use crate::maintain::draft_fix::{self, DraftError};
+use crate::maintain::draft_fix::DraftError;
 use crate::store::{StoreError, TicketState};
 
 /// Registers the bot's slash commands (globally).
@@ -259,7 +259,7 @@ impl Handler {
     /// whose DM `channel` relays.
     async fn ticket_of(&self, channel: ChannelId) -> Result<Option<TicketId>, StoreError> {
         let thread = thread_ref(channel);
-        match self.engine.store().latest_ticket_of(&thread).await? {
+        match self.engine.queries().latest_ticket_of(&thread).await? {
             Some(ticket) => Ok(Some(ticket.id)),
             None => ticket_of_relay(&self.store, channel).await,
         }
@@ -322,7 +322,7 @@ impl Handler {
             CommandPlace::Here(lang) => {
                 let here = thread_ref(command.channel_id);
                 let by = person(&command.user);
-                return match self.engine.store().conversation_by_thread(&here).await {
+                return match self.engine.queries().conversation_by_thread(&here).await {
                     Ok(Some(conv)) if conv.customer.id != by.id => {
                         Err(phrases::not_your_conversation(conv.lang))
                     }
@@ -383,7 +383,7 @@ impl Handler {
         let Some(id) = ticket else {
             return "There is no ticket in this channel; name one: /draft ticket:12".to_owned();
         };
-        match draft_fix::draft_ticket(&**self.engine.store(), id, self.default_lang).await {
+        match self.engine.queries().draft_fix(id, self.default_lang).await {
             // A fence in what the customer wrote must not end the block.
             Ok(d) => format!(
                 "Draft for `{}` (a maintainer writes it with `frontline draft-fix {id}`):\n```markdown\n{}```",
@@ -445,7 +445,7 @@ impl Handler {
 
     async fn open_tickets(&self) -> String {
         let states = [TicketState::Open, TicketState::Claimed];
-        match self.engine.store().tickets(&states).await {
+        match self.engine.queries().tickets(&states).await {
             Ok(tickets) if tickets.is_empty() => "No open tickets.".to_owned(),
             Ok(tickets) => tickets
                 .iter()
@@ -511,7 +511,7 @@ impl Handler {
     }
 
     async fn stats(&self) -> String {
-        let store = self.engine.store();
+        let store = self.engine.queries();
         match (store.answers().await, store.tickets(&[]).await) {
             (Ok(answers), Ok(tickets)) => {
                 let stats = crate::maintain::stats::compute(&answers, &tickets);

@@ -287,7 +287,7 @@ impl Handler {
         let known = if self.intake.is_down() {
             Ok(None)
         } else {
-            self.engine.store().conversation_by_thread(&here).await
+            self.engine.queries().conversation_by_thread(&here).await
         };
         match known {
             Ok(Some(_)) => return Some(Place::Conversation(here, None)),

@@ -109,7 +109,7 @@ impl Handler {
                 return Err(STAFF_ONLY);
             }
             let ticket = TicketId(id.id);
-            match self.engine.store().ticket(ticket).await {
+            match self.engine.queries().ticket(ticket).await {
                 Ok(Some(_)) => {}
                 Err(e) if e.is_unavailable() => return Err(self.database_away()),
                 _ => return Err(NO_LONGER_ACTIVE),
@@ -122,7 +122,7 @@ impl Handler {
             });
         }
         let thread = thread_ref(press.channel_id);
-        let conv = match self.engine.store().conversation_by_thread(&thread).await {
+        let conv = match self.engine.queries().conversation_by_thread(&thread).await {
             Ok(Some(conv)) => conv,
             Err(e) if e.is_unavailable() => return Err(self.database_away()),
             _ => return Err(NO_LONGER_ACTIVE),
@@ -153,7 +153,7 @@ impl Handler {
         let thread = thread_ref(press.channel_id);
         let by = person(&press.user);
         matches!(
-            self.engine.store().conversation_by_thread(&thread).await,
+            self.engine.queries().conversation_by_thread(&thread).await,
             Ok(Some(conv)) if conv.customer.id == by.id
         )
     }

@@ -338,7 +338,7 @@ impl Handler {
             return;
         }
         let by = person(&msg.author);
-        let state = match self.engine.store().ticket(ticket).await {
+        let state = match self.engine.queries().ticket(ticket).await {
             Ok(Some(t)) => t,
             Ok(None) => return,
             Err(e) => {
