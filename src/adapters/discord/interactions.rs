@@ -82,13 +82,13 @@ impl Handler {
             Ok(id) => self.press_event(press, id).await,
             Err(_) => Err(NO_LONGER_ACTIVE),
         };
-        let event = match event {
+        let (event, customers) = match event {
             Ok(event) => event,
             Err(notice) => return self.tell(ctx, press, notice).await,
         };
-        let customer_press = matches!(event, Inbound::Press { .. });
-        let taken = self.handle(&event).await;
-        if customer_press && taken && self.press_was_accepted(press).await {
+        // The customer's press takes the buttons away once the engine took
+        // it; anyone else's leaves them for the customer.
+        if self.handle(&event).await && customers {
             let edit = EditInteractionResponse::new().components(vec![]);
             if let Err(e) = press.edit_response(&ctx.http, edit).await {
                 tracing::warn!(error = %e, "removing the buttons of a pressed message");
@@ -96,12 +96,13 @@ impl Handler {
         }
     }
 
-    /// The engine event of a press, or the notice for a refused one.
+    /// The engine event of a press and whether the presser is the
+    /// conversation's customer, or the notice for a refused press.
     async fn press_event(
         &self,
         press: &ComponentInteraction,
         id: ButtonId,
-    ) -> Result<Inbound, &'static str> {
+    ) -> Result<(Inbound, bool), &'static str> {
         let source = source_key(press.id);
         let by = person(&press.user);
         if id.action == ButtonAction::Claim {
@@ -114,12 +115,13 @@ impl Handler {
                 Err(e) if e.is_unavailable() => return Err(self.database_away()),
                 _ => return Err(NO_LONGER_ACTIVE),
             }
-            return Ok(Inbound::Staff {
+            let claim = Inbound::Staff {
                 source,
                 ticket,
                 staff: by,
                 command: StaffCommand::Claim,
-            });
+            };
+            return Ok((claim, false));
         }
         let thread = thread_ref(press.channel_id);
         let conv = match self.engine.queries().conversation_by_thread(&thread).await {
@@ -132,30 +134,21 @@ impl Handler {
         let button = conv
             .button(id.action, id.id, id.offer)
             .ok_or(NO_LONGER_ACTIVE)?;
-        Ok(Inbound::Press {
+        let customers = conv.customer.id == by.id;
+        let event = Inbound::Press {
             source,
             thread,
             by,
             button,
             offer: id.offer,
-        })
+        };
+        Ok((event, customers))
     }
 
     /// Notes that the database is away and says so to the presser.
     fn database_away(&self) -> &'static str {
         self.intake.database_unreachable();
         DATABASE_AWAY
-    }
-
-    /// Whether the presser is the conversation's customer (whose press the
-    /// engine takes; anyone else's leaves the buttons for the customer).
-    async fn press_was_accepted(&self, press: &ComponentInteraction) -> bool {
-        let thread = thread_ref(press.channel_id);
-        let by = person(&press.user);
-        matches!(
-            self.engine.queries().conversation_by_thread(&thread).await,
-            Ok(Some(conv)) if conv.customer.id == by.id
-        )
     }
 
     async fn tell(&self, ctx: &Context, press: &ComponentInteraction, text: &str) {
