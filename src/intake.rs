@@ -271,7 +271,8 @@ impl Intake {
     /// Whether the database answers a trivial query in time.
     async fn database_answers(&self) -> bool {
         let limit = Duration::from_secs(self.settings.timeout_secs.max(1));
-        let ping = self.engine.store().ping();
+        let queries = self.engine.queries();
+        let ping = queries.ping();
         matches!(tokio::time::timeout(limit, ping).await, Ok(Ok(())))
     }
 

@@ -1,6 +1,7 @@
 //! The domain: the nouns every layer shares and none owns. Typed ids and
 //! people ([`ids`]), what happens to the bot ([`Inbound`]), a conversation's
-//! state ([`Conversation`]), what the bot wants done ([`Action`], persisted in
+//! state ([`Conversation`]) and what a pressed button means for it
+//! ([`ButtonAction`]), what the bot wants done ([`Action`], persisted in
 //! the outbox: additive changes only) and a ticket ([`Ticket`]).
 //!
 //! Plain data with its own small invariants. `engine` decides with it,
@@ -12,6 +13,7 @@ mod action;
 mod conversation;
 mod ids;
 mod inbound;
+mod press;
 mod ticket;
 
 pub use action::{
@@ -22,4 +24,5 @@ pub use ids::{AnswerId, ConversationId, OutboxId, Person, SourceKey, ThreadRef, 
 pub use inbound::{
     Button, Elsewhere, Inbound, NewNotice, NoticeCommand, Rating, StaffCommand, parse_duration,
 };
-pub use ticket::{Ticket, TicketState};
+pub use press::ButtonAction;
+pub use ticket::{MayReply, Ticket, TicketState};

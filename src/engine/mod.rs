@@ -34,6 +34,7 @@ mod notices;
 mod offline;
 pub mod phrases;
 mod press;
+mod queries;
 mod question;
 pub mod small_talk;
 mod staff;
@@ -55,6 +56,7 @@ pub use crate::domain::{
     ThreadRef, TicketId, UserId,
 };
 pub use escalate::card;
+pub use queries::Queries;
 pub use question::Placement;
 
 use arc_swap::ArcSwap;
@@ -170,11 +172,6 @@ impl Engine {
         let prior = FeedbackPrior::new(counts, self.feedback_settings.clone());
         self.prior.store(Arc::new(prior));
         Ok(())
-    }
-
-    /// The store.
-    pub fn store(&self) -> &Arc<dyn Store> {
-        &self.store
     }
 
     /// Handles `event` at time `now`: decides, writes the state change and

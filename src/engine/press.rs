@@ -52,7 +52,7 @@ impl Engine {
             );
             return turn.finish().await;
         }
-        if offer.is_some_and(|offer| offer != conv.state.offer) {
+        if !conv.state.is_current(offer) {
             turn.push(None, None, ephemeral(by, phrases::stale_button(conv.lang)));
             return turn.finish().await;
         }

@@ -11,8 +11,8 @@ use super::message::offer;
 use super::phrases;
 use super::turn::{LogLine, Turn};
 use crate::domain::{
-    Action, Awaiting, Conversation, Person, Rating, SourceKey, StaffCommand, Ticket, TicketId,
-    TicketState,
+    Action, Awaiting, Conversation, MayReply, Person, Rating, SourceKey, StaffCommand, Ticket,
+    TicketId, TicketState,
 };
 use crate::store::{ActorKind, Claim, Guarded, StoreError};
 
@@ -149,12 +149,7 @@ impl StaffTurn<'_> {
     }
 
     fn reply(&mut self, ticket: &Ticket, text: &str) -> bool {
-        let mine = ticket.state == TicketState::Claimed
-            && ticket
-                .claimed_by
-                .as_ref()
-                .is_some_and(|p| p.id == self.staff.id);
-        if !mine {
+        if ticket.may_reply(self.staff) != MayReply::Yes {
             self.tell_staff(not_yours(ticket, self.staff));
             return false;
         }
@@ -246,12 +241,10 @@ impl StaffTurn<'_> {
 
 /// Why someone may not act on a ticket that is not theirs.
 fn not_yours(ticket: &Ticket, staff: &Person) -> String {
-    match (&ticket.state, &ticket.claimed_by) {
-        (TicketState::Resolved, _) => format!("Ticket #{} is resolved.", ticket.id),
-        (_, Some(by)) if by.id != staff.id => {
-            format!("Ticket #{} is claimed by {}.", ticket.id, by.name)
-        }
-        _ => format!(
+    match ticket.may_reply(staff) {
+        MayReply::Resolved => format!("Ticket #{} is resolved.", ticket.id),
+        MayReply::ClaimedBy(by) => format!("Ticket #{} is claimed by {}.", ticket.id, by.name),
+        MayReply::Yes | MayReply::NotClaimed => format!(
             "Ticket #{} is not claimed by you; claim it first.",
             ticket.id
         ),

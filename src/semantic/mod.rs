@@ -7,20 +7,19 @@
 //! `fusion`'s job; deciding is `triage`'s.
 //!
 //! The model is optional: without one the bot ranks lexically.
+//!
+//! By concern: [`runtime`] runs the encoders, [`train`] adapts them to a
+//! knowledge base, [`cache`] keeps what was computed on disk, `space` is the
+//! index of one knowledge version.
 
-mod adapt;
-mod bert;
 mod cache;
-mod classifier;
-mod companion;
-mod dense;
-mod encoder;
-mod multilingual;
-mod prune;
+mod runtime;
 mod space;
-mod use_lite;
-mod vocabulary;
-mod weights;
+mod train;
+
+use cache::prune;
+use runtime::{bert, companion, dense, encoder, multilingual, use_lite, vocabulary, weights};
+use train::{adapt, classifier};
 
 use std::path::{Path, PathBuf};
 

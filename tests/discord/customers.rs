@@ -4,7 +4,8 @@
 //! are retried until the reply is delivered once, a dropped gateway loses
 //! nothing and makes nothing twice, and no message pings anyone.
 
-use frontline::engine::Feedback;
+use frontline::engine::{Feedback, phrases};
+use frontline::knowledge::Lang;
 use frontline::store::{AnswerRecord, Store};
 use serde_json::json;
 
@@ -20,6 +21,7 @@ on_both_backends!(
     after_the_gateway_drops_the_conversation_goes_on_and_a_resent_message_makes_no_second_ticket,
     mentions_in_a_question_ping_nobody,
     a_button_under_an_earlier_answer_is_refused_and_the_current_ones_work,
+    someone_elses_press_is_refused_privately_and_leaves_the_buttons_for_the_customer,
 );
 
 async fn a_faq_question_gets_a_thread_and_an_answer_and_not_what_i_asked_shows_the_next(
@@ -308,6 +310,48 @@ async fn a_button_under_an_earlier_answer_is_refused_and_the_current_ones_work(b
             ("en/invoice-copy".to_owned(), None),
             ("en/password-reset".to_owned(), Some(Feedback::Solved))
         ],
+    );
+    bot.stop().await;
+}
+
+async fn someone_elses_press_is_refused_privately_and_leaves_the_buttons_for_the_customer(
+    backend: Backend,
+) {
+    let Some(bot) = Frontline::start(backend).await else {
+        return;
+    };
+    let fake = &bot.fake;
+    let w = fake.world().clone();
+    let app = w.application_id;
+    let m = id(&fake.says(w.support.id, w.alice(), "invoice"));
+    let answer = fake
+        .next_call(&format!("POST /channels/{m}/messages"))
+        .await;
+    let solved = button(&answer.body, "Solved");
+    let original = |token: &str| format!("PATCH /webhooks/{app}/{token}/messages/@original");
+
+    let by_bob = fake.press(w.bob(), &answer.response, &solved);
+    assert_eq!(
+        private_reply(fake, &by_bob.token).await,
+        phrases::not_your_buttons(Lang::En)
+    );
+    let by_alice = fake.press(w.alice(), &answer.response, &solved);
+    let edit = fake.next_call(&original(&by_alice.token)).await;
+    assert_eq!(edit.body["components"], json!([]), "the customer's press");
+    // Bob's press did not take the buttons away from Alice.
+    fake.assert_no_more(&original(&by_bob.token));
+    let feedback: Vec<_> = bot
+        .store
+        .answers()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.feedback)
+        .collect();
+    assert_eq!(
+        feedback,
+        [Some(Feedback::Solved)],
+        "only Alice's press counts"
     );
     bot.stop().await;
 }

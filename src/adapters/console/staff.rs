@@ -27,7 +27,7 @@ use crate::delivery::Delivery;
 use crate::domain::{Inbound, Person, Route, StaffCommand, TicketId};
 use crate::engine::Engine;
 use crate::knowledge::Lang;
-use crate::maintain::draft_fix::{self, DraftError};
+use crate::maintain::draft_fix::DraftError;
 use crate::store::{Scope, TicketState};
 use crate::terminal::{ellipsis, terminal_safe};
 
@@ -117,7 +117,7 @@ pub async fn run_staff(
 
 async fn list(engine: &Engine, desk: &ConsoleTransport) -> Result<(), ConsoleError> {
     let tickets = engine
-        .store()
+        .queries()
         .tickets(&[TicketState::Open, TicketState::Claimed])
         .await?;
     if tickets.is_empty() {
@@ -142,9 +142,9 @@ async fn notices(engine: &Engine, desk: &ConsoleTransport) -> Result<(), Console
 }
 
 async fn show(engine: &Engine, desk: &ConsoleTransport, id: TicketId) -> Result<(), ConsoleError> {
-    match engine.store().ticket(id).await? {
+    match engine.queries().ticket(id).await? {
         Some(t) => {
-            let events = engine.store().events(t.conversation).await?;
+            let events = engine.queries().events(t.conversation).await?;
             desk.print(&render::ticket_with_transcript(&t, &events))?;
         }
         None => desk.print(&format!("there is no ticket #{id}\n"))?,
@@ -160,7 +160,7 @@ async fn draft(
     id: TicketId,
     default_lang: Lang,
 ) -> Result<(), ConsoleError> {
-    let text = match draft_fix::draft_ticket(&**engine.store(), id, default_lang).await {
+    let text = match engine.queries().draft_fix(id, default_lang).await {
         Ok(d) => format!(
             "draft for {} (`frontline draft-fix {id}` writes it):\n{}",
             d.path.display(),

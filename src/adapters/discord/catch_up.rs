@@ -25,8 +25,7 @@ use serenity::all::{
 };
 
 use super::handler::{Arrival, Handler};
-use super::transport::{PLATFORM, channel_of};
-use crate::domain::SourceKey;
+use super::ids::{PLATFORM, channel_of, source_key};
 
 /// Messages per page of Discord's history.
 const PAGE: u8 = 100;
@@ -67,7 +66,7 @@ impl Handler {
     async fn read_back(&self, ctx: &Context, hours: u64) -> usize {
         let since = Utc::now() - chrono::Duration::hours(i64::try_from(hours).unwrap_or(24));
         let mut after = snowflake_at(since);
-        match self.engine.store().newest_source(PLATFORM).await {
+        match self.engine.queries().newest_source(PLATFORM).await {
             Ok(Some(newest)) => {
                 let grace = u64::try_from(GRACE_MS).unwrap_or(0) << 22;
                 after = after.max(newest.saturating_sub(grace));
@@ -148,8 +147,8 @@ impl Handler {
     /// cannot, the message is taken as handled rather than risk a second
     /// answer: the next catch-up looks again).
     async fn was_handled(&self, msg: &Message) -> bool {
-        let source = SourceKey::new(PLATFORM, msg.id.to_string());
-        match self.engine.store().recorded(&source).await {
+        let source = source_key(msg.id);
+        match self.engine.queries().recorded(&source).await {
             Ok(recorded) => recorded,
             Err(e) => {
                 tracing::warn!(error = %e, "catching up: is this message handled?");
@@ -190,7 +189,12 @@ impl Handler {
                 Err(e) => tracing::warn!(error = %e, "listing the active threads"),
             }
         }
-        match self.engine.store().open_threads(since, OPEN_THREADS).await {
+        match self
+            .engine
+            .queries()
+            .open_threads(since, OPEN_THREADS)
+            .await
+        {
             Ok(threads) => {
                 for thread in threads {
                     let Ok(channel) = channel_of(&thread) else {

@@ -16,20 +16,20 @@ use serenity::all::{
 };
 
 use super::failure::{ALREADY_ACKNOWLEDGED, Failure};
-use super::handler::{Handler, person};
-use super::interactions::{STAFF_ONLY, is_staff};
+use super::handler::Handler;
+use super::ids::{channel_in, is_staff, person, source_key, thread_ref};
+use super::interactions::STAFF_ONLY;
 use super::relay::ticket_of_relay;
 use super::settings::ChannelRole;
 use super::split::{MESSAGE_LIMIT, one_message};
 use super::thread_name::thread_name;
-use super::transport::{PLATFORM, thread_ref};
 use crate::brain::Reloaded;
-use crate::domain::{Action, Inbound, SourceKey, StaffCommand, ThreadRef, TicketId};
+use crate::domain::{Action, Inbound, StaffCommand, ThreadRef, TicketId};
 use crate::engine::phrases;
 use crate::flood::Verdict;
 use crate::intake::Handled;
 use crate::knowledge::Lang;
-use crate::maintain::draft_fix::{self, DraftError};
+use crate::maintain::draft_fix::DraftError;
 use crate::store::{StoreError, TicketState};
 
 /// Registers the bot's slash commands (globally).
@@ -109,12 +109,8 @@ enum CommandPlace {
 
 /// `prefix <#thread>.`, or just `Done.` for a thread that is not a channel.
 fn in_thread(prefix: &str, thread: &ThreadRef) -> String {
-    match thread
-        .0
-        .strip_prefix("discord:")
-        .and_then(|c| c.parse::<u64>().ok())
-    {
-        Some(c) => format!("{prefix} <#{}>.", ChannelId::new(c)),
+    match channel_in(thread) {
+        Some(c) => format!("{prefix} <#{c}>."),
         None => "Done.".to_owned(),
     }
 }
@@ -182,7 +178,7 @@ impl Handler {
     /// Runs a command; returns what its caller reads, or `None` when the
     /// engine tells them privately itself.
     async fn run_command(&self, ctx: &Context, command: &CommandInteraction) -> Option<String> {
-        let source = SourceKey::new(PLATFORM, command.id.to_string());
+        let source = source_key(command.id);
         let by = person(&command.user);
         let channel = command.channel_id;
         let staff = |command| async move {
@@ -265,7 +261,7 @@ impl Handler {
     /// whose DM `channel` relays.
     async fn ticket_of(&self, channel: ChannelId) -> Result<Option<TicketId>, StoreError> {
         let thread = thread_ref(channel);
-        match self.engine.store().latest_ticket_of(&thread).await? {
+        match self.engine.queries().latest_ticket_of(&thread).await? {
             Some(ticket) => Ok(Some(ticket.id)),
             None => ticket_of_relay(&self.store, channel).await,
         }
@@ -328,7 +324,7 @@ impl Handler {
             CommandPlace::Here(lang) => {
                 let here = thread_ref(command.channel_id);
                 let by = person(&command.user);
-                return match self.engine.store().conversation_by_thread(&here).await {
+                return match self.engine.queries().conversation_by_thread(&here).await {
                     Ok(Some(conv)) if conv.customer.id != by.id => {
                         Err(phrases::not_your_conversation(conv.lang))
                     }
@@ -389,7 +385,7 @@ impl Handler {
         let Some(id) = ticket else {
             return "There is no ticket in this channel; name one: /draft ticket:12".to_owned();
         };
-        match draft_fix::draft_ticket(&**self.engine.store(), id, self.default_lang).await {
+        match self.engine.queries().draft_fix(id, self.default_lang).await {
             // A fence in what the customer wrote must not end the block.
             Ok(d) => format!(
                 "Draft for `{}` (a maintainer writes it with `frontline draft-fix {id}`):\n```markdown\n{}```",
@@ -419,7 +415,7 @@ impl Handler {
             Err(refusal) => return refusal,
         };
         let event = Inbound::Message {
-            source: SourceKey::new(PLATFORM, command.id.to_string()),
+            source: source_key(command.id),
             thread: thread.clone(),
             author: person(&command.user),
             text: question.to_owned(),
@@ -439,7 +435,7 @@ impl Handler {
             Err(refusal) => return refusal,
         };
         let event = Inbound::Ticket {
-            source: SourceKey::new(PLATFORM, command.id.to_string()),
+            source: source_key(command.id),
             thread: thread.clone(),
             by: person(&command.user),
             summary: summary.map(str::to_owned),
@@ -451,7 +447,7 @@ impl Handler {
 
     async fn open_tickets(&self) -> String {
         let states = [TicketState::Open, TicketState::Claimed];
-        match self.engine.store().tickets(&states).await {
+        match self.engine.queries().tickets(&states).await {
             Ok(tickets) if tickets.is_empty() => "No open tickets.".to_owned(),
             Ok(tickets) => tickets
                 .iter()
@@ -461,9 +457,10 @@ impl Handler {
                         .claimed_by
                         .as_ref()
                         .map_or("unclaimed".to_owned(), |p| format!("claimed by {}", p.name));
-                    let link = t.thread.0.strip_prefix("discord:").unwrap_or(&t.thread.0);
+                    let link = channel_in(&t.thread)
+                        .map_or_else(|| t.thread.to_string(), |c| format!("<#{c}>"));
                     format!(
-                        "#{} {} — {owner}, opened {} — <#{link}>",
+                        "#{} {} — {owner}, opened {} — {link}",
                         t.id,
                         t.customer.name,
                         t.opened_at.format("%Y-%m-%d %H:%M")
@@ -516,7 +513,7 @@ impl Handler {
     }
 
     async fn stats(&self) -> String {
-        let store = self.engine.store();
+        let store = self.engine.queries();
         match (store.answers().await, store.tickets(&[]).await) {
             (Ok(answers), Ok(tickets)) => {
                 let stats = crate::maintain::stats::compute(&answers, &tickets);

@@ -16,26 +16,7 @@ const PREFIX: &str = "fl";
 /// Discord's limit on a `custom_id`, in characters.
 pub const CUSTOM_ID_LIMIT: usize = 100;
 
-/// What a button does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ButtonAction {
-    /// The FAQ answer solved it.
-    Solved,
-    /// Show the next candidate instead.
-    NotWhatIAsked,
-    /// Hand over to a human.
-    TalkToHuman,
-    /// The documented fix worked.
-    FixedIt,
-    /// The documented fix did not help.
-    StillBroken,
-    /// The n-th *did you mean* choice (0-based, below [`MAX_CHOICE_BUTTONS`]).
-    Choose(u8),
-    /// A rating of 1 to 5 stars.
-    Rate(u8),
-    /// A member of staff claims the ticket.
-    Claim,
-}
+pub use crate::domain::ButtonAction;
 
 /// The most *did you mean* choices one message offers (Discord: 5 buttons a row).
 pub const MAX_CHOICE_BUTTONS: u8 = 5;

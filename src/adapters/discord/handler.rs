@@ -22,18 +22,18 @@ use std::sync::{Arc, Mutex};
 use chrono::Utc;
 use serenity::all::{
     Channel, ChannelId, ChannelType, ConnectionStage, Context, CreateThread, EventHandler,
-    GuildChannel, Interaction, Message, MessageType, Ready, ShardStageUpdateEvent, User,
+    GuildChannel, Interaction, Message, MessageType, Ready, ShardStageUpdateEvent,
 };
 use serenity::async_trait;
 
 use super::commands;
 use super::failure::{Failure, THREAD_ALREADY_CREATED};
+use super::ids::{channel_of, is_staff, person, source_key, thread_ref};
 use super::interactions::Interactions;
 use super::settings::{ChannelRole, DiscordConfig};
 use super::thread_name::thread_name;
-use super::transport::{PLATFORM, channel_of, thread_ref};
 use crate::brain::LiveBrain;
-use crate::domain::{Action, Elsewhere, Inbound, Person, SourceKey, ThreadRef};
+use crate::domain::{Action, Elsewhere, Inbound, ThreadRef};
 use crate::engine::{Engine, Placement};
 use crate::flood::{FloodGuard, Verdict};
 use crate::intake::{Handled, Intake};
@@ -151,10 +151,7 @@ impl Handler {
             return;
         };
         let lang = place.lang();
-        let staff = msg
-            .member
-            .as_ref()
-            .is_some_and(|m| m.roles.contains(&self.config.staff_role));
+        let staff = is_staff(msg.member.as_deref(), self.config.staff_role);
         if staff && matches!(place, Place::NewThread(..)) {
             // Staff do not start conversations as customers.
             return;
@@ -202,7 +199,7 @@ impl Handler {
             Place::Conversation(thread, _) => (thread, None, false),
         };
         let event = Inbound::Message {
-            source: SourceKey::new(PLATFORM, msg.id.to_string()),
+            source: source_key(msg.id),
             thread,
             author: person(&msg.author),
             text: msg.content.clone(),
@@ -290,7 +287,7 @@ impl Handler {
         let known = if self.intake.is_down() {
             Ok(None)
         } else {
-            self.engine.store().conversation_by_thread(&here).await
+            self.engine.queries().conversation_by_thread(&here).await
         };
         match known {
             Ok(Some(_)) => return Some(Place::Conversation(here, None)),
@@ -464,13 +461,4 @@ impl EventHandler for Handler {
             _ => {}
         }
     }
-}
-
-/// The engine's view of a Discord user.
-pub(super) fn person(user: &User) -> Person {
-    let name = user
-        .global_name
-        .clone()
-        .unwrap_or_else(|| user.name.clone());
-    Person::new(format!("{PLATFORM}:{}", user.id), name)
 }

@@ -13,14 +13,14 @@ use chrono::Utc;
 
 use serenity::all::{
     ComponentInteraction, Context, CreateInteractionResponse, CreateInteractionResponseFollowup,
-    EditInteractionResponse, Member, RoleId,
+    EditInteractionResponse,
 };
 
 use super::custom_id::{ButtonAction, ButtonId};
-use super::handler::{Handler, person};
+use super::handler::Handler;
+use super::ids::{is_staff, person, source_key, thread_ref};
 use super::mentions::no_pings;
-use super::transport::{PLATFORM, thread_ref};
-use crate::domain::{Awaiting, Button, Inbound, Rating, SourceKey, StaffCommand, TicketId};
+use crate::domain::{Inbound, StaffCommand, TicketId};
 use crate::store::{SqlStore, StoreError};
 
 /// What someone pressing an outdated or unknown button reads.
@@ -61,11 +61,6 @@ impl Interactions {
     }
 }
 
-/// Whether `member` has the staff role.
-pub(super) fn is_staff(member: Option<&Member>, role: RoleId) -> bool {
-    member.is_some_and(|m| m.roles.contains(&role))
-}
-
 impl Handler {
     pub(super) async fn on_press(&self, ctx: &Context, press: &ComponentInteraction) {
         // Acknowledged here, not through the outbox: Discord wants it within
@@ -87,13 +82,13 @@ impl Handler {
             Ok(id) => self.press_event(press, id).await,
             Err(_) => Err(NO_LONGER_ACTIVE),
         };
-        let event = match event {
+        let (event, customers) = match event {
             Ok(event) => event,
             Err(notice) => return self.tell(ctx, press, notice).await,
         };
-        let customer_press = matches!(event, Inbound::Press { .. });
-        let taken = self.handle(&event).await;
-        if customer_press && taken && self.press_was_accepted(press).await {
+        // The customer's press takes the buttons away once the engine took
+        // it; anyone else's leaves them for the customer.
+        if self.handle(&event).await && customers {
             let edit = EditInteractionResponse::new().components(vec![]);
             if let Err(e) = press.edit_response(&ctx.http, edit).await {
                 tracing::warn!(error = %e, "removing the buttons of a pressed message");
@@ -101,86 +96,59 @@ impl Handler {
         }
     }
 
-    /// The engine event of a press, or the notice for a refused one.
+    /// The engine event of a press and whether the presser is the
+    /// conversation's customer, or the notice for a refused press.
     async fn press_event(
         &self,
         press: &ComponentInteraction,
         id: ButtonId,
-    ) -> Result<Inbound, &'static str> {
-        let source = SourceKey::new(PLATFORM, press.id.to_string());
+    ) -> Result<(Inbound, bool), &'static str> {
+        let source = source_key(press.id);
         let by = person(&press.user);
         if id.action == ButtonAction::Claim {
             if !is_staff(press.member.as_ref(), self.config.staff_role) {
                 return Err(STAFF_ONLY);
             }
             let ticket = TicketId(id.id);
-            match self.engine.store().ticket(ticket).await {
+            match self.engine.queries().ticket(ticket).await {
                 Ok(Some(_)) => {}
                 Err(e) if e.is_unavailable() => return Err(self.database_away()),
                 _ => return Err(NO_LONGER_ACTIVE),
             }
-            return Ok(Inbound::Staff {
+            let claim = Inbound::Staff {
                 source,
                 ticket,
                 staff: by,
                 command: StaffCommand::Claim,
-            });
+            };
+            return Ok((claim, false));
         }
         let thread = thread_ref(press.channel_id);
-        let conv = match self.engine.store().conversation_by_thread(&thread).await {
+        let conv = match self.engine.queries().conversation_by_thread(&thread).await {
             Ok(Some(conv)) => conv,
             Err(e) if e.is_unavailable() => return Err(self.database_away()),
             _ => return Err(NO_LONGER_ACTIVE),
         };
-        let button = match (id.action, &conv.state.awaiting) {
-            (ButtonAction::Rate(n), Awaiting::Rating { ticket }) if ticket.0 == id.id => {
-                Button::Rate(Rating::try_from(n).map_err(|_| NO_LONGER_ACTIVE)?)
-            }
-            (ButtonAction::Rate(_), _) => return Err(NO_LONGER_ACTIVE),
-            _ if conv.id.0 != id.id => return Err(NO_LONGER_ACTIVE),
-            // A button under an earlier answer or *did you mean* must not
-            // act on the current one (ids without an offer predate it).
-            _ if id.offer.is_some_and(|offer| offer != conv.state.offer) => {
-                return Err(NO_LONGER_ACTIVE);
-            }
-            (ButtonAction::Choose(n), Awaiting::Choice { entries }) => Button::Choose(
-                entries
-                    .get(usize::from(n))
-                    .cloned()
-                    .ok_or(NO_LONGER_ACTIVE)?,
-            ),
-            (ButtonAction::Choose(_), _) => return Err(NO_LONGER_ACTIVE),
-            (ButtonAction::Solved, _) => Button::Solved,
-            (ButtonAction::NotWhatIAsked, _) => Button::NotWhatIAsked,
-            (ButtonAction::TalkToHuman, _) => Button::TalkToHuman,
-            (ButtonAction::FixedIt, _) => Button::FixedIt,
-            (ButtonAction::StillBroken, _) => Button::StillBroken,
-            (ButtonAction::Claim, _) => return Err(NO_LONGER_ACTIVE),
-        };
-        Ok(Inbound::Press {
+        // Stale buttons are refused by the rule the engine applies again
+        // when it takes the press (the conversation may move on meanwhile).
+        let button = conv
+            .button(id.action, id.id, id.offer)
+            .ok_or(NO_LONGER_ACTIVE)?;
+        let customers = conv.customer.id == by.id;
+        let event = Inbound::Press {
             source,
             thread,
             by,
             button,
             offer: id.offer,
-        })
+        };
+        Ok((event, customers))
     }
 
     /// Notes that the database is away and says so to the presser.
     fn database_away(&self) -> &'static str {
         self.intake.database_unreachable();
         DATABASE_AWAY
-    }
-
-    /// Whether the presser is the conversation's customer (whose press the
-    /// engine takes; anyone else's leaves the buttons for the customer).
-    async fn press_was_accepted(&self, press: &ComponentInteraction) -> bool {
-        let thread = thread_ref(press.channel_id);
-        let by = person(&press.user);
-        matches!(
-            self.engine.store().conversation_by_thread(&thread).await,
-            Ok(Some(conv)) if conv.customer.id == by.id
-        )
     }
 
     async fn tell(&self, ctx: &Context, press: &ComponentInteraction, text: &str) {

@@ -10,6 +10,7 @@
 //! - [`mentions`]: inert mentions in echoed text, `allowed_mentions`;
 //! - [`custom_id`]: the button ids `fl:<action>:<id>[:<arg>]`;
 //! - [`thread_name`]: a thread's name from the customer's question;
+//! - [`ids`]: Discord's ids as the engine's refs and back, and the one staff check;
 //! - [`handler`], [`interactions`], [`commands`]: serenity events in, engine events out;
 //! - `notice`: `/notice`, staff publishing or ending a notice;
 //! - `catch_up`: what customers wrote while the bot was away, read back on connecting;
@@ -23,6 +24,7 @@ pub mod connect;
 pub mod custom_id;
 pub mod failure;
 pub mod handler;
+pub mod ids;
 pub mod interactions;
 pub mod mentions;
 mod notice;

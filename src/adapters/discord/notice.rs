@@ -10,7 +10,8 @@ use serenity::all::{
     CreateCommand, CreateCommandOption,
 };
 
-use super::handler::{Handler, person};
+use super::handler::Handler;
+use super::ids::person;
 use crate::domain::{NewNotice, NoticeCommand, parse_duration};
 use crate::knowledge::NoticeKind;
 

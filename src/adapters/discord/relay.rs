@@ -20,15 +20,14 @@ use serenity::all::{
 };
 
 use super::failure::{Failure, THREAD_ALREADY_CREATED};
-use super::handler::{Handler, person};
+use super::handler::Handler;
+use super::ids::{channel_of, is_staff, person, source_key, user_of};
 use super::mentions::no_pings;
 use super::thread_name::thread_name;
-use super::transport::{
-    DiscordTransport, PLATFORM, channel_of, failed, nonce, store_failed, user_of,
-};
+use super::transport::{DiscordTransport, failed, nonce, store_failed};
 use crate::delivery::DeliveryError;
 use crate::domain::{
-    Card, CardStatus, Inbound, OutboxId, Person, SourceKey, StaffCommand, ThreadRef, TicketId,
+    Card, CardStatus, Inbound, MayReply, OutboxId, Person, StaffCommand, ThreadRef, TicketId,
 };
 use crate::engine::with_links;
 use crate::store::{Posted, SqlStore, Store as _, StoreError, TicketState};
@@ -334,15 +333,12 @@ impl Handler {
                 return;
             }
         };
-        let staff = msg
-            .member
-            .as_ref()
-            .is_some_and(|m| m.roles.contains(&self.config.staff_role));
+        let staff = is_staff(msg.member.as_deref(), self.config.staff_role);
         if !staff || msg.content.trim_start().starts_with(STAFF_ONLY_PREFIX) {
             return;
         }
         let by = person(&msg.author);
-        let state = match self.engine.store().ticket(ticket).await {
+        let state = match self.engine.queries().ticket(ticket).await {
             Ok(Some(t)) => t,
             Ok(None) => return,
             Err(e) => {
@@ -352,18 +348,16 @@ impl Handler {
         };
         let links: Vec<String> = msg.attachments.iter().map(|a| a.url.clone()).collect();
         let text = with_links(msg.content.trim(), &links);
-        let refusal = match state.state {
-            TicketState::Claimed if state.claimed_by.as_ref().is_some_and(|p| p.id == by.id) => {
-                text.is_empty().then(|| {
-                    "Not sent to the customer: only text and attachments are relayed.".to_owned()
-                })
-            }
+        let refusal = match state.may_reply(&by) {
+            MayReply::Yes => text.is_empty().then(|| {
+                "Not sent to the customer: only text and attachments are relayed.".to_owned()
+            }),
             // Colleagues talking it over: that is what the thread is for.
-            TicketState::Claimed => return,
-            TicketState::Open => Some(format!(
+            MayReply::ClaimedBy(_) => return,
+            MayReply::NotClaimed => Some(format!(
                 "Not sent to the customer: claim ticket #{ticket} first, then write here."
             )),
-            TicketState::Resolved => Some(format!(
+            MayReply::Resolved => Some(format!(
                 "Not sent to the customer: ticket #{ticket} is resolved; `/reopen` it to write to them."
             )),
         };
@@ -372,7 +366,7 @@ impl Handler {
             return;
         }
         let event = Inbound::Staff {
-            source: SourceKey::new(PLATFORM, msg.id.to_string()),
+            source: source_key(msg.id),
             ticket,
             staff: by,
             command: StaffCommand::Reply { text },

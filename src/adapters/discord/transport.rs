@@ -16,11 +16,12 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serenity::all::{
     ChannelId, CreateInteractionResponseFollowup, CreateMessage, EditMessage, EditThread, Http,
-    MessageId, MessageReference, Nonce, UserId,
+    MessageId, MessageReference, Nonce,
 };
 use serenity::builder::Builder as _;
 
 use super::failure::{DM_CHANNEL, Failure};
+use super::ids::{channel_of, parse_id, user_of};
 use super::interactions::Interactions;
 use super::mentions::{no_pings, staff_ping};
 use super::relay::{RelayFor, relay_of};
@@ -30,9 +31,6 @@ use crate::delivery::{DeliveryError, Transport};
 use crate::domain::{Action, Card, OutboxId, Person, PingLevel, ThreadRef, TicketId};
 use crate::metrics::Metrics;
 use crate::store::{Posted, Scope, SqlStore, Store as _};
-
-/// The platform name in source keys, user ids and thread refs.
-pub const PLATFORM: &str = "discord";
 
 /// Carries out engine actions on Discord.
 pub struct DiscordTransport {
@@ -402,35 +400,6 @@ pub fn nonce(row: OutboxId, piece: usize, channel: ChannelId) -> String {
     nonce.push_str(&digits[digits.len().saturating_sub(room)..]);
     nonce.truncate(NONCE_MAX);
     nonce
-}
-
-/// The channel of a Discord thread ref (`discord:<id>`).
-pub fn channel_of(thread: &ThreadRef) -> Result<ChannelId, DeliveryError> {
-    let id = thread
-        .0
-        .strip_prefix("discord:")
-        .ok_or_else(|| DeliveryError::permanent(format!("{thread} is not a Discord thread")))?;
-    parse_id(id).map(ChannelId::new)
-}
-
-/// The thread ref of a Discord channel.
-pub fn thread_ref(channel: ChannelId) -> ThreadRef {
-    ThreadRef(format!("{PLATFORM}:{channel}"))
-}
-
-pub(super) fn user_of(person: &Person) -> Result<UserId, DeliveryError> {
-    let id =
-        person.id.0.strip_prefix("discord:").ok_or_else(|| {
-            DeliveryError::permanent(format!("{} is not a Discord user", person.id))
-        })?;
-    parse_id(id).map(UserId::new)
-}
-
-fn parse_id(id: &str) -> Result<u64, DeliveryError> {
-    id.parse::<u64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or_else(|| DeliveryError::permanent(format!("`{id}` is not a Discord id")))
 }
 
 /// Whether Discord refused a call because the channel is a DM.

@@ -24,10 +24,10 @@ use candle_nn::{AdamW, Optimizer, ParamsAdamW};
 use candle_transformers::models::bert::HiddenAct;
 use sha2::{Digest, Sha256};
 
-use super::bert::{Bert, Layer, LayerWeights};
-use super::dense::{mean_over, unit_rows};
-use super::encoder::Encoder;
-use super::{SemanticError, hex, prune};
+use crate::semantic::bert::{Bert, Layer, LayerWeights};
+use crate::semantic::dense::{mean_over, unit_rows};
+use crate::semantic::encoder::Encoder;
+use crate::semantic::{SemanticError, hex, prune};
 
 /// Texts of one entry trained on, at most (its title and first questions):
 /// enough to learn what sets it apart, and a bound on training time for

@@ -20,8 +20,8 @@
 use serde_json::Value;
 use tokenizers::Tokenizer;
 
-use super::SemanticError;
 use crate::knowledge::Lang;
+use crate::semantic::SemanticError;
 
 /// The Unicode script a language is written in.
 fn script(lang: Lang) -> &'static str {

@@ -8,7 +8,7 @@
 //!
 //! Only weights are read: little-endian F32 and F16 tensors; others are
 //! left out.
-//! Making the model out of the tensors is [`super::bert`]'s job.
+//! Making the model out of the tensors is [`crate::semantic::bert`]'s job.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -23,7 +23,7 @@ use candle_nn::var_builder::SimpleBackend;
 use half::f16;
 use sha2::{Digest, Sha256};
 
-use super::SemanticError;
+use crate::semantic::SemanticError;
 
 /// How a tensor's values are stored in the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

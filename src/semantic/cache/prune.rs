@@ -3,7 +3,7 @@
 //! weights behind (a layer is about 7 MB); after each index build only the
 //! most recently used few of each kind are kept ([`KEEP`]), and files left
 //! half-written by a crash are swept. (The embedding store, one file of
-//! small records per model, compacts itself: see [`super::cache`].)
+//! small records per model, compacts itself: see [`crate::semantic::cache`].)
 
 use std::path::Path;
 use std::time::{Duration, SystemTime};

@@ -1,4 +1,4 @@
-//! The BERT encoder behind [`super::Encoder`], written with candle ops so
+//! The BERT encoder behind [`crate::semantic::Encoder`], written with candle ops so
 //! that the linear layers can run on int8 weights (candle's Q8_0 `QMatMul`)
 //! and a single query runs without padding or attention mask.
 //!
@@ -14,8 +14,8 @@ use candle_core::{D, DType, Tensor};
 use candle_nn::VarBuilder;
 use candle_transformers::models::bert::{Config, HiddenAct};
 
-use super::dense::{Dense, LayerNorm, Precision, attention_mask, masked_mean, unit_rows};
-use super::weights::{WeightsFile, WordRows};
+use crate::semantic::dense::{Dense, LayerNorm, Precision, attention_mask, masked_mean, unit_rows};
+use crate::semantic::weights::{WeightsFile, WordRows};
 
 /// Word tables of more values than this have 16-bit values: the converter
 /// writes multilingual-e5-small's 250,037 rows so (192 MB instead of 384),

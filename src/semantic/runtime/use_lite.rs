@@ -1,5 +1,5 @@
 //! The Universal Sentence Encoder lite (Google, Apache-2.0; the TensorFlow
-//! Hub "Kona" transformer): the companion encoder ([`super::Companion`]).
+//! Hub "Kona" transformer): the companion encoder ([`crate::semantic::Companion`]).
 //! It is of another family than MiniLM (trained on other data, with a
 //! SentencePiece vocabulary of its own), so its errors differ, and its
 //! similarities added to MiniLM's in the fusion answer more questions
@@ -17,7 +17,7 @@
 use candle_core::Tensor;
 use candle_nn::VarBuilder;
 
-use super::dense::{Dense, LayerNorm, Precision, attention_mask, masked_mean, unit_rows};
+use crate::semantic::dense::{Dense, LayerNorm, Precision, attention_mask, masked_mean, unit_rows};
 
 /// `config.json` of a converted model.
 #[derive(Debug, Clone, serde::Deserialize)]

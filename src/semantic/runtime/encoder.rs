@@ -1,12 +1,12 @@
 //! A sentence encoder run in-process: a BERT-family model in the Hugging
 //! Face layout (`config.json`, `tokenizer.json`, `model.safetensors`) on
-//! candle ([`super::bert`]), mean-pooled over the real tokens and
+//! candle ([`crate::semantic::bert`]), mean-pooled over the real tokens and
 //! L2-normalised, as sentence-transformers does for all-MiniLM-L6-v2.
 //! Nothing is downloaded here: the directory must hold the files (see
 //! `crate::models`, which fetches them). The weights are read a tensor at a
-//! time and the word table stays in the file ([`super::weights`]); a large
+//! time and the word table stays in the file ([`crate::semantic::weights`]); a large
 //! vocabulary can be narrowed to the scripts of the languages the encoder
-//! serves ([`super::vocabulary`]).
+//! serves ([`crate::semantic::vocabulary`]).
 
 use std::path::Path;
 
@@ -16,11 +16,11 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use tokenizers::{Tokenizer, TruncationParams};
 
-use super::bert::{Bert, Depth, Layer, Pass, Profile, mean_pool};
-use super::dense::Precision;
-use super::weights::WeightsFile;
-use super::{SemanticError, hex, vocabulary};
 use crate::knowledge::Lang;
+use crate::semantic::bert::{Bert, Depth, Layer, Pass, Profile, mean_pool};
+use crate::semantic::dense::Precision;
+use crate::semantic::weights::WeightsFile;
+use crate::semantic::{SemanticError, hex, vocabulary};
 
 /// Longest input in tokens; sentence-transformers cuts all-MiniLM-L6-v2 at 256.
 const MAX_TOKENS: usize = 256;
@@ -63,7 +63,7 @@ impl Encoder {
     }
 
     /// [`Encoder::load`], its vocabulary narrowed to the pieces written in
-    /// the scripts of `langs` (see [`super::vocabulary`]): texts in those
+    /// the scripts of `langs` (see [`crate::semantic::vocabulary`]): texts in those
     /// languages are tokenized as with the whole vocabulary.
     pub fn load_for(
         dir: &Path,
@@ -292,7 +292,7 @@ impl Encoder {
 /// `run` over `texts` tokenized by `tokenizer`, grouped by token count
 /// (so that padding costs little) into batches run side by side on the
 /// current rayon pool; results in the order of `texts`.
-pub(super) fn batched<T: Send>(
+pub(in crate::semantic) fn batched<T: Send>(
     tokenizer: &Tokenizer,
     texts: &[&str],
     run: impl Fn(&[&[u32]]) -> Result<Vec<T>, SemanticError> + Sync,
@@ -323,7 +323,7 @@ pub(super) fn batched<T: Send>(
 
 /// Token sequences padded to the longest (at least 1) with token 0, row
 /// after row, with their mask (1 for real tokens) and that length.
-pub(super) fn padded(batch: &[&[u32]]) -> (Vec<u32>, Vec<u32>, usize) {
+pub(in crate::semantic) fn padded(batch: &[&[u32]]) -> (Vec<u32>, Vec<u32>, usize) {
     let len = batch.iter().map(|s| s.len()).max().unwrap_or(0).max(1);
     let mut ids = Vec::with_capacity(batch.len() * len);
     let mut mask = Vec::with_capacity(batch.len() * len);
@@ -338,13 +338,13 @@ pub(super) fn padded(batch: &[&[u32]]) -> (Vec<u32>, Vec<u32>, usize) {
 
 /// The files of a model directory in the Hugging Face layout: the small
 /// ones read, the weights opened.
-pub(super) struct ModelFiles {
+pub(in crate::semantic) struct ModelFiles {
     config: Vec<u8>,
     tokenizer: Vec<u8>,
     /// `model.safetensors`.
     pub weights: WeightsFile,
     /// The languages whose scripts the vocabulary is narrowed to, if it is
-    /// (see [`super::vocabulary`]).
+    /// (see [`crate::semantic::vocabulary`]).
     pub narrowed_to: Option<Vec<Lang>>,
 }
 

@@ -13,6 +13,8 @@
 //! added since this one opened it; another FAQ's older records are dropped,
 //! and its process embeds them again when it next starts.
 
+pub(super) mod prune;
+
 use std::collections::{HashMap, HashSet};
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -21,8 +23,8 @@ use std::sync::{Arc, Mutex};
 
 use sha2::{Digest, Sha256};
 
-use super::encoder::Encoder;
-use super::{Adaptation, SemanticError};
+use crate::semantic::encoder::Encoder;
+use crate::semantic::{Adaptation, SemanticError};
 
 /// Bytes of the hash that keys a record.
 const KEY: usize = 16;
@@ -249,7 +251,7 @@ impl EmbeddingCache {
         let Some(path) = &self.file else { return };
         let dir = path.parent().unwrap_or(Path::new("."));
         let temporary = format!("{}.", self.model_id);
-        super::prune::sweep_abandoned(dir, &temporary);
+        prune::sweep_abandoned(dir, &temporary);
         let result = (|| -> std::io::Result<(usize, usize)> {
             let mut old = open_locked(path)?;
             let mut current = Vec::new();

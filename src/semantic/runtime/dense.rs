@@ -1,5 +1,5 @@
 //! Linear layers, layer norms, attention masks and pooling shared by the sentence encoders
-//! ([`super::bert`], [`super::use_lite`]): `x W^T + b` on 32-bit weights
+//! ([`crate::semantic::bert`], [`crate::semantic::use_lite`]): `x W^T + b` on 32-bit weights
 //! (`matrixmultiply` for the few rows of one query, optionally halved over
 //! two threads; candle's matmul for batches) or on candle's 8-bit Q8_0
 //! weights, as [`Precision`] says.
@@ -92,7 +92,7 @@ enum Weight {
     F32(Tensor),
     /// `W` quantised (out × in). One query's products are not split here
     /// but by its tokens, a whole layer at a time
-    /// (`Bert::layer_by_halves` in `super::bert`).
+    /// (`Bert::layer_by_halves` in `crate::semantic::bert`).
     Q8(QMatMul),
 }
 

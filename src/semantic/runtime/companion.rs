@@ -1,5 +1,5 @@
 //! The companion encoder: a second sentence encoder, of another family
-//! than the main one ([`super::use_lite::UseLite`], the Universal Sentence Encoder
+//! than the main one ([`crate::semantic::use_lite::UseLite`], the Universal Sentence Encoder
 //! lite), whose cosines to each entry's listed texts and centroid join the
 //! fusion beside the main model's. Two encoders trained on different data
 //! make different mistakes, so together they rank better than either
@@ -14,10 +14,10 @@ use std::path::{Path, PathBuf};
 use candle_core::DType;
 use tokenizers::Tokenizer;
 
-use super::encoder::{ModelFiles, batched, padded};
-use super::use_lite::{UseLite, UseLiteConfig};
-use super::{EmbeddingCache, SemanticError, SemanticSettings};
 use crate::knowledge::Lang;
+use crate::semantic::encoder::{ModelFiles, batched, padded};
+use crate::semantic::use_lite::{UseLite, UseLiteConfig};
+use crate::semantic::{EmbeddingCache, SemanticError, SemanticSettings};
 
 /// Bumped whenever the forward pass computes differently, so that cached
 /// embeddings of an earlier version are not mixed with new ones.
@@ -65,7 +65,7 @@ impl Companion {
     }
 
     /// A content hash of the model files, the code's version and the
-    /// precision (see [`super::Encoder::id`]).
+    /// precision (see [`crate::semantic::Encoder::id`]).
     pub fn id(&self) -> &str {
         &self.id
     }
@@ -92,7 +92,7 @@ impl Companion {
 
     /// Unit vectors for `texts`, in order, in batches side by side on the
     /// current rayon pool (run it on the main encoder's embedding threads,
-    /// [`super::Encoder::install`]).
+    /// [`crate::semantic::Encoder::install`]).
     pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, SemanticError> {
         batched(&self.tokenizer, texts, |batch| {
             let (ids, mask, len) = padded(batch);

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use candle_core::{Device, Tensor};
 use sha2::{Digest, Sha256};
 
-use super::{SemanticError, hex, prune};
+use crate::semantic::{SemanticError, hex, prune};
 
 /// Inputs are multiplied by this before the linear layer: unit vectors have
 /// small components, and a larger scale lets the few training steps reach

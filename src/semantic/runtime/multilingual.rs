@@ -2,14 +2,14 @@
 //! trained on about a hundred languages, whose cosines let a German (or
 //! other non-English) question find the entries that answer it, where the
 //! main model and the companion understand English only. It runs on the
-//! same candle BERT as the main model ([`super::Encoder`]: mean pooling over
+//! same candle BERT as the main model ([`crate::semantic::Encoder`]: mean pooling over
 //! every token, special ones included, as it was trained), with the prefixes
 //! e5 was trained with: `query: ` before a customer's question and before
 //! every listed text (title and questions), which are questions too, not
 //! passages (measured in docs/ranking.md).
 //!
 //! Its vocabulary is narrowed to the scripts of its languages (see
-//! `super::vocabulary`; 250 MB of tokenizer less), which tokenizes their
+//! `crate::semantic::vocabulary`; 250 MB of tokenizer less), which tokenizes their
 //! texts as the whole vocabulary does.
 //!
 //! It is not adapted to the FAQ. Its embeddings are cached under its own
@@ -18,8 +18,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{EmbeddingCache, Encoder, SemanticError, SemanticSettings};
 use crate::knowledge::Lang;
+use crate::semantic::{EmbeddingCache, Encoder, SemanticError, SemanticSettings};
 
 /// What e5 expects before a question (a customer's or a listed one).
 pub const QUERY_PREFIX: &str = "query: ";
