@@ -10,9 +10,9 @@
 //! the outbox.
 
 use serenity::all::{
-    ChannelId, ChannelType, CommandDataOptionValue, CommandInteraction, CommandOptionType, Context,
-    CreateCommand, CreateCommandOption, CreateInteractionResponse,
-    CreateInteractionResponseMessage, CreateThread, EditInteractionResponse,
+    ChannelId, ChannelType, CommandDataOptionValue, CommandInteraction, Context,
+    CreateInteractionResponse, CreateInteractionResponseMessage, CreateThread,
+    EditInteractionResponse,
 };
 
 use super::failure::{ALREADY_ACKNOWLEDGED, Failure};
@@ -21,6 +21,7 @@ use super::ids::{channel_in, is_staff, person, source_key, thread_ref};
 use super::interactions::STAFF_ONLY;
 use super::relay::ticket_of_relay;
 use super::settings::ChannelRole;
+use super::slash::{Slash, definitions};
 use super::split::{MESSAGE_LIMIT, one_message};
 use super::thread_name::thread_name;
 use crate::brain::Reloaded;
@@ -36,54 +37,6 @@ use crate::store::{StoreError, TicketState};
 pub async fn register(ctx: &Context) -> serenity::Result<()> {
     serenity::all::Command::set_global_commands(&ctx.http, definitions()).await?;
     Ok(())
-}
-
-fn text_option(name: &str, description: &str, required: bool) -> CreateCommandOption {
-    CreateCommandOption::new(CommandOptionType::String, name, description).required(required)
-}
-
-/// Every slash command the bot offers.
-pub fn definitions() -> Vec<CreateCommand> {
-    let faq = CreateCommand::new("faq")
-        .description("Maintain the FAQ")
-        .add_option(CreateCommandOption::new(
-            CommandOptionType::SubCommand,
-            "reload",
-            "Read the FAQ again now",
-        ))
-        .add_option(CreateCommandOption::new(
-            CommandOptionType::SubCommand,
-            "check",
-            "Lint the FAQ",
-        ));
-    vec![
-        CreateCommand::new("ask")
-            .description("Ask the support bot a question")
-            .add_option(text_option("question", "Your question", true)),
-        CreateCommand::new("ticket")
-            .description("Talk to a human")
-            .add_option(text_option("summary", "What is wrong", false)),
-        CreateCommand::new("claim").description("Take this ticket"),
-        CreateCommand::new("unclaim").description("Give this ticket back"),
-        CreateCommand::new("note")
-            .description("An internal note on this ticket")
-            .add_option(text_option("text", "The note", true)),
-        CreateCommand::new("resolve")
-            .description("Resolve this ticket")
-            .add_option(text_option("note", "What solved it", true)),
-        CreateCommand::new("reopen").description("Open this ticket again"),
-        CreateCommand::new("tickets").description("Open tickets, oldest first"),
-        CreateCommand::new("draft")
-            .description("Draft a documented fix from a resolved ticket")
-            .add_option(text_option(
-                "ticket",
-                "Its number (default: this thread's ticket)",
-                false,
-            )),
-        faq,
-        CreateCommand::new("stats").description("Answers, deflection and tickets"),
-        super::notice::definition(),
-    ]
 }
 
 /// The string option `name` of a command.
@@ -130,8 +83,8 @@ fn sub_command(command: &CommandInteraction) -> Option<&str> {
 
 impl Handler {
     pub(super) async fn on_command(&self, ctx: &Context, command: &CommandInteraction) {
-        let name = command.data.name.as_str();
-        let staff_only = !matches!(name, "ask" | "ticket");
+        let slash = Slash::named(&command.data.name);
+        let staff_only = slash.is_none_or(Slash::staff_only);
         // Interaction answers are the one thing not sent through the outbox:
         // Discord wants them within 3 seconds, and they are worthless later.
         if staff_only && !is_staff(command.member.as_deref(), self.config.staff_role) {
@@ -158,7 +111,11 @@ impl Handler {
         }
         let by = person(&command.user);
         self.interactions.remember(&by.id.0, &command.token).await;
-        let Some(reply) = self.run_command(ctx, command).await else {
+        let reply = match slash {
+            Some(slash) => self.run_command(ctx, command, slash).await,
+            None => Some(format!("Unknown command /{}.", command.data.name)),
+        };
+        let Some(reply) = reply else {
             // The engine answers the caller itself (a private follow-up from
             // the outbox); a "Done" here could contradict it.
             if let Err(e) = command.delete_response(&ctx.http).await {
@@ -177,7 +134,12 @@ impl Handler {
 
     /// Runs a command; returns what its caller reads, or `None` when the
     /// engine tells them privately itself.
-    async fn run_command(&self, ctx: &Context, command: &CommandInteraction) -> Option<String> {
+    async fn run_command(
+        &self,
+        ctx: &Context,
+        command: &CommandInteraction,
+        slash: Slash,
+    ) -> Option<String> {
         let source = source_key(command.id);
         let by = person(&command.user);
         let channel = command.channel_id;
@@ -220,40 +182,38 @@ impl Handler {
                 }
             }
         };
-        let asks = matches!(command.data.name.as_str(), "ask" | "ticket");
-        if asks && self.flooding(command) {
+        if !slash.staff_only() && self.flooding(command) {
             let lang = self
                 .config
                 .lang_of(command.channel_id)
                 .unwrap_or(self.default_lang);
             return Some(phrases::ask_later(lang));
         }
-        match command.data.name.as_str() {
-            "ask" => Some(
+        match slash {
+            Slash::Ask => Some(
                 self.ask(ctx, command, option(command, "question").unwrap_or(""))
                     .await,
             ),
-            "ticket" => Some(self.ticket(ctx, command).await),
-            "claim" => staff(StaffCommand::Claim).await,
-            "unclaim" => staff(StaffCommand::Unclaim).await,
-            "reopen" => staff(StaffCommand::Reopen).await,
-            "note" => {
+            Slash::Ticket => Some(self.ticket(ctx, command).await),
+            Slash::Claim => staff(StaffCommand::Claim).await,
+            Slash::Unclaim => staff(StaffCommand::Unclaim).await,
+            Slash::Reopen => staff(StaffCommand::Reopen).await,
+            Slash::Note => {
                 let text = option(command, "text").unwrap_or("").to_owned();
                 staff(StaffCommand::Note { text }).await
             }
-            "resolve" => {
+            Slash::Resolve => {
                 let note = option(command, "note").unwrap_or("").to_owned();
                 staff(StaffCommand::Resolve { note }).await
             }
-            "tickets" => Some(self.open_tickets().await),
-            "draft" => Some(self.draft(command).await),
-            "faq" => Some(match sub_command(command) {
+            Slash::Tickets => Some(self.open_tickets().await),
+            Slash::Draft => Some(self.draft(command).await),
+            Slash::Faq => Some(match sub_command(command) {
                 Some("reload") => self.faq_reload().await,
                 _ => self.faq_check().await,
             }),
-            "stats" => Some(self.stats().await),
-            "notice" => Some(self.notice(command).await),
-            other => Some(format!("Unknown command /{other}.")),
+            Slash::Stats => Some(self.stats().await),
+            Slash::Notice => Some(self.notice(command).await),
         }
     }
 

@@ -11,6 +11,7 @@
 //! - [`custom_id`]: the button ids `fl:<action>:<id>[:<arg>]`;
 //! - [`thread_name`]: a thread's name from the customer's question;
 //! - [`ids`]: Discord's ids as the engine's refs and back, and the one staff check;
+//! - [`slash`]: the slash commands, declared once (definition, who may run them);
 //! - [`handler`], [`interactions`], [`commands`]: serenity events in, engine events out;
 //! - `notice`: `/notice`, staff publishing or ending a notice;
 //! - `catch_up`: what customers wrote while the bot was away, read back on connecting;
@@ -32,6 +33,7 @@ mod relay;
 pub mod render;
 pub mod runner;
 pub mod settings;
+pub mod slash;
 pub mod split;
 pub mod thread_name;
 pub mod transport;
