@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::Engine;
+use super::human;
 use super::notices::tell_notice;
 use super::phrases;
 use super::small_talk::{self, SmallTalk};
@@ -264,6 +265,13 @@ impl Engine {
             Some(configured) => configured,
             None => crate::lang::detect_reliably(text, conv.lang),
         };
+        // Asking for a person in so many words is a request, as the button
+        // is (and insists past a notice the customer was told of).
+        if human::asks_for_human(text) {
+            return self
+                .escalate(turn, conv, Reason::AskedForHuman, source)
+                .await;
+        }
         // A maintenance window or outage that holds comes first: the
         // customer learns it is known, and no ticket opens for it.
         let notices = self.notices_at(brain, turn.now).await?;

@@ -29,6 +29,7 @@
 
 mod clean;
 mod escalate;
+mod human;
 mod message;
 mod notices;
 mod offline;

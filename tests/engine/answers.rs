@@ -263,3 +263,28 @@ async fn only_the_customer_can_press_their_buttons() {
     assert!(bot.tickets().await.is_empty());
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn writing_that_you_want_a_person_opens_a_ticket_as_the_button_does() {
+    let mut bot = Bot::start().await;
+    // A question that mentions the FAQ's topic still asks for a person.
+    let done = bot
+        .says("I forgot my password, can I talk to a human please?")
+        .await;
+    assert_eq!(kinds(&done), ["ticket_opened", "post_staff_card"]);
+    assert_eq!(
+        bot.ticket(opened(&done)).await.reason,
+        Reason::AskedForHuman
+    );
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn a_question_that_only_mentions_an_employee_is_still_answered() {
+    let mut bot = Bot::start().await;
+    let done = bot
+        .says("How do I set up an account for a new employee?")
+        .await;
+    assert!(bot.tickets().await.is_empty(), "{:?}", kinds(&done));
+    bot.stop().await;
+}

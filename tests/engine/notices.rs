@@ -246,3 +246,23 @@ async fn a_notice_with_a_too_broad_symptom_is_refused() {
     assert!(bot.db.store.notices().await.unwrap().is_empty());
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn a_customer_told_of_the_outage_who_writes_that_they_want_a_person_gets_a_ticket() {
+    let mut bot = Bot::start().await;
+    bot.now = march_2(9);
+    let told = bot.says("Mail geht nicht seit heute früh").await;
+    assert!(told_the_outage(&told), "{told:?}");
+    let ticket = opened(
+        &bot.says("Ich möchte trotzdem mit einem Mitarbeiter sprechen")
+            .await,
+    );
+    let link = bot
+        .transcript()
+        .await
+        .into_iter()
+        .find(|e| e.kind == "notice")
+        .expect("the ticket is linked to the notice");
+    assert_eq!(link.ticket, Some(ticket));
+    bot.stop().await;
+}
