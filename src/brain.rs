@@ -265,9 +265,9 @@ impl Brain {
 /// were set there (differ from the shipped ones) or nothing was calibrated
 /// on that scale, else the calibrated ones.
 fn in_use(settings: &BrainSettings, calibration: &Calibration, scale: Scale) -> Thresholds {
-    let (configured, _) = thresholds_for(settings, scale);
+    let (configured, shipped) = thresholds_for(settings, scale);
     match calibration.point(scale) {
-        Some(point) if shipped_thresholds(settings, scale) => point.thresholds(configured),
+        Some(point) if *configured == shipped => point.thresholds(configured),
         _ => configured.clone(),
     }
 }
