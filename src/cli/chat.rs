@@ -20,8 +20,10 @@ pub struct Args {
     /// Continue the conversation of this session (default: a new one).
     #[arg(long)]
     pub session: Option<String>,
-    /// Your name, as staff will see it.
-    #[arg(long, default_value = "customer")]
+    /// Your name, as staff will see it; also who you are for the maintenance
+    /// contracts under `contracts/` (their `names:`), so `--as berger` acts
+    /// as that customer.
+    #[arg(long, visible_alias = "as", default_value = "customer")]
     pub name: String,
     /// How often to look for replies from staff, in milliseconds.
     #[arg(long, default_value_t = 500)]

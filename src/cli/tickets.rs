@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use crate::adapters::console::render;
 use crate::cli::settings::Settings;
-use crate::domain::TicketId;
+use crate::domain::{TicketId, by_due};
 use crate::store::{Store, TicketState};
 
 /// Arguments of `tickets`.
@@ -41,12 +41,13 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<ExitCode> {
                 } else {
                     &[TicketState::Open, TicketState::Claimed]
                 };
-                let tickets = store.tickets(states).await?;
+                let default = settings.engine.default_response();
+                let tickets = by_due(store.tickets(states).await?, default);
                 if tickets.is_empty() {
                     println!("no tickets");
                 }
-                for t in tickets.iter().rev() {
-                    println!("{}", render::ticket_line(t));
+                for t in &tickets {
+                    println!("{}", render::ticket_line(t, default));
                 }
                 Ok(ExitCode::SUCCESS)
             }

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::conversation::{Feedback, Reason};
 use super::ids::{Person, ThreadRef, TicketId, UserId};
 use super::inbound::Button;
-use crate::knowledge::Kind;
+use crate::knowledge::{ContractTerms, Kind};
 
 /// One thing to carry out.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -147,6 +147,14 @@ pub enum Action {
         /// What.
         text: String,
     },
+    /// A message for one customer alone, away from a thread others may read
+    /// (the terms of their contract): a direct message on Discord.
+    Private {
+        /// Who reads it.
+        user: UserId,
+        /// What.
+        text: String,
+    },
 }
 
 /// A button with its label in the conversation's language.
@@ -209,6 +217,10 @@ pub struct Card {
     pub suggested: Vec<Suggested>,
     /// When the ticket was opened.
     pub opened_at: DateTime<Utc>,
+    /// The customer's maintenance contract, as it stood when the ticket
+    /// was opened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contract: Option<ContractTerms>,
     /// What staff can do with it now.
     pub buttons: Vec<StaffButton>,
 }
@@ -298,7 +310,9 @@ impl Action {
             | Action::UpdateStaffCard(_)
             | Action::CustomerMessage { .. }
             | Action::PingStaff { .. } => Route::Staff,
-            Action::Ephemeral { user, .. } => Route::User(user.clone()),
+            Action::Ephemeral { user, .. } | Action::Private { user, .. } => {
+                Route::User(user.clone())
+            }
         }
     }
 
@@ -319,6 +333,7 @@ impl Action {
             Action::Close { .. } => "close",
             Action::AskRating { .. } => "ask_rating",
             Action::Ephemeral { .. } => "ephemeral",
+            Action::Private { .. } => "private",
         }
     }
 

@@ -109,6 +109,10 @@ pub struct State {
     /// is told apart from the current one.
     #[serde(default)]
     pub offer: u64,
+    /// The maintenance contract covering the customer as of their latest
+    /// message (its id), if the knowledge has one for them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contract: Option<String>,
 }
 
 impl State {
@@ -156,6 +160,10 @@ pub enum Awaiting {
         /// The notice's id.
         notice: String,
     },
+    /// The customer was told what a maintenance contract would include
+    /// (they asked about theirs, or for remote maintenance, without one);
+    /// *Talk to a human* opens a ticket, for an offer or for help now.
+    ContractOffer,
     /// A human: a ticket is open.
     Human {
         /// The ticket.

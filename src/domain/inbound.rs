@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ids::{Person, SourceKey, ThreadRef, TicketId};
 use crate::knowledge::Lang;
+pub use crate::knowledge::notices::parse_duration;
 
 /// One inbound event.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,6 +34,9 @@ pub enum Inbound {
         /// further question in a support channel that joins the customer's
         /// open conversation there (the engine's `place_question`).
         elsewhere: Option<Elsewhere>,
+        /// The ids of the author's roles on the platform (Discord roles),
+        /// which a maintenance contract may cover; empty elsewhere.
+        roles: Vec<String>,
     },
     /// A customer asks for a human straight away (`/ticket`), with an
     /// optional summary of the problem. Starts the conversation if the thread
@@ -48,6 +52,8 @@ pub enum Inbound {
         summary: Option<String>,
         /// The configured language of the place, as for [`Inbound::Message`].
         lang: Option<Lang>,
+        /// Their roles, as for [`Inbound::Message`].
+        roles: Vec<String>,
     },
     /// A customer writes faster than the adapter's flood limit allows; the
     /// adapter sends this once per burst and drops their messages until it
@@ -216,19 +222,4 @@ pub struct NewNotice {
     pub text_en: Option<String>,
     /// The German text.
     pub text_de: Option<String>,
-}
-
-/// A length of time as staff type it: `90m`, `4h`, `2d` (a bare number is hours).
-pub fn parse_duration(text: &str) -> Option<chrono::Duration> {
-    let text = text.trim();
-    let (number, unit) = text
-        .find(|c: char| !c.is_ascii_digit())
-        .map_or((text, "h"), |i| text.split_at(i));
-    let n: i64 = number.parse().ok().filter(|n| *n > 0 && *n < 100_000)?;
-    match unit.trim() {
-        "m" | "min" => Some(chrono::Duration::minutes(n)),
-        "h" => Some(chrono::Duration::hours(n)),
-        "d" => Some(chrono::Duration::days(n)),
-        _ => None,
-    }
 }

@@ -1,10 +1,11 @@
 //! A ticket: the hand-over of one conversation to a human, as it stands.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 use super::action::Suggested;
 use super::conversation::Reason;
 use super::ids::{ConversationId, Person, ThreadRef, TicketId};
+use crate::knowledge::ContractTerms;
 
 /// Where a ticket stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -75,6 +76,9 @@ pub struct Ticket {
     pub resolved_at: Option<DateTime<Utc>>,
     /// How many reminders were sent while it waited (0, 1, 2).
     pub ping_level: i64,
+    /// The customer's maintenance contract as it stood when the ticket was
+    /// opened: its promised times drive the reminders.
+    pub contract: Option<ContractTerms>,
 }
 
 impl Ticket {
@@ -94,6 +98,52 @@ impl Ticket {
             _ => MayReply::NotClaimed,
         }
     }
+}
+
+/// When a ticket waiting since `since` is due for its first and its loud
+/// reminder: after `first` and `loud` by default, sooner where the
+/// customer's contract promises a shorter response (at half and at three
+/// quarters of the promised time, so staff hear of it while the promise
+/// can still be kept). A contract never makes reminders later.
+pub fn reminders(
+    since: DateTime<Utc>,
+    contract: Option<&ContractTerms>,
+    first: Duration,
+    loud: Duration,
+) -> (DateTime<Utc>, DateTime<Utc>) {
+    let (first, loud) = match contract {
+        Some(c) => {
+            let promised = c.response();
+            (first.min(promised / 2), loud.min(promised * 3 / 4))
+        }
+        None => (first, loud),
+    };
+    (since + first, since + loud.max(first))
+}
+
+impl Ticket {
+    /// When staff should have answered it: the contract's promised response
+    /// time after it started waiting, or `default` without a contract.
+    pub fn due_at(&self, default: Duration) -> DateTime<Utc> {
+        let wait = self
+            .contract
+            .as_ref()
+            .map_or(default, ContractTerms::response);
+        self.waiting_since + wait
+    }
+}
+
+/// Tickets in the order staff should take them: waiting ones by when they
+/// are due, soonest first; then claimed ones, likewise; then resolved ones,
+/// newest first. `default` is the response time of a ticket without a
+/// contract.
+pub fn by_due(mut tickets: Vec<Ticket>, default: Duration) -> Vec<Ticket> {
+    tickets.sort_by_key(|t| match t.state {
+        TicketState::Open => (0, t.due_at(default), std::cmp::Reverse(t.id)),
+        TicketState::Claimed => (1, t.due_at(default), std::cmp::Reverse(t.id)),
+        TicketState::Resolved => (2, DateTime::<Utc>::MIN_UTC, std::cmp::Reverse(t.id)),
+    });
+    tickets
 }
 
 /// Whether a member of staff may write to a ticket's customer.
@@ -133,6 +183,7 @@ mod tests {
             first_claimed_at: None,
             resolved_at: None,
             ping_level: 0,
+            contract: None,
         }
     }
 
@@ -149,5 +200,39 @@ mod tests {
         // Resolved stays resolved, also for whoever had it.
         let resolved = ticket(TicketState::Resolved, Some(&ann));
         assert_eq!(resolved.may_reply(&ann), MayReply::Resolved);
+    }
+
+    #[test]
+    fn a_contract_with_a_short_response_time_brings_the_reminders_forward() {
+        use crate::knowledge::ContractLevel;
+        let since = Utc::now();
+        let (first, loud) = (Duration::minutes(15), Duration::minutes(60));
+        let terms = |minutes| ContractTerms {
+            id: "c".into(),
+            customer: "C".into(),
+            level: ContractLevel::Vollwartung,
+            includes: Vec::new(),
+            response_minutes: minutes,
+            resolution_minutes: 600,
+        };
+        assert_eq!(
+            reminders(since, None, first, loud),
+            (since + first, since + loud)
+        );
+        let short = terms(20);
+        assert_eq!(
+            reminders(since, Some(&short), first, loud),
+            (since + Duration::minutes(10), since + Duration::minutes(15))
+        );
+        // A long promised time does not delay the team's own reminders.
+        let long = terms(8 * 60);
+        assert_eq!(
+            reminders(since, Some(&long), first, loud),
+            (since + first, since + loud)
+        );
+        let mut t = ticket(TicketState::Open, None);
+        assert_eq!(t.due_at(loud), t.waiting_since + loud);
+        t.contract = Some(short);
+        assert_eq!(t.due_at(loud), t.waiting_since + Duration::minutes(20));
     }
 }

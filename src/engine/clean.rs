@@ -14,6 +14,9 @@ use std::borrow::Cow;
 
 use crate::domain::{Inbound, Person, StaffCommand};
 
+/// Discord's most roles in one server: more from an adapter is not a member's.
+const MAX_ROLES: usize = 250;
+
 /// `text` without control characters except `\n` and `\t`; `\r\n` and a
 /// lone `\r` become `\n`. Borrowed when there was nothing to remove.
 pub fn clean_text(text: &str) -> Cow<'_, str> {
@@ -64,6 +67,7 @@ impl Inbound {
                 attachments,
                 lang,
                 elsewhere,
+                roles,
             } => Inbound::Message {
                 source: source.clone(),
                 thread: thread.clone(),
@@ -72,6 +76,7 @@ impl Inbound {
                 attachments: attachments.iter().map(|a| cleaned(a)).collect(),
                 lang: *lang,
                 elsewhere: elsewhere.clone(),
+                roles: roles.iter().take(MAX_ROLES).cloned().collect(),
             },
             Inbound::Ticket {
                 source,
@@ -79,12 +84,14 @@ impl Inbound {
                 by,
                 summary,
                 lang,
+                roles,
             } => Inbound::Ticket {
                 source: source.clone(),
                 thread: thread.clone(),
                 by: clean_person(by),
                 summary: summary.as_deref().map(cleaned),
                 lang: *lang,
+                roles: roles.iter().take(MAX_ROLES).cloned().collect(),
             },
             Inbound::Flooding {
                 thread,

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::Engine;
+use super::contracts;
 use super::message::{Arrival, capped};
 use super::notices::link_line;
 use super::phrases;
@@ -13,7 +14,7 @@ use crate::domain::{
     Action, Awaiting, Card, CardStatus, Conversation, Feedback, Person, Reason, SourceKey,
     StaffButton, Suggested, ThreadRef, Ticket, TicketState,
 };
-use crate::knowledge::Lang;
+use crate::knowledge::{ContractTerms, Lang};
 use crate::store::{ActorKind, NewTicket, Opened, StoreError};
 
 impl Engine {
@@ -26,12 +27,12 @@ impl Engine {
         source: &SourceKey,
         thread: &ThreadRef,
         by: &Person,
-        summary: Option<&str>,
+        asked: Asked<'_>,
         lang: Option<Lang>,
         now: DateTime<Utc>,
     ) -> Result<Vec<Action>, StoreError> {
         let brain = self.brain.get();
-        let summary = summary.map(str::trim).filter(|s| !s.is_empty());
+        let summary = asked.summary.map(str::trim).filter(|s| !s.is_empty());
         let summary = summary.map(|s| capped(s, self.settings.max_message_chars));
         let arrival = Arrival {
             source,
@@ -54,6 +55,8 @@ impl Engine {
             return turn.finish().await;
         }
         conv.customer_returns(now);
+        conv.state.contract =
+            contracts::covering(brain.knowledge().contracts(), by, asked.roles, now);
         if let Awaiting::Rating { .. } = conv.state.awaiting {
             conv.state.new_topic();
         }
@@ -99,6 +102,7 @@ impl Engine {
                     feedback: o.feedback,
                 })
                 .collect(),
+            contract: self.contract_terms(conv),
             at: turn.now,
         };
         match turn.tx.open_ticket(&new).await? {
@@ -150,6 +154,29 @@ impl Engine {
     }
 }
 
+/// A customer's request for a human (`/ticket`).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Asked<'a> {
+    /// What is wrong, in their words.
+    pub summary: Option<&'a str>,
+    /// Their roles on the platform, for their contract.
+    pub roles: &'a [String],
+}
+
+impl Engine {
+    /// What the contract covering the conversation's customer promises,
+    /// to keep with their ticket.
+    fn contract_terms(&self, conv: &Conversation) -> Option<ContractTerms> {
+        let id = conv.state.contract.as_deref()?;
+        self.brain
+            .get()
+            .knowledge()
+            .contracts()
+            .get(id)
+            .map(|c| c.terms())
+    }
+}
+
 /// The staff card of `ticket` as it stands.
 pub fn card(ticket: &Ticket) -> Card {
     let (status, buttons) = match (&ticket.state, &ticket.claimed_by, &ticket.resolved_by) {
@@ -181,6 +208,7 @@ pub fn card(ticket: &Ticket) -> Card {
         customer_wrote: ticket.customer_wrote.clone(),
         suggested: ticket.suggested.clone(),
         opened_at: ticket.opened_at,
+        contract: ticket.contract.clone(),
         buttons,
     }
 }

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::Engine;
+use super::contracts;
 use super::human;
 use super::notices::tell_notice;
 use super::phrases;
@@ -28,6 +29,8 @@ pub(super) struct Said<'a> {
     pub attachments: &'a [String],
     /// Where it was written, if not in the conversation's thread.
     pub elsewhere: Option<&'a Elsewhere>,
+    /// The author's roles on the platform, for their contract.
+    pub roles: &'a [String],
 }
 
 impl Said<'_> {
@@ -80,6 +83,8 @@ impl Engine {
             return turn.finish().await;
         }
         conv.customer_returns(now);
+        conv.state.contract =
+            contracts::covering(brain.knowledge().contracts(), author, said.roles, now);
         if let Some(elsewhere) = said.elsewhere {
             joined_from(&mut turn, &conv, elsewhere, &logged);
         }
@@ -271,6 +276,10 @@ impl Engine {
             return self
                 .escalate(turn, conv, Reason::AskedForHuman, source)
                 .await;
+        }
+        // Their own contract, or remote maintenance it does not include.
+        if contracts::answer(brain.knowledge().contracts(), turn, conv, text) {
+            return Ok(());
         }
         // A maintenance window or outage that holds comes first: the
         // customer learns it is known, and no ticket opens for it.

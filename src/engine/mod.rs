@@ -28,6 +28,7 @@
 //! question per customer in a support channel).
 
 mod clean;
+mod contracts;
 mod escalate;
 mod human;
 mod message;
@@ -45,6 +46,7 @@ mod turn;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
+use escalate::Asked;
 use message::Said;
 pub use message::with_links;
 use serde::{Deserialize, Serialize};
@@ -106,6 +108,12 @@ impl Default for EngineSettings {
 }
 
 impl EngineSettings {
+    /// How long a ticket without a contract may wait for a claim before it
+    /// is overdue: until the loud reminder.
+    pub fn default_response(&self) -> Duration {
+        Self::minutes(self.loud_ping_after_minutes)
+    }
+
     fn minutes(n: u64) -> Duration {
         Duration::minutes(i64::try_from(n).unwrap_or(i64::MAX / 60_000))
     }
@@ -160,6 +168,11 @@ impl Engine {
         }
     }
 
+    /// The settings it runs with.
+    pub fn settings(&self) -> &EngineSettings {
+        &self.settings
+    }
+
     /// Sets how much customers' feedback may move scores (default: ±5 %).
     pub fn with_feedback_settings(mut self, settings: FeedbackSettings) -> Self {
         self.feedback_settings = settings;
@@ -205,11 +218,13 @@ impl Engine {
                     attachments,
                     lang,
                     elsewhere,
+                    roles,
                 } => {
                     let said = Said {
                         text,
                         attachments,
                         elsewhere: elsewhere.as_ref(),
+                        roles,
                     };
                     self.on_message(source, thread, author, said, *lang, now)
                         .await
@@ -220,9 +235,13 @@ impl Engine {
                     by,
                     summary,
                     lang,
+                    roles,
                 } => {
-                    self.on_ticket(source, thread, by, summary.as_deref(), *lang, now)
-                        .await
+                    let asked = Asked {
+                        summary: summary.as_deref(),
+                        roles,
+                    };
+                    self.on_ticket(source, thread, by, asked, *lang, now).await
                 }
                 Inbound::Flooding { thread, lang, .. } => {
                     self.on_flooding(thread, *lang, now).await

@@ -314,3 +314,100 @@ pub fn notice(lang: Lang, notice: &crate::knowledge::Notice) -> String {
     );
     format!("{head}\n\n{text}\n\n{after}")
 }
+
+/// A customer's own contract, told only to them: level, what it includes,
+/// the promised times and how long it runs.
+pub fn contract_terms(lang: Lang, contract: &crate::knowledge::Contract) -> String {
+    use crate::knowledge::show_duration;
+    let level = contract.level.label(lang);
+    let includes: Vec<&str> = contract.includes.iter().map(|s| s.label(lang)).collect();
+    let (response, resolution) = (
+        show_duration(contract.response, lang),
+        show_duration(contract.resolution, lang),
+    );
+    let from = contract.valid_from.format("%Y-%m-%d");
+    let customer = &contract.customer;
+    match lang {
+        Lang::En => {
+            let includes = if includes.is_empty() {
+                "nothing beyond its level".to_string()
+            } else {
+                includes.join("; ")
+            };
+            let until = contract
+                .valid_to
+                .map_or("until cancelled".to_string(), |d| {
+                    format!("until {}", d.format("%Y-%m-%d"))
+                });
+            format!(
+                "**Your maintenance contract** ({customer}): {level}.\n\
+                 - Includes: {includes}.\n\
+                 - We respond within {response} and aim to solve a problem within {resolution}.\n\
+                 - Valid from {from} {until}."
+            )
+        }
+        Lang::De => {
+            let includes = if includes.is_empty() {
+                "nichts über die Stufe hinaus".to_string()
+            } else {
+                includes.join("; ")
+            };
+            let until = contract
+                .valid_to
+                .map_or("bis auf Weiteres".to_string(), |d| {
+                    format!("bis {}", d.format("%Y-%m-%d"))
+                });
+            format!(
+                "**Ihr Wartungsvertrag** ({customer}): {level}.\n\
+                 - Enthalten: {includes}.\n\
+                 - Wir reagieren innerhalb von {response} und lösen ein Problem möglichst innerhalb von {resolution}.\n\
+                 - Gültig ab {from} {until}."
+            )
+        }
+    }
+}
+
+/// In the thread, after a customer's contract was sent to them alone.
+pub fn contract_sent_privately(lang: Lang) -> String {
+    pick(
+        lang,
+        "I have sent you the terms of your contract in a private message. If you do not see it, \
+         allow direct messages from this server's members and ask again.",
+        "Ich habe Ihnen die Bedingungen Ihres Vertrags in einer privaten Nachricht geschickt. \
+         Falls Sie sie nicht sehen, erlauben Sie Direktnachrichten von Mitgliedern dieses \
+         Servers und fragen Sie erneut.",
+    )
+}
+
+/// A customer without a contract asks about theirs, or one whose contract
+/// lacks remote maintenance asks for it: what a contract would include and
+/// how to get one.
+pub fn contract_offer(lang: Lang, own: Option<&crate::knowledge::Contract>) -> String {
+    let head = match (lang, own) {
+        (Lang::En, None) => "We have no maintenance contract on file for you.".to_string(),
+        (Lang::De, None) => "Für Sie ist bei uns kein Wartungsvertrag hinterlegt.".to_string(),
+        (Lang::En, Some(c)) => format!(
+            "Your contract ({}) does not include remote maintenance.",
+            c.level.label(lang)
+        ),
+        (Lang::De, Some(c)) => format!(
+            "Ihr Vertrag ({}) umfasst keine Fernwartung.",
+            c.level.label(lang)
+        ),
+    };
+    let body = pick(
+        lang,
+        "A maintenance contract covers preventive upkeep (Instandhaltung), repair \
+         (Instandsetzung) or both (Vollwartung), with promised response and resolution times, \
+         and can include remote maintenance and diagnosis, advice on operating and extending \
+         your systems, and a replacement system during longer repairs. Without one, we help on \
+         request and bill by time.\n\nTo get an offer, or for help now, press *Talk to a human*.",
+        "Ein Wartungsvertrag umfasst die vorbeugende Instandhaltung, die Instandsetzung oder \
+         beides (Vollwartung), mit zugesagten Reaktions- und Lösungszeiten, und kann Fernwartung \
+         und Ferndiagnose, Beratung zu Betrieb und Erweiterung Ihrer Systeme sowie ein \
+         Ersatzsystem während längerer Reparaturen enthalten. Ohne Vertrag helfen wir auf \
+         Anfrage und rechnen nach Aufwand ab.\n\nFür ein Angebot, oder wenn Sie jetzt Hilfe \
+         brauchen, drücken Sie *Mit einem Menschen sprechen*.",
+    );
+    format!("{head} {body}")
+}

@@ -135,7 +135,10 @@ impl Engine {
                     }
                 }
             }
-            (Awaiting::Choice { .. } | Awaiting::Notice { .. }, Button::TalkToHuman) => {
+            (
+                Awaiting::Choice { .. } | Awaiting::Notice { .. } | Awaiting::ContractOffer,
+                Button::TalkToHuman,
+            ) => {
                 self.escalate(turn, conv, Reason::AskedForHuman, source)
                     .await?;
             }

@@ -1,5 +1,6 @@
 //! What time does: unclaimed tickets ping the staff role after a while and
-//! again, louder, later; quiet conversations get a notice and are then
+//! again, louder, later (sooner where the customer's contract promises a
+//! short response); quiet conversations get a notice and are then
 //! closed; open tickets about a maintenance window or outage that holds
 //! are linked to it. Each item is its own small transaction guarded by a conditional
 //! update, so instances ticking at once do each thing once.
@@ -9,6 +10,7 @@ use chrono::{DateTime, Utc};
 use super::turn::{LogLine, Turn};
 use super::{Engine, EngineSettings, phrases};
 use crate::domain::{Action, Conversation, PingLevel, Status};
+use crate::knowledge::{Lang, show_duration};
 use crate::store::{ActorKind, DuePing, StoreError};
 
 impl Engine {
@@ -20,8 +22,9 @@ impl Engine {
         let due = self
             .store
             .due_pings(
-                now - EngineSettings::minutes(s.ping_after_minutes),
-                now - EngineSettings::minutes(s.loud_ping_after_minutes),
+                now,
+                EngineSettings::minutes(s.ping_after_minutes),
+                EngineSettings::minutes(s.loud_ping_after_minutes),
             )
             .await?;
         for ping in due {
@@ -46,28 +49,43 @@ impl Engine {
     }
 
     async fn ping(&self, due: &DuePing, now: DateTime<Utc>) -> Result<Vec<Action>, StoreError> {
+        let Some(ticket) = self.store.ticket(due.ticket).await? else {
+            return Ok(Vec::new());
+        };
         let mut turn = Turn::begin(&*self.store, now).await?;
         if !turn.tx.mark_pinged(due.ticket, due.level).await? {
             return Ok(Vec::new());
         }
-        let (level, text) = if due.level >= 2 {
-            let minutes = self.settings.loud_ping_after_minutes;
-            (
-                PingLevel::Loud,
-                format!(
-                    "Ticket #{} has waited more than {minutes} minutes and still nobody has claimed it!",
-                    due.ticket
-                ),
+        let waited = (now - ticket.waiting_since).num_minutes().max(0);
+        let mut text = if due.level >= 2 {
+            format!(
+                "Ticket #{} has waited {waited} minutes and still nobody has claimed it!",
+                due.ticket
             )
         } else {
-            let minutes = self.settings.ping_after_minutes;
-            (
-                PingLevel::Normal,
-                format!(
-                    "Ticket #{} has waited {minutes} minutes for someone to claim it.",
-                    due.ticket
-                ),
+            format!(
+                "Ticket #{} has waited {waited} minutes for someone to claim it.",
+                due.ticket
             )
+        };
+        if let Some(contract) = &ticket.contract {
+            let left = (ticket.due_at(contract.response()) - now).num_minutes();
+            text.push_str(&format!(
+                " {} has {} with a promised response within {}: ",
+                contract.customer,
+                contract.level.label(Lang::En),
+                show_duration(contract.response(), Lang::En),
+            ));
+            text.push_str(&if left > 0 {
+                format!("{left} minutes left.")
+            } else {
+                format!("overdue by {} minutes.", -left)
+            });
+        }
+        let level = if due.level >= 2 {
+            PingLevel::Loud
+        } else {
+            PingLevel::Normal
         };
         turn.log(LogLine {
             conversation: due.conversation,

@@ -1,6 +1,6 @@
 //! A whole FAQ directory to [`Knowledge`]: reads every `*.md` (except the
 //! top-level `README.md`), parses each file (those under `notices/` as
-//! notices), then checks across files (duplicate ids, duplicate questions,
+//! notices, those under `contracts/` as contracts), then checks across files (duplicate ids, duplicate questions,
 //! thin entries, symptoms that match another entry's question, notice
 //! windows of one service that overlap). A file that cannot be read (too large, not
 //! UTF-8, unreadable, a symlink loop) is a finding about that file; every
@@ -15,6 +15,8 @@ use std::time::SystemTime;
 use regex::RegexSetBuilder;
 use walkdir::WalkDir;
 
+use super::contract::Contract;
+use super::contracts::{cross_check_contracts, is_contract_file, parse_contract};
 use super::diagnostic::{Diagnostic, Severity};
 use super::entry::{Entry, Lang};
 use super::limits::MAX_FILE_BYTES;
@@ -53,6 +55,7 @@ pub fn load_dir(dir: &Path, default_lang: Lang) -> Result<Loaded, LoadError> {
     }
     let mut entries = Vec::new();
     let mut notices: Vec<Notice> = Vec::new();
+    let mut contracts: Vec<Contract> = Vec::new();
     let mut diagnostics = Vec::new();
     let mut sources: HashMap<PathBuf, Arc<str>> = HashMap::new();
     let (files, walk_errors) = faq_files(dir);
@@ -73,6 +76,13 @@ pub fn load_dir(dir: &Path, default_lang: Lang) -> Result<Loaded, LoadError> {
             diagnostics.extend(parsed.diagnostics);
             continue;
         }
+        if is_contract_file(rel) {
+            let parsed = parse_contract(rel, &path, &text);
+            sources.insert(rel.clone(), Arc::from(text));
+            contracts.extend(parsed.contract);
+            diagnostics.extend(parsed.diagnostics);
+            continue;
+        }
         let parsed = parse_file(rel, &path, &text, default_lang);
         if let Some(d) = parsed.diagnostics.first() {
             sources.insert(rel.clone(), Arc::clone(&d.source));
@@ -85,6 +95,7 @@ pub fn load_dir(dir: &Path, default_lang: Lang) -> Result<Loaded, LoadError> {
     let shown = |rel: &Path| dir.join(rel);
     diagnostics.extend(cross_checks(&entries, &sources, &shown));
     diagnostics.extend(cross_check_notices(&notices, &sources, &shown));
+    diagnostics.extend(cross_check_contracts(&contracts, &sources, &shown));
     diagnostics.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     let has_errors = diagnostics.iter().any(Diagnostic::is_error);
     let knowledge = if has_errors {
@@ -93,7 +104,8 @@ pub fn load_dir(dir: &Path, default_lang: Lang) -> Result<Loaded, LoadError> {
         Some(
             Knowledge::new(entries)
                 .map_err(LoadError::Symptoms)?
-                .with_notices(notices),
+                .with_notices(notices)
+                .with_contracts(contracts),
         )
     };
     Ok(Loaded {

@@ -1,13 +1,17 @@
 //! Knowledge: the FAQ markdown maintainers keep in git, parsed, checked and
 //! watched. It owns the file format, the lint findings, the symptom regexes
-//! of documented fixes and the notices under `notices/`; searching the entries is left to `index` and deciding
+//! of documented fixes, the notices under `notices/` and the maintenance
+//! contracts under `contracts/`; searching the entries is left to `index` and deciding
 //! what to answer to `triage`.
 
+mod contract;
+pub mod contracts;
 mod diagnostic;
 mod entry;
 pub mod limits;
 mod load;
 pub mod markdown;
+mod matter;
 mod notice;
 pub mod notices;
 mod parse;
@@ -16,6 +20,9 @@ pub mod watch;
 
 use std::path::PathBuf;
 
+pub use contract::{
+    Asker, Contract, ContractLevel, ContractTerms, Contracts, Member, Service, show_duration,
+};
 pub use diagnostic::{Diagnostic, Severity};
 pub use entry::{Entry, Kind, Lang, Origin};
 pub use load::{Fingerprint, Loaded, MIN_QUESTIONS, fingerprint, load_dir};
@@ -43,6 +50,7 @@ pub struct Knowledge {
     symptoms: SymptomMatcher,
     langs: Vec<Lang>,
     notices: Vec<Notice>,
+    contracts: Contracts,
 }
 
 impl Knowledge {
@@ -62,6 +70,7 @@ impl Knowledge {
             entries,
             langs,
             notices: Vec::new(),
+            contracts: Contracts::default(),
         })
     }
 
@@ -69,6 +78,17 @@ impl Knowledge {
     pub fn with_notices(mut self, notices: Vec<Notice>) -> Self {
         self.notices = notices;
         self
+    }
+
+    /// The same knowledge with `contracts` (from `contracts/`).
+    pub fn with_contracts(mut self, contracts: Vec<Contract>) -> Self {
+        self.contracts = Contracts::new(contracts);
+        self
+    }
+
+    /// The maintenance contracts written under `contracts/`.
+    pub fn contracts(&self) -> &Contracts {
+        &self.contracts
     }
 
     /// The notices written under `notices/`, in file order.

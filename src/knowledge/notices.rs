@@ -26,14 +26,14 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use serde::Deserialize;
 
 use super::diagnostic::{Diagnostic, Severity, line_col, line_start};
 use super::entry::Lang;
 use super::markdown::h2_sections;
+use super::matter::{Matter, MatterFile};
 use super::notice::{Notice, NoticeKind, NoticeOrigin};
-use super::parse::{find_alias, split_front_matter, strip_location};
 use super::symptoms::check_symptom;
 
 /// The folder of the knowledge directory notices are read from.
@@ -94,6 +94,21 @@ pub fn parse_time(text: &str) -> Option<DateTime<Utc>> {
         .map(|t| t.and_utc())
 }
 
+/// A length of time as staff and maintainers type it: `90m`, `4h`, `2d` (a bare number is hours).
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    let (number, unit) = text
+        .find(|c: char| !c.is_ascii_digit())
+        .map_or((text, "h"), |i| text.split_at(i));
+    let n: i64 = number.parse().ok().filter(|n| *n > 0 && *n < 100_000)?;
+    match unit.trim() {
+        "m" | "min" => Some(Duration::minutes(n)),
+        "h" => Some(Duration::hours(n)),
+        "d" => Some(Duration::days(n)),
+        _ => None,
+    }
+}
+
 /// Parses the notice file at `rel`, shown to users as `shown`.
 pub fn parse_notice(rel: &Path, shown: &Path, text: &str, default_lang: Lang) -> ParsedNotice {
     let file = NoticeFile {
@@ -111,87 +126,22 @@ pub fn parse_notice(rel: &Path, shown: &Path, text: &str, default_lang: Lang) ->
 }
 
 /// One notice file being read.
-struct NoticeFile<'a> {
-    shown: &'a Path,
-    source: Arc<str>,
-}
+type NoticeFile<'a> = MatterFile<'a>;
 
 impl NoticeFile<'_> {
-    fn on_line(&self, severity: Severity, line: usize, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::on_line(severity, self.shown, &self.source, line, message)
-    }
-
-    fn error_at(&self, offset: usize, len: usize, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::at(
-            Severity::Error,
-            self.shown,
-            &self.source,
-            offset,
-            len,
-            message,
-        )
-    }
-
-    /// 1-based line of the top-level `key:` in the front matter.
-    fn key_line(&self, yaml_start: usize, yaml: &str, key: &str) -> Option<usize> {
-        let mut offset = yaml_start;
-        for line in yaml.split_inclusive('\n') {
-            if line
-                .strip_prefix(key)
-                .is_some_and(|rest| rest.trim_start().starts_with(':'))
-            {
-                return Some(line_col(&self.source, offset).0);
-            }
-            offset += line.len();
-        }
-        None
-    }
-
     fn read(&self, rel: &Path, default_lang: Lang, out: &mut Vec<Diagnostic>) -> Option<Notice> {
         let source = Arc::clone(&self.source);
-        let Some(split) = split_front_matter(&source) else {
-            out.push(
-                self.on_line(Severity::Error, 1, "a notice needs YAML front matter")
-                    .with_help("start the file with `---`, then start, end, services and symptoms, then `---`"),
-            );
-            return None;
-        };
-        let Some(close_start) = split.close_start else {
-            out.push(
-                self.on_line(Severity::Error, 1, "front matter is never closed")
-                    .with_help("end the YAML block with a line that is exactly `---`"),
-            );
-            return None;
-        };
-        if let Some(at) = find_alias(split.yaml) {
-            out.push(self.error_at(
-                split.yaml_start + at,
-                1,
-                "YAML aliases (`*name`) are not allowed in front matter",
-            ));
-            return None;
-        }
-        let matter: NoticeMatter = match serde_yaml_ng::from_str(split.yaml) {
-            Ok(m) => m,
-            Err(e) => {
-                let offset = e
-                    .location()
-                    .map_or(split.yaml_start, |l| split.yaml_start + l.index());
-                out.push(
-                    self.error_at(
-                        offset,
-                        1,
-                        format!("invalid YAML in front matter: {}", strip_location(&e)),
-                    )
-                    .with_help("a notice takes id, kind, start, end, services, symptoms and lang"),
-                );
-                return None;
-            }
-        };
-        let key_line = |key| {
-            self.key_line(split.yaml_start, split.yaml, key)
-                .unwrap_or(1)
-        };
+        let Matter {
+            value: matter,
+            split,
+            close_line: body_line,
+        } = self.matter::<NoticeMatter>(
+            &source,
+            "a notice",
+            "id, kind, start, end, services, symptoms and lang",
+            out,
+        )?;
+        let key_line = |key| self.key_line(&split, key);
         let start = self.time(&matter.start, "start", key_line("start"), out);
         let end = self.time(&matter.end, "end", key_line("end"), out);
         if let (Some(start), Some(end)) = (start, end)
@@ -213,7 +163,6 @@ impl NoticeFile<'_> {
             );
         }
         self.check_symptoms(&matter.symptoms, key_line("symptoms"), out);
-        let body_line = line_col(&source, close_start).0;
         let lang = matter.lang.unwrap_or(default_lang);
         let (text_en, text_de) = self.texts(split.body_start, lang, body_line, out)?;
         let id = match matter.id.as_deref().map(str::trim) {

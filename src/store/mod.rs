@@ -111,12 +111,14 @@ pub trait Store: Send + Sync {
     /// answer from it *Solved* / *Fixed it*, and who said *Not what I asked*.
     async fn entry_feedback(&self) -> Result<Vec<(String, EntryFeedback)>, StoreError>;
 
-    /// Unclaimed tickets due for a first reminder (waiting since
-    /// `first_before`) or a loud one (since `loud_before`).
+    /// Unclaimed tickets due at `now` for a first reminder or a loud one,
+    /// by [`Ticket::reminders`]: after `first` and `loud` of waiting, or
+    /// sooner where their contract promises a short response.
     async fn due_pings(
         &self,
-        first_before: DateTime<Utc>,
-        loud_before: DateTime<Utc>,
+        now: DateTime<Utc>,
+        first: chrono::Duration,
+        loud: chrono::Duration,
     ) -> Result<Vec<DuePing>, StoreError>;
     /// Open conversations without an open ticket that are quiet since
     /// `notice_before` (and were not told yet) or were told before `close_before`.

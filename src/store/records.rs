@@ -7,7 +7,7 @@ use crate::domain::{
     Action, AnswerId, ConversationId, Feedback, OutboxId, Person, Reason, SourceKey, Suggested,
     ThreadRef, Ticket, TicketId, UserId,
 };
-use crate::knowledge::{Kind, Lang};
+use crate::knowledge::{ContractTerms, Kind, Lang};
 
 /// A conversation to start.
 #[derive(Debug, Clone)]
@@ -173,6 +173,8 @@ pub struct NewTicket {
     pub customer_wrote: Vec<String>,
     /// What the bot suggested.
     pub suggested: Vec<Suggested>,
+    /// The customer's maintenance contract, if any.
+    pub contract: Option<ContractTerms>,
     /// When.
     pub at: DateTime<Utc>,
 }

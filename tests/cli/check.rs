@@ -296,3 +296,26 @@ fn notices_lists_the_demo_outage_as_active_and_the_window_as_planned() {
     );
     assert!(out.contains("notices/portal-outage.md:4"), "{out}");
 }
+
+#[test]
+fn contracts_with_unknown_levels_bad_dates_unknown_ids_or_a_shared_role_are_reported_with_file_and_line()
+ {
+    let out = check_fails("contracts");
+    for expected in [
+        "contracts/contracts/gold.md:3:1: unknown contract level `gold`",
+        "contracts/contracts/dates.md:7:1: the contract ends before it starts",
+        "contracts/contracts/ids.md:7:1: `@carol` is not a Discord id",
+        "contracts/contracts/twice-b.md:8:1: Discord role 345678901234567890 is covered by `twice-b` and `twice-a` at the same time",
+    ] {
+        assert!(out.contains(expected), "{expected} in {out}");
+    }
+}
+
+#[test]
+fn chat_can_act_as_a_contract_customer() {
+    frontline()
+        .args(["chat", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("--as"));
+}

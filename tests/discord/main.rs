@@ -7,6 +7,7 @@
 
 mod bot;
 mod catch_up;
+mod contracts;
 mod customers;
 mod dm_tickets;
 mod events;

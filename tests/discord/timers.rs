@@ -47,7 +47,8 @@ async fn a_ticket_unclaimed_past_the_loud_limit_gets_the_loud_ping(backend: Back
         loud_ping_after_minutes: 0,
         ..EngineSettings::default()
     };
-    let expected = "\u{1F6A8} {role} **Ticket #1 has waited more than 0 minutes and still nobody has claimed it!**";
+    let expected =
+        "\u{1F6A8} {role} **Ticket #1 has waited 0 minutes and still nobody has claimed it!**";
     pings_once(backend, engine, expected).await;
 }
 

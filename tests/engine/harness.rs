@@ -96,6 +96,7 @@ impl Bot {
             attachments: Vec::new(),
             lang: None,
             elsewhere: None,
+            roles: Vec::new(),
         }
     }
 
@@ -116,6 +117,7 @@ impl Bot {
             by: by.clone(),
             summary: summary.map(str::to_owned),
             lang: None,
+            roles: Vec::new(),
         }
     }
 

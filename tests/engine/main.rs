@@ -5,6 +5,7 @@
 mod support;
 
 mod answers;
+mod contracts;
 mod expect;
 mod feedback;
 mod fixes;

@@ -46,6 +46,7 @@ pub fn new_ticket(conv: &Conversation, source: &str) -> NewTicket {
         reason: Reason::NoMatch,
         customer_wrote: vec!["the coffee machine leaks".into()],
         suggested: Vec::new(),
+        contract: None,
         at: t0(),
     }
 }

@@ -2,6 +2,7 @@
 
 use chrono::Duration;
 use frontline::engine::{Rating, ThreadRef};
+use frontline::knowledge::{ContractLevel, ContractTerms, Service};
 use frontline::store::{Claim, Guarded, Opened, Store, TicketState};
 
 use crate::helpers::{alice, bob, conversation, new_ticket, t0};
@@ -219,16 +220,12 @@ async fn reminders_are_marked_once_per_level(backend: Backend) {
         panic!()
     };
     let at = |m| t0() + Duration::minutes(m);
-    assert!(
-        db.store
-            .due_pings(at(-15), at(-60))
-            .await
-            .unwrap()
-            .is_empty()
-    );
-    let due = db.store.due_pings(at(16 - 15), at(16 - 60)).await.unwrap();
-    assert_eq!(due.len(), 1);
-    assert_eq!(due[0].level, 1);
+    let (first, loud) = (Duration::minutes(15), Duration::minutes(60));
+    let due = |m| db.store.due_pings(at(m), first, loud);
+    assert!(due(0).await.unwrap().is_empty());
+    let now_due = due(16).await.unwrap();
+    assert_eq!(now_due.len(), 1);
+    assert_eq!(now_due[0].level, 1);
     let mut tx = db.store.begin().await.unwrap();
     assert!(tx.mark_pinged(t.id, 1).await.unwrap());
     assert!(
@@ -236,14 +233,33 @@ async fn reminders_are_marked_once_per_level(backend: Backend) {
         "another instance does not ping again"
     );
     tx.commit().await.unwrap();
-    assert!(
-        db.store
-            .due_pings(at(16 - 15), at(16 - 60))
-            .await
-            .unwrap()
-            .is_empty()
+    assert!(due(16).await.unwrap().is_empty());
+    assert_eq!(due(61).await.unwrap()[0].level, 2);
+
+    // A ticket whose contract promises a response within 20 minutes keeps
+    // its terms and is due at 10 and 15 minutes.
+    let conv = conversation(&*db.store, "thread-2").await;
+    let mut new = new_ticket(&conv, "m2");
+    new.contract = Some(ContractTerms {
+        id: "berger".into(),
+        customer: "Kanzlei Berger".into(),
+        level: ContractLevel::Vollwartung,
+        includes: vec![Service::Remote],
+        response_minutes: 20,
+        resolution_minutes: 240,
+    });
+    let Opened::New(c) = open(&*db.store, &new).await else {
+        panic!()
+    };
+    assert_eq!(
+        db.store.ticket(c.id).await.unwrap().unwrap().contract,
+        new.contract
     );
-    let due = db.store.due_pings(at(61 - 15), at(61 - 60)).await.unwrap();
-    assert_eq!(due[0].level, 2);
+    let levels = |due: Vec<frontline::store::DuePing>| -> Vec<(i64, i64)> {
+        due.iter().map(|d| (d.ticket.0, d.level)).collect()
+    };
+    assert_eq!(levels(due(9).await.unwrap()), []);
+    assert_eq!(levels(due(10).await.unwrap()), [(c.id.0, 1)]);
+    assert_eq!(levels(due(15).await.unwrap()), [(c.id.0, 2)]);
     db.cleanup().await;
 }

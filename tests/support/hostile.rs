@@ -44,6 +44,7 @@ pub async fn open_hostile_ticket(database_url: &str, faq: &Path) {
         attachments: Vec::new(),
         lang: None,
         elsewhere: None,
+        roles: Vec::new(),
     };
     engine
         .handle(&event, Utc::now())
@@ -95,6 +96,7 @@ pub async fn store_raw_hostile_ticket(database_url: &str) {
         reason: Reason::NoMatch,
         customer_wrote: vec![MESSAGE.into()],
         suggested: Vec::new(),
+        contract: None,
         at,
     })
     .await

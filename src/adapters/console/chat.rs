@@ -79,6 +79,7 @@ pub async fn run_chat(
                 attachments: Vec::new(),
                 lang: None,
                 elsewhere: None,
+                roles: Vec::new(),
             },
         };
         let actions = match engine.handle(&event, Utc::now()).await {

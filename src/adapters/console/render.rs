@@ -69,7 +69,9 @@ pub fn action(action: &Action) -> String {
             PingLevel::Normal => hanging(&format!("@{role} "), text) + "\n",
             PingLevel::Loud => hanging(&format!("@{role} !!! "), text) + "\n",
         },
-        Action::Ephemeral { text, .. } => hanging("(only you see this) ", text) + "\n",
+        Action::Ephemeral { text, .. } | Action::Private { text, .. } => {
+            hanging("(only you see this) ", text) + "\n"
+        }
     }
 }
 
@@ -106,6 +108,9 @@ pub fn card(c: &Card) -> String {
         one_line(&c.customer.name),
         c.reason.describe()
     );
+    if let Some(contract) = &c.contract {
+        let _ = writeln!(out, "{}", hanging("  contract: ", &contract.summary()));
+    }
     for line in &c.customer_wrote {
         let _ = writeln!(out, "{}", hanging("  customer wrote: ", line));
     }
@@ -121,17 +126,27 @@ pub fn card(c: &Card) -> String {
     out
 }
 
-/// A ticket's one-line summary for lists.
-pub fn ticket_line(t: &Ticket) -> String {
+/// A ticket's one-line summary for lists: when it is due while it is not
+/// resolved (`default`: the response time without a contract).
+pub fn ticket_line(t: &Ticket, default: chrono::Duration) -> String {
+    use crate::store::TicketState;
     let who = match (&t.claimed_by, t.state) {
-        (Some(p), crate::store::TicketState::Claimed) => format!(" by {}", one_line(&p.name)),
+        (Some(p), TicketState::Claimed) => format!(" by {}", one_line(&p.name)),
         _ => String::new(),
     };
+    let when = match t.state {
+        TicketState::Resolved => format!("opened {}", t.opened_at.format("%Y-%m-%d %H:%M")),
+        _ => format!("due    {}", t.due_at(default).format("%Y-%m-%d %H:%M")),
+    };
+    let contract = t
+        .contract
+        .as_ref()
+        .map(|c| format!(" [{}]", c.level.as_str()))
+        .unwrap_or_default();
     format!(
-        "#{:<4} {:<8}{who:<12} {}  {}: {}",
+        "#{:<4} {:<8}{who:<12} {when}  {}{contract}: {}",
         t.id,
         t.state.as_str(),
-        t.opened_at.format("%Y-%m-%d %H:%M"),
         one_line(&t.customer.name),
         one_line(&ellipsis(t.question(), 60))
     )
@@ -145,6 +160,13 @@ pub fn ticket_with_transcript(t: &Ticket, events: &[Event]) -> String {
         "  opened: {}",
         t.opened_at.format("%Y-%m-%d %H:%M UTC")
     );
+    if let (Some(c), true) = (&t.contract, t.state != crate::store::TicketState::Resolved) {
+        let _ = writeln!(
+            out,
+            "  respond by: {} (promised)",
+            t.due_at(c.response()).format("%Y-%m-%d %H:%M UTC")
+        );
+    }
     if let Some(r) = t.rating {
         let _ = writeln!(out, "  rating: {r} of 5");
     }

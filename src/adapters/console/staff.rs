@@ -24,7 +24,7 @@ use super::notice::{NoticeLine, notice_line, parse_notice_line};
 use super::repl::{self, Flow, Session};
 use super::{ConsoleError, ConsoleTransport, PLATFORM, render};
 use crate::delivery::Delivery;
-use crate::domain::{Inbound, Person, Route, StaffCommand, TicketId};
+use crate::domain::{Inbound, Person, Route, StaffCommand, TicketId, by_due};
 use crate::engine::Engine;
 use crate::knowledge::Lang;
 use crate::maintain::draft_fix::DraftError;
@@ -123,8 +123,9 @@ async fn list(engine: &Engine, desk: &ConsoleTransport) -> Result<(), ConsoleErr
     if tickets.is_empty() {
         desk.print("no open tickets\n")?;
     }
-    for t in tickets.iter().rev() {
-        desk.print(&format!("{}\n", render::ticket_line(t)))?;
+    let default = engine.settings().default_response();
+    for t in &by_due(tickets, default) {
+        desk.print(&format!("{}\n", render::ticket_line(t, default)))?;
     }
     Ok(())
 }

@@ -17,7 +17,7 @@ use serenity::all::{
 
 use super::failure::{ALREADY_ACKNOWLEDGED, Failure};
 use super::handler::Handler;
-use super::ids::{channel_in, is_staff, person, source_key, thread_ref};
+use super::ids::{channel_in, is_staff, person, role_ids, source_key, thread_ref};
 use super::interactions::STAFF_ONLY;
 use super::relay::ticket_of_relay;
 use super::settings::ChannelRole;
@@ -382,6 +382,7 @@ impl Handler {
             attachments: Vec::new(),
             lang,
             elsewhere: None,
+            roles: role_ids(command.member.as_deref()),
         };
         self.handle(&event).await;
         in_thread("Your question is in", &thread)
@@ -400,6 +401,7 @@ impl Handler {
             by: person(&command.user),
             summary: summary.map(str::to_owned),
             lang,
+            roles: role_ids(command.member.as_deref()),
         };
         self.handle(&event).await;
         in_thread("Your request for a human is in", &thread)

@@ -28,7 +28,7 @@ use serenity::async_trait;
 
 use super::commands;
 use super::failure::{Failure, THREAD_ALREADY_CREATED};
-use super::ids::{channel_of, is_staff, person, source_key, thread_ref};
+use super::ids::{channel_of, is_staff, person, role_ids, source_key, thread_ref};
 use super::interactions::Interactions;
 use super::settings::{ChannelRole, DiscordConfig};
 use super::thread_name::thread_name;
@@ -206,6 +206,7 @@ impl Handler {
             attachments: msg.attachments.iter().map(|a| a.url.clone()).collect(),
             lang,
             elsewhere,
+            roles: role_ids(msg.member.as_deref()),
         };
         self.intake.handle_at(&event, at, starts_thread).await;
     }

@@ -73,6 +73,14 @@ pub fn is_staff<M: Roles + ?Sized>(member: Option<&M>, role: RoleId) -> bool {
     member.is_some_and(|m| m.roles().contains(&role))
 }
 
+/// The ids of `member`'s roles (none outside a server), which a
+/// maintenance contract may cover.
+pub fn role_ids<M: Roles + ?Sized>(member: Option<&M>) -> Vec<String> {
+    member.map_or_else(Vec::new, |m| {
+        m.roles().iter().map(ToString::to_string).collect()
+    })
+}
+
 /// The id after this platform's prefix.
 fn own(id: &str) -> Option<&str> {
     id.strip_prefix(PLATFORM)?.strip_prefix(':')

@@ -224,6 +224,13 @@ pub fn card_embed(card: &Card, thread_link: &str) -> CreateEmbed {
             card.opened_at.format("%Y-%m-%d %H:%M UTC").to_string(),
             true,
         );
+    if let Some(contract) = &card.contract {
+        embed = embed.field(
+            "Contract",
+            cut(&neutralise(&contract.summary()), FIELD_LIMIT),
+            false,
+        );
+    }
     if !wrote.is_empty() {
         embed = embed.description(cut(&wrote, EMBED_DESCRIPTION_LIMIT));
     }

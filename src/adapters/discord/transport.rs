@@ -167,6 +167,11 @@ impl DiscordTransport {
                 self.upsert_card(row, card).await
             }
             Action::Ephemeral { user, text } => self.ephemeral(&user.0, text).await,
+            Action::Private { user, text } => {
+                let user = user_of(&Person::new(user.0.clone(), ""))?;
+                let dm = user.create_dm_channel(&self.http).await.map_err(failed)?;
+                self.post(row, dm.id, render::text(text, vec![])).await
+            }
         }
     }
 

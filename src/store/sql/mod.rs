@@ -240,10 +240,11 @@ impl Store for SqlStore {
 
     async fn due_pings(
         &self,
-        first_before: DateTime<Utc>,
-        loud_before: DateTime<Utc>,
+        now: DateTime<Utc>,
+        first: chrono::Duration,
+        loud: chrono::Duration,
     ) -> Result<Vec<DuePing>, StoreError> {
-        self.read_due_pings(first_before, loud_before).await
+        self.read_due_pings(now, first, loud).await
     }
 
     async fn quiet_conversations(

@@ -1,7 +1,7 @@
 //! Reads outside transactions: conversations, tickets, transcripts, answers,
 //! and what the timers are due for.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use sqlx::AssertSqlSafe;
 
 use super::rows::{
@@ -9,9 +9,14 @@ use super::rows::{
     TICKET_SELECT, TicketRow,
 };
 use super::{SqlStore, on_pool};
-use crate::domain::{Conversation, ConversationId, SourceKey, ThreadRef, TicketId};
+use crate::domain::{Conversation, ConversationId, SourceKey, ThreadRef, TicketId, reminders};
+use crate::knowledge::ContractTerms;
 use crate::ranking::feedback::EntryFeedback;
 use crate::store::{AnswerRecord, DuePing, Event, StoreError, Ticket, TicketState};
+
+/// A ticket waiting for a claim: id, conversation, reminders sent, since
+/// when, and its contract's terms (JSON).
+type WaitingRow = (i64, i64, i64, DateTime<Utc>, Option<String>);
 
 /// Placeholders `$from, $from+1, …` for `n` values.
 pub fn placeholders(from: usize, n: usize) -> String {
@@ -193,25 +198,39 @@ impl SqlStore {
 
     pub(super) async fn read_due_pings(
         &self,
-        first_before: DateTime<Utc>,
-        loud_before: DateTime<Utc>,
+        now: DateTime<Utc>,
+        first: Duration,
+        loud: Duration,
     ) -> Result<Vec<DuePing>, StoreError> {
-        let sql = "SELECT id, conversation_id, ping_level, waiting_since FROM tickets \
+        let sql = "SELECT id, conversation_id, ping_level, waiting_since, contract FROM tickets \
                    WHERE state = 'open' AND ping_level < 2 AND waiting_since <= $1 ORDER BY id";
-        let rows: Vec<(i64, i64, i64, DateTime<Utc>)> = on_pool!(self, |p| {
-            sqlx::query_as(sql).bind(first_before).fetch_all(p).await?
+        let rows: Vec<WaitingRow> = on_pool!(self, |p| {
+            sqlx::query_as(sql).bind(now).fetch_all(p).await?
         });
-        Ok(rows
-            .into_iter()
-            .filter_map(|(id, conversation, level, since)| {
-                let due = if since <= loud_before { 2 } else { 1 };
-                (due > level).then_some(DuePing {
+        let mut due = Vec::new();
+        for (id, conversation, level, since, contract) in rows {
+            let contract: Option<ContractTerms> = contract
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()
+                .map_err(|e| StoreError::Corrupt(format!("contract of ticket {id}: {e}")))?;
+            let (first_at, loud_at) = reminders(since, contract.as_ref(), first, loud);
+            let now_due = if now >= loud_at {
+                2
+            } else if now >= first_at {
+                1
+            } else {
+                0
+            };
+            if now_due > level {
+                due.push(DuePing {
                     ticket: TicketId(id),
                     conversation: ConversationId(conversation),
-                    level: due,
-                })
-            })
-            .collect())
+                    level: now_due,
+                });
+            }
+        }
+        Ok(due)
     }
 
     pub(super) async fn read_quiet_conversations(

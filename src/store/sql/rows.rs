@@ -67,7 +67,7 @@ pub fn state_json(state: &State) -> String {
 pub const TICKET_SELECT: &str = "SELECT t.id, t.conversation_id, c.thread, c.customer_id, \
      c.customer_name, t.reason, t.customer_wrote, t.suggested, t.state, t.claimed_by_id, \
      t.claimed_by_name, t.resolved_by_id, t.resolved_by_name, t.resolution, t.rating, \
-     t.opened_at, t.waiting_since, t.first_claimed_at, t.resolved_at, t.ping_level \
+     t.opened_at, t.waiting_since, t.first_claimed_at, t.resolved_at, t.ping_level, t.contract \
      FROM tickets t JOIN conversations c ON c.id = t.conversation_id";
 
 #[derive(sqlx::FromRow)]
@@ -92,6 +92,7 @@ pub struct TicketRow {
     first_claimed_at: Option<DateTime<Utc>>,
     resolved_at: Option<DateTime<Utc>>,
     ping_level: i64,
+    contract: Option<String>,
 }
 
 fn person(id: Option<String>, name: Option<String>) -> Option<Person> {
@@ -123,6 +124,12 @@ impl TryFrom<TicketRow> for Ticket {
             first_claimed_at: r.first_claimed_at,
             resolved_at: r.resolved_at,
             ping_level: r.ping_level,
+            contract: r
+                .contract
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()
+                .map_err(|e| json("contract", e))?,
         })
     }
 }

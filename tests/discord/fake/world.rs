@@ -44,6 +44,9 @@ pub struct Channel {
     pub guild_id: Option<u64>,
 }
 
+/// The role the fixture FAQ's Vollwartung contract covers.
+pub const CONTRACT_ROLE: u64 = 345_678_901_234_567_890;
+
 /// The whole scripted world.
 #[derive(Debug, Clone)]
 pub struct World {
@@ -55,7 +58,8 @@ pub struct World {
     pub staff_role: u64,
     /// The bot user.
     pub bot: User,
-    /// Customers: alice, bob.
+    /// Customers: alice, bob, and carol, who holds the role of the fixture
+    /// FAQ's Vollwartung contract (`contracts/berger.md`).
     pub customers: Vec<User>,
     /// Staff members with the staff role: sam, kim.
     pub staff: Vec<User>,
@@ -97,6 +101,7 @@ impl Default for World {
             customers: vec![
                 user(1_100_000_000_000_000_101, "alice", vec![]),
                 user(1_100_000_000_000_000_102, "bob", vec![]),
+                user(1_100_000_000_000_000_103, "carol", vec![CONTRACT_ROLE]),
             ],
             staff: vec![
                 user(1_100_000_000_000_000_201, "sam", vec![staff_role]),
@@ -119,6 +124,11 @@ impl World {
     /// The second customer.
     pub fn bob(&self) -> &User {
         &self.customers[1]
+    }
+
+    /// The customer whose role a maintenance contract covers.
+    pub fn carol(&self) -> &User {
+        &self.customers[2]
     }
 
     /// The first member of staff.

@@ -1,0 +1,4 @@
+-- The customer's maintenance contract as it stood when a ticket was opened
+-- (JSON: id, customer, level, includes, response and resolution minutes);
+-- NULL without one. Its promised response time drives the reminders.
+ALTER TABLE tickets ADD COLUMN contract TEXT;

@@ -1,0 +1,175 @@
+//! The customer's maintenance contract in a conversation: which one covers
+//! them (looked up at each of their messages, from who they are and, on
+//! Discord, their roles), a question about it answered from their own
+//! contract and only to them, and a request for remote maintenance from a
+//! customer whose contract does not include it answered with what a
+//! contract would include and how to get one. Where the knowledge has no
+//! contracts, none of this applies: nobody is told they lack one.
+
+use std::sync::LazyLock;
+
+use chrono::{DateTime, Utc};
+use regex::Regex;
+
+use super::message::offer;
+use super::phrases;
+use super::turn::Turn;
+use crate::domain::{Action, Awaiting, Button, Conversation, Person};
+use crate::knowledge::{Asker, Contracts, Service};
+
+/// "my contract", "unser Wartungsvertrag": the customer's own contract.
+static OWN_CONTRACT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:(?:my|our)\s+(?:maintenance\s+|service\s+|support\s+)?(?:contract|agreement|sla)|(?:mein|meine|meinen|meinem|meines|unser|unsere|unseren|unserem|unseres)\s+(?:wartungs|service|support)?vertrag(?:s|es)?)\b",
+    )
+    .expect("a valid pattern")
+});
+
+/// Words that ask what it says, as opposed to how to end or pay it.
+static ABOUT_TERMS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:cover|covers|covered|coverage|include|includes|included|scope|level|response|resolution|valid|expire|expires|details|terms|umfasst|umfang|abgedeckt|deckt|enthalten|enthält|beinhaltet|inklusive|leistung|leistungen|reaktionszeit|gültig|läuft|bedingungen|details)\b",
+    )
+    .expect("a valid pattern")
+});
+
+/// Questions about a contract that its terms do not answer.
+static NOT_TERMS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:cancel\w*|terminat\w*|notice period|kündig\w*|kuendig\w*|invoice\w*|rechnung\w*|price|prices|cost|costs|kosten|preis\w*)\b")
+        .expect("a valid pattern")
+});
+
+/// A request for remote maintenance or diagnosis.
+static REMOTE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:remote\s+(?:maintenance|support|session|diagnos\w*|access|help|assistance)|remotely|fernwartung\w*|ferndiagnose\w*|fernzugriff\w*|fernsupport\w*|fernhilfe)\b",
+    )
+    .expect("a valid pattern")
+});
+
+/// Whether `text` asks what the customer's own contract covers.
+pub fn asks_about_own_contract(text: &str) -> bool {
+    OWN_CONTRACT.is_match(text) && ABOUT_TERMS.is_match(text) && !NOT_TERMS.is_match(text)
+}
+
+/// Whether `text` asks for remote maintenance or diagnosis.
+pub fn asks_for_remote(text: &str) -> bool {
+    REMOTE.is_match(text)
+}
+
+/// The id of the valid contract covering `customer` (with Discord `roles`)
+/// at `now`.
+pub(super) fn covering(
+    contracts: &Contracts,
+    customer: &Person,
+    roles: &[String],
+    now: DateTime<Utc>,
+) -> Option<String> {
+    let asker = Asker {
+        id: &customer.id.0,
+        roles,
+    };
+    contracts.covering(asker, now).map(|c| c.id.clone())
+}
+
+/// Answers the customer's message when it is about their contract: their
+/// own terms, privately; or, asking for remote maintenance their contract
+/// does not include, what a contract would include. `false`: not about it
+/// (or the knowledge has no contracts), triage goes on.
+pub(super) fn answer(
+    contracts: &Contracts,
+    turn: &mut Turn,
+    conv: &mut Conversation,
+    text: &str,
+) -> bool {
+    if contracts.is_empty() {
+        return false;
+    }
+    let own = conv
+        .state
+        .contract
+        .as_deref()
+        .and_then(|id| contracts.get(id));
+    let about_own = asks_about_own_contract(text);
+    let remote_missing = asks_for_remote(text) && !own.is_some_and(|c| c.includes(Service::Remote));
+    if !about_own && !remote_missing {
+        return false;
+    }
+    let thread = conv.thread.clone();
+    conv.state.awaiting = Awaiting::Question;
+    match own {
+        Some(contract) if about_own => {
+            // Only the customer reads their terms: the thread may be public.
+            let private = Action::Private {
+                user: conv.customer.id.clone(),
+                text: phrases::contract_terms(conv.lang, contract),
+            };
+            turn.push(Some(conv.id), None, private);
+            let said = Action::Say {
+                thread,
+                text: phrases::contract_sent_privately(conv.lang),
+                buttons: Vec::new(),
+            };
+            turn.push(Some(conv.id), None, said);
+        }
+        _ => {
+            let said = Action::Say {
+                thread,
+                text: phrases::contract_offer(conv.lang, own),
+                buttons: vec![offer(Button::TalkToHuman, conv)],
+            };
+            turn.push(Some(conv.id), None, said);
+            conv.state.awaiting = Awaiting::ContractOffer;
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn questions_about_the_customers_own_contract_are_told_apart() {
+        for asked in [
+            "What does my contract cover?",
+            "is remote support included in our maintenance contract",
+            "what is the response time in my SLA",
+            "Was umfasst mein Wartungsvertrag?",
+            "Welche Leistungen sind in unserem Vertrag enthalten?",
+            "Ist ein Ersatzsystem in meinem Vertrag inklusive?",
+        ] {
+            assert!(asks_about_own_contract(asked), "{asked}");
+        }
+        for other in [
+            "What does a maintenance contract cover?",
+            "How do I cancel my contract?",
+            "what is the notice period of my contract",
+            "Wie kündige ich meinen Vertrag?",
+            "Was kostet mein Wartungsvertrag?",
+            "my contract number is 1234",
+            "Outlook does not start",
+        ] {
+            assert!(!asks_about_own_contract(other), "{other}");
+        }
+    }
+
+    #[test]
+    fn requests_for_remote_maintenance_are_recognised_in_both_languages() {
+        for asked in [
+            "Can you do remote maintenance on our server?",
+            "can someone connect remotely and look at it",
+            "Bitte per Fernwartung auf den Server schauen",
+            "Ist eine Ferndiagnose möglich?",
+        ] {
+            assert!(asks_for_remote(asked), "{asked}");
+        }
+        for other in [
+            "My printer is offline",
+            "Remote Desktop shows error 0x204 ... no",
+            "Wartungsfenster am Samstag",
+        ] {
+            assert!(!asks_for_remote(other), "{other}");
+        }
+    }
+}
