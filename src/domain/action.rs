@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::conversation::{Feedback, Reason};
+use super::conversation::{Detail, Feedback, Reason};
 use super::ids::{Person, ThreadRef, TicketId, UserId};
 use super::inbound::Button;
 use crate::knowledge::{ContractTerms, Kind};
@@ -221,6 +221,9 @@ pub struct Card {
     /// was opened.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract: Option<ContractTerms>,
+    /// The details staff need, as the customer gave them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<Detail>,
     /// What staff can do with it now.
     pub buttons: Vec<StaffButton>,
 }

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::ids::{AnswerId, ConversationId, Person, ThreadRef, TicketId};
-use crate::knowledge::{Kind, Lang};
+use crate::knowledge::{Kind, Lang, Need};
 
 /// How many of the customer's messages about one problem are kept as context.
 pub const TOPIC_MESSAGES: usize = 8;
@@ -160,6 +160,17 @@ pub enum Awaiting {
         /// The notice's id.
         notice: String,
     },
+    /// A documented fix did not help and staff need details first: the
+    /// customer is asked for each of `missing` in turn (the first is the
+    /// question asked last), then the ticket opens with `answers`.
+    Details {
+        /// The fix that did not help.
+        entry_id: String,
+        /// What is still to be asked, the current question first.
+        missing: Vec<Need>,
+        /// What the customer answered so far.
+        answers: Vec<Detail>,
+    },
     /// The customer was told what a maintenance contract would include
     /// (they asked about theirs, or for remote maintenance, without one);
     /// *Talk to a human* opens a ticket, for an offer or for help now.
@@ -174,6 +185,15 @@ pub enum Awaiting {
         /// The resolved ticket.
         ticket: TicketId,
     },
+}
+
+/// A detail staff need, as the customer gave it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Detail {
+    /// What it is.
+    pub need: Need,
+    /// What the customer wrote.
+    pub value: String,
 }
 
 /// An entry offered in the current topic.

@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::conversation::Detail;
 use super::ids::{Person, SourceKey, ThreadRef, TicketId};
 use crate::knowledge::Lang;
 pub use crate::knowledge::notices::parse_duration;
@@ -81,6 +82,18 @@ pub enum Inbound {
         /// press under an earlier one is refused instead of acting on the
         /// current one.
         offer: Option<u64>,
+    },
+    /// The customer gave the details staff need in a form (after *Still
+    /// broken* under a fix that declares them): the ticket opens with them.
+    Details {
+        /// Platform and interaction id, for idempotency.
+        source: SourceKey,
+        /// The conversation's thread.
+        thread: ThreadRef,
+        /// Who filled it in.
+        by: Person,
+        /// What they wrote, per detail.
+        details: Vec<Detail>,
     },
     /// A member of staff acts on a ticket.
     Staff {

@@ -19,7 +19,7 @@ mod ticket;
 pub use action::{
     Action, Card, CardStatus, Offer, PingLevel, Route, Source, StaffButton, Suggested,
 };
-pub use conversation::{Awaiting, Conversation, Feedback, Offered, Reason, State, Status};
+pub use conversation::{Awaiting, Conversation, Detail, Feedback, Offered, Reason, State, Status};
 pub use ids::{AnswerId, ConversationId, OutboxId, Person, SourceKey, ThreadRef, TicketId, UserId};
 pub use inbound::{
     Button, Elsewhere, Inbound, NewNotice, NoticeCommand, Rating, StaffCommand, parse_duration,

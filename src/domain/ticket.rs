@@ -3,7 +3,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::action::Suggested;
-use super::conversation::Reason;
+use super::conversation::{Detail, Reason};
 use super::ids::{ConversationId, Person, ThreadRef, TicketId};
 use crate::knowledge::ContractTerms;
 
@@ -79,6 +79,8 @@ pub struct Ticket {
     /// The customer's maintenance contract as it stood when the ticket was
     /// opened: its promised times drive the reminders.
     pub contract: Option<ContractTerms>,
+    /// What the customer answered when asked for the details staff need.
+    pub details: Vec<Detail>,
 }
 
 impl Ticket {
@@ -184,6 +186,7 @@ mod tests {
             resolved_at: None,
             ping_level: 0,
             contract: None,
+            details: Vec::new(),
         }
     }
 

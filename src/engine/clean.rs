@@ -12,7 +12,7 @@
 
 use std::borrow::Cow;
 
-use crate::domain::{Inbound, Person, StaffCommand};
+use crate::domain::{Detail, Inbound, Person, StaffCommand};
 
 /// Discord's most roles in one server: more from an adapter is not a member's.
 const MAX_ROLES: usize = 250;
@@ -114,6 +114,23 @@ impl Inbound {
                 by: clean_person(by),
                 button: button.clone(),
                 offer: *offer,
+            },
+            Inbound::Details {
+                source,
+                thread,
+                by,
+                details,
+            } => Inbound::Details {
+                source: source.clone(),
+                thread: thread.clone(),
+                by: clean_person(by),
+                details: details
+                    .iter()
+                    .map(|d| Detail {
+                        need: d.need,
+                        value: cleaned(&d.value),
+                    })
+                    .collect(),
             },
             Inbound::Staff {
                 source,

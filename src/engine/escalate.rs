@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::Engine;
 use super::contracts;
+use super::details;
 use super::message::{Arrival, capped};
 use super::notices::link_line;
 use super::phrases;
@@ -103,6 +104,7 @@ impl Engine {
                 })
                 .collect(),
             contract: self.contract_terms(conv),
+            details: details::collected(conv),
             at: turn.now,
         };
         match turn.tx.open_ticket(&new).await? {
@@ -128,7 +130,7 @@ impl Engine {
                 let told = Action::TicketOpened {
                     thread: conv.thread.clone(),
                     ticket: ticket.id,
-                    text: phrases::ticket_opened(conv.lang, ticket.id),
+                    text: phrases::ticket_opened(conv.lang, ticket.id, ticket.contract.as_ref()),
                 };
                 turn.push(Some(conv.id), Some(ticket.id), told);
                 turn.push(
@@ -209,6 +211,7 @@ pub fn card(ticket: &Ticket) -> Card {
         suggested: ticket.suggested.clone(),
         opened_at: ticket.opened_at,
         contract: ticket.contract.clone(),
+        details: ticket.details.clone(),
         buttons,
     }
 }

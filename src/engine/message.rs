@@ -247,6 +247,17 @@ impl Engine {
             turn.push(Some(conv.id), None, say(phrases::empty(conv.lang)));
             return Ok(());
         }
+        if let Awaiting::Details { .. } = conv.state.awaiting {
+            // An answer to the question for a detail staff need (a request
+            // for a person hands over with what was given so far).
+            conv.state.push_topic(text.trim());
+            if human::asks_for_human(text) {
+                return self
+                    .escalate(turn, conv, Reason::FixDidNotHelp, source)
+                    .await;
+            }
+            return self.detail_answered(turn, conv, text, source).await;
+        }
         match small_talk::classify(text) {
             Some(SmallTalk::Greeting) => {
                 turn.push(

@@ -29,6 +29,7 @@
 
 mod clean;
 mod contracts;
+mod details;
 mod escalate;
 mod human;
 mod message;
@@ -53,10 +54,10 @@ use serde::{Deserialize, Serialize};
 
 // The domain's nouns, re-exported: they are the engine's vocabulary too.
 pub use crate::domain::{
-    Action, AnswerId, Awaiting, Button, Card, CardStatus, Conversation, ConversationId, Elsewhere,
-    Feedback, Inbound, NewNotice, NoticeCommand, Offer, Offered, OutboxId, Person, PingLevel,
-    Rating, Reason, Route, Source, SourceKey, StaffButton, StaffCommand, State, Status, Suggested,
-    ThreadRef, TicketId, UserId,
+    Action, AnswerId, Awaiting, Button, Card, CardStatus, Conversation, ConversationId, Detail,
+    Elsewhere, Feedback, Inbound, NewNotice, NoticeCommand, Offer, Offered, OutboxId, Person,
+    PingLevel, Rating, Reason, Route, Source, SourceKey, StaffButton, StaffCommand, State, Status,
+    Suggested, ThreadRef, TicketId, UserId,
 };
 pub use escalate::card;
 pub use queries::Queries;
@@ -256,6 +257,12 @@ impl Engine {
                     self.on_press(source, thread, by, (button, *offer), now)
                         .await
                 }
+                Inbound::Details {
+                    source,
+                    thread,
+                    by,
+                    details,
+                } => self.on_details(source, thread, by, details, now).await,
                 Inbound::Staff {
                     source,
                     ticket,
@@ -288,6 +295,7 @@ fn event_kind(event: &Inbound) -> &'static str {
         Inbound::Ticket { .. } => "ticket",
         Inbound::Flooding { .. } => "flooding",
         Inbound::Press { .. } => "press",
+        Inbound::Details { .. } => "details",
         Inbound::Staff { .. } => "staff",
         Inbound::Tick => "tick",
     }

@@ -84,8 +84,42 @@ pub fn did_you_mean(lang: Lang) -> String {
     )
 }
 
-/// A ticket was opened.
-pub fn ticket_opened(lang: Lang, ticket: TicketId) -> String {
+/// A ticket was opened; with the customer's contract, what happens next
+/// and by when it promises.
+pub fn ticket_opened(
+    lang: Lang,
+    ticket: TicketId,
+    contract: Option<&crate::knowledge::ContractTerms>,
+) -> String {
+    let opened = ticket_opened_plain(lang, ticket);
+    let Some(c) = contract else {
+        return opened;
+    };
+    let within = crate::knowledge::show_duration(c.response(), lang);
+    let remote = c.includes.contains(&crate::knowledge::Service::Remote);
+    let next = match (lang, remote) {
+        (Lang::En, true) => format!(
+            "Under your maintenance contract ({}), a technician will start a remote diagnosis within {within}.",
+            c.level.label(lang)
+        ),
+        (Lang::En, false) => format!(
+            "Under your maintenance contract ({}), we respond within {within}.",
+            c.level.label(lang)
+        ),
+        (Lang::De, true) => format!(
+            "Gemäß Ihrem Wartungsvertrag ({}) beginnt ein Techniker innerhalb von {within} mit der Ferndiagnose.",
+            c.level.label(lang)
+        ),
+        (Lang::De, false) => format!(
+            "Gemäß Ihrem Wartungsvertrag ({}) reagieren wir innerhalb von {within}.",
+            c.level.label(lang)
+        ),
+    };
+    format!("{opened} {next}")
+}
+
+/// A ticket was opened (without a contract's promise).
+fn ticket_opened_plain(lang: Lang, ticket: TicketId) -> String {
     match lang {
         Lang::En => format!(
             "I have passed this to our support team as ticket #{ticket}, with everything you wrote \
@@ -365,6 +399,17 @@ pub fn contract_terms(lang: Lang, contract: &crate::knowledge::Contract) -> Stri
             )
         }
     }
+}
+
+/// Before the questions for what staff need, after a fix did not help.
+pub fn details_first(lang: Lang) -> String {
+    pick(
+        lang,
+        "Sorry that did not help. Before I hand this to our staff, they need a few details, \
+         so nobody has to ask you again.",
+        "Schade, dass das nicht geholfen hat. Bevor ich das an unsere Mitarbeiter übergebe, \
+         brauchen sie ein paar Angaben, damit niemand Sie erneut fragen muss.",
+    )
 }
 
 /// In the thread, after a customer's contract was sent to them alone.

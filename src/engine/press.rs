@@ -114,12 +114,12 @@ impl Engine {
                 Awaiting::Feedback {
                     answer,
                     kind: Kind::Fix,
-                    ..
+                    entry_id,
                 },
                 Button::StillBroken,
             ) => {
                 feedback_on(turn, conv, answer, Feedback::StillBroken).await?;
-                self.escalate(turn, conv, Reason::FixDidNotHelp, source)
+                self.fix_failed(brain, turn, conv, &entry_id, source)
                     .await?;
             }
             (Awaiting::Choice { entries }, Button::Choose(id)) if entries.contains(id) => {

@@ -7,6 +7,8 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use super::needs::Need;
+
 /// A language the bot answers in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
@@ -87,6 +89,9 @@ pub struct Entry {
     pub kind: Kind,
     /// Regular expression sources (fixes only), matched case-insensitively.
     pub symptoms: Vec<String>,
+    /// What staff need when the fix does not help (a fix's `needs:`),
+    /// asked of the customer before the ticket opens.
+    pub needs: Vec<Need>,
     /// The answer as written, markdown, for display.
     pub answer_markdown: String,
     /// The answer's plain text, for the index.

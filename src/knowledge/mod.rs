@@ -12,6 +12,7 @@ pub mod limits;
 mod load;
 pub mod markdown;
 mod matter;
+mod needs;
 mod notice;
 pub mod notices;
 mod parse;
@@ -26,6 +27,7 @@ pub use contract::{
 pub use diagnostic::{Diagnostic, Severity};
 pub use entry::{Entry, Kind, Lang, Origin};
 pub use load::{Fingerprint, Loaded, MIN_QUESTIONS, fingerprint, load_dir};
+pub use needs::{Need, missing};
 pub use notice::{Notice, NoticeKind, NoticeOrigin, NoticeStatus};
 pub use parse::{ParsedFile, parse_file};
 pub use symptoms::{SymptomHit, SymptomMatcher, SymptomProblem, check_symptom};

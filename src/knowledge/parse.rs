@@ -15,6 +15,7 @@ use super::limits::{
     bytes,
 };
 use super::markdown::{h2_sections, plain_text, slug};
+use super::needs::Need;
 use super::symptoms::check_symptom;
 
 /// What a maintainer may write in front matter. Unknown keys are errors so
@@ -32,6 +33,8 @@ struct FrontMatter {
     kind: Option<Kind>,
     #[serde(default)]
     symptoms: Vec<String>,
+    #[serde(default)]
+    needs: Vec<String>,
 }
 
 /// The entries of one file and what is wrong with it.
@@ -211,6 +214,40 @@ impl FileCtx<'_> {
             .join("/")
     }
 
+    /// A fix's `needs:` written on line `line`: unknown ones, and needs on
+    /// an entry that is not a fix, are errors.
+    fn needs(
+        &self,
+        written: &[String],
+        kind: Kind,
+        line: usize,
+        out: &mut ParsedFile,
+    ) -> Vec<Need> {
+        if written.is_empty() {
+            return Vec::new();
+        }
+        if kind != Kind::Fix {
+            out.diagnostics.push(
+                self.on_line(Severity::Error, line, "needs on an entry that is not a fix")
+                    .with_help("only a documented fix asks for details before its ticket opens"),
+            );
+            return Vec::new();
+        }
+        let known = Need::ALL.map(Need::as_str).join(", ");
+        let mut needs = Vec::new();
+        for item in written {
+            match item.parse::<Need>() {
+                Ok(need) if !needs.contains(&need) => needs.push(need),
+                Ok(_) => {}
+                Err(e) => out.diagnostics.push(
+                    self.on_line(Severity::Error, line, e)
+                        .with_help(format!("a fix needs some of: {known}")),
+                ),
+            }
+        }
+        needs
+    }
+
     fn in_fixes(&self) -> bool {
         self.rel
             .components()
@@ -271,8 +308,8 @@ impl FileCtx<'_> {
                 let message = format!("invalid YAML in front matter: {}", strip_location(&e));
                 out.diagnostics
                     .push(self.error_at(offset, 1, message).with_help(
-                        "front matter takes id, title, questions, tags, lang, kind and symptoms",
-                    ));
+                    "front matter takes id, title, questions, tags, lang, kind, symptoms and needs",
+                ));
                 return out;
             }
         };
@@ -331,6 +368,7 @@ impl FileCtx<'_> {
                 );
             }
         }
+        let needs = self.needs(&fm.needs, kind, key_line("needs").unwrap_or(1), &mut out);
         if let Some(id) = &fm.id
             && id.trim().is_empty()
         {
@@ -359,6 +397,7 @@ impl FileCtx<'_> {
             lang: fm.lang.unwrap_or(default_lang),
             kind,
             symptoms: fm.symptoms,
+            needs,
             answer_text: plain_text(answer_markdown),
             answer_markdown: answer_markdown.to_string(),
             origin: self.origin(key_line("title").unwrap_or(1)),
@@ -453,6 +492,7 @@ impl FileCtx<'_> {
                     Kind::Faq
                 },
                 symptoms: Vec::new(),
+                needs: Vec::new(),
                 answer_text: plain_text(&section.body),
                 answer_markdown: section.body,
                 origin: self.origin(line),

@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 
 use crate::domain::{
-    Action, AnswerId, ConversationId, Feedback, OutboxId, Person, Reason, SourceKey, Suggested,
-    ThreadRef, Ticket, TicketId, UserId,
+    Action, AnswerId, ConversationId, Detail, Feedback, OutboxId, Person, Reason, SourceKey,
+    Suggested, ThreadRef, Ticket, TicketId, UserId,
 };
 use crate::knowledge::{ContractTerms, Kind, Lang};
 
@@ -175,6 +175,8 @@ pub struct NewTicket {
     pub suggested: Vec<Suggested>,
     /// The customer's maintenance contract, if any.
     pub contract: Option<ContractTerms>,
+    /// The details staff need, as the customer gave them.
+    pub details: Vec<Detail>,
     /// When.
     pub at: DateTime<Utc>,
 }

@@ -319,3 +319,14 @@ fn chat_can_act_as_a_contract_customer() {
         .success()
         .stdout(predicate::str::contains("--as"));
 }
+
+#[test]
+fn unknown_needs_and_needs_outside_a_fix_are_reported_with_file_and_line() {
+    let out = check_fails("needs");
+    for expected in [
+        "needs/fixes/vpn-809.md:9:1: unknown need `serial_number`",
+        "needs/en/hours.md:7:1: needs on an entry that is not a fix",
+    ] {
+        assert!(out.contains(expected), "{expected} in {out}");
+    }
+}

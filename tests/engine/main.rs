@@ -6,6 +6,7 @@ mod support;
 
 mod answers;
 mod contracts;
+mod details;
 mod expect;
 mod feedback;
 mod fixes;

@@ -47,6 +47,7 @@ pub fn new_ticket(conv: &Conversation, source: &str) -> NewTicket {
         customer_wrote: vec!["the coffee machine leaks".into()],
         suggested: Vec::new(),
         contract: None,
+        details: Vec::new(),
         at: t0(),
     }
 }

@@ -1,8 +1,8 @@
 //! Tickets: opened once, claimed by one, changed only by who may.
 
 use chrono::Duration;
-use frontline::engine::{Rating, ThreadRef};
-use frontline::knowledge::{ContractLevel, ContractTerms, Service};
+use frontline::engine::{Detail, Rating, ThreadRef};
+use frontline::knowledge::{ContractLevel, ContractTerms, Need, Service};
 use frontline::store::{Claim, Guarded, Opened, Store, TicketState};
 
 use crate::helpers::{alice, bob, conversation, new_ticket, t0};
@@ -237,7 +237,8 @@ async fn reminders_are_marked_once_per_level(backend: Backend) {
     assert_eq!(due(61).await.unwrap()[0].level, 2);
 
     // A ticket whose contract promises a response within 20 minutes keeps
-    // its terms and is due at 10 and 15 minutes.
+    // its terms (and the details the customer gave) and is due at 10 and
+    // 15 minutes.
     let conv = conversation(&*db.store, "thread-2").await;
     let mut new = new_ticket(&conv, "m2");
     new.contract = Some(ContractTerms {
@@ -248,12 +249,17 @@ async fn reminders_are_marked_once_per_level(backend: Backend) {
         response_minutes: 20,
         resolution_minutes: 240,
     });
+    new.details = vec![Detail {
+        need: Need::Host,
+        value: "pc-042.office.local".into(),
+    }];
     let Opened::New(c) = open(&*db.store, &new).await else {
         panic!()
     };
+    let stored = db.store.ticket(c.id).await.unwrap().unwrap();
     assert_eq!(
-        db.store.ticket(c.id).await.unwrap().unwrap().contract,
-        new.contract
+        (stored.contract, stored.details),
+        (new.contract, new.details)
     );
     let levels = |due: Vec<frontline::store::DuePing>| -> Vec<(i64, i64)> {
         due.iter().map(|d| (d.ticket.0, d.level)).collect()

@@ -97,6 +97,7 @@ pub async fn store_raw_hostile_ticket(database_url: &str) {
         customer_wrote: vec![MESSAGE.into()],
         suggested: Vec::new(),
         contract: None,
+        details: Vec::new(),
         at,
     })
     .await

@@ -111,6 +111,10 @@ pub fn card(c: &Card) -> String {
     if let Some(contract) = &c.contract {
         let _ = writeln!(out, "{}", hanging("  contract: ", &contract.summary()));
     }
+    for d in &c.details {
+        let label = format!("  {}: ", d.need.staff_label().to_lowercase());
+        let _ = writeln!(out, "{}", hanging(&label, &d.value));
+    }
     for line in &c.customer_wrote {
         let _ = writeln!(out, "{}", hanging("  customer wrote: ", line));
     }

@@ -186,6 +186,9 @@ fn rows(buttons: Vec<CreateButton>) -> Vec<CreateActionRow> {
         .collect()
 }
 
+/// At most this many details on a card (Discord allows 25 fields in all).
+const DETAIL_FIELDS: usize = 8;
+
 /// A ticket card: customer, status, reason, what they wrote, what the bot
 /// suggested, a link to the thread.
 pub fn card_embed(card: &Card, thread_link: &str) -> CreateEmbed {
@@ -228,6 +231,13 @@ pub fn card_embed(card: &Card, thread_link: &str) -> CreateEmbed {
         embed = embed.field(
             "Contract",
             cut(&neutralise(&contract.summary()), FIELD_LIMIT),
+            false,
+        );
+    }
+    for d in card.details.iter().take(DETAIL_FIELDS) {
+        embed = embed.field(
+            d.need.staff_label(),
+            cut(&neutralise(&d.value), FIELD_LIMIT),
             false,
         );
     }

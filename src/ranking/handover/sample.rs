@@ -490,6 +490,7 @@ mod tests {
                 lang: Lang::En,
                 kind: crate::knowledge::Kind::Faq,
                 symptoms: Vec::new(),
+                needs: Vec::new(),
                 answer_markdown: String::new(),
                 answer_text: String::new(),
                 origin: crate::knowledge::Origin {

@@ -67,7 +67,7 @@ pub fn state_json(state: &State) -> String {
 pub const TICKET_SELECT: &str = "SELECT t.id, t.conversation_id, c.thread, c.customer_id, \
      c.customer_name, t.reason, t.customer_wrote, t.suggested, t.state, t.claimed_by_id, \
      t.claimed_by_name, t.resolved_by_id, t.resolved_by_name, t.resolution, t.rating, \
-     t.opened_at, t.waiting_since, t.first_claimed_at, t.resolved_at, t.ping_level, t.contract \
+     t.opened_at, t.waiting_since, t.first_claimed_at, t.resolved_at, t.ping_level, t.contract, t.details \
      FROM tickets t JOIN conversations c ON c.id = t.conversation_id";
 
 #[derive(sqlx::FromRow)]
@@ -93,6 +93,7 @@ pub struct TicketRow {
     resolved_at: Option<DateTime<Utc>>,
     ping_level: i64,
     contract: Option<String>,
+    details: Option<String>,
 }
 
 fn person(id: Option<String>, name: Option<String>) -> Option<Person> {
@@ -130,6 +131,13 @@ impl TryFrom<TicketRow> for Ticket {
                 .map(serde_json::from_str)
                 .transpose()
                 .map_err(|e| json("contract", e))?,
+            details: r
+                .details
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()
+                .map_err(|e| json("details", e))?
+                .unwrap_or_default(),
         })
     }
 }

@@ -43,8 +43,8 @@ impl SqlTx {
 
     pub(super) async fn insert_ticket(&mut self, new: &NewTicket) -> Result<Opened, StoreError> {
         let insert = "INSERT INTO tickets (conversation_id, source_platform, source_id, reason, \
-                      customer_wrote, suggested, state, opened_at, waiting_since, contract) \
-                      VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $7, $8) \
+                      customer_wrote, suggested, state, opened_at, waiting_since, contract, details) \
+                      VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $7, $8, $9) \
                       ON CONFLICT DO NOTHING RETURNING id";
         let existing = "SELECT id FROM tickets WHERE (source_platform = $1 AND source_id = $2) \
                         OR (conversation_id = $3 AND state <> 'resolved') ORDER BY id LIMIT 1";
@@ -54,6 +54,8 @@ impl SqlTx {
             .contract
             .as_ref()
             .map(|c| serde_json::to_string(c).expect("contract terms serialise"));
+        let details = (!new.details.is_empty())
+            .then(|| serde_json::to_string(&new.details).expect("details serialise"));
         let (created, found): (Option<i64>, Option<i64>) = on_tx!(self, |c| {
             let created: Option<i64> = sqlx::query_scalar(insert)
                 .bind(new.conversation.0)
@@ -64,6 +66,7 @@ impl SqlTx {
                 .bind(&suggested)
                 .bind(new.at)
                 .bind(&contract)
+                .bind(&details)
                 .fetch_optional(&mut *c)
                 .await?;
             let found = match created {
