@@ -173,3 +173,47 @@ fn a_fix_whose_symptom_is_an_ordinary_word_is_refused_and_does_not_take_over_ans
         Some("password")
     );
 }
+
+#[test]
+fn a_contract_added_or_broken_in_git_is_reloaded_like_an_entry() {
+    let dir = faq_dir();
+    let (live, _) = LiveBrain::start(dir.path(), BrainSettings::default(), None).unwrap();
+    let anna = frontline::knowledge::Asker {
+        id: "console:anna",
+        roles: &[],
+    };
+    let now = chrono::Utc::now();
+    assert!(
+        live.get()
+            .knowledge()
+            .contracts()
+            .covering(anna, now)
+            .is_none()
+    );
+    std::fs::create_dir(dir.path().join("contracts")).unwrap();
+    let contract = "---\ncustomer: Anna GmbH\nlevel: vollwartung\nresponse: 1h\nresolution: 1d\nvalid_from: 2020-01-01\nnames: [anna]\n---\n";
+    std::fs::write(dir.path().join("contracts/anna.md"), contract).unwrap();
+    assert!(matches!(live.reload(), Reloaded::Swapped { .. }));
+    let level = |live: &LiveBrain| {
+        live.get()
+            .knowledge()
+            .contracts()
+            .covering(anna, now)
+            .map(|c| c.level)
+    };
+    assert_eq!(
+        level(&live),
+        Some(frontline::knowledge::ContractLevel::Vollwartung)
+    );
+    // A broken change keeps the contract that was good.
+    std::fs::write(
+        dir.path().join("contracts/anna.md"),
+        contract.replace("vollwartung", "platinum"),
+    )
+    .unwrap();
+    assert!(matches!(live.reload(), Reloaded::Kept(_)));
+    assert_eq!(
+        level(&live),
+        Some(frontline::knowledge::ContractLevel::Vollwartung)
+    );
+}

@@ -16,7 +16,7 @@ use crate::support::Backend;
 
 on_both_backends!(
     note_unclaim_and_reopen_act_on_the_ticket_of_the_thread,
-    tickets_lists_open_tickets_oldest_first,
+    tickets_lists_waiting_tickets_by_due_time_then_claimed_ones,
     faq_check_faq_reload_and_stats_answer_staff_privately,
     draft_shows_staff_the_fix_drafted_from_a_resolved_ticket,
 );
@@ -167,7 +167,7 @@ async fn note_unclaim_and_reopen_act_on_the_ticket_of_the_thread(backend: Backen
     bot.stop().await;
 }
 
-async fn tickets_lists_open_tickets_oldest_first(backend: Backend) {
+async fn tickets_lists_waiting_tickets_by_due_time_then_claimed_ones(backend: Backend) {
     // Alice's two questions seconds apart each open a ticket of their own:
     // no cooldown joining the second to the first.
     let options = Options {
@@ -194,13 +194,16 @@ async fn tickets_lists_open_tickets_oldest_first(backend: Backend) {
     let text = reply(fake, &list.token).await;
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 2, "{text}");
+    // What waits for a claim comes first, by when it is due; then what
+    // someone has.
     assert!(
-        lines[0].starts_with("#2 bob — claimed by sam")
-            && lines[0].ends_with(&format!("<#{second}>")),
+        lines[0].starts_with("#3 alice — unclaimed, due ")
+            && lines[0].ends_with(&format!("<#{third}>")),
         "{text}"
     );
     assert!(
-        lines[1].starts_with("#3 alice — unclaimed") && lines[1].ends_with(&format!("<#{third}>")),
+        lines[1].starts_with("#2 bob — claimed by sam")
+            && lines[1].ends_with(&format!("<#{second}>")),
         "{text}"
     );
 

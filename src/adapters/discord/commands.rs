@@ -19,13 +19,14 @@ use super::failure::{ALREADY_ACKNOWLEDGED, Failure};
 use super::handler::Handler;
 use super::ids::{channel_in, is_staff, person, role_ids, source_key, thread_ref};
 use super::interactions::STAFF_ONLY;
+use super::mentions::neutralise;
 use super::relay::ticket_of_relay;
 use super::settings::ChannelRole;
 use super::slash::{Slash, definitions};
 use super::split::{MESSAGE_LIMIT, one_message};
 use super::thread_name::thread_name;
 use crate::brain::Reloaded;
-use crate::domain::{Action, Inbound, StaffCommand, ThreadRef, TicketId};
+use crate::domain::{Action, Inbound, StaffCommand, ThreadRef, TicketId, by_due};
 use crate::engine::phrases;
 use crate::flood::Verdict;
 use crate::intake::Handled;
@@ -409,11 +410,11 @@ impl Handler {
 
     async fn open_tickets(&self) -> String {
         let states = [TicketState::Open, TicketState::Claimed];
+        let default = self.engine.settings().default_response();
         match self.engine.queries().tickets(&states).await {
             Ok(tickets) if tickets.is_empty() => "No open tickets.".to_owned(),
-            Ok(tickets) => tickets
+            Ok(tickets) => by_due(tickets, default)
                 .iter()
-                .rev()
                 .map(|t| {
                     let owner = t
                         .claimed_by
@@ -421,11 +422,16 @@ impl Handler {
                         .map_or("unclaimed".to_owned(), |p| format!("claimed by {}", p.name));
                     let link = channel_in(&t.thread)
                         .map_or_else(|| t.thread.to_string(), |c| format!("<#{c}>"));
+                    let contract = t
+                        .contract
+                        .as_ref()
+                        .map(|c| format!(" ({})", c.level.as_str()))
+                        .unwrap_or_default();
                     format!(
-                        "#{} {} — {owner}, opened {} — {link}",
+                        "#{} {}{contract} — {owner}, due {} — {link}",
                         t.id,
-                        t.customer.name,
-                        t.opened_at.format("%Y-%m-%d %H:%M")
+                        neutralise(&t.customer.name),
+                        t.due_at(default).format("%Y-%m-%d %H:%M UTC")
                     )
                 })
                 .collect::<Vec<_>>()

@@ -458,6 +458,7 @@ impl EventHandler for Handler {
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
         match interaction {
             Interaction::Component(press) => self.on_press(&ctx, &press).await,
+            Interaction::Modal(form) => self.on_form(&ctx, &form).await,
             Interaction::Command(command) => self.on_command(&ctx, &command).await,
             _ => {}
         }

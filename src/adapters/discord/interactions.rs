@@ -4,23 +4,28 @@
 //! the engine; a forged or stale id gets an ephemeral "no longer active", a
 //! *Claim* from someone without the staff role an ephemeral refusal. When
 //! the engine took the press, the message loses its buttons so it cannot be
-//! pressed twice. Also: the latest interaction token of each user, through
-//! which the engine's private notices reach them.
+//! pressed twice. *Still broken* under a fix whose staff need details the
+//! customer has not given (the engine's `details_wanted`) is answered with a
+//! form instead, and the form's answers become [`Inbound::Details`]. Also:
+//! the latest interaction token of each user, through which the engine's
+//! private notices reach them.
 
 use std::sync::Arc;
 
 use chrono::Utc;
 
 use serenity::all::{
-    ComponentInteraction, Context, CreateInteractionResponse, CreateInteractionResponseFollowup,
-    EditInteractionResponse,
+    ActionRowComponent, ComponentInteraction, Context, CreateInteractionResponse,
+    CreateInteractionResponseFollowup, CreateModal, EditInteractionResponse, ModalInteraction,
 };
 
 use super::custom_id::{ButtonAction, ButtonId};
 use super::handler::Handler;
 use super::ids::{is_staff, person, source_key, thread_ref};
 use super::mentions::no_pings;
-use crate::domain::{Inbound, StaffCommand, TicketId};
+use super::render;
+use crate::domain::{Detail, Inbound, StaffCommand, TicketId};
+use crate::knowledge::Need;
 use crate::store::{SqlStore, StoreError};
 
 /// What someone pressing an outdated or unknown button reads.
@@ -63,6 +68,19 @@ impl Interactions {
 
 impl Handler {
     pub(super) async fn on_press(&self, ctx: &Context, press: &ComponentInteraction) {
+        // *Still broken* under a fix whose staff need details the customer
+        // has not given: the answer to the press is a form asking for them.
+        if let Some(form) = self.details_form(press).await {
+            match press
+                .create_response(&ctx.http, CreateInteractionResponse::Modal(form))
+                .await
+            {
+                Ok(()) => return,
+                Err(e) if super::commands::already_answered(&e) => return,
+                // The press goes on without a form: the bot asks in the thread.
+                Err(e) => tracing::warn!(error = %e, "showing the details form"),
+            }
+        }
         // Acknowledged here, not through the outbox: Discord wants it within
         // 3 seconds, and a late acknowledgement is worthless.
         if let Err(e) = press
@@ -143,6 +161,84 @@ impl Handler {
             offer: id.offer,
         };
         Ok((event, customers))
+    }
+
+    /// The form for the details staff need, if `press` is the customer's
+    /// active *Still broken* and the engine wants details first.
+    async fn details_form(&self, press: &ComponentInteraction) -> Option<CreateModal> {
+        let id = press.data.custom_id.parse::<ButtonId>().ok()?;
+        if id.action != ButtonAction::StillBroken {
+            return None;
+        }
+        let thread = thread_ref(press.channel_id);
+        let conv = self
+            .engine
+            .queries()
+            .conversation_by_thread(&thread)
+            .await
+            .ok()??;
+        conv.button(id.action, id.id, id.offer)?;
+        if conv.customer.id != person(&press.user).id {
+            return None;
+        }
+        let wanted = self.engine.details_wanted(&conv);
+        (!wanted.is_empty()).then(|| render::details_form(id.to_string(), &wanted, conv.lang))
+    }
+
+    /// The customer sent the details form: the ticket opens with what they
+    /// wrote, and the message loses its buttons.
+    pub(super) async fn on_form(&self, ctx: &Context, form: &ModalInteraction) {
+        if let Err(e) = form
+            .create_response(&ctx.http, CreateInteractionResponse::Acknowledge)
+            .await
+        {
+            if super::commands::already_answered(&e) {
+                return;
+            }
+            tracing::warn!(error = %e, "acknowledging a form");
+        }
+        let by = person(&form.user);
+        self.interactions.remember(&by.id.0, &form.token).await;
+        let still_broken = form
+            .data
+            .custom_id
+            .parse::<ButtonId>()
+            .is_ok_and(|id| id.action == ButtonAction::StillBroken);
+        if !still_broken {
+            let notice = CreateInteractionResponseFollowup::new()
+                .ephemeral(true)
+                .content(NO_LONGER_ACTIVE)
+                .allowed_mentions(no_pings());
+            if let Err(e) = form.create_followup(&ctx.http, notice).await {
+                tracing::warn!(error = %e, "sending a private notice");
+            }
+            return;
+        }
+        let details = form
+            .data
+            .components
+            .iter()
+            .flat_map(|row| &row.components)
+            .filter_map(|c| match c {
+                ActionRowComponent::InputText(input) => Some(Detail {
+                    need: input.custom_id.parse::<Need>().ok()?,
+                    value: input.value.clone().unwrap_or_default(),
+                }),
+                _ => None,
+            })
+            .collect();
+        let event = Inbound::Details {
+            source: source_key(form.id),
+            thread: thread_ref(form.channel_id),
+            by,
+            details,
+        };
+        if self.handle(&event).await && form.message.is_some() {
+            let edit = EditInteractionResponse::new().components(vec![]);
+            if let Err(e) = form.edit_response(&ctx.http, edit).await {
+                tracing::warn!(error = %e, "removing the buttons of a message");
+            }
+        }
     }
 
     /// Notes that the database is away and says so to the presser.

@@ -4,13 +4,16 @@
 //! embed with *Claim*. Layout only: every word comes from the engine, and
 //! text a customer wrote is shown with its mentions broken.
 
-use serenity::all::{ButtonStyle, CreateActionRow, CreateButton, CreateEmbed, CreateEmbedFooter};
+use serenity::all::{
+    ButtonStyle, CreateActionRow, CreateButton, CreateEmbed, CreateEmbedFooter, CreateInputText,
+    CreateModal, InputTextStyle,
+};
 
 use super::custom_id::{self, ButtonId, MAX_CHOICE_BUTTONS};
 use super::mentions::neutralise;
 use super::split::{EMBED_DESCRIPTION_LIMIT, MESSAGE_LIMIT, split_markdown};
 use crate::domain::{Button, Card, CardStatus, Offer, StaffButton, TicketId};
-use crate::knowledge::Kind;
+use crate::knowledge::{Kind, Lang, Need};
 
 /// Discord's limit on an embed title.
 const TITLE_LIMIT: usize = 256;
@@ -185,6 +188,37 @@ fn rows(buttons: Vec<CreateButton>) -> Vec<CreateActionRow> {
         .map(|row| CreateActionRow::Buttons(row.to_vec()))
         .collect()
 }
+
+/// The form asking for the details staff need after *Still broken*: one
+/// short text field per detail, labelled in the customer's language. Its
+/// `custom_id` is the pressed button's, so the answer maps back to it.
+pub fn details_form(custom_id: String, wanted: &[Need], lang: Lang) -> CreateModal {
+    let title = match lang {
+        Lang::En => "Details for our support staff",
+        Lang::De => "Angaben für unsere Mitarbeiter",
+    };
+    let rows = wanted
+        .iter()
+        .take(FORM_FIELDS)
+        .map(|need| {
+            let style = if *need == Need::Error {
+                InputTextStyle::Paragraph
+            } else {
+                InputTextStyle::Short
+            };
+            let field = CreateInputText::new(style, need.label(lang), need.as_str())
+                .max_length(FORM_VALUE_LIMIT)
+                .required(true);
+            CreateActionRow::InputText(field)
+        })
+        .collect();
+    CreateModal::new(custom_id, title).components(rows)
+}
+
+/// Discord's most fields in one form.
+const FORM_FIELDS: usize = 5;
+/// The longest answer a form field takes (Discord allows 4,000).
+const FORM_VALUE_LIMIT: u16 = 1_000;
 
 /// At most this many details on a card (Discord allows 25 fields in all).
 const DETAIL_FIELDS: usize = 8;

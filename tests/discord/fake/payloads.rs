@@ -266,6 +266,31 @@ pub fn button_press(
     i
 }
 
+/// A form (modal) submitted (type 5) from a button on `message`: one text
+/// field per `(custom_id, value)`, each in its own row, as Discord sends it.
+pub fn modal_submit(
+    world: &World,
+    spec: InteractionSpec<'_>,
+    message: &Value,
+    custom_id: &str,
+    fields: &[(&str, &str)],
+) -> Value {
+    let rows: Vec<Value> = fields
+        .iter()
+        .map(|(id, value)| {
+            json!({"type": 1, "components": [{"type": 4, "custom_id": id, "value": value}]})
+        })
+        .collect();
+    let mut i = interaction(
+        world,
+        &spec,
+        5,
+        json!({"custom_id": custom_id, "components": rows}),
+    );
+    i["message"] = message.clone();
+    i
+}
+
 /// A slash command (type 2) with string `options` (name, value).
 pub fn slash_command(
     world: &World,

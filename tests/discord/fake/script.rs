@@ -105,6 +105,32 @@ impl FakeDiscord {
         sent
     }
 
+    /// `by` sends the form the bot showed for button `custom_id` on
+    /// `message`, filled in with `fields` (`custom_id`, value):
+    /// INTERACTION_CREATE type 5.
+    pub fn submit_form(
+        &self,
+        by: &User,
+        message: &Value,
+        custom_id: &str,
+        fields: &[(&str, &str)],
+    ) -> Sent {
+        let channel_id = message["channel_id"].as_str().unwrap().parse().unwrap();
+        let message_id = message["id"].as_str().unwrap().parse().ok();
+        let (sent, guild_id, channel) = self.new_interaction(channel_id, message_id);
+        let spec = InteractionSpec {
+            id: sent.id,
+            token: &sent.token,
+            by,
+            channel_id,
+            guild_id,
+            channel,
+        };
+        let payload = payloads::modal_submit(self.world(), spec, message, custom_id, fields);
+        self.dispatch("INTERACTION_CREATE", payload);
+        sent
+    }
+
     /// `by` runs `/name` with string `options` in `channel_id`: INTERACTION_CREATE type 2.
     pub fn slash(&self, by: &User, channel_id: u64, name: &str, options: &[(&str, &str)]) -> Sent {
         let options: Vec<Value> = options
