@@ -147,6 +147,14 @@ pub enum Action {
         /// What.
         text: String,
     },
+    /// A maintenance window or outage starts to hold: posted in the
+    /// announcement channel, where there is one.
+    Announce {
+        /// The notice's id.
+        notice: String,
+        /// What everyone reads (both languages).
+        text: String,
+    },
     /// A message for one customer alone, away from a thread others may read
     /// (the terms of their contract): a direct message on Discord.
     Private {
@@ -283,6 +291,8 @@ pub enum Route {
     Staff,
     /// One person, privately.
     User(UserId),
+    /// The announcement channel.
+    Announcements,
 }
 
 impl Route {
@@ -292,6 +302,7 @@ impl Route {
             Route::Thread(t) => format!("thread:{t}"),
             Route::Staff => "staff".to_string(),
             Route::User(u) => format!("user:{u}"),
+            Route::Announcements => "announce".to_string(),
         }
     }
 }
@@ -313,6 +324,7 @@ impl Action {
             | Action::UpdateStaffCard(_)
             | Action::CustomerMessage { .. }
             | Action::PingStaff { .. } => Route::Staff,
+            Action::Announce { .. } => Route::Announcements,
             Action::Ephemeral { user, .. } | Action::Private { user, .. } => {
                 Route::User(user.clone())
             }
@@ -337,6 +349,7 @@ impl Action {
             Action::AskRating { .. } => "ask_rating",
             Action::Ephemeral { .. } => "ephemeral",
             Action::Private { .. } => "private",
+            Action::Announce { .. } => "announce",
         }
     }
 

@@ -3,8 +3,9 @@
 //! FAQ, and no ticket opens for it unless they insist (*Talk to a human*,
 //! `/ticket`); open tickets about it are linked to it in their audit log.
 //! Staff publish and end notices here too (`/notice`, `notice` at the
-//! desk), kept in the store; whether a message is about one is decided by
-//! [`crate::triage::notices`].
+//! desk), kept in the store, and each is announced once when it starts to
+//! hold (in the announcement channel, where there is one); whether a
+//! message is about one is decided by [`crate::triage::notices`].
 
 use chrono::{DateTime, Utc};
 
@@ -73,16 +74,19 @@ impl Engine {
         Ok(linked)
     }
 
-    /// A tick: open tickets about a notice that holds are linked to it.
-    pub(super) async fn link_notices(&self, now: DateTime<Utc>) -> Result<(), StoreError> {
+    /// A tick: each notice that holds is announced once, and open tickets
+    /// about it are linked to it.
+    pub(super) async fn link_notices(&self, now: DateTime<Utc>) -> Result<Vec<Action>, StoreError> {
         let notices = self.notices_at(&self.brain.get(), now).await?;
         if notices.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let mut turn = Turn::begin(&*self.store, now).await?;
+        for notice in &notices {
+            announce(&mut turn, notice).await?;
+        }
         self.link_open_tickets(&mut turn, &notices).await?;
-        turn.finish().await?;
-        Ok(())
+        turn.finish().await
     }
 
     /// Publishes or ends a notice for `staff` at `now`; returns what they
@@ -115,6 +119,7 @@ impl Engine {
         let mut turn = Turn::begin(&*self.store, now).await?;
         turn.tx.publish_notice(&notice).await?;
         let linked = if notice.is_active(now) {
+            announce(&mut turn, &notice).await?;
             self.link_open_tickets(&mut turn, std::slice::from_ref(&notice))
                 .await?
         } else {
@@ -178,6 +183,19 @@ impl Engine {
             "Notice `{id}` ended; it no longer answers customers."
         ))
     }
+}
+
+/// Announces `notice` in the announcement channel, once per notice and
+/// start whichever instance gets there first.
+async fn announce(turn: &mut Turn, notice: &Notice) -> Result<(), StoreError> {
+    if turn.tx.announce_notice(notice, turn.now).await? {
+        let action = Action::Announce {
+            notice: notice.id.clone(),
+            text: phrases::announcement(notice),
+        };
+        turn.push(None, None, action);
+    }
+    Ok(())
 }
 
 /// Tells the customer of the notice their message is about, with

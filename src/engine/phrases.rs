@@ -321,24 +321,8 @@ pub fn also_wrote(lang: Lang, text: &str) -> String {
 /// A notice that holds now, told to a customer whose question is about it:
 /// what it is, until when, its text, and that a human is there if need be.
 pub fn notice(lang: Lang, notice: &crate::knowledge::Notice) -> String {
-    use crate::knowledge::NoticeKind;
     let (_, text) = notice.text(lang);
-    let services = notice.services.join(", ");
-    let until = notice.end.format("%Y-%m-%d %H:%M UTC");
-    let head = match (lang, notice.kind) {
-        (Lang::En, NoticeKind::Outage) => {
-            format!("**Known outage** ({services}, expected until {until})")
-        }
-        (Lang::En, NoticeKind::Maintenance) => {
-            format!("**Planned maintenance** ({services}, until {until})")
-        }
-        (Lang::De, NoticeKind::Outage) => {
-            format!("**Bekannte Störung** ({services}, voraussichtlich bis {until})")
-        }
-        (Lang::De, NoticeKind::Maintenance) => {
-            format!("**Geplante Wartung** ({services}, bis {until})")
-        }
-    };
+    let head = notice_head(lang, notice);
     let after = pick(
         lang,
         "We know about it and are on it; there is no need to open a ticket. If your problem is \
@@ -455,4 +439,38 @@ pub fn contract_offer(lang: Lang, own: Option<&crate::knowledge::Contract>) -> S
          brauchen, drücken Sie *Mit einem Menschen sprechen*.",
     );
     format!("{head} {body}")
+}
+
+/// A notice that starts to hold, for the announcement channel: in both
+/// languages, each with what it is and until when.
+pub fn announcement(notice: &crate::knowledge::Notice) -> String {
+    let mut out = Vec::new();
+    for lang in Lang::ALL {
+        let (written, text) = notice.text(lang);
+        if written == lang {
+            out.push(format!("{}\n{text}", notice_head(lang, notice)));
+        }
+    }
+    out.join("\n\n")
+}
+
+/// What a notice is, which services and until when, in `lang`.
+fn notice_head(lang: Lang, notice: &crate::knowledge::Notice) -> String {
+    use crate::knowledge::NoticeKind;
+    let services = notice.services.join(", ");
+    let until = notice.end.format("%Y-%m-%d %H:%M UTC");
+    match (lang, notice.kind) {
+        (Lang::En, NoticeKind::Outage) => {
+            format!("**Known outage** ({services}, expected until {until})")
+        }
+        (Lang::En, NoticeKind::Maintenance) => {
+            format!("**Planned maintenance** ({services}, until {until})")
+        }
+        (Lang::De, NoticeKind::Outage) => {
+            format!("**Bekannte Störung** ({services}, voraussichtlich bis {until})")
+        }
+        (Lang::De, NoticeKind::Maintenance) => {
+            format!("**Geplante Wartung** ({services}, bis {until})")
+        }
+    }
 }

@@ -18,7 +18,7 @@ impl Engine {
         let s = &self.settings;
         let mut actions = Vec::new();
         self.refresh_feedback().await?;
-        self.link_notices(now).await?;
+        actions.extend(self.link_notices(now).await?);
         let due = self
             .store
             .due_pings(

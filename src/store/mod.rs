@@ -254,6 +254,13 @@ pub trait Tx: Send {
     /// Ends published notice `id` at `at`; `false` if there is none or it
     /// ended already.
     async fn end_notice(&mut self, id: &str, at: DateTime<Utc>) -> Result<bool, StoreError>;
+    /// Records that `notice` (its id and start) is announced at `at`;
+    /// `false` if it was announced before: each is announced once.
+    async fn announce_notice(
+        &mut self,
+        notice: &Notice,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
     /// Puts an action in the outbox.
     async fn enqueue(
         &mut self,

@@ -40,6 +40,7 @@ pub fn config_with(fake: &FakeDiscord, change: impl FnOnce(&mut DiscordSettings)
         // Off unless a test is about it: reading back the channels at READY
         // would race with what a test has the customers write.
         catch_up_hours: 0,
+        announce_channel: None,
     };
     change(&mut settings);
     DiscordConfig::from_settings(&settings, Some("fake-token".to_owned())).expect("valid settings")

@@ -41,6 +41,8 @@ pub struct Options {
     pub shard: Option<[u32; 2]>,
     /// `[discord] catch_up_hours` (off in other scenarios).
     pub catch_up_hours: u64,
+    /// `[discord] announce_channel` (none in other scenarios).
+    pub announce_channel: Option<u64>,
     /// On PostgreSQL, the bot connects on this loopback port (a proxy that
     /// can cut the database away) instead of the database's own.
     pub database_port: Option<u16>,
@@ -58,6 +60,7 @@ impl Default for Options {
             tick: Duration::from_secs(3600),
             shard: None,
             catch_up_hours: 0,
+            announce_channel: None,
             database_port: None,
             before_start: None,
         }
@@ -92,6 +95,7 @@ impl Frontline {
             tick,
             shard,
             catch_up_hours,
+            announce_channel,
             database_port,
             before_start,
         } = options;
@@ -119,6 +123,7 @@ impl Frontline {
             s.channel_lang = channel_lang;
             s.shard = shard;
             s.catch_up_hours = catch_up_hours;
+            s.announce_channel = announce_channel.map(serenity::all::ChannelId::new);
         });
         let parts = BotParts {
             config: Arc::new(config),

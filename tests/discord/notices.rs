@@ -6,13 +6,14 @@
 use frontline::store::Store as _;
 
 use crate::fake::FakeDiscord;
-use crate::frontline::{Frontline, id, labels};
+use crate::frontline::{Frontline, Options, id, labels};
 use crate::on_both_backends;
 use crate::support::Backend;
 
 on_both_backends!(
     notice_by_staff_publishes_and_a_customer_asking_gets_it,
     notice_by_a_member_without_the_staff_role_is_refused,
+    a_published_notice_is_announced_in_the_announcement_channel,
 );
 
 /// What the deferred reply of command `token` was edited to say.
@@ -82,5 +83,35 @@ async fn notice_by_a_member_without_the_staff_role_is_refused(backend: Backend) 
     );
     assert_eq!(answer.body["data"]["flags"].as_u64(), Some(64), "private");
     assert!(bot.store.notices().await.unwrap().is_empty());
+    bot.stop().await;
+}
+
+async fn a_published_notice_is_announced_in_the_announcement_channel(backend: Backend) {
+    let world = crate::fake::world::World::default();
+    let options = Options {
+        announce_channel: Some(world.support.id),
+        ..Options::default()
+    };
+    let Some(bot) = Frontline::start_opts(backend, options).await else {
+        return;
+    };
+    let fake = &bot.fake;
+    let w = fake.world().clone();
+    let publish = fake.slash_sub_with(w.sam(), w.staff_channel.id, "notice", "publish", VPN_OUTAGE);
+    fake.callback(&publish).await;
+    let announced = fake
+        .next_call(&format!("POST /channels/{}/messages", w.support.id))
+        .await;
+    let text = announced.body["content"].as_str().unwrap_or_default();
+    assert!(
+        text.starts_with("**Known outage** (vpn, expected until"),
+        "{text}"
+    );
+    assert!(text.contains("The VPN gateway is down"), "{text}");
+    assert!(text.contains("**Bekannte Störung** (vpn"), "{text}");
+    assert_eq!(
+        announced.body["allowed_mentions"]["parse"],
+        serde_json::json!([])
+    );
     bot.stop().await;
 }

@@ -266,3 +266,39 @@ async fn a_customer_told_of_the_outage_who_writes_that_they_want_a_person_gets_a
     assert_eq!(link.ticket, Some(ticket));
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn a_notice_is_announced_once_when_it_starts_to_hold_whichever_instance_ticks() {
+    let mut bot = Bot::start().await;
+    bot.now = march_2(7);
+    let announced = |actions: &[Action]| -> Vec<String> {
+        actions
+            .iter()
+            .filter_map(|a| match a {
+                Action::Announce { notice, text } => Some(format!("{notice}: {text}")),
+                _ => None,
+            })
+            .collect()
+    };
+    assert!(
+        announced(&bot.later(Duration::minutes(30)).await).is_empty(),
+        "planned"
+    );
+    let first = announced(&bot.later(Duration::hours(1)).await);
+    assert_eq!(first.len(), 1, "{first:?}");
+    assert!(
+        first[0].starts_with("mail-outage: **Known outage** (mail"),
+        "{first:?}"
+    );
+    assert!(
+        first[0].contains("**Bekannte Störung** (mail"),
+        "both languages: {first:?}"
+    );
+    assert!(announced(&bot.later(Duration::minutes(5)).await).is_empty());
+    let other = bot.another_instance().await;
+    let again = other
+        .handle(&frontline::engine::Inbound::Tick, bot.now)
+        .await
+        .unwrap();
+    assert!(announced(&again).is_empty(), "once across instances");
+}

@@ -12,6 +12,7 @@ use crate::support::{Backend, TestDb};
 on_both_backends!(
     a_published_notice_reads_back_as_it_was_published,
     publishing_again_replaces_and_ending_moves_the_end,
+    a_notice_is_announced_once_per_start,
 );
 
 fn mail_outage() -> Notice {
@@ -70,5 +71,29 @@ async fn publishing_again_replaces_and_ending_moves_the_end(backend: Backend) {
     let ended = db.store.notices().await.unwrap();
     assert_eq!(ended[0].end, at);
     assert_eq!(ended[0].start, t0());
+    db.cleanup().await;
+}
+
+async fn a_notice_is_announced_once_per_start(backend: Backend) {
+    let Some(db) = TestDb::on(backend).await else {
+        return;
+    };
+    let announce = |notice: Notice| {
+        let store = db.store.clone();
+        async move {
+            let mut tx = store.begin().await.unwrap();
+            let first = tx.announce_notice(&notice, t0()).await.unwrap();
+            tx.commit().await.unwrap();
+            first
+        }
+    };
+    assert!(announce(mail_outage()).await);
+    assert!(!announce(mail_outage()).await, "once");
+    // The same notice moved to a later start is news again.
+    let moved = Notice {
+        start: t0() + Duration::days(1),
+        ..mail_outage()
+    };
+    assert!(announce(moved).await);
     db.cleanup().await;
 }

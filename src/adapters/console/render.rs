@@ -69,6 +69,7 @@ pub fn action(action: &Action) -> String {
             PingLevel::Normal => hanging(&format!("@{role} "), text) + "\n",
             PingLevel::Loud => hanging(&format!("@{role} !!! "), text) + "\n",
         },
+        Action::Announce { text, .. } => hanging("(announced) ", text) + "\n",
         Action::Ephemeral { text, .. } | Action::Private { text, .. } => {
             hanging("(only you see this) ", text) + "\n"
         }

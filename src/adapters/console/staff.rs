@@ -65,7 +65,11 @@ pub async fn run_staff(
     opts: StaffOptions,
 ) -> Result<(), ConsoleError> {
     let me = Person::new(format!("{PLATFORM}:{}", opts.name), opts.name.clone());
-    let scope = Scope::Routes(vec![Route::Staff.key(), Route::User(me.id.clone()).key()]);
+    let scope = Scope::Routes(vec![
+        Route::Staff.key(),
+        Route::User(me.id.clone()).key(),
+        Route::Announcements.key(),
+    ]);
     let desk = ConsoleTransport::new(scope, Box::new(std::io::stdout()));
     desk.print(&format!("frontline staff desk ({}). {HELP}", opts.name))?;
     let mut sources = SourceIds::new(&format!("staff-{}", opts.name));

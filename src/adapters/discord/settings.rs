@@ -50,6 +50,9 @@ pub struct DiscordSettings {
     /// that the bot never handled (it was down, or cut off mid-way) are
     /// answered; 0 turns catching up off.
     pub catch_up_hours: u64,
+    /// Where maintenance windows and outages are announced when they start
+    /// (or when staff publish one that holds); unset, they are not.
+    pub announce_channel: Option<ChannelId>,
 }
 
 impl Default for DiscordSettings {
@@ -64,6 +67,7 @@ impl Default for DiscordSettings {
             channel_lang: BTreeMap::new(),
             shard: None,
             catch_up_hours: 24,
+            announce_channel: None,
         }
     }
 }
@@ -126,6 +130,8 @@ pub struct DiscordConfig {
     pub shard: Option<(u32, u32)>,
     /// How far back catching up looks, in hours (0: it does not).
     pub catch_up_hours: u64,
+    /// The announcement channel, if notices are announced.
+    pub announce_channel: Option<ChannelId>,
 }
 
 /// One thing wrong with the Discord settings.
@@ -220,6 +226,7 @@ impl DiscordConfig {
                     channel_lang,
                     shard: settings.shard.map(|[shard, count]| (shard, count)),
                     catch_up_hours: settings.catch_up_hours,
+                    announce_channel: settings.announce_channel,
                 })
             }
             _ => Err(DiscordConfigError(problems)),

@@ -167,6 +167,13 @@ impl DiscordTransport {
                 self.upsert_card(row, card).await
             }
             Action::Ephemeral { user, text } => self.ephemeral(&user.0, text).await,
+            Action::Announce { notice, text } => match self.config.announce_channel {
+                Some(channel) => self.post(row, channel, render::text(text, vec![])).await,
+                None => {
+                    tracing::debug!(%notice, "no announcement channel: not announced");
+                    Ok(())
+                }
+            },
             Action::Private { user, text } => {
                 let user = user_of(&Person::new(user.0.clone(), ""))?;
                 let dm = user.create_dm_channel(&self.http).await.map_err(failed)?;

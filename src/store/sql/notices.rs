@@ -93,6 +93,27 @@ impl SqlTx {
         Ok(())
     }
 
+    /// Records that `notice` was announced at `at`; `false` if it was
+    /// announced before (by this instance or another).
+    pub(super) async fn record_announcement(
+        &mut self,
+        notice: &Notice,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let sql = "INSERT INTO notice_announcements (notice_id, starts_at, announced_at) \
+                   VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
+        let added = on_tx!(self, |c| {
+            sqlx::query(sql)
+                .bind(&notice.id)
+                .bind(notice.start)
+                .bind(at)
+                .execute(c)
+                .await?
+                .rows_affected()
+        });
+        Ok(added > 0)
+    }
+
     /// Ends notice `id` at `at` if it holds later than that; `false` if
     /// there is no such notice or it ended already.
     pub(super) async fn end_notice_at(

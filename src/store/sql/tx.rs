@@ -238,6 +238,14 @@ impl Tx for SqlTx {
         self.end_notice_at(id, at).await
     }
 
+    async fn announce_notice(
+        &mut self,
+        notice: &crate::knowledge::Notice,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.record_announcement(notice, at).await
+    }
+
     async fn enqueue(
         &mut self,
         action: &Action,
