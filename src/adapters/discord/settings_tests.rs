@@ -11,6 +11,7 @@ fn complete() -> DiscordSettings {
         channel_lang: BTreeMap::from([("11".to_owned(), Lang::De)]),
         shard: None,
         catch_up_hours: 24,
+        announce_channel: None,
     }
 }
 
