@@ -103,6 +103,7 @@ async fn start(fake: &FakeDiscord, dir: &tempfile::TempDir) -> runner::RunningBo
         channel_lang: Default::default(),
         shard: None,
         catch_up_hours: 24,
+        announce_channel: None,
     };
     let config = DiscordConfig::from_settings(&discord, Some("bench".to_owned())).expect("valid");
     runner::start(BotParts {
