@@ -139,6 +139,26 @@ impl Notice {
         }
     }
 
+    /// One line for staff: where it stands at `now`, id, kind, services,
+    /// window and where it came from.
+    pub fn describe(&self, now: DateTime<Utc>) -> String {
+        let from = match &self.origin {
+            NoticeOrigin::File { path, line } => format!("{}:{line}", path.display()),
+            NoticeOrigin::Staff { by, at } => {
+                format!("published by {} at {}", by, at.format("%Y-%m-%d %H:%M"))
+            }
+        };
+        format!(
+            "{:<8} {} ({}, {}) {} → {} — {from}",
+            self.status(now).as_str(),
+            self.id,
+            self.kind.as_str(),
+            self.services.join(", "),
+            self.start.format("%Y-%m-%d %H:%M"),
+            self.end.format("%Y-%m-%d %H:%M UTC"),
+        )
+    }
+
     /// Whether its window overlaps `other`'s.
     pub fn overlaps(&self, other: &Notice) -> bool {
         self.start < other.end && other.start < self.end

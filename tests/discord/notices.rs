@@ -57,6 +57,18 @@ async fn notice_by_staff_publishes_and_a_customer_asking_gets_it(backend: Backen
         Some("The VPN gateway is down; we are restarting it.")
     );
 
+    let list = fake.slash_sub(w.sam(), w.staff_channel.id, "notice", "list");
+    fake.callback(&list).await;
+    let listed = reply(fake, &list.token).await;
+    assert!(
+        listed.starts_with("active   vpn-outage (outage, vpn)"),
+        "{listed}"
+    );
+    assert!(
+        !listed.contains("mail-outage"),
+        "ended notices are left out: {listed}"
+    );
+
     let m = id(&fake.says(w.support.id, w.alice(), "is the VPN down?"));
     let answer = fake
         .next_call(&format!("POST /channels/{m}/messages"))

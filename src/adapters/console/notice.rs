@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::{NewNotice, NoticeCommand, parse_duration};
 use crate::knowledge::notices::parse_time;
-use crate::knowledge::{Notice, NoticeKind, NoticeOrigin};
+use crate::knowledge::{Notice, NoticeKind};
 use crate::terminal::one_line;
 
 /// What `notice …` asks for.
@@ -135,22 +135,7 @@ fn words(text: &str) -> Result<Vec<String>, String> {
 /// One notice as a line: where it stands at `now`, id, kind, services,
 /// window and where it came from.
 pub fn notice_line(notice: &Notice, now: DateTime<Utc>) -> String {
-    let from = match &notice.origin {
-        NoticeOrigin::File { path, line } => format!("{}:{line}", path.display()),
-        NoticeOrigin::Staff { by, at } => {
-            format!("published by {} at {}", by, at.format("%Y-%m-%d %H:%M"))
-        }
-    };
-    one_line(&format!(
-        "{:<8} {} ({}, {}) {} → {} — {from}",
-        notice.status(now).as_str(),
-        notice.id,
-        notice.kind.as_str(),
-        notice.services.join(", "),
-        notice.start.format("%Y-%m-%d %H:%M"),
-        notice.end.format("%Y-%m-%d %H:%M UTC"),
-    ))
-    .into_owned()
+    one_line(&notice.describe(now)).into_owned()
 }
 
 #[cfg(test)]

@@ -12,8 +12,9 @@ use serenity::all::{
 
 use super::handler::Handler;
 use super::ids::person;
+use super::mentions::neutralise;
 use crate::domain::{NewNotice, NoticeCommand, parse_duration};
-use crate::knowledge::NoticeKind;
+use crate::knowledge::{NoticeKind, NoticeStatus};
 
 /// How long a notice published without `for` lasts.
 const DEFAULT_HOURS: i64 = 4;
@@ -49,10 +50,16 @@ pub fn definition() -> CreateCommand {
     .add_sub_option(text("kind", "outage (default) or maintenance", false));
     let end = CreateCommandOption::new(CommandOptionType::SubCommand, "end", "End a notice now")
         .add_sub_option(text("id", "The notice's id", true));
+    let list = CreateCommandOption::new(
+        CommandOptionType::SubCommand,
+        "list",
+        "The notices that hold or are planned",
+    );
     CreateCommand::new("notice")
-        .description("Publish or end a maintenance or outage notice")
+        .description("Publish, end or list maintenance and outage notices")
         .add_option(publish)
         .add_option(end)
+        .add_option(list)
 }
 
 /// The string option `name` among `options`.
@@ -108,11 +115,23 @@ fn notice_command(command: &CommandInteraction) -> Result<NoticeCommand, String>
     }
 }
 
-const USAGE: &str = "Use `/notice publish` or `/notice end`.";
+const USAGE: &str = "Use `/notice publish`, `/notice end` or `/notice list`.";
+
+/// Whether the interaction is `/notice list`.
+fn is_list(command: &CommandInteraction) -> bool {
+    command
+        .data
+        .options
+        .first()
+        .is_some_and(|sub| sub.name == "list")
+}
 
 impl Handler {
     /// `/notice`: what the engine made of it, for the caller only.
     pub(super) async fn notice(&self, command: &CommandInteraction) -> String {
+        if is_list(command) {
+            return self.notice_list().await;
+        }
         let asked = match notice_command(command) {
             Ok(asked) => asked,
             Err(wrong) => return wrong,
@@ -127,6 +146,34 @@ impl Handler {
             }
             Err(e) => {
                 tracing::error!(error = %e, "publishing or ending a notice");
+                "That did not work; please try again in a minute.".to_owned()
+            }
+        }
+    }
+
+    /// `/notice list`: the notices that hold or are planned, one a line.
+    async fn notice_list(&self) -> String {
+        let now = Utc::now();
+        match self.engine.notices().await {
+            Ok(notices) => {
+                let lines: Vec<String> = notices
+                    .iter()
+                    .filter(|n| n.status(now) != NoticeStatus::Ended)
+                    .map(|n| neutralise(&n.describe(now)))
+                    .collect();
+                if lines.is_empty() {
+                    "No notice holds or is planned.".to_owned()
+                } else {
+                    lines.join("\n")
+                }
+            }
+            Err(e) if e.is_unavailable() => {
+                self.intake.database_unreachable();
+                "The database is unreachable right now; please run the command again in a minute."
+                    .to_owned()
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "listing notices");
                 "That did not work; please try again in a minute.".to_owned()
             }
         }
