@@ -53,7 +53,7 @@ type Place = (ChannelId, Option<GuildId>);
 impl Handler {
     /// Reads back what the bot missed and handles it; see the module doc.
     /// One catch-up at a time: a READY during one is left to it.
-    pub(in crate::adapters::discord) async fn catch_up(&self, ctx: &Context) {
+    pub(crate) async fn catch_up(&self, ctx: &Context) {
         let hours = self.config.catch_up_hours.min(MAX_HOURS);
         if hours == 0 || self.catching_up.swap(true, Ordering::SeqCst) {
             return;

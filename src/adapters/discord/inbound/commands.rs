@@ -70,7 +70,7 @@ fn in_thread(prefix: &str, thread: &ThreadRef) -> String {
 }
 
 /// Whether a failed interaction answer means it was answered before.
-pub(in crate::adapters::discord) fn already_answered(e: &serenity::Error) -> bool {
+pub(crate) fn already_answered(e: &serenity::Error) -> bool {
     matches!(
         Failure::of(e),
         Failure::Permanent { code, .. } if code == ALREADY_ACKNOWLEDGED
@@ -83,7 +83,7 @@ fn sub_command(command: &CommandInteraction) -> Option<&str> {
 }
 
 impl Handler {
-    pub(in crate::adapters::discord) async fn on_command(&self, ctx: &Context, command: &CommandInteraction) {
+    pub(crate) async fn on_command(&self, ctx: &Context, command: &CommandInteraction) {
         let slash = Slash::named(&command.data.name);
         let staff_only = slash.is_none_or(Slash::staff_only);
         // Interaction answers are the one thing not sent through the outbox:

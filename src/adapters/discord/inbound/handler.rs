@@ -49,20 +49,20 @@ const PLACING_STRIPES: usize = 64;
 
 /// The serenity event handler of the bot.
 pub struct Handler {
-    pub(in crate::adapters::discord) engine: Arc<Engine>,
+    pub(crate) engine: Arc<Engine>,
     /// The way into the engine that survives a database outage.
-    pub(in crate::adapters::discord) intake: Arc<Intake>,
-    pub(in crate::adapters::discord) brain: Arc<LiveBrain>,
-    pub(in crate::adapters::discord) config: Arc<DiscordConfig>,
-    pub(in crate::adapters::discord) interactions: Arc<Interactions>,
-    pub(in crate::adapters::discord) flood: FloodGuard<u64>,
-    pub(in crate::adapters::discord) metrics: Metrics,
-    pub(in crate::adapters::discord) faq_dir: PathBuf,
-    pub(in crate::adapters::discord) default_lang: Lang,
+    pub(crate) intake: Arc<Intake>,
+    pub(crate) brain: Arc<LiveBrain>,
+    pub(crate) config: Arc<DiscordConfig>,
+    pub(crate) interactions: Arc<Interactions>,
+    pub(crate) flood: FloodGuard<u64>,
+    pub(crate) metrics: Metrics,
+    pub(crate) faq_dir: PathBuf,
+    pub(crate) default_lang: Lang,
     /// The store, for what the adapter keeps itself (relay threads).
-    pub(in crate::adapters::discord) store: Arc<SqlStore>,
+    pub(crate) store: Arc<SqlStore>,
     /// Whether a catch-up runs (one at a time).
-    pub(in crate::adapters::discord) catching_up: std::sync::atomic::AtomicBool,
+    pub(crate) catching_up: std::sync::atomic::AtomicBool,
     /// Channels seen: a thread in a forum or support channel → that
     /// channel; any other channel a message came from → `None`.
     served_threads: Mutex<HashMap<ChannelId, Option<ChannelId>>>,
@@ -117,13 +117,13 @@ impl Handler {
 
     /// Hands `event` to the engine (through the intake, which wakes the
     /// delivery loop); whether it decided anything now.
-    pub(in crate::adapters::discord) async fn handle(&self, event: &Inbound) -> bool {
+    pub(crate) async fn handle(&self, event: &Inbound) -> bool {
         !self.decide(event).await.is_empty()
     }
 
     /// [`Handler::handle`], returning what the engine decided (already in
     /// the outbox); nothing if it failed or the event waits for the database.
-    pub(in crate::adapters::discord) async fn decide(&self, event: &Inbound) -> Vec<Action> {
+    pub(crate) async fn decide(&self, event: &Inbound) -> Vec<Action> {
         match self.intake.handle(event, false).await {
             Handled::Done(actions) => actions,
             _ => Vec::new(),
@@ -137,7 +137,7 @@ impl Handler {
     /// Serves a message as it arrived: live, or read back by the catch-up
     /// (then it is not held to the flood limit, which is about how fast
     /// someone writes now, and it counts at the time it was written).
-    pub(in crate::adapters::discord) async fn serve(&self, ctx: &Context, msg: &Message, arrival: Arrival) {
+    pub(crate) async fn serve(&self, ctx: &Context, msg: &Message, arrival: Arrival) {
         if msg.author.bot || msg.author.id == ctx.cache.current_user().id {
             return;
         }
@@ -350,7 +350,7 @@ impl Handler {
 
     /// The served channel the thread `channel` is in, from what the
     /// handler saw.
-    pub(in crate::adapters::discord) fn known_thread_parent(&self, channel: ChannelId) -> Option<ChannelId> {
+    pub(crate) fn known_thread_parent(&self, channel: ChannelId) -> Option<ChannelId> {
         self.served_threads
             .lock()
             .expect("not poisoned")
@@ -387,7 +387,7 @@ impl Handler {
 
 /// How a message reached the handler.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(in crate::adapters::discord) enum Arrival {
+pub(crate) enum Arrival {
     /// As it was written (MESSAGE_CREATE).
     Live,
     /// Read back after the bot was away.

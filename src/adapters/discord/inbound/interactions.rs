@@ -67,7 +67,7 @@ impl Interactions {
 }
 
 impl Handler {
-    pub(in crate::adapters::discord) async fn on_press(&self, ctx: &Context, press: &ComponentInteraction) {
+    pub(crate) async fn on_press(&self, ctx: &Context, press: &ComponentInteraction) {
         // *Still broken* under a fix whose staff need details the customer
         // has not given: the answer to the press is a form asking for them.
         if let Some(form) = self.details_form(press).await {
@@ -187,7 +187,7 @@ impl Handler {
 
     /// The customer sent the details form: the ticket opens with what they
     /// wrote, and the message loses its buttons.
-    pub(in crate::adapters::discord) async fn on_form(&self, ctx: &Context, form: &ModalInteraction) {
+    pub(crate) async fn on_form(&self, ctx: &Context, form: &ModalInteraction) {
         if let Err(e) = form
             .create_response(&ctx.http, CreateInteractionResponse::Acknowledge)
             .await

@@ -128,7 +128,7 @@ fn is_list(command: &CommandInteraction) -> bool {
 
 impl Handler {
     /// `/notice`: what the engine made of it, for the caller only.
-    pub(in crate::adapters::discord) async fn notice(&self, command: &CommandInteraction) -> String {
+    pub(crate) async fn notice(&self, command: &CommandInteraction) -> String {
         if is_list(command) {
             return self.notice_list().await;
         }

@@ -34,9 +34,9 @@ use crate::store::{Posted, Scope, SqlStore, Store as _};
 
 /// Carries out engine actions on Discord.
 pub struct DiscordTransport {
-    pub(in crate::adapters::discord) http: Arc<Http>,
-    pub(in crate::adapters::discord) store: Arc<SqlStore>,
-    pub(in crate::adapters::discord) config: Arc<DiscordConfig>,
+    pub(crate) http: Arc<Http>,
+    pub(crate) store: Arc<SqlStore>,
+    pub(crate) config: Arc<DiscordConfig>,
     interactions: Arc<Interactions>,
     metrics: Metrics,
 }
@@ -240,7 +240,7 @@ impl DiscordTransport {
 
     /// Posts `pieces` in order, each with its own nonce, so a retried row
     /// skips the pieces Discord already has.
-    pub(in crate::adapters::discord) async fn post(
+    pub(crate) async fn post(
         &self,
         row: OutboxId,
         channel: ChannelId,
@@ -420,7 +420,7 @@ fn is_dm_refusal(e: &serenity::Error) -> bool {
 }
 
 /// A failed Discord call as a delivery failure.
-pub(in crate::adapters::discord) fn failed(e: serenity::Error) -> DeliveryError {
+pub(crate) fn failed(e: serenity::Error) -> DeliveryError {
     match Failure::of(&e) {
         Failure::Permanent { .. } => DeliveryError::permanent(format!("Discord refused: {e}")),
         Failure::Retry { .. } | Failure::Unclear => {
@@ -429,7 +429,7 @@ pub(in crate::adapters::discord) fn failed(e: serenity::Error) -> DeliveryError 
     }
 }
 
-pub(in crate::adapters::discord) fn store_failed(e: crate::store::StoreError) -> DeliveryError {
+pub(crate) fn store_failed(e: crate::store::StoreError) -> DeliveryError {
     DeliveryError::transient(format!("store: {e}"))
 }
 
