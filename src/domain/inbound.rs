@@ -36,8 +36,9 @@ pub enum Inbound {
         /// open conversation there (the engine's `place_question`).
         elsewhere: Option<Elsewhere>,
         /// The ids of the author's roles on the platform (Discord roles),
-        /// which a maintenance contract may cover; empty elsewhere.
-        roles: Vec<String>,
+        /// which a maintenance contract may cover; `None` where the platform
+        /// did not say (a Discord DM): the contract found before stands.
+        roles: Option<Vec<String>>,
     },
     /// A customer asks for a human straight away (`/ticket`), with an
     /// optional summary of the problem. Starts the conversation if the thread
@@ -54,7 +55,7 @@ pub enum Inbound {
         /// The configured language of the place, as for [`Inbound::Message`].
         lang: Option<Lang>,
         /// Their roles, as for [`Inbound::Message`].
-        roles: Vec<String>,
+        roles: Option<Vec<String>>,
     },
     /// A customer writes faster than the adapter's flood limit allows; the
     /// adapter sends this once per burst and drops their messages until it
@@ -94,6 +95,10 @@ pub enum Inbound {
         by: Person,
         /// What they wrote, per detail.
         details: Vec<Detail>,
+        /// The answer whose *Still broken* showed the form
+        /// ([`crate::domain::State::offer`]): a form from under an earlier
+        /// one is refused.
+        offer: Option<u64>,
     },
     /// A member of staff acts on a ticket.
     Staff {

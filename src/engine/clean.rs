@@ -76,7 +76,9 @@ impl Inbound {
                 attachments: attachments.iter().map(|a| cleaned(a)).collect(),
                 lang: *lang,
                 elsewhere: elsewhere.clone(),
-                roles: roles.iter().take(MAX_ROLES).cloned().collect(),
+                roles: roles
+                    .as_ref()
+                    .map(|r| r.iter().take(MAX_ROLES).cloned().collect()),
             },
             Inbound::Ticket {
                 source,
@@ -91,7 +93,9 @@ impl Inbound {
                 by: clean_person(by),
                 summary: summary.as_deref().map(cleaned),
                 lang: *lang,
-                roles: roles.iter().take(MAX_ROLES).cloned().collect(),
+                roles: roles
+                    .as_ref()
+                    .map(|r| r.iter().take(MAX_ROLES).cloned().collect()),
             },
             Inbound::Flooding {
                 thread,
@@ -120,6 +124,7 @@ impl Inbound {
                 thread,
                 by,
                 details,
+                offer,
             } => Inbound::Details {
                 source: source.clone(),
                 thread: thread.clone(),
@@ -131,6 +136,7 @@ impl Inbound {
                         value: cleaned(&d.value),
                     })
                     .collect(),
+                offer: *offer,
             },
             Inbound::Staff {
                 source,

@@ -14,7 +14,7 @@ use regex::Regex;
 use super::message::offer;
 use super::phrases;
 use super::turn::Turn;
-use crate::domain::{Action, Awaiting, Button, Conversation, Person};
+use crate::domain::{Action, Awaiting, Button, Conversation};
 use crate::knowledge::{Asker, Contracts, Service};
 
 /// "my contract", "unser Wartungsvertrag": the customer's own contract.
@@ -57,19 +57,23 @@ pub fn asks_for_remote(text: &str) -> bool {
     REMOTE.is_match(text)
 }
 
-/// The id of the valid contract covering `customer` (with Discord `roles`)
-/// at `now`.
-pub(super) fn covering(
+/// Notes in `conv` the valid contract covering its customer (with their
+/// platform `roles`) at `now`. Where the roles are unknown (a DM), a
+/// contract found by them before stands unless one names the customer.
+pub(super) fn note(
     contracts: &Contracts,
-    customer: &Person,
-    roles: &[String],
+    conv: &mut Conversation,
+    roles: Option<&[String]>,
     now: DateTime<Utc>,
-) -> Option<String> {
+) {
     let asker = Asker {
-        id: &customer.id.0,
-        roles,
+        id: &conv.customer.id.0,
+        roles: roles.unwrap_or_default(),
     };
-    contracts.covering(asker, now).map(|c| c.id.clone())
+    let found = contracts.covering(asker, now).map(|c| c.id.clone());
+    if found.is_some() || roles.is_some() {
+        conv.state.contract = found;
+    }
 }
 
 /// Answers the customer's message when it is about their contract: their

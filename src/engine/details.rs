@@ -115,17 +115,9 @@ impl Engine {
                 value: value.clone(),
             });
         }
-        // One answer may give more than was asked: never ask for it again.
-        missing.retain(|n| {
-            let given = n.given_in(&value);
-            if given {
-                answers.push(Detail {
-                    need: *n,
-                    value: value.clone(),
-                });
-            }
-            !given
-        });
+        // One answer may give more than was asked: what it also gives is
+        // not asked again (staff read it in the answer recorded above).
+        missing.retain(|n| !n.given_in(&value));
         let next = missing.first().copied();
         conv.state.awaiting = Awaiting::Details {
             entry_id,
@@ -152,7 +144,7 @@ impl Engine {
         source: &SourceKey,
         thread: &ThreadRef,
         by: &Person,
-        given: &[Detail],
+        (given, offer): (&[Detail], Option<u64>),
         now: DateTime<Utc>,
     ) -> Result<Vec<Action>, StoreError> {
         let brain = self.brain.get();
@@ -186,6 +178,15 @@ impl Engine {
                 let told = Action::Ephemeral {
                     user: by.id.clone(),
                     text: phrases::not_your_buttons(conv.lang),
+                };
+                turn.push(None, None, told);
+                return turn.finish().await;
+            }
+            // A form from under an earlier answer is no longer about this one.
+            _ if !conv.state.is_current(offer) => {
+                let told = Action::Ephemeral {
+                    user: by.id.clone(),
+                    text: phrases::stale_button(conv.lang),
                 };
                 turn.push(None, None, told);
                 return turn.finish().await;

@@ -56,8 +56,7 @@ impl Engine {
             return turn.finish().await;
         }
         conv.customer_returns(now);
-        conv.state.contract =
-            contracts::covering(brain.knowledge().contracts(), by, asked.roles, now);
+        contracts::note(brain.knowledge().contracts(), &mut conv, asked.roles, now);
         if let Awaiting::Rating { .. } = conv.state.awaiting {
             conv.state.new_topic();
         }
@@ -103,7 +102,7 @@ impl Engine {
                     feedback: o.feedback,
                 })
                 .collect(),
-            contract: self.contract_terms(conv),
+            contract: self.contract_terms(conv, turn.now),
             details: details::collected(conv),
             at: turn.now,
         };
@@ -130,9 +129,17 @@ impl Engine {
                 let told = Action::TicketOpened {
                     thread: conv.thread.clone(),
                     ticket: ticket.id,
-                    text: phrases::ticket_opened(conv.lang, ticket.id, ticket.contract.as_ref()),
+                    text: phrases::ticket_opened(conv.lang, ticket.id),
                 };
                 turn.push(Some(conv.id), Some(ticket.id), told);
+                // What their contract promises, to the customer alone.
+                if let Some(terms) = &ticket.contract {
+                    let next = Action::Private {
+                        user: conv.customer.id.clone(),
+                        text: phrases::contract_next_steps(conv.lang, terms),
+                    };
+                    turn.push(Some(conv.id), Some(ticket.id), next);
+                }
                 turn.push(
                     Some(conv.id),
                     Some(ticket.id),
@@ -162,19 +169,20 @@ pub(super) struct Asked<'a> {
     /// What is wrong, in their words.
     pub summary: Option<&'a str>,
     /// Their roles on the platform, for their contract.
-    pub roles: &'a [String],
+    pub roles: Option<&'a [String]>,
 }
 
 impl Engine {
     /// What the contract covering the conversation's customer promises,
     /// to keep with their ticket.
-    fn contract_terms(&self, conv: &Conversation) -> Option<ContractTerms> {
+    fn contract_terms(&self, conv: &Conversation, now: DateTime<Utc>) -> Option<ContractTerms> {
         let id = conv.state.contract.as_deref()?;
         self.brain
             .get()
             .knowledge()
             .contracts()
             .get(id)
+            .filter(|c| c.is_valid(now))
             .map(|c| c.terms())
     }
 }

@@ -30,7 +30,7 @@ pub(super) struct Said<'a> {
     /// Where it was written, if not in the conversation's thread.
     pub elsewhere: Option<&'a Elsewhere>,
     /// The author's roles on the platform, for their contract.
-    pub roles: &'a [String],
+    pub roles: Option<&'a [String]>,
 }
 
 impl Said<'_> {
@@ -83,8 +83,7 @@ impl Engine {
             return turn.finish().await;
         }
         conv.customer_returns(now);
-        conv.state.contract =
-            contracts::covering(brain.knowledge().contracts(), author, said.roles, now);
+        contracts::note(brain.knowledge().contracts(), &mut conv, said.roles, now);
         if let Some(elsewhere) = said.elsewhere {
             joined_from(&mut turn, &conv, elsewhere, &logged);
         }

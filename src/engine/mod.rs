@@ -225,7 +225,7 @@ impl Engine {
                         text,
                         attachments,
                         elsewhere: elsewhere.as_ref(),
-                        roles,
+                        roles: roles.as_deref(),
                     };
                     self.on_message(source, thread, author, said, *lang, now)
                         .await
@@ -240,7 +240,7 @@ impl Engine {
                 } => {
                     let asked = Asked {
                         summary: summary.as_deref(),
-                        roles,
+                        roles: roles.as_deref(),
                     };
                     self.on_ticket(source, thread, by, asked, *lang, now).await
                 }
@@ -262,7 +262,11 @@ impl Engine {
                     thread,
                     by,
                     details,
-                } => self.on_details(source, thread, by, details, now).await,
+                    offer,
+                } => {
+                    self.on_details(source, thread, by, (details, *offer), now)
+                        .await
+                }
                 Inbound::Staff {
                     source,
                     ticket,

@@ -84,17 +84,9 @@ pub fn did_you_mean(lang: Lang) -> String {
     )
 }
 
-/// A ticket was opened; with the customer's contract, what happens next
-/// and by when it promises.
-pub fn ticket_opened(
-    lang: Lang,
-    ticket: TicketId,
-    contract: Option<&crate::knowledge::ContractTerms>,
-) -> String {
-    let opened = ticket_opened_plain(lang, ticket);
-    let Some(c) = contract else {
-        return opened;
-    };
+/// After a ticket opened, to its customer alone: what their contract says
+/// happens next, and by when.
+pub fn contract_next_steps(lang: Lang, c: &crate::knowledge::ContractTerms) -> String {
     let within = crate::knowledge::show_duration(c.response(), lang);
     let remote = c.includes.contains(&crate::knowledge::Service::Remote);
     let next = match (lang, remote) {
@@ -115,11 +107,11 @@ pub fn ticket_opened(
             c.level.label(lang)
         ),
     };
-    format!("{opened} {next}")
+    next
 }
 
-/// A ticket was opened (without a contract's promise).
-fn ticket_opened_plain(lang: Lang, ticket: TicketId) -> String {
+/// A ticket was opened.
+pub fn ticket_opened(lang: Lang, ticket: TicketId) -> String {
     match lang {
         Lang::En => format!(
             "I have passed this to our support team as ticket #{ticket}, with everything you wrote \
@@ -415,14 +407,9 @@ pub fn contract_offer(lang: Lang, own: Option<&crate::knowledge::Contract>) -> S
     let head = match (lang, own) {
         (Lang::En, None) => "We have no maintenance contract on file for you.".to_string(),
         (Lang::De, None) => "Für Sie ist bei uns kein Wartungsvertrag hinterlegt.".to_string(),
-        (Lang::En, Some(c)) => format!(
-            "Your contract ({}) does not include remote maintenance.",
-            c.level.label(lang)
-        ),
-        (Lang::De, Some(c)) => format!(
-            "Ihr Vertrag ({}) umfasst keine Fernwartung.",
-            c.level.label(lang)
-        ),
+        // The thread may be public: no word of what the contract is.
+        (Lang::En, Some(_)) => "Your contract does not include remote maintenance.".to_string(),
+        (Lang::De, Some(_)) => "Ihr Vertrag umfasst keine Fernwartung.".to_string(),
     };
     let body = pick(
         lang,

@@ -136,7 +136,10 @@ impl Engine {
                 }
             }
             (
-                Awaiting::Choice { .. } | Awaiting::Notice { .. } | Awaiting::ContractOffer,
+                Awaiting::Choice { .. }
+                | Awaiting::Notice { .. }
+                | Awaiting::ContractOffer
+                | Awaiting::Details { .. },
                 Button::TalkToHuman,
             ) => {
                 self.escalate(turn, conv, Reason::AskedForHuman, source)

@@ -84,7 +84,7 @@ async fn a_contract_covers_everyone_with_its_discord_role() {
     bot.customer = Person::new("discord:200000000000000002", "Tom");
     let mut event = bot.message("our coffee machine leaks water");
     if let Inbound::Message { roles, .. } = &mut event {
-        *roles = vec!["345678901234567890".into()];
+        *roles = Some(vec!["345678901234567890".into()]);
     }
     let ticket = opened(&bot.handle(&event).await);
     assert_eq!(
@@ -166,7 +166,14 @@ async fn remote_maintenance_without_a_contract_that_includes_it_is_offered_not_p
         &bot.says("Bitte per Fernwartung auf den Server schauen")
             .await,
     );
-    assert!(text.starts_with("Ihr Vertrag (Instandhaltung"), "{text}");
+    assert!(
+        text.starts_with("Ihr Vertrag umfasst keine Fernwartung."),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Instandhaltung ("),
+        "not the level, in the thread: {text}"
+    );
 
     // Berger's Vollwartung includes it: the question goes on to the FAQ.
     bot.customer = berger();
@@ -178,4 +185,27 @@ async fn remote_maintenance_without_a_contract_that_includes_it_is_offered_not_p
         !all_text(&actions).contains("does not include"),
         "{actions:?}"
     );
+}
+
+#[tokio::test]
+async fn where_the_platform_does_not_say_the_roles_the_contract_found_by_them_stands() {
+    let mut bot = Bot::start().await;
+    bot.customer = Person::new("discord:200000000000000002", "Tom");
+    let with_roles = |bot: &mut Bot, text: &str, roles: Option<Vec<String>>| {
+        let mut event = bot.message(text);
+        if let Inbound::Message { roles: r, .. } = &mut event {
+            *r = roles;
+        }
+        event
+    };
+    let first = with_roles(&mut bot, "hello", Some(vec!["345678901234567890".into()]));
+    bot.handle(&first).await;
+    // A direct message carries no roles: still Berger's contract.
+    let asked = with_roles(&mut bot, "What does my contract cover?", None);
+    let actions = bot.handle(&asked).await;
+    let terms = private_to(&actions, &bot.customer).expect("the terms");
+    assert!(terms.contains("Kanzlei Berger"), "{terms}");
+    // Roles that no longer include it: the contract no longer applies.
+    let later = with_roles(&mut bot, "What does my contract cover?", Some(Vec::new()));
+    assert!(private_to(&bot.handle(&later).await, &bot.customer).is_none());
 }

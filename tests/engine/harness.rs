@@ -96,7 +96,7 @@ impl Bot {
             attachments: Vec::new(),
             lang: None,
             elsewhere: None,
-            roles: Vec::new(),
+            roles: Some(Vec::new()),
         }
     }
 
@@ -117,7 +117,7 @@ impl Bot {
             by: by.clone(),
             summary: summary.map(str::to_owned),
             lang: None,
-            roles: Vec::new(),
+            roles: Some(Vec::new()),
         }
     }
 

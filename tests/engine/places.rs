@@ -36,7 +36,7 @@ async fn a_conversation_in_a_german_channel_speaks_german_from_the_first_word() 
         Action::TicketOpened { text, .. } => Some(text.clone()),
         _ => None,
     });
-    assert_eq!(told, Some(phrases::ticket_opened(Lang::De, ticket, None)));
+    assert_eq!(told, Some(phrases::ticket_opened(Lang::De, ticket)));
     bot.stop().await;
 }
 

@@ -54,7 +54,7 @@ async fn posts(bot: &mut Bot, who: &Person, n: u32, text: &str) -> (Placement, V
         attachments: Vec::new(),
         lang: None,
         elsewhere,
-        roles: Vec::new(),
+        roles: Some(Vec::new()),
     };
     (placed, bot.handle(&event).await)
 }

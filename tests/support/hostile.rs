@@ -44,7 +44,7 @@ pub async fn open_hostile_ticket(database_url: &str, faq: &Path) {
         attachments: Vec::new(),
         lang: None,
         elsewhere: None,
-        roles: Vec::new(),
+        roles: Some(Vec::new()),
     };
     engine
         .handle(&event, Utc::now())

@@ -79,7 +79,8 @@ pub async fn run_chat(
                 attachments: Vec::new(),
                 lang: None,
                 elsewhere: None,
-                roles: Vec::new(),
+                // The terminal has no roles: contracts name its people.
+                roles: Some(Vec::new()),
             },
         };
         let actions = match engine.handle(&event, Utc::now()).await {

@@ -73,12 +73,10 @@ pub fn is_staff<M: Roles + ?Sized>(member: Option<&M>, role: RoleId) -> bool {
     member.is_some_and(|m| m.roles().contains(&role))
 }
 
-/// The ids of `member`'s roles (none outside a server), which a
-/// maintenance contract may cover.
-pub fn role_ids<M: Roles + ?Sized>(member: Option<&M>) -> Vec<String> {
-    member.map_or_else(Vec::new, |m| {
-        m.roles().iter().map(ToString::to_string).collect()
-    })
+/// The ids of `member`'s roles, which a maintenance contract may cover;
+/// `None` outside a server (a DM says nothing of them).
+pub fn role_ids<M: Roles + ?Sized>(member: Option<&M>) -> Option<Vec<String>> {
+    member.map(|m| m.roles().iter().map(ToString::to_string).collect())
 }
 
 /// The id after this platform's prefix.

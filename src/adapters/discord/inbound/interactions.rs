@@ -38,6 +38,10 @@ pub const DATABASE_AWAY: &str =
 /// What someone without the staff role reads when trying staff things.
 pub const STAFF_ONLY: &str = "Only support staff can do that.";
 
+/// How long deciding whether a press gets a form may take before the press
+/// is acknowledged as usual (Discord allows 3 seconds for either).
+const FORM_LOOKUP: std::time::Duration = std::time::Duration::from_millis(1_500);
+
 /// How long Discord accepts follow-ups through an interaction's token
 /// (15 minutes), with a margin for clocks and delivery.
 const TOKEN_LIFETIME_MINUTES: i64 = 14;
@@ -70,7 +74,9 @@ impl Handler {
     pub(crate) async fn on_press(&self, ctx: &Context, press: &ComponentInteraction) {
         // *Still broken* under a fix whose staff need details the customer
         // has not given: the answer to the press is a form asking for them.
-        if let Some(form) = self.details_form(press).await {
+        // Bounded: Discord wants an answer to the press within 3 seconds.
+        let form = tokio::time::timeout(FORM_LOOKUP, self.details_form(press)).await;
+        if let Ok(Some(form)) = form {
             match press
                 .create_response(&ctx.http, CreateInteractionResponse::Modal(form))
                 .await
@@ -199,12 +205,13 @@ impl Handler {
         }
         let by = person(&form.user);
         self.interactions.remember(&by.id.0, &form.token).await;
-        let still_broken = form
+        let pressed = form
             .data
             .custom_id
             .parse::<ButtonId>()
-            .is_ok_and(|id| id.action == ButtonAction::StillBroken);
-        if !still_broken {
+            .ok()
+            .filter(|id| id.action == ButtonAction::StillBroken);
+        let Some(pressed) = pressed else {
             let notice = CreateInteractionResponseFollowup::new()
                 .ephemeral(true)
                 .content(NO_LONGER_ACTIVE)
@@ -213,7 +220,7 @@ impl Handler {
                 tracing::warn!(error = %e, "sending a private notice");
             }
             return;
-        }
+        };
         let details = form
             .data
             .components
@@ -232,6 +239,7 @@ impl Handler {
             thread: thread_ref(form.channel_id),
             by,
             details,
+            offer: pressed.offer,
         };
         if self.handle(&event).await && form.message.is_some() {
             let edit = EditInteractionResponse::new().components(vec![]);

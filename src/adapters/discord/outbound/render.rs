@@ -222,6 +222,10 @@ const FORM_VALUE_LIMIT: u16 = 1_000;
 
 /// At most this many details on a card (Discord allows 25 fields in all).
 const DETAIL_FIELDS: usize = 8;
+/// The most of one detail a card shows.
+const DETAIL_VALUE_LIMIT: usize = 300;
+/// Discord's limit on all the text of one embed.
+const EMBED_TOTAL_LIMIT: usize = 6_000;
 
 /// A ticket card: customer, status, reason, what they wrote, what the bot
 /// suggested, a link to the thread.
@@ -249,37 +253,50 @@ pub fn card_embed(card: &Card, thread_link: &str) -> CreateEmbed {
         })
         .collect::<Vec<_>>()
         .join("\n");
-    let mut embed = CreateEmbed::new()
-        .title(format!("Ticket #{}", card.ticket))
-        .color(color)
-        .field("Customer", neutralise(&card.customer.name), true)
-        .field("Status", cut(&status, FIELD_LIMIT), true)
-        .field("Reason", card.reason.as_str(), true)
-        .field("Thread", thread_link.to_owned(), false)
-        .field(
-            "Opened",
+    let mut fields: Vec<(String, String, bool)> = vec![
+        ("Customer".into(), neutralise(&card.customer.name), true),
+        ("Status".into(), cut(&status, FIELD_LIMIT), true),
+        ("Reason".into(), card.reason.as_str().into(), true),
+        ("Thread".into(), thread_link.to_owned(), false),
+        (
+            "Opened".into(),
             card.opened_at.format("%Y-%m-%d %H:%M UTC").to_string(),
             true,
-        );
+        ),
+    ];
     if let Some(contract) = &card.contract {
-        embed = embed.field(
-            "Contract",
-            cut(&neutralise(&contract.summary()), FIELD_LIMIT),
-            false,
-        );
+        let summary = cut(&neutralise(&contract.summary()), FIELD_LIMIT);
+        fields.push(("Contract".into(), summary, false));
     }
     for d in card.details.iter().take(DETAIL_FIELDS) {
-        embed = embed.field(
-            d.need.staff_label(),
-            cut(&neutralise(&d.value), FIELD_LIMIT),
-            false,
-        );
-    }
-    if !wrote.is_empty() {
-        embed = embed.description(cut(&wrote, EMBED_DESCRIPTION_LIMIT));
+        // The whole answer is in the transcript (`/tickets`, `tickets show`).
+        let value = cut(&neutralise(&d.value), DETAIL_VALUE_LIMIT);
+        fields.push((d.need.staff_label().into(), value, false));
     }
     if !suggested.is_empty() {
-        embed = embed.field("Already suggested", cut(&suggested, FIELD_LIMIT), false);
+        fields.push((
+            "Already suggested".into(),
+            cut(&suggested, FIELD_LIMIT),
+            false,
+        ));
+    }
+    let title = format!("Ticket #{}", card.ticket);
+    // Discord refuses an embed of more than 6,000 characters in all: what
+    // the customer wrote gets what the fields leave.
+    let used: usize = title.chars().count()
+        + fields
+            .iter()
+            .map(|(n, v, _)| n.chars().count() + v.chars().count())
+            .sum::<usize>();
+    let mut embed = CreateEmbed::new().title(title).color(color);
+    for (name, value, inline) in fields {
+        embed = embed.field(name, value, inline);
+    }
+    if !wrote.is_empty() {
+        let room = EMBED_TOTAL_LIMIT
+            .saturating_sub(used)
+            .min(EMBED_DESCRIPTION_LIMIT);
+        embed = embed.description(cut(&wrote, room));
     }
     embed
 }
@@ -309,4 +326,63 @@ fn cut(text: &str, limit: usize) -> String {
     let mut out: String = text.chars().take(limit.saturating_sub(1)).collect();
     out.push('…');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Detail, Person, Reason, Suggested, ThreadRef};
+    use crate::knowledge::{ContractLevel, ContractTerms};
+
+    #[test]
+    fn a_card_with_everything_at_its_longest_stays_within_discords_embed_limit() {
+        let long = "x".repeat(4_000);
+        let card = Card {
+            ticket: TicketId(7),
+            thread: ThreadRef("discord:1".into()),
+            customer: Person::new("discord:2", "y".repeat(80)),
+            status: CardStatus::Resolved {
+                by: Person::new("discord:3", "Sam"),
+                note: long.clone(),
+            },
+            reason: Reason::FixDidNotHelp,
+            customer_wrote: vec![long.clone(), long.clone()],
+            suggested: vec![
+                Suggested {
+                    entry_id: "e".repeat(200),
+                    title: "t".repeat(300),
+                    feedback: None,
+                };
+                10
+            ],
+            opened_at: chrono::Utc::now(),
+            contract: Some(ContractTerms {
+                id: "c".into(),
+                customer: "z".repeat(2_000),
+                level: ContractLevel::Vollwartung,
+                includes: Vec::new(),
+                response_minutes: 60,
+                resolution_minutes: 600,
+            }),
+            details: Need::ALL
+                .iter()
+                .map(|need| Detail {
+                    need: *need,
+                    value: long.clone(),
+                })
+                .collect(),
+            buttons: Vec::new(),
+        };
+        let embed = serde_json::to_value(card_embed(&card, "<#1>")).unwrap();
+        let text = |v: &serde_json::Value| v.as_str().map_or(0, |s| s.chars().count());
+        let fields: usize = embed["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| text(&f["name"]) + text(&f["value"]))
+            .sum();
+        let total = text(&embed["title"]) + text(&embed["description"]) + fields;
+        assert!(total <= 6_000, "{total}");
+        assert!(text(&embed["description"]) > 0);
+    }
 }

@@ -174,11 +174,13 @@ impl DiscordTransport {
                     Ok(())
                 }
             },
-            Action::Private { user, text } => {
-                let user = user_of(&Person::new(user.0.clone(), ""))?;
-                let dm = user.create_dm_channel(&self.http).await.map_err(failed)?;
-                self.post(row, dm.id, render::text(text, vec![])).await
-            }
+            Action::Private { user, text } => match self.direct(row, &user.0, text).await {
+                Ok(()) => Ok(()),
+                // DMs closed: privately under their latest interaction, if
+                // it is recent enough; else the first failure stands.
+                Err(e) if e.permanent => self.ephemeral(&user.0, text).await.map_err(|_| e),
+                Err(e) => Err(e),
+            },
         }
     }
 
@@ -356,6 +358,13 @@ impl DiscordTransport {
         self.open_relay(row, &RelayFor::card(card), channel, sent.id)
             .await?;
         Ok(())
+    }
+
+    /// Sends `text` to `user` in a direct message.
+    async fn direct(&self, row: OutboxId, user: &str, text: &str) -> Result<(), DeliveryError> {
+        let user = user_of(&Person::new(user, ""))?;
+        let dm = user.create_dm_channel(&self.http).await.map_err(failed)?;
+        self.post(row, dm.id, render::text(text, vec![])).await
     }
 
     async fn ephemeral(&self, user: &str, text: &str) -> Result<(), DeliveryError> {
