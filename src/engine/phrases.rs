@@ -89,7 +89,7 @@ pub fn did_you_mean(lang: Lang) -> String {
 pub fn contract_next_steps(lang: Lang, c: &crate::knowledge::ContractTerms) -> String {
     let within = crate::knowledge::show_duration(c.response(), lang);
     let remote = c.includes.contains(&crate::knowledge::Service::Remote);
-    let next = match (lang, remote) {
+    match (lang, remote) {
         (Lang::En, true) => format!(
             "Under your maintenance contract ({}), a technician will start a remote diagnosis within {within}.",
             c.level.label(lang)
@@ -106,8 +106,7 @@ pub fn contract_next_steps(lang: Lang, c: &crate::knowledge::ContractTerms) -> S
             "Gemäß Ihrem Wartungsvertrag ({}) reagieren wir innerhalb von {within}.",
             c.level.label(lang)
         ),
-    };
-    next
+    }
 }
 
 /// A ticket was opened.
