@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::payloads::{self, InteractionSpec, MessageSpec};
 use super::store::InteractionState;
-use super::world::{Channel, User};
+use super::world::{Channel, User, World};
 use super::{FakeDiscord, Sent};
 
 impl FakeDiscord {
@@ -89,6 +89,19 @@ impl FakeDiscord {
 
     /// `by` presses the button `custom_id` on `message`: INTERACTION_CREATE type 3.
     pub fn press(&self, by: &User, message: &Value, custom_id: &str) -> Sent {
+        self.interact_on(by, message, |world, spec| {
+            payloads::button_press(world, spec, message, custom_id)
+        })
+    }
+
+    /// An interaction of `by` on `message` (a component's), its payload
+    /// made by `payload`, dispatched.
+    fn interact_on(
+        &self,
+        by: &User,
+        message: &Value,
+        payload: impl FnOnce(&World, InteractionSpec<'_>) -> Value,
+    ) -> Sent {
         let channel_id = message["channel_id"].as_str().unwrap().parse().unwrap();
         let message_id = message["id"].as_str().unwrap().parse().ok();
         let (sent, guild_id, channel) = self.new_interaction(channel_id, message_id);
@@ -100,7 +113,7 @@ impl FakeDiscord {
             guild_id,
             channel,
         };
-        let payload = payloads::button_press(self.world(), spec, message, custom_id);
+        let payload = payload(self.world(), spec);
         self.dispatch("INTERACTION_CREATE", payload);
         sent
     }
@@ -115,20 +128,9 @@ impl FakeDiscord {
         custom_id: &str,
         fields: &[(&str, &str)],
     ) -> Sent {
-        let channel_id = message["channel_id"].as_str().unwrap().parse().unwrap();
-        let message_id = message["id"].as_str().unwrap().parse().ok();
-        let (sent, guild_id, channel) = self.new_interaction(channel_id, message_id);
-        let spec = InteractionSpec {
-            id: sent.id,
-            token: &sent.token,
-            by,
-            channel_id,
-            guild_id,
-            channel,
-        };
-        let payload = payloads::modal_submit(self.world(), spec, message, custom_id, fields);
-        self.dispatch("INTERACTION_CREATE", payload);
-        sent
+        self.interact_on(by, message, |world, spec| {
+            payloads::modal_submit(world, spec, message, custom_id, fields)
+        })
     }
 
     /// `by` runs `/name` with string `options` in `channel_id`: INTERACTION_CREATE type 2.
