@@ -25,10 +25,18 @@ static OWN_CONTRACT: LazyLock<Regex> = LazyLock::new(|| {
     .expect("a valid pattern")
 });
 
+/// Whole questions about which contract the customer has.
+static WHICH_CONTRACT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^\W*(?:(?:what'?s|what is|which is)\s+(?:in\s+)?(?:my|our)\s+(?:maintenance\s+|service\s+|support\s+)?(?:contract|agreement|sla|plan)|(?:which|what)\s+(?:kind of\s+)?(?:maintenance\s+|service\s+|support\s+)?(?:contract|agreement|sla|plan)\s+do\s+(?:i|we)\s+have|do\s+(?:i|we)\s+have\s+an?\s+(?:maintenance\s+|service\s+|support\s+)?(?:contract|agreement|sla)|(?:welchen|was für einen)\s+(?:wartungs|service|support)?vertrag\s+(?:habe ich|haben wir)|(?:habe ich|haben wir)\s+(?:einen\s+)?(?:wartungs|service|support)?vertrag)\b[^.!?]*[.!?]?\W*$",
+    )
+    .expect("a valid pattern")
+});
+
 /// Words that ask what it says, as opposed to how to end or pay it.
 static ABOUT_TERMS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:cover|covers|covered|coverage|include|includes|included|scope|level|response|resolution|valid|expire|expires|details|terms|umfasst|umfang|abgedeckt|deckt|enthalten|enthält|beinhaltet|inklusive|leistung|leistungen|reaktionszeit|gültig|läuft|bedingungen|details)\b",
+        r"(?i)\b(?:cover|covers|covered|coverage|include|includes|included|scope|level|response|resolution|valid|expire|expires|details|terms|umfasst|umfang|abgedeckt|deckt|enthalten|enthält|beinhaltet|inklusive|leistung|leistungen|reaktionszeit|gültig|läuft|bedingungen|details|part|teil)\b",
     )
     .expect("a valid pattern")
 });
@@ -42,14 +50,16 @@ static NOT_TERMS: LazyLock<Regex> = LazyLock::new(|| {
 /// A request for remote maintenance or diagnosis.
 static REMOTE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:remote\s+(?:maintenance|support|session|diagnos\w*|access|help|assistance)|remotely|fernwartung\w*|ferndiagnose\w*|fernzugriff\w*|fernsupport\w*|fernhilfe)\b",
+        r"(?i)\b(?:remote\s+(?:maintenance|support|session|diagnos\w*|access|help|assistance)|remotely|fernwartung\w*|ferndiagnose\w*|fernzugriff\w*|fernsupport\w*|fernhilfe|aufschalten|aufschaltung)\b",
     )
     .expect("a valid pattern")
 });
 
 /// Whether `text` asks what the customer's own contract covers.
 pub fn asks_about_own_contract(text: &str) -> bool {
-    OWN_CONTRACT.is_match(text) && ABOUT_TERMS.is_match(text) && !NOT_TERMS.is_match(text)
+    !NOT_TERMS.is_match(text)
+        && (WHICH_CONTRACT.is_match(text)
+            || OWN_CONTRACT.is_match(text) && ABOUT_TERMS.is_match(text))
 }
 
 /// Whether `text` asks for remote maintenance or diagnosis.
@@ -142,6 +152,14 @@ mod tests {
             "Was umfasst mein Wartungsvertrag?",
             "Welche Leistungen sind in unserem Vertrag enthalten?",
             "Ist ein Ersatzsystem in meinem Vertrag inklusive?",
+            "What's included in my maintenance contract?",
+            "Is remote maintenance part of my contract?",
+            "what's my SLA?",
+            "Which contract do we have with you?",
+            "Do I have a maintenance contract?",
+            "Was deckt mein Vertrag ab?",
+            "Welchen Wartungsvertrag haben wir?",
+            "Haben wir einen Wartungsvertrag bei euch?",
         ] {
             assert!(asks_about_own_contract(asked), "{asked}");
         }
@@ -152,6 +170,8 @@ mod tests {
             "Wie kündige ich meinen Vertrag?",
             "Was kostet mein Wartungsvertrag?",
             "my contract number is 1234",
+            "What is my contract's notice period?",
+            "Do I have to sign a contract for a new laptop? The old one broke.",
             "Outlook does not start",
         ] {
             assert!(!asks_about_own_contract(other), "{other}");
@@ -165,6 +185,7 @@ mod tests {
             "can someone connect remotely and look at it",
             "Bitte per Fernwartung auf den Server schauen",
             "Ist eine Ferndiagnose möglich?",
+            "Könnt ihr euch auf meinen Rechner aufschalten?",
         ] {
             assert!(asks_for_remote(asked), "{asked}");
         }
