@@ -49,8 +49,10 @@ static NOT_TERMS: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A request for remote maintenance or diagnosis.
 static REMOTE: LazyLock<Regex> = LazyLock::new(|| {
+    // Not remote access as such ("connect to the office remotely",
+    // "Fernzugriff von zu Hause"): that is the VPN.
     Regex::new(
-        r"(?i)\b(?:remote\s+(?:maintenance|support|session|diagnos\w*|access|help|assistance)|remotely|fernwartung\w*|ferndiagnose\w*|fernzugriff\w*|fernsupport\w*|fernhilfe|aufschalten|aufschaltung)\b",
+        r"(?i)\b(?:remote\s+(?:maintenance|support|session|diagnos\w*|assistance|help|repair)|(?:look|check|fix|repair|help)\w*\s+(?:\w+\s+){0,4}remotely|remotely\s+(?:and\s+)?(?:look|check|fix|repair|help)\w*|(?:connect|log\s*in|dial\s+in)\w*\s+(?:\w+\s+){0,3}(?:my|our)\s+(?:pc|computer|laptop|server|machine|desktop)\s+remotely|fernwartung\w*|ferndiagnose\w*|fernsupport\w*|fernhilfe|aufschalten|aufschaltung)\b",
     )
     .expect("a valid pattern")
 });
@@ -86,18 +88,32 @@ pub(super) fn note(
     }
 }
 
+/// What [`answer`] did with a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Replied {
+    /// Nothing: it is not about the customer's contract (or the knowledge
+    /// has no contracts); triage goes on.
+    No,
+    /// It was about their contract and is answered.
+    Answered,
+    /// It asks for remote maintenance their contract does not include:
+    /// they were told what a contract would include. The FAQ's answer, if
+    /// it has one (how to start a session), may still follow; else they
+    /// have *Talk to a human*.
+    Offered,
+}
+
 /// Answers the customer's message when it is about their contract: their
 /// own terms, privately; or, asking for remote maintenance their contract
-/// does not include, what a contract would include. `false`: not about it
-/// (or the knowledge has no contracts), triage goes on.
+/// does not include, what a contract would include.
 pub(super) fn answer(
     contracts: &Contracts,
     turn: &mut Turn,
     conv: &mut Conversation,
     text: &str,
-) -> bool {
+) -> Replied {
     if contracts.is_empty() {
-        return false;
+        return Replied::No;
     }
     let own = conv
         .state
@@ -107,7 +123,7 @@ pub(super) fn answer(
     let about_own = asks_about_own_contract(text);
     let remote_missing = asks_for_remote(text) && !own.is_some_and(|c| c.includes(Service::Remote));
     if !about_own && !remote_missing {
-        return false;
+        return Replied::No;
     }
     let thread = conv.thread.clone();
     conv.state.awaiting = Awaiting::Question;
@@ -125,6 +141,7 @@ pub(super) fn answer(
                 buttons: Vec::new(),
             };
             turn.push(Some(conv.id), None, said);
+            Replied::Answered
         }
         _ => {
             let said = Action::Say {
@@ -134,9 +151,13 @@ pub(super) fn answer(
             };
             turn.push(Some(conv.id), None, said);
             conv.state.awaiting = Awaiting::ContractOffer;
+            if about_own {
+                Replied::Answered
+            } else {
+                Replied::Offered
+            }
         }
     }
-    true
 }
 
 #[cfg(test)]
@@ -186,13 +207,17 @@ mod tests {
             "Bitte per Fernwartung auf den Server schauen",
             "Ist eine Ferndiagnose möglich?",
             "Könnt ihr euch auf meinen Rechner aufschalten?",
+            "Can you fix my laptop remotely?",
         ] {
             assert!(asks_for_remote(asked), "{asked}");
         }
         for other in [
             "My printer is offline",
-            "Remote Desktop shows error 0x204 ... no",
+            "Remote Desktop shows error 0x204",
             "Wartungsfenster am Samstag",
+            "connect to the office remotely",
+            "How do I get remote access from home?",
+            "Fernzugriff von zu Hause einrichten",
         ] {
             assert!(!asks_for_remote(other), "{other}");
         }

@@ -287,9 +287,22 @@ impl Engine {
                 .escalate(turn, conv, Reason::AskedForHuman, source)
                 .await;
         }
-        // Their own contract, or remote maintenance it does not include.
-        if contracts::answer(brain.knowledge().contracts(), turn, conv, text) {
-            return Ok(());
+        // Their own contract, or remote maintenance it does not include:
+        // after what a contract would include, only an answer the FAQ has
+        // (how to start a session), no ticket unless they ask.
+        match contracts::answer(brain.knowledge().contracts(), turn, conv, text) {
+            contracts::Replied::No => {}
+            contracts::Replied::Answered => return Ok(()),
+            contracts::Replied::Offered => {
+                let decision = self.triage_topic(brain, conv);
+                if !matches!(decision.level, Level::Answer | Level::Fix) {
+                    return Ok(());
+                }
+                let (via, reason) = (Via::Triage, Reason::NoMatch);
+                return self
+                    .respond(brain, turn, conv, &decision, via, reason, source)
+                    .await;
+            }
         }
         // A maintenance window or outage that holds comes first: the
         // customer learns it is known, and no ticket opens for it.

@@ -209,3 +209,16 @@ async fn where_the_platform_does_not_say_the_roles_the_contract_found_by_them_st
     let later = with_roles(&mut bot, "What does my contract cover?", Some(Vec::new()));
     assert!(private_to(&bot.handle(&later).await, &bot.customer).is_none());
 }
+
+#[tokio::test]
+async fn after_what_a_contract_would_include_an_answer_the_faq_has_still_follows() {
+    let mut bot = Bot::start().await;
+    let actions = bot
+        .says("I forgot my password, can you help remotely?")
+        .await;
+    assert_eq!(kinds(&actions), ["say", "answer"]);
+    assert!(said(&actions).starts_with("We have no maintenance contract on file for you."));
+    assert_eq!(crate::expect::answer(&actions).entry, "en/password-reset");
+    // Its Talk to a human still works under the answer's feedback.
+    opened(&bot.presses(Button::TalkToHuman).await);
+}
