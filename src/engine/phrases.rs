@@ -391,11 +391,9 @@ pub fn details_first(lang: Lang) -> String {
 pub fn contract_sent_privately(lang: Lang) -> String {
     pick(
         lang,
-        "I have sent you the terms of your contract in a private message. If you do not see it, \
-         allow direct messages from this server's members and ask again.",
-        "Ich habe Ihnen die Bedingungen Ihres Vertrags in einer privaten Nachricht geschickt. \
-         Falls Sie sie nicht sehen, erlauben Sie Direktnachrichten von Mitgliedern dieses \
-         Servers und fragen Sie erneut.",
+        "I have sent you the terms of your contract privately, where only you can read them.",
+        "Ich habe Ihnen die Bedingungen Ihres Vertrags privat geschickt, wo nur Sie sie lesen \
+         können.",
     )
 }
 
