@@ -141,6 +141,9 @@ pub(super) fn answer(
                 buttons: Vec::new(),
             };
             turn.push(Some(conv.id), None, said);
+            // A question about the contract is not the problem a later
+            // ticket is about.
+            conv.state.new_topic();
             Replied::Answered
         }
         _ => {

@@ -222,3 +222,15 @@ async fn after_what_a_contract_would_include_an_answer_the_faq_has_still_follows
     // Its Talk to a human still works under the answer's feedback.
     opened(&bot.presses(Button::TalkToHuman).await);
 }
+
+#[tokio::test]
+async fn a_question_about_the_contract_is_not_part_of_a_later_tickets_problem() {
+    let mut bot = Bot::start().await;
+    bot.customer = berger();
+    bot.says("What does my contract cover?").await;
+    let ticket = opened(&bot.says("our coffee machine leaks water").await);
+    assert_eq!(
+        bot.ticket(ticket).await.customer_wrote,
+        ["our coffee machine leaks water"]
+    );
+}
