@@ -172,7 +172,7 @@ impl Intake {
         // Checked and queued in one step: the recovery cannot empty the
         // backlog and declare the database back in between.
         match self.queue_if_down(event, at) {
-            Some(Queued::Waiting) => return self.answer_offline(event, starts_thread).await,
+            Some(Queued::Waiting) => return self.answer_offline(event, at, starts_thread).await,
             Some(Queued::Refused) => return Handled::Refused,
             None => {}
         }
@@ -192,7 +192,7 @@ impl Intake {
                     Queued::Waiting if matches!(e, Attempt::TimedOut(_)) => {
                         Handled::Waiting { answered: false }
                     }
-                    Queued::Waiting => self.answer_offline(event, starts_thread).await,
+                    Queued::Waiting => self.answer_offline(event, at, starts_thread).await,
                 }
             }
             Err(e) => {
@@ -336,14 +336,19 @@ impl Intake {
     /// Answers a waiting question from the FAQ, when it starts its thread
     /// and has a confident answer; the engine remembers it only once the
     /// customer has it.
-    async fn answer_offline(&self, event: &Inbound, starts_thread: bool) -> Handled {
+    async fn answer_offline(
+        &self,
+        event: &Inbound,
+        at: DateTime<Utc>,
+        starts_thread: bool,
+    ) -> Handled {
         let (Some(direct), Some(answer)) = (
             self.direct.get(),
-            self.engine.answer_offline(event, starts_thread),
+            self.engine.answer_offline(event, starts_thread, at),
         ) else {
             return Handled::Waiting { answered: false };
         };
-        match direct.deliver(OutboxId::DIRECT, &answer).await {
+        match direct.deliver(OutboxId::DIRECT, &answer.action).await {
             Ok(()) => {
                 self.engine.offline_answer_given(event, &answer);
                 self.metrics.answered_offline();

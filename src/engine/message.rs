@@ -309,6 +309,10 @@ impl Engine {
         let notices = self.notices_at(brain, turn.now).await?;
         if let Some(found) = match_notice(&notices, text, turn.now) {
             tell_notice(turn, conv, &found);
+            let key = super::offline::notice_key(&found.notice.id);
+            if self.offline_given.entry_for(source) == Some(key) {
+                self.button_after_offline_notice(turn, conv);
+            }
             return Ok(());
         }
         if let Awaiting::Notice { .. } = conv.state.awaiting {

@@ -60,6 +60,7 @@ pub use crate::domain::{
     Suggested, ThreadRef, TicketId, UserId,
 };
 pub use escalate::card;
+pub use offline::Offline;
 pub use queries::Queries;
 pub use question::Placement;
 
@@ -154,6 +155,9 @@ pub struct Engine {
     /// Answers given while the database was unreachable, until their events
     /// are handled.
     offline_given: offline::Given,
+    /// Every notice as last read (published ones from the store, merged
+    /// with the files'): what answers while the database is away.
+    known_notices: arc_swap::ArcSwapOption<Vec<crate::knowledge::Notice>>,
 }
 
 impl Engine {
@@ -166,6 +170,7 @@ impl Engine {
             feedback_settings: FeedbackSettings::default(),
             prior: ArcSwap::from_pointee(FeedbackPrior::default()),
             offline_given: offline::Given::default(),
+            known_notices: arc_swap::ArcSwapOption::empty(),
         }
     }
 

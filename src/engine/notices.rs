@@ -37,7 +37,11 @@ impl Engine {
 
     async fn all_notices(&self, brain: &Brain) -> Result<Vec<Notice>, StoreError> {
         let published = self.store.notices().await?;
-        Ok(merge_notices(published, brain.knowledge().notices()))
+        let all = merge_notices(published, brain.knowledge().notices());
+        // For answering while the database is away.
+        self.known_notices
+            .store(Some(std::sync::Arc::new(all.clone())));
+        Ok(all)
     }
 
     /// The notices that hold at `now`.

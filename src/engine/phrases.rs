@@ -458,3 +458,13 @@ fn notice_head(lang: Lang, notice: &crate::knowledge::Notice) -> String {
         }
     }
 }
+
+/// Under a notice told while the database was away, when *Talk to a human*
+/// follows on its own.
+pub fn something_else(lang: Lang) -> String {
+    pick(
+        lang,
+        "If your problem is something else, press *Talk to a human*.",
+        "Wenn Ihr Problem ein anderes ist, drücken Sie *Mit einem Menschen sprechen*.",
+    )
+}

@@ -51,14 +51,12 @@ impl Turn {
         });
     }
 
-    /// Keeps the last action decided, an answer, in the transcript but
-    /// does not send it, because the customer already has it; returns it
-    /// (`None`, changing nothing, if the last action is not an answer).
-    pub fn already_delivered_answer(&mut self) -> Option<&Action> {
-        let last = self
-            .actions
-            .last_mut()
-            .filter(|p| matches!(p.action, Action::Answer { .. }))?;
+    /// Keeps the last action decided, if `given` says it is what was
+    /// delivered already (an answer, a notice), in the transcript but does
+    /// not send it, because the customer already has it; returns it (`None`,
+    /// changing nothing, otherwise).
+    pub fn already_delivered(&mut self, given: impl Fn(&Action) -> bool) -> Option<&Action> {
+        let last = self.actions.last_mut().filter(|p| given(&p.action))?;
         last.deliver = false;
         Some(&last.action)
     }

@@ -302,3 +302,29 @@ async fn a_notice_is_announced_once_when_it_starts_to_hold_whichever_instance_ti
         .unwrap();
     assert!(announced(&again).is_empty(), "once across instances");
 }
+
+#[tokio::test]
+async fn a_notice_told_while_the_database_was_away_is_not_told_twice_and_its_button_follows() {
+    let mut bot = Bot::start().await;
+    bot.now = march_2(9);
+    let event = bot.message("is the mail server down?");
+    let offline = bot
+        .engine
+        .answer_offline(&event, true, bot.now)
+        .expect("told from memory");
+    let Action::Say { text, buttons, .. } = &offline.action else {
+        panic!("{offline:?}")
+    };
+    assert!(text.starts_with("**Known outage** (mail"), "{text}");
+    assert!(buttons.is_empty());
+    bot.engine.offline_answer_given(&event, &offline);
+    // The database is back and the message is handled: only the button.
+    let actions = bot.handle(&event).await;
+    assert_eq!(kinds(&actions), ["say"]);
+    assert_eq!(
+        said(&actions),
+        "If your problem is something else, press *Talk to a human*."
+    );
+    assert_eq!(self::buttons(&actions), [Button::TalkToHuman]);
+    assert!(bot.tickets().await.is_empty());
+}
