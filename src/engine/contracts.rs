@@ -126,7 +126,6 @@ pub(super) fn answer(
         return Replied::No;
     }
     let thread = conv.thread.clone();
-    conv.state.awaiting = Awaiting::Question;
     match own {
         Some(contract) if about_own => {
             // Only the customer reads their terms: the thread may be public.

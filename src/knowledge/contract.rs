@@ -196,8 +196,7 @@ pub struct Contract {
     pub valid_to: Option<NaiveDate>,
     /// Who it covers.
     pub members: Vec<Member>,
-    /// Where it was written: path relative to the knowledge directory, and
-    /// the line of its `level:`.
+    /// Where it was written, relative to the knowledge directory.
     pub path: PathBuf,
     /// The line of its `level:`.
     pub line: usize,

@@ -235,31 +235,18 @@ fn members(
     for (key, written, member) in lists {
         for item in written {
             let text = item.text();
-            let ok = if key == "names" {
-                !text.is_empty() && !text.contains(char::is_whitespace)
+            let (ok, what, help) = if key == "names" {
+                let one_word = !text.is_empty() && !text.contains(char::is_whitespace);
+                (one_word, "a terminal name", NAME_HELP)
             } else {
-                is_snowflake(&text)
+                (is_snowflake(&text), "a Discord id", ID_HELP)
             };
             if ok {
                 members.push(member(text));
-            } else if key == "names" {
-                out.push(
-                    file.on_line(
-                        Severity::Error,
-                        file.line_of(line(key), &text),
-                        format!("`{text}` is not a terminal name"),
-                    )
-                    .with_help("a name is one word, as typed after `frontline chat --as`"),
-                );
             } else {
-                out.push(
-                    file.on_line(
-                        Severity::Error,
-                        file.line_of(line(key), &text),
-                        format!("`{text}` is not a Discord id"),
-                    )
-                    .with_help("copy the id with Discord's developer mode (Copy User ID / Copy Role ID): 17 to 20 digits"),
-                );
+                let at = file.line_of(line(key), &text);
+                let message = format!("`{text}` is not {what}");
+                out.push(file.on_line(Severity::Error, at, message).with_help(help));
             }
         }
     }
@@ -271,6 +258,10 @@ fn members(
     }
     members
 }
+
+const NAME_HELP: &str = "a name is one word, as typed after `frontline chat --as`";
+const ID_HELP: &str =
+    "copy the id with Discord's developer mode (Copy User ID / Copy Role ID): 17 to 20 digits";
 
 /// One list of members in the front matter: its key, what is written and
 /// the member each item is.

@@ -321,6 +321,10 @@ pub fn cross_check_notices(
         let Some(source) = sources.get(&path) else {
             continue;
         };
+        let file = MatterFile {
+            shown: &shown(&path),
+            source: Arc::clone(source),
+        };
         for earlier in &notices[..i] {
             let Some((other_path, other_line)) = located(earlier) else {
                 continue;
@@ -328,10 +332,8 @@ pub fn cross_check_notices(
             let elsewhere = format!("{}:{other_line}", shown(&other_path).display());
             if earlier.id == later.id {
                 out.push(
-                    Diagnostic::on_line(
+                    file.on_line(
                         Severity::Error,
-                        &shown(&path),
-                        source,
                         line,
                         format!("duplicate notice id `{}`", later.id),
                     )
@@ -348,10 +350,8 @@ pub fn cross_check_notices(
                 .collect();
             if let (Some(service), true) = (shared.first(), later.overlaps(earlier)) {
                 out.push(
-                    Diagnostic::on_line(
+                    file.on_line(
                         Severity::Error,
-                        &shown(&path),
-                        source,
                         line,
                         format!("the window of `{}` overlaps `{}` for service `{service}`", later.id, earlier.id),
                     )

@@ -203,10 +203,8 @@ impl SqlStore {
         loud: Duration,
     ) -> Result<Vec<DuePing>, StoreError> {
         let sql = "SELECT id, conversation_id, ping_level, waiting_since, contract FROM tickets \
-                   WHERE state = 'open' AND ping_level < 2 AND waiting_since <= $1 ORDER BY id";
-        let rows: Vec<WaitingRow> = on_pool!(self, |p| {
-            sqlx::query_as(sql).bind(now).fetch_all(p).await?
-        });
+                   WHERE state = 'open' AND ping_level < 2 ORDER BY id";
+        let rows: Vec<WaitingRow> = on_pool!(self, |p| { sqlx::query_as(sql).fetch_all(p).await? });
         let mut due = Vec::new();
         for (id, conversation, level, since, contract) in rows {
             let contract: Option<ContractTerms> = contract

@@ -83,6 +83,24 @@ fn sub_command(command: &CommandInteraction) -> Option<&str> {
 }
 
 impl Handler {
+    /// What the caller of a command reads when `doing` it failed: the
+    /// database is away (the intake takes note), or something else (logged).
+    pub(crate) fn failed(
+        &self,
+        unavailable: bool,
+        error: &dyn std::fmt::Display,
+        doing: &str,
+    ) -> String {
+        if unavailable {
+            self.intake.database_unreachable();
+            "The database is unreachable right now; please run the command again in a minute."
+                .to_owned()
+        } else {
+            tracing::error!(error = %error, "{doing}");
+            "That did not work; please try again in a minute.".to_owned()
+        }
+    }
+
     pub(crate) async fn on_command(&self, ctx: &Context, command: &CommandInteraction) {
         let slash = Slash::named(&command.data.name);
         let staff_only = slash.is_none_or(Slash::staff_only);
@@ -170,16 +188,8 @@ impl Handler {
                     }
                 }
                 Ok(None) => Some("There is no ticket in this channel.".to_owned()),
-                Err(e) if e.is_unavailable() => {
-                    self.intake.database_unreachable();
-                    Some(
-                        "The database is unreachable right now; please run the command again in a minute."
-                            .to_owned(),
-                    )
-                }
                 Err(e) => {
-                    tracing::error!(error = %e, "finding the ticket of a channel");
-                    Some("That did not work; please try again in a minute.".to_owned())
+                    Some(self.failed(e.is_unavailable(), &e, "finding the ticket of a channel"))
                 }
             }
         };

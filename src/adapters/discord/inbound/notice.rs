@@ -139,15 +139,7 @@ impl Handler {
         let by = person(&command.user);
         match self.engine.notice_command(&by, &asked, Utc::now()).await {
             Ok(told) => told,
-            Err(e) if e.is_unavailable() => {
-                self.intake.database_unreachable();
-                "The database is unreachable right now; please run the command again in a minute."
-                    .to_owned()
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "publishing or ending a notice");
-                "That did not work; please try again in a minute.".to_owned()
-            }
+            Err(e) => self.failed(e.is_unavailable(), &e, "publishing or ending a notice"),
         }
     }
 
@@ -167,15 +159,7 @@ impl Handler {
                     lines.join("\n")
                 }
             }
-            Err(e) if e.is_unavailable() => {
-                self.intake.database_unreachable();
-                "The database is unreachable right now; please run the command again in a minute."
-                    .to_owned()
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "listing notices");
-                "That did not work; please try again in a minute.".to_owned()
-            }
+            Err(e) => self.failed(e.is_unavailable(), &e, "listing notices"),
         }
     }
 }
