@@ -123,6 +123,7 @@ async fn start(fake: &FakeDiscord, dir: &tempfile::TempDir) -> runner::RunningBo
         poll: Duration::from_millis(50),
         workers: env_number("FRONTLINE_BENCH_WORKERS", 4),
         intake: IntakeSettings::default(),
+        web: frontline::adapters::web::WebSettings::default(),
         instance: "bench".to_owned(),
     })
     .await

@@ -15,6 +15,7 @@ pub mod settings;
 mod staff;
 mod stats;
 mod tickets;
+mod web;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -70,6 +71,10 @@ pub enum Command {
     Run(run::Args),
     /// The sentence encoders: fetch the missing ones, or show where each is.
     Models(models::Args),
+    /// The staff desk in a browser: tickets, transcripts, numbers, the FAQ's health.
+    Web(web::Args),
+    /// A one-time sign-in link to the staff desk in a browser.
+    WebLogin(web::LoginArgs),
 }
 
 /// Runs the parsed command line.
@@ -89,6 +94,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench(args) => bench::run(&settings, args),
         Command::Run(args) => run::run(&settings, args),
         Command::Models(args) => models::run(&settings, args),
+        Command::Web(args) => web::run(&settings, args),
+        Command::WebLogin(args) => web::login(&settings, args),
     }
 }
 

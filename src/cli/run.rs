@@ -51,6 +51,9 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<ExitCode> {
             .watch(Duration::from_millis(settings.reload_debounce_ms))
             .inspect_err(|e| tracing::warn!(error = %e, "not watching the FAQ for changes"));
         let engine = Arc::new(super::start_engine(brain.clone(), store.clone(), settings).await?);
+        if settings.web.in_run {
+            serve_desk(settings, engine.clone(), brain.clone(), &store).await;
+        }
         let config_shard = config.shard;
         let bot = runner::start(BotParts {
             config,
@@ -66,6 +69,7 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<ExitCode> {
             poll: Duration::from_millis(settings.run.poll_ms.max(10)),
             workers: settings.run.delivery_workers,
             intake: settings.intake.clone(),
+            web: settings.web.clone(),
             instance: settings.run.instance_name(config_shard),
         })
         .await
@@ -76,4 +80,42 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<ExitCode> {
             _ = tokio::signal::ctrl_c() => Ok(ExitCode::SUCCESS),
         }
     })
+}
+
+/// Serves the staff desk beside the bot on `[web] addr`. An address taken
+/// (another instance on the machine) is reported and the bot runs on: the
+/// desk is the same from any instance.
+async fn serve_desk(
+    settings: &Settings,
+    engine: Arc<crate::engine::Engine>,
+    brain: Arc<crate::brain::LiveBrain>,
+    store: &crate::store::SqlStore,
+) {
+    let addr = &settings.web.addr;
+    let listener = match tokio::net::TcpListener::bind(addr).await {
+        Ok(listener) => listener,
+        Err(e) => {
+            tracing::warn!(error = %e, addr, "not serving the staff desk");
+            return;
+        }
+    };
+    let desk = match super::web::desk(settings, settings.web.clone(), engine, brain, store) {
+        Ok(desk) => Arc::new(desk),
+        Err(e) => {
+            tracing::warn!(error = %e, "not serving the staff desk");
+            return;
+        }
+    };
+    eprintln!(
+        "frontline run: the staff desk is on {}",
+        settings.web.public_url()
+    );
+    tokio::spawn(async move {
+        let shutdown = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        if let Err(e) = crate::adapters::web::serve(listener, desk, shutdown).await {
+            tracing::error!(error = %e, "the staff desk stopped");
+        }
+    });
 }

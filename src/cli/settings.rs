@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::adapters::discord::DiscordSettings;
 use crate::adapters::discord::runner::RunSettings;
+use crate::adapters::web::WebSettings;
 use crate::brain::{BrainSettings, DefaultLang};
 use crate::delivery::DeliverySettings;
 use crate::engine::EngineSettings;
@@ -81,6 +82,8 @@ pub struct Settings {
     pub run: RunSettings,
     /// `frontline run` while the database is unreachable: the backlog.
     pub intake: IntakeSettings,
+    /// The staff desk in a browser.
+    pub web: WebSettings,
 }
 
 impl Default for Settings {
@@ -106,6 +109,7 @@ impl Default for Settings {
             flood: FloodSettings::default(),
             run: RunSettings::default(),
             intake: IntakeSettings::default(),
+            web: WebSettings::default(),
         }
     }
 }

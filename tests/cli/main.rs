@@ -12,6 +12,7 @@ mod database_url;
 mod eval;
 mod inert;
 mod models;
+mod web;
 
 use assert_cmd::Command;
 

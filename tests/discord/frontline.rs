@@ -145,6 +145,10 @@ impl Frontline {
                 retry_ms: 50,
                 ..IntakeSettings::default()
             },
+            web: frontline::adapters::web::WebSettings {
+                public_url: "http://desk.test".to_owned(),
+                ..Default::default()
+            },
             instance: "test-instance".to_owned(),
         };
         let guard = Guard(fake.clone());

@@ -13,3 +13,4 @@ mod posted;
 mod tickets;
 mod tokens;
 mod urls;
+mod web;

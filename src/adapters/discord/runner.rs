@@ -56,6 +56,8 @@ pub struct BotParts {
     pub workers: usize,
     /// How events wait while the database is unreachable.
     pub intake: IntakeSettings,
+    /// The staff desk in a browser, for `/web` links.
+    pub web: crate::adapters::web::WebSettings,
     /// This process's name for its outbox leases, the same across restarts
     /// (see [`RunSettings::instance`]).
     pub instance: String,
@@ -131,6 +133,7 @@ pub async fn start_with(
         faq_dir: parts.faq_dir.clone(),
         default_lang: parts.default_lang,
         store: parts.store.clone(),
+        web: parts.web.clone(),
     });
     let builder =
         connect::client_builder(&parts.config, connect::intents())?.event_handler(handler);

@@ -33,8 +33,10 @@ mod rows;
 mod tickets;
 mod tokens;
 mod tx;
+mod web;
 
 pub use posted::Posted;
+pub use web::{Found, GivenAnswer, WebSession, WebStaff};
 
 use std::str::FromStr;
 use std::time::Duration;

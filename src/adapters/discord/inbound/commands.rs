@@ -225,6 +225,7 @@ impl Handler {
             }),
             Slash::Stats => Some(self.stats().await),
             Slash::Notice => Some(self.notice(command).await),
+            Slash::Web => Some(self.web_link(command).await),
         }
     }
 
@@ -498,6 +499,29 @@ impl Handler {
                 format!("```\n{}\n```", crate::maintain::stats::render(&stats))
             }
             (Err(e), _) | (_, Err(e)) => format!("Reading the statistics failed: {e}"),
+        }
+    }
+
+    /// A one-time sign-in link to the desk, for the member of staff who
+    /// asked (the reply is private). The desk checks their staff role in
+    /// this server again on each request.
+    async fn web_link(&self, command: &CommandInteraction) -> String {
+        let staff = crate::store::WebStaff {
+            person: person(&command.user),
+            guild: command.guild_id.map(|g| g.get().to_string()),
+        };
+        let minutes = self.web.link_minutes;
+        match crate::adapters::web::auth::make_link(
+            &self.store,
+            &self.web.public_url(),
+            &staff,
+            minutes,
+            chrono::Utc::now(),
+        )
+        .await
+        {
+            Ok(link) => format!("Your sign-in link (works once, for {minutes} minutes): <{link}>"),
+            Err(e) => self.failed(e.is_unavailable(), &e, "making a sign-in link"),
         }
     }
 }

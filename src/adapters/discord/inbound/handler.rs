@@ -61,6 +61,8 @@ pub struct Handler {
     pub(crate) default_lang: Lang,
     /// The store, for what the adapter keeps itself (relay threads).
     pub(crate) store: Arc<SqlStore>,
+    /// The staff desk in a browser, for `/web` links.
+    pub(crate) web: crate::adapters::web::WebSettings,
     /// Whether a catch-up runs (one at a time).
     pub(crate) catching_up: std::sync::atomic::AtomicBool,
     /// Channels seen: a thread in a forum or support channel → that
@@ -93,6 +95,8 @@ pub struct HandlerParts {
     pub default_lang: Lang,
     /// The store, for what the adapter keeps itself (relay threads).
     pub store: Arc<SqlStore>,
+    /// The staff desk in a browser, for `/web` links.
+    pub web: crate::adapters::web::WebSettings,
 }
 
 impl Handler {
@@ -109,6 +113,7 @@ impl Handler {
             faq_dir: parts.faq_dir,
             default_lang: parts.default_lang,
             store: parts.store,
+            web: parts.web,
             served_threads: Mutex::default(),
             catching_up: std::sync::atomic::AtomicBool::new(false),
             placing: (0..PLACING_STRIPES).map(|_| Default::default()).collect(),

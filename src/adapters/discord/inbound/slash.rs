@@ -33,11 +33,13 @@ pub enum Slash {
     Stats,
     /// Staff publish or end a notice.
     Notice,
+    /// Staff get a sign-in link to the desk in a browser.
+    Web,
 }
 
 impl Slash {
     /// Every command, in the order Discord lists them.
-    pub const ALL: [Slash; 12] = [
+    pub const ALL: [Slash; 13] = [
         Slash::Ask,
         Slash::Ticket,
         Slash::Claim,
@@ -50,6 +52,7 @@ impl Slash {
         Slash::Faq,
         Slash::Stats,
         Slash::Notice,
+        Slash::Web,
     ];
 
     /// Its name on Discord.
@@ -67,6 +70,7 @@ impl Slash {
             Slash::Faq => "faq",
             Slash::Stats => "stats",
             Slash::Notice => "notice",
+            Slash::Web => "web",
         }
     }
 
@@ -122,6 +126,7 @@ impl Slash {
                 )),
             Slash::Stats => command.description("Answers, deflection and tickets"),
             Slash::Notice => super::notice::definition(),
+            Slash::Web => command.description("A sign-in link to the staff desk in a browser"),
         }
     }
 }

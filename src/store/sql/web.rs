@@ -1,0 +1,313 @@
+//! What the staff desk in a browser keeps and reads: one-time sign-in links,
+//! the sessions they start, and the reads its pages need beyond the
+//! [`Store`](crate::store::Store) trait (one conversation's answers with
+//! their scores, a search over transcripts). Only sha256 digests of link
+//! tokens and session ids are stored, so a copy of the database signs nobody
+//! in; any instance sharing the database honours a link or session.
+
+use chrono::{DateTime, Utc};
+use sqlx::AssertSqlSafe;
+
+use super::{SqlStore, on_pool, on_writer};
+use crate::domain::{ConversationId, Feedback, Person, TicketId};
+use crate::store::StoreError;
+
+/// Who a sign-in link or session is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebStaff {
+    /// The member of staff, as the engine knows them (`console:NAME` for a
+    /// link made at the terminal, `discord:ID` for one asked for on Discord).
+    pub person: Person,
+    /// The Discord server whose staff role they hold, for links asked for
+    /// on Discord: the role is checked again on each request.
+    pub guild: Option<String>,
+}
+
+/// A signed-in session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebSession {
+    /// Whose.
+    pub staff: WebStaff,
+    /// The token every form of this session carries.
+    pub csrf: String,
+    /// When it ends.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// An answer the bot gave in one conversation, with its score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GivenAnswer {
+    /// The entry.
+    pub entry_id: String,
+    /// Its title.
+    pub title: String,
+    /// `faq` or `fix`.
+    pub kind: String,
+    /// `triage`, `choice` or `next`.
+    pub via: String,
+    /// Triage's confidence.
+    pub confidence: f64,
+    /// When.
+    pub given_at: DateTime<Utc>,
+    /// What the customer said to it.
+    pub feedback: Option<Feedback>,
+}
+
+/// A conversation whose transcript matches a search.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Found {
+    /// The conversation.
+    pub conversation: ConversationId,
+    /// Its latest ticket, if it has one.
+    pub ticket: Option<TicketId>,
+    /// The newest matching line.
+    pub text: String,
+    /// When it was written.
+    pub at: DateTime<Utc>,
+}
+
+type StaffRow = (String, String, Option<String>);
+
+fn staff_of((id, name, guild): StaffRow) -> WebStaff {
+    WebStaff {
+        person: Person::new(id, name),
+        guild,
+    }
+}
+
+impl SqlStore {
+    /// Keeps a sign-in link (by the digest of its token) for `staff`, valid
+    /// until `expires_at`.
+    pub async fn create_web_link(
+        &self,
+        token_hash: &str,
+        staff: &WebStaff,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        on_writer!(self, |p| {
+            sqlx::query(
+                "INSERT INTO web_links \
+                 (token_hash, person_id, person_name, guild_id, created_at, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(token_hash)
+            .bind(&staff.person.id.0)
+            .bind(&staff.person.name)
+            .bind(staff.guild.as_deref())
+            .bind(now)
+            .bind(expires_at)
+            .execute(p)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Uses the link with this token digest: whom it signs in, if it exists,
+    /// has not expired at `now` and was never used. One statement, so two
+    /// instances redeeming the same link at once cannot both succeed.
+    pub async fn redeem_web_link(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<WebStaff>, StoreError> {
+        let row: Option<StaffRow> = on_writer!(self, |p| {
+            sqlx::query_as(
+                "UPDATE web_links SET used_at = $2 \
+                 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 \
+                 RETURNING person_id, person_name, guild_id",
+            )
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(p)
+            .await?
+        });
+        Ok(row.map(staff_of))
+    }
+
+    /// Starts a session (by the digest of its id) for `staff`.
+    pub async fn create_web_session(
+        &self,
+        id_hash: &str,
+        session: &WebSession,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        on_writer!(self, |p| {
+            // Expired sessions and links go as new ones come.
+            sqlx::query("DELETE FROM web_sessions WHERE expires_at <= $1")
+                .bind(now)
+                .execute(p)
+                .await?;
+            sqlx::query("DELETE FROM web_links WHERE expires_at <= $1")
+                .bind(now)
+                .execute(p)
+                .await?;
+            sqlx::query(
+                "INSERT INTO web_sessions \
+                 (id_hash, person_id, person_name, guild_id, csrf, created_at, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(id_hash)
+            .bind(&session.staff.person.id.0)
+            .bind(&session.staff.person.name)
+            .bind(session.staff.guild.as_deref())
+            .bind(&session.csrf)
+            .bind(now)
+            .bind(session.expires_at)
+            .execute(p)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// The session with this id digest, unless it has ended at `now`.
+    pub async fn web_session(
+        &self,
+        id_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<WebSession>, StoreError> {
+        type Row = (String, String, Option<String>, String, DateTime<Utc>);
+        let row: Option<Row> = on_pool!(self, |p| {
+            sqlx::query_as(
+                "SELECT person_id, person_name, guild_id, csrf, expires_at FROM web_sessions \
+                 WHERE id_hash = $1 AND expires_at > $2",
+            )
+            .bind(id_hash)
+            .bind(now)
+            .fetch_optional(p)
+            .await?
+        });
+        Ok(row.map(|(id, name, guild, csrf, expires_at)| WebSession {
+            staff: staff_of((id, name, guild)),
+            csrf,
+            expires_at,
+        }))
+    }
+
+    /// Ends the session with this id digest (signing out).
+    pub async fn end_web_session(&self, id_hash: &str) -> Result<(), StoreError> {
+        on_writer!(self, |p| {
+            sqlx::query("DELETE FROM web_sessions WHERE id_hash = $1")
+                .bind(id_hash)
+                .execute(p)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// The answers given in `conversation`, oldest first, with their scores.
+    pub async fn answers_in(
+        &self,
+        conversation: ConversationId,
+    ) -> Result<Vec<GivenAnswer>, StoreError> {
+        type Row = (
+            String,
+            String,
+            String,
+            String,
+            f64,
+            DateTime<Utc>,
+            Option<String>,
+        );
+        let rows: Vec<Row> = on_pool!(self, |p| {
+            sqlx::query_as(
+                "SELECT entry_id, title, kind, via, confidence, given_at, feedback \
+                 FROM answers WHERE conversation_id = $1 ORDER BY id",
+            )
+            .bind(conversation.0)
+            .fetch_all(p)
+            .await?
+        });
+        rows.into_iter()
+            .map(
+                |(entry_id, title, kind, via, confidence, given_at, feedback)| {
+                    let feedback = match feedback {
+                        Some(f) => Some(Feedback::parse(&f).ok_or_else(|| {
+                            StoreError::Corrupt(format!("answer feedback {f:?}"))
+                        })?),
+                        None => None,
+                    };
+                    Ok(GivenAnswer {
+                        entry_id,
+                        title,
+                        kind,
+                        via,
+                        confidence,
+                        given_at,
+                        feedback,
+                    })
+                },
+            )
+            .collect()
+    }
+
+    /// Conversations whose transcript holds every one of `words` (case
+    /// aside) in one line written by a customer or staff, newest first, at
+    /// most `limit`.
+    pub async fn search_transcripts(
+        &self,
+        words: &[String],
+        limit: usize,
+    ) -> Result<Vec<Found>, StoreError> {
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
+        let conditions = (0..words.len())
+            .map(|i| format!("lower(e.text) LIKE ${} ESCAPE '\\'", i + 1))
+            .collect::<Vec<_>>()
+            .join(" AND ");
+        // The newest matching line of each conversation.
+        let sql = format!(
+            "SELECT e.conversation_id, \
+                    (SELECT max(t.id) FROM tickets t WHERE t.conversation_id = e.conversation_id), \
+                    e.text, e.at \
+             FROM events e \
+             WHERE e.id IN (SELECT max(e.id) FROM events e \
+                            WHERE e.actor IN ('customer', 'other', 'staff') AND {conditions} \
+                            GROUP BY e.conversation_id) \
+             ORDER BY e.id DESC LIMIT {limit}"
+        );
+        let patterns: Vec<String> = words.iter().map(|w| like_pattern(w)).collect();
+        type Row = (i64, Option<i64>, String, DateTime<Utc>);
+        let rows: Vec<Row> = on_pool!(self, |p| {
+            let mut query = sqlx::query_as(AssertSqlSafe(sql));
+            for pattern in &patterns {
+                query = query.bind(pattern);
+            }
+            query.fetch_all(p).await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(conversation, ticket, text, at)| Found {
+                conversation: ConversationId(conversation),
+                ticket: ticket.map(TicketId),
+                text,
+                at,
+            })
+            .collect())
+    }
+}
+
+/// `%word%` for `LIKE`, lowercased, with `%`, `_` and `\` taken literally.
+fn like_pattern(word: &str) -> String {
+    let mut out = String::from("%");
+    for c in word.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::like_pattern;
+
+    #[test]
+    fn like_patterns_take_wildcards_literally() {
+        assert_eq!(like_pattern("Drucker"), "%drucker%");
+        assert_eq!(like_pattern("50%_a\\b"), "%50\\%\\_a\\\\b%");
+    }
+}
