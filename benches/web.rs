@@ -2,8 +2,8 @@
 //! fresh database with N tickets (default 10,000, `FRONTLINE_BENCH_TICKETS`;
 //! a tenth waiting, a tenth claimed, the rest resolved, each with a short
 //! transcript and an answer), serves the desk on loopback, signs in, and
-//! loads the ticket list (waiting and claimed, the default view; then all
-//! tickets) and single tickets with their transcripts, R times each
+//! loads the ticket list (waiting and claimed, the default view; all
+//! tickets; all tickets filtered by owner and age) and single tickets with their transcripts, R times each
 //! (default 200, `FRONTLINE_BENCH_REQUESTS`), one after the other. Reports
 //! p50/p99 per page as one JSON line each.
 //!
@@ -227,6 +227,10 @@ async fn run() {
         (
             "tickets_all",
             Box::new(|_| "/tickets?state=all".to_string()),
+        ),
+        (
+            "tickets_all_filtered",
+            Box::new(|_| "/tickets?state=all&owner=bert&older_than=1".to_string()),
         ),
         (
             "ticket",

@@ -25,4 +25,4 @@ pub use inbound::{
     Button, Elsewhere, Inbound, NewNotice, NoticeCommand, Rating, StaffCommand, parse_duration,
 };
 pub use press::ButtonAction;
-pub use ticket::{MayReply, Ticket, TicketState, by_due, reminders};
+pub use ticket::{MayReply, Ticket, TicketState, by_due, due_at, due_order, reminders};

@@ -127,11 +127,31 @@ impl Ticket {
     /// When staff should have answered it: the contract's promised response
     /// time after it started waiting, or `default` without a contract.
     pub fn due_at(&self, default: Duration) -> DateTime<Utc> {
-        let wait = self
-            .contract
-            .as_ref()
-            .map_or(default, ContractTerms::response);
-        self.waiting_since + wait
+        due_at(self.waiting_since, self.contract.as_ref(), default)
+    }
+}
+
+/// When a ticket waiting since `since` under `contract` is due: the
+/// contract's promised response time after that, or `default` without one.
+pub fn due_at(
+    since: DateTime<Utc>,
+    contract: Option<&ContractTerms>,
+    default: Duration,
+) -> DateTime<Utc> {
+    since + contract.map_or(default, ContractTerms::response)
+}
+
+/// Where a ticket in `state`, due at `due`, goes in the order staff should
+/// take them (see [`by_due`]).
+pub fn due_order(
+    state: TicketState,
+    due: DateTime<Utc>,
+    id: TicketId,
+) -> (u8, DateTime<Utc>, std::cmp::Reverse<TicketId>) {
+    match state {
+        TicketState::Open => (0, due, std::cmp::Reverse(id)),
+        TicketState::Claimed => (1, due, std::cmp::Reverse(id)),
+        TicketState::Resolved => (2, DateTime::<Utc>::MIN_UTC, std::cmp::Reverse(id)),
     }
 }
 
@@ -140,11 +160,7 @@ impl Ticket {
 /// newest first. `default` is the response time of a ticket without a
 /// contract.
 pub fn by_due(mut tickets: Vec<Ticket>, default: Duration) -> Vec<Ticket> {
-    tickets.sort_by_key(|t| match t.state {
-        TicketState::Open => (0, t.due_at(default), std::cmp::Reverse(t.id)),
-        TicketState::Claimed => (1, t.due_at(default), std::cmp::Reverse(t.id)),
-        TicketState::Resolved => (2, DateTime::<Utc>::MIN_UTC, std::cmp::Reverse(t.id)),
-    });
+    tickets.sort_by_key(|t| due_order(t.state, t.due_at(default), t.id));
     tickets
 }
 

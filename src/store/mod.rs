@@ -28,7 +28,7 @@ use crate::ranking::feedback::EntryFeedback;
 pub use records::*;
 // The domain's ticket, re-exported: the store is where it is read.
 pub use crate::domain::{Ticket, TicketState};
-pub use sql::{Found, GivenAnswer, Posted, SqlStore, WebSession, WebStaff};
+pub use sql::{Found, GivenAnswer, Listed, Posted, SqlStore, WebSession, WebStaff};
 
 use crate::domain::{
     Action, AnswerId, Conversation, ConversationId, Feedback, OutboxId, Person, Rating, SourceKey,

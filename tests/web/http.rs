@@ -273,3 +273,58 @@ async fn the_desk_reads_and_signs_in_on_postgres_too() {
     assert!(found.contains(&format!("/tickets/{id}")), "{found}");
     desk.db.cleanup().await;
 }
+
+#[tokio::test]
+async fn all_tickets_list_waiting_first_then_resolved_newest_first_and_filters_hold() {
+    let desk = TestDesk::start().await;
+    let alpha = desk.ticket("Una", "alpha printer").await;
+    let bravo = desk.ticket("Ben", "bravo vpn").await;
+    let charlie = desk.ticket("Cem", "charlie mail").await;
+    let berta = desk.sign_in("berta").await;
+    let carl = desk.sign_in("Carl").await;
+    for (who, id) in [(&berta, alpha), (&carl, bravo)] {
+        let (_, page) = desk.get(&format!("/tickets/{id}"), Some(who)).await;
+        let csrf = csrf_of(&page);
+        desk.post(&format!("/tickets/{id}/claim"), who, &[("csrf", &csrf)])
+            .await;
+        let (_, page) = desk
+            .post(
+                &format!("/tickets/{id}/resolve"),
+                who,
+                &[("csrf", &csrf), ("text", "done")],
+            )
+            .await;
+        assert!(page.contains("state-resolved"), "{page}");
+    }
+    let position = |page: &str, id| page.find(&format!("/tickets/{id}\"")).unwrap();
+    let (_, all) = desk.get("/tickets?state=all", Some(&berta)).await;
+    assert!(all.contains("3 of 3 shown"), "{all}");
+    assert!(
+        position(&all, charlie) < position(&all, bravo),
+        "waiting first: {all}"
+    );
+    assert!(
+        position(&all, bravo) < position(&all, alpha),
+        "newest resolved first"
+    );
+
+    let (_, carls) = desk
+        .get("/tickets?state=resolved&owner=carl", Some(&berta))
+        .await;
+    assert!(carls.contains("1 of 1 shown"), "{carls}");
+    assert!(carls.contains(&format!("/tickets/{bravo}\"")));
+    let (_, asked) = desk.get("/tickets?state=all&tag=asked", Some(&berta)).await;
+    assert!(
+        asked.contains("3 of 3 shown"),
+        "the reason is a tag: {asked}"
+    );
+    let (_, none) = desk
+        .get("/tickets?state=all&tag=vollwartung", Some(&berta))
+        .await;
+    assert!(none.contains("0 of 0 shown"), "{none}");
+    let (_, old) = desk
+        .get("/tickets?state=all&older_than=2", Some(&berta))
+        .await;
+    assert!(old.contains("0 of 0 shown"), "all opened just now: {old}");
+    desk.db.cleanup().await;
+}

@@ -17,10 +17,12 @@ use super::Desk;
 use super::auth::{self, COOKIE};
 use super::charts;
 use super::views::{Line, TicketFilter, TicketRow, shorten, stamp};
-use crate::domain::{Action, Inbound, SourceKey, StaffCommand, TicketId, TicketState};
+use crate::domain::{
+    Action, Inbound, SourceKey, StaffCommand, Ticket, TicketId, TicketState, due_at, due_order,
+};
 use crate::maintain::draft_fix::DraftError;
 use crate::maintain::{gaps, stats};
-use crate::store::{StoreError, WebSession};
+use crate::store::{Listed, StoreError, WebSession};
 
 /// The platform of the desk's events.
 const PLATFORM: &str = "web";
@@ -231,11 +233,44 @@ pub async fn tickets(
     let session = desk.signed_in(&jar).await?;
     let now = Utc::now();
     let default = desk.engine.settings().default_response();
-    let tickets = desk.engine.queries().tickets(&filter.states()).await?;
-    let kept = filter.apply(tickets, now, default);
-    let rows: Vec<TicketRow> = kept
+    let (states, resolved) = filter.states();
+    let before = filter.opened_before(now);
+    let keep = |l: &Listed| filter.keeps_parts(l.owner.as_deref(), l.contract.as_ref(), l.reason);
+    // Sorted and filtered on a few columns; only the page's tickets are
+    // read whole.
+    let mut active: Vec<Listed> = desk.store.list_tickets(&states, before).await?;
+    active.retain(keep);
+    active.sort_by_key(|l| {
+        let since = l.waiting_since.unwrap_or(now);
+        let due = due_at(since, l.contract.as_ref(), default);
+        due_order(l.state, due, l.id)
+    });
+    let mut total = active.len();
+    let mut ids: Vec<TicketId> = active.iter().take(PAGE).map(|l| l.id).collect();
+    let room = PAGE - ids.len();
+    if resolved && filter.is_plain() {
+        let (newest, count) = desk.store.newest_resolved(room).await?;
+        total += count;
+        ids.extend(newest);
+    } else if resolved {
+        let mut done = desk
+            .store
+            .list_tickets(&[TicketState::Resolved], before)
+            .await?;
+        done.retain(keep);
+        total += done.len();
+        ids.extend(done.iter().take(room).map(|l| l.id));
+    }
+    let mut read: std::collections::HashMap<TicketId, Ticket> = desk
+        .store
+        .tickets_by_id(&ids)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t))
+        .collect();
+    let shown: Vec<Ticket> = ids.iter().filter_map(|id| read.remove(id)).collect();
+    let rows: Vec<TicketRow> = shown
         .iter()
-        .take(PAGE)
         .map(|t| TicketRow::of(t, now, default))
         .collect();
     let page = TicketsPage {
@@ -252,7 +287,7 @@ pub async fn tickets(
         .map(|(value, label)| (value, label, value == filter.state))
         .collect(),
         shown: rows.len(),
-        total: kept.len(),
+        total,
         rows,
         filter,
     };

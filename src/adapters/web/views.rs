@@ -5,7 +5,8 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 
-use crate::domain::{Reason, Ticket, TicketState, by_due};
+use crate::domain::{Reason, Ticket, TicketState};
+use crate::knowledge::ContractTerms;
 use crate::store::Event;
 
 /// The ticket list's filters, as the form sends them (empty means any).
@@ -24,48 +25,64 @@ pub struct TicketFilter {
 }
 
 impl TicketFilter {
-    /// The states to read from the store.
-    pub fn states(&self) -> Vec<TicketState> {
+    /// The states still being worked on to list (each read whole and
+    /// ordered by when it is due), and whether resolved tickets follow
+    /// (newest first, read a page at a time).
+    pub fn states(&self) -> (Vec<TicketState>, bool) {
+        use TicketState::*;
         match self.state.as_str() {
-            "all" => Vec::new(),
-            s => TicketState::parse(s).map_or_else(
-                || vec![TicketState::Open, TicketState::Claimed],
-                |state| vec![state],
-            ),
+            "all" => (vec![Open, Claimed], true),
+            "resolved" => (Vec::new(), true),
+            s => match TicketState::parse(s) {
+                Some(state) => (vec![state], false),
+                None => (vec![Open, Claimed], false),
+            },
         }
+    }
+
+    /// Whether no filter but the state is set.
+    pub fn is_plain(&self) -> bool {
+        [&self.owner, &self.tag, &self.older_than]
+            .iter()
+            .all(|f| f.trim().is_empty())
     }
 
     /// Whether `t` passes the filters other than the state.
     pub fn keeps(&self, t: &Ticket, now: DateTime<Utc>) -> bool {
+        let owner = t.claimed_by.as_ref().map(|p| p.name.as_str());
+        self.keeps_parts(owner, t.contract.as_ref(), t.reason)
+            && self.opened_before(now).is_none_or(|cut| t.opened_at <= cut)
+    }
+
+    /// The latest opening time the age filter lets through, if it is set.
+    pub fn opened_before(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let hours = self.older_than.trim().parse::<i64>().ok()?;
+        Some(now - Duration::hours(hours.clamp(0, 24 * 365 * 100)))
+    }
+
+    /// [`TicketFilter::keeps`] but for the age: on who has the ticket, its
+    /// contract and why it came to staff.
+    pub fn keeps_parts(
+        &self,
+        owner: Option<&str>,
+        contract: Option<&ContractTerms>,
+        reason: Reason,
+    ) -> bool {
         let has = |hay: &str, needle: &str| hay.to_lowercase().contains(&needle.to_lowercase());
-        let owner = self.owner.trim();
-        if !owner.is_empty() && !t.claimed_by.as_ref().is_some_and(|p| has(&p.name, owner)) {
+        let wanted = self.owner.trim();
+        if !wanted.is_empty() && !owner.is_some_and(|name| has(name, wanted)) {
             return false;
         }
         let tag = self.tag.trim();
         if !tag.is_empty() {
-            let contract = t.contract.as_ref().is_some_and(|c| {
+            let contract = contract.is_some_and(|c| {
                 has(&c.customer, tag) || has(&c.id, tag) || has(c.level.as_str(), tag)
             });
-            if !contract && !has(t.reason.as_str(), tag) {
+            if !contract && !has(reason.as_str(), tag) {
                 return false;
             }
         }
-        match self.older_than.trim().parse::<i64>() {
-            Ok(hours) => now - t.opened_at >= Duration::hours(hours),
-            Err(_) => true,
-        }
-    }
-
-    /// The tickets that pass, in the order staff should take them.
-    pub fn apply(
-        &self,
-        tickets: Vec<Ticket>,
-        now: DateTime<Utc>,
-        default: Duration,
-    ) -> Vec<Ticket> {
-        let kept = tickets.into_iter().filter(|t| self.keeps(t, now)).collect();
-        by_due(kept, default)
+        true
     }
 }
 
@@ -240,10 +257,23 @@ mod tests {
     #[test]
     fn the_list_shows_open_and_claimed_tickets_unless_told_otherwise() {
         use TicketState::*;
-        assert_eq!(filter("", "", "", "").states(), vec![Open, Claimed]);
-        assert_eq!(filter("nonsense", "", "", "").states(), vec![Open, Claimed]);
-        assert_eq!(filter("resolved", "", "", "").states(), vec![Resolved]);
-        assert!(filter("all", "", "", "").states().is_empty());
+        assert_eq!(
+            filter("", "", "", "").states(),
+            (vec![Open, Claimed], false)
+        );
+        assert_eq!(
+            filter("nonsense", "", "", "").states(),
+            (vec![Open, Claimed], false)
+        );
+        assert_eq!(
+            filter("claimed", "", "", "").states(),
+            (vec![Claimed], false)
+        );
+        assert_eq!(filter("resolved", "", "", "").states(), (vec![], true));
+        assert_eq!(
+            filter("all", "", "", "").states(),
+            (vec![Open, Claimed], true)
+        );
     }
 
     #[test]
@@ -254,22 +284,25 @@ mod tests {
             ticket(2, TicketState::Open, 1, None),
             ticket(3, TicketState::Open, 5, None),
         ];
-        let all = filter("", "", "", "").apply(tickets.clone(), now, Duration::minutes(60));
+        let apply = |f: TicketFilter, tickets: Vec<Ticket>| {
+            let kept = tickets.into_iter().filter(|t| f.keeps(t, now)).collect();
+            crate::domain::by_due(kept, Duration::minutes(60))
+        };
+        let all = apply(filter("", "", "", ""), tickets.clone());
         let ids: Vec<i64> = all.iter().map(|t| t.id.0).collect();
         assert_eq!(
             ids,
             vec![3, 2, 1],
             "waiting first, the longest waiting first"
         );
-        let bobs = filter("", "bo", "", "").apply(tickets.clone(), now, Duration::minutes(60));
+        let bobs = apply(filter("", "bo", "", ""), tickets.clone());
         assert_eq!(bobs.len(), 1);
         assert_eq!(bobs[0].id.0, 1);
-        let old = filter("", "", "", "4").apply(tickets.clone(), now, Duration::minutes(60));
+        let old = apply(filter("", "", "", "4"), tickets.clone());
         assert_eq!(old.iter().map(|t| t.id.0).collect::<Vec<_>>(), vec![3, 1]);
-        let by_reason =
-            filter("", "", "no_match", "").apply(tickets.clone(), now, Duration::minutes(60));
+        let by_reason = apply(filter("", "", "no_match", ""), tickets.clone());
         assert_eq!(by_reason.len(), 3);
-        let none = filter("", "", "vollwartung", "").apply(tickets, now, Duration::minutes(60));
+        let none = apply(filter("", "", "vollwartung", ""), tickets);
         assert!(none.is_empty());
     }
 

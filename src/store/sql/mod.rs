@@ -36,7 +36,7 @@ mod tx;
 mod web;
 
 pub use posted::Posted;
-pub use web::{Found, GivenAnswer, WebSession, WebStaff};
+pub use web::{Found, GivenAnswer, Listed, WebSession, WebStaff};
 
 use std::str::FromStr;
 use std::time::Duration;

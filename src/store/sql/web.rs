@@ -8,8 +8,11 @@
 use chrono::{DateTime, Utc};
 use sqlx::AssertSqlSafe;
 
+use super::reads::placeholders;
+use super::rows::{TICKET_SELECT, TicketRow};
 use super::{SqlStore, on_pool, on_writer};
-use crate::domain::{ConversationId, Feedback, Person, TicketId};
+use crate::domain::{ConversationId, Feedback, Person, Reason, Ticket, TicketId, TicketState};
+use crate::knowledge::ContractTerms;
 use crate::store::StoreError;
 
 /// Who a sign-in link or session is for.
@@ -64,6 +67,25 @@ pub struct Found {
     pub text: String,
     /// When it was written.
     pub at: DateTime<Utc>,
+}
+
+/// What the ticket list sorts and filters by, read without the rest of
+/// the ticket: reading thousands of tickets whole to show a page of them
+/// would cost a page load tens of milliseconds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Listed {
+    /// The ticket.
+    pub id: TicketId,
+    /// Open, claimed, resolved.
+    pub state: TicketState,
+    /// The name of who has it.
+    pub owner: Option<String>,
+    /// Its contract's terms.
+    pub contract: Option<ContractTerms>,
+    /// Why it came to staff.
+    pub reason: Reason,
+    /// Since when it waits for a claim (not read for resolved tickets).
+    pub waiting_since: Option<DateTime<Utc>>,
 }
 
 type StaffRow = (String, String, Option<String>);
@@ -193,6 +215,108 @@ impl SqlStore {
                 .await?;
         });
         Ok(())
+    }
+
+    /// The tickets in `states` opened before `opened_before` (if given),
+    /// newest first, with only what the ticket list sorts and filters by.
+    pub async fn list_tickets(
+        &self,
+        states: &[TicketState],
+        opened_before: Option<DateTime<Utc>>,
+    ) -> Result<Vec<Listed>, StoreError> {
+        type Row = (
+            i64,
+            String,
+            Option<String>,
+            Option<String>,
+            String,
+            Option<DateTime<Utc>>,
+        );
+        if states.is_empty() {
+            return Ok(Vec::new());
+        }
+        let before = match opened_before {
+            Some(_) => format!(" AND opened_at <= ${}", states.len() + 1),
+            None => String::new(),
+        };
+        let sql = format!(
+            // A resolved ticket's waiting time is not read: thousands of
+            // timestamps parsed for nothing (SQLite keeps them as text).
+            "SELECT id, state, claimed_by_name, contract, reason, \
+             CASE WHEN state = 'resolved' THEN NULL ELSE waiting_since END FROM tickets \
+             WHERE state IN ({}){before} ORDER BY id DESC",
+            placeholders(1, states.len())
+        );
+        let rows: Vec<Row> = on_pool!(self, |p| {
+            let mut q = sqlx::query_as(AssertSqlSafe(sql));
+            for s in states {
+                q = q.bind(s.as_str());
+            }
+            if let Some(before) = opened_before {
+                q = q.bind(before);
+            }
+            q.fetch_all(p).await?
+        });
+        let corrupt = |what: &str, value: &str| StoreError::Corrupt(format!("{what} `{value}`"));
+        rows.into_iter()
+            .map(|(id, state, owner, contract, reason, waiting_since)| {
+                Ok(Listed {
+                    id: TicketId(id),
+                    state: TicketState::parse(&state)
+                        .ok_or_else(|| corrupt("ticket state", &state))?,
+                    owner,
+                    contract: contract
+                        .as_deref()
+                        .map(serde_json::from_str)
+                        .transpose()
+                        .map_err(|e| StoreError::Corrupt(format!("contract: {e}")))?,
+                    reason: Reason::parse(&reason).ok_or_else(|| corrupt("reason", &reason))?,
+                    waiting_since,
+                })
+            })
+            .collect()
+    }
+
+    /// The newest `limit` resolved tickets, and how many are resolved.
+    pub async fn newest_resolved(
+        &self,
+        limit: usize,
+    ) -> Result<(Vec<TicketId>, usize), StoreError> {
+        let (count, ids): (i64, Vec<i64>) = on_pool!(self, |p| {
+            let count = sqlx::query_scalar("SELECT count(*) FROM tickets WHERE state = 'resolved'")
+                .fetch_one(p)
+                .await?;
+            let ids = sqlx::query_scalar(
+                "SELECT id FROM tickets WHERE state = 'resolved' ORDER BY id DESC LIMIT $1",
+            )
+            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+            .fetch_all(p)
+            .await?;
+            (count, ids)
+        });
+        Ok((
+            ids.into_iter().map(TicketId).collect(),
+            usize::try_from(count).unwrap_or_default(),
+        ))
+    }
+
+    /// The tickets `ids`, whole, newest first.
+    pub async fn tickets_by_id(&self, ids: &[TicketId]) -> Result<Vec<Ticket>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "{TICKET_SELECT} WHERE t.id IN ({}) ORDER BY t.id DESC",
+            placeholders(1, ids.len())
+        );
+        let rows: Vec<TicketRow> = on_pool!(self, |p| {
+            let mut q = sqlx::query_as(AssertSqlSafe(sql));
+            for id in ids {
+                q = q.bind(id.0);
+            }
+            q.fetch_all(p).await?
+        });
+        rows.into_iter().map(Ticket::try_from).collect()
     }
 
     /// The answers given in `conversation`, oldest first, with their scores.
