@@ -19,6 +19,7 @@ on_both_backends!(
     tickets_lists_waiting_tickets_by_due_time_then_claimed_ones,
     faq_check_faq_reload_and_stats_answer_staff_privately,
     draft_shows_staff_the_fix_drafted_from_a_resolved_ticket,
+    web_gives_staff_a_private_one_time_link_and_the_desk_checks_their_role_again,
 );
 
 /// `who` asks something nobody can answer in the support channel: a ticket.
@@ -332,6 +333,65 @@ async fn draft_shows_staff_the_fix_drafted_from_a_resolved_ticket(backend: Backe
     let refused = fake.callback(&customer).await;
     assert_eq!(
         refused.body["data"]["content"],
+        "Only support staff can do that."
+    );
+    bot.stop().await;
+}
+
+async fn web_gives_staff_a_private_one_time_link_and_the_desk_checks_their_role_again(
+    backend: Backend,
+) {
+    use frontline::adapters::discord::connect;
+    use frontline::adapters::web::{StaffCheck, auth};
+    use frontline::engine::Person;
+    use frontline::store::WebStaff;
+
+    let Some(bot) = Frontline::start(backend).await else {
+        return;
+    };
+    let fake = &bot.fake;
+    let w = fake.world().clone();
+    let asked = fake.slash(w.sam(), w.staff_channel.id, "web", &[]);
+    let ack = fake.callback(&asked).await;
+    assert_eq!(ack.body["data"]["flags"].as_u64(), Some(64), "private");
+    let text = reply(fake, &asked.token).await;
+    let link = text
+        .split_once('<')
+        .and_then(|(_, rest)| rest.split_once('>'))
+        .map(|(link, _)| link)
+        .unwrap_or_else(|| panic!("a link in {text}"));
+    let token = link
+        .strip_prefix("http://desk.test/login/")
+        .unwrap_or_else(|| panic!("{link}"));
+    let (_, session) = auth::sign_in(&bot.store, token, 12, chrono::Utc::now())
+        .await
+        .unwrap()
+        .expect("the link signs in");
+    assert_eq!(session.staff.person.id.0, format!("discord:{}", w.sam().id));
+    assert_eq!(session.staff.guild, Some(w.guild_id.to_string()));
+    assert!(
+        auth::sign_in(&bot.store, token, 12, chrono::Utc::now())
+            .await
+            .unwrap()
+            .is_none(),
+        "once"
+    );
+
+    // The desk asks Discord whether they still hold the staff role.
+    let config = crate::bot::config_with(fake, |_| {});
+    let http = std::sync::Arc::new(connect::http(&config).unwrap());
+    let check = StaffCheck::discord(http, serenity::all::RoleId::new(w.staff_role));
+    assert!(check.allows(&session.staff).await);
+    let customer = WebStaff {
+        person: Person::new(format!("discord:{}", w.alice().id), "alice"),
+        guild: Some(w.guild_id.to_string()),
+    };
+    assert!(!check.allows(&customer).await);
+
+    let refused = fake.slash(w.alice(), w.staff_channel.id, "web", &[]);
+    let answer = fake.callback(&refused).await;
+    assert_eq!(
+        answer.body["data"]["content"],
         "Only support staff can do that."
     );
     bot.stop().await;
