@@ -1,7 +1,9 @@
 //! The desk in a real headless browser: Debian's chromium driven through
 //! chromedriver (WebDriver). Staff sign in with a link, list the tickets,
 //! open one with its transcript, claim it, search a German transcript and
-//! see a chart; a customer's `<script>` stays text. Screenshots of the main
+//! see a chart; a customer's `<script>` stays text; a form without its CSRF
+//! token, a second use of the link, an expired link and a forged cookie are
+//! refused. Screenshots of the main
 //! pages go to `target/screenshots/` (the README's comes from there).
 //!
 //! Without chromium and chromedriver the scenario is skipped, unless
@@ -14,6 +16,9 @@ use std::time::Duration;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
+
+use frontline::engine::Person;
+use frontline::store::WebStaff;
 
 use crate::desk::TestDesk;
 
@@ -125,6 +130,16 @@ async fn text_with(client: &Client, css: &str, needle: &str) -> String {
     panic!("{css} never held {needle:?}; last: {last}");
 }
 
+async fn click(client: &Client, id: &str) {
+    client
+        .find(Locator::Id(id))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
 async fn staff_sign_in_read_claim_and_search_in_a_real_browser() {
     let Some(driver) = driver() else {
@@ -143,7 +158,8 @@ async fn staff_sign_in_read_claim_and_search_in_a_real_browser() {
             "<script>document.title='pwned'</script> VPN is down",
         )
         .await;
-    desk.ticket("Una", "Outlook shows no new mail since this morning")
+    let outlook = desk
+        .ticket("Una", "Outlook shows no new mail since this morning")
         .await;
     let client = browser(&driver).await;
 
@@ -228,16 +244,53 @@ async fn staff_sign_in_read_claim_and_search_in_a_real_browser() {
     assert_eq!(charts.len(), 2);
     shoot(&client, "numbers").await;
 
-    // The link worked once: a second use is refused.
-    client.goto(&link).await.unwrap();
+    // A form whose CSRF token was taken out is refused, and changes nothing.
     client
-        .find(Locator::Id("sign-in"))
-        .await
-        .unwrap()
-        .click()
+        .goto(&format!("{}/tickets/{outlook}", desk.url))
         .await
         .unwrap();
+    client
+        .execute(
+            "document.querySelectorAll('input[name=csrf]').forEach(i => i.value = '')",
+            vec![],
+        )
+        .await
+        .unwrap();
+    click(&client, "claim").await;
+    text_with(&client, "body", "did not come from a page of the desk").await;
+    let open = desk
+        .engine
+        .queries()
+        .ticket(outlook)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(open.claimed_by, None);
+
+    // The link worked once: a second use is refused; so is an expired one.
+    client.goto(&link).await.unwrap();
+    click(&client, "sign-in").await;
     text_with(&client, "body", "cannot be used").await;
+    let staff = WebStaff {
+        person: Person::new("console:carl", "carl"),
+        guild: None,
+    };
+    let expired = desk.link_for(&staff, 0).await;
+    client.goto(&expired).await.unwrap();
+    click(&client, "sign-in").await;
+    text_with(&client, "body", "expired").await;
+
+    // A forged session cookie gets nothing.
+    client.delete_all_cookies().await.unwrap();
+    let forged = cookie::Cookie::build(("frontline_session", "f".repeat(64)))
+        .path("/")
+        .domain("127.0.0.1")
+        .same_site(cookie::SameSite::Lax)
+        .build();
+    client.add_cookie(forged).await.unwrap();
+    client.goto(&format!("{}/tickets", desk.url)).await.unwrap();
+    let body = text_with(&client, "body", "Sign in first").await;
+    assert!(!body.contains("Outlook"), "{body}");
 
     client.close().await.unwrap();
     desk.db.cleanup().await;
