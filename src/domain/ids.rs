@@ -99,6 +99,16 @@ pub struct SourceKey {
 }
 
 impl SourceKey {
+    /// The platform of the staff desk in a browser, which shows the engine's
+    /// private notices to the member of staff in its own reply.
+    pub const WEB: &'static str = "web";
+
+    /// Whether the client the event came from shows its actor the engine's
+    /// private notices itself (then they are not queued for delivery).
+    pub fn shows_notices(&self) -> bool {
+        self.platform == Self::WEB
+    }
+
     /// The key of event `id` on `platform`.
     pub fn new(platform: impl Into<String>, id: impl Into<String>) -> Self {
         SourceKey {

@@ -31,6 +31,7 @@ impl Engine {
             None => None,
         };
         let mut turn = Turn::begin(&*self.store, now).await?;
+        turn.notices_shown_by(source, staff);
         let (Some(ticket), Some(mut conv)) = (ticket, conv) else {
             turn.push(
                 None,

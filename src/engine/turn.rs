@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::{Action, ConversationId, Person, TicketId};
+use crate::domain::{Action, ConversationId, Person, SourceKey, TicketId, UserId};
 use crate::store::{ActorKind, NewEvent, Store, StoreError, Tx};
 
 /// A transaction and the actions decided in it.
@@ -14,6 +14,8 @@ pub struct Turn {
     /// The time of the inbound event.
     pub now: DateTime<Utc>,
     actions: Vec<Planned>,
+    /// Whose private notices the client shows itself (not queued).
+    shown_by_client: Option<UserId>,
 }
 
 /// An action decided in a turn.
@@ -24,6 +26,9 @@ struct Planned {
     /// `false` for what the customer already has (an answer given while
     /// the database was unreachable): logged, not sent again.
     deliver: bool,
+    /// Whether the caller gets it back: what is queued, and the notices the
+    /// client shows itself.
+    returned: bool,
 }
 
 impl Turn {
@@ -33,7 +38,16 @@ impl Turn {
             tx: store.begin().await?,
             now,
             actions: Vec::new(),
+            shown_by_client: None,
         })
+    }
+
+    /// Private notices to `actor` are shown by the client the event came
+    /// from (`source`, see [`SourceKey::shows_notices`]): returned, not queued.
+    pub fn notices_shown_by(&mut self, source: &SourceKey, actor: &Person) {
+        if source.shows_notices() {
+            self.shown_by_client = Some(actor.id.clone());
+        }
     }
 
     /// Decides an action about `conversation` (and `ticket`, for the transcript).
@@ -43,11 +57,16 @@ impl Turn {
         ticket: Option<TicketId>,
         action: Action,
     ) {
+        let shown = matches!(
+            (&action, &self.shown_by_client),
+            (Action::Ephemeral { user, .. }, Some(actor)) if user == actor
+        );
         self.actions.push(Planned {
             conversation,
             ticket,
             action,
-            deliver: true,
+            deliver: !shown,
+            returned: true,
         });
     }
 
@@ -58,6 +77,7 @@ impl Turn {
     pub fn already_delivered(&mut self, given: impl Fn(&Action) -> bool) -> Option<&Action> {
         let last = self.actions.last_mut().filter(|p| given(&p.action))?;
         last.deliver = false;
+        last.returned = false;
         Some(&last.action)
     }
 
@@ -107,7 +127,7 @@ impl Turn {
         self.tx.commit().await?;
         Ok(actions
             .into_iter()
-            .filter(|p| p.deliver)
+            .filter(|p| p.returned)
             .map(|p| p.action)
             .collect())
     }

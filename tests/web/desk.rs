@@ -162,7 +162,21 @@ impl TestDesk {
             .send()
             .await
             .unwrap();
-        (response.status(), response.text().await.unwrap())
+        if response.status() != StatusCode::SEE_OTHER {
+            return (response.status(), response.text().await.unwrap());
+        }
+        // A form leads back to its page, with what the engine said in a
+        // cookie for that page, as a browser follows it.
+        let to = response.headers()[LOCATION].to_str().unwrap().to_string();
+        let mut cookies = vec![cookie.to_string()];
+        cookies.extend(
+            response
+                .headers()
+                .get_all(SET_COOKIE)
+                .iter()
+                .map(|c| c.to_str().unwrap().split(';').next().unwrap().to_string()),
+        );
+        self.get(&to, Some(&cookies.join("; "))).await
     }
 }
 
@@ -179,9 +193,15 @@ pub fn session_cookie(response: &reqwest::Response) -> String {
 
 /// The CSRF token in a page's forms.
 pub fn csrf_of(page: &str) -> String {
+    hidden(page, "csrf")
+}
+
+/// The value of the first hidden field `name` in a page.
+pub fn hidden(page: &str, name: &str) -> String {
+    let field = format!(r#"name="{name}" value=""#);
     let at = page
-        .find(r#"name="csrf" value=""#)
-        .expect("a form with a CSRF token");
-    let rest = &page[at + r#"name="csrf" value=""#.len()..];
+        .find(&field)
+        .unwrap_or_else(|| panic!("no {name} in {page}"));
+    let rest = &page[at + field.len()..];
     rest[..rest.find('"').unwrap()].to_string()
 }

@@ -2,12 +2,13 @@
 //! do there. (The same in a real browser: `browser.rs`.)
 
 use frontline::adapters::web::StaffCheck;
+use frontline::domain::{Route, UserId};
 use frontline::engine::Person;
-use frontline::store::{TicketState, WebStaff};
+use frontline::store::{Scope, Store as _, TicketState, WebStaff};
 use reqwest::StatusCode;
 use reqwest::header::SET_COOKIE;
 
-use crate::desk::{TestDesk, csrf_of, session_cookie};
+use crate::desk::{TestDesk, csrf_of, hidden, session_cookie};
 use crate::support::Backend;
 
 #[tokio::test]
@@ -122,21 +123,41 @@ async fn staff_claim_note_and_resolve_and_exactly_one_gets_the_ticket() {
     let (_, page) = desk
         .post(&format!("/tickets/{id}/claim"), &carl, &[("csrf", &carls)])
         .await;
-    assert!(page.contains("berta"), "carl is told who has it: {page}");
+    let notice = page
+        .split(r#"<div class="notice" id="notice">"#)
+        .nth(1)
+        .and_then(|rest| rest.split("</div>").next())
+        .unwrap_or_else(|| panic!("a notice: {page}"));
+    assert!(
+        notice.contains("claimed by berta"),
+        "carl is told who has it: {notice}"
+    );
+    let carls = Scope::Routes(vec![Route::User(UserId("console:carl".into())).key()]);
+    assert_eq!(
+        desk.db.store.pending_actions(&carls).await.unwrap(),
+        0,
+        "told on the page, not queued for another platform"
+    );
     let t = desk.engine.queries().ticket(id).await.unwrap().unwrap();
     assert_eq!(t.claimed_by.map(|p| p.name).as_deref(), Some("berta"));
 
-    let (_, page) = desk
-        .post(
-            &format!("/tickets/{id}/note"),
-            &berta,
-            &[("csrf", &csrf), ("text", "Mailbox is over quota")],
-        )
-        .await;
-    assert!(
-        page.contains("Mailbox is over quota"),
-        "the note is in the log: {page}"
-    );
+    // The same form sent twice (a double click, a retry) notes once.
+    let (_, page) = desk.get(&format!("/tickets/{id}"), Some(&berta)).await;
+    let nonce = hidden(&page, "nonce");
+    for _ in 0..2 {
+        let (_, page) = desk
+            .post(
+                &format!("/tickets/{id}/note"),
+                &berta,
+                &[
+                    ("csrf", &csrf),
+                    ("nonce", &nonce),
+                    ("text", "Mailbox is over quota"),
+                ],
+            )
+            .await;
+        assert_eq!(page.matches("Mailbox is over quota").count(), 1, "{page}");
+    }
     let (_, page) = desk
         .post(
             &format!("/tickets/{id}/resolve"),

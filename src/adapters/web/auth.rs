@@ -35,8 +35,39 @@ pub fn digest(secret: &str) -> String {
     hex(&Sha256::digest(secret.as_bytes()))
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// `bytes` as lower-case hex.
+pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The text `hex` was made from, if it is hex of UTF-8.
+pub fn unhex(hex: &str) -> Option<String> {
+    if hex.len() % 2 != 0 {
+        return None;
+    }
+    let bytes = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+        .collect::<Option<Vec<u8>>>()?;
+    String::from_utf8(bytes).ok()
+}
+
+/// A short-lived cookie for `path` only (a notice carried to the next
+/// page); `seconds` 0 removes it.
+pub fn flash(
+    name: &'static str,
+    value: &str,
+    path: &str,
+    seconds: i64,
+    secure: bool,
+) -> Cookie<'static> {
+    Cookie::build((name, value.to_string()))
+        .http_only(true)
+        .secure(secure)
+        .same_site(SameSite::Strict)
+        .path(path.to_string())
+        .max_age(cookie::time::Duration::seconds(seconds))
+        .build()
 }
 
 /// Whether two secrets are equal, in time independent of where they differ.

@@ -24,9 +24,6 @@ use crate::maintain::draft_fix::DraftError;
 use crate::maintain::{gaps, stats};
 use crate::store::{Listed, StoreError, WebSession};
 
-/// The platform of the desk's events.
-const PLATFORM: &str = "web";
-
 /// How many tickets one list page shows.
 const PAGE: usize = 200;
 /// How many conversations a search shows.
@@ -311,6 +308,7 @@ struct TicketPage {
     me: String,
     csrf: String,
     notice: Option<String>,
+    nonce: String,
     id: i64,
     state: &'static str,
     customer: String,
@@ -327,9 +325,31 @@ struct TicketPage {
 }
 
 /// One ticket with its transcript.
-pub async fn ticket(State(desk): State<Arc<Desk>>, jar: CookieJar, Path(id): Path<i64>) -> Page {
+pub async fn ticket(
+    State(desk): State<Arc<Desk>>,
+    jar: CookieJar,
+    Path(id): Path<i64>,
+) -> Result<(CookieJar, Response), Refused> {
     let session = desk.signed_in(&jar).await?;
-    ticket_page(&desk, session, TicketId(id), None).await
+    // What the engine told after the form that led here (see `act`).
+    let notice = jar
+        .get(NOTICE)
+        .and_then(|c| auth::unhex(c.value()))
+        .filter(|n| !n.is_empty());
+    let page = ticket_page(&desk, session, TicketId(id), notice).await?;
+    let secure = desk.settings.secure();
+    Ok((
+        jar.add(auth::flash(NOTICE, "", &ticket_path(id), 0, secure)),
+        page,
+    ))
+}
+
+/// The cookie that carries what the engine told a member of staff from a
+/// form to the page the form leads back to.
+const NOTICE: &str = "frontline_notice";
+
+fn ticket_path(id: i64) -> String {
+    format!("/tickets/{id}")
 }
 
 async fn ticket_page(
@@ -353,6 +373,7 @@ async fn ticket_page(
         me: session.staff.person.name,
         csrf: session.csrf,
         notice,
+        nonce: auth::secret(),
         id: t.id.0,
         state: t.state.as_str(),
         customer: t.customer.name.clone(),
@@ -400,6 +421,8 @@ pub struct ActForm {
     #[serde(default)]
     csrf: String,
     #[serde(default)]
+    nonce: String,
+    #[serde(default)]
     text: String,
 }
 
@@ -411,28 +434,56 @@ pub async fn act(
     jar: CookieJar,
     Path((id, action)): Path<(i64, String)>,
     Form(form): Form<ActForm>,
-) -> Page {
+) -> Result<(CookieJar, Redirect), Refused> {
     let session = desk.signed_in(&jar).await?;
     check_csrf(&session, &form.csrf)?;
     let text = form.text.trim().to_string();
     let command = match (action.as_str(), text.is_empty()) {
-        ("claim", _) => StaffCommand::Claim,
-        ("note", false) => StaffCommand::Note { text },
-        ("resolve", false) => StaffCommand::Resolve { note: text },
-        ("note" | "resolve", true) => {
-            let notice = "Write the text first.".to_string();
-            return ticket_page(&desk, session, TicketId(id), Some(notice)).await;
-        }
+        ("claim", _) => Some(StaffCommand::Claim),
+        ("note", false) => Some(StaffCommand::Note { text }),
+        ("resolve", false) => Some(StaffCommand::Resolve { note: text }),
+        ("note" | "resolve", true) => None,
         _ => return Err(not_found().await),
+    };
+    let notice = match command {
+        Some(command) => act_on(&desk, &session, TicketId(id), command, &form.nonce, &action).await,
+        None => "Write the text first.".to_string(),
+    };
+    // Back to the ticket's page (reloading it sends nothing again), with
+    // what the engine said.
+    let secure = desk.settings.secure();
+    let flash = auth::flash(
+        NOTICE,
+        &auth::hex(notice.as_bytes()),
+        &ticket_path(id),
+        60,
+        secure,
+    );
+    Ok((jar.add(flash), Redirect::to(&ticket_path(id))))
+}
+
+/// Hands a staff command to the engine: what it told the member of staff.
+/// The form's nonce keys the event, so a form sent twice acts once.
+async fn act_on(
+    desk: &Desk,
+    session: &WebSession,
+    ticket: TicketId,
+    command: StaffCommand,
+    nonce: &str,
+    action: &str,
+) -> String {
+    let nonce = match nonce.len() == 64 && nonce.chars().all(|c| c.is_ascii_hexdigit()) {
+        true => format!("{nonce}-{action}"),
+        false => auth::secret(),
     };
     let me = session.staff.person.clone();
     let event = Inbound::Staff {
-        source: SourceKey::new(PLATFORM, auth::secret()),
-        ticket: TicketId(id),
+        source: SourceKey::new(SourceKey::WEB, nonce),
+        ticket,
         staff: me.clone(),
         command,
     };
-    let notice = match desk.engine.handle(&event, Utc::now()).await {
+    match desk.engine.handle(&event, Utc::now()).await {
         Ok(actions) => {
             let told: Vec<&str> = actions
                 .iter()
@@ -442,7 +493,7 @@ pub async fn act(
                 })
                 .collect();
             if told.is_empty() {
-                done(&action).to_string()
+                done(action).to_string()
             } else {
                 told.join("\n")
             }
@@ -451,8 +502,7 @@ pub async fn act(
             tracing::warn!(error = %e, "the engine failed to handle a desk action");
             "That could not be done just now; please try again.".to_string()
         }
-    };
-    ticket_page(&desk, session, TicketId(id), Some(notice)).await
+    }
 }
 
 /// What a member of staff reads after `action` went through.
