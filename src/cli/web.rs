@@ -40,6 +40,7 @@ pub struct LoginArgs {
 pub fn run(settings: &Settings, args: Args) -> anyhow::Result<ExitCode> {
     let brain = super::start_brain(settings, args.faq)?;
     let mut web = settings.web.clone();
+    let args_addr = args.addr.clone();
     if let Some(addr) = args.addr {
         web.addr = addr;
     }
@@ -52,8 +53,14 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<ExitCode> {
         let _watch = brain
             .watch(Duration::from_millis(settings.reload_debounce_ms))
             .inspect_err(|e| tracing::warn!(error = %e, "not watching the FAQ for changes"));
+        let login = match &args_addr {
+            Some(addr) if settings.web.public_url.trim().is_empty() => {
+                format!("FRONTLINE_WEB__ADDR={addr} frontline web-login NAME")
+            }
+            _ => "frontline web-login NAME".to_string(),
+        };
         eprintln!(
-            "frontline web: the desk is on {} (sign in with `frontline web-login NAME`)",
+            "frontline web: the desk is on {} (sign in with `{login}`)",
             web.public_url()
         );
         let desk = desk(settings, web, engine, brain, &store)?;
@@ -80,7 +87,17 @@ pub(super) fn desk(
                 .context("building the HTTP client for Discord")?;
             StaffCheck::discord(Arc::new(http), config.staff_role)
         }
-        Err(_) => StaffCheck::terminal_only(),
+        Err(e) => {
+            // Without Discord only links made at the machine get in; on a
+            // Discord setup that is worth a warning.
+            let why = "the desk cannot check the Discord staff role: members signed in from Discord are refused";
+            if settings.discord.staff_role.is_some() {
+                tracing::warn!(reason = %e, "{why}");
+            } else {
+                tracing::info!(reason = %e, "{why}");
+            }
+            StaffCheck::terminal_only()
+        }
     };
     Ok(Desk {
         engine,

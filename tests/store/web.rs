@@ -138,6 +138,11 @@ async fn a_search_finds_what_customers_and_staff_wrote_whatever_the_case(backend
         (&printer, ActorKind::Staff, "Toner getauscht, 100% erledigt"),
         (&mail, ActorKind::Customer, "Outlook zeigt keine Mails"),
         (&mail, ActorKind::Bot, "Drucker: see the printer entry"),
+        (
+            &mail,
+            ActorKind::Customer,
+            "Die Übersicht der Rechnungen fehlt",
+        ),
     ];
     for (i, (conv, actor, text)) in lines.into_iter().enumerate() {
         tx.record_event(&NewEvent {
@@ -175,6 +180,11 @@ async fn a_search_finds_what_customers_and_staff_wrote_whatever_the_case(backend
     let mails = s.search_transcripts(&words("outlook"), 10).await.unwrap();
     assert_eq!(mails.len(), 1);
     assert_eq!(mails[0].ticket, None);
+    for query in ["übersicht", "ÜBERSICHT rechnungen", "Übersicht"] {
+        let found = s.search_transcripts(&words(query), 10).await.unwrap();
+        assert_eq!(found.len(), 1, "{query}: {found:?}");
+        assert_eq!(found[0].text, "Die Übersicht der Rechnungen fehlt");
+    }
     assert!(
         s.search_transcripts(&words("printer"), 10)
             .await

@@ -292,6 +292,17 @@ async fn the_desk_reads_and_signs_in_on_postgres_too() {
     assert!(page.contains("Kennwort vergessen"));
     let (_, found) = desk.get("/search?q=kennwort", Some(&cookie)).await;
     assert!(found.contains(&format!("/tickets/{id}")), "{found}");
+    // The list's reads on PostgreSQL: active, all, filtered.
+    for (path, shown) in [
+        ("/tickets", "1 of 1 shown"),
+        ("/tickets?state=all", "1 of 1 shown"),
+        ("/tickets?state=all&owner=nobody", "0 of 0 shown"),
+        ("/tickets?state=resolved&tag=asked", "0 of 0 shown"),
+    ] {
+        let (status, page) = desk.get(path, Some(&cookie)).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(page.contains(shown), "{path}: {page}");
+    }
     desk.db.cleanup().await;
 }
 
@@ -347,5 +358,46 @@ async fn all_tickets_list_waiting_first_then_resolved_newest_first_and_filters_h
         .get("/tickets?state=all&older_than=2", Some(&berta))
         .await;
     assert!(old.contains("0 of 0 shown"), "all opened just now: {old}");
+    desk.db.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_form_sent_from_another_site_is_refused_even_with_a_valid_link() {
+    let desk = TestDesk::start().await;
+    let link = desk.link("berta").await;
+    let token = link.rsplit('/').next().unwrap();
+    let response = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .build()
+        .unwrap()
+        .post(format!("{}/login", desk.url))
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("token", token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert!(response.headers().get(SET_COOKIE).is_none());
+    // The link was not spent by the forged form.
+    assert_eq!(desk.use_link(&link).await.status(), StatusCode::SEE_OTHER);
+    desk.db.cleanup().await;
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session_everywhere() {
+    let desk = TestDesk::start().await;
+    let cookie = desk.sign_in("berta").await;
+    let (_, page) = desk.get("/tickets", Some(&cookie)).await;
+    let csrf = csrf_of(&page);
+    let (status, page) = desk.post("/logout", &cookie, &[("csrf", &csrf)]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("signed out"), "{page}");
+    let (status, _) = desk.get("/tickets", Some(&cookie)).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "the old cookie is worth nothing"
+    );
     desk.db.cleanup().await;
 }

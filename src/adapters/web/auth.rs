@@ -42,7 +42,7 @@ pub fn hex(bytes: &[u8]) -> String {
 
 /// The text `hex` was made from, if it is hex of UTF-8.
 pub fn unhex(hex: &str) -> Option<String> {
-    if hex.len() % 2 != 0 {
+    if !hex.len().is_multiple_of(2) {
         return None;
     }
     let bytes = (0..hex.len())
@@ -79,6 +79,17 @@ pub fn same_secret(a: &str, b: &str) -> bool {
             == 0
 }
 
+/// How long a link works: `minutes`, at most a day (0 makes links that
+/// are dead at once, for tests of expiry).
+fn link_minutes(minutes: u64) -> i64 {
+    i64::try_from(minutes.min(24 * 60)).unwrap_or(24 * 60)
+}
+
+/// How long a session lasts: `hours`, from one hour to thirty days.
+fn session_hours(hours: u64) -> i64 {
+    i64::try_from(hours.clamp(1, 30 * 24)).unwrap_or(12)
+}
+
 /// Makes a sign-in link for `staff` valid for `minutes`: the URL under
 /// `public_url` to open.
 pub async fn make_link(
@@ -89,7 +100,7 @@ pub async fn make_link(
     now: DateTime<Utc>,
 ) -> Result<String, StoreError> {
     let token = secret();
-    let expires = now + Duration::minutes(i64::try_from(minutes).unwrap_or(i64::MAX / 120));
+    let expires = now + Duration::minutes(link_minutes(minutes));
     store
         .create_web_link(&digest(&token), staff, now, expires)
         .await?;
@@ -115,7 +126,7 @@ pub async fn sign_in(
     let session = WebSession {
         staff,
         csrf: secret(),
-        expires_at: now + Duration::hours(i64::try_from(hours).unwrap_or(24).max(1)),
+        expires_at: now + Duration::hours(session_hours(hours)),
     };
     store
         .create_web_session(&digest(&id), &session, now)

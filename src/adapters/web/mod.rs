@@ -19,8 +19,10 @@ pub mod views;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::http::{HeaderValue, header};
-use axum::response::Response;
+use axum::extract::Request;
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 
@@ -107,6 +109,7 @@ pub fn router(desk: Arc<Desk>) -> Router {
         .route("/faq", get(pages::faq))
         .route("/faq/draft/{id}", get(pages::draft))
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn(same_site_posts))
         .layer(axum::middleware::map_response(harden))
         .with_state(desk)
 }
@@ -120,6 +123,27 @@ pub async fn serve(
     axum::serve(listener, router(desk))
         .with_graceful_shutdown(shutdown)
         .await
+}
+
+/// Refuses a POST that a browser says comes from another site
+/// (`Sec-Fetch-Site`): with the CSRF tokens and SameSite cookies, a page
+/// elsewhere cannot even sign someone in under another's link. (`Origin`
+/// says `null` for every form here, the pages sending no referrer.)
+async fn same_site_posts(request: Request, next: Next) -> Response {
+    let cross_site = request.method() == Method::POST
+        && request
+            .headers()
+            .get("sec-fetch-site")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|site| site != "same-origin" && site != "none");
+    if cross_site {
+        return (
+            StatusCode::FORBIDDEN,
+            "Forms of the desk are sent from the desk.",
+        )
+            .into_response();
+    }
+    next.run(request).await
 }
 
 /// Headers on every response: nothing cached, no script or foreign content

@@ -58,11 +58,19 @@ impl Refused {
 
 impl From<StoreError> for Refused {
     fn from(e: StoreError) -> Self {
-        tracing::warn!(error = %e, "the desk could not read the database");
+        if e.is_unavailable() {
+            tracing::warn!(error = %e, "the desk could not reach the database");
+            return Refused::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Try again in a minute",
+                "The database cannot be reached just now.",
+            );
+        }
+        tracing::error!(error = %e, "the desk failed to read the database");
         Refused::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Try again in a minute",
-            "The database cannot be reached just now.",
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Something went wrong",
+            "The desk could not read this from the database; the error is in the log.",
         )
     }
 }
@@ -181,9 +189,21 @@ pub async fn logout(
     jar: CookieJar,
     Form(form): Form<CsrfForm>,
 ) -> Result<(CookieJar, Response), Refused> {
-    let session = desk.signed_in(&jar).await?;
-    check_csrf(&session, &form.csrf)?;
-    if let Some(id) = jar.get(COOKIE).map(|c| c.value().to_string()) {
+    // No staff check: someone who lost the role can still sign out.
+    let id = jar
+        .get(COOKIE)
+        .map(|c| c.value().to_string())
+        .unwrap_or_default();
+    let session = match id.is_empty() {
+        true => None,
+        false => {
+            desk.store
+                .web_session(&auth::digest(&id), Utc::now())
+                .await?
+        }
+    };
+    if let Some(session) = session {
+        check_csrf(&session, &form.csrf)?;
         desk.store.end_web_session(&auth::digest(&id)).await?;
     }
     let page = Message {
@@ -533,6 +553,7 @@ struct SearchPage {
     csrf: String,
     q: String,
     found: Vec<FoundView>,
+    capped: bool,
 }
 
 /// Transcripts holding every word of the query.
@@ -553,6 +574,7 @@ pub async fn search(
         me: session.staff.person.name,
         csrf: session.csrf,
         q: query.q,
+        capped: found.len() >= FOUND,
         found: found
             .into_iter()
             .map(|f| FoundView {

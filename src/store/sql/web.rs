@@ -366,33 +366,29 @@ impl SqlStore {
     }
 
     /// Conversations whose transcript holds every one of `words` (case
-    /// aside) in one line written by a customer or staff, newest first, at
-    /// most `limit`.
+    /// aside, in any script) in one line written by a customer or staff,
+    /// newest first, at most `limit`. The database narrows the lines down
+    /// by each word's longest ASCII part (SQLite folds only ASCII case);
+    /// the words are then matched here, whole.
     pub async fn search_transcripts(
         &self,
         words: &[String],
         limit: usize,
     ) -> Result<Vec<Found>, StoreError> {
+        let words: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
         if words.is_empty() {
             return Ok(Vec::new());
         }
-        let conditions = (0..words.len())
-            .map(|i| format!("lower(e.text) LIKE ${} ESCAPE '\\'", i + 1))
-            .collect::<Vec<_>>()
-            .join(" AND ");
-        // The newest matching line of each conversation.
+        let patterns: Vec<String> = words.iter().filter_map(|w| ascii_pattern(w)).collect();
+        let conditions: String = (0..patterns.len())
+            .map(|i| format!(" AND lower(text) LIKE ${} ESCAPE '\\'", i + 1))
+            .collect();
         let sql = format!(
-            "SELECT e.conversation_id, \
-                    (SELECT max(t.id) FROM tickets t WHERE t.conversation_id = e.conversation_id), \
-                    e.text, e.at \
-             FROM events e \
-             WHERE e.id IN (SELECT max(e.id) FROM events e \
-                            WHERE e.actor IN ('customer', 'other', 'staff') AND {conditions} \
-                            GROUP BY e.conversation_id) \
-             ORDER BY e.id DESC LIMIT {limit}"
+            "SELECT conversation_id, text, at FROM events \
+             WHERE actor IN ('customer', 'other', 'staff'){conditions} \
+             ORDER BY id DESC LIMIT {SEARCHED}"
         );
-        let patterns: Vec<String> = words.iter().map(|w| like_pattern(w)).collect();
-        type Row = (i64, Option<i64>, String, DateTime<Utc>);
+        type Row = (i64, String, DateTime<Utc>);
         let rows: Vec<Row> = on_pool!(self, |p| {
             let mut query = sqlx::query_as(AssertSqlSafe(sql));
             for pattern in &patterns {
@@ -400,38 +396,79 @@ impl SqlStore {
             }
             query.fetch_all(p).await?
         });
-        Ok(rows
+        let mut seen = std::collections::HashSet::new();
+        let mut found: Vec<Found> = rows
             .into_iter()
-            .map(|(conversation, ticket, text, at)| Found {
+            .filter(|(_, text, _)| {
+                let text = text.to_lowercase();
+                words.iter().all(|w| text.contains(w.as_str()))
+            })
+            .filter(|(conversation, _, _)| seen.insert(*conversation))
+            .take(limit)
+            .map(|(conversation, text, at)| Found {
                 conversation: ConversationId(conversation),
-                ticket: ticket.map(TicketId),
+                ticket: None,
                 text,
                 at,
             })
-            .collect())
+            .collect();
+        if found.is_empty() {
+            return Ok(found);
+        }
+        let sql = format!(
+            "SELECT conversation_id, max(id) FROM tickets WHERE conversation_id IN ({}) \
+             GROUP BY conversation_id",
+            placeholders(1, found.len())
+        );
+        let tickets: Vec<(i64, i64)> = on_pool!(self, |p| {
+            let mut query = sqlx::query_as(AssertSqlSafe(sql));
+            for f in &found {
+                query = query.bind(f.conversation.0);
+            }
+            query.fetch_all(p).await?
+        });
+        let tickets: std::collections::HashMap<i64, i64> = tickets.into_iter().collect();
+        for f in &mut found {
+            f.ticket = tickets.get(&f.conversation.0).copied().map(TicketId);
+        }
+        Ok(found)
     }
 }
 
-/// `%word%` for `LIKE`, lowercased, with `%`, `_` and `\` taken literally.
-fn like_pattern(word: &str) -> String {
+/// How many of the newest lines a search looks at, at most.
+const SEARCHED: usize = 20_000;
+
+/// `%part%` for `LIKE` from the longest ASCII part of `word` (lowercase),
+/// with `%`, `_` and `\` taken literally; `None` if it has none.
+fn ascii_pattern(word: &str) -> Option<String> {
+    let part = word
+        .split(|c: char| !c.is_ascii())
+        .max_by_key(|part| part.len())
+        .filter(|part| !part.is_empty())?;
     let mut out = String::from("%");
-    for c in word.to_lowercase().chars() {
+    for c in part.chars() {
         if matches!(c, '%' | '_' | '\\') {
             out.push('\\');
         }
         out.push(c);
     }
     out.push('%');
-    out
+    Some(out)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::like_pattern;
+    use super::ascii_pattern;
 
     #[test]
-    fn like_patterns_take_wildcards_literally() {
-        assert_eq!(like_pattern("Drucker"), "%drucker%");
-        assert_eq!(like_pattern("50%_a\\b"), "%50\\%\\_a\\\\b%");
+    fn patterns_take_the_longest_ascii_part_and_wildcards_literally() {
+        assert_eq!(ascii_pattern("drucker").as_deref(), Some("%drucker%"));
+        assert_eq!(ascii_pattern("übersicht").as_deref(), Some("%bersicht%"));
+        assert_eq!(ascii_pattern("größe").as_deref(), Some("%gr%"));
+        assert_eq!(ascii_pattern("ääö"), None);
+        assert_eq!(
+            ascii_pattern("50%_a\\b").as_deref(),
+            Some("%50\\%\\_a\\\\b%")
+        );
     }
 }
