@@ -19,8 +19,17 @@ use sha2::{Digest, Sha256};
 use crate::adapters::discord::ids::user_of;
 use crate::store::{SqlStore, StoreError, WebSession, WebStaff};
 
-/// The session cookie's name.
+/// The session cookie's name over plain HTTP (loopback).
 pub const COOKIE: &str = "frontline_session";
+/// Its name over TLS: the `__Host-` prefix makes browsers refuse it unless
+/// it is Secure, for this host only, on every path, so a neighbouring site
+/// cannot plant one.
+pub const TLS_COOKIE: &str = "__Host-frontline_session";
+
+/// The session cookie's name, `secure` or not.
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure { TLS_COOKIE } else { COOKIE }
+}
 
 /// How long a staff check through Discord is trusted.
 const STAFF_CHECK_TTL: StdDuration = StdDuration::from_secs(60);
@@ -142,7 +151,7 @@ pub fn session_cookie(
     secure: bool,
 ) -> Cookie<'static> {
     let max_age = (expires - now).num_seconds().max(0);
-    Cookie::build((COOKIE, id))
+    Cookie::build((cookie_name(secure), id))
         .http_only(true)
         .secure(secure)
         .same_site(SameSite::Strict)
@@ -153,7 +162,7 @@ pub fn session_cookie(
 
 /// The cookie that signs out.
 pub fn removal_cookie(secure: bool) -> Cookie<'static> {
-    Cookie::build((COOKIE, ""))
+    Cookie::build((cookie_name(secure), ""))
         .http_only(true)
         .secure(secure)
         .same_site(SameSite::Strict)
@@ -269,6 +278,8 @@ mod tests {
         assert!(!cookie.contains("Secure"), "{cookie}");
         let tls = session_cookie("id".into(), now + Duration::hours(2), now, true).to_string();
         assert!(tls.contains("Secure"), "{tls}");
+        assert!(tls.starts_with("__Host-frontline_session="), "{tls}");
+        assert!(cookie.starts_with("frontline_session="), "{cookie}");
     }
 
     #[tokio::test]

@@ -14,7 +14,7 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use super::Desk;
-use super::auth::{self, COOKIE};
+use super::auth;
 use super::charts;
 use super::views::{Line, TicketFilter, TicketRow, shorten, stamp};
 use crate::domain::{
@@ -111,7 +111,8 @@ impl Desk {
     /// The session of this request, if it is signed in and its person is
     /// still staff.
     async fn signed_in(&self, jar: &CookieJar) -> Result<WebSession, Refused> {
-        let id = jar.get(COOKIE).map(|c| c.value()).unwrap_or_default();
+        let name = auth::cookie_name(self.settings.secure());
+        let id = jar.get(name).map(|c| c.value()).unwrap_or_default();
         if id.is_empty() {
             return Err(Refused::signed_out());
         }
@@ -191,7 +192,7 @@ pub async fn logout(
 ) -> Result<(CookieJar, Response), Refused> {
     // No staff check: someone who lost the role can still sign out.
     let id = jar
-        .get(COOKIE)
+        .get(auth::cookie_name(desk.settings.secure()))
         .map(|c| c.value().to_string())
         .unwrap_or_default();
     let session = match id.is_empty() {
