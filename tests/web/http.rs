@@ -401,3 +401,41 @@ async fn signing_out_ends_the_session_everywhere() {
     );
     desk.db.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_long_list_comes_in_pages_that_keep_the_filters() {
+    let desk = TestDesk::start().await;
+    for n in 0..202 {
+        desk.ticket(&format!("Customer {n}"), &format!("printer {n} jams"))
+            .await;
+    }
+    let cookie = desk.sign_in("berta").await;
+    let (_, first) = desk.get("/tickets?state=open", Some(&cookie)).await;
+    assert!(first.contains("200 of 202 shown"), "{first}");
+    assert!(!first.contains(r#"id="previous""#));
+    let next = hidden_href(&first, "next");
+    assert_eq!(next, "/tickets?state=open&page=2");
+    let (_, second) = desk.get(&next, Some(&cookie)).await;
+    assert!(second.contains("2 of 202 shown (page 2)"), "{second}");
+    assert!(!second.contains(r#"id="next""#));
+    assert_eq!(hidden_href(&second, "previous"), "/tickets?state=open");
+    // Waiting longest first: the last two opened are on the second page.
+    assert!(first.contains("printer 0 jams"), "{first}");
+    assert!(
+        second.contains("printer 200 jams") && second.contains("printer 201 jams"),
+        "{second}"
+    );
+    desk.db.cleanup().await;
+}
+
+/// The address of the link with `id` (as the page writes it, `&` escaped).
+fn hidden_href(page: &str, id: &str) -> String {
+    let field = format!(r#"id="{id}" href=""#);
+    let at = page
+        .find(&field)
+        .unwrap_or_else(|| panic!("no {id} link in {page}"));
+    let rest = &page[at + field.len()..];
+    rest[..rest.find('"').unwrap()]
+        .replace("&#38;", "&")
+        .replace("&amp;", "&")
+}

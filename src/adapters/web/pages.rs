@@ -240,6 +240,9 @@ struct TicketsPage {
     rows: Vec<TicketRow>,
     shown: usize,
     total: usize,
+    page: usize,
+    previous: Option<String>,
+    next: Option<String>,
 }
 
 /// The tickets, filtered, in the order they are due.
@@ -263,11 +266,15 @@ pub async fn tickets(
         let due = due_at(since, l.contract.as_ref(), default);
         due_order(l.state, due, l.id)
     });
+    let page = filter.page();
+    let start = (page - 1) * PAGE;
     let mut total = active.len();
-    let mut ids: Vec<TicketId> = active.iter().take(PAGE).map(|l| l.id).collect();
+    let mut ids: Vec<TicketId> = active.iter().skip(start).take(PAGE).map(|l| l.id).collect();
     let room = PAGE - ids.len();
+    // Resolved tickets follow the active ones, page after page.
+    let skip = start.saturating_sub(active.len());
     if resolved && filter.is_plain() {
-        let (newest, count) = desk.store.newest_resolved(room).await?;
+        let (newest, count) = desk.store.newest_resolved(room, skip).await?;
         total += count;
         ids.extend(newest);
     } else if resolved {
@@ -277,7 +284,7 @@ pub async fn tickets(
             .await?;
         done.retain(keep);
         total += done.len();
-        ids.extend(done.iter().take(room).map(|l| l.id));
+        ids.extend(done.iter().skip(skip).take(room).map(|l| l.id));
     }
     let mut read: std::collections::HashMap<TicketId, Ticket> = desk
         .store
@@ -305,6 +312,9 @@ pub async fn tickets(
         .map(|(value, label)| (value, label, value == filter.state))
         .collect(),
         shown: rows.len(),
+        page,
+        previous: (page > 1).then(|| filter.href(page - 1)),
+        next: (start + rows.len() < total).then(|| filter.href(page + 1)),
         total,
         rows,
         filter,

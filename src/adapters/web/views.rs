@@ -22,6 +22,8 @@ pub struct TicketFilter {
     pub tag: String,
     /// Opened at least this many hours ago.
     pub older_than: String,
+    /// Which page of the list, from 1.
+    pub page: String,
 }
 
 impl TicketFilter {
@@ -38,6 +40,34 @@ impl TicketFilter {
                 None => (vec![Open, Claimed], false),
             },
         }
+    }
+
+    /// The page asked for, from 1 (anything else is the first).
+    pub fn page(&self) -> usize {
+        self.page
+            .trim()
+            .parse::<usize>()
+            .unwrap_or(1)
+            .clamp(1, 100_000)
+    }
+
+    /// The list's address with these filters, at `page`.
+    pub fn href(&self, page: usize) -> String {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        for (key, value) in [
+            ("state", &self.state),
+            ("owner", &self.owner),
+            ("tag", &self.tag),
+            ("older_than", &self.older_than),
+        ] {
+            if !value.trim().is_empty() {
+                query.append_pair(key, value.trim());
+            }
+        }
+        if page > 1 {
+            query.append_pair("page", &page.to_string());
+        }
+        format!("/tickets?{}", query.finish())
     }
 
     /// Whether no filter but the state is set.
@@ -251,7 +281,24 @@ mod tests {
             owner: owner.into(),
             tag: tag.into(),
             older_than: older_than.into(),
+            page: String::new(),
         }
+    }
+
+    #[test]
+    fn the_pages_of_a_list_keep_its_filters() {
+        let f = filter("all", "Jörg & co", "", "");
+        assert_eq!(f.page(), 1);
+        assert_eq!(
+            f.href(2),
+            "/tickets?state=all&owner=J%C3%B6rg+%26+co&page=2"
+        );
+        assert_eq!(f.href(1), "/tickets?state=all&owner=J%C3%B6rg+%26+co");
+        let odd = TicketFilter {
+            page: "-3".into(),
+            ..TicketFilter::default()
+        };
+        assert_eq!(odd.page(), 1);
     }
 
     #[test]

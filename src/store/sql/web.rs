@@ -277,19 +277,23 @@ impl SqlStore {
             .collect()
     }
 
-    /// The newest `limit` resolved tickets, and how many are resolved.
+    /// The newest `limit` resolved tickets after the newest `skip`, and how
+    /// many are resolved.
     pub async fn newest_resolved(
         &self,
         limit: usize,
+        skip: usize,
     ) -> Result<(Vec<TicketId>, usize), StoreError> {
         let (count, ids): (i64, Vec<i64>) = on_pool!(self, |p| {
             let count = sqlx::query_scalar("SELECT count(*) FROM tickets WHERE state = 'resolved'")
                 .fetch_one(p)
                 .await?;
             let ids = sqlx::query_scalar(
-                "SELECT id FROM tickets WHERE state = 'resolved' ORDER BY id DESC LIMIT $1",
+                "SELECT id FROM tickets WHERE state = 'resolved' ORDER BY id DESC \
+                 LIMIT $1 OFFSET $2",
             )
             .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+            .bind(i64::try_from(skip).unwrap_or(i64::MAX))
             .fetch_all(p)
             .await?;
             (count, ids)
