@@ -52,7 +52,8 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<ExitCode> {
             .inspect_err(|e| tracing::warn!(error = %e, "not watching the FAQ for changes"));
         let engine = Arc::new(super::start_engine(brain.clone(), store.clone(), settings).await?);
         if settings.web.in_run {
-            serve_desk(settings, engine.clone(), brain.clone(), &store).await;
+            let staff = super::web::discord_staff(&config)?;
+            serve_desk(settings, engine.clone(), brain.clone(), &store, staff).await;
         }
         let config_shard = config.shard;
         let bot = runner::start(BotParts {
@@ -90,6 +91,7 @@ async fn serve_desk(
     engine: Arc<crate::engine::Engine>,
     brain: Arc<crate::brain::LiveBrain>,
     store: &crate::store::SqlStore,
+    staff: crate::adapters::web::StaffCheck,
 ) {
     let addr = &settings.web.addr;
     let listener = match tokio::net::TcpListener::bind(addr).await {
@@ -99,13 +101,8 @@ async fn serve_desk(
             return;
         }
     };
-    let desk = match super::web::desk(settings, settings.web.clone(), engine, brain, store) {
-        Ok(desk) => Arc::new(desk),
-        Err(e) => {
-            tracing::warn!(error = %e, "not serving the staff desk");
-            return;
-        }
-    };
+    let web = settings.web.clone();
+    let desk = Arc::new(super::web::desk(settings, web, engine, brain, store, staff));
     eprintln!(
         "frontline run: the staff desk is on {}",
         settings.web.public_url()

@@ -63,7 +63,7 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<ExitCode> {
             "frontline web: the desk is on {} (sign in with `{login}`)",
             web.public_url()
         );
-        let desk = desk(settings, web, engine, brain, &store)?;
+        let desk = desk(settings, web, engine, brain, &store, staff_check(settings)?);
         let shutdown = async {
             let _ = tokio::signal::ctrl_c().await;
         };
@@ -72,21 +72,31 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// The desk's parts; on a Discord setup (a token and the Discord settings
-/// usable) members signed in from Discord are checked for the staff role.
+/// The desk's parts, its staff checked by `staff`.
 pub(super) fn desk(
     settings: &Settings,
     web: web::WebSettings,
     engine: Arc<Engine>,
     brain: Arc<LiveBrain>,
     store: &SqlStore,
-) -> anyhow::Result<Desk> {
-    let staff = match DiscordConfig::load(&settings.discord) {
-        Ok(config) => {
-            let http = crate::adapters::discord::connect::http(&config)
-                .context("building the HTTP client for Discord")?;
-            StaffCheck::discord(Arc::new(http), config.staff_role)
-        }
+    staff: StaffCheck,
+) -> Desk {
+    Desk {
+        engine,
+        brain,
+        store: store.clone(),
+        staff,
+        settings: web,
+        default_lang: settings.default_lang.0,
+    }
+}
+
+/// Who the desk lets in: on a Discord setup (a token and the Discord
+/// settings usable) members signed in from Discord are checked for the
+/// staff role; else only links made at the machine.
+fn staff_check(settings: &Settings) -> anyhow::Result<StaffCheck> {
+    Ok(match DiscordConfig::load(&settings.discord) {
+        Ok(config) => discord_staff(&config)?,
         Err(e) => {
             // Without Discord only links made at the machine get in; on a
             // Discord setup that is worth a warning.
@@ -98,15 +108,14 @@ pub(super) fn desk(
             }
             StaffCheck::terminal_only()
         }
-    };
-    Ok(Desk {
-        engine,
-        brain,
-        store: store.clone(),
-        staff,
-        settings: web,
-        default_lang: settings.default_lang.0,
     })
+}
+
+/// Members are checked for `config`'s staff role through Discord's API.
+pub(super) fn discord_staff(config: &DiscordConfig) -> anyhow::Result<StaffCheck> {
+    let http = crate::adapters::discord::connect::http(config)
+        .context("building the HTTP client for Discord")?;
+    Ok(StaffCheck::discord(Arc::new(http), config.staff_role))
 }
 
 pub fn login(settings: &Settings, args: LoginArgs) -> anyhow::Result<ExitCode> {

@@ -123,9 +123,10 @@ pub fn line(title: &str, days: &[(NaiveDate, Option<f64>)]) -> String {
     svg
 }
 
+/// The chart's opening tag: SVG inline in HTML, which needs no namespace.
 fn open(title: &str) -> String {
     format!(
-        r#"<svg class="chart" role="img" viewBox="0 0 {WIDTH} {HEIGHT}" xmlns="http://www.w3.org/2000/svg"><title>{}</title>"#,
+        r#"<svg class="chart" role="img" viewBox="0 0 {WIDTH} {HEIGHT}"><title>{}</title>"#,
         escape(title)
     )
 }
