@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
 
 use crate::delivery::Transport;
-use crate::domain::{Action, Inbound, OutboxId};
+use crate::domain::{Action, Inbound, OutboxId, Outcome};
 use crate::engine::{Engine, EngineError};
 use crate::metrics::Metrics;
 
@@ -59,8 +59,8 @@ impl Default for IntakeSettings {
 /// What became of an event.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Handled {
-    /// The engine handled it; these actions are in the outbox.
-    Done(Vec<Action>),
+    /// The engine handled it: what it decided (the actions are in the outbox).
+    Done(Outcome),
     /// The database is unreachable: the event waits for it (and was
     /// answered from the FAQ at once if `answered`).
     Waiting {
@@ -77,7 +77,7 @@ impl Handled {
     /// The actions decided now (none unless [`Handled::Done`]).
     pub fn actions(&self) -> &[Action] {
         match self {
-            Handled::Done(actions) => actions,
+            Handled::Done(outcome) => &outcome.actions,
             _ => &[],
         }
     }
@@ -177,7 +177,7 @@ impl Intake {
             None => {}
         }
         match self.attempt(event, at).await {
-            Ok(actions) => Handled::Done(actions),
+            Ok(outcome) => Handled::Done(outcome),
             Err(e) if is_outage(&e) => {
                 tracing::warn!(error = %e, "the database is unreachable; events wait for it");
                 if matches!(event, Inbound::Tick) {
@@ -277,13 +277,13 @@ impl Intake {
     }
 
     /// One try of the engine, bounded in time; counts and announces what it decided.
-    async fn attempt(&self, event: &Inbound, at: DateTime<Utc>) -> Result<Vec<Action>, Attempt> {
+    async fn attempt(&self, event: &Inbound, at: DateTime<Utc>) -> Result<Outcome, Attempt> {
         let limit = Duration::from_secs(self.settings.timeout_secs.max(1));
-        match tokio::time::timeout(limit, self.engine.handle(event, at)).await {
-            Ok(Ok(actions)) => {
-                self.metrics.count(&actions);
+        match tokio::time::timeout(limit, self.engine.decide(event, at)).await {
+            Ok(Ok(outcome)) => {
+                self.metrics.count(&outcome.actions);
                 self.wake.notify_one();
-                Ok(actions)
+                Ok(outcome)
             }
             Ok(Err(e)) => Err(Attempt::Engine(e)),
             Err(_) => Err(Attempt::TimedOut(limit)),

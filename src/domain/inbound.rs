@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::conversation::Detail;
 use super::ids::{Person, SourceKey, ThreadRef, TicketId};
+use super::press::ButtonAction;
 use crate::knowledge::Lang;
 pub use crate::knowledge::notices::parse_duration;
 
@@ -77,7 +78,7 @@ pub enum Inbound {
         /// Who pressed.
         by: Person,
         /// Which button.
-        button: Button,
+        button: Pressed,
         /// The answer or *did you mean* the button is under
         /// ([`crate::domain::State::offer`]), where the platform knows it: a
         /// press under an earlier one is refused instead of acting on the
@@ -125,6 +126,29 @@ pub struct Elsewhere {
     /// The conversation's thread as the platform links to it (`<#123>` on
     /// Discord).
     pub link: String,
+}
+
+/// A pressed button, as the client knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pressed {
+    /// What it means, from a client that offers only the conversation's
+    /// current buttons (the terminal).
+    Meaning(Button),
+    /// A platform's button id: what it does on which record (the
+    /// conversation, or for a rating its ticket). The engine tells whether
+    /// it still acts ([`crate::domain::Conversation::button`]).
+    Id {
+        /// What it does.
+        action: ButtonAction,
+        /// The record it is on.
+        record: i64,
+    },
+}
+
+impl From<Button> for Pressed {
+    fn from(button: Button) -> Self {
+        Pressed::Meaning(button)
+    }
 }
 
 /// A button the bot offers a customer.

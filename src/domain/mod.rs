@@ -1,7 +1,7 @@
 //! The domain: the nouns every layer shares and none owns. Typed ids and
 //! people ([`ids`]), what happens to the bot ([`Inbound`]), a conversation's
 //! state ([`Conversation`]) and what a pressed button means for it
-//! ([`ButtonAction`]), what the bot wants done ([`Action`], persisted in
+//! ([`ButtonAction`]), what the engine made of an event ([`Outcome`]), what the bot wants done ([`Action`], persisted in
 //! the outbox: additive changes only) and a ticket ([`Ticket`]).
 //!
 //! Plain data with its own small invariants. `engine` decides with it,
@@ -13,6 +13,7 @@ mod action;
 mod conversation;
 mod ids;
 mod inbound;
+mod outcome;
 mod press;
 mod ticket;
 
@@ -22,7 +23,9 @@ pub use action::{
 pub use conversation::{Awaiting, Conversation, Detail, Feedback, Offered, Reason, State, Status};
 pub use ids::{AnswerId, ConversationId, OutboxId, Person, SourceKey, ThreadRef, TicketId, UserId};
 pub use inbound::{
-    Button, Elsewhere, Inbound, NewNotice, NoticeCommand, Rating, StaffCommand, parse_duration,
+    Button, Elsewhere, Inbound, NewNotice, NoticeCommand, Pressed, Rating, StaffCommand,
+    parse_duration,
 };
+pub use outcome::{Outcome, Refusal, Verdict};
 pub use press::ButtonAction;
 pub use ticket::{MayReply, Ticket, TicketState, by_due, due_at, due_order, reminders};

@@ -16,9 +16,10 @@ use super::press::feedback_on;
 use super::turn::Turn;
 use crate::brain::Brain;
 use crate::domain::{
-    Action, Awaiting, Conversation, Detail, Feedback, Person, Reason, SourceKey, ThreadRef,
+    Action, Awaiting, ButtonAction, Conversation, Detail, Feedback, Outcome, Person, Reason,
+    Refusal, SourceKey, ThreadRef,
 };
-use crate::knowledge::{Kind, Need, missing};
+use crate::knowledge::{Kind, Lang, Need, missing};
 use crate::store::StoreError;
 
 impl Engine {
@@ -35,6 +36,30 @@ impl Engine {
             Awaiting::Details { missing, .. } => missing.clone(),
             _ => Vec::new(),
         }
+    }
+
+    /// The details a press of `action` on `record` under `offer` by `by` in
+    /// `thread` asks for first, with the conversation's language: for a
+    /// platform that answers such a press with a form. `None` when it would
+    /// not: not *Still broken*, not the customer's, no longer active, or
+    /// nothing missing.
+    pub async fn form_for_press(
+        &self,
+        thread: &ThreadRef,
+        by: &Person,
+        (action, record, offer): (ButtonAction, i64, Option<u64>),
+    ) -> Result<Option<(Vec<Need>, Lang)>, StoreError> {
+        if action != ButtonAction::StillBroken {
+            return Ok(None);
+        }
+        let Some(conv) = self.store.conversation_by_thread(thread).await? else {
+            return Ok(None);
+        };
+        if conv.customer.id != by.id || conv.button(action, record, offer).is_none() {
+            return Ok(None);
+        }
+        let wanted = self.details_wanted(&conv);
+        Ok((!wanted.is_empty()).then_some((wanted, conv.lang)))
     }
 
     fn missing_for(&self, brain: &Brain, conv: &Conversation, entry_id: &str) -> Vec<Need> {
@@ -146,7 +171,7 @@ impl Engine {
         by: &Person,
         (given, offer): (&[Detail], Option<u64>),
         now: DateTime<Utc>,
-    ) -> Result<Vec<Action>, StoreError> {
+    ) -> Result<Outcome, StoreError> {
         let brain = self.brain.get();
         let logged: Vec<String> = given
             .iter()
@@ -163,7 +188,7 @@ impl Engine {
             lang: None,
         };
         let Some((mut turn, mut conv)) = self.arrive(&brain, arrival, now).await? else {
-            return Ok(Vec::new());
+            return Ok(Outcome::repeated());
         };
         let given: Vec<Detail> = given
             .iter()
@@ -180,6 +205,7 @@ impl Engine {
                     text: phrases::not_your_buttons(conv.lang),
                 };
                 turn.push(None, None, told);
+                turn.refuse(Refusal::NotYours);
                 return turn.finish().await;
             }
             // A form from under an earlier answer is no longer about this one.
@@ -189,6 +215,7 @@ impl Engine {
                     text: phrases::stale_button(conv.lang),
                 };
                 turn.push(None, None, told);
+                turn.refuse(Refusal::Stale);
                 return turn.finish().await;
             }
             Awaiting::Feedback {
@@ -221,6 +248,7 @@ impl Engine {
                     text: phrases::stale_button(conv.lang),
                 };
                 turn.push(None, None, told);
+                turn.refuse(Refusal::Stale);
                 return turn.finish().await;
             }
         }

@@ -12,7 +12,7 @@ use super::phrases;
 use super::press::feedback_on;
 use super::turn::{LogLine, Turn};
 use crate::domain::{
-    Action, Awaiting, Card, CardStatus, Conversation, Feedback, Person, Reason, SourceKey,
+    Action, Awaiting, Card, CardStatus, Conversation, Feedback, Outcome, Person, Reason, SourceKey,
     StaffButton, Suggested, ThreadRef, Ticket, TicketState,
 };
 use crate::knowledge::{ContractTerms, Lang};
@@ -31,7 +31,7 @@ impl Engine {
         asked: Asked<'_>,
         lang: Option<Lang>,
         now: DateTime<Utc>,
-    ) -> Result<Vec<Action>, StoreError> {
+    ) -> Result<Outcome, StoreError> {
         let brain = self.brain.get();
         let summary = asked.summary.map(str::trim).filter(|s| !s.is_empty());
         let summary = summary.map(|s| capped(s, self.settings.max_message_chars));
@@ -45,7 +45,7 @@ impl Engine {
             lang,
         };
         let Some((mut turn, mut conv)) = self.arrive(&brain, arrival, now).await? else {
-            return Ok(Vec::new());
+            return Ok(Outcome::repeated());
         };
         if conv.customer.id != by.id {
             let told = Action::Ephemeral {

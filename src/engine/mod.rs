@@ -55,9 +55,9 @@ use serde::{Deserialize, Serialize};
 // The domain's nouns, re-exported: they are the engine's vocabulary too.
 pub use crate::domain::{
     Action, AnswerId, Awaiting, Button, Card, CardStatus, Conversation, ConversationId, Detail,
-    Elsewhere, Feedback, Inbound, NewNotice, NoticeCommand, Offer, Offered, OutboxId, Person,
-    PingLevel, Rating, Reason, Route, Source, SourceKey, StaffButton, StaffCommand, State, Status,
-    Suggested, ThreadRef, TicketId, UserId,
+    Elsewhere, Feedback, Inbound, NewNotice, NoticeCommand, Offer, Offered, OutboxId, Outcome,
+    Person, PingLevel, Pressed, Rating, Reason, Refusal, Route, Source, SourceKey, StaffButton,
+    StaffCommand, State, Status, Suggested, ThreadRef, TicketId, UserId, Verdict,
 };
 pub use escalate::card;
 pub use offline::Offline;
@@ -203,6 +203,17 @@ impl Engine {
         event: &Inbound,
         now: DateTime<Utc>,
     ) -> Result<Vec<Action>, EngineError> {
+        Ok(self.decide(event, now).await?.actions)
+    }
+
+    /// [`Engine::handle`], also saying whether the event acted or was
+    /// refused and why ([`Outcome`]): what an adapter needs to show the
+    /// outcome (take the buttons off a pressed message) without deciding it.
+    pub async fn decide(
+        &self,
+        event: &Inbound,
+        now: DateTime<Utc>,
+    ) -> Result<Outcome, EngineError> {
         use tracing::Instrument as _;
         let span = tracing::debug_span!("event", kind = event_kind(event));
         let event = event.cleaned();
@@ -213,7 +224,7 @@ impl Engine {
         &self,
         event: &Inbound,
         now: DateTime<Utc>,
-    ) -> Result<Vec<Action>, EngineError> {
+    ) -> Result<Outcome, EngineError> {
         for _ in 0..ATTEMPTS {
             let outcome = match event {
                 Inbound::Message {
@@ -285,11 +296,11 @@ impl Engine {
                     tracing::debug!("lost a race; handling the event again");
                     continue;
                 }
-                Ok(actions) => {
+                Ok(outcome) => {
                     if let Inbound::Message { source, .. } = event {
                         self.offline_given.forget(source);
                     }
-                    return Ok(actions);
+                    return Ok(outcome);
                 }
                 Err(e) => return Err(e.into()),
             }

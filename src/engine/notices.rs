@@ -90,7 +90,7 @@ impl Engine {
             announce(&mut turn, notice).await?;
         }
         self.link_open_tickets(&mut turn, &notices).await?;
-        turn.finish().await
+        Ok(turn.finish().await?.actions)
     }
 
     /// Publishes or ends a notice for `staff` at `now`; returns what they

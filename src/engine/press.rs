@@ -9,8 +9,8 @@ use super::phrases;
 use super::turn::{LogLine, Turn};
 use crate::brain::Brain;
 use crate::domain::{
-    Action, AnswerId, Awaiting, Button, Conversation, Feedback, Person, Rating, Reason, SourceKey,
-    ThreadRef, TicketId,
+    Action, AnswerId, Awaiting, Button, Conversation, Feedback, Outcome, Person, Pressed, Rating,
+    Reason, Refusal, SourceKey, ThreadRef, TicketId,
 };
 use crate::knowledge::{Kind, Lang};
 use crate::store::{ActorKind, StoreError, Via};
@@ -21,28 +21,39 @@ impl Engine {
         source: &SourceKey,
         thread: &ThreadRef,
         by: &Person,
-        (button, offer): (&Button, Option<u64>),
+        (pressed, offer): (&Pressed, Option<u64>),
         now: DateTime<Utc>,
-    ) -> Result<Vec<Action>, StoreError> {
+    ) -> Result<Outcome, StoreError> {
         let brain = self.brain.get();
         let Some(mut conv) = self.store.conversation_by_thread(thread).await? else {
             let mut turn = Turn::begin(&*self.store, now).await?;
             let lang = brain.settings().default_lang.0;
             turn.push(None, None, ephemeral(by, phrases::no_conversation(lang)));
+            turn.refuse(Refusal::NotFound);
             return turn.finish().await;
         };
+        // What the button means now; `None` when it no longer acts.
+        let button = match pressed {
+            Pressed::Meaning(button) => Some(button.clone()),
+            Pressed::Id { action, record } => conv.button(*action, *record, offer),
+        }
+        .filter(|_| conv.state.is_current(offer));
         let mut turn = Turn::begin(&*self.store, now).await?;
+        let label = match &button {
+            Some(button) => phrases::label(button, Lang::En, None),
+            None => "(a button no longer active)".to_owned(),
+        };
         let line = LogLine {
             conversation: conv.id,
             ticket: conv.ticket,
             actor: ActorKind::Customer,
             person: Some(by),
             kind: "press",
-            text: &phrases::label(button, Lang::En, None),
+            text: &label,
             source: Some(source),
         };
         if !turn.log(line).await? {
-            return Ok(Vec::new());
+            return Ok(Outcome::repeated());
         }
         if by.id != conv.customer.id {
             turn.push(
@@ -50,14 +61,16 @@ impl Engine {
                 None,
                 ephemeral(by, phrases::not_your_buttons(conv.lang)),
             );
+            turn.refuse(Refusal::NotYours);
             return turn.finish().await;
         }
-        if !conv.state.is_current(offer) {
+        let Some(button) = button else {
             turn.push(None, None, ephemeral(by, phrases::stale_button(conv.lang)));
+            turn.refuse(Refusal::Stale);
             return turn.finish().await;
-        }
+        };
         conv.touch(now);
-        self.pressed(&brain, &mut turn, &mut conv, source, button)
+        self.pressed(&brain, &mut turn, &mut conv, source, &button)
             .await?;
         turn.tx.save_conversation(&conv).await?;
         turn.finish().await
@@ -154,6 +167,7 @@ impl Engine {
                     None,
                     ephemeral(&customer, phrases::with_staff(conv.lang)),
                 );
+                turn.refuse(Refusal::WithStaff);
             }
             _ => {
                 turn.push(
@@ -161,6 +175,7 @@ impl Engine {
                     None,
                     ephemeral(&customer, phrases::stale_button(conv.lang)),
                 );
+                turn.refuse(Refusal::Stale);
             }
         }
         Ok(())

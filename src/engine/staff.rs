@@ -11,8 +11,8 @@ use super::message::offer;
 use super::phrases;
 use super::turn::{LogLine, Turn};
 use crate::domain::{
-    Action, Awaiting, Conversation, MayReply, Person, Rating, SourceKey, StaffCommand, Ticket,
-    TicketId, TicketState,
+    Action, Awaiting, Conversation, MayReply, Outcome, Person, Rating, Refusal, SourceKey,
+    StaffCommand, Ticket, TicketId, TicketState,
 };
 use crate::store::{ActorKind, Claim, Guarded, StoreError};
 
@@ -24,7 +24,7 @@ impl Engine {
         staff: &Person,
         command: &StaffCommand,
         now: DateTime<Utc>,
-    ) -> Result<Vec<Action>, StoreError> {
+    ) -> Result<Outcome, StoreError> {
         let ticket = self.store.ticket(id).await?;
         let conv = match &ticket {
             Some(t) => self.store.conversation(t.conversation).await?,
@@ -38,6 +38,7 @@ impl Engine {
                 None,
                 notice(staff, format!("There is no ticket #{id}.")),
             );
+            turn.refuse(Refusal::NotFound);
             return turn.finish().await;
         };
         let line = LogLine {
@@ -50,7 +51,7 @@ impl Engine {
             source: Some(source),
         };
         if !turn.log(line).await? {
-            return Ok(Vec::new());
+            return Ok(Outcome::repeated());
         }
         let mut s = StaffTurn {
             turn: &mut turn,
@@ -122,11 +123,16 @@ impl StaffTurn<'_> {
             }
             Claim::AlreadyClaimed { by } => {
                 self.tell_staff(format!("Ticket #{id} is already claimed by {}.", by.name));
+                self.turn.refuse(Refusal::Conflict);
             }
             Claim::Resolved => {
                 self.tell_staff(format!("Ticket #{id} is resolved; reopen it first."));
+                self.turn.refuse(Refusal::Conflict);
             }
-            Claim::Missing => self.tell_staff(format!("There is no ticket #{id}.")),
+            Claim::Missing => {
+                self.tell_staff(format!("There is no ticket #{id}."));
+                self.turn.refuse(Refusal::NotFound);
+            }
         }
         Ok(false)
     }
@@ -138,8 +144,14 @@ impl StaffTurn<'_> {
                 self.update_card(&ticket);
                 self.tell_staff(format!("You gave ticket #{id} back to the queue."));
             }
-            Guarded::Refused(ticket) => self.tell_staff(not_yours(&ticket, self.staff)),
-            Guarded::Missing => self.tell_staff(format!("There is no ticket #{id}.")),
+            Guarded::Refused(ticket) => {
+                self.tell_staff(not_yours(&ticket, self.staff));
+                self.turn.refuse(Refusal::Conflict);
+            }
+            Guarded::Missing => {
+                self.tell_staff(format!("There is no ticket #{id}."));
+                self.turn.refuse(Refusal::NotFound);
+            }
         }
         Ok(false)
     }

@@ -9,12 +9,12 @@ use chrono::{DateTime, Utc};
 
 use super::turn::{LogLine, Turn};
 use super::{Engine, EngineSettings, phrases};
-use crate::domain::{Action, Conversation, PingLevel, Status};
+use crate::domain::{Action, Conversation, Outcome, PingLevel, Status};
 use crate::knowledge::{Lang, show_duration};
 use crate::store::{ActorKind, DuePing, StoreError};
 
 impl Engine {
-    pub(super) async fn on_tick(&self, now: DateTime<Utc>) -> Result<Vec<Action>, StoreError> {
+    pub(super) async fn on_tick(&self, now: DateTime<Utc>) -> Result<Outcome, StoreError> {
         let s = &self.settings;
         let mut actions = Vec::new();
         self.refresh_feedback().await?;
@@ -45,7 +45,7 @@ impl Engine {
                 Err(e) => return Err(e),
             }
         }
-        Ok(actions)
+        Ok(Outcome::taken(actions))
     }
 
     async fn ping(&self, due: &DuePing, now: DateTime<Utc>) -> Result<Vec<Action>, StoreError> {
@@ -104,7 +104,7 @@ impl Engine {
             text,
         };
         turn.push(Some(due.conversation), Some(due.ticket), action);
-        turn.finish().await
+        Ok(turn.finish().await?.actions)
     }
 
     async fn quiet(
@@ -131,6 +131,6 @@ impl Engine {
         };
         turn.tx.save_conversation(&conv).await?;
         turn.push(Some(conv.id), None, action);
-        turn.finish().await
+        Ok(turn.finish().await?.actions)
     }
 }

@@ -4,7 +4,9 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::{Action, ConversationId, Person, SourceKey, TicketId, UserId};
+use crate::domain::{
+    Action, ConversationId, Outcome, Person, Refusal, SourceKey, TicketId, UserId, Verdict,
+};
 use crate::store::{ActorKind, NewEvent, Store, StoreError, Tx};
 
 /// A transaction and the actions decided in it.
@@ -16,6 +18,8 @@ pub struct Turn {
     actions: Vec<Planned>,
     /// Whose private notices the client shows itself (not queued).
     shown_by_client: Option<UserId>,
+    /// Whether the event acts; [`Turn::refuse`] says it does not.
+    verdict: Verdict,
 }
 
 /// An action decided in a turn.
@@ -39,6 +43,7 @@ impl Turn {
             now,
             actions: Vec::new(),
             shown_by_client: None,
+            verdict: Verdict::Taken,
         })
     }
 
@@ -81,6 +86,11 @@ impl Turn {
         Some(&last.action)
     }
 
+    /// The event is refused for `why` (the person is told in an action).
+    pub fn refuse(&mut self, why: Refusal) {
+        self.verdict = Verdict::Refused(why);
+    }
+
     /// Records an event in `conversation`'s log; `false` if its source was
     /// seen before.
     pub async fn log(&mut self, event: LogLine<'_>) -> Result<bool, StoreError> {
@@ -99,8 +109,8 @@ impl Turn {
     }
 
     /// Enqueues the actions, logs the bot's words, commits; returns the
-    /// actions to deliver.
-    pub async fn finish(mut self) -> Result<Vec<Action>, StoreError> {
+    /// actions to deliver and whether the event acted.
+    pub async fn finish(mut self) -> Result<Outcome, StoreError> {
         let actions = std::mem::take(&mut self.actions);
         for planned in &actions {
             let conversation = planned.conversation;
@@ -125,11 +135,15 @@ impl Turn {
             }
         }
         self.tx.commit().await?;
-        Ok(actions
+        let actions = actions
             .into_iter()
             .filter(|p| p.returned)
             .map(|p| p.action)
-            .collect())
+            .collect();
+        Ok(Outcome {
+            actions,
+            verdict: self.verdict,
+        })
     }
 }
 

@@ -283,7 +283,7 @@ async fn a_button_under_an_earlier_answer_is_refused_and_the_current_ones_work(b
         let press = fake.press(w.alice(), &first.response, &button(&first.body, label));
         assert_eq!(
             private_reply(fake, &press.token).await,
-            "This is no longer active."
+            "That button belongs to an earlier message; please use the latest one."
         );
     }
     fake.assert_no_more(&posts);

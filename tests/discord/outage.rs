@@ -12,7 +12,7 @@ use frontline::store::Store;
 use serde_json::Value;
 
 use crate::fake::world::User;
-use crate::frontline::{Frontline, Options, eventually, id, labels};
+use crate::frontline::{Frontline, Options, button, eventually, id, labels, private_reply};
 use crate::proxy::Proxy;
 use crate::support::{Backend, TestDb};
 
@@ -81,6 +81,41 @@ async fn with_the_database_away_faq_answers_go_out_and_a_ticket_waits_for_it() {
     fake.assert_no_more(&format!("POST /channels/{faq}/messages"));
     let answers = bot.store.answers().await.unwrap();
     assert_eq!(answers.len(), 1, "the offline answer is recorded once");
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_press_while_the_database_is_away_waits_for_it_and_then_acts() {
+    let proxy = Proxy::start(TestDb::postgres_addr()).await;
+    let Some(bot) = bot_behind(&proxy).await else {
+        return;
+    };
+    let fake = &bot.fake;
+    let w = fake.world().clone();
+    let m = id(&fake.says(w.support.id, w.alice(), "invoice"));
+    let answer = fake
+        .next_call(&format!("POST /channels/{m}/messages"))
+        .await;
+    proxy.cut();
+
+    let human = button(&answer.body, "Talk to a human");
+    let press = fake.press(w.alice(), &answer.response, &human);
+    assert_eq!(
+        private_reply(fake, &press.token).await,
+        "Noted. I cannot record it right now; it takes effect as soon as I can, usually \
+         within a minute."
+    );
+    metric_reads(&bot, "frontline_backlog 1").await;
+    fake.assert_no_more(&format!("POST /channels/{}/messages", w.staff_channel.id));
+
+    proxy.restore();
+    let card = fake
+        .next_call(&format!("POST /channels/{}/messages", w.staff_channel.id))
+        .await;
+    assert!(card.body.to_string().contains("invoice"), "{}", card.body);
+    metric_reads(&bot, "frontline_backlog 0").await;
+    let tickets = bot.store.tickets(&[]).await.unwrap();
+    assert_eq!(tickets.len(), 1, "the press opened one ticket");
     bot.stop().await;
 }
 

@@ -5,9 +5,10 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use frontline::brain::{BrainSettings, LiveBrain};
+use frontline::domain::ButtonAction;
 use frontline::engine::{
-    Action, Button, Engine, EngineSettings, Inbound, Person, SourceKey, StaffCommand, ThreadRef,
-    TicketId,
+    Action, Button, Engine, EngineSettings, Inbound, Outcome, Person, Pressed, SourceKey,
+    StaffCommand, ThreadRef, TicketId,
 };
 use frontline::knowledge::Lang;
 use frontline::store::{AnswerRecord, Event, Store, Ticket};
@@ -154,7 +155,7 @@ impl Bot {
             source: self.source(),
             thread: self.thread.clone(),
             by: who.clone(),
-            button,
+            button: button.into(),
             offer: None,
         };
         self.handle(&event).await
@@ -166,10 +167,40 @@ impl Bot {
             source: self.source(),
             thread: self.thread.clone(),
             by: self.customer.clone(),
-            button,
+            button: button.into(),
             offer: Some(offer),
         };
         self.handle(&event).await
+    }
+
+    /// What the engine decides about `event` now.
+    pub async fn decide(&self, event: &Inbound) -> Outcome {
+        self.engine
+            .decide(event, self.now)
+            .await
+            .expect("the engine decides it")
+    }
+
+    /// `who` presses a platform's button in the customer's thread: `action`
+    /// on `record`, under `offer`, as the platform sends it.
+    pub fn press_id(
+        &mut self,
+        who: &Person,
+        (action, record, offer): (ButtonAction, i64, Option<u64>),
+    ) -> Inbound {
+        Inbound::Press {
+            source: self.source(),
+            thread: self.thread.clone(),
+            by: who.clone(),
+            button: Pressed::Id { action, record },
+            offer,
+        }
+    }
+
+    /// The id of the customer's conversation.
+    pub async fn conversation_id(&self) -> i64 {
+        let conv = self.db.store.conversation_by_thread(&self.thread).await;
+        conv.unwrap().expect("the conversation exists").id.0
     }
 
     /// A member of staff acts on a ticket.

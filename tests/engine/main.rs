@@ -14,6 +14,7 @@ mod harness;
 mod maintainer;
 mod notices;
 mod places;
+mod presses;
 mod questions;
 mod staff;
 mod timers;

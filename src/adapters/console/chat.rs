@@ -67,7 +67,7 @@ pub async fn run_chat(
                 source: sources.next(),
                 thread: thread.clone(),
                 by: customer.clone(),
-                button,
+                button: button.into(),
                 // Only the latest message's buttons can be pressed here.
                 offer: None,
             },

@@ -172,8 +172,8 @@ impl Handler {
                         command,
                     };
                     match self.intake.handle(&event, false).await {
-                        Handled::Done(actions) => {
-                            let told = actions.iter().any(
+                        Handled::Done(outcome) => {
+                            let told = outcome.actions.iter().any(
                                 |a| matches!(a, Action::Ephemeral { user, .. } if *user == by.id),
                             );
                             (!told).then(|| format!("Done (ticket #{ticket})."))

@@ -33,7 +33,7 @@ use super::interactions::Interactions;
 use super::settings::{ChannelRole, DiscordConfig};
 use super::thread_name::thread_name;
 use crate::brain::LiveBrain;
-use crate::domain::{Action, Elsewhere, Inbound, ThreadRef};
+use crate::domain::{Elsewhere, Inbound, ThreadRef};
 use crate::engine::{Engine, Placement};
 use crate::flood::{FloodGuard, Verdict};
 use crate::intake::{Handled, Intake};
@@ -121,18 +121,9 @@ impl Handler {
     }
 
     /// Hands `event` to the engine (through the intake, which wakes the
-    /// delivery loop); whether it decided anything now.
-    pub(crate) async fn handle(&self, event: &Inbound) -> bool {
-        !self.decide(event).await.is_empty()
-    }
-
-    /// [`Handler::handle`], returning what the engine decided (already in
-    /// the outbox); nothing if it failed or the event waits for the database.
-    pub(crate) async fn decide(&self, event: &Inbound) -> Vec<Action> {
-        match self.intake.handle(event, false).await {
-            Handled::Done(actions) => actions,
-            _ => Vec::new(),
-        }
+    /// delivery loop); what became of it.
+    pub(crate) async fn handle(&self, event: &Inbound) -> Handled {
+        self.intake.handle(event, false).await
     }
 
     async fn on_message(&self, ctx: &Context, msg: &Message) {

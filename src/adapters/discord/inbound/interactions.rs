@@ -1,12 +1,14 @@
 //! Button presses. Each is acknowledged at once with a deferred update (well
-//! within Discord's 3 seconds), its `custom_id` parsed and checked against
-//! the store (the conversation of the thread, the ticket), and handed to
-//! the engine; a forged or stale id gets an ephemeral "no longer active", a
-//! *Claim* from someone without the staff role an ephemeral refusal. When
-//! the engine took the press, the message loses its buttons so it cannot be
-//! pressed twice. *Still broken* under a fix whose staff need details the
-//! customer has not given (the engine's `details_wanted`) is answered with a
-//! form instead, and the form's answers become [`Inbound::Details`]. Also:
+//! within Discord's 3 seconds), its `custom_id` parsed (a forged or garbled
+//! one gets an ephemeral "no longer active") and handed to the engine as it
+//! is ([`Pressed::Id`]): whether it still acts, and whether the presser may
+//! press it, is the engine's to decide and to tell them. A *Claim* from
+//! someone without the staff role gets an ephemeral refusal. When the
+//! engine took the press, the message loses its buttons so it cannot be
+//! pressed twice; while the database is away the press waits for it, and
+//! the presser is told. *Still broken* under a fix whose staff need details
+//! the customer has not given (the engine's `form_for_press`) is answered
+//! with a form instead, and the form's answers become [`Inbound::Details`]. Also:
 //! the latest interaction token of each user, through which the engine's
 //! private notices reach them.
 
@@ -24,17 +26,19 @@ use super::handler::Handler;
 use super::ids::{is_staff, person, source_key, thread_ref};
 use super::mentions::no_pings;
 use super::render;
-use crate::domain::{Detail, Inbound, StaffCommand, TicketId};
+use crate::domain::{Detail, Inbound, Pressed, StaffCommand, TicketId};
+use crate::intake::Handled;
 use crate::knowledge::Need;
 use crate::store::{SqlStore, StoreError};
 
 /// What someone pressing an outdated or unknown button reads.
 pub const NO_LONGER_ACTIVE: &str = "This is no longer active.";
-/// What someone reads who presses a button while the database is away: a
-/// press cannot wait unseen (the button would look dead), so it is refused
-/// honestly, to be pressed again.
-pub const DATABASE_AWAY: &str =
-    "I cannot record that right now; please press it again in a minute.";
+/// What someone reads whose press waits for the database: it acts as soon
+/// as the database is back, so the button does not look dead meanwhile.
+pub const PRESS_WAITS: &str = "Noted. I cannot record it right now; it takes effect as soon as I can, usually within a minute.";
+/// What someone reads whose press was lost (the backlog is full, or it
+/// failed): to be pressed again.
+pub const NOT_RECORDED: &str = "I cannot record that right now; please press it again in a minute.";
 /// What someone without the staff role reads when trying staff things.
 pub const STAFF_ONLY: &str = "Only support staff can do that.";
 
@@ -102,93 +106,62 @@ impl Handler {
         }
         let by = person(&press.user);
         self.interactions.remember(&by.id.0, &press.token).await;
-        let event = match press.data.custom_id.parse::<ButtonId>() {
-            Ok(id) => self.press_event(press, id).await,
-            Err(_) => Err(NO_LONGER_ACTIVE),
+        let Ok(id) = press.data.custom_id.parse::<ButtonId>() else {
+            return self.tell(ctx, press, NO_LONGER_ACTIVE).await;
         };
-        let (event, customers) = match event {
-            Ok(event) => event,
-            Err(notice) => return self.tell(ctx, press, notice).await,
-        };
-        // The customer's press takes the buttons away once the engine took
-        // it; anyone else's leaves them for the customer.
-        if self.handle(&event).await && customers {
-            let edit = EditInteractionResponse::new().components(vec![]);
-            if let Err(e) = press.edit_response(&ctx.http, edit).await {
-                tracing::warn!(error = %e, "removing the buttons of a pressed message");
-            }
-        }
-    }
-
-    /// The engine event of a press and whether the presser is the
-    /// conversation's customer, or the notice for a refused press.
-    async fn press_event(
-        &self,
-        press: &ComponentInteraction,
-        id: ButtonId,
-    ) -> Result<(Inbound, bool), &'static str> {
         let source = source_key(press.id);
-        let by = person(&press.user);
-        if id.action == ButtonAction::Claim {
+        let event = if id.action == ButtonAction::Claim {
+            // The one thing checked here: the platform's staff role.
             if !is_staff(press.member.as_ref(), self.config.staff_role) {
-                return Err(STAFF_ONLY);
+                return self.tell(ctx, press, STAFF_ONLY).await;
             }
-            let ticket = TicketId(id.id);
-            match self.engine.queries().ticket(ticket).await {
-                Ok(Some(_)) => {}
-                Err(e) if e.is_unavailable() => return Err(self.database_away()),
-                _ => return Err(NO_LONGER_ACTIVE),
-            }
-            let claim = Inbound::Staff {
+            Inbound::Staff {
                 source,
-                ticket,
+                ticket: TicketId(id.id),
                 staff: by,
                 command: StaffCommand::Claim,
-            };
-            return Ok((claim, false));
+            }
+        } else {
+            Inbound::Press {
+                source,
+                thread: thread_ref(press.channel_id),
+                by,
+                button: Pressed::Id {
+                    action: id.action,
+                    record: id.id,
+                },
+                offer: id.offer,
+            }
+        };
+        match self.handle(&event).await {
+            // A customer's press the engine took: the message loses its
+            // buttons (a claim's card is updated by the engine instead).
+            Handled::Done(outcome) if outcome.is_taken() && id.action != ButtonAction::Claim => {
+                let edit = EditInteractionResponse::new().components(vec![]);
+                if let Err(e) = press.edit_response(&ctx.http, edit).await {
+                    tracing::warn!(error = %e, "removing the buttons of a pressed message");
+                }
+            }
+            // Refused or repeated: the engine told the presser why.
+            Handled::Done(_) => {}
+            Handled::Waiting { .. } => self.tell(ctx, press, PRESS_WAITS).await,
+            Handled::Refused | Handled::Failed => self.tell(ctx, press, NOT_RECORDED).await,
         }
-        let thread = thread_ref(press.channel_id);
-        let conv = match self.engine.queries().conversation_by_thread(&thread).await {
-            Ok(Some(conv)) => conv,
-            Err(e) if e.is_unavailable() => return Err(self.database_away()),
-            _ => return Err(NO_LONGER_ACTIVE),
-        };
-        // Stale buttons are refused by the rule the engine applies again
-        // when it takes the press (the conversation may move on meanwhile).
-        let button = conv
-            .button(id.action, id.id, id.offer)
-            .ok_or(NO_LONGER_ACTIVE)?;
-        let customers = conv.customer.id == by.id;
-        let event = Inbound::Press {
-            source,
-            thread,
-            by,
-            button,
-            offer: id.offer,
-        };
-        Ok((event, customers))
     }
 
     /// The form for the details staff need, if `press` is the customer's
     /// active *Still broken* and the engine wants details first.
     async fn details_form(&self, press: &ComponentInteraction) -> Option<CreateModal> {
         let id = press.data.custom_id.parse::<ButtonId>().ok()?;
-        if id.action != ButtonAction::StillBroken {
-            return None;
-        }
         let thread = thread_ref(press.channel_id);
-        let conv = self
+        let by = person(&press.user);
+        let pressed = (id.action, id.id, id.offer);
+        let (wanted, lang) = self
             .engine
-            .queries()
-            .conversation_by_thread(&thread)
+            .form_for_press(&thread, &by, pressed)
             .await
             .ok()??;
-        conv.button(id.action, id.id, id.offer)?;
-        if conv.customer.id != person(&press.user).id {
-            return None;
-        }
-        let wanted = self.engine.details_wanted(&conv);
-        (!wanted.is_empty()).then(|| render::details_form(id.to_string(), &wanted, conv.lang))
+        Some(render::details_form(id.to_string(), &wanted, lang))
     }
 
     /// The customer sent the details form: the ticket opens with what they
@@ -241,18 +214,13 @@ impl Handler {
             details,
             offer: pressed.offer,
         };
-        if self.handle(&event).await && form.message.is_some() {
+        let taken = matches!(self.handle(&event).await, Handled::Done(d) if d.is_taken());
+        if taken && form.message.is_some() {
             let edit = EditInteractionResponse::new().components(vec![]);
             if let Err(e) = form.edit_response(&ctx.http, edit).await {
                 tracing::warn!(error = %e, "removing the buttons of a message");
             }
         }
-    }
-
-    /// Notes that the database is away and says so to the presser.
-    fn database_away(&self) -> &'static str {
-        self.intake.database_unreachable();
-        DATABASE_AWAY
     }
 
     async fn tell(&self, ctx: &Context, press: &ComponentInteraction, text: &str) {

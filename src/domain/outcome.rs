@@ -1,0 +1,68 @@
+//! What the engine made of one inbound event: the actions it decided and
+//! whether it acted on the event or refused it, and why. Adapters translate
+//! this (take the buttons off a pressed message, say a press waits) and
+//! never decide it themselves.
+
+use super::action::Action;
+
+/// The engine's answer to one event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// What to do, in order (already in the outbox, except the private
+    /// notices a client shows itself).
+    pub actions: Vec<Action>,
+    /// Whether the event acted.
+    pub verdict: Verdict,
+}
+
+/// Whether an event acted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// It acted (a message answered, a press taken, a command done).
+    Taken,
+    /// The same event (its source) was handled before: nothing is done again.
+    Repeated,
+    /// It was refused; the person was told why among the actions.
+    Refused(Refusal),
+}
+
+/// Why an event was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Nothing to act on: no conversation in the thread, no such ticket.
+    NotFound,
+    /// Someone else's buttons.
+    NotYours,
+    /// A button that no longer acts: under an earlier answer or *did you
+    /// mean*, of another conversation, or for something the conversation
+    /// no longer waits for.
+    Stale,
+    /// The conversation is with staff: its buttons wait for them.
+    WithStaff,
+    /// The ticket is not in a state for it: claimed by someone else,
+    /// resolved.
+    Conflict,
+}
+
+impl Outcome {
+    /// Acted, with `actions`.
+    pub fn taken(actions: Vec<Action>) -> Self {
+        Outcome {
+            actions,
+            verdict: Verdict::Taken,
+        }
+    }
+
+    /// Handled before: nothing.
+    pub fn repeated() -> Self {
+        Outcome {
+            actions: Vec::new(),
+            verdict: Verdict::Repeated,
+        }
+    }
+
+    /// Whether the event acted now.
+    pub fn is_taken(&self) -> bool {
+        self.verdict == Verdict::Taken
+    }
+}
