@@ -211,7 +211,12 @@ fn classifier(brain: &Brain, semantic: &Semantic, index: &SemanticIndex) -> Clas
     }
     let (vectors, _) = semantic
         .cache
-        .embed_all(&semantic.encoder, index.adaptation(), &texts)
+        .embed_all(
+            &semantic.encoder,
+            index.adaptation(),
+            &texts,
+            frontline::semantic::BuildKind::New,
+        )
         .expect("embeds");
     let rows: Vec<f32> = vectors.iter().flat_map(|v| v.iter().copied()).collect();
     Classifier::train(

@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 
 pub use adapt::Adaptation;
 pub use bert::Profile;
-pub use cache::{CacheStats, EmbeddingCache, KEEP_BUILDS, Vector};
+pub use cache::{BuildKind, CacheStats, EmbeddingCache, KEEP_BUILDS, Vector};
 pub use classifier::Classifier;
 pub use companion::Companion;
 pub use dense::Precision;

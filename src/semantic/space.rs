@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::{
-    Adaptation, CacheStats, Classifier, Encoder, Semantic, SemanticError, adapt, classifier, dot,
-    multilingual,
+    Adaptation, BuildKind, CacheStats, Classifier, Encoder, Semantic, SemanticError, adapt,
+    classifier, dot, multilingual,
 };
 use crate::knowledge::Knowledge;
 
@@ -140,8 +140,30 @@ pub struct SemanticIndex {
 
 impl SemanticIndex {
     /// Embeds every title and listed question of `knowledge` (from the cache
-    /// where possible).
+    /// where possible); then the cache keeps only the most recently used
+    /// adapted layers and classifiers.
     pub fn build(knowledge: &Knowledge, semantic: &Semantic) -> Result<Self, SemanticError> {
+        Self::build_as(knowledge, semantic, BuildKind::New)
+    }
+
+    /// [`SemanticIndex::build`] for a knowledge made up to calibrate the
+    /// hand-over (a round of `ranking::handover`): the cache is not pruned
+    /// after it, so that a calibration's rounds, which train layers of their
+    /// own, cannot push out the layer of the FAQ itself (a later start
+    /// would then train it again), and its embeddings count as part of the
+    /// latest build for what memory keeps ([`BuildKind::Scratch`]).
+    pub fn build_for_calibration(
+        knowledge: &Knowledge,
+        semantic: &Semantic,
+    ) -> Result<Self, SemanticError> {
+        Self::build_as(knowledge, semantic, BuildKind::Scratch)
+    }
+
+    fn build_as(
+        knowledge: &Knowledge,
+        semantic: &Semantic,
+        kind: BuildKind,
+    ) -> Result<Self, SemanticError> {
         let started = Instant::now();
         let mut texts: Vec<&str> = Vec::new();
         let mut row_entry = Vec::new();
@@ -166,14 +188,14 @@ impl SemanticIndex {
         let (vectors, stats) =
             semantic
                 .cache
-                .embed_all(&semantic.encoder, adaptation.as_ref(), &texts)?;
+                .embed_all(&semantic.encoder, adaptation.as_ref(), &texts, kind)?;
         let dim = semantic.encoder.dim();
         let entries = knowledge.entries().len();
         let vectors = Vectors::new(&vectors, &row_entry, entries, dim);
         // A companion that fails leaves the main model ranking alone.
         let companion = semantic.companion.as_ref().and_then(|c| {
             c.cache
-                .embed_with("", &texts, |batch| {
+                .embed_with("", &texts, kind, |batch| {
                     semantic.encoder.install(|| c.embed(batch))
                 })
                 .inspect_err(|e| {
@@ -192,7 +214,9 @@ impl SemanticIndex {
             .any(|&l| semantic.multilingual_for(l).is_some());
         let multilingual = semantic.multilingual.as_ref().filter(|_| ranked).and_then(|m| {
             m.cache
-                .embed_with(multilingual::QUERY_PREFIX, &texts, |batch| m.embed(batch))
+                .embed_with(multilingual::QUERY_PREFIX, &texts, kind, |batch| {
+                    m.embed(batch)
+                })
                 .inspect_err(|e| {
                     tracing::warn!(error = %e, "the multilingual encoder failed; ranking without it");
                 })
@@ -225,7 +249,11 @@ impl SemanticIndex {
             None => None,
         };
         // What this build uses was written or marked used just now.
-        if let Some(dir) = semantic.cache_dir.as_deref() {
+        if let Some(dir) = semantic
+            .cache_dir
+            .as_deref()
+            .filter(|_| kind == BuildKind::New)
+        {
             adapt::prune(dir);
             classifier::prune(dir);
         }

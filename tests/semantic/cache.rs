@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use frontline::semantic::{EmbeddingCache, KEEP_BUILDS, Semantic, Vector};
+use frontline::semantic::{BuildKind, EmbeddingCache, KEEP_BUILDS, Semantic, Vector};
 
 use crate::helpers::model;
 
@@ -24,7 +24,9 @@ fn open_plain(dir: &Path, m: &Semantic) -> EmbeddingCache {
 fn build(cache: &EmbeddingCache, m: &Semantic, n: usize) -> (Vec<Vector>, usize) {
     let texts = version(n);
     let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
-    let (vectors, stats) = cache.embed_all(&m.encoder, None, &texts).expect("embeds");
+    let (vectors, stats) = cache
+        .embed_all(&m.encoder, None, &texts, BuildKind::New)
+        .expect("embeds");
     (vectors, stats.computed)
 }
 
@@ -127,4 +129,24 @@ fn a_file_whose_header_is_broken_is_started_afresh() {
     assert!(cache.is_empty());
     assert_eq!(build(&cache, &m, 1).1, 8);
     assert_eq!(build(&open_plain(dir.path(), &m), &m, 1).1, 0, "read back");
+}
+
+#[test]
+fn scratch_builds_belong_to_the_latest_build_and_push_nothing_out() {
+    let Some(m) = model(None) else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cache = open(dir.path(), &m);
+    build(&cache, &m, 1);
+    // A calibration's rounds: more scratch builds than memory keeps builds.
+    for n in 2..=KEEP_BUILDS as usize + 2 {
+        let texts = version(n);
+        let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+        cache
+            .embed_all(&m.encoder, None, &texts, BuildKind::Scratch)
+            .expect("embeds");
+    }
+    let (_, computed) = build(&cache, &m, 1);
+    assert_eq!(computed, 0, "the FAQ's own embeddings are still there");
 }

@@ -59,3 +59,41 @@ fn a_reload_and_a_restart_embed_only_what_changed() {
     assert_eq!(embedded_now(&live), (32, 0), "a restart embeds nothing");
     assert_eq!(adaptation_now(&live), (adapted.0, false), "nor trains");
 }
+
+#[test]
+fn the_calibrations_own_layers_do_not_push_out_the_faqs_so_a_restart_trains_nothing() {
+    let cache = tempfile::tempdir().expect("temp dir");
+    let faq = tempfile::tempdir().expect("temp dir");
+    crate::helpers::copy_dir(&crate::helpers::fixture(), faq.path());
+    let Some(m) = model(Some(cache.path())) else {
+        return;
+    };
+    // The shipped settings: the hand-over is calibrated, and a FAQ this
+    // small embeds several rounds, each adapting a layer of its own.
+    let settings = frontline::brain::BrainSettings::default();
+    let (live, _) = LiveBrain::start(faq.path(), settings.clone(), Some(m)).expect("starts");
+    let first = adaptation_now(&live);
+    assert!(first.1, "the first start trains");
+    let layers = std::fs::read_dir(cache.path())
+        .expect("readable")
+        .filter_map(Result::ok)
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.starts_with("adapt-") && name.ends_with(".safetensors")
+        })
+        .count();
+    // More than the cache keeps of them after a build (four).
+    assert!(
+        layers > 4,
+        "the rounds trained layers of their own: {layers}"
+    );
+
+    let m = model(Some(cache.path())).expect("still there");
+    let (live, _) = LiveBrain::start(faq.path(), settings, Some(m)).expect("starts");
+    assert_eq!(
+        adaptation_now(&live),
+        (first.0, false),
+        "a restart trains nothing"
+    );
+    assert_eq!(embedded_now(&live), (32, 0), "nor embeds");
+}

@@ -237,7 +237,7 @@ pub fn collect(
             continue;
         };
         let model = semantic.filter(|_| r < rounds).and_then(|m| {
-            SemanticIndex::build(&round.knowledge, m)
+            SemanticIndex::build_for_calibration(&round.knowledge, m)
                 .inspect_err(
                     |e| tracing::warn!(error = %e, "calibration: a round's embedding failed"),
                 )

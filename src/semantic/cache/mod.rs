@@ -91,6 +91,18 @@ impl Memory {
     }
 }
 
+/// Whether embeddings are asked for by an index build of its own, or by a
+/// scratch build that belongs to the latest one (a round of the hand-over's
+/// calibration): only builds of their own count for what memory keeps, so
+/// a calibration's rounds do not push out the FAQ's own embeddings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BuildKind {
+    /// A build of its own.
+    New,
+    /// Part of the latest build.
+    Scratch,
+}
+
 /// What one [`EmbeddingCache::embed_all`] call did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CacheStats {
@@ -165,8 +177,10 @@ impl EmbeddingCache {
         encoder: &Encoder,
         adaptation: Option<&Adaptation>,
         texts: &[&str],
+        build: BuildKind,
     ) -> Result<(Vec<Vector>, CacheStats), SemanticError> {
-        self.embed_with(adaptation.map_or("", Adaptation::id), texts, |batch| {
+        let variant = adaptation.map_or("", Adaptation::id);
+        self.embed_with(variant, texts, build, |batch| {
             encoder.embed_with(batch, adaptation.map(Adaptation::layer))
         })
     }
@@ -178,13 +192,16 @@ impl EmbeddingCache {
         &self,
         variant: &str,
         texts: &[&str],
+        build: BuildKind,
         embed: impl Fn(&[&str]) -> Result<Vec<Vec<f32>>, SemanticError>,
     ) -> Result<(Vec<Vector>, CacheStats), SemanticError> {
         let keys: Vec<Key> = texts.iter().map(|t| self.key(variant, t)).collect();
         let mut found: HashMap<Key, Vector> = HashMap::new();
         let (build, mut missing) = {
             let mut memory = self.memory.lock().expect("cache lock");
-            memory.builds += 1;
+            if build == BuildKind::New || memory.builds == 0 {
+                memory.builds += 1;
+            }
             let build = memory.builds;
             let mut missing: Vec<(Key, &str)> = Vec::new();
             let mut seen = std::collections::HashSet::new();

@@ -371,24 +371,31 @@ fn fit(
         for batch in batches(inputs.len(), &mut seed) {
             // Each half of the batch on a thread of its own; the gradient of
             // the batch's mean loss is the size-weighted mean of the halves'.
-            let (first, second) = batch.split_at(batch.len() / 2);
-            let loss_of = |part: &[usize]| -> Result<Option<(GradStore, f64)>, SemanticError> {
-                if part.is_empty() {
-                    return Ok(None);
+            // A half is padded chunk by chunk of texts of similar length.
+            let [first, second] = halves(&batch, inputs)?;
+            let loss_of = |part: &[Vec<usize>]| -> Result<Option<(GradStore, f64)>, SemanticError> {
+                let count: usize = part.iter().map(Vec::len).sum();
+                let mut total: Option<Tensor> = None;
+                for chunk in part.iter().filter(|c| !c.is_empty()) {
+                    let rows: Vec<&Tensor> = chunk.iter().map(|&i| &inputs[i]).collect();
+                    let (x, mask) = padded(&rows)?;
+                    let y: Vec<u32> = chunk.iter().map(|&i| labels[i]).collect();
+                    let y = Tensor::from_vec(y, chunk.len(), &Device::Cpu)?;
+                    let e = pooled(&layer, &shape, &x, &mask)?;
+                    let logits = (e.matmul(&unit_rows(head.as_tensor())?.t()?)? * SCALE)?;
+                    let loss = (candle_nn::loss::cross_entropy(&logits, &y)?
+                        * (chunk.len() as f64 / count as f64))?;
+                    total = Some(match total {
+                        Some(t) => (t + loss)?,
+                        None => loss,
+                    });
                 }
-                let rows: Vec<&Tensor> = part.iter().map(|&i| &inputs[i]).collect();
-                let (x, mask) = padded(&rows)?;
-                let y: Vec<u32> = part.iter().map(|&i| labels[i]).collect();
-                let y = Tensor::from_vec(y, part.len(), &Device::Cpu)?;
-                let e = pooled(&layer, &shape, &x, &mask)?;
-                let logits = (e.matmul(&unit_rows(head.as_tensor())?.t()?)? * SCALE)?;
-                let loss = candle_nn::loss::cross_entropy(&logits, &y)?;
-                Ok(Some((
-                    loss.backward()?,
-                    part.len() as f64 / batch.len() as f64,
-                )))
+                let Some(loss) = total else {
+                    return Ok(None);
+                };
+                Ok(Some((loss.backward()?, count as f64 / batch.len() as f64)))
             };
-            let (a, b) = encoder.install(|| rayon::join(|| loss_of(first), || loss_of(second)));
+            let (a, b) = encoder.install(|| rayon::join(|| loss_of(&first), || loss_of(&second)));
             let grads = match (a?, b?) {
                 (Some((mut ga, wa)), Some((gb, wb))) => {
                     for var in layer.vars().iter().chain([&head]) {
@@ -410,6 +417,28 @@ fn fit(
     layer.weights(model.last_layer())
 }
 
+/// `batch` split for the two threads: sorted by length into four chunks,
+/// each padded to its own longest text (padding every text of a random
+/// batch to the batch's longest about doubled the work), the shortest and
+/// the longest chunk to one thread, the middle two to the other, so both
+/// have about as many tokens to compute. The batch's texts, and so its
+/// gradient, are the same as without chunks.
+fn halves(batch: &[usize], inputs: &[Tensor]) -> Result<[Vec<Vec<usize>>; 2], SemanticError> {
+    let mut sorted = Vec::with_capacity(batch.len());
+    for &i in batch {
+        sorted.push((inputs[i].dim(0)?, i));
+    }
+    sorted.sort_unstable();
+    let n = sorted.len();
+    let chunk = |c: usize| -> Vec<usize> {
+        sorted[c * n / 4..(c + 1) * n / 4]
+            .iter()
+            .map(|&(_, i)| i)
+            .collect()
+    };
+    Ok([vec![chunk(0), chunk(3)], vec![chunk(1), chunk(2)]])
+}
+
 /// Unit centroids of each entry's texts under the layer as it is.
 fn centroids(
     layer: &Trainable,
@@ -420,12 +449,15 @@ fn centroids(
 ) -> Result<Tensor, SemanticError> {
     let dim = shape.heads * shape.head_size;
     let mut sums = vec![0f32; entries * dim];
-    for (rows, labels) in inputs.chunks(BATCH).zip(labels.chunks(BATCH)) {
-        let rows: Vec<&Tensor> = rows.iter().collect();
+    // By length, so that each batch is padded little.
+    let mut order: Vec<usize> = (0..inputs.len()).collect();
+    order.sort_by_key(|&i| inputs[i].dim(0).unwrap_or(0));
+    for batch in order.chunks(BATCH) {
+        let rows: Vec<&Tensor> = batch.iter().map(|&i| &inputs[i]).collect();
         let (x, mask) = padded(&rows)?;
         let e = pooled(layer, shape, &x, &mask)?.detach().to_vec2::<f32>()?;
-        for (v, &l) in e.iter().zip(labels) {
-            let s = &mut sums[l as usize * dim..][..dim];
+        for (v, &i) in e.iter().zip(batch) {
+            let s = &mut sums[labels[i] as usize * dim..][..dim];
             s.iter_mut().zip(v).for_each(|(s, x)| *s += x);
         }
     }
@@ -676,5 +708,38 @@ mod tests {
         let mut sorted = a.clone();
         sorted.sort_unstable();
         assert_eq!(sorted, (0..100).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_batch_is_split_by_length_into_two_even_halves_of_every_text() {
+        // Texts of 1 to 32 tokens, in a shuffled order.
+        let mut lengths: Vec<usize> = (1..=32).collect();
+        shuffle(&mut lengths, &mut 3);
+        let inputs: Vec<Tensor> = lengths
+            .iter()
+            .map(|&n| Tensor::zeros((n, 2), candle_core::DType::F32, &candle_core::Device::Cpu))
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let batch: Vec<usize> = (0..32).collect();
+        let halves = super::halves(&batch, &inputs).unwrap();
+        let mut seen: Vec<usize> = halves.iter().flatten().flatten().copied().collect();
+        seen.sort_unstable();
+        assert_eq!(seen, batch, "every text once");
+        // Each chunk holds texts of neighbouring lengths.
+        for chunk in halves.iter().flatten() {
+            let len: Vec<usize> = chunk.iter().map(|&i| lengths[i]).collect();
+            assert!(
+                len.iter().max().unwrap() - len.iter().min().unwrap() < 8,
+                "{len:?}"
+            );
+        }
+        // Both threads pad about as many tokens.
+        let padded = |half: &Vec<Vec<usize>>| -> usize {
+            half.iter()
+                .map(|c| c.len() * c.iter().map(|&i| lengths[i]).max().unwrap_or(0))
+                .sum()
+        };
+        let (a, b) = (padded(&halves[0]), padded(&halves[1]));
+        assert!(a.abs_diff(b) * 10 < a + b, "{a} against {b}");
     }
 }
