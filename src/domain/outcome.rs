@@ -40,8 +40,10 @@ pub enum Refusal {
     /// The conversation is with staff: its buttons wait for them.
     WithStaff,
     /// The ticket is not in a state for it: claimed by someone else,
-    /// resolved.
+    /// resolved, not resolved (to reopen).
     Conflict,
+    /// The command lacks what it needs (a note to resolve with).
+    Incomplete,
 }
 
 impl Outcome {

@@ -12,8 +12,8 @@ use super::phrases;
 use super::press::feedback_on;
 use super::turn::{LogLine, Turn};
 use crate::domain::{
-    Action, Awaiting, Card, CardStatus, Conversation, Feedback, Outcome, Person, Reason, SourceKey,
-    StaffButton, Suggested, ThreadRef, Ticket, TicketState,
+    Action, Awaiting, Card, CardStatus, Conversation, Feedback, Outcome, Person, Reason, Refusal,
+    SourceKey, StaffButton, Suggested, ThreadRef, Ticket, TicketState,
 };
 use crate::knowledge::{ContractTerms, Lang};
 use crate::store::{ActorKind, NewTicket, Opened, StoreError};
@@ -53,6 +53,7 @@ impl Engine {
                 text: phrases::not_your_conversation(conv.lang),
             };
             turn.push(None, None, told);
+            turn.refuse(Refusal::NotYours);
             return turn.finish().await;
         }
         conv.customer_returns(now);

@@ -89,6 +89,12 @@ impl StaffTurn<'_> {
         self.turn.push(Some(self.conv.id), Some(self.id), n);
     }
 
+    /// The command is refused for `why`; the member of staff is told `text`.
+    fn refuse(&mut self, why: Refusal, text: String) {
+        self.tell_staff(text);
+        self.turn.refuse(why);
+    }
+
     fn tell_customer(&mut self, action: Action) {
         self.turn.push(Some(self.conv.id), Some(self.id), action);
     }
@@ -121,18 +127,15 @@ impl StaffTurn<'_> {
             Claim::AlreadyClaimed { by } if by.id == self.staff.id => {
                 self.tell_staff(format!("You already have ticket #{id}."));
             }
-            Claim::AlreadyClaimed { by } => {
-                self.tell_staff(format!("Ticket #{id} is already claimed by {}.", by.name));
-                self.turn.refuse(Refusal::Conflict);
-            }
-            Claim::Resolved => {
-                self.tell_staff(format!("Ticket #{id} is resolved; reopen it first."));
-                self.turn.refuse(Refusal::Conflict);
-            }
-            Claim::Missing => {
-                self.tell_staff(format!("There is no ticket #{id}."));
-                self.turn.refuse(Refusal::NotFound);
-            }
+            Claim::AlreadyClaimed { by } => self.refuse(
+                Refusal::Conflict,
+                format!("Ticket #{id} is already claimed by {}.", by.name),
+            ),
+            Claim::Resolved => self.refuse(
+                Refusal::Conflict,
+                format!("Ticket #{id} is resolved; reopen it first."),
+            ),
+            Claim::Missing => self.refuse(Refusal::NotFound, format!("There is no ticket #{id}.")),
         }
         Ok(false)
     }
@@ -145,12 +148,10 @@ impl StaffTurn<'_> {
                 self.tell_staff(format!("You gave ticket #{id} back to the queue."));
             }
             Guarded::Refused(ticket) => {
-                self.tell_staff(not_yours(&ticket, self.staff));
-                self.turn.refuse(Refusal::Conflict);
+                self.refuse(Refusal::Conflict, not_yours(&ticket, self.staff));
             }
             Guarded::Missing => {
-                self.tell_staff(format!("There is no ticket #{id}."));
-                self.turn.refuse(Refusal::NotFound);
+                self.refuse(Refusal::NotFound, format!("There is no ticket #{id}."))
             }
         }
         Ok(false)
@@ -163,7 +164,7 @@ impl StaffTurn<'_> {
 
     fn reply(&mut self, ticket: &Ticket, text: &str) -> bool {
         if ticket.may_reply(self.staff) != MayReply::Yes {
-            self.tell_staff(not_yours(ticket, self.staff));
+            self.refuse(Refusal::Conflict, not_yours(ticket, self.staff));
             return false;
         }
         self.tell_customer(Action::StaffMessage {
@@ -179,9 +180,10 @@ impl StaffTurn<'_> {
         let id = self.id;
         let note = note.trim();
         if note.is_empty() {
-            self.tell_staff(format!(
-                "Resolving needs a note saying what solved it: `resolve {id} <note>`."
-            ));
+            self.refuse(
+                Refusal::Incomplete,
+                format!("Resolving needs a note saying what solved it: `resolve {id} <note>`."),
+            );
             return Ok(false);
         }
         let now = self.turn.now;
@@ -206,15 +208,18 @@ impl StaffTurn<'_> {
                 Ok(true)
             }
             Guarded::Refused(ticket) if ticket.state == TicketState::Resolved => {
-                self.tell_staff(format!("Ticket #{id} is already resolved."));
+                self.refuse(
+                    Refusal::Conflict,
+                    format!("Ticket #{id} is already resolved."),
+                );
                 Ok(false)
             }
             Guarded::Refused(ticket) => {
-                self.tell_staff(not_yours(&ticket, self.staff));
+                self.refuse(Refusal::Conflict, not_yours(&ticket, self.staff));
                 Ok(false)
             }
             Guarded::Missing => {
-                self.tell_staff(format!("There is no ticket #{id}."));
+                self.refuse(Refusal::NotFound, format!("There is no ticket #{id}."));
                 Ok(false)
             }
         }
@@ -235,17 +240,20 @@ impl StaffTurn<'_> {
                 Ok(true)
             }
             Guarded::Refused(ticket) if ticket.state != TicketState::Resolved => {
-                self.tell_staff(format!("Ticket #{id} is not resolved."));
+                self.refuse(Refusal::Conflict, format!("Ticket #{id} is not resolved."));
                 Ok(false)
             }
             Guarded::Refused(_) => {
-                self.tell_staff(format!(
-                    "Ticket #{id} cannot be reopened: its conversation has another open ticket."
-                ));
+                self.refuse(
+                    Refusal::Conflict,
+                    format!(
+                        "Ticket #{id} cannot be reopened: its conversation has another open ticket."
+                    ),
+                );
                 Ok(false)
             }
             Guarded::Missing => {
-                self.tell_staff(format!("There is no ticket #{id}."));
+                self.refuse(Refusal::NotFound, format!("There is no ticket #{id}."));
                 Ok(false)
             }
         }

@@ -150,8 +150,8 @@ impl SemanticIndex {
     /// hand-over (a round of `ranking::handover`): the cache is not pruned
     /// after it, so that a calibration's rounds, which train layers of their
     /// own, cannot push out the layer of the FAQ itself (a later start
-    /// would then train it again), and its embeddings count as part of the
-    /// latest build for what memory keeps ([`BuildKind::Scratch`]).
+    /// would then train it again), and what it embeds is not kept
+    /// ([`BuildKind::Scratch`]).
     pub fn build_for_calibration(
         knowledge: &Knowledge,
         semantic: &Semantic,

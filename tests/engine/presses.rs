@@ -169,3 +169,64 @@ async fn still_broken_asks_for_a_form_only_for_the_customer_under_the_current_fi
     assert_eq!(form(who, ButtonAction::FixedIt, Some(1)).await, None);
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn staff_commands_that_cannot_act_are_refused_with_the_reason() {
+    let mut bot = Bot::start().await;
+    let ticket = opened(&bot.says("zorglub quantum marmalade overflow").await);
+    let mut n = 0;
+    let mut staff = |who: frontline::engine::Person, command| {
+        n += 1;
+        Inbound::Staff {
+            source: SourceKey::new("test", format!("staff-{n}")),
+            ticket,
+            staff: who,
+            command,
+        }
+    };
+    let reply = StaffCommand::Reply {
+        text: "hello".into(),
+    };
+    let unclaimed = staff(alice(), reply.clone());
+    let claim = staff(alice(), StaffCommand::Claim);
+    let others = staff(bob(), reply);
+    let no_note = staff(alice(), StaffCommand::Resolve { note: " ".into() });
+    let reopen = staff(alice(), StaffCommand::Reopen);
+    let refused = |why| Verdict::Refused(why);
+    assert_eq!(
+        bot.decide(&unclaimed).await.verdict,
+        refused(Refusal::Conflict)
+    );
+    assert_eq!(bot.decide(&claim).await.verdict, Verdict::Taken);
+    assert_eq!(
+        bot.decide(&others).await.verdict,
+        refused(Refusal::Conflict)
+    );
+    assert_eq!(
+        bot.decide(&no_note).await.verdict,
+        refused(Refusal::Incomplete)
+    );
+    assert_eq!(
+        bot.decide(&reopen).await.verdict,
+        refused(Refusal::Conflict)
+    );
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn asking_for_a_ticket_in_someone_elses_conversation_is_refused() {
+    let mut bot = Bot::start().await;
+    bot.says("invoice").await;
+    let request = Inbound::Ticket {
+        source: SourceKey::new("test", "ticket-1"),
+        thread: bot.thread.clone(),
+        by: bob(),
+        summary: None,
+        lang: None,
+        roles: None,
+    };
+    let decided = bot.decide(&request).await;
+    assert_eq!(decided.verdict, Verdict::Refused(Refusal::NotYours));
+    assert!(bot.tickets().await.is_empty());
+    bot.stop().await;
+}

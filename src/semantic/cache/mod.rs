@@ -62,8 +62,8 @@ pub struct EmbeddingCache {
 #[derive(Default)]
 struct Memory {
     vectors: HashMap<Key, (Vector, u64)>,
-    /// Builds so far ([`EmbeddingCache::embed_with`] calls, which
-    /// [`EmbeddingCache::embed_all`] makes).
+    /// Builds so far ([`EmbeddingCache::embed_with`] calls for a
+    /// [`BuildKind::New`], which [`EmbeddingCache::embed_all`] makes).
     builds: u64,
     /// Whole records in the file, as far as this process knows.
     in_file: usize,
@@ -92,14 +92,17 @@ impl Memory {
 }
 
 /// Whether embeddings are asked for by an index build of its own, or by a
-/// scratch build that belongs to the latest one (a round of the hand-over's
-/// calibration): only builds of their own count for what memory keeps, so
-/// a calibration's rounds do not push out the FAQ's own embeddings.
+/// scratch build (a round of the hand-over's calibration, over a knowledge
+/// made up for it): a scratch build reads what is cached and keeps nothing
+/// it computed (its texts under its own adapted layer are never asked for
+/// again: the calibration's result is cached instead), and it does not
+/// count as a build for what memory keeps, so a calibration's rounds
+/// neither push out the FAQ's own embeddings nor grow the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BuildKind {
     /// A build of its own.
     New,
-    /// Part of the latest build.
+    /// A scratch build: reads, keeps nothing.
     Scratch,
 }
 
@@ -197,9 +200,10 @@ impl EmbeddingCache {
     ) -> Result<(Vec<Vector>, CacheStats), SemanticError> {
         let keys: Vec<Key> = texts.iter().map(|t| self.key(variant, t)).collect();
         let mut found: HashMap<Key, Vector> = HashMap::new();
+        let scratch = build == BuildKind::Scratch;
         let (build, mut missing) = {
             let mut memory = self.memory.lock().expect("cache lock");
-            if build == BuildKind::New || memory.builds == 0 {
+            if !scratch {
                 memory.builds += 1;
             }
             let build = memory.builds;
@@ -211,7 +215,9 @@ impl EmbeddingCache {
                 }
                 match memory.vectors.get_mut(k) {
                     Some((v, used)) => {
-                        *used = (*used).max(build);
+                        if !scratch {
+                            *used = (*used).max(build);
+                        }
                         found.insert(*k, Arc::clone(v));
                     }
                     None => missing.push((*k, *t)),
@@ -232,6 +238,10 @@ impl EmbeddingCache {
                 .zip(vectors)
                 .map(|((k, _), v)| (*k, Arc::from(v)))
                 .collect();
+            if scratch {
+                found.extend(records);
+                continue;
+            }
             let appended = self.append(&records);
             let mut memory = self.memory.lock().expect("cache lock");
             if appended {
@@ -244,6 +254,9 @@ impl EmbeddingCache {
             }
         }
         let vectors = keys.iter().map(|k| Arc::clone(&found[k])).collect();
+        if scratch {
+            return Ok((vectors, stats));
+        }
         let mut memory = self.memory.lock().expect("cache lock");
         memory.forget_unused();
         let (ratio, slack) = self.compact_at;

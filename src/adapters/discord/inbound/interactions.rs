@@ -185,14 +185,7 @@ impl Handler {
             .ok()
             .filter(|id| id.action == ButtonAction::StillBroken);
         let Some(pressed) = pressed else {
-            let notice = CreateInteractionResponseFollowup::new()
-                .ephemeral(true)
-                .content(NO_LONGER_ACTIVE)
-                .allowed_mentions(no_pings());
-            if let Err(e) = form.create_followup(&ctx.http, notice).await {
-                tracing::warn!(error = %e, "sending a private notice");
-            }
-            return;
+            return tell_form(ctx, form, NO_LONGER_ACTIVE).await;
         };
         let details = form
             .data
@@ -214,12 +207,16 @@ impl Handler {
             details,
             offer: pressed.offer,
         };
-        let taken = matches!(self.handle(&event).await, Handled::Done(d) if d.is_taken());
-        if taken && form.message.is_some() {
-            let edit = EditInteractionResponse::new().components(vec![]);
-            if let Err(e) = form.edit_response(&ctx.http, edit).await {
-                tracing::warn!(error = %e, "removing the buttons of a message");
+        match self.handle(&event).await {
+            Handled::Done(outcome) if outcome.is_taken() && form.message.is_some() => {
+                let edit = EditInteractionResponse::new().components(vec![]);
+                if let Err(e) = form.edit_response(&ctx.http, edit).await {
+                    tracing::warn!(error = %e, "removing the buttons of a message");
+                }
             }
+            Handled::Done(_) => {}
+            Handled::Waiting { .. } => tell_form(ctx, form, PRESS_WAITS).await,
+            Handled::Refused | Handled::Failed => tell_form(ctx, form, NOT_RECORDED).await,
         }
     }
 
@@ -231,5 +228,16 @@ impl Handler {
         if let Err(e) = press.create_followup(&ctx.http, notice).await {
             tracing::warn!(error = %e, "sending a private notice");
         }
+    }
+}
+
+/// Tells whoever sent `form`, privately.
+async fn tell_form(ctx: &Context, form: &ModalInteraction, text: &str) {
+    let notice = CreateInteractionResponseFollowup::new()
+        .ephemeral(true)
+        .content(text)
+        .allowed_mentions(no_pings());
+    if let Err(e) = form.create_followup(&ctx.http, notice).await {
+        tracing::warn!(error = %e, "sending a private notice");
     }
 }
