@@ -47,10 +47,10 @@ impl Engine {
         let Some((mut turn, mut conv)) = self.arrive(&brain, arrival, now).await? else {
             return Ok(Outcome::repeated());
         };
-        if conv.customer.id != by.id {
+        if let Some(text) = super::question::not_theirs(&conv, by) {
             let told = Action::Ephemeral {
                 user: by.id.clone(),
-                text: phrases::not_your_conversation(conv.lang),
+                text,
             };
             turn.push(None, None, told);
             turn.refuse(Refusal::NotYours);

@@ -13,8 +13,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{Engine, EngineError, EngineSettings};
-use crate::domain::{Person, ThreadRef};
+use super::{Engine, EngineError, EngineSettings, phrases};
+use crate::domain::{Conversation, Person, ThreadRef};
 use crate::store::NewOpening;
 
 /// Where a customer's new question in a place goes.
@@ -65,6 +65,21 @@ impl Engine {
         })
     }
 
+    /// Whether `by` may ask in `thread` by a command that asks there (`/ask`,
+    /// `/ticket`): not in another customer's conversation. `Err` is what
+    /// they are told, in that conversation's language.
+    pub async fn may_ask_in(
+        &self,
+        thread: &ThreadRef,
+        by: &Person,
+    ) -> Result<Result<(), String>, EngineError> {
+        let conv = self.store.conversation_by_thread(thread).await?;
+        Ok(match conv.as_ref().and_then(|c| not_theirs(c, by)) {
+            Some(refusal) => Err(refusal),
+            None => Ok(()),
+        })
+    }
+
     /// The adapter could not make the thread it was told to
     /// ([`Placement::NewThread`]): the customer's next question in `place`
     /// opens one again instead of joining a thread that does not exist.
@@ -79,4 +94,10 @@ impl Engine {
             .await?;
         Ok(())
     }
+}
+
+/// What `by` is told who asks in `conv` when it is another customer's;
+/// `None` when it is theirs.
+pub(super) fn not_theirs(conv: &Conversation, by: &Person) -> Option<String> {
+    (conv.customer.id != by.id).then(|| phrases::not_your_conversation(conv.lang))
 }

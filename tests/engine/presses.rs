@@ -228,5 +228,10 @@ async fn asking_for_a_ticket_in_someone_elses_conversation_is_refused() {
     let decided = bot.decide(&request).await;
     assert_eq!(decided.verdict, Verdict::Refused(Refusal::NotYours));
     assert!(bot.tickets().await.is_empty());
+    // The same rule, asked before a platform opens anything for a command.
+    let refused = bot.engine.may_ask_in(&bot.thread, &bob()).await.unwrap();
+    assert_eq!(refused, Err(phrases::not_your_conversation(Lang::En)));
+    let theirs = bot.engine.may_ask_in(&bot.thread, &bot.customer).await;
+    assert_eq!(theirs.unwrap(), Ok(()));
     bot.stop().await;
 }

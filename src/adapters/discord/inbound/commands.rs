@@ -296,11 +296,9 @@ impl Handler {
             CommandPlace::Here(lang) => {
                 let here = thread_ref(command.channel_id);
                 let by = person(&command.user);
-                return match self.engine.queries().conversation_by_thread(&here).await {
-                    Ok(Some(conv)) if conv.customer.id != by.id => {
-                        Err(phrases::not_your_conversation(conv.lang))
-                    }
-                    Ok(_) => Ok((here, lang)),
+                return match self.engine.may_ask_in(&here, &by).await {
+                    Ok(Ok(())) => Ok((here, lang)),
+                    Ok(Err(refusal)) => Err(refusal),
                     Err(e) => Err(format!("Reading the conversation failed: {e}")),
                 };
             }
