@@ -63,6 +63,7 @@ pub use escalate::card;
 pub use offline::Offline;
 pub use queries::Queries;
 pub use question::Placement;
+pub use staff::Relayed;
 
 use arc_swap::ArcSwap;
 

@@ -74,6 +74,48 @@ impl Engine {
     }
 }
 
+/// What becomes of what a member of staff writes where it reaches the
+/// customer only when they may write to them (a relay thread beside a
+/// ticket opened by direct message).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Relayed {
+    /// It goes to the customer (as [`StaffCommand::Reply`]).
+    Send,
+    /// Colleagues talking it over, or no such ticket: nothing happens.
+    Quiet,
+    /// Not sent; the writer is told why, where they wrote.
+    Refused(String),
+}
+
+impl Engine {
+    /// What becomes of `text` written by `staff` beside ticket `id` (see
+    /// [`Relayed`]): sent only by whoever claimed it, while it is claimed
+    /// ([`Ticket::may_reply`], the rule of every way staff write).
+    pub async fn relay_from(
+        &self,
+        id: TicketId,
+        staff: &Person,
+        text: &str,
+    ) -> Result<Relayed, StoreError> {
+        let Some(ticket) = self.store.ticket(id).await? else {
+            return Ok(Relayed::Quiet);
+        };
+        Ok(match ticket.may_reply(staff) {
+            MayReply::Yes if text.trim().is_empty() => Relayed::Refused(
+                "Not sent to the customer: only text and attachments are relayed.".to_owned(),
+            ),
+            MayReply::Yes => Relayed::Send,
+            MayReply::ClaimedBy(_) => Relayed::Quiet,
+            MayReply::NotClaimed => Relayed::Refused(format!(
+                "Not sent to the customer: claim ticket #{id} first, then write here."
+            )),
+            MayReply::Resolved => Relayed::Refused(format!(
+                "Not sent to the customer: ticket #{id} is resolved; `/reopen` it to write to them."
+            )),
+        })
+    }
+}
+
 /// A staff command being handled. Methods return whether the conversation
 /// changed and must be saved.
 struct StaffTurn<'a> {

@@ -4,7 +4,9 @@
 //! adapter only shows the outcome.
 
 use frontline::domain::ButtonAction;
-use frontline::engine::{Feedback, Inbound, Refusal, SourceKey, StaffCommand, Verdict, phrases};
+use frontline::engine::{
+    Feedback, Inbound, Refusal, Relayed, SourceKey, StaffCommand, Verdict, phrases,
+};
 use frontline::knowledge::{Lang, Need};
 
 use crate::expect::{notice_to, opened, said};
@@ -233,5 +235,30 @@ async fn asking_for_a_ticket_in_someone_elses_conversation_is_refused() {
     assert_eq!(refused, Err(phrases::not_your_conversation(Lang::En)));
     let theirs = bot.engine.may_ask_in(&bot.thread, &bot.customer).await;
     assert_eq!(theirs.unwrap(), Ok(()));
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn what_staff_write_beside_a_ticket_reaches_the_customer_only_from_its_claimer() {
+    let mut bot = Bot::start().await;
+    let ticket = opened(&bot.says("zorglub quantum marmalade overflow").await);
+    let engine = bot.engine.clone();
+    let relay = |who| {
+        let engine = engine.clone();
+        async move { engine.relay_from(ticket, &who, "hello").await.unwrap() }
+    };
+    assert!(matches!(relay(alice()).await, Relayed::Refused(t) if t.contains("claim ticket")));
+    bot.staff(&alice(), ticket, StaffCommand::Claim).await;
+    assert_eq!(relay(alice()).await, Relayed::Send);
+    assert_eq!(
+        relay(bob()).await,
+        Relayed::Quiet,
+        "colleagues talk it over"
+    );
+    let empty = bot.engine.relay_from(ticket, &alice(), " ").await.unwrap();
+    assert!(matches!(empty, Relayed::Refused(t) if t.contains("only text")));
+    let missing = frontline::engine::TicketId(ticket.0 + 100);
+    let gone = bot.engine.relay_from(missing, &alice(), "hello").await;
+    assert_eq!(gone.unwrap(), Relayed::Quiet);
     bot.stop().await;
 }

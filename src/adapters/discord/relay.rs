@@ -27,9 +27,9 @@ use super::thread_name::thread_name;
 use super::transport::{DiscordTransport, failed, nonce, store_failed};
 use crate::delivery::DeliveryError;
 use crate::domain::{
-    Card, CardStatus, Inbound, MayReply, OutboxId, Person, StaffCommand, ThreadRef, TicketId,
+    Card, CardStatus, Inbound, OutboxId, Person, StaffCommand, ThreadRef, TicketId,
 };
-use crate::engine::with_links;
+use crate::engine::{Relayed, with_links};
 use crate::store::{Posted, SqlStore, Store as _, StoreError, TicketState};
 
 /// The prefix of the keys relay threads are remembered by.
@@ -338,32 +338,16 @@ impl Handler {
             return;
         }
         let by = person(&msg.author);
-        let state = match self.engine.queries().ticket(ticket).await {
-            Ok(Some(t)) => t,
-            Ok(None) => return,
+        let links: Vec<String> = msg.attachments.iter().map(|a| a.url.clone()).collect();
+        let text = with_links(msg.content.trim(), &links);
+        match self.engine.relay_from(ticket, &by, &text).await {
+            Ok(Relayed::Send) => {}
+            Ok(Relayed::Quiet) => return,
+            Ok(Relayed::Refused(refusal)) => return self.tell_in_relay(ctx, msg, refusal).await,
             Err(e) => {
                 tracing::error!(error = %e, "reading a relayed ticket");
                 return;
             }
-        };
-        let links: Vec<String> = msg.attachments.iter().map(|a| a.url.clone()).collect();
-        let text = with_links(msg.content.trim(), &links);
-        let refusal = match state.may_reply(&by) {
-            MayReply::Yes => text.is_empty().then(|| {
-                "Not sent to the customer: only text and attachments are relayed.".to_owned()
-            }),
-            // Colleagues talking it over: that is what the thread is for.
-            MayReply::ClaimedBy(_) => return,
-            MayReply::NotClaimed => Some(format!(
-                "Not sent to the customer: claim ticket #{ticket} first, then write here."
-            )),
-            MayReply::Resolved => Some(format!(
-                "Not sent to the customer: ticket #{ticket} is resolved; `/reopen` it to write to them."
-            )),
-        };
-        if let Some(text) = refusal {
-            self.tell_in_relay(ctx, msg, text).await;
-            return;
         }
         let event = Inbound::Staff {
             source: source_key(msg.id),
