@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
 
 use crate::delivery::Transport;
-use crate::domain::{Action, Inbound, OutboxId, Outcome};
+use crate::domain::{Action, Decided, Inbound, OutboxId};
 use crate::engine::{Engine, EngineError};
 use crate::metrics::Metrics;
 
@@ -60,7 +60,7 @@ impl Default for IntakeSettings {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Handled {
     /// The engine handled it: what it decided (the actions are in the outbox).
-    Done(Outcome),
+    Done(Decided),
     /// The database is unreachable: the event waits for it (and was
     /// answered from the FAQ at once if `answered`).
     Waiting {
@@ -277,7 +277,7 @@ impl Intake {
     }
 
     /// One try of the engine, bounded in time; counts and announces what it decided.
-    async fn attempt(&self, event: &Inbound, at: DateTime<Utc>) -> Result<Outcome, Attempt> {
+    async fn attempt(&self, event: &Inbound, at: DateTime<Utc>) -> Result<Decided, Attempt> {
         let limit = Duration::from_secs(self.settings.timeout_secs.max(1));
         match tokio::time::timeout(limit, self.engine.decide(event, at)).await {
             Ok(Ok(outcome)) => {

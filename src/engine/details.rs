@@ -16,7 +16,7 @@ use super::press::feedback_on;
 use super::turn::Turn;
 use crate::brain::Brain;
 use crate::domain::{
-    Action, Awaiting, ButtonAction, Conversation, Detail, Feedback, Outcome, Person, Reason,
+    Action, Awaiting, ButtonAction, Conversation, Decided, Detail, Feedback, Person, Reason,
     Refusal, SourceKey, ThreadRef,
 };
 use crate::knowledge::{Kind, Lang, Need, missing};
@@ -171,7 +171,7 @@ impl Engine {
         by: &Person,
         (given, offer): (&[Detail], Option<u64>),
         now: DateTime<Utc>,
-    ) -> Result<Outcome, StoreError> {
+    ) -> Result<Decided, StoreError> {
         let brain = self.brain.get();
         let logged: Vec<String> = given
             .iter()
@@ -188,7 +188,7 @@ impl Engine {
             lang: None,
         };
         let Some((mut turn, mut conv)) = self.arrive(&brain, arrival, now).await? else {
-            return Ok(Outcome::repeated());
+            return Ok(Decided::repeated());
         };
         let given: Vec<Detail> = given
             .iter()

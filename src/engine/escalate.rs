@@ -12,7 +12,7 @@ use super::phrases;
 use super::press::feedback_on;
 use super::turn::{LogLine, Turn};
 use crate::domain::{
-    Action, Awaiting, Card, CardStatus, Conversation, Feedback, Outcome, Person, Reason, Refusal,
+    Action, Awaiting, Card, CardStatus, Conversation, Decided, Feedback, Person, Reason, Refusal,
     SourceKey, StaffButton, Suggested, ThreadRef, Ticket, TicketState,
 };
 use crate::knowledge::{ContractTerms, Lang};
@@ -31,7 +31,7 @@ impl Engine {
         asked: Asked<'_>,
         lang: Option<Lang>,
         now: DateTime<Utc>,
-    ) -> Result<Outcome, StoreError> {
+    ) -> Result<Decided, StoreError> {
         let brain = self.brain.get();
         let summary = asked.summary.map(str::trim).filter(|s| !s.is_empty());
         let summary = summary.map(|s| capped(s, self.settings.max_message_chars));
@@ -45,7 +45,7 @@ impl Engine {
             lang,
         };
         let Some((mut turn, mut conv)) = self.arrive(&brain, arrival, now).await? else {
-            return Ok(Outcome::repeated());
+            return Ok(Decided::repeated());
         };
         if let Some(text) = super::question::not_theirs(&conv, by) {
             let told = Action::Ephemeral {

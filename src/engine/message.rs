@@ -12,7 +12,7 @@ use super::small_talk::{self, SmallTalk};
 use super::turn::{LogLine, Turn};
 use crate::brain::Brain;
 use crate::domain::{
-    Action, Awaiting, Button, Conversation, Elsewhere, Offer, Offered, Outcome, Person, Reason,
+    Action, Awaiting, Button, Conversation, Decided, Elsewhere, Offer, Offered, Person, Reason,
     Source, SourceKey, ThreadRef,
 };
 use crate::knowledge::{Entry, Kind, Lang};
@@ -62,7 +62,7 @@ impl Engine {
         said: Said<'_>,
         lang: Option<Lang>,
         now: DateTime<Utc>,
-    ) -> Result<Outcome, StoreError> {
+    ) -> Result<Decided, StoreError> {
         let brain = self.brain.get();
         let text = said.text;
         let logged = said.with_links(self.settings.max_message_chars);
@@ -76,7 +76,7 @@ impl Engine {
             lang,
         };
         let Some((mut turn, mut conv)) = self.arrive(&brain, arrival, now).await? else {
-            return Ok(Outcome::repeated());
+            return Ok(Decided::repeated());
         };
         if conv.customer.id != author.id {
             // Someone else in the customer's thread (staff, a colleague): transcript only.
@@ -189,7 +189,7 @@ impl Engine {
         thread: &ThreadRef,
         lang: Option<Lang>,
         now: DateTime<Utc>,
-    ) -> Result<Outcome, StoreError> {
+    ) -> Result<Decided, StoreError> {
         let conv = self.store.conversation_by_thread(thread).await?;
         let lang = conv
             .as_ref()

@@ -54,10 +54,10 @@ use serde::{Deserialize, Serialize};
 
 // The domain's nouns, re-exported: they are the engine's vocabulary too.
 pub use crate::domain::{
-    Action, AnswerId, Awaiting, Button, Card, CardStatus, Conversation, ConversationId, Detail,
-    Elsewhere, Feedback, Inbound, NewNotice, NoticeCommand, Offer, Offered, OutboxId, Outcome,
-    Person, PingLevel, Pressed, Rating, Reason, Refusal, Route, Source, SourceKey, StaffButton,
-    StaffCommand, State, Status, Suggested, ThreadRef, TicketId, UserId, Verdict,
+    Action, AnswerId, Awaiting, Button, Card, CardStatus, Conversation, ConversationId, Decided,
+    Detail, Elsewhere, Feedback, Inbound, NewNotice, NoticeCommand, Offer, Offered, OutboxId,
+    Person, PingLevel, Pressed, Rating, Reason, Refusal, Route, Ruling, Source, SourceKey,
+    StaffButton, StaffCommand, State, Status, Suggested, ThreadRef, TicketId, UserId,
 };
 pub use escalate::card;
 pub use offline::Offline;
@@ -208,13 +208,13 @@ impl Engine {
     }
 
     /// [`Engine::handle`], also saying whether the event acted or was
-    /// refused and why ([`Outcome`]): what an adapter needs to show the
+    /// refused and why ([`Decided`]): what an adapter needs to show the
     /// outcome (take the buttons off a pressed message) without deciding it.
     pub async fn decide(
         &self,
         event: &Inbound,
         now: DateTime<Utc>,
-    ) -> Result<Outcome, EngineError> {
+    ) -> Result<Decided, EngineError> {
         use tracing::Instrument as _;
         let span = tracing::debug_span!("event", kind = event_kind(event));
         let event = event.cleaned();
@@ -225,7 +225,7 @@ impl Engine {
         &self,
         event: &Inbound,
         now: DateTime<Utc>,
-    ) -> Result<Outcome, EngineError> {
+    ) -> Result<Decided, EngineError> {
         for _ in 0..ATTEMPTS {
             let outcome = match event {
                 Inbound::Message {

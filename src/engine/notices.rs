@@ -14,8 +14,8 @@ use super::turn::{LogLine, Turn};
 use super::{Engine, EngineError, phrases};
 use crate::brain::Brain;
 use crate::domain::{
-    Action, Awaiting, Button, Conversation, ConversationId, NewNotice, NoticeCommand, Person,
-    SourceKey, TicketId, TicketState,
+    Action, Awaiting, Button, Conversation, ConversationId, Decided, NewNotice, NoticeCommand,
+    Person, SourceKey, TicketId, TicketState,
 };
 use crate::knowledge::notices::merge_notices;
 use crate::knowledge::{Notice, NoticeOrigin, check_symptom};
@@ -80,17 +80,17 @@ impl Engine {
 
     /// A tick: each notice that holds is announced once, and open tickets
     /// about it are linked to it.
-    pub(super) async fn link_notices(&self, now: DateTime<Utc>) -> Result<Vec<Action>, StoreError> {
+    pub(super) async fn link_notices(&self, now: DateTime<Utc>) -> Result<Decided, StoreError> {
         let notices = self.notices_at(&self.brain.get(), now).await?;
         if notices.is_empty() {
-            return Ok(Vec::new());
+            return Ok(Decided::taken());
         }
         let mut turn = Turn::begin(&*self.store, now).await?;
         for notice in &notices {
             announce(&mut turn, notice).await?;
         }
         self.link_open_tickets(&mut turn, &notices).await?;
-        Ok(turn.finish().await?.actions)
+        turn.finish().await
     }
 
     /// Publishes or ends a notice for `staff` at `now`; returns what they

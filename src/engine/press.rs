@@ -9,7 +9,7 @@ use super::phrases;
 use super::turn::{LogLine, Turn};
 use crate::brain::Brain;
 use crate::domain::{
-    Action, AnswerId, Awaiting, Button, Conversation, Feedback, Outcome, Person, Pressed, Rating,
+    Action, AnswerId, Awaiting, Button, Conversation, Decided, Feedback, Person, Pressed, Rating,
     Reason, Refusal, SourceKey, ThreadRef, TicketId,
 };
 use crate::knowledge::{Kind, Lang};
@@ -23,7 +23,7 @@ impl Engine {
         by: &Person,
         (pressed, offer): (&Pressed, Option<u64>),
         now: DateTime<Utc>,
-    ) -> Result<Outcome, StoreError> {
+    ) -> Result<Decided, StoreError> {
         let brain = self.brain.get();
         let Some(mut conv) = self.store.conversation_by_thread(thread).await? else {
             let mut turn = Turn::begin(&*self.store, now).await?;
@@ -53,7 +53,7 @@ impl Engine {
             source: Some(source),
         };
         if !turn.log(line).await? {
-            return Ok(Outcome::repeated());
+            return Ok(Decided::repeated());
         }
         if by.id != conv.customer.id {
             turn.push(

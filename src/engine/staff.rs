@@ -11,7 +11,7 @@ use super::message::offer;
 use super::phrases;
 use super::turn::{LogLine, Turn};
 use crate::domain::{
-    Action, Awaiting, Conversation, MayReply, Outcome, Person, Rating, Refusal, SourceKey,
+    Action, Awaiting, Conversation, Decided, MayReply, Person, Rating, Refusal, SourceKey,
     StaffCommand, Ticket, TicketId, TicketState,
 };
 use crate::store::{ActorKind, Claim, Guarded, StoreError};
@@ -24,7 +24,7 @@ impl Engine {
         staff: &Person,
         command: &StaffCommand,
         now: DateTime<Utc>,
-    ) -> Result<Outcome, StoreError> {
+    ) -> Result<Decided, StoreError> {
         let ticket = self.store.ticket(id).await?;
         let conv = match &ticket {
             Some(t) => self.store.conversation(t.conversation).await?,
@@ -51,7 +51,7 @@ impl Engine {
             source: Some(source),
         };
         if !turn.log(line).await? {
-            return Ok(Outcome::repeated());
+            return Ok(Decided::repeated());
         }
         let mut s = StaffTurn {
             turn: &mut turn,

@@ -9,16 +9,16 @@ use chrono::{DateTime, Utc};
 
 use super::turn::{LogLine, Turn};
 use super::{Engine, EngineSettings, phrases};
-use crate::domain::{Action, Conversation, Outcome, PingLevel, Status};
+use crate::domain::{Action, Conversation, Decided, PingLevel, Status};
 use crate::knowledge::{Lang, show_duration};
 use crate::store::{ActorKind, DuePing, StoreError};
 
 impl Engine {
-    pub(super) async fn on_tick(&self, now: DateTime<Utc>) -> Result<Outcome, StoreError> {
+    pub(super) async fn on_tick(&self, now: DateTime<Utc>) -> Result<Decided, StoreError> {
         let s = &self.settings;
-        let mut actions = Vec::new();
+        let mut decided = Decided::taken();
         self.refresh_feedback().await?;
-        actions.extend(self.link_notices(now).await?);
+        decided.extend(self.link_notices(now).await?);
         let due = self
             .store
             .due_pings(
@@ -28,7 +28,7 @@ impl Engine {
             )
             .await?;
         for ping in due {
-            actions.extend(self.ping(&ping, now).await?);
+            decided.extend(self.ping(&ping, now).await?);
         }
         let quiet = self
             .store
@@ -39,22 +39,22 @@ impl Engine {
             .await?;
         for conv in quiet {
             match self.quiet(conv, now).await {
-                Ok(done) => actions.extend(done),
+                Ok(done) => decided.extend(done),
                 // The customer wrote, or another instance did it: nothing to do now.
                 Err(StoreError::Conflict) => {}
                 Err(e) => return Err(e),
             }
         }
-        Ok(Outcome::taken(actions))
+        Ok(decided)
     }
 
-    async fn ping(&self, due: &DuePing, now: DateTime<Utc>) -> Result<Vec<Action>, StoreError> {
+    async fn ping(&self, due: &DuePing, now: DateTime<Utc>) -> Result<Decided, StoreError> {
         let Some(ticket) = self.store.ticket(due.ticket).await? else {
-            return Ok(Vec::new());
+            return Ok(Decided::taken());
         };
         let mut turn = Turn::begin(&*self.store, now).await?;
         if !turn.tx.mark_pinged(due.ticket, due.level).await? {
-            return Ok(Vec::new());
+            return Ok(Decided::taken());
         }
         let waited = (now - ticket.waiting_since).num_minutes().max(0);
         let mut text = if due.level >= 2 {
@@ -104,14 +104,14 @@ impl Engine {
             text,
         };
         turn.push(Some(due.conversation), Some(due.ticket), action);
-        Ok(turn.finish().await?.actions)
+        turn.finish().await
     }
 
     async fn quiet(
         &self,
         mut conv: Conversation,
         now: DateTime<Utc>,
-    ) -> Result<Vec<Action>, StoreError> {
+    ) -> Result<Decided, StoreError> {
         let mut turn = Turn::begin(&*self.store, now).await?;
         let thread = conv.thread.clone();
         let action = if conv.notice_sent_at.is_none() {
@@ -131,6 +131,6 @@ impl Engine {
         };
         turn.tx.save_conversation(&conv).await?;
         turn.push(Some(conv.id), None, action);
-        Ok(turn.finish().await?.actions)
+        turn.finish().await
     }
 }

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::domain::{
-    Action, ConversationId, Outcome, Person, Refusal, SourceKey, TicketId, UserId, Verdict,
+    Action, ConversationId, Decided, Person, Refusal, Ruling, SourceKey, TicketId, UserId,
 };
 use crate::store::{ActorKind, NewEvent, Store, StoreError, Tx};
 
@@ -19,7 +19,7 @@ pub struct Turn {
     /// Whose private notices the client shows itself (not queued).
     shown_by_client: Option<UserId>,
     /// Whether the event acts; [`Turn::refuse`] says it does not.
-    verdict: Verdict,
+    ruling: Ruling,
 }
 
 /// An action decided in a turn.
@@ -43,7 +43,7 @@ impl Turn {
             now,
             actions: Vec::new(),
             shown_by_client: None,
-            verdict: Verdict::Taken,
+            ruling: Ruling::Taken,
         })
     }
 
@@ -88,7 +88,7 @@ impl Turn {
 
     /// The event is refused for `why` (the person is told in an action).
     pub fn refuse(&mut self, why: Refusal) {
-        self.verdict = Verdict::Refused(why);
+        self.ruling = Ruling::Refused(why);
     }
 
     /// Records an event in `conversation`'s log; `false` if its source was
@@ -110,7 +110,7 @@ impl Turn {
 
     /// Enqueues the actions, logs the bot's words, commits; returns the
     /// actions to deliver and whether the event acted.
-    pub async fn finish(mut self) -> Result<Outcome, StoreError> {
+    pub async fn finish(mut self) -> Result<Decided, StoreError> {
         let actions = std::mem::take(&mut self.actions);
         for planned in &actions {
             let conversation = planned.conversation;
@@ -135,14 +135,15 @@ impl Turn {
             }
         }
         self.tx.commit().await?;
-        let actions = actions
+        let (conversations, actions) = actions
             .into_iter()
             .filter(|p| p.returned)
-            .map(|p| p.action)
-            .collect();
-        Ok(Outcome {
+            .map(|p| (p.conversation, p.action))
+            .unzip();
+        Ok(Decided {
             actions,
-            verdict: self.verdict,
+            conversations,
+            ruling: self.ruling,
         })
     }
 }

@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use frontline::brain::{BrainSettings, LiveBrain};
 use frontline::domain::ButtonAction;
 use frontline::engine::{
-    Action, Button, Engine, EngineSettings, Inbound, Outcome, Person, Pressed, SourceKey,
+    Action, Button, Decided, Engine, EngineSettings, Inbound, Person, Pressed, SourceKey,
     StaffCommand, ThreadRef, TicketId,
 };
 use frontline::knowledge::Lang;
@@ -174,7 +174,7 @@ impl Bot {
     }
 
     /// What the engine decides about `event` now.
-    pub async fn decide(&self, event: &Inbound) -> Outcome {
+    pub async fn decide(&self, event: &Inbound) -> Decided {
         self.engine
             .decide(event, self.now)
             .await

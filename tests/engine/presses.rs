@@ -1,11 +1,11 @@
 //! Presses as a platform sends them (what the button does, the record it is
 //! on, the answer it is under): the engine tells whether each still acts,
-//! acts on it or refuses it, and says which (`Outcome`), so that an
+//! acts on it or refuses it, and says which (`Decided`), so that an
 //! adapter only shows the outcome.
 
 use frontline::domain::ButtonAction;
 use frontline::engine::{
-    Feedback, Inbound, Refusal, Relayed, SourceKey, StaffCommand, Verdict, phrases,
+    Feedback, Inbound, Refusal, Relayed, Ruling, SourceKey, StaffCommand, phrases,
 };
 use frontline::knowledge::{Lang, Need};
 
@@ -20,11 +20,13 @@ async fn the_customers_press_under_the_latest_answer_is_taken() {
     let who = bot.customer.clone();
     let press = bot.press_id(&who, (ButtonAction::Solved, conv, Some(1)));
     let decided = bot.decide(&press).await;
-    assert_eq!(decided.verdict, Verdict::Taken);
+    assert_eq!(decided.ruling, Ruling::Taken);
     assert!(said(&decided.actions).starts_with("Glad I could help"));
+    let about: Vec<_> = decided.about().map(|(_, c)| c).collect();
+    assert_eq!(about, [Some(frontline::engine::ConversationId(conv))]);
     assert_eq!(bot.answers().await[0].feedback, Some(Feedback::Solved));
     // The same press delivered again acts once.
-    assert_eq!(bot.decide(&press).await.verdict, Verdict::Repeated);
+    assert_eq!(bot.decide(&press).await.ruling, Ruling::Repeated);
     bot.stop().await;
 }
 
@@ -51,8 +53,8 @@ async fn a_press_that_no_longer_acts_is_refused_as_stale_and_records_nothing() {
         let press = bot.press_id(&who, pressed);
         let decided = bot.decide(&press).await;
         assert_eq!(
-            decided.verdict,
-            Verdict::Refused(Refusal::Stale),
+            decided.ruling,
+            Ruling::Refused(Refusal::Stale),
             "{pressed:?}"
         );
         assert_eq!(
@@ -71,14 +73,14 @@ async fn someone_elses_press_is_refused_and_leaves_the_buttons_to_the_customer()
     let conv = bot.conversation_id().await;
     let press = bot.press_id(&bob(), (ButtonAction::Solved, conv, Some(1)));
     let decided = bot.decide(&press).await;
-    assert_eq!(decided.verdict, Verdict::Refused(Refusal::NotYours));
+    assert_eq!(decided.ruling, Ruling::Refused(Refusal::NotYours));
     assert_eq!(
         notice_to(&decided.actions, &bob().id),
         phrases::not_your_buttons(Lang::En)
     );
     let who = bot.customer.clone();
     let press = bot.press_id(&who, (ButtonAction::Solved, conv, Some(1)));
-    assert_eq!(bot.decide(&press).await.verdict, Verdict::Taken);
+    assert_eq!(bot.decide(&press).await.ruling, Ruling::Taken);
     bot.stop().await;
 }
 
@@ -88,7 +90,7 @@ async fn a_press_where_there_is_no_conversation_is_refused_as_not_found() {
     let who = bot.customer.clone();
     let press = bot.press_id(&who, (ButtonAction::Solved, 1, None));
     let decided = bot.decide(&press).await;
-    assert_eq!(decided.verdict, Verdict::Refused(Refusal::NotFound));
+    assert_eq!(decided.ruling, Ruling::Refused(Refusal::NotFound));
     assert_eq!(
         notice_to(&decided.actions, &who.id),
         phrases::no_conversation(Lang::En)
@@ -104,11 +106,11 @@ async fn an_answers_button_while_staff_have_the_conversation_waits_for_them() {
     let who = bot.customer.clone();
     let human = bot.press_id(&who, (ButtonAction::TalkToHuman, conv, Some(1)));
     let decided = bot.decide(&human).await;
-    assert_eq!(decided.verdict, Verdict::Taken);
+    assert_eq!(decided.ruling, Ruling::Taken);
     opened(&decided.actions);
     let solved = bot.press_id(&who, (ButtonAction::Solved, conv, Some(1)));
     let decided = bot.decide(&solved).await;
-    assert_eq!(decided.verdict, Verdict::Refused(Refusal::WithStaff));
+    assert_eq!(decided.ruling, Ruling::Refused(Refusal::WithStaff));
     assert_eq!(
         notice_to(&decided.actions, &who.id),
         phrases::with_staff(Lang::En)
@@ -128,17 +130,17 @@ async fn a_claim_on_a_ticket_that_is_someone_elses_or_missing_is_refused_with_th
         command: StaffCommand::Claim,
     };
     assert_eq!(
-        bot.decide(&claim(&alice(), 1, ticket)).await.verdict,
-        Verdict::Taken
+        bot.decide(&claim(&alice(), 1, ticket)).await.ruling,
+        Ruling::Taken
     );
     assert_eq!(
-        bot.decide(&claim(&bob(), 2, ticket)).await.verdict,
-        Verdict::Refused(Refusal::Conflict)
+        bot.decide(&claim(&bob(), 2, ticket)).await.ruling,
+        Ruling::Refused(Refusal::Conflict)
     );
     let missing = frontline::engine::TicketId(ticket.0 + 100);
     assert_eq!(
-        bot.decide(&claim(&bob(), 3, missing)).await.verdict,
-        Verdict::Refused(Refusal::NotFound)
+        bot.decide(&claim(&bob(), 3, missing)).await.ruling,
+        Ruling::Refused(Refusal::NotFound)
     );
     bot.stop().await;
 }
@@ -194,24 +196,18 @@ async fn staff_commands_that_cannot_act_are_refused_with_the_reason() {
     let others = staff(bob(), reply);
     let no_note = staff(alice(), StaffCommand::Resolve { note: " ".into() });
     let reopen = staff(alice(), StaffCommand::Reopen);
-    let refused = |why| Verdict::Refused(why);
+    let refused = |why| Ruling::Refused(why);
     assert_eq!(
-        bot.decide(&unclaimed).await.verdict,
+        bot.decide(&unclaimed).await.ruling,
         refused(Refusal::Conflict)
     );
-    assert_eq!(bot.decide(&claim).await.verdict, Verdict::Taken);
+    assert_eq!(bot.decide(&claim).await.ruling, Ruling::Taken);
+    assert_eq!(bot.decide(&others).await.ruling, refused(Refusal::Conflict));
     assert_eq!(
-        bot.decide(&others).await.verdict,
-        refused(Refusal::Conflict)
-    );
-    assert_eq!(
-        bot.decide(&no_note).await.verdict,
+        bot.decide(&no_note).await.ruling,
         refused(Refusal::Incomplete)
     );
-    assert_eq!(
-        bot.decide(&reopen).await.verdict,
-        refused(Refusal::Conflict)
-    );
+    assert_eq!(bot.decide(&reopen).await.ruling, refused(Refusal::Conflict));
     bot.stop().await;
 }
 
@@ -228,7 +224,7 @@ async fn asking_for_a_ticket_in_someone_elses_conversation_is_refused() {
         roles: None,
     };
     let decided = bot.decide(&request).await;
-    assert_eq!(decided.verdict, Verdict::Refused(Refusal::NotYours));
+    assert_eq!(decided.ruling, Ruling::Refused(Refusal::NotYours));
     assert!(bot.tickets().await.is_empty());
     // The same rule, asked before a platform opens anything for a command.
     let refused = bot.engine.may_ask_in(&bot.thread, &bob()).await.unwrap();

@@ -4,20 +4,24 @@
 //! never decide it themselves.
 
 use super::action::Action;
+use super::ids::ConversationId;
 
 /// The engine's answer to one event.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Outcome {
+pub struct Decided {
     /// What to do, in order (already in the outbox, except the private
     /// notices a client shows itself).
     pub actions: Vec<Action>,
+    /// The conversation each action is about, in the same order (`None`
+    /// for one about none, such as a private notice).
+    pub conversations: Vec<Option<ConversationId>>,
     /// Whether the event acted.
-    pub verdict: Verdict,
+    pub ruling: Ruling,
 }
 
 /// Whether an event acted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
+pub enum Ruling {
     /// It acted (a message answered, a press taken, a command done).
     Taken,
     /// The same event (its source) was handled before: nothing is done again.
@@ -46,25 +50,37 @@ pub enum Refusal {
     Incomplete,
 }
 
-impl Outcome {
-    /// Acted, with `actions`.
-    pub fn taken(actions: Vec<Action>) -> Self {
-        Outcome {
-            actions,
-            verdict: Verdict::Taken,
+impl Decided {
+    /// Acted, with nothing to do yet (see [`Decided::extend`]).
+    pub fn taken() -> Self {
+        Decided {
+            actions: Vec::new(),
+            conversations: Vec::new(),
+            ruling: Ruling::Taken,
         }
     }
 
     /// Handled before: nothing.
     pub fn repeated() -> Self {
-        Outcome {
-            actions: Vec::new(),
-            verdict: Verdict::Repeated,
+        Decided {
+            ruling: Ruling::Repeated,
+            ..Decided::taken()
         }
+    }
+
+    /// Adds what `more` decided (with the conversations behind it).
+    pub fn extend(&mut self, more: Decided) {
+        self.actions.extend(more.actions);
+        self.conversations.extend(more.conversations);
+    }
+
+    /// Each action with the conversation it is about.
+    pub fn about(&self) -> impl Iterator<Item = (&Action, Option<ConversationId>)> {
+        self.actions.iter().zip(self.conversations.iter().copied())
     }
 
     /// Whether the event acted now.
     pub fn is_taken(&self) -> bool {
-        self.verdict == Verdict::Taken
+        self.ruling == Ruling::Taken
     }
 }
