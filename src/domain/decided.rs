@@ -1,5 +1,6 @@
-//! What the engine made of one inbound event: the actions it decided and
-//! whether it acted on the event or refused it, and why. Adapters translate
+//! What the engine made of one inbound event: the actions it decided, the
+//! conversation behind each, and whether it acted on the event or refused
+//! it, and why. Adapters translate
 //! this (take the buttons off a pressed message, say a press waits) and
 //! never decide it themselves.
 
@@ -51,7 +52,8 @@ pub enum Refusal {
 }
 
 impl Decided {
-    /// Acted, with nothing to do yet (see [`Decided::extend`]).
+    /// Acted (or nothing to refuse), with nothing to do yet: what a tick
+    /// starts from and gathers into ([`Decided::extend`]).
     pub fn taken() -> Self {
         Decided {
             actions: Vec::new(),
@@ -68,7 +70,8 @@ impl Decided {
         }
     }
 
-    /// Adds what `more` decided (with the conversations behind it).
+    /// Adds what `more` decided (with the conversations behind it); its
+    /// ruling is not kept (a tick's parts are never refused).
     pub fn extend(&mut self, more: Decided) {
         self.actions.extend(more.actions);
         self.conversations.extend(more.conversations);

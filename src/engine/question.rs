@@ -10,6 +10,8 @@
 //! The adapter asks before it makes a thread ([`Engine::place_question`]);
 //! the store settles the race between messages handled at the same moment,
 //! here or on another instance, so exactly one of them opens the thread.
+//! Before a command asks in an existing thread, the adapter asks whether
+//! that is someone else's conversation ([`Engine::may_ask_in`]).
 
 use chrono::{DateTime, Duration, Utc};
 

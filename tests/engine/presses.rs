@@ -231,6 +231,8 @@ async fn asking_for_a_ticket_in_someone_elses_conversation_is_refused() {
     assert_eq!(refused, Err(phrases::not_your_conversation(Lang::En)));
     let theirs = bot.engine.may_ask_in(&bot.thread, &bot.customer).await;
     assert_eq!(theirs.unwrap(), Ok(()));
+    let new = frontline::engine::ThreadRef("test:thread-new".into());
+    assert_eq!(bot.engine.may_ask_in(&new, &bob()).await.unwrap(), Ok(()));
     bot.stop().await;
 }
 
@@ -251,10 +253,14 @@ async fn what_staff_write_beside_a_ticket_reaches_the_customer_only_from_its_cla
         Relayed::Quiet,
         "colleagues talk it over"
     );
-    let empty = bot.engine.relay_from(ticket, &alice(), " ").await.unwrap();
+    let empty = bot.engine.relay_from(ticket, &alice(), "").await.unwrap();
     assert!(matches!(empty, Relayed::Refused(t) if t.contains("only text")));
     let missing = frontline::engine::TicketId(ticket.0 + 100);
     let gone = bot.engine.relay_from(missing, &alice(), "hello").await;
     assert_eq!(gone.unwrap(), Relayed::Quiet);
+    let note = "restarted the router".to_owned();
+    bot.staff(&alice(), ticket, StaffCommand::Resolve { note })
+        .await;
+    assert!(matches!(relay(alice()).await, Relayed::Refused(t) if t.contains("is resolved")));
     bot.stop().await;
 }
