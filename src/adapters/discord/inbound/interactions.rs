@@ -17,7 +17,7 @@ use std::sync::Arc;
 use chrono::Utc;
 
 use serenity::all::{
-    ActionRowComponent, ComponentInteraction, Context, CreateInteractionResponse,
+    ActionRowComponent, Builder as _, ComponentInteraction, Context, CreateInteractionResponse,
     CreateInteractionResponseFollowup, CreateModal, EditInteractionResponse, ModalInteraction,
 };
 
@@ -107,13 +107,13 @@ impl Handler {
         let by = person(&press.user);
         self.interactions.remember(&by.id.0, &press.token).await;
         let Ok(id) = press.data.custom_id.parse::<ButtonId>() else {
-            return self.tell(ctx, press, NO_LONGER_ACTIVE).await;
+            return tell(ctx, &press.token, NO_LONGER_ACTIVE).await;
         };
         let source = source_key(press.id);
         let event = if id.action == ButtonAction::Claim {
             // The one thing checked here: the platform's staff role.
             if !is_staff(press.member.as_ref(), self.config.staff_role) {
-                return self.tell(ctx, press, STAFF_ONLY).await;
+                return tell(ctx, &press.token, STAFF_ONLY).await;
             }
             Inbound::Staff {
                 source,
@@ -144,8 +144,8 @@ impl Handler {
             }
             // Refused or repeated: the engine told the presser why.
             Handled::Done(_) => {}
-            Handled::Waiting { .. } => self.tell(ctx, press, PRESS_WAITS).await,
-            Handled::Refused | Handled::Failed => self.tell(ctx, press, NOT_RECORDED).await,
+            Handled::Waiting { .. } => tell(ctx, &press.token, PRESS_WAITS).await,
+            Handled::Refused | Handled::Failed => tell(ctx, &press.token, NOT_RECORDED).await,
         }
     }
 
@@ -185,7 +185,7 @@ impl Handler {
             .ok()
             .filter(|id| id.action == ButtonAction::StillBroken);
         let Some(pressed) = pressed else {
-            return tell_form(ctx, form, NO_LONGER_ACTIVE).await;
+            return tell(ctx, &form.token, NO_LONGER_ACTIVE).await;
         };
         let details = form
             .data
@@ -215,29 +215,20 @@ impl Handler {
                 }
             }
             Handled::Done(_) => {}
-            Handled::Waiting { .. } => tell_form(ctx, form, PRESS_WAITS).await,
-            Handled::Refused | Handled::Failed => tell_form(ctx, form, NOT_RECORDED).await,
-        }
-    }
-
-    async fn tell(&self, ctx: &Context, press: &ComponentInteraction, text: &str) {
-        let notice = CreateInteractionResponseFollowup::new()
-            .ephemeral(true)
-            .content(text)
-            .allowed_mentions(no_pings());
-        if let Err(e) = press.create_followup(&ctx.http, notice).await {
-            tracing::warn!(error = %e, "sending a private notice");
+            Handled::Waiting { .. } => tell(ctx, &form.token, PRESS_WAITS).await,
+            Handled::Refused | Handled::Failed => tell(ctx, &form.token, NOT_RECORDED).await,
         }
     }
 }
 
-/// Tells whoever sent `form`, privately.
-async fn tell_form(ctx: &Context, form: &ModalInteraction, text: &str) {
+/// Tells whoever sent the interaction with `token` (a press, a form),
+/// privately, under it.
+async fn tell(ctx: &Context, token: &str, text: &str) {
     let notice = CreateInteractionResponseFollowup::new()
         .ephemeral(true)
         .content(text)
         .allowed_mentions(no_pings());
-    if let Err(e) = form.create_followup(&ctx.http, notice).await {
+    if let Err(e) = notice.execute(&ctx.http, (None, token)).await {
         tracing::warn!(error = %e, "sending a private notice");
     }
 }
