@@ -110,7 +110,7 @@ impl Engine {
                 "Not sent to the customer: claim ticket #{id} first, then write here."
             )),
             MayReply::Resolved => Relayed::Refused(format!(
-                "Not sent to the customer: ticket #{id} is resolved; `/reopen` it to write to them."
+                "Not sent to the customer: ticket #{id} is resolved; reopen it to write to them."
             )),
         })
     }
