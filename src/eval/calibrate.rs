@@ -91,7 +91,7 @@ fn point(o: &Outcome) -> Point {
         top: o
             .decision
             .answerable
-            .unwrap_or_else(|| top.map_or(0.0, |c| c.score)),
+            .unwrap_or_else(|| top.map_or(0.0, |c| c.decisive())),
         lead: top.map_or(0.0, |c| c.score - runner_up),
         correct: o.expect.as_ref().map(|e| top.is_some_and(|c| &c.id == e)),
     }

@@ -19,6 +19,7 @@ fn candidate(id: &str, score: f32) -> Candidate {
         part: Part::Question,
         matched_terms: Vec::new(),
         words: 0.0,
+        offset: 0.0,
     }
 }
 

@@ -146,6 +146,19 @@ pub struct Hit {
     pub part: Part,
     /// Query terms (analysed) found in that part.
     pub matched: Vec<String>,
+    /// How far above its scale's answer and suggestion lines this entry's
+    /// score must reach (below them, when negative): see
+    /// [`crate::ranking::fusion::FusionWeights::tightness`]; 0 for a
+    /// lexical ranking.
+    pub offset: f32,
+}
+
+impl Hit {
+    /// The score the answer and suggestion lines are drawn on: the score
+    /// less the entry's offset.
+    pub fn decisive(&self) -> f32 {
+        self.score - self.offset
+    }
 }
 
 /// A searchable index of one knowledge version.
@@ -323,6 +336,7 @@ impl FaqIndex {
                     score: blended.min(1.0),
                     words: unit.words.cosine(qw),
                     grams: unit.grams.cosine(&qgrams),
+                    offset: 0.0,
                     part: unit.part,
                     matched: unit
                         .words

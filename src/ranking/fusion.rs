@@ -53,6 +53,16 @@ pub struct FusionWeights {
     /// Probability under the classifier trained on the multilingual
     /// encoder's vectors of the listed questions (likewise).
     pub multilingual_classifier: f32,
+    /// How much an entry's answer and suggestion lines rise with how much
+    /// more tightly its own texts cluster than the average entry's
+    /// ([`EntrySimilarity::tightness`], in cosine): a line per entry
+    /// rather than one for all. The questions of a tight entry score high
+    /// when they are its own, so a question that merely lands nearest to
+    /// it (a topic the FAQ lacks, next door) is told apart by a higher
+    /// line; a loose entry's own questions score lower and get a lower
+    /// one. Ranking is not changed. Chosen on the near-miss dev sets of
+    /// `shared/eval` (docs/ranking.md): 0.25 to 0.75 all helped.
+    pub tightness: f32,
 }
 
 impl Default for FusionWeights {
@@ -75,6 +85,7 @@ impl Default for FusionWeights {
             multilingual_best: 0.5,
             multilingual_lexical: 0.15,
             multilingual_classifier: MULTILINGUAL_CLASSIFIER,
+            tightness: 0.5,
         }
     }
 }
@@ -368,7 +379,8 @@ pub fn fuse(
     limit: usize,
 ) -> Vec<Hit> {
     fuse_by(lexical, semantic.len(), limit, |entry, lex| {
-        weights.score(semantic[entry], lex)
+        let s = semantic[entry];
+        (weights.score(s, lex), weights.tightness * s.tightness)
     })
 }
 
@@ -382,17 +394,22 @@ pub fn fuse_multilingual(
     limit: usize,
 ) -> Vec<Hit> {
     fuse_by(lexical, semantic.len(), limit, |entry, lex| {
-        weights.score_multilingual(&semantic[entry], lex)
+        let s = &semantic[entry];
+        (
+            weights.score_multilingual(s, lex),
+            weights.tightness * s.tightness,
+        )
     })
 }
 
-/// The best `limit` of `entries`, scored by `score(entry, lexical score)`
-/// (entries the lexical search did not find count as lexical 0).
+/// The best `limit` of `entries`, scored by `score(entry, lexical score)`,
+/// which also gives the entry's offset to the lines (entries the lexical
+/// search did not find count as lexical 0).
 fn fuse_by(
     lexical: Vec<Hit>,
     entries: usize,
     limit: usize,
-    score: impl Fn(usize, f32) -> f32,
+    score: impl Fn(usize, f32) -> (f32, f32),
 ) -> Vec<Hit> {
     let mut by_entry: Vec<Option<Hit>> = vec![None; entries];
     for hit in lexical {
@@ -412,8 +429,9 @@ fn fuse_by(
                 grams: 0.0,
                 part: Part::Question,
                 matched: Vec::new(),
+                offset: 0.0,
             });
-            hit.score = score(entry, lex);
+            (hit.score, hit.offset) = score(entry, lex);
             hit
         })
         .collect();
@@ -433,6 +451,7 @@ mod tests {
             centroid,
             classifier,
             companion: None,
+            tightness: 0.0,
         }
     }
 
@@ -444,7 +463,38 @@ mod tests {
             grams: score,
             part: Part::Title,
             matched: vec!["printer".into()],
+            offset: 0.0,
         }
+    }
+
+    #[test]
+    fn each_hit_carries_its_entrys_offset_to_the_lines_and_the_order_stays_the_scores() {
+        let w = FusionWeights::default();
+        let tight = EntrySimilarity {
+            tightness: 0.1,
+            ..sim(0.8, 0.8, 0.8)
+        };
+        let loose = EntrySimilarity {
+            tightness: -0.1,
+            ..sim(0.7, 0.7, 0.7)
+        };
+        let hits = fuse(&w, vec![], &[loose, tight], 5);
+        assert_eq!(
+            hits[0].entry, 1,
+            "ranked by score, not by what the lines ask"
+        );
+        assert!((hits[0].offset - w.tightness * 0.1).abs() < 1e-6);
+        assert!((hits[1].offset + w.tightness * 0.1).abs() < 1e-6);
+        assert!((hits[0].decisive() - (hits[0].score - 0.05)).abs() < 1e-6);
+        let flat = FusionWeights {
+            tightness: 0.0,
+            ..w
+        };
+        assert!(
+            fuse(&flat, vec![], &[loose, tight], 5)
+                .iter()
+                .all(|h| h.offset == 0.0)
+        );
     }
 
     #[test]
@@ -491,6 +541,7 @@ mod tests {
             best: 0.9,
             classifier: 0.6,
             companion: None,
+            tightness: 0.0,
         };
         let k = MULTILINGUAL_CLASSIFIER;
         let want = (1.5 * 0.8 + 0.5 * 0.9 + 0.15 * 0.4 + k * 0.6) / (2.15 + k);
@@ -513,6 +564,7 @@ mod tests {
             best,
             classifier,
             companion: None,
+            tightness: 0.0,
         };
         // Entry 1 is closest in meaning; entry 0 shares a word with the
         // question but means something else; entry 2 neither.

@@ -35,6 +35,18 @@ pub struct Candidate {
     /// search missed it): a signal of the "answerable?" model.
     #[serde(skip)]
     pub words: f32,
+    /// How far above the lines of its scale this entry's score must reach
+    /// to be answered or suggested ([`Hit::offset`]).
+    #[serde(skip)]
+    pub offset: f32,
+}
+
+impl Candidate {
+    /// The score the answer and suggestion lines are drawn on: the score
+    /// less the entry's offset.
+    pub fn decisive(&self) -> f32 {
+        self.score - self.offset
+    }
 }
 
 /// What is ranked: the message, in the customer's language, with what the
@@ -120,6 +132,7 @@ pub fn rank(
             }
             Candidate {
                 words: h.words,
+                offset: h.offset,
                 ..candidate_for(knowledge, h.entry, score, h.part, h.matched)
             }
         })
@@ -127,7 +140,7 @@ pub fn rank(
     ranking.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
     let best_own = ranking
         .iter()
-        .find(|c| c.lang == lang && c.score >= thresholds.suggest)
+        .find(|c| c.lang == lang && c.decisive() >= thresholds.suggest)
         .map(|c| c.score);
     if let Some(best_own) = best_own {
         for c in ranking.iter_mut().filter(|c| c.lang != lang) {
@@ -163,6 +176,7 @@ pub fn candidate_for(
         part,
         matched_terms: matched,
         words: 0.0,
+        offset: 0.0,
     }
 }
 

@@ -23,6 +23,12 @@ pub struct EntrySimilarity {
     pub classifier: f32,
     /// The companion encoder's cosines, when one is loaded.
     pub companion: Option<Cosines>,
+    /// How much more tightly the entry's own texts cluster than the
+    /// knowledge's average, in the space that ranked the query: see
+    /// [`Vectors::tightness`]. An entry whose questions lie close together
+    /// is met closely by its own customers, so a question it is merely
+    /// the nearest to must come closer before it is answered.
+    pub tightness: f32,
 }
 
 /// A query's cosines to one entry in one embedding space.
@@ -42,6 +48,9 @@ struct Vectors {
     rows: Vec<f32>,
     /// Row after row, one per entry.
     centroids: Vec<f32>,
+    /// Per entry, how much more tightly its texts cluster than the average
+    /// entry's (see [`tightness`]).
+    tightness: Vec<f32>,
 }
 
 impl Vectors {
@@ -61,6 +70,7 @@ impl Vectors {
             let c = &mut centroids[e as usize * dim..][..dim];
             c.iter_mut().zip(v.iter()).for_each(|(c, x)| *c += x);
         }
+        let tightness = tightness(&rows, &centroids, row_entry, dim);
         for c in centroids.chunks_mut(dim) {
             let norm = dot(c, c).sqrt();
             if norm > 0.0 {
@@ -71,6 +81,7 @@ impl Vectors {
             dim,
             rows,
             centroids,
+            tightness,
         }
     }
 
@@ -102,6 +113,11 @@ impl Vectors {
             .map(move |c| dot(c, query))
     }
 
+    /// Entry `e`'s tightness beside the average entry's.
+    fn tightness(&self, e: usize) -> f32 {
+        self.tightness.get(e).copied().unwrap_or(0.0)
+    }
+
     /// Both cosines of `query` to every entry, scanning all rows here.
     fn cosines(&self, query: &[f32], row_entry: &[u32]) -> Vec<Cosines> {
         self.best(query, row_entry, 0..row_entry.len())
@@ -110,6 +126,37 @@ impl Vectors {
             .map(|(best, centroid)| Cosines { best, centroid })
             .collect()
     }
+}
+
+/// Per entry, how much more tightly its texts (unit rows labelled
+/// `row_entry`, summed per entry in `sums`) cluster than the average
+/// entry's: the mean cosine of each of its texts to the centroid of its
+/// others, minus the mean of that over the entries that have two texts or
+/// more (0 for an entry with fewer: nothing to tell).
+fn tightness(rows: &[f32], sums: &[f32], row_entry: &[u32], dim: usize) -> Vec<f32> {
+    let entries = sums.len() / dim.max(1);
+    let mut total = vec![0f32; entries];
+    let mut count = vec![0usize; entries];
+    for (r, &e) in rows.chunks_exact(dim.max(1)).zip(row_entry) {
+        let sum = &sums[e as usize * dim..][..dim];
+        // The others' sum is `sum - r`; rows are unit vectors.
+        let along = dot(r, sum);
+        let norm = (dot(sum, sum) - 2.0 * along + dot(r, r)).max(0.0).sqrt();
+        if norm > 1e-6 {
+            total[e as usize] += (along - dot(r, r)) / norm;
+            count[e as usize] += 1;
+        }
+    }
+    let mean: Vec<Option<f32>> = total
+        .iter()
+        .zip(&count)
+        .map(|(t, &n)| (n >= 2).then(|| t / n as f32))
+        .collect();
+    let known: Vec<f32> = mean.iter().flatten().copied().collect();
+    let average = known.iter().sum::<f32>() / known.len().max(1) as f32;
+    mean.into_iter()
+        .map(|m| m.map_or(0.0, |m| m - average))
+        .collect()
 }
 
 /// The embedded titles and questions of one knowledge version.
@@ -324,11 +371,13 @@ impl SemanticIndex {
                 .cosines(query, &self.row_entry)
                 .into_iter()
                 .zip(probabilities)
-                .map(|(c, p)| EntrySimilarity {
+                .enumerate()
+                .map(|(e, (c, p))| EntrySimilarity {
                     best: c.best,
                     centroid: c.centroid,
                     classifier: p,
                     companion: None,
+                    tightness: vectors.tightness(e),
                 })
                 .collect()
         });
@@ -381,13 +430,50 @@ impl SemanticIndex {
             .centroid_cosines(query)
             .zip(probabilities?)
             .zip(best.into_iter().zip(second))
-            .map(|((centroid, p), (a, b))| EntrySimilarity {
+            .enumerate()
+            .map(|(e, ((centroid, p), (a, b)))| EntrySimilarity {
                 best: a.max(b),
                 centroid,
                 classifier: p,
                 companion: companion.as_mut().and_then(Iterator::next),
+                tightness: self.vectors.tightness(e),
             })
             .collect();
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Unit rows at `angles` (radians) in the plane, labelled `entries`.
+    fn rows(angles: &[f32]) -> Vec<f32> {
+        angles.iter().flat_map(|a| [a.cos(), a.sin()]).collect()
+    }
+
+    #[test]
+    fn a_tight_entry_is_above_the_average_a_loose_one_below_and_a_lone_text_tells_nothing() {
+        // Entry 0: three texts 0.1 rad apart; entry 1: three texts 0.6 rad
+        // apart; entry 2: its title alone.
+        let angles = [0.0, 0.1, 0.2, 1.0, 1.6, 2.2, 3.0];
+        let labels = [0, 0, 0, 1, 1, 1, 2];
+        let v = Vectors::from_rows(rows(&angles), &labels, 3, 2);
+        let (tight, loose, lone) = (v.tightness(0), v.tightness(1), v.tightness(2));
+        assert!(tight > 0.0 && loose < 0.0, "{tight} {loose}");
+        assert!(
+            (tight + loose).abs() < 1e-5,
+            "measured against the mean of both"
+        );
+        assert_eq!(lone, 0.0);
+        // Each text against the centroid of its others: for entry 0 the
+        // middle one lies on it (cosine 1), the outer ones 0.15 rad off it.
+        let mean0 = (1.0 + 2.0 * 0.15f32.cos()) / 3.0;
+        let mean1 = (1.0 + 2.0 * 0.9f32.cos()) / 3.0;
+        assert!(
+            (tight - (mean0 - (mean0 + mean1) / 2.0)).abs() < 1e-5,
+            "{tight}"
+        );
+        assert_eq!(v.tightness(7), 0.0, "no such entry");
     }
 }

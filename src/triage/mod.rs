@@ -192,14 +192,14 @@ pub fn triage(
         let ranked: Vec<(usize, f32, f32)> = decision
             .ranking
             .iter()
-            .map(|c| (c.entry, c.score, c.words))
+            .map(|c| (c.entry, c.decisive(), c.words))
             .collect();
         g.decide(&Signals::of(&ranked, lexical_top, text))
     });
     decision.answerable = gate.map(|(p, _)| p);
     let answers = match gate {
         Some((_, answers)) => answers,
-        None => top.score >= thresholds.answer && top.score - runner_up >= thresholds.margin,
+        None => top.decisive() >= thresholds.answer && top.score - runner_up >= thresholds.margin,
     };
     if top.kind == Kind::Fix && top.score >= thresholds.fix_text {
         decision.level = Level::Fix;
@@ -216,10 +216,10 @@ pub fn triage(
                 top.id, top.score
             ),
             None => format!(
-                "best match `{}` ({:.2}) is above the answer threshold {:.2} and leads by {:.2}",
+                "best match `{}` ({:.2}) is above its answer threshold {:.2} and leads by {:.2}",
                 top.id,
                 top.score,
-                thresholds.answer,
+                thresholds.answer + top.offset,
                 top.score - runner_up
             ),
         };
@@ -229,12 +229,12 @@ pub fn triage(
             "best match `{}` ({:.2}) is answerable with probability {p:.2} only, below this FAQ's line",
             top.id, top.score
         );
-    } else if top.score >= thresholds.suggest {
+    } else if top.decisive() >= thresholds.suggest {
         decision.level = Level::DidYouMean;
         decision.chosen = decision
             .ranking
             .iter()
-            .filter(|c| c.score >= thresholds.suggest)
+            .filter(|c| c.decisive() >= thresholds.suggest)
             .take(MAX_CHOICES)
             .cloned()
             .collect();
@@ -242,13 +242,15 @@ pub fn triage(
             "{} plausible match(es), none confident (best {:.2} < {:.2} or lead < {:.2})",
             decision.chosen.len(),
             top.score,
-            thresholds.answer,
+            thresholds.answer + top.offset,
             thresholds.margin
         );
     } else {
         decision.why.reason = format!(
-            "best match `{}` ({:.2}) is below the suggestion threshold {:.2}",
-            top.id, top.score, thresholds.suggest
+            "best match `{}` ({:.2}) is below its suggestion threshold {:.2}",
+            top.id,
+            top.score,
+            thresholds.suggest + top.offset
         );
     }
     decision
@@ -305,7 +307,7 @@ fn ranks_strongly_for_another(ranking: &[Candidate], thresholds: &Thresholds, fi
     let strong = if top.kind == Kind::Fix {
         top.score >= thresholds.fix_text
     } else {
-        top.score >= thresholds.answer && top.score - runner_up >= thresholds.margin
+        top.decisive() >= thresholds.answer && top.score - runner_up >= thresholds.margin
     };
     strong && top.entry != fix
 }

@@ -1,6 +1,7 @@
 use std::path::Path;
 
 use frontline::eval::{calibrate, read_queries, report, run};
+use frontline::ranking::Thresholds;
 use frontline::ranking::fusion::Mode;
 use frontline::triage::{Context, Level};
 
@@ -44,6 +45,39 @@ fn thresholds_calibrated_on_the_fixture_do_at_least_as_well_as_the_shipped_ones(
         "{c:?} {shipped:?}"
     );
     assert!(c.answer > 0.0 && c.answer < 1.0);
+}
+
+#[test]
+fn each_entry_is_answered_on_a_line_of_its_own_that_rises_with_how_tightly_its_questions_cluster() {
+    let Some(m) = model(None) else { return };
+    let brain = brain(Some(m));
+    let decisions: Vec<_> = queries()
+        .iter()
+        .map(|q| brain.triage(&q.text, &Context::default()))
+        .filter(|d| d.mode == Mode::Hybrid && d.level != Level::Fix && !d.ranking.is_empty())
+        .collect();
+    let offsets: Vec<f32> = decisions
+        .iter()
+        .flat_map(|d| d.ranking.iter().map(|c| c.offset))
+        .collect();
+    assert!(offsets.iter().any(|o| *o > 0.0) && offsets.iter().any(|o| *o < 0.0));
+    // One line on the scale for all: what is answered reaches it once its
+    // entry's offset is taken off the score, what is not does not.
+    let line = Thresholds::hybrid().answer;
+    for d in &decisions {
+        let top = &d.ranking[0];
+        assert_eq!(
+            d.level == Level::Answer,
+            top.decisive() >= line,
+            "{} {} {}",
+            top.id,
+            top.score,
+            top.offset
+        );
+        assert!((top.decisive() - (top.score - top.offset)).abs() < 1e-6);
+    }
+    assert!(decisions.iter().any(|d| d.level == Level::Answer));
+    assert!(decisions.iter().any(|d| d.level != Level::Answer));
 }
 
 #[test]

@@ -403,7 +403,7 @@ fn signals(hits: &[Hit], lexical: &[Hit], text: &str) -> Signals {
     let ranking: Vec<(usize, f32, f32)> = hits
         .iter()
         .take(LIMIT)
-        .map(|h| (h.entry, h.score, h.words))
+        .map(|h| (h.entry, h.decisive(), h.words))
         .collect();
     Signals::of(&ranking, lexical.first().map(|h| h.entry), text)
 }
