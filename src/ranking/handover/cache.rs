@@ -13,7 +13,7 @@ use crate::ranking::fusion::FusionWeights;
 use crate::semantic::{Semantic, SemanticIndex};
 
 /// Bumped whenever calibration computes differently.
-const VERSION: u32 = 4;
+const VERSION: u32 = 5;
 
 /// The file of the calibration of exactly these inputs in `dir`.
 pub fn file(
@@ -45,6 +45,8 @@ pub fn file(
     put(index.adaptation().map_or("", |a| a.id()));
     put(&format!("{}", index.has_companion()));
     put(model.companion.as_ref().map_or("", |c| c.id()));
+    put(&format!("{}", index.has_multilingual()));
+    put(model.multilingual.as_ref().map_or("", |m| m.id()));
     put(&format!("{:?}", model.langs));
     put(&serde_json::to_string(ranking).unwrap_or_default());
     put(&serde_json::to_string(fusion).unwrap_or_default());
