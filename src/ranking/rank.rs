@@ -140,7 +140,7 @@ pub fn rank(
     ranking.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
     let best_own = ranking
         .iter()
-        .find(|c| c.lang == lang && c.decisive() >= thresholds.suggest)
+        .find(|c| c.lang == lang && c.score >= thresholds.suggest)
         .map(|c| c.score);
     if let Some(best_own) = best_own {
         for c in ranking.iter_mut().filter(|c| c.lang != lang) {

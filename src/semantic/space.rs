@@ -10,7 +10,7 @@ use super::{
     Adaptation, BuildKind, CacheStats, Classifier, Encoder, Semantic, SemanticError, adapt,
     classifier, dot, multilingual,
 };
-use crate::knowledge::Knowledge;
+use crate::knowledge::{Knowledge, Lang};
 
 /// How close a query is to one entry.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -54,23 +54,25 @@ struct Vectors {
 }
 
 impl Vectors {
-    /// From the vectors of texts labelled `row_entry` (indices below `entries`).
-    fn new(vectors: &[super::Vector], row_entry: &[u32], entries: usize, dim: usize) -> Self {
+    /// From the vectors of texts labelled `row_entry` (indices into
+    /// `langs`, each entry's language).
+    fn new(vectors: &[super::Vector], row_entry: &[u32], langs: &[Lang], dim: usize) -> Self {
         let mut rows = Vec::with_capacity(vectors.len() * dim);
         for v in vectors {
             rows.extend_from_slice(v);
         }
-        Self::from_rows(rows, row_entry, entries, dim)
+        Self::from_rows(rows, row_entry, langs, dim)
     }
 
     /// From rows laid out one after the other, labelled `row_entry`.
-    fn from_rows(rows: Vec<f32>, row_entry: &[u32], entries: usize, dim: usize) -> Self {
+    fn from_rows(rows: Vec<f32>, row_entry: &[u32], langs: &[Lang], dim: usize) -> Self {
+        let entries = langs.len();
         let mut centroids = vec![0f32; entries * dim];
         for (v, &e) in rows.chunks_exact(dim.max(1)).zip(row_entry) {
             let c = &mut centroids[e as usize * dim..][..dim];
             c.iter_mut().zip(v.iter()).for_each(|(c, x)| *c += x);
         }
-        let tightness = tightness(&rows, &centroids, row_entry, dim);
+        let tightness = tightness(&rows, &centroids, row_entry, langs, dim);
         for c in centroids.chunks_mut(dim) {
             let norm = dot(c, c).sqrt();
             if norm > 0.0 {
@@ -129,33 +131,51 @@ impl Vectors {
 }
 
 /// Per entry, how much more tightly its texts (unit rows labelled
-/// `row_entry`, summed per entry in `sums`) cluster than the average
-/// entry's: the mean cosine of each of its texts to the centroid of its
-/// others, minus the mean of that over the entries that have two texts or
-/// more (0 for an entry with fewer: nothing to tell).
-fn tightness(rows: &[f32], sums: &[f32], row_entry: &[u32], dim: usize) -> Vec<f32> {
-    let entries = sums.len() / dim.max(1);
-    let mut total = vec![0f32; entries];
-    let mut count = vec![0usize; entries];
+/// `row_entry`, summed per entry in `sums`) cluster than the average entry
+/// of its language (`langs`, by entry): the mean cosine over the pairs of
+/// its texts, minus the mean of that over the entries of the language
+/// that have two texts or more (0 for an entry with fewer: nothing to
+/// tell). The mean over pairs does not grow with the number of texts, as
+/// the cosine to a centroid would, so an entry listing thirty questions
+/// is not taken for a tighter one than an entry listing three; and an
+/// encoder that does not understand a language does not move the average
+/// of the others.
+fn tightness(
+    rows: &[f32],
+    sums: &[f32],
+    row_entry: &[u32],
+    langs: &[Lang],
+    dim: usize,
+) -> Vec<f32> {
+    let mut squares = vec![0f32; langs.len()];
+    let mut count = vec![0usize; langs.len()];
     for (r, &e) in rows.chunks_exact(dim.max(1)).zip(row_entry) {
-        let sum = &sums[e as usize * dim..][..dim];
-        // The others' sum is `sum - r`; rows are unit vectors.
-        let along = dot(r, sum);
-        let norm = (dot(sum, sum) - 2.0 * along + dot(r, r)).max(0.0).sqrt();
-        if norm > 1e-6 {
-            total[e as usize] += (along - dot(r, r)) / norm;
-            count[e as usize] += 1;
-        }
+        squares[e as usize] += dot(r, r);
+        count[e as usize] += 1;
     }
-    let mean: Vec<Option<f32>> = total
-        .iter()
-        .zip(&count)
-        .map(|(t, &n)| (n >= 2).then(|| t / n as f32))
+    // Over the pairs: (|sum|² - Σ|r|²) / (n (n - 1)).
+    let pairs: Vec<Option<f32>> = sums
+        .chunks_exact(dim.max(1))
+        .zip(squares.iter().zip(&count))
+        .map(|(sum, (&sq, &n))| (n >= 2).then(|| (dot(sum, sum) - sq) / (n * (n - 1)) as f32))
         .collect();
-    let known: Vec<f32> = mean.iter().flatten().copied().collect();
-    let average = known.iter().sum::<f32>() / known.len().max(1) as f32;
-    mean.into_iter()
-        .map(|m| m.map_or(0.0, |m| m - average))
+    let average = |lang: Lang| {
+        let known: Vec<f32> = pairs
+            .iter()
+            .zip(langs)
+            .filter(|(_, l)| **l == lang)
+            .filter_map(|(p, _)| *p)
+            .collect();
+        known.iter().sum::<f32>() / known.len().max(1) as f32
+    };
+    let averages: Vec<(Lang, f32)> = Lang::ALL.into_iter().map(|l| (l, average(l))).collect();
+    pairs
+        .iter()
+        .zip(langs)
+        .map(|(p, l)| {
+            let of_lang = averages.iter().find(|(a, _)| a == l).map_or(0.0, |a| a.1);
+            p.map_or(0.0, |p| p - of_lang)
+        })
         .collect()
 }
 
@@ -238,7 +258,8 @@ impl SemanticIndex {
                 .embed_all(&semantic.encoder, adaptation.as_ref(), &texts, kind)?;
         let dim = semantic.encoder.dim();
         let entries = knowledge.entries().len();
-        let vectors = Vectors::new(&vectors, &row_entry, entries, dim);
+        let langs: Vec<Lang> = knowledge.entries().iter().map(|e| e.lang).collect();
+        let vectors = Vectors::new(&vectors, &row_entry, &langs, dim);
         // A companion that fails leaves the main model ranking alone.
         let companion = semantic.companion.as_ref().and_then(|c| {
             c.cache
@@ -249,7 +270,7 @@ impl SemanticIndex {
                     tracing::warn!(error = %e, "the companion encoder failed; ranking without it");
                 })
                 .ok()
-                .map(|(v, stats)| (Vectors::new(&v, &row_entry, entries, c.dim()), stats))
+                .map(|(v, stats)| (Vectors::new(&v, &row_entry, &langs, c.dim()), stats))
         });
         let (companion, companion_stats) = companion.unzip();
         // So does a multilingual encoder that fails. It embeds nothing for
@@ -268,7 +289,7 @@ impl SemanticIndex {
                     tracing::warn!(error = %e, "the multilingual encoder failed; ranking without it");
                 })
                 .ok()
-                .map(|(v, stats)| (Vectors::new(&v, &row_entry, entries, m.dim()), stats))
+                .map(|(v, stats)| (Vectors::new(&v, &row_entry, &langs, m.dim()), stats))
         });
         let (multilingual, multilingual_stats) = multilingual.unzip();
         let classifier = Classifier::train(
@@ -447,33 +468,91 @@ impl SemanticIndex {
 mod tests {
     use super::*;
 
-    /// Unit rows at `angles` (radians) in the plane, labelled `entries`.
+    /// Unit rows at `angles` (radians) in the plane.
     fn rows(angles: &[f32]) -> Vec<f32> {
         angles.iter().flat_map(|a| [a.cos(), a.sin()]).collect()
     }
 
+    /// The mean cosine over the pairs of texts at `angles`.
+    fn over_pairs(angles: &[f32]) -> f32 {
+        let mut sum = 0.0;
+        let mut n = 0;
+        for (i, a) in angles.iter().enumerate() {
+            for b in &angles[i + 1..] {
+                sum += (a - b).cos();
+                n += 1;
+            }
+        }
+        sum / n as f32
+    }
+
     #[test]
     fn a_tight_entry_is_above_the_average_a_loose_one_below_and_a_lone_text_tells_nothing() {
-        // Entry 0: three texts 0.1 rad apart; entry 1: three texts 0.6 rad
-        // apart; entry 2: its title alone.
-        let angles = [0.0, 0.1, 0.2, 1.0, 1.6, 2.2, 3.0];
-        let labels = [0, 0, 0, 1, 1, 1, 2];
-        let v = Vectors::from_rows(rows(&angles), &labels, 3, 2);
-        let (tight, loose, lone) = (v.tightness(0), v.tightness(1), v.tightness(2));
+        // English: entry 0 has three texts 0.1 rad apart, entry 1 three
+        // texts 0.6 rad apart, entry 2 its title alone. German: entry 3 has
+        // two texts 0.3 rad apart, entry 4 four texts 0.3 rad apart.
+        let angles = [
+            0.0, 0.1, 0.2, 1.0, 1.6, 2.2, 3.0, 4.0, 4.3, 5.0, 5.3, 5.6, 5.9,
+        ];
+        let labels = [0, 0, 0, 1, 1, 1, 2, 3, 3, 4, 4, 4, 4];
+        let langs = [Lang::En, Lang::En, Lang::En, Lang::De, Lang::De];
+        let v = Vectors::from_rows(rows(&angles), &labels, &langs, 2);
+        let (tight, loose) = (v.tightness(0), v.tightness(1));
         assert!(tight > 0.0 && loose < 0.0, "{tight} {loose}");
+        let (m0, m1) = (over_pairs(&angles[0..3]), over_pairs(&angles[3..6]));
+        assert!((tight - (m0 - (m0 + m1) / 2.0)).abs() < 1e-5, "{tight}");
         assert!(
             (tight + loose).abs() < 1e-5,
-            "measured against the mean of both"
+            "measured against their language's mean"
         );
-        assert_eq!(lone, 0.0);
-        // Each text against the centroid of its others: for entry 0 the
-        // middle one lies on it (cosine 1), the outer ones 0.15 rad off it.
-        let mean0 = (1.0 + 2.0 * 0.15f32.cos()) / 3.0;
-        let mean1 = (1.0 + 2.0 * 0.9f32.cos()) / 3.0;
-        assert!(
-            (tight - (mean0 - (mean0 + mean1) / 2.0)).abs() < 1e-5,
-            "{tight}"
-        );
+        assert_eq!(v.tightness(2), 0.0, "a lone title");
+        // German entries against German ones: one pair 0.3 rad apart, and
+        // four texts whose neighbours are 0.3 rad apart but whose pairs
+        // reach 0.9 rad, so the larger entry is the looser one.
+        let (two, four) = (v.tightness(3), v.tightness(4));
+        let (m3, m4) = (over_pairs(&angles[7..9]), over_pairs(&angles[9..13]));
+        assert!((two - (m3 - (m3 + m4) / 2.0)).abs() < 1e-5, "{two}");
+        assert!(two > 0.0 && (two + four).abs() < 1e-5);
         assert_eq!(v.tightness(7), 0.0, "no such entry");
+    }
+
+    #[test]
+    fn the_same_spread_with_more_texts_is_not_tighter() {
+        // Two entries drawn alike in 64 dimensions (their own axis plus the
+        // same noise), one with three texts and one with thirty.
+        let dim = 64;
+        let mut seed = 7u64;
+        let mut noise = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((seed >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0) as f32
+        };
+        let mut text = |axis: usize| {
+            let mut v: Vec<f32> = (0..dim).map(|_| 0.25 * noise()).collect();
+            v[axis] += 1.0;
+            let norm = dot(&v, &v).sqrt();
+            v.into_iter().map(|x| x / norm).collect::<Vec<f32>>()
+        };
+        let few: Vec<Vec<f32>> = (0..3).map(|_| text(0)).collect();
+        let many: Vec<Vec<f32>> = (0..30).map(|_| text(1)).collect();
+        let labels: Vec<u32> = [0; 3].into_iter().chain([1; 30]).collect();
+        let rows: Vec<f32> = few.iter().chain(&many).flatten().copied().collect();
+        let v = Vectors::from_rows(rows, &labels, &[Lang::En, Lang::En], dim);
+        assert!(v.tightness(0).abs() < 0.01, "{}", v.tightness(0));
+        // Each text's cosine to the centroid of its others would have
+        // told them apart by the count alone.
+        let to_others = |texts: &[Vec<f32>]| {
+            let sum: Vec<f32> = (0..dim).map(|i| texts.iter().map(|t| t[i]).sum()).collect();
+            texts
+                .iter()
+                .map(|t| {
+                    let others: Vec<f32> = sum.iter().zip(t).map(|(s, x)| s - x).collect();
+                    dot(t, &others) / dot(&others, &others).sqrt()
+                })
+                .sum::<f32>()
+                / texts.len() as f32
+        };
+        assert!(to_others(&many) - to_others(&few) > 0.08);
     }
 }

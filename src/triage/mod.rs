@@ -229,7 +229,11 @@ pub fn triage(
             "best match `{}` ({:.2}) is answerable with probability {p:.2} only, below this FAQ's line",
             top.id, top.score
         );
-    } else if top.decisive() >= thresholds.suggest {
+    } else if decision
+        .ranking
+        .iter()
+        .any(|c| c.decisive() >= thresholds.suggest)
+    {
         decision.level = Level::DidYouMean;
         decision.chosen = decision
             .ranking

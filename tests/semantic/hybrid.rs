@@ -1,11 +1,12 @@
 use std::path::Path;
 
+use frontline::brain::{Brain, BrainSettings};
 use frontline::eval::{calibrate, read_queries, report, run};
 use frontline::ranking::Thresholds;
 use frontline::ranking::fusion::Mode;
 use frontline::triage::{Context, Level};
 
-use crate::helpers::{brain, model};
+use crate::helpers::{brain, fixture, model, settings};
 
 fn queries() -> Vec<frontline::eval::LabelledQuery> {
     read_queries(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hybrid-queries.jsonl"))
@@ -50,34 +51,58 @@ fn thresholds_calibrated_on_the_fixture_do_at_least_as_well_as_the_shipped_ones(
 #[test]
 fn each_entry_is_answered_on_a_line_of_its_own_that_rises_with_how_tightly_its_questions_cluster() {
     let Some(m) = model(None) else { return };
-    let brain = brain(Some(m));
-    let decisions: Vec<_> = queries()
-        .iter()
-        .map(|q| brain.triage(&q.text, &Context::default()))
-        .filter(|d| d.mode == Mode::Hybrid && d.level != Level::Fix && !d.ranking.is_empty())
+    let brain = brain(Some(m.clone()));
+    let decided: Vec<_> = queries()
+        .into_iter()
+        .map(|q| {
+            let d = brain.triage(&q.text, &Context::default());
+            (q.text, d)
+        })
+        .filter(|(_, d)| d.mode == Mode::Hybrid && d.level != Level::Fix && !d.ranking.is_empty())
         .collect();
-    let offsets: Vec<f32> = decisions
+    let offsets: Vec<f32> = decided
         .iter()
-        .flat_map(|d| d.ranking.iter().map(|c| c.offset))
+        .flat_map(|(_, d)| d.ranking.iter().map(|c| c.offset))
         .collect();
     assert!(offsets.iter().any(|o| *o > 0.0) && offsets.iter().any(|o| *o < 0.0));
     // One line on the scale for all: what is answered reaches it once its
     // entry's offset is taken off the score, what is not does not.
     let line = Thresholds::hybrid().answer;
-    for d in &decisions {
+    for (text, d) in &decided {
         let top = &d.ranking[0];
         assert_eq!(
             d.level == Level::Answer,
             top.decisive() >= line,
-            "{} {} {}",
-            top.id,
-            top.score,
-            top.offset
+            "{text}: {top:?}"
         );
-        assert!((top.decisive() - (top.score - top.offset)).abs() < 1e-6);
     }
-    assert!(decisions.iter().any(|d| d.level == Level::Answer));
-    assert!(decisions.iter().any(|d| d.level != Level::Answer));
+    // A line between the score and the score less the offset: a tight
+    // entry (offset above 0) is not answered there although its score is
+    // above it, a loose one is although its score is below.
+    let apart: Vec<_> = decided
+        .iter()
+        .filter(|(_, d)| d.ranking[0].offset.abs() > 0.005)
+        .collect();
+    assert!(!apart.is_empty());
+    for (text, d) in apart {
+        let top = &d.ranking[0];
+        let between = top.score - top.offset / 2.0;
+        let settings = BrainSettings {
+            hybrid_thresholds: Thresholds {
+                answer: between,
+                suggest: between,
+                ..Thresholds::hybrid()
+            },
+            ..settings()
+        };
+        let moved = Brain::load(&fixture(), settings, Some(m.clone()))
+            .expect("the fixture loads")
+            .0;
+        let again = moved.triage(text, &Context::default());
+        assert_eq!(again.ranking[0].id, top.id, "the ranking does not move");
+        let answered = again.level == Level::Answer;
+        assert_eq!(answered, top.offset < 0.0, "{text}: {top:?} at {between}");
+    }
 }
 
 #[test]

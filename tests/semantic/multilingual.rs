@@ -2,6 +2,7 @@
 //! meaning, English questions are ranked as before, and a model that cannot
 //! be loaded leaves the others ranking.
 
+use frontline::knowledge::Lang;
 use frontline::ranking::fusion::Mode;
 use frontline::semantic::{Semantic, SemanticSettings};
 use frontline::triage::{Context, Level};
@@ -23,6 +24,15 @@ fn a_german_question_reaches_the_german_entry_through_the_multilingual_model() {
     );
     assert_eq!(d.mode, Mode::Hybrid, "{d:?}");
     assert_eq!(d.ranking[0].id, "passwort-zuruecksetzen", "{:?}", d.ranking);
+    // Each German entry has its line against the German entries' average
+    // in the multilingual encoder's space.
+    assert!(
+        d.ranking
+            .iter()
+            .any(|c| c.lang == Lang::De && c.offset != 0.0),
+        "{:?}",
+        d.ranking
+    );
     let d = brain.triage(
         "Von daheim komme ich nicht ins Firmennetz",
         &Context::default(),
