@@ -67,6 +67,14 @@ pub struct RankWeights {
     /// Share of the entry's centroid similarity (all its questions together)
     /// in its score; the rest is its best single unit.
     pub centroid: f32,
+    /// How much an entry's answer and suggestion lines rise with how much
+    /// more its own title and listed questions share their words and
+    /// trigrams than the average entry's ([`Hit::offset`]; 0: one line for
+    /// all), as the semantic scales' `fusion.tightness` does with meaning.
+    /// 0.5 rather than 0.3: more answered at the hand-over target on the
+    /// near-miss sets and in German, for a little less on far misses
+    /// (docs/ranking.md).
+    pub tightness: f32,
 }
 
 impl Default for RankWeights {
@@ -80,6 +88,7 @@ impl Default for RankWeights {
             grams_boost: 0.2,
             support: 0.1,
             centroid: 0.8,
+            tightness: 0.5,
         }
     }
 }
@@ -117,6 +126,39 @@ impl Fields {
     }
 }
 
+/// Per entry (`langs`, each entry's language), how much more its title
+/// and listed questions share their words and trigrams than the average
+/// entry's of its language, weighed as ranking weighs them (`words`, the
+/// rest trigrams): the mean cosine over the pairs of its texts less the
+/// language's mean of that; 0 for an entry with fewer than two texts.
+fn tightness(units: &[Unit], langs: &[Lang], words: f32) -> Vec<f32> {
+    let mut asked: Vec<Vec<&Unit>> = vec![Vec::new(); langs.len()];
+    for u in units
+        .iter()
+        .filter(|u| matches!(u.part, Part::Title | Part::Question))
+    {
+        if let Some(of_entry) = asked.get_mut(u.entry as usize) {
+            of_entry.push(u);
+        }
+    }
+    let over_pairs = |texts: &[&Unit], part: fn(&Unit) -> &SparseVec| {
+        let n = texts.len() as f32;
+        let sum = SparseVec::sum(texts.iter().map(|u| part(u)));
+        let own: f32 = texts.iter().map(|u| part(u).norm_squared()).sum();
+        (sum.norm_squared() - own) / (n * (n - 1.0))
+    };
+    let pairs: Vec<Option<f32>> = asked
+        .iter()
+        .map(|texts| {
+            (texts.len() >= 2).then(|| {
+                words * over_pairs(texts, |u| &u.words)
+                    + (1.0 - words) * over_pairs(texts, |u| &u.grams)
+            })
+        })
+        .collect();
+    Lang::centred(&pairs, langs)
+}
+
 /// The centre of an entry's title and questions.
 struct Centroid {
     words: SparseVec,
@@ -148,8 +190,8 @@ pub struct Hit {
     pub matched: Vec<String>,
     /// How far above its scale's answer and suggestion lines this entry's
     /// score must reach (below them, when negative): see
-    /// [`crate::ranking::fusion::FusionWeights::tightness`]; 0 for a
-    /// lexical ranking.
+    /// [`crate::ranking::fusion::FusionWeights::tightness`] on a semantic
+    /// scale, [`RankWeights::tightness`] on the lexical one.
     pub offset: f32,
 }
 
@@ -169,6 +211,8 @@ pub struct FaqIndex {
     unit_columns: Vec<Column<u64>>,
     units: Vec<Unit>,
     centroids: Vec<Centroid>,
+    /// Per entry, its offset to the lines before `weights.tightness`.
+    tightness: Vec<f32>,
     words: HashMap<Lang, Vocab>,
     grams: Vocab,
     weights: RankWeights,
@@ -252,6 +296,8 @@ impl FaqIndex {
                 }
             })
             .collect();
+        let langs: Vec<Lang> = entries.iter().map(|e| e.lang).collect();
+        let tightness = tightness(&units, &langs, weights.words);
         let reader = index.reader()?;
         let searcher = reader.searcher();
         let unit_columns = searcher
@@ -267,6 +313,7 @@ impl FaqIndex {
             unit_columns,
             units,
             centroids,
+            tightness,
             words,
             grams,
             weights,
@@ -336,7 +383,8 @@ impl FaqIndex {
                     score: blended.min(1.0),
                     words: unit.words.cosine(qw),
                     grams: unit.grams.cosine(&qgrams),
-                    offset: 0.0,
+                    offset: self.weights.tightness
+                        * self.tightness.get(entry as usize).copied().unwrap_or(0.0),
                     part: unit.part,
                     matched: unit
                         .words
@@ -439,4 +487,96 @@ fn schema() -> (Schema, Fields) {
         grams: b.add_text_field("grams", text),
     };
     (b.build(), fields)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::knowledge::{Kind, Origin};
+
+    fn entry(id: &str, title: &str, questions: &[&str]) -> Entry {
+        Entry {
+            id: id.into(),
+            title: title.into(),
+            questions: questions.iter().map(|q| q.to_string()).collect(),
+            tags: Vec::new(),
+            lang: Lang::En,
+            kind: Kind::Faq,
+            symptoms: Vec::new(),
+            needs: Vec::new(),
+            answer_markdown: String::new(),
+            answer_text: String::new(),
+            origin: Origin {
+                path: format!("{id}.md").into(),
+                line: 1,
+            },
+        }
+    }
+
+    fn knowledge() -> Knowledge {
+        Knowledge::new(vec![
+            entry(
+                "password",
+                "Reset my password",
+                &["reset my password", "password reset", "reset the password"],
+            ),
+            entry(
+                "billing",
+                "Billing",
+                &[
+                    "invoice was wrong",
+                    "why was I charged twice",
+                    "change my payment card",
+                ],
+            ),
+            entry("printer", "Printer offline", &[]),
+        ])
+        .unwrap()
+    }
+
+    fn offset(index: &FaqIndex, text: &str, id: usize) -> f32 {
+        let hits = index.search(text, 5);
+        hits.iter().find(|h| h.entry == id).expect("found").offset
+    }
+
+    #[test]
+    fn the_offset_is_the_mean_similarity_over_pairs_against_the_languages_average() {
+        // Entry 0 lists its title again: its one pair is identical (1).
+        // Entry 1's title and question share no word or trigram (0). The
+        // average is 0.5, so at weight 0.5 the offsets are +0.25 and -0.25.
+        let k = Knowledge::new(vec![
+            entry("same", "alpha beta", &["alpha beta"]),
+            entry("apart", "gamma", &["xylo"]),
+        ])
+        .unwrap();
+        let index = FaqIndex::build(&k, RankWeights::default()).unwrap();
+        assert!((offset(&index, "alpha beta", 0) - 0.25).abs() < 1e-5);
+        assert!((offset(&index, "gamma", 1) + 0.25).abs() < 1e-5);
+    }
+
+    #[test]
+    fn an_entry_whose_questions_share_their_words_has_its_lines_raised_a_scattered_one_lowered() {
+        let k = knowledge();
+        let index = FaqIndex::build(&k, RankWeights::default()).unwrap();
+        let tight = offset(&index, "reset password", 0);
+        let loose = offset(&index, "invoice charged twice", 1);
+        assert!(tight > 0.0 && loose < 0.0, "{tight} {loose}");
+        assert!(
+            (tight + loose).abs() < 1e-5,
+            "against the average of the two"
+        );
+        assert_eq!(offset(&index, "printer offline", 2), 0.0, "a title alone");
+        let hit = &index.search("reset password", 1)[0];
+        assert!((hit.decisive() - (hit.score - tight)).abs() < 1e-6);
+        let flat = FaqIndex::build(
+            &k,
+            RankWeights {
+                tightness: 0.0,
+                ..RankWeights::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(offset(&flat, "reset password", 0), 0.0);
+        assert_eq!(flat.search("reset password", 1)[0].score, hit.score);
+    }
 }

@@ -110,6 +110,19 @@ impl SparseVec {
 
     /// The normalised sum of `vectors`: their centroid direction.
     pub fn centroid<'a>(vectors: impl IntoIterator<Item = &'a SparseVec>) -> SparseVec {
+        let SparseVec(mut v) = Self::sum(vectors);
+        let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            for (_, w) in &mut v {
+                *w /= norm;
+            }
+        }
+        SparseVec(v)
+    }
+
+    /// The sum of `vectors`, not normalised (unlike every other vector
+    /// here): for [`SparseVec::centroid`] and sums of similarities.
+    pub(crate) fn sum<'a>(vectors: impl IntoIterator<Item = &'a SparseVec>) -> SparseVec {
         let mut sum: HashMap<u32, f32> = HashMap::new();
         for v in vectors {
             for (id, w) in &v.0 {
@@ -118,13 +131,12 @@ impl SparseVec {
         }
         let mut v: Vec<(u32, f32)> = sum.into_iter().collect();
         v.sort_unstable_by_key(|(id, _)| *id);
-        let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
-        if norm > 0.0 {
-            for (_, w) in &mut v {
-                *w /= norm;
-            }
-        }
         SparseVec(v)
+    }
+
+    /// Its squared length (1 for a normalised vector, 0 for an empty one).
+    pub fn norm_squared(&self) -> f32 {
+        self.0.iter().map(|(_, w)| w * w).sum()
     }
 
     /// The `n` heaviest term ids, heaviest first.

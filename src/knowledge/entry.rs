@@ -30,6 +30,33 @@ impl Lang {
             Lang::De => "de",
         }
     }
+
+    /// `values`, one per entry (`None` where it has nothing to tell), each
+    /// less the mean of the values of the entries in its language (`langs`,
+    /// by entry); 0 for an entry without one.
+    pub fn centred(values: &[Option<f32>], langs: &[Lang]) -> Vec<f32> {
+        let mean = |lang: Lang| {
+            let known: Vec<f32> = values
+                .iter()
+                .zip(langs)
+                .filter(|(_, l)| **l == lang)
+                .filter_map(|(v, _)| *v)
+                .collect();
+            known.iter().sum::<f32>() / known.len().max(1) as f32
+        };
+        let means = Lang::ALL.map(mean);
+        values
+            .iter()
+            .zip(langs)
+            .map(|(v, l)| {
+                let of_lang = Lang::ALL
+                    .iter()
+                    .position(|a| a == l)
+                    .map_or(0.0, |i| means[i]);
+                v.map_or(0.0, |v| v - of_lang)
+            })
+            .collect()
+    }
 }
 
 impl fmt::Display for Lang {
@@ -98,4 +125,21 @@ pub struct Entry {
     pub answer_text: String,
     /// Where it was written.
     pub origin: Origin,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_centred_on_their_own_languages_mean_and_unknown_ones_are_0() {
+        let values = [Some(0.6), Some(0.4), None, Some(0.9), Some(0.7)];
+        let langs = [Lang::En, Lang::En, Lang::En, Lang::De, Lang::De];
+        let centred = Lang::centred(&values, &langs);
+        let want = [0.1, -0.1, 0.0, 0.1, -0.1];
+        for (got, want) in centred.iter().zip(want) {
+            assert!((got - want).abs() < 1e-6, "{centred:?}");
+        }
+        assert!(Lang::centred(&[], &[]).is_empty());
+    }
 }

@@ -479,7 +479,12 @@ mod tests {
             tightness: -0.1,
             ..sim(0.7, 0.7, 0.7)
         };
-        let hits = fuse(&w, vec![], &[loose, tight], 5);
+        // A lexical hit's own offset gives way to the semantic one.
+        let lexical_hit = Hit {
+            offset: 0.3,
+            ..lexical(1, 0.5)
+        };
+        let hits = fuse(&w, vec![lexical_hit], &[loose, tight], 5);
         assert_eq!(
             hits[0].entry, 1,
             "ranked by score, not by what the lines ask"

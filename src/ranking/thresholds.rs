@@ -1,7 +1,7 @@
 //! The score lines of a decision on one scale: answer, suggest, the lead a
 //! best match needs, a fix by its text, and the discount of entries in
-//! another language than the customer's. On a semantic scale each entry's
-//! answer and suggestion lines are these moved by its own offset
+//! another language than the customer's. Each entry's answer and
+//! suggestion lines are these moved by its own offset
 //! ([`crate::index::Hit::offset`]: how tightly its questions cluster).
 
 use serde::{Deserialize, Serialize};

@@ -159,24 +159,7 @@ fn tightness(
         .zip(squares.iter().zip(&count))
         .map(|(sum, (&sq, &n))| (n >= 2).then(|| (dot(sum, sum) - sq) / (n * (n - 1)) as f32))
         .collect();
-    let average = |lang: Lang| {
-        let known: Vec<f32> = pairs
-            .iter()
-            .zip(langs)
-            .filter(|(_, l)| **l == lang)
-            .filter_map(|(p, _)| *p)
-            .collect();
-        known.iter().sum::<f32>() / known.len().max(1) as f32
-    };
-    let averages: Vec<(Lang, f32)> = Lang::ALL.into_iter().map(|l| (l, average(l))).collect();
-    pairs
-        .iter()
-        .zip(langs)
-        .map(|(p, l)| {
-            let of_lang = averages.iter().find(|(a, _)| a == l).map_or(0.0, |a| a.1);
-            p.map_or(0.0, |p| p - of_lang)
-        })
-        .collect()
+    Lang::centred(&pairs, langs)
 }
 
 /// The embedded titles and questions of one knowledge version.

@@ -188,7 +188,7 @@ fn plausible_but_unsure_matches_become_did_you_mean_with_at_most_three() {
     let d = brain.triage("printer", &Context::default());
     assert_eq!(d.level, Level::DidYouMean);
     assert!((1..=3).contains(&d.chosen.len()), "{:?}", d.chosen);
-    assert!(d.chosen.iter().all(|c| c.score >= 0.05));
+    assert!(d.chosen.iter().all(|c| c.decisive() >= 0.05));
 }
 
 #[test]

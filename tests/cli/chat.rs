@@ -84,7 +84,7 @@ fn a_nul_in_a_message_on_postgresql_is_left_out_and_the_session_goes_on() {
     let out = frontline()
         .env("DATABASE_URL", &db.url)
         .arg("chat")
-        .write_stdin("my printer\0 prints blank pages\nI forgot my password\n")
+        .write_stdin("my printer\0 is not listed, how do I add it\nI forgot my password\n")
         .assert()
         .success()
         .get_output()
@@ -94,6 +94,10 @@ fn a_nul_in_a_message_on_postgresql_is_left_out_and_the_session_goes_on() {
     assert!(
         !text.contains("could not be handled"),
         "the line with the NUL is handled: {text}"
+    );
+    assert!(
+        text.contains("How do I add a printer"),
+        "the line with the NUL is answered: {text}"
     );
     assert!(
         text.contains("How do I reset my password?"),
