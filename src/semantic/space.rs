@@ -24,8 +24,9 @@ pub struct EntrySimilarity {
     /// The companion encoder's cosines, when one is loaded.
     pub companion: Option<Cosines>,
     /// How much more tightly the entry's own texts cluster than the
-    /// knowledge's average, in the space that ranked the query: see
-    /// [`Vectors::tightness`]. An entry whose questions lie close together
+    /// average entry of its language: the mean cosine over the pairs of its
+    /// texts, by the main model (or the multilingual encoder, where that
+    /// ranks), less that average. An entry whose questions lie close together
     /// is met closely by its own customers, so a question it is merely
     /// the nearest to must come closer before it is answered.
     pub tightness: f32,
