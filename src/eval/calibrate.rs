@@ -44,9 +44,38 @@ pub fn calibrate(outcomes: &[Outcome], min_handover: f64) -> Option<Calibration>
     best(&points(outcomes), min_handover, &MARGINS)
 }
 
-/// What each outcome contributes to calibration.
+/// What each outcome contributes to calibration. Decisions made on
+/// different scales (each with a line of its own) are put on the scale
+/// most of them were made on: a score counts by its distance to its own
+/// scale's line, so one threshold moves every scale's line alike. With one
+/// scale the scores are as ranked.
 pub(super) fn points(outcomes: &[Outcome]) -> Vec<Point> {
-    outcomes.iter().map(point).collect()
+    let reference = most_common_line(outcomes);
+    outcomes
+        .iter()
+        .map(|o| {
+            let mut p = point(o);
+            p.top += reference - o.decision.line;
+            p
+        })
+        .collect()
+}
+
+/// The line most decisions were held to (the first of equals), 0 for none.
+fn most_common_line(outcomes: &[Outcome]) -> f32 {
+    let mut counts: Vec<(u32, usize)> = Vec::new();
+    for o in outcomes {
+        let bits = o.decision.line.to_bits();
+        match counts.iter_mut().find(|(b, _)| *b == bits) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((bits, 1)),
+        }
+    }
+    let most = counts.iter().map(|(_, n)| *n).max().unwrap_or(0);
+    counts
+        .iter()
+        .find(|(_, n)| *n == most)
+        .map_or(0.0, |(b, _)| f32::from_bits(*b))
 }
 
 /// The sweep behind `calibrate`: every answer threshold just above an

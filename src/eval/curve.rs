@@ -184,4 +184,33 @@ mod tests {
         assert_eq!((all.answered_correct, all.handover_recall), (0.0, 1.0));
         assert_eq!(t.curve.len(), HANDOVER_TARGETS.len());
     }
+
+    #[test]
+    fn decisions_on_two_scales_are_compared_by_their_distance_to_their_own_line() {
+        // English decisions with their line at 0.5, German ones (a scale
+        // whose scores run higher) with theirs at 0.8: on each scale every
+        // in-scope score is above every out-of-scope one, but the raw
+        // German miss (0.75) outscores the English hit (0.6).
+        let on = |line: f32, mut o: Outcome| {
+            o.decision.line = line;
+            o
+        };
+        let outcomes = [
+            on(0.5, ranked(Some("a"), &[("a", 0.6)])),
+            on(0.5, ranked(Some("a"), &[("a", 0.7)])),
+            on(0.5, ranked(None, &[("a", 0.3)])),
+            on(0.8, ranked(Some("b"), &[("b", 0.9)])),
+            on(0.8, ranked(None, &[("b", 0.75)])),
+        ];
+        let t = tradeoff(&outcomes);
+        assert_eq!(t.auroc, Some(1.0));
+        let at_90 = t.at_90.expect("out-of-scope queries exist");
+        assert_eq!((at_90.answered_correct, at_90.handover_recall), (1.0, 1.0));
+        // On the English line's scale (most decisions): the German miss
+        // sits 0.05 below its line, at 0.45.
+        assert!(
+            at_90.threshold > 0.45 && at_90.threshold <= 0.6,
+            "{at_90:?}"
+        );
+    }
 }

@@ -49,6 +49,7 @@ pub fn decided(
             mode: Mode::Hybrid,
             confidence: ranking.first().map_or(0.0, |c| c.score),
             answerable: None,
+            line: 0.5,
             chosen,
             ranking,
             why: Why::default(),

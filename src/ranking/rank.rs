@@ -36,8 +36,8 @@ pub struct Candidate {
     #[serde(skip)]
     pub words: f32,
     /// How far above the lines of its scale this entry's score must reach
-    /// to be answered or suggested ([`Hit::offset`]).
-    #[serde(skip)]
+    /// to be answered or suggested ([`Hit::offset`]); shown in `ask
+    /// --json` and `eval --dump`, so a decision can be followed by hand.
     pub offset: f32,
 }
 

@@ -73,6 +73,12 @@ pub struct Decision {
     /// decided (see `handover`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub answerable: Option<f32>,
+    /// The answer line of the scale that ranked (on the "answerable?"
+    /// model's probability when one decided): an entry is answered when its
+    /// score reaches this line plus its offset. Scales have lines of their
+    /// own, so scores of decisions made on different scales (English and
+    /// German, say) compare by their distance to this line.
+    pub line: f32,
     /// The chosen entry (Fix, Answer) or the choices (DidYouMean); empty for Handover.
     pub chosen: Vec<Candidate>,
     /// The ranking, best first (also for Handover, to show what came close).
@@ -151,6 +157,7 @@ pub fn triage(
         mode: scale.mode(),
         confidence: ranking.first().map_or(0.0, |c| c.score),
         answerable: None,
+        line: thresholds.answer,
         chosen: Vec::new(),
         ranking,
         why: Why {
@@ -197,6 +204,9 @@ pub fn triage(
         g.decide(&Signals::of(&ranked, lexical_top, text))
     });
     decision.answerable = gate.map(|(p, _)| p);
+    if let Some(g) = ranker.gate(scale) {
+        decision.line = g.threshold;
+    }
     let answers = match gate {
         Some((_, answers)) => answers,
         None => top.decisive() >= thresholds.answer && top.score - runner_up >= thresholds.margin,
