@@ -12,7 +12,7 @@ use crate::index::{FaqIndex, IndexError, RankWeights};
 use crate::knowledge::{self, Diagnostic, Fingerprint, Knowledge, Lang, LoadError, watch};
 use crate::ranking::Thresholds;
 use crate::ranking::fusion::{FusionWeights, Hybrid, Ranker, Scale};
-use crate::ranking::handover::{Calibration, Gate, HandoverSettings};
+use crate::ranking::handover::{Calibration, Gate, HandoverSettings, OtherLanguage};
 use crate::semantic::{Semantic, SemanticIndex};
 use crate::triage::{self, Context, Decision};
 
@@ -126,12 +126,22 @@ impl Brain {
                 None
             }
         });
+        let scales = [
+            Scale::Lexical,
+            Scale::Hybrid,
+            Scale::Companion,
+            Scale::Multilingual,
+        ];
         let calibration = if calibrates(&settings, semantic.is_some()) {
+            let other_language = OtherLanguage(
+                scales.map(|scale| thresholds_for(&settings, scale).0.other_language),
+            );
             let c = Calibration::compute(
                 &knowledge,
                 semantic.as_ref().map(|(m, s)| (m.as_ref(), s)),
                 &settings.ranking,
                 &settings.fusion,
+                &other_language,
                 &settings.handover,
             );
             log_calibration(&c);
@@ -139,12 +149,6 @@ impl Brain {
         } else {
             Calibration::default()
         };
-        let scales = [
-            Scale::Lexical,
-            Scale::Hybrid,
-            Scale::Companion,
-            Scale::Multilingual,
-        ];
         let thresholds = scales.map(|scale| in_use(&settings, &calibration, scale));
         let gates = scales.map(|scale| gate_in_use(&settings, &calibration, scale));
         Ok(Brain {

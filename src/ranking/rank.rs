@@ -118,15 +118,13 @@ pub fn rank(
             }
         }
     }
-    let has_own_language = by_entry.keys().any(|e| knowledge.entry(*e).lang == lang);
-    let mut ranking: Vec<Candidate> = by_entry
-        .into_values()
+    let mut hits: Vec<Hit> = by_entry.into_values().collect();
+    discount_other_languages(&mut hits, knowledge, lang, thresholds.other_language);
+    let mut ranking: Vec<Candidate> = hits
+        .into_iter()
         .filter(|h| !excluded(h.entry))
         .map(|h| {
             let mut score = h.score;
-            if has_own_language && knowledge.entry(h.entry).lang != lang {
-                score *= thresholds.other_language;
-            }
             if let Some(f) = feedback {
                 score *= f.factor(&knowledge.entry(h.entry).id);
             }
@@ -155,6 +153,25 @@ pub fn rank(
     }
     ranking.truncate(LIMIT);
     (ranking, scale, lexical_top)
+}
+
+/// When one of `hits` is in `lang`, multiplies the scores of those in
+/// another language by `factor` (the customer's language preferred; the
+/// calibration ranks its samples the same way).
+pub(crate) fn discount_other_languages(
+    hits: &mut [Hit],
+    knowledge: &Knowledge,
+    lang: Lang,
+    factor: f32,
+) {
+    if hits.iter().any(|h| knowledge.entry(h.entry).lang == lang) {
+        for h in hits
+            .iter_mut()
+            .filter(|h| knowledge.entry(h.entry).lang != lang)
+        {
+            h.score *= factor;
+        }
+    }
 }
 
 /// The candidate for `entry` at `score`, before the ranking's own signals.

@@ -6,14 +6,24 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use super::{Calibration, HandoverSettings};
+use super::{Calibration, HandoverSettings, OtherLanguage};
 use crate::index::RankWeights;
 use crate::knowledge::Knowledge;
 use crate::ranking::fusion::FusionWeights;
 use crate::semantic::{Semantic, SemanticIndex};
 
 /// Bumped whenever calibration computes differently.
-const VERSION: u32 = 5;
+const VERSION: u32 = 6;
+
+/// The settings the samples are ranked with.
+pub struct Ranked<'a> {
+    /// Lexical weights.
+    pub ranking: &'a RankWeights,
+    /// Fusion weights.
+    pub fusion: &'a FusionWeights,
+    /// Discounts of entries in another language.
+    pub other_language: &'a OtherLanguage,
+}
 
 /// The file of the calibration of exactly these inputs in `dir`.
 pub fn file(
@@ -21,8 +31,7 @@ pub fn file(
     knowledge: &Knowledge,
     model: &Semantic,
     index: &SemanticIndex,
-    ranking: &RankWeights,
-    fusion: &FusionWeights,
+    ranked: &Ranked<'_>,
     settings: &HandoverSettings,
 ) -> PathBuf {
     let mut h = Sha256::new();
@@ -48,8 +57,9 @@ pub fn file(
     put(&format!("{}", index.has_multilingual()));
     put(model.multilingual.as_ref().map_or("", |m| m.id()));
     put(&format!("{:?}", model.langs));
-    put(&serde_json::to_string(ranking).unwrap_or_default());
-    put(&serde_json::to_string(fusion).unwrap_or_default());
+    put(&serde_json::to_string(ranked.ranking).unwrap_or_default());
+    put(&serde_json::to_string(ranked.fusion).unwrap_or_default());
+    put(&serde_json::to_string(ranked.other_language).unwrap_or_default());
     put(&serde_json::to_string(settings).unwrap_or_default());
     let key: String = h.finalize()[..16]
         .iter()

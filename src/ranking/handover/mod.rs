@@ -32,6 +32,27 @@ use crate::semantic::{Semantic, SemanticIndex};
 pub use answerable::{Answerability, Signals};
 pub use sample::{Confusable, InScope, Samples, ScaleSamples};
 
+/// How much an entry in another language than the question's counts on
+/// each scale ([`Thresholds::other_language`], lexical, hybrid, companion,
+/// multilingual): the calibration ranks its samples as triage ranks
+/// questions, so a German question whose entry is left out does not count
+/// as a near miss scoring high on the English twin of that entry, which
+/// triage would discount.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct OtherLanguage(pub [f32; 4]);
+
+impl OtherLanguage {
+    /// The factor on `scale`.
+    pub fn on(&self, scale: Scale) -> f32 {
+        self.0[match scale {
+            Scale::Lexical => 0,
+            Scale::Hybrid => 1,
+            Scale::Companion => 2,
+            Scale::Multilingual => 3,
+        }]
+    }
+}
+
 /// How the hand-over is calibrated (`[handover]`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -258,12 +279,18 @@ impl Calibration {
         semantic: Option<(&Semantic, &SemanticIndex)>,
         ranking: &RankWeights,
         fusion: &FusionWeights,
+        other_language: &OtherLanguage,
         settings: &HandoverSettings,
     ) -> Calibration {
         let started = Instant::now();
         let file = semantic.and_then(|(m, s)| {
             let dir = m.cache_dir.as_deref()?;
-            Some(cache::file(dir, knowledge, m, s, ranking, fusion, settings))
+            let ranked = cache::Ranked {
+                ranking,
+                fusion,
+                other_language,
+            };
+            Some(cache::file(dir, knowledge, m, s, &ranked, settings))
         });
         if let Some(mut kept) = file.as_deref().and_then(cache::read) {
             kept.cached = true;
@@ -275,6 +302,7 @@ impl Calibration {
             semantic.map(|(m, _)| m),
             ranking,
             fusion,
+            other_language,
             settings,
         );
         let mut calibration = Calibration::from_samples(&samples, settings);

@@ -22,10 +22,11 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::answerable::Signals;
-use super::{HandoverSettings, far};
+use super::{HandoverSettings, OtherLanguage, far};
 use crate::index::{FaqIndex, Hit, RankWeights};
 use crate::knowledge::{Entry, Knowledge, Lang};
 use crate::ranking::fusion::{FusionWeights, LEXICAL_HITS, Scale, fuse, fuse_multilingual};
+use crate::ranking::rank::discount_other_languages;
 use crate::semantic::{Semantic, SemanticIndex};
 
 /// Rounds of the lexical calibration (each leaves out a fifth of the
@@ -219,6 +220,7 @@ pub fn collect(
     semantic: Option<&Semantic>,
     ranking: &RankWeights,
     fusion: &FusionWeights,
+    other_language: &OtherLanguage,
     settings: &HandoverSettings,
 ) -> Samples {
     let entries = knowledge.entries().len().max(1);
@@ -244,13 +246,19 @@ pub fn collect(
                 .ok()
                 .map(|s| (m, s))
         });
-        let model = model.as_ref().map(|(m, s)| (*m, s));
+        let ranker = RoundRanker {
+            knowledge: &round.knowledge,
+            lexical: &lexical,
+            model: model.as_ref().map(|(m, s)| (*m, s)),
+            fusion,
+            other_language,
+        };
         let held = texts(knowledge, &round, &round.held);
         for (question, (top, right)) in
             round
                 .held
                 .iter()
-                .zip(rank_all(&held, &lexical, model, fusion, &mut samples, true))
+                .zip(rank_all(&held, &ranker, &mut samples, true))
         {
             // Entries in another language than the question's are not
             // confusable for a customer: triage prefers their own language.
@@ -265,9 +273,7 @@ pub fn collect(
         }
         rank_all(
             &texts(knowledge, &round, &round.near),
-            &lexical,
-            model,
-            fusion,
+            &ranker,
             &mut samples,
             false,
         );
@@ -277,7 +283,7 @@ pub fn collect(
                     .into_iter()
                     .map(|t| (t, lang, None))
                     .collect();
-                far_misses(&generic, &lexical, model, fusion, &mut samples);
+                far_misses(&generic, &ranker, &mut samples);
             }
         }
     }
@@ -299,14 +305,29 @@ pub fn collect(
 /// where the model understands its language.
 type Ranking = (Vec<Hit>, Option<(Vec<Hit>, Scale)>);
 
+/// What a round ranks with.
+struct RoundRanker<'r> {
+    /// The round's knowledge (hits are its entries).
+    knowledge: &'r Knowledge,
+    /// Its lexical index.
+    lexical: &'r FaqIndex,
+    /// The model and the round's embeddings, when the round is embedded.
+    model: Option<(&'r Semantic, &'r SemanticIndex)>,
+    fusion: &'r FusionWeights,
+    other_language: &'r OtherLanguage,
+}
+
 /// The rankings of `texts` (each with its language and its own entry in
-/// the round's knowledge, if any).
-fn rankings(
-    texts: &[(&str, Lang, Option<usize>)],
-    lexical: &FaqIndex,
-    model: Option<(&Semantic, &SemanticIndex)>,
-    fusion: &FusionWeights,
-) -> Vec<Ranking> {
+/// the round's knowledge, if any), entries in another language than the
+/// text's discounted as triage discounts them.
+fn rankings(texts: &[(&str, Lang, Option<usize>)], ranker: &RoundRanker<'_>) -> Vec<Ranking> {
+    let RoundRanker {
+        knowledge,
+        lexical,
+        model,
+        fusion,
+        other_language,
+    } = *ranker;
     let lexical_hits: Vec<Vec<Hit>> = texts
         .iter()
         .map(|(t, _, _)| lexical.search(t, LEXICAL_HITS))
@@ -346,7 +367,22 @@ fn rankings(
         }
         multilingual_rankings(texts, &lexical_hits, m, index, fusion, &mut hybrid);
     }
-    lexical_hits.into_iter().zip(hybrid).collect()
+    let prefer = |mut hits: Vec<Hit>, lang: Lang, scale: Scale| {
+        discount_other_languages(&mut hits, knowledge, lang, other_language.on(scale));
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
+        hits
+    };
+    lexical_hits
+        .into_iter()
+        .zip(hybrid)
+        .zip(texts)
+        .map(|((lex, hybrid), (_, lang, _))| {
+            (
+                prefer(lex, *lang, Scale::Lexical),
+                hybrid.map(|(hits, scale)| (prefer(hits, *lang, scale), scale)),
+            )
+        })
+        .collect()
 }
 
 /// The positions of `texts` written in `lang`, and those texts.
@@ -413,13 +449,11 @@ fn signals(hits: &[Hit], lexical: &[Hit], text: &str) -> Signals {
 /// whether it is the text's own.
 fn rank_all(
     texts: &[(&str, Lang, Option<usize>)],
-    lexical: &FaqIndex,
-    model: Option<(&Semantic, &SemanticIndex)>,
-    fusion: &FusionWeights,
+    ranker: &RoundRanker<'_>,
     samples: &mut Samples,
     in_scope: bool,
 ) -> Vec<(Option<usize>, bool)> {
-    let rankings = rankings(texts, lexical, model, fusion);
+    let rankings = rankings(texts, ranker);
     let mut tops = Vec::with_capacity(texts.len());
     for ((text, _, own), (lex, hybrid)) in texts.iter().zip(&rankings) {
         let record = |samples: &mut ScaleSamples, hits: &[Hit]| {
@@ -445,12 +479,10 @@ fn rank_all(
 /// Ranks generic questions and records them as far misses.
 fn far_misses(
     texts: &[(&str, Lang, Option<usize>)],
-    lexical: &FaqIndex,
-    model: Option<(&Semantic, &SemanticIndex)>,
-    fusion: &FusionWeights,
+    ranker: &RoundRanker<'_>,
     samples: &mut Samples,
 ) {
-    let rankings = rankings(texts, lexical, model, fusion);
+    let rankings = rankings(texts, ranker);
     for ((text, _, _), (lex, hybrid)) in texts.iter().zip(&rankings) {
         samples.lexical.far.push(signals(lex, lex, text));
         if let Some((hits, scale)) = hybrid {
@@ -548,6 +580,55 @@ mod tests {
             ..settings
         };
         assert_eq!(model_rounds(&knowledge(150, 10), &many), ROUNDS);
+    }
+
+    #[test]
+    fn entries_in_another_language_are_discounted_as_triage_discounts_them() {
+        let base = knowledge(1, 0).entries()[0].clone();
+        let entry = |id: &str, title: &str, lang: Lang| Entry {
+            id: id.into(),
+            title: title.into(),
+            lang,
+            ..base.clone()
+        };
+        let k = Knowledge::new(vec![
+            entry("en/vpn", "forticlient vpn setup at home", Lang::En),
+            entry("de/vpn", "forticlient vpn einrichten zuhause", Lang::De),
+        ])
+        .unwrap();
+        let lexical = FaqIndex::build(&k, RankWeights::default()).unwrap();
+        let fusion = FusionWeights::default();
+        let ranker = RoundRanker {
+            knowledge: &k,
+            lexical: &lexical,
+            model: None,
+            fusion: &fusion,
+            other_language: &OtherLanguage([0.5; 4]),
+        };
+        let score = |hits: &[Hit], entry: usize| {
+            hits.iter()
+                .find(|h| h.entry == entry)
+                .map(|h| h.score)
+                .unwrap()
+        };
+        let text = "forticlient vpn";
+        let raw = lexical.search(text, LEXICAL_HITS);
+        // A German question: the English entry counts half, the German one fully.
+        let (de, _) = &rankings(&[(text, Lang::De, None)], &ranker)[0];
+        assert!((score(de, 0) - score(&raw, 0) * 0.5).abs() < 1e-6, "{de:?}");
+        assert_eq!(score(de, 1), score(&raw, 1));
+        assert_eq!(de[0].entry, 1, "its own language first: {de:?}");
+        // With no entry in the question's language nothing is discounted.
+        let only_en =
+            Knowledge::new(vec![entry("en/vpn", "forticlient vpn setup", Lang::En)]).unwrap();
+        let lexical = FaqIndex::build(&only_en, RankWeights::default()).unwrap();
+        let ranker = RoundRanker {
+            knowledge: &only_en,
+            lexical: &lexical,
+            ..ranker
+        };
+        let (de, _) = &rankings(&[(text, Lang::De, None)], &ranker)[0];
+        assert_eq!(score(de, 0), score(&lexical.search(text, LEXICAL_HITS), 0));
     }
 
     #[test]
