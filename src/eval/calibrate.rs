@@ -55,7 +55,9 @@ pub(super) fn points(outcomes: &[Outcome]) -> Vec<Point> {
         .iter()
         .map(|o| {
             let mut p = point(o);
-            p.top += reference - o.decision.line;
+            if !o.decision.ranking.is_empty() {
+                p.top += reference - o.decision.line;
+            }
             p
         })
         .collect()

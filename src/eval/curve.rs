@@ -1,8 +1,13 @@
 //! The trade-off between answering and handing over, across operating
 //! points rather than at the configured thresholds alone.
 //!
-//! Each query is reduced to its top score (the best entry's score, 0 for an
-//! empty ranking). An answer threshold `t` (answer = suggest = `t`, margin 0)
+//! Each query is reduced to its top score (the best entry's score less its
+//! offset, or the "answerable?" model's probability where one decided; 0
+//! for an empty ranking). Where decisions were made on scales with
+//! different lines (English and German), scores are moved onto the line of
+//! the scale most of them were made on: each counts by its distance to its
+//! own scale's line, and thresholds are reported on that scale. An answer
+//! threshold `t` (answer = suggest = `t`, margin 0)
 //! answers a query when its top score is `>= t` and hands it over otherwise;
 //! the threshold is swept by `calibrate`'s sweep, not a second one.
 //!
@@ -44,7 +49,8 @@ const TARGET_90: f64 = 0.90;
 pub struct OperatingPoint {
     /// The hand-over share required.
     pub handover_target: f64,
-    /// Answer (and suggestion) threshold, margin 0.
+    /// Answer (and suggestion) threshold, margin 0, on the scale most
+    /// decisions were made on (the others' lines move with it).
     pub threshold: f32,
     /// Share of in-scope queries answered with the expected entry.
     pub answered_correct: f64,

@@ -100,8 +100,9 @@ pub struct Report {
     /// Among those, the share whose offered choices hold the expected entry;
     /// `None` when no in-scope query was decided *did you mean*.
     pub did_you_mean_hit: Option<f64>,
-    /// Area under the ROC of answering by top score, in scope against out of
-    /// scope (see `curve`); `None` without out-of-scope queries.
+    /// Area under the ROC of answering by top score (by its distance to its
+    /// scale's line, where scales differ: see `curve`), in scope against out
+    /// of scope; `None` without out-of-scope queries.
     pub auroc: Option<f64>,
     /// The same with right top-1s against out of scope and wrong top-1s;
     /// `None` when either class is empty.
@@ -109,7 +110,8 @@ pub struct Report {
     /// The highest share answered correctly with at least 0.90 of the
     /// out-of-scope queries handed over; `None` without out-of-scope queries.
     pub answered_at_90: Option<f64>,
-    /// The answer threshold (= suggestion threshold, margin 0) reaching it.
+    /// The answer threshold (= suggestion threshold, margin 0) reaching it,
+    /// on the scale most decisions were made on (see `curve`).
     pub threshold_at_90: Option<f32>,
     /// The share of out-of-scope queries it hands over.
     pub handover_at_90: Option<f64>,

@@ -73,11 +73,12 @@ pub struct Decision {
     /// decided (see `handover`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub answerable: Option<f32>,
-    /// The answer line of the scale that ranked (on the "answerable?"
-    /// model's probability when one decided): an entry is answered when its
-    /// score reaches this line plus its offset. Scales have lines of their
-    /// own, so scores of decisions made on different scales (English and
-    /// German, say) compare by their distance to this line.
+    /// The answer line of the scale that ranked: the best entry is
+    /// answered when its score reaches this line plus its offset (and leads
+    /// the runner-up by the scale's margin), or, where an "answerable?"
+    /// model decides, when its probability (`answerable`) reaches this
+    /// line. Scales have lines of their own, so decisions made on different
+    /// scales (English and German, say) compare by their distance to it.
     pub line: f32,
     /// The chosen entry (Fix, Answer) or the choices (DidYouMean); empty for Handover.
     pub chosen: Vec<Candidate>,
@@ -157,7 +158,9 @@ pub fn triage(
         mode: scale.mode(),
         confidence: ranking.first().map_or(0.0, |c| c.score),
         answerable: None,
-        line: thresholds.answer,
+        line: ranker
+            .gate(scale)
+            .map_or(thresholds.answer, |g| g.threshold),
         chosen: Vec::new(),
         ranking,
         why: Why {
@@ -204,9 +207,6 @@ pub fn triage(
         g.decide(&Signals::of(&ranked, lexical_top, text))
     });
     decision.answerable = gate.map(|(p, _)| p);
-    if let Some(g) = ranker.gate(scale) {
-        decision.line = g.threshold;
-    }
     let answers = match gate {
         Some((_, answers)) => answers,
         None => top.decisive() >= thresholds.answer && top.score - runner_up >= thresholds.margin,

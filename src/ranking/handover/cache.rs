@@ -13,7 +13,7 @@ use crate::ranking::fusion::FusionWeights;
 use crate::semantic::{Semantic, SemanticIndex};
 
 /// Bumped whenever calibration computes differently.
-const VERSION: u32 = 6;
+const VERSION: u32 = 7;
 
 /// The settings the samples are ranked with.
 pub struct Ranked<'a> {

@@ -303,7 +303,15 @@ pub fn collect(
 
 /// One text ranked: lexically, and on the model's scale (with that scale)
 /// where the model understands its language.
-type Ranking = (Vec<Hit>, Option<(Vec<Hit>, Scale)>);
+struct Ranking {
+    /// The lexical ranking, as triage's lexical mode ranks.
+    lexical: Vec<Hit>,
+    /// The lexical search's own top entry, before any discount (a signal of
+    /// the "answerable?" model, as in triage).
+    lexical_top: Option<usize>,
+    /// The ranking on the model's scale.
+    model: Option<(Vec<Hit>, Scale)>,
+}
 
 /// What a round ranks with.
 struct RoundRanker<'r> {
@@ -318,8 +326,11 @@ struct RoundRanker<'r> {
 }
 
 /// The rankings of `texts` (each with its language and its own entry in
-/// the round's knowledge, if any), entries in another language than the
-/// text's discounted as triage discounts them.
+/// the round's knowledge, if any), at most [`LIMIT`] entries each, those in
+/// another language than the text's discounted as triage discounts them
+/// (triage's further cap at the best entry in the customer's language
+/// that reaches the suggestion line is not repeated: that line is what the
+/// calibration chooses).
 fn rankings(texts: &[(&str, Lang, Option<usize>)], ranker: &RoundRanker<'_>) -> Vec<Ranking> {
     let RoundRanker {
         knowledge,
@@ -368,6 +379,7 @@ fn rankings(texts: &[(&str, Lang, Option<usize>)], ranker: &RoundRanker<'_>) -> 
         multilingual_rankings(texts, &lexical_hits, m, index, fusion, &mut hybrid);
     }
     let prefer = |mut hits: Vec<Hit>, lang: Lang, scale: Scale| {
+        hits.truncate(LIMIT);
         discount_other_languages(&mut hits, knowledge, lang, other_language.on(scale));
         hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
         hits
@@ -376,11 +388,10 @@ fn rankings(texts: &[(&str, Lang, Option<usize>)], ranker: &RoundRanker<'_>) -> 
         .into_iter()
         .zip(hybrid)
         .zip(texts)
-        .map(|((lex, hybrid), (_, lang, _))| {
-            (
-                prefer(lex, *lang, Scale::Lexical),
-                hybrid.map(|(hits, scale)| (prefer(hits, *lang, scale), scale)),
-            )
+        .map(|((lex, hybrid), (_, lang, _))| Ranking {
+            lexical_top: lex.first().map(|h| h.entry),
+            lexical: prefer(lex, *lang, Scale::Lexical),
+            model: hybrid.map(|(hits, scale)| (prefer(hits, *lang, scale), scale)),
         })
         .collect()
 }
@@ -435,13 +446,13 @@ fn multilingual_rankings(
 }
 
 /// The signals of a ranking.
-fn signals(hits: &[Hit], lexical: &[Hit], text: &str) -> Signals {
+fn signals(hits: &[Hit], lexical_top: Option<usize>, text: &str) -> Signals {
     let ranking: Vec<(usize, f32, f32)> = hits
         .iter()
         .take(LIMIT)
         .map(|h| (h.entry, h.decisive(), h.words))
         .collect();
-    Signals::of(&ranking, lexical.first().map(|h| h.entry), text)
+    Signals::of(&ranking, lexical_top, text)
 }
 
 /// Ranks `texts` and records them as in-scope samples (`in_scope`) or near
@@ -455,9 +466,9 @@ fn rank_all(
 ) -> Vec<(Option<usize>, bool)> {
     let rankings = rankings(texts, ranker);
     let mut tops = Vec::with_capacity(texts.len());
-    for ((text, _, own), (lex, hybrid)) in texts.iter().zip(&rankings) {
+    for ((text, _, own), ranking) in texts.iter().zip(&rankings) {
         let record = |samples: &mut ScaleSamples, hits: &[Hit]| {
-            let s = signals(hits, lex, text);
+            let s = signals(hits, ranking.lexical_top, text);
             let top = hits.first().map(|h| h.entry);
             let right = top.is_some() && top == *own;
             if in_scope {
@@ -467,8 +478,8 @@ fn rank_all(
             }
             (top, right)
         };
-        let mut serving = record(&mut samples.lexical, lex);
-        if let Some((hits, scale)) = hybrid {
+        let mut serving = record(&mut samples.lexical, &ranking.lexical);
+        if let Some((hits, scale)) = &ranking.model {
             serving = record(samples.scale(*scale), hits);
         }
         tops.push(serving);
@@ -483,10 +494,14 @@ fn far_misses(
     samples: &mut Samples,
 ) {
     let rankings = rankings(texts, ranker);
-    for ((text, _, _), (lex, hybrid)) in texts.iter().zip(&rankings) {
-        samples.lexical.far.push(signals(lex, lex, text));
-        if let Some((hits, scale)) = hybrid {
-            samples.scale(*scale).far.push(signals(hits, lex, text));
+    for ((text, _, _), ranking) in texts.iter().zip(&rankings) {
+        let top = ranking.lexical_top;
+        samples
+            .lexical
+            .far
+            .push(signals(&ranking.lexical, top, text));
+        if let Some((hits, scale)) = &ranking.model {
+            samples.scale(*scale).far.push(signals(hits, top, text));
         }
     }
 }
@@ -614,7 +629,7 @@ mod tests {
         let text = "forticlient vpn";
         let raw = lexical.search(text, LEXICAL_HITS);
         // A German question: the English entry counts half, the German one fully.
-        let (de, _) = &rankings(&[(text, Lang::De, None)], &ranker)[0];
+        let de = &rankings(&[(text, Lang::De, None)], &ranker)[0].lexical;
         assert!((score(de, 0) - score(&raw, 0) * 0.5).abs() < 1e-6, "{de:?}");
         assert_eq!(score(de, 1), score(&raw, 1));
         assert_eq!(de[0].entry, 1, "its own language first: {de:?}");
@@ -627,7 +642,7 @@ mod tests {
             lexical: &lexical,
             ..ranker
         };
-        let (de, _) = &rankings(&[(text, Lang::De, None)], &ranker)[0];
+        let de = &rankings(&[(text, Lang::De, None)], &ranker)[0].lexical;
         assert_eq!(score(de, 0), score(&lexical.search(text, LEXICAL_HITS), 0));
     }
 
