@@ -136,7 +136,7 @@ impl std::fmt::Display for OperatingPoint {
         }
         write!(
             f,
-            "; expected {:.3} answered correctly, {:.3} of near and {:.3} of far misses handed over ({} held-out questions, {} near, {} far",
+            "; expected {:.3} of its held-out listed questions answered correctly, {:.3} of near and {:.3} of far misses handed over ({} held-out questions, {} near, {} far",
             self.expected_answered,
             self.expected_handover_near,
             self.expected_handover_far,
