@@ -126,15 +126,9 @@ impl Brain {
                 None
             }
         });
-        let scales = [
-            Scale::Lexical,
-            Scale::Hybrid,
-            Scale::Companion,
-            Scale::Multilingual,
-        ];
         let calibration = if calibrates(&settings, semantic.is_some()) {
             let other_language = OtherLanguage(
-                scales.map(|scale| thresholds_for(&settings, scale).0.other_language),
+                Scale::ALL.map(|scale| thresholds_for(&settings, scale).0.other_language),
             );
             let c = Calibration::compute(
                 &knowledge,
@@ -149,8 +143,8 @@ impl Brain {
         } else {
             Calibration::default()
         };
-        let thresholds = scales.map(|scale| in_use(&settings, &calibration, scale));
-        let gates = scales.map(|scale| gate_in_use(&settings, &calibration, scale));
+        let thresholds = Scale::ALL.map(|scale| in_use(&settings, &calibration, scale));
+        let gates = Scale::ALL.map(|scale| gate_in_use(&settings, &calibration, scale));
         Ok(Brain {
             knowledge,
             index,
@@ -206,12 +200,7 @@ impl Brain {
                     companion_thresholds: &self.thresholds[2],
                     multilingual_thresholds: &self.thresholds[3],
                 }),
-            gates: [
-                self.gates[0].as_ref(),
-                self.gates[1].as_ref(),
-                self.gates[2].as_ref(),
-                self.gates[3].as_ref(),
-            ],
+            gates: self.gates.each_ref().map(Option::as_ref),
         };
         triage::triage(
             &self.knowledge,
@@ -256,12 +245,7 @@ impl Brain {
     /// The thresholds decisions on `scale` are made with: the calibrated
     /// ones, or the static ones from the settings.
     pub fn thresholds(&self, scale: Scale) -> &Thresholds {
-        match scale {
-            Scale::Lexical => &self.thresholds[0],
-            Scale::Hybrid => &self.thresholds[1],
-            Scale::Companion => &self.thresholds[2],
-            Scale::Multilingual => &self.thresholds[3],
-        }
+        &self.thresholds[scale.index()]
     }
 }
 

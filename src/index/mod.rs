@@ -211,8 +211,8 @@ pub struct FaqIndex {
     unit_columns: Vec<Column<u64>>,
     units: Vec<Unit>,
     centroids: Vec<Centroid>,
-    /// Per entry, its offset to the lines before `weights.tightness`.
-    tightness: Vec<f32>,
+    /// Per entry, its offset to the lines ([`Hit::offset`]).
+    offsets: Vec<f32>,
     words: HashMap<Lang, Vocab>,
     grams: Vocab,
     weights: RankWeights,
@@ -297,7 +297,10 @@ impl FaqIndex {
             })
             .collect();
         let langs: Vec<Lang> = entries.iter().map(|e| e.lang).collect();
-        let tightness = tightness(&units, &langs, weights.words);
+        let offsets = tightness(&units, &langs, weights.words)
+            .into_iter()
+            .map(|t| weights.tightness * t)
+            .collect();
         let reader = index.reader()?;
         let searcher = reader.searcher();
         let unit_columns = searcher
@@ -313,7 +316,7 @@ impl FaqIndex {
             unit_columns,
             units,
             centroids,
-            tightness,
+            offsets,
             words,
             grams,
             weights,
@@ -383,8 +386,7 @@ impl FaqIndex {
                     score: blended.min(1.0),
                     words: unit.words.cosine(qw),
                     grams: unit.grams.cosine(&qgrams),
-                    offset: self.weights.tightness
-                        * self.tightness.get(entry as usize).copied().unwrap_or(0.0),
+                    offset: self.offsets.get(entry as usize).copied().unwrap_or(0.0),
                     part: unit.part,
                     matched: unit
                         .words

@@ -173,6 +173,19 @@ pub enum Scale {
 }
 
 impl Scale {
+    /// Every scale, in the order of per-scale arrays ([`Scale::index`]).
+    pub const ALL: [Scale; 4] = [
+        Scale::Lexical,
+        Scale::Hybrid,
+        Scale::Companion,
+        Scale::Multilingual,
+    ];
+
+    /// Its place in [`Scale::ALL`] and in arrays kept per scale.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
     /// The mode a decision on this scale reports.
     pub fn mode(self) -> Mode {
         match self {
@@ -267,12 +280,7 @@ impl Ranker<'_> {
 
     /// The "answerable?" gate for scores on `scale`, if one decides.
     pub fn gate(&self, scale: Scale) -> Option<&Gate> {
-        match scale {
-            Scale::Lexical => self.gates[0],
-            Scale::Hybrid => self.gates[1],
-            Scale::Companion => self.gates[2],
-            Scale::Multilingual => self.gates[3],
-        }
+        self.gates[scale.index()]
     }
 
     /// Entries ranked for `text` (written in `lang`) in `mode`, best first,

@@ -152,15 +152,14 @@ pub fn triage(
             matched: h.matched.clone(),
         })
         .collect();
+    let model_gate = ranker.gate(scale);
     let mut decision = Decision {
         level: Level::Handover,
         lang,
         mode: scale.mode(),
         confidence: ranking.first().map_or(0.0, |c| c.score),
         answerable: None,
-        line: ranker
-            .gate(scale)
-            .map_or(thresholds.answer, |g| g.threshold),
+        line: model_gate.map_or(thresholds.answer, |g| g.threshold),
         chosen: Vec::new(),
         ranking,
         why: Why {
@@ -198,7 +197,7 @@ pub fn triage(
         return decision;
     };
     let runner_up = decision.ranking.get(1).map_or(0.0, |c| c.score);
-    let gate = ranker.gate(scale).map(|g| {
+    let gate = model_gate.map(|g| {
         let ranked: Vec<(usize, f32, f32)> = decision
             .ranking
             .iter()

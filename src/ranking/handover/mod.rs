@@ -33,8 +33,8 @@ pub use answerable::{Answerability, Signals};
 pub use sample::{Confusable, InScope, Samples, ScaleSamples};
 
 /// How much an entry in another language than the question's counts on
-/// each scale ([`Thresholds::other_language`], lexical, hybrid, companion,
-/// multilingual): the calibration ranks its samples as triage ranks
+/// each scale ([`Thresholds::other_language`], in the order of
+/// [`Scale::ALL`]): the calibration ranks its samples as triage ranks
 /// questions, so a German question whose entry is left out does not count
 /// as a near miss scoring high on the English twin of that entry, which
 /// triage would discount.
@@ -44,12 +44,7 @@ pub struct OtherLanguage(pub [f32; 4]);
 impl OtherLanguage {
     /// The factor on `scale`.
     pub fn on(&self, scale: Scale) -> f32 {
-        self.0[match scale {
-            Scale::Lexical => 0,
-            Scale::Hybrid => 1,
-            Scale::Companion => 2,
-            Scale::Multilingual => 3,
-        }]
+        self.0[scale.index()]
     }
 }
 
