@@ -27,6 +27,8 @@ pub struct Classifier {
     /// (dim + 1) × entries, the last row is the bias.
     weights: Tensor,
     entries: usize,
+    /// Where its weights are kept, if anywhere.
+    file: Option<PathBuf>,
 }
 
 impl Classifier {
@@ -46,13 +48,28 @@ impl Classifier {
             .and_then(|f| Some((f, read_weights(f, dim, entries)?)))
         {
             prune::touch(file);
-            return Ok(Classifier { weights, entries });
+            return Ok(Classifier {
+                weights,
+                entries,
+                file: Some(file.to_path_buf()),
+            });
         }
         let weights = fit(rows, dim, labels, entries)?;
         if let Some(file) = &file {
             write_weights(file, &weights);
         }
-        Ok(Classifier { weights, entries })
+        Ok(Classifier {
+            weights,
+            entries,
+            file,
+        })
+    }
+
+    /// Marks its file used just now, so that a prune keeps it.
+    pub fn touch(&self) {
+        if let Some(file) = &self.file {
+            prune::touch(file);
+        }
     }
 
     /// The probability of each entry for `query` (a unit vector).
@@ -72,26 +89,67 @@ pub fn prune(dir: &Path) -> usize {
     prune::prune(dir, "clf-", &[".bin"])
 }
 
-/// Full-batch gradient descent with momentum on the cross-entropy.
+/// Full-batch gradient descent with momentum on the cross-entropy. Each
+/// half of the rows computes its share of the gradient on a thread of its
+/// own: candle's products run on one thread (`RAYON_NUM_THREADS` in main).
 fn fit(rows: &[f32], dim: usize, labels: &[u32], entries: usize) -> Result<Tensor, SemanticError> {
     let n = labels.len();
     let dev = Device::Cpu;
-    let x = with_bias(rows, dim, n)?;
-    let xt = x.t()?.contiguous()?;
-    let mut onehot = vec![0f32; n * entries];
-    for (i, &l) in labels.iter().enumerate() {
-        onehot[i * entries + l as usize] = 1.0;
-    }
-    let y = Tensor::from_vec(onehot, (n, entries), &dev)?;
+    let half = n.div_ceil(2);
+    let parts = [
+        Part::of(rows, dim, labels, entries, 0..half)?,
+        Part::of(rows, dim, labels, entries, half..n)?,
+    ];
     let mut w = Tensor::zeros((dim + 1, entries), candle_core::DType::F32, &dev)?;
     let mut v = w.zeros_like()?;
     for _ in 0..STEPS {
-        let p = candle_nn::ops::softmax_last_dim(&x.matmul(&w)?)?;
-        let grad = ((xt.matmul(&(p - &y)?)? / n as f64)? + (&w * L2)?)?;
+        let (a, b) = std::thread::scope(|scope| {
+            let b = scope.spawn(|| parts[1].gradient(&w));
+            let a = parts[0].gradient(&w);
+            (a, b.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+        });
+        let grad = ((((a? + b?)? / n as f64)?) + (&w * L2)?)?;
         v = ((v * MOMENTUM)? - (grad * LEARNING_RATE)?)?;
         w = (w + &v)?;
     }
     Ok(w)
+}
+
+/// Some of the training rows (with a bias column), transposed, and their
+/// one-hot labels.
+struct Part {
+    x: Tensor,
+    xt: Tensor,
+    y: Tensor,
+}
+
+impl Part {
+    /// Rows `range` of `rows` (`dim` wide) with their `labels`.
+    fn of(
+        rows: &[f32],
+        dim: usize,
+        labels: &[u32],
+        entries: usize,
+        range: std::ops::Range<usize>,
+    ) -> Result<Part, SemanticError> {
+        let x = with_bias(&rows[range.start * dim..range.end * dim], dim, range.len())?;
+        let xt = x.t()?.contiguous()?;
+        let mut onehot = vec![0f32; range.len() * entries];
+        for (i, &l) in labels[range.clone()].iter().enumerate() {
+            onehot[i * entries + l as usize] = 1.0;
+        }
+        let y = Tensor::from_vec(onehot, (range.len(), entries), &Device::Cpu)?;
+        Ok(Part { x, xt, y })
+    }
+
+    /// The sum over these rows of the cross-entropy's gradient at `w`.
+    fn gradient(&self, w: &Tensor) -> Result<Tensor, SemanticError> {
+        if self.y.dim(0)? == 0 {
+            return Ok(w.zeros_like()?);
+        }
+        let p = candle_nn::ops::softmax_last_dim(&self.x.matmul(w)?)?;
+        Ok(self.xt.matmul(&(p - &self.y)?)?)
+    }
 }
 
 /// `count` rows of `dim` values, scaled, with a constant 1 appended to each.
@@ -149,6 +207,35 @@ fn write_weights(file: &PathBuf, weights: &Tensor) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_gradient_of_all_rows_is_the_sum_of_the_halves() {
+        let rows: Vec<f32> = (0..15)
+            .map(|i| ((i * 7 % 11) as f32 - 5.0) / 10.0)
+            .collect();
+        let labels = [0, 1, 1, 0, 1];
+        let w = Tensor::from_vec(
+            (0..8).map(|i| i as f32 / 20.0 - 0.2).collect::<Vec<f32>>(),
+            (4, 2),
+            &Device::Cpu,
+        )
+        .unwrap();
+        let part = |r| {
+            Part::of(&rows, 3, &labels, 2, r)
+                .unwrap()
+                .gradient(&w)
+                .unwrap()
+        };
+        let whole = part(0..5).flatten_all().unwrap().to_vec1::<f32>().unwrap();
+        let halves = (part(0..3) + part(3..5)).unwrap();
+        let halves = halves.flatten_all().unwrap().to_vec1::<f32>().unwrap();
+        assert!(whole.iter().any(|g| g.abs() > 0.1), "{whole:?}");
+        for (a, b) in whole.iter().zip(&halves) {
+            assert!((a - b).abs() < 1e-5, "{whole:?} against {halves:?}");
+        }
+        let none = part(5..5).flatten_all().unwrap().to_vec1::<f32>().unwrap();
+        assert!(none.iter().all(|&g| g == 0.0));
+    }
 
     #[test]
     fn a_trained_classifier_prefers_the_entry_whose_questions_are_closest() {
