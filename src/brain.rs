@@ -109,40 +109,47 @@ impl Brain {
     ) -> Result<Self, IndexError> {
         let started = Instant::now();
         let index = FaqIndex::build(&knowledge, settings.ranking.clone())?;
-        let semantic = model.and_then(|m| match SemanticIndex::build(&knowledge, &m) {
-            Ok(s) => {
-                tracing::info!(
-                    texts = s.stats.texts,
-                    embedded = s.stats.computed,
-                    companion_embedded = s.companion_stats.map(|c| c.computed),
-                    multilingual_embedded = s.multilingual_stats.map(|c| c.computed),
-                    ms = s.build_time.as_millis() as u64,
-                    "knowledge embedded"
-                );
-                Some((m, s))
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "embedding the knowledge failed; ranking lexically");
-                None
-            }
-        });
-        let calibration = if calibrates(&settings, semantic.is_some()) {
-            let other_language = OtherLanguage(
-                Scale::ALL.map(|scale| thresholds_for(&settings, scale).0.other_language),
-            );
-            let c = Calibration::compute(
+        // The calibration ranks rounds of its own, so it runs beside the
+        // FAQ's embedding: on a first build, both train a layer, and each
+        // leaves the other's threads work to do.
+        let other_language = OtherLanguage(
+            Scale::ALL.map(|scale| thresholds_for(&settings, scale).0.other_language),
+        );
+        let calibrate = |model: Option<&Semantic>| {
+            Calibration::compute(
                 &knowledge,
-                semantic.as_ref().map(|(m, s)| (m.as_ref(), s)),
+                model,
                 &settings.ranking,
                 &settings.fusion,
                 &other_language,
                 &settings.handover,
-            );
+            )
+        };
+        let (semantic, calibration) = std::thread::scope(|scope| {
+            let calibration = calibrates(&settings, model.is_some())
+                .then(|| scope.spawn(|| calibrate(model.as_deref())));
+            let semantic = model.clone().and_then(|m| embed(&knowledge, m));
+            let calibration = calibration.map(|c| {
+                c.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            });
+            (semantic, calibration)
+        });
+        if let Some((m, s)) = &semantic {
+            s.prune(m);
+        }
+        let calibration = match calibration {
+            Some(c) if semantic.is_some() || model.is_none() => Some(c),
+            // The model failed and the brain ranks lexically: calibrated
+            // again without it, so that nothing it ranked (its scales'
+            // points, the confusable pairs) is reported.
+            Some(_) if calibrates(&settings, false) => Some(calibrate(None)),
+            _ => None,
+        };
+        let calibration = calibration.map_or_else(Calibration::default, |c| {
             log_calibration(&c);
             c
-        } else {
-            Calibration::default()
-        };
+        });
         let thresholds = Scale::ALL.map(|scale| in_use(&settings, &calibration, scale));
         let gates = Scale::ALL.map(|scale| gate_in_use(&settings, &calibration, scale));
         Ok(Brain {
@@ -270,6 +277,28 @@ fn thresholds_for(settings: &BrainSettings, scale: Scale) -> (&Thresholds, Thres
             &settings.multilingual_thresholds,
             Thresholds::multilingual(),
         ),
+    }
+}
+
+/// The embeddings of `knowledge` by `model`; `None` (with a warning) when
+/// that fails, so that the brain ranks lexically.
+fn embed(knowledge: &Knowledge, model: Arc<Semantic>) -> Option<(Arc<Semantic>, SemanticIndex)> {
+    match SemanticIndex::build(knowledge, &model) {
+        Ok(s) => {
+            tracing::info!(
+                texts = s.stats.texts,
+                embedded = s.stats.computed,
+                companion_embedded = s.companion_stats.map(|c| c.computed),
+                multilingual_embedded = s.multilingual_stats.map(|c| c.computed),
+                ms = s.build_time.as_millis() as u64,
+                "knowledge embedded"
+            );
+            Some((model, s))
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "embedding the knowledge failed; ranking lexically");
+            None
+        }
     }
 }
 

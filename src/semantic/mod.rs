@@ -24,6 +24,7 @@ use train::{adapt, classifier};
 use std::path::{Path, PathBuf};
 
 pub use adapt::Adaptation;
+pub(crate) use adapt::recipe as adaptation_recipe;
 pub use bert::Profile;
 pub use cache::{BuildKind, CacheStats, EmbeddingCache, KEEP_BUILDS, Vector};
 pub use classifier::Classifier;
@@ -35,7 +36,7 @@ pub use prune::{prune as prune_kept, touch};
 pub use space::{Cosines, EntrySimilarity, SemanticIndex};
 pub use vocabulary::narrowed as narrowed_tokenizer;
 
-use crate::knowledge::Lang;
+use crate::knowledge::{Knowledge, Lang};
 
 /// Why the model could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -237,6 +238,17 @@ impl Semantic {
         self.multilingual
             .as_ref()
             .filter(|m| m.understands(lang) && !self.understands(lang))
+    }
+
+    /// The languages of `knowledge` that the multilingual encoder ranks
+    /// (none without one).
+    pub fn multilingual_langs(&self, knowledge: &Knowledge) -> Vec<Lang> {
+        knowledge
+            .langs()
+            .iter()
+            .copied()
+            .filter(|&l| self.multilingual_for(l).is_some())
+            .collect()
     }
 
     /// The embedding of one query (not cached: queries rarely repeat); see

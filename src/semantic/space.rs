@@ -189,20 +189,134 @@ pub struct SemanticIndex {
     pub build_time: Duration,
 }
 
+/// What one index build embeds, and with what.
+struct Build<'b> {
+    knowledge: &'b Knowledge,
+    semantic: &'b Semantic,
+    kind: BuildKind,
+    /// Every title and listed question, entry after entry.
+    texts: &'b [&'b str],
+    /// The entry of each text.
+    row_entry: &'b [u32],
+    /// Each entry's language.
+    langs: &'b [Lang],
+}
+
+/// The main model's part of a build.
+struct Main {
+    adaptation: Option<Adaptation>,
+    vectors: Vectors,
+    stats: CacheStats,
+}
+
+impl Build<'_> {
+    /// The main model's last layer adapted to the knowledge (when
+    /// configured), and every text embedded with it. Should it fail, the
+    /// other encoders beside it have embedded for nothing (and kept what
+    /// they embedded in their caches).
+    fn main(&self) -> Result<Main, SemanticError> {
+        let semantic = self.semantic;
+        let adaptation = if semantic.adapt {
+            let ids: Vec<&str> = self
+                .knowledge
+                .entries()
+                .iter()
+                .map(|e| e.id.as_str())
+                .collect();
+            Adaptation::train(
+                &semantic.encoder,
+                self.texts,
+                self.row_entry,
+                &ids,
+                semantic.cache_dir.as_deref(),
+            )?
+        } else {
+            None
+        };
+        let (vectors, stats) = semantic.cache.embed_all(
+            &semantic.encoder,
+            adaptation.as_ref(),
+            self.texts,
+            self.kind,
+        )?;
+        let dim = semantic.encoder.dim();
+        let vectors = Vectors::new(&vectors, self.row_entry, self.langs, dim);
+        Ok(Main {
+            adaptation,
+            vectors,
+            stats,
+        })
+    }
+
+    /// The companion's vectors, if there is one; one that fails leaves the
+    /// main model ranking alone.
+    fn companion(&self) -> Option<(Vectors, CacheStats)> {
+        let c = self.semantic.companion.as_ref()?;
+        c.cache
+            .embed_with("", self.texts, self.kind, |batch| {
+                self.semantic.encoder.install(|| c.embed(batch))
+            })
+            .inspect_err(|e| {
+                tracing::warn!(error = %e, "the companion encoder failed; ranking without it");
+            })
+            .ok()
+            .map(|(v, stats)| (Vectors::new(&v, self.row_entry, self.langs, c.dim()), stats))
+    }
+
+    /// The multilingual encoder's vectors, if there is one and the
+    /// knowledge has entries in a language it ranks (else its customers
+    /// are all ranked by the main model, or lexically). An encoder that
+    /// fails leaves the others ranking.
+    fn multilingual(&self) -> Option<(Vectors, CacheStats)> {
+        let semantic = self.semantic;
+        let m = semantic
+            .multilingual
+            .as_ref()
+            .filter(|_| !semantic.multilingual_langs(self.knowledge).is_empty())?;
+        m.cache
+            .embed_with(multilingual::QUERY_PREFIX, self.texts, self.kind, |batch| {
+                m.embed(batch)
+            })
+            .inspect_err(|e| {
+                tracing::warn!(error = %e, "the multilingual encoder failed; ranking without it");
+            })
+            .ok()
+            .map(|(v, stats)| (Vectors::new(&v, self.row_entry, self.langs, m.dim()), stats))
+    }
+}
+
 impl SemanticIndex {
     /// Embeds every title and listed question of `knowledge` (from the cache
-    /// where possible); then the cache keeps only the most recently used
-    /// adapted layers and classifiers.
+    /// where possible). The adapted layers and classifiers kept in the cache
+    /// directory are not pruned here: see [`SemanticIndex::prune`].
     pub fn build(knowledge: &Knowledge, semantic: &Semantic) -> Result<Self, SemanticError> {
         Self::build_as(knowledge, semantic, BuildKind::New)
     }
 
+    /// Marks this index's adapted layer and classifiers used just now, then
+    /// lets go of all but the most recently used of each kind in
+    /// `semantic`'s cache directory. Called once the FAQ's build and its
+    /// calibration are both done: the calibration's rounds, which run
+    /// beside the build and write layers of their own, would otherwise
+    /// push out the FAQ's (a later start would then train it again).
+    pub fn prune(&self, semantic: &Semantic) {
+        let Some(dir) = semantic.cache_dir.as_deref() else {
+            return;
+        };
+        if let Some(a) = &self.adaptation {
+            a.touch(dir);
+        }
+        self.classifier.touch();
+        if let Some((_, Some(c))) = &self.multilingual {
+            c.touch();
+        }
+        adapt::prune(dir);
+        classifier::prune(dir);
+    }
+
     /// [`SemanticIndex::build`] for a knowledge made up to calibrate the
-    /// hand-over (a round of `ranking::handover`): the cache is not pruned
-    /// after it, so that a calibration's rounds, which train layers of their
-    /// own, cannot push out the layer of the FAQ itself (a later start
-    /// would then train it again), and what it embeds is not kept
-    /// ([`BuildKind::Scratch`]).
+    /// hand-over (a round of `ranking::handover`): what it embeds is not
+    /// kept ([`BuildKind::Scratch`]).
     pub fn build_for_calibration(
         knowledge: &Knowledge,
         semantic: &Semantic,
@@ -224,75 +338,50 @@ impl SemanticIndex {
                 row_entry.push(i as u32);
             }
         }
-        let adaptation = if semantic.adapt {
-            let ids: Vec<&str> = knowledge.entries().iter().map(|e| e.id.as_str()).collect();
-            Adaptation::train(
-                &semantic.encoder,
-                &texts,
-                &row_entry,
-                &ids,
-                semantic.cache_dir.as_deref(),
-            )?
-        } else {
-            None
-        };
-        let (vectors, stats) =
-            semantic
-                .cache
-                .embed_all(&semantic.encoder, adaptation.as_ref(), &texts, kind)?;
-        let dim = semantic.encoder.dim();
-        let entries = knowledge.entries().len();
         let langs: Vec<Lang> = knowledge.entries().iter().map(|e| e.lang).collect();
-        let vectors = Vectors::new(&vectors, &row_entry, &langs, dim);
-        // A companion that fails leaves the main model ranking alone.
-        let companion = semantic.companion.as_ref().and_then(|c| {
-            c.cache
-                .embed_with("", &texts, kind, |batch| {
-                    semantic.encoder.install(|| c.embed(batch))
-                })
-                .inspect_err(|e| {
-                    tracing::warn!(error = %e, "the companion encoder failed; ranking without it");
-                })
-                .ok()
-                .map(|(v, stats)| (Vectors::new(&v, &row_entry, &langs, c.dim()), stats))
+        let build = Build {
+            knowledge,
+            semantic,
+            kind,
+            texts: &texts,
+            row_entry: &row_entry,
+            langs: &langs,
+        };
+        // The main model's chain (adapting its last layer, then embedding
+        // with it) leaves a core idle for much of its time: the other
+        // encoders embed beside it (the companion on the same threads, the
+        // multilingual encoder on its own).
+        let (main, (companion, multilingual)) = semantic.encoder.install(|| {
+            rayon::join(
+                || build.main(),
+                || (build.companion(), build.multilingual()),
+            )
         });
-        let (companion, companion_stats) = companion.unzip();
-        // So does a multilingual encoder that fails. It embeds nothing for
-        // a knowledge in none of the languages it ranks: its customers are
-        // all ranked by the main model (or lexically).
-        let ranked = knowledge
-            .langs()
-            .iter()
-            .any(|&l| semantic.multilingual_for(l).is_some());
-        let multilingual = semantic.multilingual.as_ref().filter(|_| ranked).and_then(|m| {
-            m.cache
-                .embed_with(multilingual::QUERY_PREFIX, &texts, kind, |batch| {
-                    m.embed(batch)
-                })
-                .inspect_err(|e| {
-                    tracing::warn!(error = %e, "the multilingual encoder failed; ranking without it");
-                })
-                .ok()
-                .map(|(v, stats)| (Vectors::new(&v, &row_entry, &langs, m.dim()), stats))
-        });
-        let (multilingual, multilingual_stats) = multilingual.unzip();
+        let Main {
+            adaptation,
+            vectors,
+            stats,
+        } = main?;
+        // The classifiers train on threads of their own (see `classifier`).
         let classifier = Classifier::train(
             &vectors.rows,
-            dim,
+            vectors.dim,
             &row_entry,
-            entries,
+            langs.len(),
             semantic.cache_dir.as_deref(),
         )?;
+        let (companion, companion_stats) = companion.unzip();
+        let (multilingual, multilingual_stats) = multilingual.unzip();
         // A title alone per entry teaches a classifier nothing its cosine
         // does not say: it takes part from one listed question per entry on.
-        let listed = row_entry.len() >= 2 * entries;
+        let listed = row_entry.len() >= 2 * langs.len();
         let multilingual = match multilingual {
             Some(v) if listed => {
                 let c = Classifier::train(
                     &v.rows,
                     v.dim,
                     &row_entry,
-                    entries,
+                    langs.len(),
                     semantic.cache_dir.as_deref(),
                 )?;
                 Some((v, Some(c)))
@@ -300,15 +389,6 @@ impl SemanticIndex {
             Some(v) => Some((v, None)),
             None => None,
         };
-        // What this build uses was written or marked used just now.
-        if let Some(dir) = semantic
-            .cache_dir
-            .as_deref()
-            .filter(|_| kind == BuildKind::New)
-        {
-            adapt::prune(dir);
-            classifier::prune(dir);
-        }
         Ok(SemanticIndex {
             vectors,
             row_entry,

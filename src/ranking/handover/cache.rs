@@ -10,10 +10,10 @@ use super::{Calibration, HandoverSettings, OtherLanguage};
 use crate::index::RankWeights;
 use crate::knowledge::Knowledge;
 use crate::ranking::fusion::FusionWeights;
-use crate::semantic::{Semantic, SemanticIndex};
+use crate::semantic::{Semantic, adaptation_recipe};
 
 /// Bumped whenever calibration computes differently.
-const VERSION: u32 = 7;
+const VERSION: u32 = 8;
 
 /// The settings the samples are ranked with.
 pub struct Ranked<'a> {
@@ -30,7 +30,6 @@ pub fn file(
     dir: &Path,
     knowledge: &Knowledge,
     model: &Semantic,
-    index: &SemanticIndex,
     ranked: &Ranked<'_>,
     settings: &HandoverSettings,
 ) -> PathBuf {
@@ -51,10 +50,17 @@ pub fn file(
         put(&format!("{:?}", e.kind));
     }
     put(model.encoder.id());
-    put(index.adaptation().map_or("", |a| a.id()));
-    put(&format!("{}", index.has_companion()));
+    // What the model's rounds are built with, not the FAQ's own index
+    // (the calibration is computed beside that): each round adapts a layer
+    // of its own by this recipe, and embeds with the companion and the
+    // multilingual encoder (for the languages it ranks) where there are.
+    if model.adapt {
+        put(&adaptation_recipe(model.encoder.id()));
+    } else {
+        put("");
+    }
     put(model.companion.as_ref().map_or("", |c| c.id()));
-    put(&format!("{}", index.has_multilingual()));
+    put(&format!("{:?}", model.multilingual_langs(knowledge)));
     put(model.multilingual.as_ref().map_or("", |m| m.id()));
     put(&format!("{:?}", model.langs));
     put(&serde_json::to_string(ranked.ranking).unwrap_or_default());

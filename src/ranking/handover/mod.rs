@@ -27,7 +27,7 @@ use crate::index::RankWeights;
 use crate::knowledge::Knowledge;
 use crate::ranking::Thresholds;
 use crate::ranking::fusion::{FusionWeights, Scale};
-use crate::semantic::{Semantic, SemanticIndex};
+use crate::semantic::Semantic;
 
 pub use answerable::{Answerability, Signals};
 pub use sample::{Confusable, InScope, Samples, ScaleSamples};
@@ -266,26 +266,27 @@ impl Calibration {
         .filter_map(|(scale, p)| Some((scale, p.as_ref()?)))
     }
 
-    /// Calibrates `knowledge` (embedded as `semantic` when a model is
-    /// loaded), or reads the result kept in the model's cache directory for
-    /// exactly these inputs.
+    /// Calibrates `knowledge` (its rounds embedded by `semantic` when a
+    /// model is loaded), or reads the result kept in the model's cache
+    /// directory for exactly these inputs. It needs nothing of the FAQ's
+    /// own embeddings, so it can run while they are built.
     pub fn compute(
         knowledge: &Knowledge,
-        semantic: Option<(&Semantic, &SemanticIndex)>,
+        semantic: Option<&Semantic>,
         ranking: &RankWeights,
         fusion: &FusionWeights,
         other_language: &OtherLanguage,
         settings: &HandoverSettings,
     ) -> Calibration {
         let started = Instant::now();
-        let file = semantic.and_then(|(m, s)| {
+        let file = semantic.and_then(|m| {
             let dir = m.cache_dir.as_deref()?;
             let ranked = cache::Ranked {
                 ranking,
                 fusion,
                 other_language,
             };
-            Some(cache::file(dir, knowledge, m, s, &ranked, settings))
+            Some(cache::file(dir, knowledge, m, &ranked, settings))
         });
         if let Some(mut kept) = file.as_deref().and_then(cache::read) {
             kept.cached = true;
@@ -294,7 +295,7 @@ impl Calibration {
         }
         let samples = sample::collect(
             knowledge,
-            semantic.map(|(m, _)| m),
+            semantic,
             ranking,
             fusion,
             other_language,

@@ -136,6 +136,13 @@ impl Adaptation {
     }
 }
 
+impl Adaptation {
+    /// Marks the layer's file in `dir` used just now, so that a prune keeps it.
+    pub fn touch(&self, dir: &Path) {
+        prune::touch(&weights_file(dir, &self.id));
+    }
+}
+
 /// Deletes all but the most recently used layers kept in `dir` (see
 /// [`prune::KEEP`]).
 pub fn prune(dir: &Path) -> usize {
@@ -491,7 +498,7 @@ fn shuffle(order: &mut [usize], seed: &mut u64) {
 }
 
 /// The model and everything that decides how training computes.
-fn recipe(model_id: &str) -> String {
+pub(crate) fn recipe(model_id: &str) -> String {
     format!(
         "{model_id} {RECIPE_VERSION} {PER_ENTRY} {EPOCHS} {BUDGET} {BATCH} {LEARNING_RATE} {HEAD_FACTOR} {WEIGHT_DECAY} {SCALE}"
     )
