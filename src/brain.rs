@@ -135,8 +135,10 @@ impl Brain {
             });
             (semantic, calibration)
         });
-        if let Some((m, s)) = &semantic {
-            s.prune(m);
+        match (&semantic, &model) {
+            (Some((m, s)), _) => s.prune(m),
+            (None, Some(m)) => SemanticIndex::prune_kept(m),
+            (None, None) => {}
         }
         let calibration = match calibration {
             Some(c) if semantic.is_some() || model.is_none() => Some(c),

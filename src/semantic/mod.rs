@@ -90,7 +90,8 @@ pub struct SemanticSettings {
     pub multilingual_langs: Vec<Lang>,
     /// Where embeddings of listed texts, adapted layers and classifiers are
     /// kept between runs (all but the four most recently used layers and
-    /// classifiers are pruned after each build); `None` or empty (`""`, as
+    /// classifiers are pruned after each brain build, see
+    /// [`SemanticIndex::prune`]); `None` or empty (`""`, as
     /// TOML has no null): memory only.
     pub cache_dir: Option<PathBuf>,
     /// Languages the model understands; customers writing another language

@@ -212,8 +212,8 @@ struct Main {
 impl Build<'_> {
     /// The main model's last layer adapted to the knowledge (when
     /// configured), and every text embedded with it. Should it fail, the
-    /// other encoders beside it have embedded for nothing (and kept what
-    /// they embedded in their caches).
+    /// other encoders beside it have embedded for nothing (and, in a build
+    /// of the FAQ itself, kept what they embedded in their caches).
     fn main(&self) -> Result<Main, SemanticError> {
         let semantic = self.semantic;
         let adaptation = if semantic.adapt {
@@ -310,8 +310,17 @@ impl SemanticIndex {
         if let Some((_, Some(c))) = &self.multilingual {
             c.touch();
         }
-        adapt::prune(dir);
-        classifier::prune(dir);
+        Self::prune_kept(semantic);
+    }
+
+    /// Lets go of all but the most recently used adapted layers and
+    /// classifiers in `semantic`'s cache directory (also after a build that
+    /// failed, whose calibration may have written some).
+    pub fn prune_kept(semantic: &Semantic) {
+        if let Some(dir) = semantic.cache_dir.as_deref() {
+            adapt::prune(dir);
+            classifier::prune(dir);
+        }
     }
 
     /// [`SemanticIndex::build`] for a knowledge made up to calibrate the
