@@ -239,8 +239,7 @@ impl Build<'_> {
             self.texts,
             self.kind,
         )?;
-        let dim = semantic.encoder.dim();
-        let vectors = Vectors::new(&vectors, self.row_entry, self.langs, dim);
+        let vectors = self.vectors(&vectors, semantic.encoder.dim());
         Ok(Main {
             adaptation,
             vectors,
@@ -260,7 +259,7 @@ impl Build<'_> {
                 tracing::warn!(error = %e, "the companion encoder failed; ranking without it");
             })
             .ok()
-            .map(|(v, stats)| (Vectors::new(&v, self.row_entry, self.langs, c.dim()), stats))
+            .map(|(v, stats)| (self.vectors(&v, c.dim()), stats))
     }
 
     /// The multilingual encoder's vectors, if there is one and the
@@ -281,7 +280,12 @@ impl Build<'_> {
                 tracing::warn!(error = %e, "the multilingual encoder failed; ranking without it");
             })
             .ok()
-            .map(|(v, stats)| (Vectors::new(&v, self.row_entry, self.langs, m.dim()), stats))
+            .map(|(v, stats)| (self.vectors(&v, m.dim()), stats))
+    }
+
+    /// The build's texts as embedded in one space (`dim` wide).
+    fn vectors(&self, embedded: &[super::Vector], dim: usize) -> Vectors {
+        Vectors::new(embedded, self.row_entry, self.langs, dim)
     }
 }
 
@@ -372,32 +376,27 @@ impl SemanticIndex {
             stats,
         } = main?;
         // The classifiers train on threads of their own (see `classifier`).
-        let classifier = Classifier::train(
-            &vectors.rows,
-            vectors.dim,
-            &row_entry,
-            langs.len(),
-            semantic.cache_dir.as_deref(),
-        )?;
+        let classify = |v: &Vectors| {
+            Classifier::train(
+                &v.rows,
+                v.dim,
+                &row_entry,
+                langs.len(),
+                semantic.cache_dir.as_deref(),
+            )
+        };
+        let classifier = classify(&vectors)?;
         let (companion, companion_stats) = companion.unzip();
         let (multilingual, multilingual_stats) = multilingual.unzip();
         // A title alone per entry teaches a classifier nothing its cosine
         // does not say: it takes part from one listed question per entry on.
         let listed = row_entry.len() >= 2 * langs.len();
-        let multilingual = match multilingual {
-            Some(v) if listed => {
-                let c = Classifier::train(
-                    &v.rows,
-                    v.dim,
-                    &row_entry,
-                    langs.len(),
-                    semantic.cache_dir.as_deref(),
-                )?;
-                Some((v, Some(c)))
-            }
-            Some(v) => Some((v, None)),
-            None => None,
-        };
+        let multilingual = multilingual
+            .map(|v| {
+                let c = listed.then(|| classify(&v)).transpose()?;
+                Ok::<_, SemanticError>((v, c))
+            })
+            .transpose()?;
         Ok(SemanticIndex {
             vectors,
             row_entry,
