@@ -191,7 +191,9 @@ fn ranking_line(brain: &Brain) -> String {
 /// Loads the brain for a command, printing the findings if the FAQ has errors.
 fn load_brain(settings: &Settings, dir: Option<PathBuf>) -> anyhow::Result<Brain> {
     let dir = dir.unwrap_or_else(|| settings.faq_dir.clone());
-    match Brain::load(&dir, settings.brain(), load_model(settings)) {
+    // Loaded first: fetching a missing model draws progress of its own.
+    let model = load_model(settings);
+    match preparing(&dir, || Brain::load(&dir, settings.brain(), model)) {
         Ok((brain, _warnings)) => Ok(brain),
         Err(e) => Err(brain_error(e, &dir)),
     }
@@ -203,10 +205,34 @@ fn start_brain(
     dir: Option<PathBuf>,
 ) -> anyhow::Result<Arc<crate::brain::LiveBrain>> {
     let dir = dir.unwrap_or_else(|| settings.faq_dir.clone());
-    match crate::brain::LiveBrain::start(&dir, settings.brain(), load_model(settings)) {
+    // Loaded first: fetching a missing model draws progress of its own.
+    let model = load_model(settings);
+    match preparing(&dir, || {
+        crate::brain::LiveBrain::start(&dir, settings.brain(), model)
+    }) {
         Ok((brain, _warnings)) => Ok(Arc::new(brain)),
         Err(e) => Err(brain_error(e, &dir)),
     }
+}
+
+/// Runs `build` (loading the FAQ in `dir` and building its index) under a
+/// spinner on a terminal: a first start, or the first after the FAQ or a
+/// model changed, adapts the model and calibrates the hand-over, which
+/// takes a minute or so on two cores; later starts read the cache. Nothing
+/// is drawn when standard error is not a terminal.
+fn preparing<T>(dir: &std::path::Path, build: impl FnOnce() -> T) -> T {
+    let spinner = indicatif::ProgressBar::new_spinner().with_style(
+        indicatif::ProgressStyle::with_template("{spinner} {elapsed:>3} {wide_msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    spinner.set_message(format!(
+        "indexing {} (after a change: adapting the model, calibrating the hand-over)",
+        crate::terminal::terminal_safe(&dir.display().to_string())
+    ));
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    let built = build();
+    spinner.finish_and_clear();
+    built
 }
 
 /// Runs an async command body on a fresh runtime.
