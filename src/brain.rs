@@ -125,6 +125,9 @@ impl Brain {
                 &settings.handover,
             )
         };
+        // Both adapt layers on the same texts: the layers below run once
+        // per text (see `Encoder::remembering`).
+        let memo = model.as_deref().map(|m| m.encoder.remembering());
         let (semantic, calibration) = std::thread::scope(|scope| {
             let calibration = calibrates(&settings, model.is_some())
                 .then(|| scope.spawn(|| calibrate(model.as_deref())));
@@ -135,6 +138,7 @@ impl Brain {
             });
             (semantic, calibration)
         });
+        drop(memo);
         match (&semantic, &model) {
             (Some((m, s)), _) => s.prune(m),
             (None, Some(m)) => SemanticIndex::prune_kept(m),

@@ -365,6 +365,28 @@ impl Bert {
         self.layer(last, &x, &input, &mut profile)
     }
 
+    /// `layer` alone on hidden states `x` ((batch × len) × hidden) of
+    /// sequences padded to `len` (`mask`: 1 for real tokens, batch × len):
+    /// what [`Bert::forward`] does after the layers below, for inputs kept
+    /// from a [`Depth::BelowLast`] pass.
+    pub fn layer_on(
+        &self,
+        layer: &Layer,
+        x: &Tensor,
+        batch: usize,
+        len: usize,
+        mask: &[u32],
+    ) -> candle_core::Result<Tensor> {
+        let mask = attention_mask(Some(mask), batch, len, x.device())?;
+        let input = Input {
+            batch,
+            len,
+            mask: mask.as_ref(),
+            split: false,
+        };
+        self.layer(layer, x, &input, &mut None)
+    }
+
     fn layer(
         &self,
         layer: &Layer,

@@ -8,7 +8,9 @@
 //! vocabulary can be narrowed to the scripts of the languages the encoder
 //! serves ([`crate::semantic::vocabulary`]).
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Mutex;
 
 use candle_core::Tensor;
 use candle_transformers::models::bert::Config;
@@ -36,6 +38,36 @@ const FORWARD_VERSION: u64 = 3;
 /// Sequences per forward pass when embedding many texts.
 const BATCH: usize = 64;
 
+/// Bytes of last-layer inputs kept at most while [`Encoder::remembering`]:
+/// about 2,000 texts of 16 tokens in MiniLM's 384 dimensions.
+const MEMO_BYTES: usize = 48 << 20;
+
+/// The inputs of the last layer (tokens × hidden) of token sequences seen
+/// while a build holds it: they do not depend on the last layer, which is
+/// the only one adapting changes, so a calibration's rounds (each adapting
+/// a layer of its own on the FAQ's texts, then embedding them and ranking
+/// them again) and the FAQ's own build run the layers below once per text.
+#[derive(Default)]
+struct Memo {
+    /// How many [`Remembering`]s are alive; emptied when the last one ends.
+    holders: usize,
+    states: HashMap<Vec<u32>, Tensor>,
+    bytes: usize,
+}
+
+/// Keeps the encoder's last-layer inputs while alive (see [`Encoder::remembering`]).
+pub struct Remembering<'e>(&'e Encoder);
+
+impl Drop for Remembering<'_> {
+    fn drop(&mut self) {
+        let mut memo = self.0.memo.lock().expect("memo lock");
+        memo.holders -= 1;
+        if memo.holders == 0 {
+            *memo = Memo::default();
+        }
+    }
+}
+
 /// A loaded sentence-embedding model.
 pub struct Encoder {
     model: Bert,
@@ -48,6 +80,7 @@ pub struct Encoder {
     id: String,
     dim: usize,
     precision: Precision,
+    memo: Mutex<Memo>,
 }
 
 impl Encoder {
@@ -112,6 +145,7 @@ impl Encoder {
             id,
             dim: config.hidden_size,
             precision,
+            memo: Mutex::new(Memo::default()),
         };
         // One query now, so that the first customer's does not pay for
         // candle's lazy preparation of the 8-bit weights.
@@ -153,27 +187,75 @@ impl Encoder {
     }
 
     /// [`Encoder::embed`], with the model's last layer replaced by `last`
-    /// if given.
+    /// if given (its inputs kept or taken from what the encoder is
+    /// [`Encoder::remembering`]).
     pub fn embed_with(
         &self,
         texts: &[&str],
         last: Option<&Layer>,
     ) -> Result<Vec<Vec<f32>>, SemanticError> {
-        let depth = last.map_or(Depth::All, Depth::LastReplacedBy);
-        self.run_batches(texts, |batch| self.forward(batch, depth))
+        match last {
+            None => self.run_batches(texts, |batch| self.forward(batch, Depth::All)),
+            Some(layer) => self.run_batches(texts, |batch| {
+                let inputs = self.below_last_of(batch)?;
+                let rows: Vec<&Tensor> = inputs.iter().collect();
+                let (x, mask, len) = padded_rows(&rows)?;
+                let hidden = self.model.layer_on(layer, &x, batch.len(), len, &mask)?;
+                Ok(mean_pool(&hidden, batch.len(), len, Some(&mask))?)
+            }),
+        }
     }
 
     /// The input of the last layer for each of `texts`: one tensor of
     /// tokens × hidden per text, where adapting the last layer starts.
     pub fn below_last(&self, texts: &[&str]) -> Result<Vec<Tensor>, SemanticError> {
-        self.run_batches(texts, |batch| {
-            let (hidden, len, _) = self.hidden(batch, Depth::BelowLast)?;
+        self.run_batches(texts, |batch| self.below_last_of(batch))
+    }
+
+    /// Until the returned value is dropped, the inputs of the last layer
+    /// computed by [`Encoder::below_last`] and by [`Encoder::embed_with`] an
+    /// adapted layer are kept (up to [`MEMO_BYTES`]) and used again for the
+    /// same texts: for an index build and its calibration, which adapt
+    /// several layers on the same texts. Nested holders share what is kept.
+    pub fn remembering(&self) -> Remembering<'_> {
+        self.memo.lock().expect("memo lock").holders += 1;
+        Remembering(self)
+    }
+
+    /// How many texts' last-layer inputs are kept now.
+    pub fn remembered(&self) -> usize {
+        self.memo.lock().expect("memo lock").states.len()
+    }
+
+    /// The last layer's inputs of token sequences, from the memo where kept;
+    /// the others in one forward pass (kept while remembering, if they fit).
+    fn below_last_of(&self, batch: &[&[u32]]) -> Result<Vec<Tensor>, SemanticError> {
+        let mut out: Vec<Option<Tensor>> = {
+            let memo = self.memo.lock().expect("memo lock");
             batch
                 .iter()
-                .enumerate()
-                .map(|(i, seq)| Ok(hidden.narrow(0, i * len, seq.len())?.contiguous()?))
+                .map(|seq| memo.states.get(*seq).cloned())
                 .collect()
-        })
+        };
+        let missing: Vec<usize> = (0..batch.len()).filter(|&i| out[i].is_none()).collect();
+        if !missing.is_empty() {
+            let seqs: Vec<&[u32]> = missing.iter().map(|&i| batch[i]).collect();
+            let (hidden, len, _) = self.hidden(&seqs, Depth::BelowLast)?;
+            let mut memo = self.memo.lock().expect("memo lock");
+            for (k, (&i, seq)) in missing.iter().zip(&seqs).enumerate() {
+                let state = hidden.narrow(0, k * len, seq.len())?.contiguous()?;
+                let bytes = state.elem_count() * state.dtype().size_in_bytes();
+                if memo.holders > 0
+                    && memo.bytes + bytes <= MEMO_BYTES
+                    && !memo.states.contains_key(*seq)
+                {
+                    memo.bytes += bytes;
+                    memo.states.insert(seq.to_vec(), state.clone());
+                }
+                out[i] = Some(state);
+            }
+        }
+        Ok(out.into_iter().flatten().collect())
     }
 
     /// `run` over `texts` tokenized, in batches side by side on the
@@ -319,6 +401,27 @@ pub(in crate::semantic) fn batched<T: Send>(
     out.into_iter()
         .map(|r| r.ok_or_else(|| SemanticError::Model("a batch lost a text".into())))
         .collect()
+}
+
+/// Hidden states `rows` (tokens × hidden each) zero-padded to the longest
+/// and laid row after row ((batch × len) × hidden), with their mask (1 for
+/// real tokens) and that length.
+fn padded_rows(rows: &[&Tensor]) -> Result<(Tensor, Vec<u32>, usize), SemanticError> {
+    let lens = rows
+        .iter()
+        .map(|r| r.dim(0))
+        .collect::<Result<Vec<_>, _>>()?;
+    let len = lens.iter().copied().max().unwrap_or(0).max(1);
+    let padded = rows
+        .iter()
+        .zip(&lens)
+        .map(|(r, &n)| r.pad_with_zeros(0, 0, len - n))
+        .collect::<candle_core::Result<Vec<_>>>()?;
+    let mask = lens
+        .iter()
+        .flat_map(|&n| (0..len).map(move |i| u32::from(i < n)))
+        .collect();
+    Ok((Tensor::cat(&padded, 0)?, mask, len))
 }
 
 /// Token sequences padded to the longest (at least 1) with token 0, row

@@ -596,10 +596,8 @@ mod tests {
     use super::{Shape, Trainable, padded, pooled, shuffle, training_set};
     use crate::semantic::{Encoder, Precision, dot};
 
-    /// The differentiable copy of the last layer and the pooling computes
-    /// what the encoder does (f32, same weights).
-    #[test]
-    fn the_layer_trained_computes_what_the_encoder_does() {
+    /// MiniLM in f32, if fetched (in CI it must be).
+    fn minilm() -> Option<Encoder> {
         let name = crate::models::Model::MiniLm.dir_name();
         let checkout = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("models")
@@ -615,9 +613,16 @@ mod tests {
                 Ok("true"),
                 "no model in {dir:?}"
             );
-            return;
+            return None;
         }
-        let encoder = Encoder::load(&dir, Precision::F32, 1).expect("loads");
+        Some(Encoder::load(&dir, Precision::F32, 1).expect("loads"))
+    }
+
+    /// The differentiable copy of the last layer and the pooling computes
+    /// what the encoder does (f32, same weights).
+    #[test]
+    fn the_layer_trained_computes_what_the_encoder_does() {
+        let Some(encoder) = minilm() else { return };
         let texts = [
             "How do I reset my password?",
             "VPN",
@@ -636,6 +641,42 @@ mod tests {
             let cos = dot(g, w);
             assert!(cos > 0.9999, "cos {cos}");
         }
+    }
+
+    /// A replaced last layer run on the inputs kept while remembering
+    /// gives what a whole forward pass gives, and what is kept is let go
+    /// with the last holder.
+    #[test]
+    fn a_layer_on_kept_inputs_embeds_as_a_whole_pass_does() {
+        let Some(encoder) = minilm() else { return };
+        let texts = [
+            "How do I reset my password?",
+            "VPN",
+            "the printer on the third floor is missing from my laptop since Monday",
+        ];
+        let model = encoder.model();
+        let layer = model
+            .layer_from(model.last_layer(), Precision::F32)
+            .expect("layer");
+        let whole = encoder.embed(&texts).expect("embeds");
+        let alone = encoder.embed_with(&texts, Some(&layer)).expect("embeds");
+        assert_eq!(encoder.remembered(), 0, "nothing kept unless asked");
+        let outer = encoder.remembering();
+        let inner = encoder.remembering();
+        let inputs = encoder.below_last(&texts[..2]).expect("inputs");
+        assert_eq!(encoder.remembered(), 2);
+        let kept = encoder.embed_with(&texts, Some(&layer)).expect("embeds");
+        assert_eq!(encoder.remembered(), 3);
+        let again = encoder.embed_with(&texts, Some(&layer)).expect("embeds");
+        assert_eq!(kept, again, "the same inputs, the same vectors");
+        for ((w, a), k) in whole.iter().zip(&alone).zip(&kept) {
+            assert!(dot(w, a) > 0.99999 && dot(w, k) > 0.99999);
+        }
+        assert_eq!(inputs[1].dims()[1], 384, "tokens × hidden");
+        drop(inner);
+        assert_eq!(encoder.remembered(), 3, "one holder is left");
+        drop(outer);
+        assert_eq!(encoder.remembered(), 0);
     }
 
     #[test]
