@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use super::{
     Adaptation, BuildKind, CacheStats, Classifier, Encoder, Semantic, SemanticError, adapt,
-    classifier, dot, multilingual,
+    classifier, dot,
 };
 use crate::knowledge::{Knowledge, Lang};
 
@@ -272,10 +272,7 @@ impl Build<'_> {
             .multilingual
             .as_ref()
             .filter(|_| !semantic.multilingual_langs(self.knowledge).is_empty())?;
-        m.cache
-            .embed_with(multilingual::QUERY_PREFIX, self.texts, self.kind, |batch| {
-                m.embed(batch)
-            })
+        m.embed_listed(self.texts, self.kind)
             .inspect_err(|e| {
                 tracing::warn!(error = %e, "the multilingual encoder failed; ranking without it");
             })

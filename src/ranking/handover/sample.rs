@@ -27,7 +27,7 @@ use crate::index::{FaqIndex, Hit, RankWeights};
 use crate::knowledge::{Entry, Knowledge, Lang};
 use crate::ranking::fusion::{FusionWeights, LEXICAL_HITS, Scale, fuse, fuse_multilingual};
 use crate::ranking::rank::discount_other_languages;
-use crate::semantic::{Semantic, SemanticIndex};
+use crate::semantic::{BuildKind, Semantic, SemanticIndex};
 
 /// Rounds of the lexical calibration (each leaves out a fifth of the
 /// entries and of the listed questions).
@@ -355,20 +355,28 @@ fn rankings(texts: &[(&str, Lang, Option<usize>)], ranker: &RoundRanker<'_>) -> 
                 tracing::warn!("calibration: embedding held-out questions failed");
                 continue;
             };
+            // Held-out and left-out questions are the FAQ's listed ones:
+            // the companion (and the multilingual encoder, below) find
+            // them in their caches once the FAQ's build has embedded them.
             let companion = companion_takes_part(m, index, fusion, lang)
                 .then(|| {
-                    m.companion
-                        .as_ref()
-                        .and_then(|c| m.encoder.install(|| c.embed(&batch)).ok())
+                    m.companion.as_ref().and_then(|c| {
+                        c.cache
+                            .embed_with("", &batch, BuildKind::Scratch, |b| {
+                                m.encoder.install(|| c.embed(b))
+                            })
+                            .ok()
+                    })
                 })
-                .flatten();
+                .flatten()
+                .map(|(vectors, _)| vectors);
             let scale = if companion.is_some() {
                 Scale::Companion
             } else {
                 Scale::Hybrid
             };
             for (k, &i) in which.iter().enumerate() {
-                let second = companion.as_ref().map(|c| c[k].as_slice());
+                let second = companion.as_ref().map(|c| &c[k][..]);
                 let Ok(sims) = index.similarities(&vectors[k], second, &m.encoder) else {
                     continue;
                 };
@@ -430,7 +438,7 @@ fn multilingual_rankings(
         if which.is_empty() {
             continue;
         }
-        let Ok(vectors) = multilingual.embed(&batch) else {
+        let Ok((vectors, _)) = multilingual.embed_listed(&batch, BuildKind::Scratch) else {
             tracing::warn!("calibration: the multilingual encoder failed on held-out questions");
             continue;
         };

@@ -19,7 +19,9 @@
 use std::path::{Path, PathBuf};
 
 use crate::knowledge::Lang;
-use crate::semantic::{EmbeddingCache, Encoder, SemanticError, SemanticSettings};
+use crate::semantic::{
+    BuildKind, CacheStats, EmbeddingCache, Encoder, SemanticError, SemanticSettings, Vector,
+};
 
 /// What e5 expects before a question (a customer's or a listed one).
 pub const QUERY_PREFIX: &str = "query: ";
@@ -78,6 +80,17 @@ impl Multilingual {
         let prefixed = prefixed(texts);
         let refs: Vec<&str> = prefixed.iter().map(String::as_str).collect();
         self.encoder.embed(&refs)
+    }
+
+    /// [`Multilingual::embed`] through the cache: listed texts, as an
+    /// index build of `kind` embeds them.
+    pub fn embed_listed(
+        &self,
+        texts: &[&str],
+        kind: BuildKind,
+    ) -> Result<(Vec<Vector>, CacheStats), SemanticError> {
+        self.cache
+            .embed_with(QUERY_PREFIX, texts, kind, |batch| self.embed(batch))
     }
 
     /// The unit vector of one customer's question, its work halved over
