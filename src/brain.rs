@@ -126,7 +126,7 @@ impl Brain {
             )
         };
         // Both adapt layers on the same texts: the layers below run once
-        // per text (see `Encoder::remembering`).
+        // per text, as far as the memo holds (see `Encoder::remembering`).
         let memo = model.as_deref().map(|m| m.encoder.remembering());
         let (semantic, calibration) = std::thread::scope(|scope| {
             let calibration = calibrates(&settings, model.is_some())

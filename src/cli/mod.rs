@@ -193,7 +193,9 @@ fn load_brain(settings: &Settings, dir: Option<PathBuf>) -> anyhow::Result<Brain
     let dir = dir.unwrap_or_else(|| settings.faq_dir.clone());
     // Loaded first: fetching a missing model draws progress of its own.
     let model = load_model(settings);
-    match preparing(&dir, || Brain::load(&dir, settings.brain(), model)) {
+    match preparing(&dir, model.is_some(), || {
+        Brain::load(&dir, settings.brain(), model)
+    }) {
         Ok((brain, _warnings)) => Ok(brain),
         Err(e) => Err(brain_error(e, &dir)),
     }
@@ -207,7 +209,7 @@ fn start_brain(
     let dir = dir.unwrap_or_else(|| settings.faq_dir.clone());
     // Loaded first: fetching a missing model draws progress of its own.
     let model = load_model(settings);
-    match preparing(&dir, || {
+    match preparing(&dir, model.is_some(), || {
         crate::brain::LiveBrain::start(&dir, settings.brain(), model)
     }) {
         Ok((brain, _warnings)) => Ok(Arc::new(brain)),
@@ -216,20 +218,36 @@ fn start_brain(
 }
 
 /// Runs `build` (loading the FAQ in `dir` and building its index) under a
-/// spinner on a terminal: a first start, or the first after the FAQ or a
-/// model changed, adapts the model and calibrates the hand-over, which
-/// takes a minute or so on two cores; later starts read the cache. Nothing
-/// is drawn when standard error is not a terminal.
-fn preparing<T>(dir: &std::path::Path, build: impl FnOnce() -> T) -> T {
-    let spinner = indicatif::ProgressBar::new_spinner().with_style(
-        indicatif::ProgressStyle::with_template("{spinner} {elapsed:>3} {wide_msg}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-    );
-    spinner.set_message(format!(
-        "indexing {} (after a change: adapting the model, calibrating the hand-over)",
-        crate::terminal::terminal_safe(&dir.display().to_string())
-    ));
+/// spinner on a terminal, drawn once it has taken a second: a first start,
+/// or the first after the FAQ or a model changed, adapts the model and
+/// calibrates the hand-over, which takes a minute or so on two cores;
+/// later starts read the cache. Nothing is drawn when standard error is not
+/// a terminal, nor when info lines are logged there (they would break it).
+fn preparing<T>(dir: &std::path::Path, model: bool, build: impl FnOnce() -> T) -> T {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressFinish, ProgressStyle};
+    if tracing::enabled!(tracing::Level::INFO) {
+        return build();
+    }
+    let spinner = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden())
+        .with_style(
+            ProgressStyle::with_template("{spinner} {elapsed:>3} {wide_msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        )
+        .with_finish(ProgressFinish::AndClear);
+    let dir = crate::terminal::terminal_safe(&dir.display().to_string()).into_owned();
+    spinner.set_message(if model {
+        format!("indexing {dir}: adapting the model and calibrating the hand-over")
+    } else {
+        format!("indexing {dir}")
+    });
     spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    let shown = spinner.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(1));
+        if !shown.is_finished() {
+            shown.set_draw_target(ProgressDrawTarget::stderr());
+        }
+    });
     let built = build();
     spinner.finish_and_clear();
     built

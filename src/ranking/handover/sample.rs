@@ -357,7 +357,8 @@ fn rankings(texts: &[(&str, Lang, Option<usize>)], ranker: &RoundRanker<'_>) -> 
             };
             // Held-out and left-out questions are the FAQ's listed ones:
             // the companion (and the multilingual encoder, below) find
-            // them in their caches once the FAQ's build has embedded them.
+            // them in their caches once the FAQ's build has embedded them
+            // (the generic far misses, ranked in one round, are embedded).
             let companion = companion_takes_part(m, index, fusion, lang)
                 .then(|| {
                     m.companion.as_ref().and_then(|c| {

@@ -39,14 +39,17 @@ const FORWARD_VERSION: u64 = 3;
 const BATCH: usize = 64;
 
 /// Bytes of last-layer inputs kept at most while [`Encoder::remembering`]:
-/// about 2,000 texts of 16 tokens in MiniLM's 384 dimensions.
+/// about 2,000 texts of 16 tokens in MiniLM's 384 dimensions (a small
+/// FAQ's texts all fit; of a large one's, those computed first, which are
+/// the adaptations' training texts).
 const MEMO_BYTES: usize = 48 << 20;
 
 /// The inputs of the last layer (tokens × hidden) of token sequences seen
 /// while a build holds it: they do not depend on the last layer, which is
 /// the only one adapting changes, so a calibration's rounds (each adapting
 /// a layer of its own on the FAQ's texts, then embedding them and ranking
-/// them again) and the FAQ's own build run the layers below once per text.
+/// them again) and the FAQ's own build run the layers below once per text
+/// (up to [`MEMO_BYTES`] of them).
 #[derive(Default)]
 struct Memo {
     /// How many [`Remembering`]s are alive; emptied when the last one ends.
@@ -60,7 +63,7 @@ pub struct Remembering<'e>(&'e Encoder);
 
 impl Drop for Remembering<'_> {
     fn drop(&mut self) {
-        let mut memo = self.0.memo.lock().expect("memo lock");
+        let mut memo = self.0.memo();
         memo.holders -= 1;
         if memo.holders == 0 {
             *memo = Memo::default();
@@ -218,20 +221,28 @@ impl Encoder {
     /// same texts: for an index build and its calibration, which adapt
     /// several layers on the same texts. Nested holders share what is kept.
     pub fn remembering(&self) -> Remembering<'_> {
-        self.memo.lock().expect("memo lock").holders += 1;
+        self.memo().holders += 1;
         Remembering(self)
+    }
+
+    /// The memo, also after a thread panicked holding it (what it holds
+    /// is whole either way).
+    fn memo(&self) -> std::sync::MutexGuard<'_, Memo> {
+        self.memo
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// How many texts' last-layer inputs are kept now.
     pub fn remembered(&self) -> usize {
-        self.memo.lock().expect("memo lock").states.len()
+        self.memo().states.len()
     }
 
     /// The last layer's inputs of token sequences, from the memo where kept;
     /// the others in one forward pass (kept while remembering, if they fit).
     fn below_last_of(&self, batch: &[&[u32]]) -> Result<Vec<Tensor>, SemanticError> {
         let mut out: Vec<Option<Tensor>> = {
-            let memo = self.memo.lock().expect("memo lock");
+            let memo = self.memo();
             batch
                 .iter()
                 .map(|seq| memo.states.get(*seq).cloned())
@@ -241,9 +252,11 @@ impl Encoder {
         if !missing.is_empty() {
             let seqs: Vec<&[u32]> = missing.iter().map(|&i| batch[i]).collect();
             let (hidden, len, _) = self.hidden(&seqs, Depth::BelowLast)?;
-            let mut memo = self.memo.lock().expect("memo lock");
+            let mut memo = self.memo();
             for (k, (&i, seq)) in missing.iter().zip(&seqs).enumerate() {
-                let state = hidden.narrow(0, k * len, seq.len())?.contiguous()?;
+                // A copy of its rows alone: a view would hold on to the
+                // whole batch's storage, padding included.
+                let state = hidden.narrow(0, k * len, seq.len())?.force_contiguous()?;
                 let bytes = state.elem_count() * state.dtype().size_in_bytes();
                 if memo.holders > 0
                     && memo.bytes + bytes <= MEMO_BYTES
