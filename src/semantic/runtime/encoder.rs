@@ -419,7 +419,9 @@ pub(in crate::semantic) fn batched<T: Send>(
 /// Hidden states `rows` (tokens × hidden each) zero-padded to the longest
 /// and laid row after row ((batch × len) × hidden), with their mask (1 for
 /// real tokens) and that length.
-fn padded_rows(rows: &[&Tensor]) -> Result<(Tensor, Vec<u32>, usize), SemanticError> {
+pub(in crate::semantic) fn padded_rows(
+    rows: &[&Tensor],
+) -> Result<(Tensor, Vec<u32>, usize), SemanticError> {
     let lens = rows
         .iter()
         .map(|r| r.dim(0))

@@ -27,7 +27,7 @@ use sha2::{Digest, Sha256};
 
 use crate::semantic::bert::{Bert, Layer, LayerWeights};
 use crate::semantic::dense::{mean_over, unit_rows};
-use crate::semantic::encoder::Encoder;
+use crate::semantic::encoder::{Encoder, padded_rows};
 use crate::semantic::{SemanticError, hex, prune};
 
 /// Texts of one entry trained on, at most (its title and first questions):
@@ -324,25 +324,14 @@ fn pooled(
 }
 
 /// Inputs `rows` (tokens × hidden each) zero-padded into one batch, with
-/// their mask (1 for real tokens).
+/// their mask (1 for real tokens): [`padded_rows`] shaped for training.
 fn padded(rows: &[&Tensor]) -> Result<(Tensor, Tensor), SemanticError> {
-    let len = rows
-        .iter()
-        .map(|r| r.dim(0))
-        .collect::<Result<Vec<_>, _>>()?;
-    let longest = len.iter().copied().max().unwrap_or(1);
-    let x = rows
-        .iter()
-        .zip(&len)
-        .map(|(r, &n)| r.pad_with_zeros(0, 0, longest - n))
-        .collect::<candle_core::Result<Vec<_>>>()?;
-    let mask: Vec<f32> = len
-        .iter()
-        .flat_map(|&n| (0..longest).map(move |i| if i < n { 1.0 } else { 0.0 }))
-        .collect();
+    let (x, mask, len) = padded_rows(rows)?;
+    let hidden = x.dim(1)?;
+    let mask: Vec<f32> = mask.into_iter().map(|m| m as f32).collect();
     Ok((
-        Tensor::stack(&x, 0)?,
-        Tensor::from_vec(mask, (rows.len(), longest), &Device::Cpu)?,
+        x.reshape((rows.len(), len, hidden))?,
+        Tensor::from_vec(mask, (rows.len(), len), &Device::Cpu)?,
     ))
 }
 
