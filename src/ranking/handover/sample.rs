@@ -177,9 +177,11 @@ fn round(knowledge: &Knowledge, r: usize, per_entry: usize, cap: usize) -> Optio
 /// all) while the listed questions of the knowledge's least-asked language
 /// would give fewer than twice `settings.min_samples` held-out questions
 /// (each round holds out about a fifth of them, at most `settings.sample`
-/// over all rounds).
+/// over all rounds). A language whose entries list no questions to hold
+/// out asks for no more rounds (none would give it a sample); when no
+/// language has any, the first round is embedded for its far misses alone.
 pub fn model_rounds(knowledge: &Knowledge, settings: &HandoverSettings) -> usize {
-    let fewest = knowledge
+    let Some(fewest) = knowledge
         .langs()
         .iter()
         .map(|lang| {
@@ -190,8 +192,11 @@ pub fn model_rounds(knowledge: &Knowledge, settings: &HandoverSettings) -> usize
                 .map(|e| e.questions.len())
                 .sum::<usize>()
         })
+        .filter(|&asked| asked > 0)
         .min()
-        .unwrap_or(0);
+    else {
+        return 1;
+    };
     let per_round = fewest.min(settings.sample).div_ceil(ROUNDS).max(1);
     let wanted = (2 * settings.min_samples).div_ceil(per_round);
     wanted.max(settings.model_rounds).clamp(1, ROUNDS)
@@ -601,9 +606,11 @@ mod tests {
         assert_eq!(model_rounds(&knowledge(150, 10), &two), 2);
         let many = HandoverSettings {
             model_rounds: 9,
-            ..settings
+            ..settings.clone()
         };
         assert_eq!(model_rounds(&knowledge(150, 10), &many), ROUNDS);
+        // Titles alone: nothing to hold out, one round for the far misses.
+        assert_eq!(model_rounds(&knowledge(40, 0), &settings), 1);
     }
 
     #[test]
