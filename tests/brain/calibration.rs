@@ -93,13 +93,40 @@ fn the_same_knowledge_calibrates_to_the_same_thresholds() {
 }
 
 #[test]
-fn a_knowledge_too_small_to_calibrate_keeps_the_static_thresholds() {
+fn a_knowledge_too_small_to_calibrate_keeps_the_static_thresholds_where_above_its_floor() {
     let brain = load(&fixture("small"), BrainSettings::default());
-    assert!(brain.calibration().lexical.is_none());
-    assert_eq!(
-        *brain.thresholds(Scale::Lexical),
-        BrainSettings::default().thresholds
-    );
+    let p = brain.calibration().lexical.clone().expect("a floor");
+    assert!(p.floor, "{p:?}");
+    let shipped = BrainSettings::default().thresholds;
+    let used = brain.thresholds(Scale::Lexical);
+    assert_eq!(used.answer, shipped.answer.max(p.score_threshold));
+    assert_eq!(used.suggest, shipped.suggest.max(p.score_threshold));
+    assert_eq!(used.margin, shipped.margin);
+}
+
+#[test]
+fn a_faq_of_titles_alone_keeps_its_static_thresholds_only_above_where_generic_questions_score() {
+    // Neither FAQ lists questions, so nothing tells how many of its
+    // customers' questions would be answered; the shipped generic questions
+    // still tell where a question it does not answer scores. Short titles
+    // of office topics score them low, questions about weather, time or
+    // cooking score them high.
+    let floor = |name: &str| {
+        let brain = load(&fixture(name), BrainSettings::default());
+        let p = brain.calibration().lexical.clone().expect("a floor");
+        assert!(p.floor, "{name}: {p:?}");
+        assert!(p.expected_handover_far >= 0.9, "{name}: {p:?}");
+        (brain, p.score_threshold)
+    };
+    let shipped = Thresholds::default();
+    let (office, low) = floor("titles");
+    assert!(low < shipped.suggest, "{low}");
+    assert_eq!(*office.thresholds(Scale::Lexical), shipped);
+    let (assistant, high) = floor("assistant");
+    assert!(high > shipped.answer, "{high}");
+    let used = assistant.thresholds(Scale::Lexical);
+    assert_eq!((used.answer, used.suggest), (high, high));
+    assert_eq!(used.margin, shipped.margin);
 }
 
 #[test]

@@ -82,7 +82,9 @@ pub struct HandoverSettings {
     /// At most this many listed questions are held out (and as many near
     /// misses ranked), over all rounds.
     pub sample: usize,
-    /// A scale with fewer held-out questions than this keeps its static thresholds.
+    /// A scale with fewer held-out questions than this keeps its static
+    /// thresholds, raised where they would answer more than `target` of
+    /// its misses allows (see [`floor_point`]).
     pub min_samples: usize,
 }
 
@@ -121,6 +123,21 @@ impl HandoverSettings {
 impl std::fmt::Display for OperatingPoint {
     /// The line and the shares it is expected to reach, for people.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.floor {
+            write!(
+                f,
+                "answer at {:.3} at least (the static thresholds where higher): the entries list too few questions to tell how many would be answered; expected {:.3} of {} generic questions handed over",
+                self.threshold, self.expected_handover_far, self.samples.2
+            )?;
+            if self.samples.1 > 0 {
+                write!(
+                    f,
+                    ", {:.3} of {} near misses",
+                    self.expected_handover_near, self.samples.1
+                )?;
+            }
+            return Ok(());
+        }
         match &self.model {
             Some(_) => write!(
                 f,
@@ -171,13 +188,28 @@ pub struct OperatingPoint {
     pub samples: (usize, usize, usize),
     /// Generic questions left out because they score like in-scope ones.
     pub far_dropped: usize,
+    /// Whether the line is only a floor under the static thresholds, drawn
+    /// from the misses alone: the FAQ lists too few questions to tell how
+    /// its in-scope questions score (`expected_answered` is then unknown).
+    #[serde(default)]
+    pub floor: bool,
 }
 
 impl OperatingPoint {
     /// `static_thresholds` with this point's answer and suggestion
     /// thresholds on the top score and no margin (the fix and language
     /// factors stay).
+    ///
+    /// A floor raises the static answer and suggestion thresholds to its
+    /// line where they are below it, and keeps the rest.
     pub fn thresholds(&self, static_thresholds: &Thresholds) -> Thresholds {
+        if self.floor {
+            return Thresholds {
+                answer: static_thresholds.answer.max(self.score_threshold),
+                suggest: static_thresholds.suggest.max(self.score_threshold),
+                ..static_thresholds.clone()
+            };
+        }
         Thresholds {
             answer: self.score_threshold,
             suggest: self.score_threshold,
@@ -312,9 +344,11 @@ impl Calibration {
     /// The operating points for `samples`.
     pub fn from_samples(samples: &Samples, settings: &HandoverSettings) -> Calibration {
         let point = |s: &ScaleSamples| {
-            (s.in_scope.len() >= settings.min_samples.max(1))
-                .then(|| operating_point(s, settings))
-                .flatten()
+            if s.in_scope.len() >= settings.min_samples.max(1) {
+                operating_point(s, settings)
+            } else {
+                floor_point(s, settings)
+            }
         };
         Calibration {
             lexical: point(&samples.lexical),
@@ -404,6 +438,49 @@ pub fn operating_point(s: &ScaleSamples, settings: &HandoverSettings) -> Option<
         samples: (s.in_scope.len(), s.near.len(), far.len()),
         far_dropped,
         model,
+        floor: false,
+    })
+}
+
+/// The point for a scale with too few held-out questions to draw a line
+/// for the FAQ (entries with a title and an answer but few or no listed
+/// questions): a floor under the static thresholds, the lowest line that
+/// hands over `target` of the misses there are enough of (at least
+/// `min_samples`: the generic far misses always, near misses where the
+/// entries list questions). The static thresholds were set on FAQs that
+/// list questions and can answer most generic questions on one that does
+/// not; nothing tells which generic ones are in scope here, so all count.
+/// `None` with too few misses of both kinds.
+pub fn floor_point(s: &ScaleSamples, settings: &HandoverSettings) -> Option<OperatingPoint> {
+    let enough = |v: &[Signals]| -> Vec<f32> {
+        if v.len() >= settings.min_samples.max(1) {
+            v.iter().map(Signals::top).collect()
+        } else {
+            Vec::new()
+        }
+    };
+    let (near, far) = (enough(&s.near), enough(&s.far));
+    let line = [&near, &far]
+        .into_iter()
+        .filter_map(|v| threshold_below(v, settings.target))
+        .reduce(f32::max)?;
+    let below = |v: &[f32]| {
+        if v.is_empty() {
+            0.0
+        } else {
+            v.iter().filter(|&&x| x < line).count() as f32 / v.len() as f32
+        }
+    };
+    Some(OperatingPoint {
+        threshold: line,
+        score_threshold: line,
+        model: None,
+        expected_answered: 0.0,
+        expected_handover_near: below(&near),
+        expected_handover_far: below(&far),
+        samples: (s.in_scope.len(), near.len(), far.len()),
+        far_dropped: 0,
+        floor: true,
     })
 }
 
@@ -561,5 +638,54 @@ mod tests {
             ..settings
         };
         assert!(Calibration::from_samples(&samples, &few).lexical.is_some());
+    }
+
+    #[test]
+    fn without_enough_held_out_questions_the_misses_draw_a_floor_under_the_static_thresholds() {
+        // Titles alone: no held-out questions, three near misses (too few
+        // to count) and sixty generic ones.
+        let mut samples = Samples::default();
+        samples.lexical.near = vec![signals(0.95); 3];
+        samples.lexical.far = (0..60).map(|i| signals(0.01 * i as f32)).collect();
+        let settings = HandoverSettings::default();
+        let p = Calibration::from_samples(&samples, &settings)
+            .lexical
+            .expect("a floor");
+        assert!(p.floor && p.model.is_none());
+        // 54 of the 60 generic questions are below it; the near misses
+        // are too few to raise it.
+        assert!(p.threshold > 0.53 && p.threshold < 0.531, "{p:?}");
+        assert_eq!(p.samples, (0, 0, 60));
+        assert_eq!(p.expected_handover_far, 0.9);
+        // It raises static thresholds below it and keeps those above.
+        let low = Thresholds {
+            answer: 0.4,
+            suggest: 0.3,
+            margin: 0.02,
+            ..Thresholds::default()
+        };
+        let raised = p.thresholds(&low);
+        assert_eq!((raised.answer, raised.suggest), (p.threshold, p.threshold));
+        assert_eq!(raised.margin, 0.02);
+        let high = Thresholds {
+            answer: 0.7,
+            suggest: 0.6,
+            ..low
+        };
+        assert_eq!(p.thresholds(&high), high);
+        // Enough near misses count too, and the stricter kind decides.
+        samples.lexical.near = vec![signals(0.8); 60];
+        let p = Calibration::from_samples(&samples, &settings)
+            .lexical
+            .expect("a floor");
+        assert!(p.threshold > 0.8 && p.threshold < 0.801, "{p:?}");
+        assert_eq!(p.expected_handover_near, 1.0);
+        // No misses to speak of: no floor.
+        let empty = Samples::default();
+        assert!(
+            Calibration::from_samples(&empty, &settings)
+                .lexical
+                .is_none()
+        );
     }
 }
