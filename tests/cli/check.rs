@@ -241,6 +241,26 @@ fn check_shows_the_operating_point_and_the_confusable_entries_with_their_places(
     );
     assert!(out.contains("confusable entries"), "{out}");
     assert!(out.contains("printer-") && out.contains(".md:2)"), "{out}");
+    assert!(!out.contains("at least"), "{out}");
+}
+
+#[test]
+fn check_says_a_faq_of_titles_alone_gets_only_a_floor() {
+    let out = frontline()
+        .env("FRONTLINE_HANDOVER__CALIBRATE", "true")
+        .args(["check", "--lexical", &fixture("titles")])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).expect("utf-8");
+    assert!(
+        out.contains("hand-over (target 0.90) lexical: answer at")
+            && out.contains("at least")
+            && out.contains("of 80 generic questions"),
+        "{out}"
+    );
 }
 
 #[test]

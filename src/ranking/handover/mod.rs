@@ -59,7 +59,8 @@ pub struct HandoverSettings {
     /// index is built decides (`frontline check` shows it either way). On
     /// by default: the static thresholds were calibrated on one corpus and
     /// hand over far fewer than the target on others (docs/ranking.md); a
-    /// scale with too few held-out questions keeps them. Thresholds set in
+    /// scale with too few held-out questions keeps them, raised to a floor
+    /// drawn from its misses where lower. Thresholds set in
     /// the settings (different from the shipped ones) are kept for their
     /// scale either way.
     pub calibrate: bool,
@@ -83,8 +84,9 @@ pub struct HandoverSettings {
     /// misses ranked), over all rounds.
     pub sample: usize,
     /// A scale with fewer held-out questions than this keeps its static
-    /// thresholds, raised where they would answer more than `target` of
-    /// its misses allows (see [`floor_point`]).
+    /// thresholds, raised where they would hand over less than `target` of
+    /// its misses (see [`floor_point`]); near misses count toward that
+    /// only when there are this many of them.
     pub min_samples: usize,
 }
 
@@ -126,15 +128,17 @@ impl std::fmt::Display for OperatingPoint {
         if self.floor {
             write!(
                 f,
-                "answer at {:.3} at least (the static thresholds where higher): the entries list too few questions to tell how many would be answered; expected {:.3} of {} generic questions handed over",
-                self.threshold, self.expected_handover_far, self.samples.2
+                "answer at {:.3} at least (the static thresholds where higher): the entries list too few questions to tell how many would be answered; expected handed over:",
+                self.threshold
             )?;
-            if self.samples.1 > 0 {
-                write!(
-                    f,
-                    ", {:.3} of {} near misses",
-                    self.expected_handover_near, self.samples.1
-                )?;
+            let (_, near, far) = self.samples;
+            let kinds = [
+                (self.expected_handover_far, far, "generic questions"),
+                (self.expected_handover_near, near, "near misses"),
+            ];
+            for (i, (share, n, kind)) in kinds.into_iter().filter(|k| k.1 > 0).enumerate() {
+                let sep = if i == 0 { " " } else { ", " };
+                write!(f, "{sep}{share:.3} of {n} {kind}")?;
             }
             return Ok(());
         }
@@ -445,21 +449,20 @@ pub fn operating_point(s: &ScaleSamples, settings: &HandoverSettings) -> Option<
 /// The point for a scale with too few held-out questions to draw a line
 /// for the FAQ (entries with a title and an answer but few or no listed
 /// questions): a floor under the static thresholds, the lowest line that
-/// hands over `target` of the misses there are enough of (at least
-/// `min_samples`: the generic far misses always, near misses where the
-/// entries list questions). The static thresholds were set on FAQs that
-/// list questions and can answer most generic questions on one that does
-/// not; nothing tells which generic ones are in scope here, so all count.
-/// `None` with too few misses of both kinds.
+/// hands over `target` of the shipped generic questions and, where there
+/// are at least `min_samples` of them, of the near misses. The static
+/// thresholds were set on FAQs that list questions and can answer most
+/// generic questions on one that does not; nothing tells which generic
+/// ones are in scope here, so all count. `None` with no generic questions
+/// and too few near misses.
 pub fn floor_point(s: &ScaleSamples, settings: &HandoverSettings) -> Option<OperatingPoint> {
-    let enough = |v: &[Signals]| -> Vec<f32> {
-        if v.len() >= settings.min_samples.max(1) {
-            v.iter().map(Signals::top).collect()
-        } else {
-            Vec::new()
-        }
+    let tops = |v: &[Signals]| -> Vec<f32> { v.iter().map(Signals::top).collect() };
+    let near = if s.near.len() >= settings.min_samples.max(1) {
+        tops(&s.near)
+    } else {
+        Vec::new()
     };
-    let (near, far) = (enough(&s.near), enough(&s.far));
+    let far = tops(&s.far);
     let line = [&near, &far]
         .into_iter()
         .filter_map(|v| threshold_below(v, settings.target))
@@ -623,7 +626,7 @@ mod tests {
     }
 
     #[test]
-    fn a_scale_with_too_few_samples_has_no_operating_point() {
+    fn a_scale_with_too_few_samples_and_no_generic_questions_has_no_operating_point() {
         let mut samples = Samples::default();
         samples.lexical.in_scope = vec![in_scope(0.9, true); 3];
         samples.lexical.near = vec![signals(0.2); 3];
@@ -680,6 +683,14 @@ mod tests {
             .expect("a floor");
         assert!(p.threshold > 0.8 && p.threshold < 0.801, "{p:?}");
         assert_eq!(p.expected_handover_near, 1.0);
+        assert!(p.to_string().contains("at least"), "{p}");
+        // A few generic questions count: their list is what it is.
+        samples.lexical.near.clear();
+        samples.lexical.far.truncate(10);
+        let p = Calibration::from_samples(&samples, &settings)
+            .lexical
+            .expect("a floor");
+        assert!(p.threshold > 0.08 && p.threshold < 0.081, "{p:?}");
         // No misses to speak of: no floor.
         let empty = Samples::default();
         assert!(

@@ -177,13 +177,20 @@ fn round(knowledge: &Knowledge, r: usize, per_entry: usize, cap: usize) -> Optio
 /// all) while the listed questions of the knowledge's least-asked language
 /// would give fewer than twice `settings.min_samples` held-out questions
 /// (each round holds out about a fifth of them, at most `settings.sample`
-/// over all rounds). A language whose entries list no questions to hold
-/// out asks for no more rounds (none would give it a sample); when no
-/// language has any, the first round is embedded for its far misses alone.
+/// over all rounds). A language whose entries list no questions at all
+/// asks for no more rounds (no round would give it a sample); when no
+/// language has any, `settings.model_rounds` are embedded, for their
+/// generic questions.
 pub fn model_rounds(knowledge: &Knowledge, settings: &HandoverSettings) -> usize {
     let Some(fewest) = knowledge
         .langs()
         .iter()
+        .filter(|lang| {
+            knowledge
+                .entries()
+                .iter()
+                .any(|e| e.lang == **lang && !e.questions.is_empty())
+        })
         .map(|lang| {
             knowledge
                 .entries()
@@ -192,10 +199,9 @@ pub fn model_rounds(knowledge: &Knowledge, settings: &HandoverSettings) -> usize
                 .map(|e| e.questions.len())
                 .sum::<usize>()
         })
-        .filter(|&asked| asked > 0)
         .min()
     else {
-        return 1;
+        return settings.model_rounds.clamp(1, ROUNDS);
     };
     let per_round = fewest.min(settings.sample).div_ceil(ROUNDS).max(1);
     let wanted = (2 * settings.min_samples).div_ceil(per_round);
@@ -609,8 +615,11 @@ mod tests {
             ..settings.clone()
         };
         assert_eq!(model_rounds(&knowledge(150, 10), &many), ROUNDS);
-        // Titles alone: nothing to hold out, one round for the far misses.
+        // Titles alone: nothing to sample but generic questions, so the
+        // setting; one question per entry still gives near misses.
         assert_eq!(model_rounds(&knowledge(40, 0), &settings), 1);
+        assert_eq!(model_rounds(&knowledge(40, 0), &two), 2);
+        assert_eq!(model_rounds(&knowledge(40, 1), &settings), ROUNDS);
     }
 
     #[test]
