@@ -223,18 +223,28 @@ fn a_symptom_that_is_an_ordinary_word_is_too_broad() {
     );
 }
 
-#[test]
-fn check_shows_the_operating_point_and_the_confusable_entries_with_their_places() {
-    let out = frontline()
-        .env("FRONTLINE_HANDOVER__CALIBRATE", "true")
-        .env("FRONTLINE_HANDOVER__MIN_SAMPLES", "40")
-        .args(["check", &fixture("overlap")])
+/// What a successful `frontline check` with the self-calibration on prints,
+/// with `min_samples` in the environment where given.
+fn calibrated_check(min_samples: Option<&str>, args: &[&str]) -> String {
+    let mut cmd = frontline();
+    cmd.env("FRONTLINE_HANDOVER__CALIBRATE", "true");
+    if let Some(n) = min_samples {
+        cmd.env("FRONTLINE_HANDOVER__MIN_SAMPLES", n);
+    }
+    let out = cmd
+        .arg("check")
+        .args(args)
         .assert()
         .success()
         .get_output()
         .stdout
         .clone();
-    let out = String::from_utf8(out).expect("utf-8");
+    String::from_utf8(out).expect("utf-8")
+}
+
+#[test]
+fn check_shows_the_operating_point_and_the_confusable_entries_with_their_places() {
+    let out = calibrated_check(Some("40"), &[&fixture("overlap")]);
     assert!(
         out.contains("hand-over (target 0.90) lexical: answer at"),
         "{out}"
@@ -246,15 +256,7 @@ fn check_shows_the_operating_point_and_the_confusable_entries_with_their_places(
 
 #[test]
 fn check_says_a_faq_of_titles_alone_gets_only_a_floor() {
-    let out = frontline()
-        .env("FRONTLINE_HANDOVER__CALIBRATE", "true")
-        .args(["check", "--lexical", &fixture("titles")])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let out = String::from_utf8(out).expect("utf-8");
+    let out = calibrated_check(None, &["--lexical", &fixture("titles")]);
     assert!(
         out.contains("hand-over (target 0.90) lexical: answer at")
             && out.contains("at least")
