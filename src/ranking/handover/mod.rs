@@ -411,32 +411,30 @@ pub fn operating_point(s: &ScaleSamples, settings: &HandoverSettings) -> Option<
             Answerability::fit(&right, &negatives)
         })
         .flatten();
-    let line = |score: &dyn Fn(&Signals) -> f32| -> Option<f32> {
-        let near: Vec<f32> = s.near.iter().map(score).collect();
-        let far: Vec<f32> = far.iter().map(score).collect();
-        match (
-            threshold_below(&near, target),
-            threshold_below(&far, target),
-        ) {
-            (Some(a), Some(b)) => Some(a.max(b)),
-            (Some(a), None) | (None, Some(a)) => Some(a),
-            (None, None) => None,
-        }
+    let scores = |v: &[Signals], score: &dyn Fn(&Signals) -> f32| -> Vec<f32> {
+        v.iter().map(score).collect()
     };
-    let score_threshold = line(&|x: &Signals| x.top())?;
+    let line = |score: &dyn Fn(&Signals) -> f32| {
+        misses_line(&scores(&s.near, score), &scores(&far, score), target)
+    };
+    let score_threshold = line(&Signals::top)?;
     let score = |x: &Signals| model.as_ref().map_or(x.top(), |m| m.probability(x));
     let threshold = line(&score)?;
-    let share = |n: usize, of: usize| if of == 0 { 0.0 } else { n as f32 / of as f32 };
-    let below = |v: &[Signals]| share(v.iter().filter(|&x| score(x) < threshold).count(), v.len());
+    let below = |v: &[Signals]| share_below(&scores(v, &score), threshold);
     let answered = s
         .in_scope
         .iter()
         .filter(|q| q.right && score(&q.signals) >= threshold)
         .count();
+    let answered = if s.in_scope.is_empty() {
+        0.0
+    } else {
+        answered as f32 / s.in_scope.len() as f32
+    };
     Some(OperatingPoint {
         threshold,
         score_threshold,
-        expected_answered: share(answered, s.in_scope.len()),
+        expected_answered: answered,
         expected_handover_near: below(&s.near),
         expected_handover_far: below(&far),
         samples: (s.in_scope.len(), s.near.len(), far.len()),
@@ -463,28 +461,36 @@ pub fn floor_point(s: &ScaleSamples, settings: &HandoverSettings) -> Option<Oper
         Vec::new()
     };
     let far = tops(&s.far);
-    let line = [&near, &far]
-        .into_iter()
-        .filter_map(|v| threshold_below(v, settings.target))
-        .reduce(f32::max)?;
-    let below = |v: &[f32]| {
-        if v.is_empty() {
-            0.0
-        } else {
-            v.iter().filter(|&&x| x < line).count() as f32 / v.len() as f32
-        }
-    };
+    let line = misses_line(&near, &far, settings.target)?;
     Some(OperatingPoint {
         threshold: line,
         score_threshold: line,
         model: None,
         expected_answered: 0.0,
-        expected_handover_near: below(&near),
-        expected_handover_far: below(&far),
+        expected_handover_near: share_below(&near, line),
+        expected_handover_far: share_below(&far, line),
         samples: (s.in_scope.len(), near.len(), far.len()),
         far_dropped: 0,
         floor: true,
     })
+}
+
+/// The lowest line that hands over at least `target` of the near misses
+/// and of the far misses (scored as the line is drawn): the stricter of
+/// the two, or the one there are misses for; `None` without either.
+fn misses_line(near: &[f32], far: &[f32], target: f32) -> Option<f32> {
+    [near, far]
+        .into_iter()
+        .filter_map(|v| threshold_below(v, target))
+        .reduce(f32::max)
+}
+
+/// The share of `scores` below `line` (0 for none).
+fn share_below(scores: &[f32], line: f32) -> f32 {
+    if scores.is_empty() {
+        return 0.0;
+    }
+    scores.iter().filter(|&&x| x < line).count() as f32 / scores.len() as f32
 }
 
 /// The smallest threshold `t` such that at least `target` of `scores` are
