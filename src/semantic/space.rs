@@ -1,7 +1,9 @@
 //! The vectors of one knowledge version: every entry's title and listed
 //! questions, and each entry's centroid (the normalised mean of those), by
 //! the main model and, if configured, by the companion and the multilingual
-//! encoders, with the similarities of a query to each entry.
+//! encoders, with the similarities of a query to each entry. The main model
+//! and the multilingual encoder also embed the start of each answer (see
+//! [`passage`]).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -10,7 +12,37 @@ use super::{
     Adaptation, BuildKind, CacheStats, Classifier, Encoder, Semantic, SemanticError, adapt,
     classifier, dot,
 };
-use crate::knowledge::{Knowledge, Lang};
+use crate::knowledge::{Kind, Knowledge, Lang, MIN_QUESTIONS};
+
+/// How much of an answer is embedded, at most, in characters (cut at a
+/// word): its opening says what it is about, and a long answer would
+/// otherwise cost a long pass of the encoder for each entry.
+pub const PASSAGE_CHARS: usize = 600;
+
+/// The text of `entry`'s answer that is embedded: the start of its plain
+/// text, up to [`PASSAGE_CHARS`], cut at a word. Empty (nothing embedded)
+/// for an entry that lists [`MIN_QUESTIONS`] questions or more, where the
+/// answer does not weigh in the ranking (see `FusionWeights::answer`),
+/// and for a documented fix, whose answer is steps to take rather than
+/// words a customer uses (it is found by its symptoms and listed
+/// questions), so that a fix's own line stays on the score without it.
+pub fn passage(entry: &crate::knowledge::Entry) -> &str {
+    if entry.kind == Kind::Fix || entry.questions.len() >= MIN_QUESTIONS {
+        return "";
+    }
+    let text = entry.answer_text.trim();
+    if text.len() <= PASSAGE_CHARS {
+        return text;
+    }
+    let mut end = PASSAGE_CHARS;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let cut = &text[..end];
+    cut.rfind(char::is_whitespace)
+        .map_or(cut, |space| &cut[..space])
+        .trim_end()
+}
 
 /// How close a query is to one entry.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -30,6 +62,12 @@ pub struct EntrySimilarity {
     /// is met closely by its own customers, so a question it is merely
     /// the nearest to must come closer before it is answered.
     pub tightness: f32,
+    /// Cosine to the start of the entry's answer ([`passage`]), where the
+    /// encoder that ranks embedded answers and the entry has one.
+    pub answer: Option<f32>,
+    /// How many questions the entry lists: its answer weighs the more in
+    /// the ranking the fewer it lists.
+    pub listed: usize,
 }
 
 /// A query's cosines to one entry in one embedding space.
@@ -52,6 +90,9 @@ struct Vectors {
     /// Per entry, how much more tightly its texts cluster than the average
     /// entry's (see [`tightness`]).
     tightness: Vec<f32>,
+    /// Row after row, one per entry: its answer's passage, all zeros for
+    /// an entry without one; empty where answers are not embedded.
+    answers: Vec<f32>,
 }
 
 impl Vectors {
@@ -85,7 +126,26 @@ impl Vectors {
             rows,
             centroids,
             tightness,
+            answers: Vec::new(),
         }
+    }
+
+    /// These vectors with the entries' answers embedded (`answers`, one
+    /// per entry; an empty vector for an entry without one).
+    fn with_answers(mut self, answers: &[super::Vector]) -> Self {
+        self.answers = vec![0f32; self.entries() * self.dim];
+        for (row, v) in self.answers.chunks_exact_mut(self.dim.max(1)).zip(answers) {
+            if v.len() == row.len() {
+                row.copy_from_slice(v);
+            }
+        }
+        self
+    }
+
+    /// The cosine of `query` to entry `e`'s answer, if it has one here.
+    fn answer(&self, e: usize, query: &[f32]) -> Option<f32> {
+        let row = self.answers.get(e * self.dim..(e + 1) * self.dim)?;
+        row.iter().any(|&x| x != 0.0).then(|| dot(row, query))
     }
 
     fn entries(&self) -> usize {
@@ -169,6 +229,8 @@ pub struct SemanticIndex {
     vectors: Vectors,
     /// The entry of each row.
     row_entry: Vec<u32>,
+    /// How many questions each entry lists.
+    listed: Vec<usize>,
     /// The same texts by the companion encoder, if one is loaded.
     companion: Option<Vectors>,
     /// The same texts by the multilingual encoder, if one is loaded, and a
@@ -196,6 +258,8 @@ struct Build<'b> {
     kind: BuildKind,
     /// Every title and listed question, entry after entry.
     texts: &'b [&'b str],
+    /// Each entry's answer passage ([`passage`]; empty: none).
+    passages: &'b [&'b str],
     /// The entry of each text.
     row_entry: &'b [u32],
     /// Each entry's language.
@@ -236,10 +300,10 @@ impl Build<'_> {
         let (vectors, stats) = semantic.cache.embed_all(
             &semantic.encoder,
             adaptation.as_ref(),
-            self.texts,
+            &self.with_passages(),
             self.kind,
         )?;
-        let vectors = self.vectors(&vectors, semantic.encoder.dim());
+        let vectors = self.vectors_and_answers(&vectors, semantic.encoder.dim());
         Ok(Main {
             adaptation,
             vectors,
@@ -272,17 +336,39 @@ impl Build<'_> {
             .multilingual
             .as_ref()
             .filter(|_| !semantic.multilingual_langs(self.knowledge).is_empty())?;
-        m.embed_listed(self.texts, self.kind)
+        m.embed_listed(self.texts, self.passages, self.kind)
             .inspect_err(|e| {
                 tracing::warn!(error = %e, "the multilingual encoder failed; ranking without it");
             })
             .ok()
-            .map(|(v, stats)| (self.vectors(&v, m.dim()), stats))
+            .map(|(v, stats)| (self.vectors_and_answers(&v, m.dim()), stats))
     }
 
     /// The build's texts as embedded in one space (`dim` wide).
     fn vectors(&self, embedded: &[super::Vector], dim: usize) -> Vectors {
         Vectors::new(embedded, self.row_entry, self.langs, dim)
+    }
+
+    /// The listed texts, then the answer passages that are not empty.
+    fn with_passages(&self) -> Vec<&str> {
+        let passages = self.passages.iter().filter(|p| !p.is_empty());
+        self.texts.iter().chain(passages).copied().collect()
+    }
+
+    /// The vectors of [`Build::with_passages`]' texts: the listed ones,
+    /// then each entry's answer (none for an empty passage).
+    fn vectors_and_answers(&self, embedded: &[super::Vector], dim: usize) -> Vectors {
+        let (listed, answers) = embedded.split_at(self.texts.len().min(embedded.len()));
+        let mut answers = answers.iter();
+        let per_entry: Vec<super::Vector> = self
+            .passages
+            .iter()
+            .map(|p| match p.is_empty() {
+                true => super::Vector::default(),
+                false => answers.next().cloned().unwrap_or_default(),
+            })
+            .collect();
+        self.vectors(listed, dim).with_answers(&per_entry)
     }
 }
 
@@ -349,11 +435,13 @@ impl SemanticIndex {
             }
         }
         let langs: Vec<Lang> = knowledge.entries().iter().map(|e| e.lang).collect();
+        let passages: Vec<&str> = knowledge.entries().iter().map(passage).collect();
         let build = Build {
             knowledge,
             semantic,
             kind,
             texts: &texts,
+            passages: &passages,
             row_entry: &row_entry,
             langs: &langs,
         };
@@ -397,6 +485,11 @@ impl SemanticIndex {
         Ok(SemanticIndex {
             vectors,
             row_entry,
+            listed: knowledge
+                .entries()
+                .iter()
+                .map(|e| e.questions.len())
+                .collect(),
             companion,
             multilingual,
             classifier,
@@ -468,6 +561,8 @@ impl SemanticIndex {
                     classifier: p,
                     companion: None,
                     tightness: vectors.tightness(e),
+                    answer: vectors.answer(e, query),
+                    listed: self.listed[e],
                 })
                 .collect()
         });
@@ -527,6 +622,8 @@ impl SemanticIndex {
                 classifier: p,
                 companion: companion.as_mut().and_then(Iterator::next),
                 tightness: self.vectors.tightness(e),
+                answer: self.vectors.answer(e, query),
+                listed: self.listed[e],
             })
             .collect();
         Ok(out)
@@ -553,6 +650,72 @@ mod tests {
             }
         }
         sum / n as f32
+    }
+
+    fn entry(kind: Kind, questions: usize, answer: &str) -> crate::knowledge::Entry {
+        crate::knowledge::Entry {
+            id: "e".into(),
+            title: "title".into(),
+            questions: (0..questions).map(|i| format!("question {i}")).collect(),
+            tags: Vec::new(),
+            lang: Lang::De,
+            kind,
+            symptoms: Vec::new(),
+            needs: Vec::new(),
+            answer_markdown: answer.into(),
+            answer_text: answer.into(),
+            origin: crate::knowledge::Origin {
+                path: "e.md".into(),
+                line: 1,
+            },
+        }
+    }
+
+    #[test]
+    fn the_passage_is_the_answers_start_cut_at_a_word_for_entries_listing_few_questions() {
+        let short = "  Öffnen Sie das Portal.  ";
+        assert_eq!(
+            passage(&entry(Kind::Faq, 0, short)),
+            "Öffnen Sie das Portal."
+        );
+        let long = "Wählen Sie Datei und dann Automatische Antworten. ".repeat(40);
+        let long_entry = entry(Kind::Faq, 2, &long);
+        let cut = passage(&long_entry);
+        assert!(
+            cut.len() <= PASSAGE_CHARS && cut.len() > PASSAGE_CHARS - 20,
+            "{}",
+            cut.len()
+        );
+        assert!(long.starts_with(cut));
+        assert!(
+            long[cut.len()..].starts_with(' '),
+            "cut before a space: {cut:?}"
+        );
+        // A multi-byte character at the cut is not split.
+        let umlauts = format!("x{}", "ä".repeat(PASSAGE_CHARS));
+        let umlaut_entry = entry(Kind::Faq, 0, &umlauts);
+        let cut = passage(&umlaut_entry);
+        assert_eq!(cut.len(), PASSAGE_CHARS - 1);
+        assert!(umlauts.starts_with(cut));
+        assert_eq!(
+            passage(&entry(Kind::Faq, MIN_QUESTIONS, short)),
+            "",
+            "enough questions listed"
+        );
+        assert_eq!(passage(&entry(Kind::Fix, 0, short)), "", "a documented fix");
+    }
+
+    #[test]
+    fn answers_are_kept_per_entry_and_an_entry_without_one_has_no_cosine() {
+        let v = Vectors::from_rows(rows(&[0.0, 1.0]), &[0, 1], &[Lang::En, Lang::En], 2)
+            .with_answers(&[
+                std::sync::Arc::from(vec![0.0f32, 1.0]),
+                super::super::Vector::default(),
+            ]);
+        assert_eq!(v.answer(0, &[0.0, 1.0]), Some(1.0));
+        assert_eq!(v.answer(1, &[0.0, 1.0]), None);
+        let none = Vectors::from_rows(rows(&[0.0]), &[0], &[Lang::En], 2);
+        assert_eq!(none.answer(0, &[1.0, 0.0]), None, "answers not embedded");
     }
 
     #[test]

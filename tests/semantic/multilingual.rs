@@ -1,13 +1,16 @@
 //! The multilingual encoder: a German question reaches the German entry by
-//! meaning, English questions are ranked as before, and a model that cannot
-//! be loaded leaves the others ranking.
+//! meaning (and by its answer, where the entry lists no questions), English
+//! questions are ranked as before, and a model that cannot be loaded leaves
+//! the others ranking.
 
+use frontline::brain::{Brain, BrainSettings};
 use frontline::knowledge::Lang;
+use frontline::ranking::fusion::FusionWeights;
 use frontline::ranking::fusion::Mode;
 use frontline::semantic::{Semantic, SemanticSettings};
 use frontline::triage::{Context, Level};
 
-use crate::helpers::{brain, model_dir, model_with_multilingual, multilingual_dir};
+use crate::helpers::{brain, model_dir, model_with_multilingual, multilingual_dir, settings};
 
 #[test]
 fn a_german_question_reaches_the_german_entry_through_the_multilingual_model() {
@@ -38,6 +41,71 @@ fn a_german_question_reaches_the_german_entry_through_the_multilingual_model() {
         &Context::default(),
     );
     assert_eq!(d.ranking[0].id, "vpn-einrichten", "{:?}", d.ranking);
+}
+
+#[test]
+fn a_german_faq_of_titles_and_answers_is_ordered_by_its_answers_too_its_lines_unmoved() {
+    let Some(m) = model_with_multilingual() else {
+        return;
+    };
+    // Ten entries of the demo FAQ with their titles and answers alone. Each
+    // question shares little with its entry's title ("Welche Zahlungsarten
+    // bieten Sie an?") and much with its answer ("… per Überweisung
+    // zahlen"), and a neighbouring title is a little closer.
+    let faq = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/titles-de");
+    let load = |fusion: FusionWeights| {
+        let settings = BrainSettings {
+            fusion,
+            ..settings()
+        };
+        Brain::load(&faq, settings, Some(m.clone()))
+            .expect("loads")
+            .0
+    };
+    let with = load(FusionWeights::default());
+    let without = load(FusionWeights {
+        answer: 0.0,
+        ..FusionWeights::default()
+    });
+    let asked = [
+        (
+            "Braucht ihr von uns einen Vertrag zur Auftragsverarbeitung?",
+            "datenschutz-av-vertrag",
+        ),
+        (
+            "Wie stelle ich in Outlook eine automatische Antwort für den Urlaub ein?",
+            "abwesenheitsnotiz",
+        ),
+        (
+            "Kann ich die Rechnung auch per Überweisung bezahlen?",
+            "zahlungsarten",
+        ),
+    ];
+    let mut first_without = 0;
+    for (text, want) in asked {
+        let d = with.triage(text, &Context::default());
+        assert_eq!(d.mode, Mode::Hybrid);
+        assert_eq!(d.ranking[0].id, want, "{text}: {:?}", d.ranking);
+        let plain = without.triage(text, &Context::default());
+        first_without += usize::from(plain.ranking[0].id == want);
+        // The lines are drawn on the score without the answer.
+        let mut compared = Vec::new();
+        for c in &d.ranking {
+            if let Some(same) = plain.ranking.iter().find(|p| p.id == c.id) {
+                assert!(
+                    (c.decisive() - same.decisive()).abs() < 1e-4,
+                    "{text}: {c:?} against {same:?}"
+                );
+                compared.push(c.id.as_str());
+            }
+        }
+        assert!(compared.contains(&want), "{text}: {compared:?}");
+        assert_eq!(d.level, plain.level, "{text}");
+    }
+    assert_eq!(
+        first_without, 0,
+        "the titles alone rank each of them second"
+    );
 }
 
 #[test]

@@ -450,7 +450,7 @@ fn multilingual_rankings(
         if which.is_empty() {
             continue;
         }
-        let Ok((vectors, _)) = multilingual.embed_listed(&batch, BuildKind::Scratch) else {
+        let Ok((vectors, _)) = multilingual.embed_listed(&batch, &[], BuildKind::Scratch) else {
             tracing::warn!("calibration: the multilingual encoder failed on held-out questions");
             continue;
         };

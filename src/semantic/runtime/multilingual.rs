@@ -6,7 +6,8 @@
 //! every token, special ones included, as it was trained), with the prefixes
 //! e5 was trained with: `query: ` before a customer's question and before
 //! every listed text (title and questions), which are questions too, not
-//! passages (measured in docs/ranking.md).
+//! passages (measured in docs/ranking.md); `passage: ` before the start of
+//! an answer.
 //!
 //! Its vocabulary is narrowed to the scripts of its languages (see
 //! `crate::semantic::vocabulary`; 250 MB of tokenizer less), which tokenizes their
@@ -25,6 +26,8 @@ use crate::semantic::{
 
 /// What e5 expects before a question (a customer's or a listed one).
 pub const QUERY_PREFIX: &str = "query: ";
+/// What e5 expects before a text that answers a question.
+pub const PASSAGE_PREFIX: &str = "passage: ";
 
 /// A loaded multilingual encoder with its embedding cache.
 pub struct Multilingual {
@@ -77,20 +80,28 @@ impl Multilingual {
     /// Unit vectors of listed texts, in order, in batches on its own
     /// embedding threads.
     pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, SemanticError> {
-        let prefixed = prefixed(texts);
+        let prefixed = prefixed(QUERY_PREFIX, texts);
         let refs: Vec<&str> = prefixed.iter().map(String::as_str).collect();
         self.encoder.embed(&refs)
     }
 
-    /// [`Multilingual::embed`] through the cache: listed texts, as an
-    /// index build of `kind` embeds them.
+    /// [`Multilingual::embed`] through the cache, as an index build of
+    /// `kind` embeds: the listed texts, then the answer `passages` that
+    /// are not empty (with e5's passage prefix), in one pass.
     pub fn embed_listed(
         &self,
         texts: &[&str],
+        passages: &[&str],
         kind: BuildKind,
     ) -> Result<(Vec<Vector>, CacheStats), SemanticError> {
+        let mut all = prefixed(QUERY_PREFIX, texts);
+        let passages: Vec<&str> = passages.iter().copied().filter(|p| !p.is_empty()).collect();
+        all.extend(prefixed(PASSAGE_PREFIX, &passages));
+        let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+        // Keyed by the prefixed text: a title that is also an answer
+        // differs by its prefix.
         self.cache
-            .embed_with(QUERY_PREFIX, texts, kind, |batch| self.embed(batch))
+            .embed_with("", &refs, kind, |batch| self.encoder.embed(batch))
     }
 
     /// The unit vector of one customer's question, its work halved over
@@ -101,9 +112,9 @@ impl Multilingual {
     }
 }
 
-/// `texts` with the prefix e5 expects before a question.
-fn prefixed(texts: &[&str]) -> Vec<String> {
-    texts.iter().map(|t| format!("{QUERY_PREFIX}{t}")).collect()
+/// `texts` with `prefix` before each.
+fn prefixed(prefix: &str, texts: &[&str]) -> Vec<String> {
+    texts.iter().map(|t| format!("{prefix}{t}")).collect()
 }
 
 #[cfg(test)]
@@ -111,7 +122,7 @@ mod tests {
     #[test]
     fn every_text_gets_the_query_prefix() {
         assert_eq!(
-            super::prefixed(&["Wecker stellen", ""]),
+            super::prefixed(super::QUERY_PREFIX, &["Wecker stellen", ""]),
             vec!["query: Wecker stellen".to_string(), "query: ".to_string()]
         );
     }
