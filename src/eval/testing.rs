@@ -20,6 +20,7 @@ fn candidate(id: &str, score: f32) -> Candidate {
         matched_terms: Vec::new(),
         words: 0.0,
         offset: 0.0,
+        lift: 0.0,
     }
 }
 

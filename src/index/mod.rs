@@ -193,13 +193,24 @@ pub struct Hit {
     /// [`crate::ranking::fusion::FusionWeights::tightness`] on a semantic
     /// scale, [`RankWeights::tightness`] on the lexical one.
     pub offset: f32,
+    /// How much the entry's answer moved its score for the ranking (see
+    /// [`crate::ranking::fusion::FusionWeights::answer`]; 0 elsewhere):
+    /// taken off again before a line is drawn.
+    pub lift: f32,
 }
 
 impl Hit {
     /// The score the answer and suggestion lines are drawn on: the score
-    /// less the entry's offset.
+    /// less the entry's offset and its answer's lift.
     pub fn decisive(&self) -> f32 {
-        self.score - self.offset
+        self.score - self.lift - self.offset
+    }
+
+    /// Multiplies the score by `factor` (a preference), the answer's lift
+    /// with it, so that the lines still see the score without it.
+    pub fn scale(&mut self, factor: f32) {
+        self.score *= factor;
+        self.lift *= factor;
     }
 }
 
@@ -387,6 +398,7 @@ impl FaqIndex {
                     words: unit.words.cosine(qw),
                     grams: unit.grams.cosine(&qgrams),
                     offset: self.offsets.get(entry as usize).copied().unwrap_or(0.0),
+                    lift: 0.0,
                     part: unit.part,
                     matched: unit
                         .words
@@ -539,6 +551,27 @@ mod tests {
     fn offset(index: &FaqIndex, text: &str, id: usize) -> f32 {
         let hits = index.search(text, 5);
         hits.iter().find(|h| h.entry == id).expect("found").offset
+    }
+
+    #[test]
+    fn a_preference_scales_the_answers_lift_with_the_score_so_the_lines_see_neither() {
+        let mut hit = Hit {
+            entry: 0,
+            score: 0.8,
+            words: 0.0,
+            grams: 0.0,
+            part: Part::Title,
+            matched: Vec::new(),
+            offset: 0.05,
+            lift: 0.1,
+        };
+        assert!((hit.decisive() - 0.65).abs() < 1e-6);
+        hit.scale(0.5);
+        assert!((hit.score - 0.4).abs() < 1e-6);
+        assert!(
+            (hit.decisive() - (0.5 * 0.7 - 0.05)).abs() < 1e-6,
+            "the score without the lift, scaled, less the offset: {hit:?}"
+        );
     }
 
     #[test]

@@ -68,13 +68,14 @@ pub struct FusionWeights {
     /// entry's answer (by the main model, or by the multilingual encoder
     /// where that ranks) for an entry that lists no questions. It stands
     /// in for phrasings the entry does not list: an entry listing fewer
-    /// than [`MIN_QUESTIONS`] (what `frontline check` warns about) gets a
+    /// than [`MIN_QUESTIONS`] (what `frontline check` warns about, except
+    /// for the sections of a list entry, which list none) gets a
     /// share of it, one listing that many or more none (its questions say better how
     /// customers ask; an answer cost a few tenths of a point of top-1 on
     /// banking77, whose answers are placeholders). It orders the entries
     /// only: an entry's lines are drawn on its score without the answer
-    /// (the difference goes into its offset, [`Hit::offset`]), so the
-    /// thresholds and the calibrated line keep their meaning. Chosen on
+    /// (the difference is kept as its [`Hit::lift`] and taken off again),
+    /// so the thresholds and the calibrated line keep their meaning. Chosen on
     /// the demo FAQ without its questions and xsid-de (docs/ranking.md).
     pub answer: f32,
 }
@@ -444,7 +445,7 @@ pub fn fuse(
     fuse_by(lexical, semantic.len(), limit, |entry, lex| {
         let s = &semantic[entry];
         let (score, lift) = weights.ranked(weights.parts(s, lex), s);
-        (score, weights.tightness * s.tightness + lift)
+        (score, weights.tightness * s.tightness, lift)
     })
 }
 
@@ -460,18 +461,18 @@ pub fn fuse_multilingual(
     fuse_by(lexical, semantic.len(), limit, |entry, lex| {
         let s = &semantic[entry];
         let (score, lift) = weights.ranked(weights.multilingual_parts(s, lex), s);
-        (score, weights.tightness * s.tightness + lift)
+        (score, weights.tightness * s.tightness, lift)
     })
 }
 
 /// The best `limit` of `entries`, scored by `score(entry, lexical score)`,
-/// which also gives the entry's offset to the lines (entries the lexical
-/// search did not find count as lexical 0).
+/// which also gives the entry's offset to the lines and its answer's lift
+/// (entries the lexical search did not find count as lexical 0).
 fn fuse_by(
     lexical: Vec<Hit>,
     entries: usize,
     limit: usize,
-    score: impl Fn(usize, f32) -> (f32, f32),
+    score: impl Fn(usize, f32) -> (f32, f32, f32),
 ) -> Vec<Hit> {
     let mut by_entry: Vec<Option<Hit>> = vec![None; entries];
     for hit in lexical {
@@ -492,8 +493,9 @@ fn fuse_by(
                 part: Part::Question,
                 matched: Vec::new(),
                 offset: 0.0,
+                lift: 0.0,
             });
-            (hit.score, hit.offset) = score(entry, lex);
+            (hit.score, hit.offset, hit.lift) = score(entry, lex);
             hit
         })
         .collect();
@@ -528,6 +530,7 @@ mod tests {
             part: Part::Title,
             matched: vec!["printer".into()],
             offset: 0.0,
+            lift: 0.0,
         }
     }
 
@@ -609,6 +612,7 @@ mod tests {
         // A lexical hit's own offset gives way to the semantic one.
         let lexical_hit = Hit {
             offset: 0.3,
+            lift: 0.0,
             ..lexical(1, 0.5)
         };
         let hits = fuse(&w, vec![lexical_hit], &[loose, tight], 5);

@@ -39,13 +39,28 @@ pub struct Candidate {
     /// to be answered or suggested ([`Hit::offset`]); shown in `ask
     /// --json` and `eval --dump`, so a decision can be followed by hand.
     pub offset: f32,
+    /// How much its answer moved its score for the ranking ([`Hit::lift`]),
+    /// taken off before a line is drawn; shown beside the offset.
+    pub lift: f32,
 }
 
 impl Candidate {
     /// The score the answer and suggestion lines are drawn on: the score
-    /// less the entry's offset.
+    /// less the entry's offset and its answer's lift.
     pub fn decisive(&self) -> f32 {
-        self.score - self.offset
+        self.score - self.lift - self.offset
+    }
+
+    /// The score the lines would be drawn on with no offset: the score
+    /// without its answer's lift.
+    pub fn unlifted(&self) -> f32 {
+        self.score - self.lift
+    }
+
+    /// Multiplies the score by `factor`, the answer's lift with it.
+    fn scale(&mut self, factor: f32) {
+        self.score *= factor;
+        self.lift *= factor;
     }
 }
 
@@ -108,7 +123,7 @@ pub fn rank(
             Vec::new()
         };
         for mut hit in hits {
-            hit.score *= HISTORY_DAMPING;
+            hit.scale(HISTORY_DAMPING);
             // The conversation refines what the latest message is about; it
             // does not bring back an entry the latest message has nothing to do with.
             if let Some(existing) = by_entry.get(&hit.entry)
@@ -124,25 +139,28 @@ pub fn rank(
         .into_iter()
         .filter(|h| !excluded(h.entry))
         .map(|h| {
-            let mut score = h.score;
-            if let Some(f) = feedback {
-                score *= f.factor(&knowledge.entry(h.entry).id);
-            }
-            Candidate {
+            let mut c = Candidate {
                 words: h.words,
                 offset: h.offset,
-                ..candidate_for(knowledge, h.entry, score, h.part, h.matched)
+                lift: h.lift,
+                ..candidate_for(knowledge, h.entry, h.score, h.part, h.matched)
+            };
+            if let Some(f) = feedback {
+                c.scale(f.factor(&c.id));
             }
+            c
         })
         .collect();
     ranking.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
     let best_own = ranking
         .iter()
-        .find(|c| c.lang == lang && c.score >= thresholds.suggest)
+        .find(|c| c.lang == lang && c.unlifted() >= thresholds.suggest)
         .map(|c| c.score);
     if let Some(best_own) = best_own {
         for c in ranking.iter_mut().filter(|c| c.lang != lang) {
-            c.score = c.score.min(best_own);
+            if c.score > best_own {
+                c.scale(best_own / c.score);
+            }
         }
         ranking.sort_by(|a, b| {
             b.score
@@ -169,7 +187,7 @@ pub(crate) fn discount_other_languages(
             .iter_mut()
             .filter(|h| knowledge.entry(h.entry).lang != lang)
         {
-            h.score *= factor;
+            h.scale(factor);
         }
     }
 }
@@ -194,6 +212,7 @@ pub fn candidate_for(
         matched_terms: matched,
         words: 0.0,
         offset: 0.0,
+        lift: 0.0,
     }
 }
 

@@ -19,25 +19,22 @@ use crate::knowledge::{Kind, Knowledge, Lang, MIN_QUESTIONS};
 /// otherwise cost a long pass of the encoder for each entry.
 pub const PASSAGE_CHARS: usize = 600;
 
-/// The text of `entry`'s answer that is embedded: the start of its plain
-/// text, up to [`PASSAGE_CHARS`], cut at a word. Empty (nothing embedded)
+/// The text of `entry`'s answer that is embedded, the entry listing
+/// `listed` questions in the FAQ: the start of its plain text, up to
+/// [`PASSAGE_CHARS`] characters, cut at a word. Empty (nothing embedded)
 /// for an entry that lists [`MIN_QUESTIONS`] questions or more, where the
 /// answer does not weigh in the ranking (see `FusionWeights::answer`),
 /// and for a documented fix, whose answer is steps to take rather than
 /// words a customer uses (it is found by its symptoms and listed
-/// questions), so that a fix's own line stays on the score without it.
-pub fn passage(entry: &crate::knowledge::Entry) -> &str {
-    if entry.kind == Kind::Fix || entry.questions.len() >= MIN_QUESTIONS {
+/// questions).
+pub fn passage(entry: &crate::knowledge::Entry, listed: usize) -> &str {
+    if entry.kind == Kind::Fix || listed >= MIN_QUESTIONS {
         return "";
     }
     let text = entry.answer_text.trim();
-    if text.len() <= PASSAGE_CHARS {
+    let Some((end, _)) = text.char_indices().nth(PASSAGE_CHARS) else {
         return text;
-    }
-    let mut end = PASSAGE_CHARS;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
+    };
     let cut = &text[..end];
     cut.rfind(char::is_whitespace)
         .map_or(cut, |space| &cut[..space])
@@ -91,8 +88,10 @@ struct Vectors {
     /// entry's (see [`tightness`]).
     tightness: Vec<f32>,
     /// Row after row, one per entry: its answer's passage, all zeros for
-    /// an entry without one; empty where answers are not embedded.
+    /// an entry without one; empty where no entry's answer is embedded.
     answers: Vec<f32>,
+    /// Per entry, whether its answer is embedded here.
+    answered: Vec<bool>,
 }
 
 impl Vectors {
@@ -127,16 +126,20 @@ impl Vectors {
             centroids,
             tightness,
             answers: Vec::new(),
+            answered: Vec::new(),
         }
     }
 
     /// These vectors with the entries' answers embedded (`answers`, one
     /// per entry; an empty vector for an entry without one).
     fn with_answers(mut self, answers: &[super::Vector]) -> Self {
-        self.answers = vec![0f32; self.entries() * self.dim];
-        for (row, v) in self.answers.chunks_exact_mut(self.dim.max(1)).zip(answers) {
-            if v.len() == row.len() {
-                row.copy_from_slice(v);
+        self.answered = answers.iter().map(|v| v.len() == self.dim).collect();
+        if self.answered.contains(&true) {
+            self.answers = vec![0f32; self.entries() * self.dim];
+            for (row, v) in self.answers.chunks_exact_mut(self.dim.max(1)).zip(answers) {
+                if v.len() == row.len() {
+                    row.copy_from_slice(v);
+                }
             }
         }
         self
@@ -144,8 +147,10 @@ impl Vectors {
 
     /// The cosine of `query` to entry `e`'s answer, if it has one here.
     fn answer(&self, e: usize, query: &[f32]) -> Option<f32> {
-        let row = self.answers.get(e * self.dim..(e + 1) * self.dim)?;
-        row.iter().any(|&x| x != 0.0).then(|| dot(row, query))
+        if !self.answered.get(e).copied().unwrap_or(false) {
+            return None;
+        }
+        Some(dot(&self.answers[e * self.dim..][..self.dim], query))
     }
 
     fn entries(&self) -> usize {
@@ -273,7 +278,7 @@ struct Main {
     stats: CacheStats,
 }
 
-impl Build<'_> {
+impl<'b> Build<'b> {
     /// The main model's last layer adapted to the knowledge (when
     /// configured), and every text embedded with it. Should it fail, the
     /// other encoders beside it have embedded for nothing (and, in a build
@@ -297,13 +302,14 @@ impl Build<'_> {
         } else {
             None
         };
+        let passages = self.passages_in(|lang| semantic.understands(lang));
         let (vectors, stats) = semantic.cache.embed_all(
             &semantic.encoder,
             adaptation.as_ref(),
-            &self.with_passages(),
+            &self.with_passages(&passages),
             self.kind,
         )?;
-        let vectors = self.vectors_and_answers(&vectors, semantic.encoder.dim());
+        let vectors = self.vectors_and_answers(&vectors, &passages, semantic.encoder.dim());
         Ok(Main {
             adaptation,
             vectors,
@@ -336,12 +342,13 @@ impl Build<'_> {
             .multilingual
             .as_ref()
             .filter(|_| !semantic.multilingual_langs(self.knowledge).is_empty())?;
-        m.embed_listed(self.texts, self.passages, self.kind)
+        let passages = self.passages_in(|lang| m.understands(lang));
+        m.embed_listed(self.texts, &passages, self.kind)
             .inspect_err(|e| {
                 tracing::warn!(error = %e, "the multilingual encoder failed; ranking without it");
             })
             .ok()
-            .map(|(v, stats)| (self.vectors_and_answers(&v, m.dim()), stats))
+            .map(|(v, stats)| (self.vectors_and_answers(&v, &passages, m.dim()), stats))
     }
 
     /// The build's texts as embedded in one space (`dim` wide).
@@ -349,19 +356,39 @@ impl Build<'_> {
         Vectors::new(embedded, self.row_entry, self.langs, dim)
     }
 
-    /// The listed texts, then the answer passages that are not empty.
-    fn with_passages(&self) -> Vec<&str> {
-        let passages = self.passages.iter().filter(|p| !p.is_empty());
+    /// Each entry's answer passage where an encoder that ranks `lang`
+    /// needs it (empty for an entry in another language: its answer would
+    /// only ever meet questions the encoder does not rank).
+    fn passages_in(&self, ranks: impl Fn(Lang) -> bool) -> Vec<&'b str> {
+        self.passages
+            .iter()
+            .zip(self.langs)
+            .map(|(&p, &lang)| if ranks(lang) { p } else { "" })
+            .collect()
+    }
+
+    /// The listed texts, then the `passages` (one per entry) that are not
+    /// empty.
+    fn with_passages(&self, passages: &[&'b str]) -> Vec<&'b str> {
+        let passages = passages.iter().filter(|p| !p.is_empty());
         self.texts.iter().chain(passages).copied().collect()
     }
 
     /// The vectors of [`Build::with_passages`]' texts: the listed ones,
     /// then each entry's answer (none for an empty passage).
-    fn vectors_and_answers(&self, embedded: &[super::Vector], dim: usize) -> Vectors {
+    fn vectors_and_answers(
+        &self,
+        embedded: &[super::Vector],
+        passages: &[&str],
+        dim: usize,
+    ) -> Vectors {
+        debug_assert_eq!(
+            embedded.len(),
+            self.texts.len() + passages.iter().filter(|p| !p.is_empty()).count()
+        );
         let (listed, answers) = embedded.split_at(self.texts.len().min(embedded.len()));
         let mut answers = answers.iter();
-        let per_entry: Vec<super::Vector> = self
-            .passages
+        let per_entry: Vec<super::Vector> = passages
             .iter()
             .map(|p| match p.is_empty() {
                 true => super::Vector::default(),
@@ -373,11 +400,17 @@ impl Build<'_> {
 }
 
 impl SemanticIndex {
-    /// Embeds every title and listed question of `knowledge` (from the cache
-    /// where possible). The adapted layers and classifiers kept in the cache
+    /// Embeds every title and listed question of `knowledge`, and the
+    /// answers of entries that list few ([`passage`]), from the cache
+    /// where possible. The adapted layers and classifiers kept in the cache
     /// directory are not pruned here: see [`SemanticIndex::prune`].
     pub fn build(knowledge: &Knowledge, semantic: &Semantic) -> Result<Self, SemanticError> {
-        Self::build_as(knowledge, semantic, BuildKind::New)
+        let listed: Vec<usize> = knowledge
+            .entries()
+            .iter()
+            .map(|e| e.questions.len())
+            .collect();
+        Self::build_as(knowledge, semantic, BuildKind::New, &listed)
     }
 
     /// Marks this index's adapted layer and classifiers used just now, then
@@ -412,18 +445,24 @@ impl SemanticIndex {
 
     /// [`SemanticIndex::build`] for a knowledge made up to calibrate the
     /// hand-over (a round of `ranking::handover`): what it embeds is not
-    /// kept ([`BuildKind::Scratch`]).
+    /// kept ([`BuildKind::Scratch`]). `listed` is how many questions each
+    /// of its entries lists in the FAQ it was made from (a round holds
+    /// some out), so that an entry's answer weighs as it does there.
     pub fn build_for_calibration(
         knowledge: &Knowledge,
         semantic: &Semantic,
+        listed: &[usize],
     ) -> Result<Self, SemanticError> {
-        Self::build_as(knowledge, semantic, BuildKind::Scratch)
+        Self::build_as(knowledge, semantic, BuildKind::Scratch, listed)
     }
 
+    /// Builds the index, entry `i` listing `listed[i]` questions in the
+    /// FAQ (its own count where that is missing).
     fn build_as(
         knowledge: &Knowledge,
         semantic: &Semantic,
         kind: BuildKind,
+        listed: &[usize],
     ) -> Result<Self, SemanticError> {
         let started = Instant::now();
         let mut texts: Vec<&str> = Vec::new();
@@ -435,7 +474,18 @@ impl SemanticIndex {
             }
         }
         let langs: Vec<Lang> = knowledge.entries().iter().map(|e| e.lang).collect();
-        let passages: Vec<&str> = knowledge.entries().iter().map(passage).collect();
+        let counts: Vec<usize> = knowledge
+            .entries()
+            .iter()
+            .enumerate()
+            .map(|(i, e)| listed.get(i).copied().unwrap_or(e.questions.len()))
+            .collect();
+        let passages: Vec<&str> = knowledge
+            .entries()
+            .iter()
+            .zip(&counts)
+            .map(|(e, &n)| passage(e, n))
+            .collect();
         let build = Build {
             knowledge,
             semantic,
@@ -485,11 +535,7 @@ impl SemanticIndex {
         Ok(SemanticIndex {
             vectors,
             row_entry,
-            listed: knowledge
-                .entries()
-                .iter()
-                .map(|e| e.questions.len())
-                .collect(),
+            listed: counts,
             companion,
             multilingual,
             classifier,
@@ -675,34 +721,38 @@ mod tests {
     fn the_passage_is_the_answers_start_cut_at_a_word_for_entries_listing_few_questions() {
         let short = "  Öffnen Sie das Portal.  ";
         assert_eq!(
-            passage(&entry(Kind::Faq, 0, short)),
+            passage(&entry(Kind::Faq, 0, short), 0),
             "Öffnen Sie das Portal."
         );
         let long = "Wählen Sie Datei und dann Automatische Antworten. ".repeat(40);
         let long_entry = entry(Kind::Faq, 2, &long);
-        let cut = passage(&long_entry);
+        let cut = passage(&long_entry, 2);
+        let chars = cut.chars().count();
         assert!(
-            cut.len() <= PASSAGE_CHARS && cut.len() > PASSAGE_CHARS - 20,
-            "{}",
-            cut.len()
+            chars <= PASSAGE_CHARS && chars > PASSAGE_CHARS - 20,
+            "{chars}"
         );
         assert!(long.starts_with(cut));
         assert!(
             long[cut.len()..].starts_with(' '),
             "cut before a space: {cut:?}"
         );
-        // A multi-byte character at the cut is not split.
+        // Characters are counted, not bytes, and none is split.
         let umlauts = format!("x{}", "ä".repeat(PASSAGE_CHARS));
         let umlaut_entry = entry(Kind::Faq, 0, &umlauts);
-        let cut = passage(&umlaut_entry);
-        assert_eq!(cut.len(), PASSAGE_CHARS - 1);
+        let cut = passage(&umlaut_entry, 0);
+        assert_eq!(cut.chars().count(), PASSAGE_CHARS);
         assert!(umlauts.starts_with(cut));
         assert_eq!(
-            passage(&entry(Kind::Faq, MIN_QUESTIONS, short)),
+            passage(&entry(Kind::Faq, 0, short), MIN_QUESTIONS),
             "",
             "enough questions listed"
         );
-        assert_eq!(passage(&entry(Kind::Fix, 0, short)), "", "a documented fix");
+        assert_eq!(
+            passage(&entry(Kind::Fix, 0, short), 0),
+            "",
+            "a documented fix"
+        );
     }
 
     #[test]

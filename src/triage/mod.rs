@@ -228,7 +228,7 @@ pub fn triage(
                 "best match `{}` ({:.2}) is above its answer threshold {:.2} and leads by {:.2}",
                 top.id,
                 top.score,
-                thresholds.answer + top.offset,
+                thresholds.answer + top.offset + top.lift,
                 top.score - runner_up
             ),
         };
@@ -255,7 +255,7 @@ pub fn triage(
             "{} plausible match(es), none confident (best {:.2} < {:.2} or lead < {:.2})",
             decision.chosen.len(),
             top.score,
-            thresholds.answer + top.offset,
+            thresholds.answer + top.offset + top.lift,
             thresholds.margin
         );
     } else {
@@ -263,7 +263,7 @@ pub fn triage(
             "best match `{}` ({:.2}) is below its suggestion threshold {:.2}",
             top.id,
             top.score,
-            thresholds.suggest + top.offset
+            thresholds.suggest + top.offset + top.lift
         );
     }
     decision

@@ -88,24 +88,22 @@ fn a_german_faq_of_titles_and_answers_is_ordered_by_its_answers_too_its_lines_un
         assert_eq!(d.ranking[0].id, want, "{text}: {:?}", d.ranking);
         let plain = without.triage(text, &Context::default());
         first_without += usize::from(plain.ranking[0].id == want);
-        // The lines are drawn on the score without the answer.
-        let mut compared = Vec::new();
+        // The lines are drawn on the score without the answer: every entry
+        // ranked both ways is as far from them either way.
         for c in &d.ranking {
-            if let Some(same) = plain.ranking.iter().find(|p| p.id == c.id) {
-                assert!(
-                    (c.decisive() - same.decisive()).abs() < 1e-4,
-                    "{text}: {c:?} against {same:?}"
-                );
-                compared.push(c.id.as_str());
-            }
+            let same = plain
+                .ranking
+                .iter()
+                .find(|p| p.id == c.id)
+                .expect("all ten entries are ranked both ways");
+            assert!(
+                (c.decisive() - same.decisive()).abs() < 1e-4,
+                "{text}: {c:?} against {same:?}"
+            );
         }
-        assert!(compared.contains(&want), "{text}: {compared:?}");
-        assert_eq!(d.level, plain.level, "{text}");
+        assert!(d.ranking[0].lift > 0.0, "{:?}", d.ranking[0]);
     }
-    assert_eq!(
-        first_without, 0,
-        "the titles alone rank each of them second"
-    );
+    assert_eq!(first_without, 0, "the titles alone rank none of them first");
 }
 
 #[test]

@@ -250,7 +250,12 @@ pub fn collect(
             continue;
         };
         let model = semantic.filter(|_| r < rounds).and_then(|m| {
-            SemanticIndex::build_for_calibration(&round.knowledge, m)
+            let listed: Vec<usize> = round
+                .kept
+                .iter()
+                .map(|&i| knowledge.entry(i).questions.len())
+                .collect();
+            SemanticIndex::build_for_calibration(&round.knowledge, m, &listed)
                 .inspect_err(
                     |e| tracing::warn!(error = %e, "calibration: a round's embedding failed"),
                 )

@@ -77,17 +77,10 @@ impl Multilingual {
         self.encoder.dim()
     }
 
-    /// Unit vectors of listed texts, in order, in batches on its own
-    /// embedding threads.
-    pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, SemanticError> {
-        let prefixed = prefixed(QUERY_PREFIX, texts);
-        let refs: Vec<&str> = prefixed.iter().map(String::as_str).collect();
-        self.encoder.embed(&refs)
-    }
-
-    /// [`Multilingual::embed`] through the cache, as an index build of
-    /// `kind` embeds: the listed texts, then the answer `passages` that
-    /// are not empty (with e5's passage prefix), in one pass.
+    /// Unit vectors, through the cache, as an index build of `kind`
+    /// embeds them, in batches on its own embedding threads: the listed
+    /// texts (with e5's query prefix), then the answer `passages` that are
+    /// not empty (with its passage prefix), in one pass.
     pub fn embed_listed(
         &self,
         texts: &[&str],
