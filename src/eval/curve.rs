@@ -2,7 +2,7 @@
 //! points rather than at the configured thresholds alone.
 //!
 //! Each query is reduced to its top score (the best entry's score less its
-//! offset, or the "answerable?" model's probability where one decided; 0
+//! answer's lift and its offset, or the "answerable?" model's probability where one decided; 0
 //! for an empty ranking). Where decisions were made on scales with
 //! different lines (English and German), scores are moved onto the line of
 //! the scale most of them were made on: each counts by its distance to its

@@ -189,7 +189,8 @@ pub struct Hit {
     /// Query terms (analysed) found in that part.
     pub matched: Vec<String>,
     /// How far above its scale's answer and suggestion lines this entry's
-    /// score must reach (below them, when negative): see
+    /// score, less its [`Hit::lift`], must reach (below them, when
+    /// negative): see
     /// [`crate::ranking::fusion::FusionWeights::tightness`] on a semantic
     /// scale, [`RankWeights::tightness`] on the lexical one.
     pub offset: f32,
@@ -211,6 +212,11 @@ impl Hit {
     pub fn scale(&mut self, factor: f32) {
         self.score *= factor;
         self.lift *= factor;
+    }
+
+    /// The score without the answer's lift.
+    pub fn unlifted(&self) -> f32 {
+        self.score - self.lift
     }
 }
 

@@ -587,7 +587,7 @@ mod tests {
         };
         for s in [listing, bare] {
             let h = fuse(&w, vec![], &[s], 1);
-            assert_eq!(h[0].offset, 0.0);
+            assert_eq!((h[0].offset, h[0].lift), (0.0, 0.0));
             assert!((h[0].score - w.score(s, 0.0)).abs() < 1e-6);
         }
         // The multilingual scale alike.

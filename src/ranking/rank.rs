@@ -35,9 +35,10 @@ pub struct Candidate {
     /// search missed it): a signal of the "answerable?" model.
     #[serde(skip)]
     pub words: f32,
-    /// How far above the lines of its scale this entry's score must reach
-    /// to be answered or suggested ([`Hit::offset`]); shown in `ask
-    /// --json` and `eval --dump`, so a decision can be followed by hand.
+    /// How far above the lines of its scale this entry's score, less its
+    /// [`Candidate::lift`], must reach to be answered or suggested
+    /// ([`Hit::offset`]); shown in `ask --json` and `eval --dump`, so a
+    /// decision can be followed by hand.
     pub offset: f32,
     /// How much its answer moved its score for the ranking ([`Hit::lift`]),
     /// taken off before a line is drawn; shown beside the offset.
@@ -126,9 +127,13 @@ pub fn rank(
             hit.scale(HISTORY_DAMPING);
             // The conversation refines what the latest message is about; it
             // does not bring back an entry the latest message has nothing to do with.
+            // It ranks by the higher score; the lines see the higher of
+            // the two without the answer's lift.
             if let Some(existing) = by_entry.get(&hit.entry)
                 && existing.score < hit.score
             {
+                let unlifted = existing.unlifted().max(hit.unlifted());
+                hit.lift = hit.score - unlifted;
                 by_entry.insert(hit.entry, hit);
             }
         }
@@ -155,12 +160,14 @@ pub fn rank(
     let best_own = ranking
         .iter()
         .find(|c| c.lang == lang && c.unlifted() >= thresholds.suggest)
-        .map(|c| c.score);
-    if let Some(best_own) = best_own {
+        .map(|c| (c.score, c.unlifted()));
+    if let Some((best_score, best_unlifted)) = best_own {
+        // Capped at the best own entry: its score for the order, the
+        // score without its lift for the lines.
         for c in ranking.iter_mut().filter(|c| c.lang != lang) {
-            if c.score > best_own {
-                c.scale(best_own / c.score);
-            }
+            let unlifted = c.unlifted().min(best_unlifted);
+            c.score = c.score.min(best_score);
+            c.lift = c.score - unlifted;
         }
         ranking.sort_by(|a, b| {
             b.score

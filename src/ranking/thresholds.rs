@@ -2,7 +2,8 @@
 //! best match needs, a fix by its text, and the discount of entries in
 //! another language than the customer's. Each entry's answer and
 //! suggestion lines are these moved by its own offset
-//! ([`crate::index::Hit::offset`]: how tightly its questions cluster).
+//! ([`crate::index::Hit::offset`]: how tightly its questions cluster), and
+//! are met by its score less its answer's lift ([`crate::index::Hit::lift`]).
 
 use serde::{Deserialize, Serialize};
 

@@ -342,7 +342,7 @@ impl<'b> Build<'b> {
             .multilingual
             .as_ref()
             .filter(|_| !semantic.multilingual_langs(self.knowledge).is_empty())?;
-        let passages = self.passages_in(|lang| m.understands(lang));
+        let passages = self.passages_in(|lang| semantic.multilingual_for(lang).is_some());
         m.embed_listed(self.texts, &passages, self.kind)
             .inspect_err(|e| {
                 tracing::warn!(error = %e, "the multilingual encoder failed; ranking without it");

@@ -67,14 +67,17 @@ pub struct Decision {
     pub lang: Lang,
     /// Which ranking decided (hybrid when a model understands the language).
     pub mode: Mode,
-    /// Confidence in the chosen entry (the top candidate's score; 1 for a symptom match).
+    /// Confidence in the chosen entry (the top candidate's score without
+    /// its answer's lift, the score the lines are drawn on before its
+    /// offset; 1 for a symptom match).
     pub confidence: f32,
     /// The "answerable?" model's probability for the ranking, when a model
     /// decided (see `handover`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub answerable: Option<f32>,
     /// The answer line of the scale that ranked: the best entry is
-    /// answered when its score reaches this line plus its offset (and leads
+    /// answered when its score less its answer's lift reaches this line
+    /// plus its offset (and leads
     /// the runner-up by the scale's margin), or, where an "answerable?"
     /// model decides, when its probability (`answerable`) reaches this
     /// line. Scales have lines of their own, so decisions made on different
@@ -157,7 +160,7 @@ pub fn triage(
         level: Level::Handover,
         lang,
         mode: scale.mode(),
-        confidence: ranking.first().map_or(0.0, |c| c.score),
+        confidence: ranking.first().map_or(0.0, Candidate::unlifted),
         answerable: None,
         line: model_gate.map_or(thresholds.answer, |g| g.threshold),
         chosen: Vec::new(),

@@ -4,7 +4,8 @@
 //! out and ranked against the rest), what a near miss looks like (questions
 //! of entries left out, ranked against the others) and, with a shipped list
 //! of generic questions, what a far miss looks like. The line is the lowest
-//! top score (less its entry's offset, [`crate::index::Hit::decisive`])
+//! top score (less its answer's lift and its entry's offset,
+//! [`crate::index::Hit::decisive`])
 //! that hands over the configured share of both kinds of misses;
 //! optionally (`model`) it is drawn on the probability of a small
 //! "answerable?" model over a few signals of a ranking, trained on those
