@@ -109,11 +109,7 @@ impl Default for FusionWeights {
 impl FusionWeights {
     /// The fused score of one entry, in about -1..=1 (1: identical).
     pub fn score(&self, semantic: EntrySimilarity, lexical: f32) -> f32 {
-        let (total, sum) = self.parts(&semantic, lexical);
-        if sum <= 0.0 {
-            return 0.0;
-        }
-        total / sum
+        mean(self.parts(&semantic, lexical))
     }
 
     /// The weight of the answer's cosine for an entry listing `listed`
@@ -144,13 +140,10 @@ impl FusionWeights {
     /// the entry's answer added at [`FusionWeights::answer`]'s weight for
     /// it (no lift without an answer).
     fn ranked(&self, (total, sum): (f32, f32), semantic: &EntrySimilarity) -> (f32, f32) {
-        if sum <= 0.0 {
-            return (0.0, 0.0);
-        }
-        let score = total / sum;
+        let score = mean((total, sum));
         let weight = self.answer_weight(semantic.listed);
         match semantic.answer {
-            Some(a) if weight > 0.0 => {
+            Some(a) if weight > 0.0 && sum > 0.0 => {
                 let with = (total + weight * a) / (sum + weight);
                 (with, with - score)
             }
@@ -162,11 +155,7 @@ impl FusionWeights {
     /// and the lexical score alone (the main model does not understand the
     /// language), in about -1..=1.
     pub fn score_multilingual(&self, semantic: &EntrySimilarity, lexical: f32) -> f32 {
-        let (total, sum) = self.multilingual_parts(semantic, lexical);
-        if sum <= 0.0 {
-            return 0.0;
-        }
-        total / sum
+        mean(self.multilingual_parts(semantic, lexical))
     }
 
     /// [`FusionWeights::parts`] on the multilingual encoder's scale.
@@ -199,6 +188,11 @@ impl FusionWeights {
     pub fn multilingual_weighs(&self) -> bool {
         self.multilingual_centroid + self.multilingual_best > 0.0
     }
+}
+
+/// A weighted sum over the sum of its weights (0 when they weigh nothing).
+fn mean((total, sum): (f32, f32)) -> f32 {
+    if sum <= 0.0 { 0.0 } else { total / sum }
 }
 
 /// Which ranking produced a decision.

@@ -405,12 +405,8 @@ impl SemanticIndex {
     /// where possible. The adapted layers and classifiers kept in the cache
     /// directory are not pruned here: see [`SemanticIndex::prune`].
     pub fn build(knowledge: &Knowledge, semantic: &Semantic) -> Result<Self, SemanticError> {
-        let listed: Vec<usize> = knowledge
-            .entries()
-            .iter()
-            .map(|e| e.questions.len())
-            .collect();
-        Self::build_as(knowledge, semantic, BuildKind::New, &listed)
+        // Each entry lists what it lists here.
+        Self::build_as(knowledge, semantic, BuildKind::New, &[])
     }
 
     /// Marks this index's adapted layer and classifiers used just now, then
