@@ -87,7 +87,7 @@ pub struct HandoverSettings {
     /// A scale with fewer held-out questions than this keeps its static
     /// thresholds, raised where they would hand over less than `target` of
     /// its misses (see [`floor_point`]); near misses count toward that
-    /// only when there are this many of them.
+    /// from [`FLOOR_NEAR`] of them on (or this many, if fewer).
     pub min_samples: usize,
 }
 
@@ -445,18 +445,28 @@ pub fn operating_point(s: &ScaleSamples, settings: &HandoverSettings) -> Option<
     })
 }
 
+/// Near misses a floor counts, at least (fewer: the generic questions
+/// alone draw it), unless `min_samples` is lower. A floor only raises
+/// thresholds, so a line drawn on a few dozen of them can cost answers
+/// but not the hand-over: a FAQ of 15 entries listing 3 questions each
+/// gives 45 (under `min_samples`), and drawn from the generic questions
+/// alone its floor sat under the static thresholds, which answered three
+/// in four of its near misses (docs/ranking.md, small FAQs).
+pub const FLOOR_NEAR: usize = 20;
+
 /// The point for a scale with too few held-out questions to draw a line
 /// for the FAQ (entries with a title and an answer but few or no listed
-/// questions): a floor under the static thresholds, the lowest line that
-/// hands over `target` of the shipped generic questions and, where there
-/// are at least `min_samples` of them, of the near misses. The static
-/// thresholds were set on FAQs that list questions and can answer most
+/// questions, or a small FAQ): a floor under the static thresholds, the
+/// lowest line that hands over `target` of the shipped generic questions
+/// and, where there are at least [`FLOOR_NEAR`] of them (or
+/// `min_samples`, if fewer), of the near misses. The static thresholds
+/// were set on FAQs that list questions and can answer most
 /// generic questions on one that does not; nothing tells which generic
 /// ones are in scope here, so all count. `None` with no generic questions
 /// and too few near misses.
 pub fn floor_point(s: &ScaleSamples, settings: &HandoverSettings) -> Option<OperatingPoint> {
     let tops = |v: &[Signals]| -> Vec<f32> { v.iter().map(Signals::top).collect() };
-    let near = if s.near.len() >= settings.min_samples.max(1) {
+    let near = if s.near.len() >= FLOOR_NEAR.min(settings.min_samples).max(1) {
         tops(&s.near)
     } else {
         Vec::new()
@@ -479,11 +489,29 @@ pub fn floor_point(s: &ScaleSamples, settings: &HandoverSettings) -> Option<Oper
 /// The lowest line that hands over at least `target` of the near misses
 /// and of the far misses (scored as the line is drawn): the stricter of
 /// the two, or the one there are misses for; `None` without either.
+///
+/// The near misses are a sample of the FAQ's own (a few dozen on a small
+/// FAQ), so their line is the one expected to hand over `target` of the
+/// questions they were drawn from ([`Sampled::Yes`]); the generic
+/// questions are a fixed list, whose share is what it is.
 fn misses_line(near: &[f32], far: &[f32], target: f32) -> Option<f32> {
-    [near, far]
+    [(near, Sampled::Yes), (far, Sampled::No)]
         .into_iter()
-        .filter_map(|v| threshold_below(v, target))
+        .filter_map(|(v, sampled)| threshold_below(v, target, sampled))
         .reduce(f32::max)
+}
+
+/// Whether scores are a sample of a larger population the line is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sampled {
+    /// They are: the `k`-th smallest of `n` is expected to lie above `k /
+    /// (n + 1)` of the population (not `k / n`), so the line takes one
+    /// score more than the share alone would on a few dozen, and all of
+    /// them when `n + 1` is under `1 / (1 - target)` (then it is expected
+    /// to hand over only `n / (n + 1)`).
+    Yes,
+    /// They are all there is.
+    No,
 }
 
 /// The share of `scores` below `line` (0 for none).
@@ -494,15 +522,21 @@ fn share_below(scores: &[f32], line: f32) -> f32 {
     scores.iter().filter(|&&x| x < line).count() as f32 / scores.len() as f32
 }
 
-/// The smallest threshold `t` such that at least `target` of `scores` are
-/// below `t`; `None` for no scores.
-pub fn threshold_below(scores: &[f32], target: f32) -> Option<f32> {
+/// The smallest threshold `t` such that at least `target` of `scores`
+/// are below `t`, or, for a sample ([`Sampled::Yes`]), of the scores it
+/// was drawn from, in expectation (above all of a sample too small for
+/// that); `None` for no scores.
+pub fn threshold_below(scores: &[f32], target: f32, sampled: Sampled) -> Option<f32> {
     if scores.is_empty() {
         return None;
     }
     let mut sorted = scores.to_vec();
     sorted.sort_by(f32::total_cmp);
-    let need = ((target.clamp(0.0, 1.0) * sorted.len() as f32) - 1e-4).ceil() as usize;
+    let n = match sampled {
+        Sampled::Yes => sorted.len() + 1,
+        Sampled::No => sorted.len(),
+    };
+    let need = (((target.clamp(0.0, 1.0) * n as f32) - 1e-4).ceil() as usize).min(sorted.len());
     if need == 0 {
         return Some(sorted[0]);
     }
@@ -547,13 +581,21 @@ mod tests {
 
     #[test]
     fn the_threshold_is_just_above_the_targeted_share_of_scores() {
-        let scores = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0];
-        let t = threshold_below(&scores, 0.9).unwrap();
+        // 19 scores 0.05, 0.10, ..., 0.95: the 18th lies above 18 / 20 of
+        // what they were drawn from, in expectation.
+        let scores: Vec<f32> = (1..20).map(|i| 0.05 * i as f32).collect();
+        let t = threshold_below(&scores, 0.9, Sampled::Yes).unwrap();
         assert!(t > 0.9 && t < 0.9001, "{t}");
-        assert_eq!(scores.iter().filter(|s| **s < t).count(), 9);
-        let t = threshold_below(&scores, 0.85).unwrap();
-        assert!(t > 0.9 && t < 0.9001, "{t}: 8.5 of 10 rounds up to 9");
-        assert!(threshold_below(&[], 0.9).is_none());
+        assert_eq!(scores.iter().filter(|s| **s < t).count(), 18);
+        let t = threshold_below(&scores, 0.87, Sampled::Yes).unwrap();
+        assert!(t > 0.9 && t < 0.9001, "{t}: 17.4 of 20 rounds up to 18");
+        // Ten scores as a sample: 0.9 of 11 asks for all of them; as all
+        // there is, for nine.
+        let t = threshold_below(&scores[..10], 0.9, Sampled::Yes).unwrap();
+        assert!(t > 0.5 && t < 0.5001, "{t}");
+        let t = threshold_below(&scores[..10], 0.9, Sampled::No).unwrap();
+        assert!(t > 0.45 && t < 0.4501, "{t}");
+        assert!(threshold_below(&[], 0.9, Sampled::No).is_none());
     }
 
     #[test]
@@ -574,14 +616,23 @@ mod tests {
         assert_eq!(p.expected_answered, 0.5);
         assert_eq!(p.expected_handover_near, 1.0);
         assert_eq!(p.expected_handover_far, 1.0);
-        // A lower target lets the highest near miss through.
+        // A lower target lets the highest near miss through (half of 3 + 1
+        // is the second of them).
         let lenient = HandoverSettings {
-            target: 0.6,
+            target: 0.5,
             ..scores_only()
         };
         let p = operating_point(&s, &lenient).unwrap();
         assert!(p.threshold > 0.3 && p.threshold < 0.301, "{}", p.threshold);
         assert_eq!(p.expected_answered, 0.75);
+        // The near misses are a sample: 0.6 of 3 + 1 asks for all three
+        // (0.6 of the three themselves would be the second).
+        let sample = HandoverSettings {
+            target: 0.6,
+            ..scores_only()
+        };
+        let p = operating_point(&s, &sample).unwrap();
+        assert!(p.threshold > 0.6 && p.threshold < 0.601, "{}", p.threshold);
     }
 
     #[test]
@@ -653,7 +704,7 @@ mod tests {
     #[test]
     fn without_enough_held_out_questions_the_misses_draw_a_floor_under_the_static_thresholds() {
         // Titles alone: no held-out questions, three near misses (too few
-        // to count) and sixty generic ones.
+        // to count, under `FLOOR_NEAR`) and sixty generic ones.
         let mut samples = Samples::default();
         samples.lexical.near = vec![signals(0.95); 3];
         samples.lexical.far = (0..60).map(|i| signals(0.01 * i as f32)).collect();
@@ -683,14 +734,29 @@ mod tests {
             ..low
         };
         assert_eq!(p.thresholds(&high), high);
-        // Enough near misses count too, and the stricter kind decides.
-        samples.lexical.near = vec![signals(0.8); 60];
+        // Enough near misses count too, and the stricter kind decides:
+        // FLOOR_NEAR of them, fewer than `min_samples` (a small FAQ).
+        assert!(FLOOR_NEAR < settings.min_samples);
+        samples.lexical.near = vec![signals(0.8); FLOOR_NEAR];
         let p = Calibration::from_samples(&samples, &settings)
             .lexical
             .expect("a floor");
         assert!(p.threshold > 0.8 && p.threshold < 0.801, "{p:?}");
         assert_eq!(p.expected_handover_near, 1.0);
         assert!(p.to_string().contains("at least"), "{p}");
+        // A `min_samples` set below FLOOR_NEAR counts fewer.
+        samples.lexical.near = vec![signals(0.8); 12];
+        let p = Calibration::from_samples(&samples, &settings).lexical;
+        assert!(
+            p.expect("a floor").threshold < 0.8,
+            "12 are too few by default"
+        );
+        let fewer = HandoverSettings {
+            min_samples: 10,
+            ..settings.clone()
+        };
+        let p = Calibration::from_samples(&samples, &fewer).lexical;
+        assert!(p.expect("a floor").threshold > 0.8);
         // A few generic questions count: their list is what it is.
         samples.lexical.near.clear();
         samples.lexical.far.truncate(10);
