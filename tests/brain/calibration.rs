@@ -105,6 +105,39 @@ fn a_knowledge_too_small_to_calibrate_keeps_the_static_thresholds_where_above_it
 }
 
 #[test]
+fn a_small_faqs_floor_is_drawn_on_its_near_misses_too() {
+    // Eight printer entries listing seven questions each: held out in
+    // turn they are too few for a line of their own here (`min_samples`
+    // raised above them, as for a small FAQ), but their near misses count:
+    // a question about a printer topic the FAQ lacks scores high against
+    // the other printer entries, far above the generic questions.
+    let settings = BrainSettings {
+        handover: HandoverSettings {
+            min_samples: 200,
+            ..HandoverSettings::calibrated()
+        },
+        ..BrainSettings::default()
+    };
+    let brain = load(&fixture("overlap"), settings);
+    let p = brain.calibration().lexical.clone().expect("a floor");
+    assert!(p.floor, "{p:?}");
+    let (held, near, far) = p.samples;
+    assert!(held < 200 && near >= 20 && far > 0, "{p:?}");
+    assert!(p.expected_handover_near >= 0.9, "{p:?}");
+    assert!(
+        p.expected_handover_far > 0.95,
+        "the near misses, not the generic questions, hold the line: {p:?}"
+    );
+    let shipped = Thresholds::default();
+    assert!(p.score_threshold > shipped.answer, "{p:?}");
+    let used = brain.thresholds(Scale::Lexical);
+    assert_eq!(
+        (used.answer, used.suggest),
+        (p.score_threshold, p.score_threshold)
+    );
+}
+
+#[test]
 fn a_faq_of_titles_alone_keeps_its_static_thresholds_only_above_where_generic_questions_score() {
     // Neither FAQ lists questions, so nothing tells how many of its
     // customers' questions would be answered; the shipped generic questions
