@@ -127,8 +127,10 @@ pub fn rank(
             hit.scale(HISTORY_DAMPING);
             // The conversation refines what the latest message is about; it
             // does not bring back an entry the latest message has nothing to do with.
-            // It ranks by the higher score; the lines see the higher of
-            // the two without the answer's lift.
+            // Where the conversation's score is the higher, it ranks by
+            // that, and the lines see the higher of the two scores without
+            // the answer's lift; otherwise the latest message's hit stays
+            // as it is, lift and all.
             if let Some(existing) = by_entry.get(&hit.entry)
                 && existing.score < hit.score
             {
