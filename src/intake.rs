@@ -7,9 +7,11 @@
 //! conversation and has a confident answer gets it at once, delivered
 //! directly instead of through the outbox ([`Engine::answer_offline`]);
 //! when its event is handled later the engine records that answer and
-//! sends only its feedback buttons. Every other event waits (tickets,
-//! *did you mean*); the adapter refuses button presses and staff commands
-//! politely instead, since it must read the database to make them events.
+//! sends only its feedback buttons (not before the answer has reached the
+//! customer or failed to, or the engine would not know it was given).
+//! Every other event waits (tickets, *did you mean*); the adapter refuses
+//! button presses and staff commands politely instead, since it must read
+//! the database to make them events.
 //!
 //! While events wait, new ones queue behind them, so the events that
 //! arrived during the outage keep their order (one that was in flight when
@@ -21,7 +23,7 @@
 //! history (a question answered offline is then answered a second time).
 
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -85,28 +87,51 @@ impl Handled {
 
 /// An event waiting for the database.
 struct Waiting {
+    /// Tells it from the others while it is held.
+    id: u64,
     event: Inbound,
     at: DateTime<Utc>,
+    /// Its answer from the FAQ may be on its way to the customer: it is
+    /// not handled before that is settled, or the engine, not knowing the
+    /// answer was given, would answer a second time.
+    held: bool,
 }
 
 #[derive(Default)]
 struct Backlog {
     waiting: VecDeque<Waiting>,
     down: bool,
-    /// How often the oldest waiting event failed as if the database were away.
+    /// Failures in a row of the oldest waiting event that looked like an
+    /// outage while the database answered a ping.
     front_tries: u32,
+    /// The id of the next event to wait.
+    next_id: u64,
 }
 
 /// What queueing did with an event.
-enum Queued {
-    Waiting,
+enum Queued<'a> {
+    /// It waits, held until this is dropped (see [`Waiting::held`]).
+    Waiting(Held<'a>),
     Refused,
 }
 
-/// Tries of one waiting event, failing as if the database were away while
-/// it answers a ping, before the event is given up (generous: just after
-/// an outage a pool may still hand out a few broken connections).
+/// Failures of one waiting event that look like an outage while the
+/// database answers a ping, in a row, before the event is given up
+/// (generous: just after an outage a pool may still hand out a few broken
+/// connections). Failures while the database is away do not count: an
+/// outage may last any time.
 const GIVE_UP_AFTER: u32 = 20;
+
+/// Counts a failure of the oldest waiting event that looked like an
+/// outage; `true` when the event is to be given up.
+fn give_up(tries: &mut u32, database_answers: bool) -> bool {
+    if !database_answers {
+        *tries = 0;
+        return false;
+    }
+    *tries += 1;
+    *tries >= GIVE_UP_AFTER
+}
 
 /// The way into the engine; see the module doc.
 pub struct Intake {
@@ -119,6 +144,8 @@ pub struct Intake {
     backlog: Mutex<Backlog>,
     /// Wakes [`Intake::recover_forever`] when events start waiting.
     went_down: Notify,
+    /// Wakes [`Intake::recover_forever`] when a waiting event is released.
+    released: Notify,
     /// Wakes the delivery loop when actions are in the outbox.
     wake: Arc<Notify>,
 }
@@ -139,6 +166,7 @@ impl Intake {
             settings,
             backlog: Mutex::default(),
             went_down: Notify::new(),
+            released: Notify::new(),
             wake,
         }
     }
@@ -172,7 +200,9 @@ impl Intake {
         // Checked and queued in one step: the recovery cannot empty the
         // backlog and declare the database back in between.
         match self.queue_if_down(event, at) {
-            Some(Queued::Waiting) => return self.answer_offline(event, at, starts_thread).await,
+            Some(Queued::Waiting(held)) => {
+                return self.answer_offline(event, at, starts_thread, held).await;
+            }
             Some(Queued::Refused) => return Handled::Refused,
             None => {}
         }
@@ -189,10 +219,12 @@ impl Intake {
                     Queued::Refused => Handled::Refused,
                     // After a timeout the event may have been recorded (and
                     // answered) after all: no second answer from the FAQ.
-                    Queued::Waiting if matches!(e, Attempt::TimedOut(_)) => {
+                    Queued::Waiting(_released) if matches!(e, Attempt::TimedOut(_)) => {
                         Handled::Waiting { answered: false }
                     }
-                    Queued::Waiting => self.answer_offline(event, at, starts_thread).await,
+                    Queued::Waiting(held) => {
+                        self.answer_offline(event, at, starts_thread, held).await
+                    }
                 }
             }
             Err(e) => {
@@ -211,20 +243,36 @@ impl Intake {
                 self.went_down.notified().await;
                 continue;
             }
-            if !self.recover_step().await {
+            if self.recover_step().await {
+                continue;
+            }
+            if self.front_held() {
+                // Released as soon as its answer reached the customer.
+                let _ = tokio::time::timeout(retry, self.released.notified()).await;
+            } else {
                 tokio::time::sleep(retry).await;
             }
         }
     }
 
     /// Handles the oldest waiting event; when none is left and the
-    /// database answers, it counts as back. `false` while the database is
-    /// still unreachable. An event that keeps failing while the database
-    /// answers is given up after a few tries (logged), so one bad event
-    /// cannot hold every other one back.
+    /// database answers, it counts as back. `false` when the next step
+    /// should wait a retry: the database is still unreachable, or the
+    /// oldest event's answer from the FAQ is still on its way. An event
+    /// that keeps failing while the database answers is given up after a
+    /// few tries (logged), so one bad event cannot hold every other one
+    /// back; whether a failure counts is asked with a ping, one more query
+    /// per try while the database is away.
     pub async fn recover_step(&self) -> bool {
-        let front = self.lock().waiting.front().map(|w| (w.event.clone(), w.at));
-        let Some((event, at)) = front else {
+        let front = self
+            .lock()
+            .waiting
+            .front()
+            .map(|w| (w.event.clone(), w.at, w.held));
+        if let Some((_, _, true)) = front {
+            return false;
+        }
+        let Some((event, at, _)) = front else {
             if !self.database_answers().await {
                 return false;
             }
@@ -240,15 +288,14 @@ impl Intake {
         };
         match self.attempt(&event, at).await {
             Err(e) if is_outage(&e) => {
-                let tries = {
-                    let mut backlog = self.lock();
-                    backlog.front_tries += 1;
-                    backlog.front_tries
-                };
-                if tries < GIVE_UP_AFTER || !self.database_answers().await {
-                    tracing::debug!(error = %e, "the database is still unreachable");
+                let answers = self.database_answers().await;
+                let mut backlog = self.lock();
+                if !give_up(&mut backlog.front_tries, answers) {
+                    tracing::debug!(error = %e, answers, "a waiting event failed; trying again");
                     return false;
                 }
+                let tries = backlog.front_tries;
+                drop(backlog);
                 tracing::error!(
                     error = %e,
                     tries,
@@ -292,7 +339,7 @@ impl Intake {
 
     /// Queues `event` if events wait already (the database is down);
     /// `None` if it should be tried now.
-    fn queue_if_down(&self, event: &Inbound, at: DateTime<Utc>) -> Option<Queued> {
+    fn queue_if_down(&self, event: &Inbound, at: DateTime<Utc>) -> Option<Queued<'_>> {
         let mut backlog = self.lock();
         if !backlog.down {
             return None;
@@ -304,7 +351,7 @@ impl Intake {
     }
 
     /// Marks the database down and queues `event`, in one step.
-    fn queue_going_down(&self, event: &Inbound, at: DateTime<Utc>) -> Queued {
+    fn queue_going_down(&self, event: &Inbound, at: DateTime<Utc>) -> Queued<'_> {
         let mut backlog = self.lock();
         let queued = self.push(&mut backlog, event, at);
         if !backlog.down {
@@ -316,7 +363,9 @@ impl Intake {
         queued
     }
 
-    fn push(&self, backlog: &mut Backlog, event: &Inbound, at: DateTime<Utc>) -> Queued {
+    /// Puts `event` at the end of the backlog, held (see [`Waiting::held`]);
+    /// refused when the backlog is full.
+    fn push(&self, backlog: &mut Backlog, event: &Inbound, at: DateTime<Utc>) -> Queued<'_> {
         if backlog.waiting.len() >= self.settings.backlog_max {
             self.metrics.backlog_refused();
             tracing::error!(
@@ -325,23 +374,47 @@ impl Intake {
             );
             return Queued::Refused;
         }
+        let id = backlog.next_id;
+        backlog.next_id += 1;
         backlog.waiting.push_back(Waiting {
+            id,
             event: event.clone(),
             at,
+            held: true,
         });
         self.metrics.set_backlog(backlog.waiting.len());
-        Queued::Waiting
+        Queued::Waiting(Held { intake: self, id })
+    }
+
+    /// Whether the oldest waiting event is held.
+    fn front_held(&self) -> bool {
+        self.lock().waiting.front().is_some_and(|w| w.held)
+    }
+
+    /// Lets waiting event `id` be handled (called in a drop: a poisoned
+    /// lock is taken as it is rather than panicking again).
+    fn release(&self, id: u64) {
+        let mut backlog = self.backlog.lock().unwrap_or_else(PoisonError::into_inner);
+        // The newest wait at the back.
+        if let Some(w) = backlog.waiting.iter_mut().rev().find(|w| w.id == id) {
+            w.held = false;
+        }
+        drop(backlog);
+        self.released.notify_one();
     }
 
     /// Answers a waiting question from the FAQ, when it starts its thread
     /// and has a confident answer; the engine remembers it only once the
     /// customer has it.
+    /// The event is released (`held` dropped) when this returns or is dropped.
     async fn answer_offline(
         &self,
         event: &Inbound,
         at: DateTime<Utc>,
         starts_thread: bool,
+        held: Held<'_>,
     ) -> Handled {
+        let _held = held;
         let (Some(direct), Some(answer)) = (
             self.direct.get(),
             self.engine.answer_offline(event, starts_thread, at),
@@ -382,6 +455,19 @@ impl Intake {
     }
 }
 
+/// Releases a waiting event when dropped, so one whose offline answer was
+/// abandoned half-way cannot hold the backlog.
+struct Held<'a> {
+    intake: &'a Intake,
+    id: u64,
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        self.intake.release(self.id);
+    }
+}
+
 /// Why one try of the engine did not succeed.
 #[derive(Debug, thiserror::Error)]
 enum Attempt {
@@ -403,5 +489,34 @@ fn is_outage(attempt: &Attempt) -> bool {
     match attempt {
         Attempt::Engine(e) => e.is_unavailable(),
         Attempt::TimedOut(_) => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failures_while_the_database_is_away_do_not_count_towards_giving_up() {
+        let mut tries = 0;
+        for _ in 0..100 {
+            assert!(!give_up(&mut tries, false), "an outage may last any time");
+        }
+        // Just after it, one broken connection from the pool is no reason.
+        assert!(!give_up(&mut tries, true));
+        assert_eq!(tries, 1);
+    }
+
+    #[test]
+    fn an_event_failing_while_the_database_answers_is_given_up_after_a_few_tries() {
+        let mut tries = 0;
+        for _ in 1..GIVE_UP_AFTER {
+            assert!(!give_up(&mut tries, true));
+        }
+        assert!(give_up(&mut tries, true));
+        // The database going away in between starts the count again.
+        let mut tries = GIVE_UP_AFTER - 1;
+        assert!(!give_up(&mut tries, false));
+        assert!(!give_up(&mut tries, true));
     }
 }

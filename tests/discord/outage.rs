@@ -11,6 +11,7 @@ use std::time::Duration;
 use frontline::store::Store;
 use serde_json::Value;
 
+use crate::fake::recorder::Fault;
 use crate::fake::world::User;
 use crate::frontline::{Frontline, Options, button, eventually, id, labels, private_reply};
 use crate::proxy::Proxy;
@@ -81,6 +82,42 @@ async fn with_the_database_away_faq_answers_go_out_and_a_ticket_waits_for_it() {
     fake.assert_no_more(&format!("POST /channels/{faq}/messages"));
     let answers = bot.store.answers().await.unwrap();
     assert_eq!(answers.len(), 1, "the offline answer is recorded once");
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_database_back_while_an_offline_answer_is_on_its_way_answers_once() {
+    let proxy = Proxy::start(TestDb::postgres_addr()).await;
+    let Some(bot) = bot_behind(&proxy).await else {
+        return;
+    };
+    let fake = &bot.fake;
+    let w = fake.world().clone();
+    metric_reads(&bot, "frontline_gateway_connected 1").await;
+    proxy.cut();
+    // The answer given from the FAQ is slow to reach Discord; the database
+    // is back before it gets there.
+    fake.fail_next("POST /channels/*/messages", 1, Fault::Slow { ms: 3_000 });
+    let faq = id(&fake.says(w.support.id, w.bob(), "invoice"));
+    metric_reads(&bot, "frontline_backlog 1").await;
+    proxy.restore();
+
+    let answer = fake
+        .next_call(&format!("POST /channels/{faq}/messages"))
+        .await;
+    assert!(
+        labels(&answer.body).is_empty(),
+        "the answer given offline comes first: {}",
+        answer.body
+    );
+    let buttons = fake
+        .next_call(&format!("POST /channels/{faq}/messages"))
+        .await;
+    assert_eq!(buttons.body["content"], "Did the answer above help?");
+    metric_reads(&bot, "frontline_backlog 0").await;
+    fake.assert_no_more(&format!("POST /channels/{faq}/messages"));
+    let answers = bot.store.answers().await.unwrap();
+    assert_eq!(answers.len(), 1, "answered and recorded once");
     bot.stop().await;
 }
 

@@ -76,7 +76,7 @@ impl fmt::Display for Call {
     }
 }
 
-/// A failure the fake answers with instead of doing the call.
+/// A failure the fake answers with instead of doing the call, or a delay before it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Fault {
     /// 429 with `retry_after` (seconds) in the body and `Retry-After` header.
@@ -91,6 +91,12 @@ pub enum Fault {
     LostResponse,
     /// 403 with code 50013: the bot lacks a permission (nothing is done).
     MissingPermissions,
+    /// Not a failure: the call is carried out after `ms` milliseconds, as
+    /// over a slow network (and recorded when it is done).
+    Slow {
+        /// Milliseconds to wait.
+        ms: u64,
+    },
 }
 
 #[derive(Debug)]

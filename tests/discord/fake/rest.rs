@@ -156,6 +156,10 @@ async fn record(State(shared): State<Arc<Shared>>, request: Request, next: Next)
             let _done = next.run(request).await;
             fault_response(Fault::LostResponse)
         }
+        Some(Fault::Slow { ms }) => {
+            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+            next.run(request).await
+        }
         Some(fault) => fault_response(fault),
         None => next.run(request).await,
     };
@@ -214,5 +218,6 @@ fn fault_response(fault: Fault) -> Response {
         Fault::MissingPermissions => {
             reply(error(StatusCode::FORBIDDEN, 50013, "Missing Permissions"))
         }
+        Fault::Slow { .. } => unreachable!("a slow call is carried out, not refused"),
     }
 }
