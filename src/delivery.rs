@@ -68,7 +68,11 @@ impl DeliveryError {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DeliverySettings {
-    /// Attempts before a row is given up.
+    /// Attempts before a row is given up when each fails for a reason that
+    /// may pass (rate limited, a server error, no connection); a permanent
+    /// refusal gives up at once. The default, with the default backoff,
+    /// keeps trying for about six and a half hours, so a Discord outage
+    /// shorter than that loses no answer and no staff card.
     pub max_attempts: i64,
     /// The first retry waits this many seconds; each further one twice as long.
     pub backoff_base_secs: u64,
@@ -82,7 +86,7 @@ pub struct DeliverySettings {
 impl Default for DeliverySettings {
     fn default() -> Self {
         DeliverySettings {
-            max_attempts: 8,
+            max_attempts: 48,
             backoff_base_secs: 2,
             backoff_max_secs: 600,
             lease_secs: 5,
@@ -287,6 +291,16 @@ pub fn host_name() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn by_default_a_row_is_tried_for_hours_before_it_is_given_up() {
+        let s = DeliverySettings::default();
+        let waited: i64 = (1..s.max_attempts)
+            .map(|a| s.backoff(a).num_seconds())
+            .sum();
+        assert!(waited >= 6 * 3600, "{waited} s");
+        assert!(waited <= 8 * 3600, "{waited} s");
+    }
 
     #[test]
     fn backoff_doubles_up_to_the_maximum() {
