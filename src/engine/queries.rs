@@ -63,12 +63,6 @@ impl Queries {
         self.store.answers().await
     }
 
-    /// The newest event id recorded from `platform` (where a bot that was
-    /// away starts reading back).
-    pub async fn newest_source(&self, platform: &str) -> Result<Option<u64>, StoreError> {
-        self.store.newest_source(platform).await
-    }
-
     /// Whether an event from `source` was handled before.
     pub async fn recorded(&self, source: &SourceKey) -> Result<bool, StoreError> {
         self.store.recorded(source).await

@@ -3,9 +3,12 @@
 //! answer, a forum post nobody can answer gets a ticket — and a second
 //! catch-up (a new session after a lost connection) answers nothing twice.
 
+use std::time::Duration;
+
 use frontline::engine::ThreadRef;
 use frontline::store::Store;
 
+use crate::fake::recorder::Fault;
 use crate::frontline::{Frontline, Options, eventually, id};
 use crate::on_both_backends;
 use crate::support::Backend;
@@ -14,6 +17,7 @@ on_both_backends!(
     messages_written_while_the_bot_was_away_are_answered_once_when_it_connects,
     a_question_cut_off_after_its_thread_was_made_is_answered_in_that_thread,
     the_newest_question_behind_more_than_a_page_of_chatter_is_found,
+    a_question_answered_live_before_the_catch_up_hides_none_it_missed,
 );
 
 /// Waits until the bot has caught up `times` times in all.
@@ -97,6 +101,45 @@ async fn messages_written_while_the_bot_was_away_are_answered_once_when_it_conne
             .await
             .unwrap()
             .is_some()
+    );
+    bot.stop().await;
+}
+
+async fn a_question_answered_live_before_the_catch_up_hides_none_it_missed(backend: Backend) {
+    let away = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let written = away.clone();
+    let options = Options {
+        catch_up_hours: 24,
+        before_start: Some(Box::new(move |fake| {
+            let w = fake.world().clone();
+            let question =
+                fake.said_while_away(w.support.id, w.alice(), "invoice", Duration::from_secs(600));
+            *written.lock().unwrap() = Some(id(&question));
+            // The slash commands are slow to register, and the catch-up
+            // waits for them; meanwhile a customer asks, live.
+            fake.fail_next("PUT /applications/*/commands", 1, Fault::Slow { ms: 3_000 });
+            let fake = fake.clone();
+            tokio::spawn(async move {
+                while fake.matching("CLIENT /READY").is_empty() {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+                fake.says(w.support.id, w.bob(), "invoice");
+            });
+        })),
+        ..Options::default()
+    };
+    let Some(bot) = Frontline::start_opts(backend, options).await else {
+        return;
+    };
+    let missed = away.lock().unwrap().take().unwrap();
+    let fake = &bot.fake;
+    caught_up(&bot, 1).await;
+    let answer = fake
+        .next_call(&format!("POST /channels/{missed}/messages"))
+        .await;
+    assert_eq!(
+        answer.body["embeds"][0]["title"],
+        "Where can I find my invoices or get an invoice copy?"
     );
     bot.stop().await;
 }

@@ -289,10 +289,6 @@ impl Store for SqlStore {
         self.pending(scope).await
     }
 
-    async fn newest_source(&self, platform: &str) -> Result<Option<u64>, StoreError> {
-        self.read_newest_source(platform).await
-    }
-
     async fn recorded(&self, source: &SourceKey) -> Result<bool, StoreError> {
         self.read_recorded(source).await
     }

@@ -24,6 +24,22 @@ impl FakeDiscord {
         self.message_quietly(id, channel_id, author, content, |_| {})
     }
 
+    /// [`FakeDiscord::says_while_away`], `ago` before now (the message's id
+    /// and timestamp say so).
+    pub fn said_while_away(
+        &self,
+        channel_id: u64,
+        author: &User,
+        content: &str,
+        ago: std::time::Duration,
+    ) -> Value {
+        let id = self.shared.ids.made_ago(ago);
+        let then = chrono::Utc::now() - chrono::Duration::from_std(ago).unwrap();
+        self.message_quietly(id, channel_id, author, content, |m| {
+            m["timestamp"] = json!(then.to_rfc3339());
+        })
+    }
+
     /// `author` opens a forum post while the bot is not connected: the
     /// thread and its starter message exist, no event announces them.
     pub fn posts_in_forum_while_away(

@@ -187,4 +187,14 @@ impl Snowflakes {
     pub fn next(&self) -> u64 {
         self.0.fetch_add(1, Ordering::Relaxed) + 1
     }
+
+    /// An id of something made `ago` before now (unique: its low bits are
+    /// the next id's).
+    pub fn made_ago(&self, ago: std::time::Duration) -> u64 {
+        const DISCORD_EPOCH_MS: u64 = 1_420_070_400_000;
+        let then_ms = (std::time::SystemTime::now() - ago)
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64);
+        (then_ms.saturating_sub(DISCORD_EPOCH_MS) << 22) | (self.next() & 0x3F_FFFF)
+    }
 }

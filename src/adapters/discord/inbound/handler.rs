@@ -416,13 +416,14 @@ impl Place {
 #[async_trait]
 impl EventHandler for Handler {
     async fn ready(&self, ctx: Context, ready: Ready) {
+        let ready_at = Utc::now();
         tracing::info!(user = %ready.user.name, "connected to Discord");
         if let Err(e) = commands::register(&ctx).await {
             self.metrics.discord_error("commands");
             tracing::error!(error = %e, "registering the slash commands");
         }
         self.metrics.set_ready(true);
-        self.catch_up(&ctx).await;
+        self.catch_up(&ctx, ready_at).await;
     }
 
     /// Remembers a new thread in a forum or support channel: a forum post,
