@@ -122,6 +122,69 @@ async fn the_database_back_while_an_offline_answer_is_on_its_way_answers_once() 
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_staff_reply_to_a_dm_ticket_while_the_database_is_away_is_sent_back_not_lost() {
+    let proxy = Proxy::start(TestDb::postgres_addr()).await;
+    let Some(bot) = bot_behind(&proxy).await else {
+        return;
+    };
+    let fake = &bot.fake;
+    let w = fake.world().clone();
+    let dm = w.dm_with(w.alice()).id;
+    let staff = w.staff_channel.id;
+    let to_alice = format!("POST /channels/{dm}/messages");
+    fake.says(dm, w.alice(), "zorglub quantum marmalade overflow");
+    fake.next_call(&to_alice).await;
+    let card = fake
+        .next_call(&format!("POST /channels/{staff}/messages"))
+        .await;
+    let made = fake
+        .next_call(&format!(
+            "POST /channels/{staff}/messages/{}/threads",
+            id(&card.response)
+        ))
+        .await;
+    let relay = id(&made.response);
+    let in_relay = format!("POST /channels/{relay}/messages");
+    fake.next_call(&in_relay).await;
+    fake.press(w.sam(), &card.response, &button(&card.body, "Claim"));
+    eventually("Alice told that Sam has her ticket", || async {
+        fake.matching(&to_alice).iter().any(|c| {
+            c.body["content"]
+                .as_str()
+                .is_some_and(|t| t.contains("has taken over"))
+        })
+    })
+    .await;
+
+    proxy.cut();
+    fake.says(relay, w.sam(), "Please restart the router.");
+    let told = fake.next_call(&in_relay).await;
+    assert!(
+        told.body["content"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("Not sent to the customer: I cannot reach my database")),
+        "{}",
+        told.body
+    );
+    proxy.restore();
+    // Sent again once the database is back, it reaches the customer.
+    fake.says(relay, w.sam(), "Please restart the router.");
+    eventually("the reply sent again reaches Alice", || async {
+        fake.matching(&to_alice)
+            .iter()
+            .any(|c| c.body["content"] == "**sam**: Please restart the router.")
+    })
+    .await;
+    let replies = fake
+        .matching(&to_alice)
+        .into_iter()
+        .filter(|c| c.body["content"] == "**sam**: Please restart the router.")
+        .count();
+    assert_eq!(replies, 1, "the reply refused is not sent as well");
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_press_while_the_database_is_away_waits_for_it_and_then_acts() {
     let proxy = Proxy::start(TestDb::postgres_addr()).await;
     let Some(bot) = bot_behind(&proxy).await else {

@@ -30,6 +30,7 @@ use crate::domain::{
     Card, CardStatus, Inbound, OutboxId, Person, StaffCommand, ThreadRef, TicketId,
 };
 use crate::engine::{Relayed, with_links};
+use crate::intake::Handled;
 use crate::store::{Posted, SqlStore, Store as _, StoreError, TicketState};
 
 /// The prefix of the keys relay threads are remembered by.
@@ -316,13 +317,25 @@ fn parse_channel(id: &str) -> Result<ChannelId, DeliveryError> {
         .ok_or_else(|| DeliveryError::permanent(format!("`{id}` is not a Discord id")))
 }
 
+/// Told in a relay thread when a reply cannot reach the customer now.
+const NOT_RELAYED_NOW: &str = "Not sent to the customer: I cannot reach my database right now. Please send it again in a minute.";
+/// Told in a relay thread when a reply waits for the database.
+const RELAY_WAITS: &str = "Noted. I cannot record it right now; it reaches the customer as soon as I can, usually within a minute.";
+
 impl Handler {
     /// A message in a relay thread: from the member of staff who claimed
     /// the ticket it goes to the customer (unless it starts with `//`);
     /// before anyone has, or after the ticket is resolved, the writer is
     /// told it was not sent. Messages anywhere else are not its business.
+    ///
+    /// A reply that cannot be passed on now (the database is unreachable)
+    /// is not dropped silently: its writer is told to send it again.
     pub(super) async fn on_relay_message(&self, ctx: &Context, msg: &Message) {
         if msg.guild_id.is_none() {
+            return;
+        }
+        let staff = is_staff(msg.member.as_deref(), self.config.staff_role);
+        if !staff || msg.content.trim_start().starts_with(STAFF_ONLY_PREFIX) {
             return;
         }
         let ticket = match ticket_of_relay(&self.store, msg.channel_id).await {
@@ -330,13 +343,13 @@ impl Handler {
             Ok(None) => return,
             Err(e) => {
                 tracing::error!(error = %e, "looking up a relay thread");
+                if self.under_staff_channel(ctx, msg.channel_id).await {
+                    self.tell_in_relay(ctx, msg, NOT_RELAYED_NOW.to_owned())
+                        .await;
+                }
                 return;
             }
         };
-        let staff = is_staff(msg.member.as_deref(), self.config.staff_role);
-        if !staff || msg.content.trim_start().starts_with(STAFF_ONLY_PREFIX) {
-            return;
-        }
         let by = person(&msg.author);
         let links: Vec<String> = msg.attachments.iter().map(|a| a.url.clone()).collect();
         let text = with_links(msg.content.trim(), &links);
@@ -346,7 +359,9 @@ impl Handler {
             Ok(Relayed::Refused(refusal)) => return self.tell_in_relay(ctx, msg, refusal).await,
             Err(e) => {
                 tracing::error!(error = %e, "reading a relayed ticket");
-                return;
+                return self
+                    .tell_in_relay(ctx, msg, NOT_RELAYED_NOW.to_owned())
+                    .await;
             }
         }
         let event = Inbound::Staff {
@@ -355,7 +370,23 @@ impl Handler {
             staff: by,
             command: StaffCommand::Reply { text },
         };
-        self.handle(&event).await;
+        match self.handle(&event).await {
+            Handled::Done(_) => {}
+            Handled::Waiting { .. } => self.tell_in_relay(ctx, msg, RELAY_WAITS.to_owned()).await,
+            Handled::Refused | Handled::Failed => {
+                self.tell_in_relay(ctx, msg, NOT_RELAYED_NOW.to_owned())
+                    .await;
+            }
+        }
+    }
+
+    /// Whether `channel` is a thread of the staff channel (where relay
+    /// threads are), as Discord says; `false` when it cannot say.
+    async fn under_staff_channel(&self, ctx: &Context, channel: ChannelId) -> bool {
+        match channel.to_channel(ctx).await {
+            Ok(Channel::Guild(c)) => c.parent_id == Some(self.config.staff_channel),
+            _ => false,
+        }
     }
 
     /// Answers `msg` in its relay thread (only staff read it).
