@@ -9,7 +9,7 @@ use frontline::engine::ThreadRef;
 use frontline::store::Store;
 
 use crate::fake::recorder::Fault;
-use crate::frontline::{Frontline, Options, eventually, id};
+use crate::frontline::{Frontline, Options, button, eventually, id};
 use crate::on_both_backends;
 use crate::support::Backend;
 
@@ -18,6 +18,7 @@ on_both_backends!(
     a_question_cut_off_after_its_thread_was_made_is_answered_in_that_thread,
     the_newest_question_behind_more_than_a_page_of_chatter_is_found,
     a_question_answered_live_before_the_catch_up_hides_none_it_missed,
+    a_staff_reply_written_while_the_bot_was_away_reaches_the_dm_customer,
 );
 
 /// Waits until the bot has caught up `times` times in all.
@@ -141,6 +142,68 @@ async fn a_question_answered_live_before_the_catch_up_hides_none_it_missed(backe
         answer.body["embeds"][0]["title"],
         "Where can I find my invoices or get an invoice copy?"
     );
+    bot.stop().await;
+}
+
+async fn a_staff_reply_written_while_the_bot_was_away_reaches_the_dm_customer(backend: Backend) {
+    let options = Options {
+        catch_up_hours: 24,
+        ..Options::default()
+    };
+    let Some(bot) = Frontline::start_opts(backend, options).await else {
+        return;
+    };
+    let fake = &bot.fake;
+    let w = fake.world().clone();
+    let dm = w.dm_with(w.alice()).id;
+    let staff = w.staff_channel.id;
+    let to_alice = format!("POST /channels/{dm}/messages");
+    fake.says(dm, w.alice(), "zorglub quantum marmalade overflow");
+    let card = fake
+        .next_call(&format!("POST /channels/{staff}/messages"))
+        .await;
+    let made = fake
+        .next_call(&format!(
+            "POST /channels/{staff}/messages/{}/threads",
+            id(&card.response)
+        ))
+        .await;
+    let relay = id(&made.response);
+    fake.press(w.sam(), &card.response, &button(&card.body, "Claim"));
+    let taken = |c: &crate::fake::recorder::Call| {
+        c.body["content"]
+            .as_str()
+            .is_some_and(|t| t.contains("has taken over"))
+    };
+    eventually("Alice told that Sam has her ticket", || async {
+        fake.matching(&to_alice).iter().any(taken)
+    })
+    .await;
+    caught_up(&bot, 1).await;
+
+    // Sam answers in the relay thread while the bot is away (the message
+    // is not announced) and the connection drops.
+    fake.says_while_away(relay, w.sam(), "Please restart the router.");
+    fake.refuse_next_resume();
+    assert!(fake.drop_gateway());
+    caught_up(&bot, 2).await;
+    let reply = "**sam**: Please restart the router.";
+    eventually("Sam's reply relayed to Alice", || async {
+        fake.matching(&to_alice)
+            .iter()
+            .any(|c| c.body["content"] == reply)
+    })
+    .await;
+    // A third session relays it no second time.
+    fake.refuse_next_resume();
+    assert!(fake.drop_gateway());
+    caught_up(&bot, 3).await;
+    let replies = fake
+        .matching(&to_alice)
+        .into_iter()
+        .filter(|c| c.body["content"] == reply)
+        .count();
+    assert_eq!(replies, 1);
     bot.stop().await;
 }
 

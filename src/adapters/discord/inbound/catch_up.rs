@@ -4,9 +4,10 @@
 //! unanswered. So on every READY (the start, and every new session after a
 //! lost connection) the bot reads back the last `catch_up_hours` of the
 //! places it serves — the support channels, the active threads of served
-//! channels (forum posts, threads customers made) and the threads of open
-//! conversations (DMs among them) — and hands every customer message it
-//! never handled to the usual inbound path, oldest first, at the time it
+//! channels (forum posts, threads customers made), the threads of open
+//! conversations (DMs among them) and the relay threads of those DMs'
+//! tickets (staff replies) — and hands every message it never handled to
+//! the usual inbound path, oldest first, at the time it
 //! was written and without the flood limit (which is about how fast someone
 //! writes now). The store knows which messages were handled (each is
 //! recorded under its Discord id), so a message is answered once however
@@ -28,8 +29,10 @@ use serenity::all::{
     Channel, ChannelId, Context, GetMessages, GuildId, Message, MessageId, PartialMember, UserId,
 };
 
+use super::super::relay::relay_of;
 use super::handler::{Arrival, Handler};
 use super::ids::{channel_of, source_key};
+use crate::domain::{ThreadRef, TicketState};
 
 /// Messages per page of Discord's history.
 const PAGE: u8 = 100;
@@ -190,8 +193,10 @@ impl Handler {
         }
     }
 
-    /// The support channels, the active threads of served channels, and
-    /// the threads of conversations open since `since`, each once.
+    /// The support channels, the active threads of served channels, the
+    /// threads of conversations open since `since`, and the relay threads
+    /// of their DMs' tickets not resolved (what staff wrote there while the
+    /// bot was away is relayed), each once.
     async fn places_to_read(&self, ctx: &Context, since: DateTime<Utc>) -> Vec<Place> {
         let mut places: Vec<Place> = Vec::new();
         let mut guilds = BTreeSet::new();
@@ -233,8 +238,15 @@ impl Handler {
                     let Ok(channel) = channel_of(&thread) else {
                         continue;
                     };
-                    if !places.iter().any(|(c, _)| *c == channel) {
-                        places.push((channel, guild_of(ctx, channel).await));
+                    if places.iter().any(|(c, _)| *c == channel) {
+                        continue;
+                    }
+                    let guild = guild_of(ctx, channel).await;
+                    places.push((channel, guild));
+                    if guild.is_none()
+                        && let Some(relay) = self.relay_to_read(&thread).await
+                    {
+                        places.push((relay, guild_of(ctx, relay).await));
                     }
                 }
             }
@@ -243,6 +255,28 @@ impl Handler {
         let mut seen = BTreeSet::new();
         places.retain(|(c, _)| seen.insert(*c));
         places
+    }
+}
+
+impl Handler {
+    /// The relay thread of the DM conversation in `thread`'s newest ticket,
+    /// while that ticket is not resolved.
+    async fn relay_to_read(&self, thread: &ThreadRef) -> Option<ChannelId> {
+        let ticket = match self.engine.queries().latest_ticket_of(thread).await {
+            Ok(Some(ticket)) if ticket.state != TicketState::Resolved => ticket,
+            Ok(_) => return None,
+            Err(e) => {
+                tracing::warn!(error = %e, "catching up: the ticket of a DM");
+                return None;
+            }
+        };
+        match relay_of(&self.store, ticket.id).await {
+            Ok(relay) => relay,
+            Err(e) => {
+                tracing::warn!(error = %e, "catching up: the relay thread of a DM's ticket");
+                None
+            }
+        }
     }
 }
 
