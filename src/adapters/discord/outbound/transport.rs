@@ -428,8 +428,13 @@ fn is_dm_refusal(e: &serenity::Error) -> bool {
     matches!(Failure::of(e), Failure::Permanent { code, .. } if code == DM_CHANNEL)
 }
 
-/// A failed Discord call as a delivery failure.
+/// A failed Discord call as a delivery failure. A call serenity refused to
+/// make (a message too long, a name too short) will never be made: trying
+/// it again for hours would only hold back the rows after it.
 pub(crate) fn failed(e: serenity::Error) -> DeliveryError {
+    if matches!(e, serenity::Error::Model(_)) {
+        return DeliveryError::permanent(format!("not sent: {e}"));
+    }
     match Failure::of(&e) {
         Failure::Permanent { .. } => DeliveryError::permanent(format!("Discord refused: {e}")),
         Failure::Retry { .. } | Failure::Unclear => {
@@ -445,6 +450,16 @@ pub(crate) fn store_failed(e: crate::store::StoreError) -> DeliveryError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_call_serenity_refuses_to_make_is_given_up_and_a_lost_answer_is_not() {
+        let refused = failed(serenity::Error::Model(
+            serenity::all::ModelError::MessageTooLong(2_001),
+        ));
+        assert!(refused.permanent, "{}", refused.message);
+        let json = serde_json::from_str::<u8>("x").unwrap_err();
+        assert!(!failed(serenity::Error::Json(json)).permanent);
+    }
 
     #[test]
     fn a_nonce_names_the_row_and_piece_and_fits_discords_limit() {
