@@ -63,6 +63,16 @@ impl Queries {
         self.store.answers().await
     }
 
+    /// The newest event id recorded from `platform` among those that
+    /// happened before `before` (where a bot that was away starts reading back).
+    pub async fn newest_source(
+        &self,
+        platform: &str,
+        before: DateTime<Utc>,
+    ) -> Result<Option<u64>, StoreError> {
+        self.store.newest_source(platform, before).await
+    }
+
     /// Whether an event from `source` was handled before.
     pub async fn recorded(&self, source: &SourceKey) -> Result<bool, StoreError> {
         self.store.recorded(source).await

@@ -159,6 +159,14 @@ pub trait Store: Send + Sync {
     ) -> Result<bool, StoreError>;
     /// How many outbox rows in `scope` are neither delivered nor given up.
     async fn pending_actions(&self, scope: &Scope) -> Result<i64, StoreError>;
+    /// The numeric id of the inbound event from `platform` recorded last
+    /// among those that happened before `before` (on Discord, ids grow with
+    /// time: about the newest message handled before then).
+    async fn newest_source(
+        &self,
+        platform: &str,
+        before: DateTime<Utc>,
+    ) -> Result<Option<u64>, StoreError>;
     /// Whether an inbound event from `source` was recorded (handled) before.
     async fn recorded(&self, source: &SourceKey) -> Result<bool, StoreError>;
     /// The threads of open conversations active since `since`, most recent

@@ -12,6 +12,7 @@ on_both_backends!(
     a_save_over_a_stale_version_is_a_conflict,
     an_inbound_event_is_recorded_once,
     an_uncommitted_change_leaves_no_trace,
+    the_newest_source_is_the_last_recorded_before_a_moment,
 );
 
 async fn a_thread_has_one_conversation(backend: Backend) {
@@ -91,6 +92,41 @@ async fn an_inbound_event_is_recorded_once(backend: Backend) {
     assert_eq!(events.len(), 3);
     assert_eq!(events[0].text, "hello?");
     assert_eq!(events[0].actor_name.as_deref(), Some("Una"));
+    db.cleanup().await;
+}
+
+async fn the_newest_source_is_the_last_recorded_before_a_moment(backend: Backend) {
+    let Some(db) = TestDb::on(backend).await else {
+        return;
+    };
+    let conv = conversation(&*db.store, "thread-1").await;
+    let at = |minutes: i64, id: &str| NewEvent {
+        conversation: conv.id,
+        ticket: None,
+        at: t0() + chrono::Duration::minutes(minutes),
+        actor: ActorKind::Customer,
+        person: Some(una()),
+        kind: "message",
+        text: "hello?".into(),
+        source: Some(SourceKey::new("discord", id)),
+    };
+    let newest = |before: i64| {
+        let store = db.store.clone();
+        async move {
+            store
+                .newest_source("discord", t0() + chrono::Duration::minutes(before))
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(newest(60).await, None);
+    let mut tx = db.store.begin().await.unwrap();
+    tx.record_event(&at(0, "100")).await.unwrap();
+    tx.record_event(&at(10, "200")).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(newest(60).await, Some(200));
+    assert_eq!(newest(10).await, Some(100), "strictly before the moment");
+    assert_eq!(newest(0).await, None);
     db.cleanup().await;
 }
 

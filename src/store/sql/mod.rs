@@ -289,6 +289,14 @@ impl Store for SqlStore {
         self.pending(scope).await
     }
 
+    async fn newest_source(
+        &self,
+        platform: &str,
+        before: DateTime<Utc>,
+    ) -> Result<Option<u64>, StoreError> {
+        self.read_newest_source(platform, before).await
+    }
+
     async fn recorded(&self, source: &SourceKey) -> Result<bool, StoreError> {
         self.read_recorded(source).await
     }

@@ -40,6 +40,24 @@ impl SqlStore {
         Ok(found.is_some())
     }
 
+    pub(super) async fn read_newest_source(
+        &self,
+        platform: &str,
+        before: DateTime<Utc>,
+    ) -> Result<Option<u64>, StoreError> {
+        let newest: Option<String> = on_pool!(self, |p| {
+            sqlx::query_scalar(
+                "SELECT source_id FROM events WHERE source_platform = $1 AND at < $2 \
+                 ORDER BY id DESC LIMIT 1",
+            )
+            .bind(platform)
+            .bind(before)
+            .fetch_optional(p)
+            .await?
+        });
+        Ok(newest.and_then(|id| id.parse().ok()))
+    }
+
     pub(super) async fn read_open_threads(
         &self,
         since: DateTime<Utc>,

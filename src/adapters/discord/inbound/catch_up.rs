@@ -11,15 +11,15 @@
 //! was written and without the flood limit (which is about how fast someone
 //! writes now). The store knows which messages were handled (each is
 //! recorded under its Discord id), so a message is answered once however
-//! often the bot catches up. In each place, a message older than the
-//! newest one the bot handled there (less a minute's grace for those in
-//! flight when it stopped) was seen while it ran and left alone on purpose
-//! (flooding, a staff member's note): it is not picked up. Only messages
-//! handled a minute before the READY or earlier draw that line, and each
-//! place draws its own: questions answered live since the READY, or by
-//! another shard's process in its own servers, hide nothing this one
-//! missed. A DM conversation that had not started when the bot went down
-//! is not found (Discord lists no DM channels).
+//! often the bot catches up. A message older than the newest one the bot
+//! handled before the READY (less a minute's grace for those in flight
+//! when it stopped) was seen while it ran and left alone on purpose
+//! (flooding, a staff member's note): it is not picked up. Questions
+//! answered live since the READY do not move that line. With shards, the line is the newest
+//! message any of their processes handled: a process that restarts while
+//! another runs misses what its servers wrote more than a minute before.
+//! A DM conversation that had not started when the bot went down is not
+//! found (Discord lists no DM channels).
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::Ordering;
@@ -31,7 +31,7 @@ use serenity::all::{
 
 use super::super::relay::relay_of;
 use super::handler::{Arrival, Handler};
-use super::ids::{channel_of, source_key};
+use super::ids::{PLATFORM, channel_of, source_key};
 use crate::domain::{ThreadRef, TicketState};
 
 /// Messages per page of Discord's history.
@@ -73,15 +73,29 @@ impl Handler {
 
     async fn read_back(&self, ctx: &Context, hours: u64, ready_at: DateTime<Utc>) -> usize {
         let since = Utc::now() - chrono::Duration::hours(i64::try_from(hours).unwrap_or(24));
-        let after = snowflake_at(since);
-        let settled = snowflake_at(ready_at - chrono::Duration::milliseconds(GRACE_MS));
+        let mut after = snowflake_at(since);
+        match self
+            .engine
+            .queries()
+            .newest_source(PLATFORM, ready_at)
+            .await
+        {
+            Ok(Some(newest)) => {
+                let grace = u64::try_from(GRACE_MS).unwrap_or(0) << 22;
+                after = after.max(newest.saturating_sub(grace));
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "catching up: which message was handled last?");
+                return 0;
+            }
+        }
         let places = self.places_to_read(ctx, since).await;
         let mut handled = 0usize;
         let mut roles: HashMap<(GuildId, UserId), Option<PartialMember>> = HashMap::new();
         for (channel, guild) in &places {
-            for mut msg in self.missed_in(ctx, *channel, after, settled).await {
-                // Read again just before: a message may have come in live meanwhile.
-                if self.was_handled(&msg).await {
+            for mut msg in self.missed_in(ctx, *channel, after).await {
+                if msg.author.bot || self.was_handled(&msg).await {
                     continue;
                 }
                 // The history lacks what MESSAGE_CREATE carries: the guild
@@ -112,25 +126,12 @@ impl Handler {
         handled
     }
 
-    /// The customers' messages of `channel` after the id `after` that were
-    /// not handled, and are newer than the newest one handled there with an
-    /// id below `settled` (less the grace), oldest first: read newest first,
-    /// a page at a time, at most [`PAGES`] pages, up to that line. Nothing
-    /// when the database cannot say what was handled (the next catch-up
-    /// looks again).
-    async fn missed_in(
-        &self,
-        ctx: &Context,
-        channel: ChannelId,
-        after: u64,
-        settled: u64,
-    ) -> Vec<Message> {
-        let grace = u64::try_from(GRACE_MS).unwrap_or(0) << 22;
-        let mut floor = after;
-        let mut drawn = false;
-        let mut missed: Vec<Message> = Vec::new();
+    /// The messages of `channel` after the id `after`, oldest first: read
+    /// newest first, a page at a time, at most [`PAGES`] pages.
+    async fn missed_in(&self, ctx: &Context, channel: ChannelId, after: u64) -> Vec<Message> {
+        let mut found: Vec<Message> = Vec::new();
         let mut before: Option<MessageId> = None;
-        'pages: for _ in 0..PAGES {
+        for _ in 0..PAGES {
             let mut builder = GetMessages::new().limit(PAGE);
             if let Some(before) = before {
                 builder = builder.before(before);
@@ -145,38 +146,14 @@ impl Handler {
             };
             let full = page.len() == usize::from(PAGE);
             let oldest = page.iter().map(|m| m.id).min();
-            let mut page = page;
-            page.sort_by_key(|m| std::cmp::Reverse(m.id));
-            for msg in page {
-                if msg.id.get() <= floor {
-                    break 'pages;
-                }
-                if msg.author.bot {
-                    continue;
-                }
-                let source = source_key(msg.id);
-                match self.engine.queries().recorded(&source).await {
-                    Ok(false) => missed.push(msg),
-                    Ok(true) if !drawn && msg.id.get() < settled => {
-                        // Handled while the bot ran: what is older was seen then.
-                        drawn = true;
-                        floor = floor.max(msg.id.get().saturating_sub(grace));
-                    }
-                    Ok(true) => {}
-                    Err(e) => {
-                        tracing::warn!(channel = %channel, error = %e, "catching up: is this message handled?");
-                        return Vec::new();
-                    }
-                }
-            }
+            found.extend(page.into_iter().filter(|m| m.id.get() > after));
             match oldest {
-                Some(oldest) if full && oldest.get() > floor => before = Some(oldest),
+                Some(oldest) if full && oldest.get() > after => before = Some(oldest),
                 _ => break,
             }
         }
-        missed.retain(|m| m.id.get() > floor);
-        missed.sort_by_key(|m| m.id);
-        missed
+        found.sort_by_key(|m| m.id);
+        found
     }
 
     /// Whether the message was handled before (the database says; when it
