@@ -9,7 +9,7 @@ use frontline::engine::ThreadRef;
 use frontline::store::Store;
 
 use crate::fake::recorder::Fault;
-use crate::frontline::{Frontline, Options, button, eventually, id};
+use crate::frontline::{Frontline, Options, claimed_dm_ticket, eventually, id};
 use crate::on_both_backends;
 use crate::support::Backend;
 
@@ -155,30 +155,8 @@ async fn a_staff_reply_written_while_the_bot_was_away_reaches_the_dm_customer(ba
     };
     let fake = &bot.fake;
     let w = fake.world().clone();
-    let dm = w.dm_with(w.alice()).id;
-    let staff = w.staff_channel.id;
+    let (dm, relay) = claimed_dm_ticket(fake).await;
     let to_alice = format!("POST /channels/{dm}/messages");
-    fake.says(dm, w.alice(), "zorglub quantum marmalade overflow");
-    let card = fake
-        .next_call(&format!("POST /channels/{staff}/messages"))
-        .await;
-    let made = fake
-        .next_call(&format!(
-            "POST /channels/{staff}/messages/{}/threads",
-            id(&card.response)
-        ))
-        .await;
-    let relay = id(&made.response);
-    fake.press(w.sam(), &card.response, &button(&card.body, "Claim"));
-    let taken = |c: &crate::fake::recorder::Call| {
-        c.body["content"]
-            .as_str()
-            .is_some_and(|t| t.contains("has taken over"))
-    };
-    eventually("Alice told that Sam has her ticket", || async {
-        fake.matching(&to_alice).iter().any(taken)
-    })
-    .await;
     caught_up(&bot, 1).await;
 
     // Sam answers in the relay thread while the bot is away (the message

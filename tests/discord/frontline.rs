@@ -230,6 +230,36 @@ pub async fn unanswered(fake: &FakeDiscord) -> (u64, crate::fake::recorder::Call
     (m, card)
 }
 
+/// Alice's DM nobody can answer, a ticket whose card gets a relay thread,
+/// claimed by Sam; returns once Alice is told. Returns the DM and the
+/// relay thread.
+pub async fn claimed_dm_ticket(fake: &FakeDiscord) -> (u64, u64) {
+    let w = fake.world().clone();
+    let dm = w.dm_with(w.alice()).id;
+    let staff = w.staff_channel.id;
+    fake.says(dm, w.alice(), "zorglub quantum marmalade overflow");
+    let card = fake
+        .next_call(&format!("POST /channels/{staff}/messages"))
+        .await;
+    let made = fake
+        .next_call(&format!(
+            "POST /channels/{staff}/messages/{}/threads",
+            id(&card.response)
+        ))
+        .await;
+    fake.press(w.sam(), &card.response, &button(&card.body, "Claim"));
+    let to_alice = format!("POST /channels/{dm}/messages");
+    eventually("Alice told that Sam has her ticket", || async {
+        fake.matching(&to_alice).iter().any(|c| {
+            c.body["content"]
+                .as_str()
+                .is_some_and(|t| t.contains("has taken over"))
+        })
+    })
+    .await;
+    (dm, id(&made.response))
+}
+
 /// Waits until `check` holds (what the bot stores is not a Discord call to
 /// wait for); panics naming `what` after 10 s.
 pub async fn eventually<F, Fut>(what: &str, mut check: F)
