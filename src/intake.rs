@@ -217,9 +217,10 @@ impl Intake {
                 }
                 match self.queue_going_down(event, at) {
                     Queued::Refused => Handled::Refused,
-                    // After a timeout the event may have been recorded (and
-                    // answered) after all: no second answer from the FAQ.
-                    Queued::Waiting(_released) if matches!(e, Attempt::TimedOut(_)) => {
+                    // After a timeout, or a commit cut off, the event may
+                    // have been recorded (and answered) after all: no
+                    // second answer from the FAQ.
+                    Queued::Waiting(_released) if e.may_have_happened() => {
                         Handled::Waiting { answered: false }
                     }
                     Queued::Waiting(held) => {
@@ -485,6 +486,16 @@ fn error_chain(e: &dyn std::error::Error) -> String {
         .join(": ")
 }
 
+impl Attempt {
+    /// Whether the engine's change may have been saved all the same.
+    fn may_have_happened(&self) -> bool {
+        match self {
+            Attempt::Engine(e) => e.is_uncertain(),
+            Attempt::TimedOut(_) => true,
+        }
+    }
+}
+
 fn is_outage(attempt: &Attempt) -> bool {
     match attempt {
         Attempt::Engine(e) => e.is_unavailable(),
@@ -495,6 +506,21 @@ fn is_outage(attempt: &Attempt) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::StoreError;
+
+    #[test]
+    fn a_commit_cut_off_is_an_outage_that_may_have_happened() {
+        let io = || std::io::Error::from(std::io::ErrorKind::ConnectionReset);
+        let cut = Attempt::Engine(EngineError::Store(StoreError::CommitUncertain(
+            sqlx::Error::Io(io()),
+        )));
+        assert!(is_outage(&cut) && cut.may_have_happened());
+        let refused = Attempt::Engine(EngineError::Store(StoreError::Database(sqlx::Error::Io(
+            io(),
+        ))));
+        assert!(is_outage(&refused) && !refused.may_have_happened());
+        assert!(Attempt::TimedOut(Duration::from_secs(1)).may_have_happened());
+    }
 
     #[test]
     fn failures_while_the_database_is_away_do_not_count_towards_giving_up() {

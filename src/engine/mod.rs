@@ -142,6 +142,12 @@ impl EngineError {
     pub fn is_unavailable(&self) -> bool {
         matches!(self, EngineError::Store(e) if e.is_unavailable())
     }
+
+    /// Whether the event's change may have been saved all the same (its
+    /// commit was cut off); see [`StoreError::is_commit_uncertain`].
+    pub fn is_uncertain(&self) -> bool {
+        matches!(self, EngineError::Store(e) if e.is_commit_uncertain())
+    }
 }
 
 /// The conversation rules, with the brain to triage and the store to remember.

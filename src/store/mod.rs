@@ -44,6 +44,10 @@ pub enum StoreError {
     /// The database failed.
     #[error("database error")]
     Database(#[from] sqlx::Error),
+    /// The connection failed while a change was being committed: it may
+    /// or may not be saved.
+    #[error("the database went away during a commit; the change may be saved")]
+    CommitUncertain(#[source] sqlx::Error),
     /// The schema could not be brought up to date.
     #[error("running database migrations")]
     Migrate(#[from] sqlx::migrate::MigrateError),
@@ -64,9 +68,20 @@ impl StoreError {
     /// statement that failed on a database that answers. Work that failed
     /// this way can be done again when the database is back.
     pub fn is_unavailable(&self) -> bool {
-        let StoreError::Database(e) = self else {
+        let (StoreError::Database(e) | StoreError::CommitUncertain(e)) = self else {
             return false;
         };
+        Self::is_unavailable_error(e)
+    }
+
+    /// Whether a commit was cut off, so the change may or may not be saved.
+    pub fn is_commit_uncertain(&self) -> bool {
+        matches!(self, StoreError::CommitUncertain(_))
+    }
+
+    /// Whether `e` says the database could not be reached; see
+    /// [`StoreError::is_unavailable`].
+    pub(crate) fn is_unavailable_error(e: &sqlx::Error) -> bool {
         match e {
             sqlx::Error::Io(_)
             | sqlx::Error::Tls(_)

@@ -269,10 +269,17 @@ impl Tx for SqlTx {
     }
 
     async fn commit(self: Box<Self>) -> Result<(), StoreError> {
-        match self.inner {
-            Inner::Sqlite(t) => t.commit().await?,
-            Inner::Postgres(t) => t.commit().await?,
-        }
-        Ok(())
+        let committed = match self.inner {
+            Inner::Sqlite(t) => t.commit().await,
+            Inner::Postgres(t) => t.commit().await,
+        };
+        committed.map_err(|e| {
+            if StoreError::is_unavailable_error(&e) {
+                // Cut off mid-commit: the server may have saved the change.
+                StoreError::CommitUncertain(e)
+            } else {
+                StoreError::Database(e)
+            }
+        })
     }
 }
