@@ -396,7 +396,7 @@ impl Intake {
     /// lock is taken as it is rather than panicking again).
     fn release(&self, id: u64) {
         let mut backlog = self.backlog.lock().unwrap_or_else(PoisonError::into_inner);
-        // The newest wait at the back.
+        // Held events are the newest: search from the back.
         if let Some(w) = backlog.waiting.iter_mut().rev().find(|w| w.id == id) {
             w.held = false;
         }
@@ -406,8 +406,8 @@ impl Intake {
 
     /// Answers a waiting question from the FAQ, when it starts its thread
     /// and has a confident answer; the engine remembers it only once the
-    /// customer has it.
-    /// The event is released (`held` dropped) when this returns or is dropped.
+    /// customer has it. The event is released (`held` dropped) when this
+    /// returns or is dropped.
     async fn answer_offline(
         &self,
         event: &Inbound,
