@@ -85,6 +85,19 @@ impl Handled {
     }
 }
 
+/// What one step of the recovery did ([`Intake::recover_step`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// It handled (or gave up) the oldest waiting event, or found the
+    /// backlog empty and the database back: the next step may follow at once.
+    Progress,
+    /// The database is still unreachable, or the oldest event failed as if
+    /// it were: wait a retry.
+    Retry,
+    /// The oldest event's answer from the FAQ is on its way: wait for it.
+    Held,
+}
+
 /// An event waiting for the database.
 struct Waiting {
     /// Tells it from the others while it is held.
@@ -244,38 +257,35 @@ impl Intake {
                 self.went_down.notified().await;
                 continue;
             }
-            if self.recover_step().await {
-                continue;
-            }
-            if self.front_held() {
+            match self.recover_step().await {
+                Step::Progress => {}
+                Step::Retry => tokio::time::sleep(retry).await,
                 // Released as soon as its answer reached the customer.
-                let _ = tokio::time::timeout(retry, self.released.notified()).await;
-            } else {
-                tokio::time::sleep(retry).await;
+                Step::Held => {
+                    let _ = tokio::time::timeout(retry, self.released.notified()).await;
+                }
             }
         }
     }
 
     /// Handles the oldest waiting event; when none is left and the
-    /// database answers, it counts as back. `false` when the next step
-    /// should wait a retry: the database is still unreachable, or the
-    /// oldest event's answer from the FAQ is still on its way. An event
+    /// database answers, it counts as back. An event
     /// that keeps failing while the database answers is given up after a
     /// few tries (logged), so one bad event cannot hold every other one
     /// back; whether a failure counts is asked with a ping, one more query
     /// per try while the database is away.
-    pub async fn recover_step(&self) -> bool {
+    pub async fn recover_step(&self) -> Step {
         let front = self
             .lock()
             .waiting
             .front()
             .map(|w| (w.event.clone(), w.at, w.held));
         if let Some((_, _, true)) = front {
-            return false;
+            return Step::Held;
         }
         let Some((event, at, _)) = front else {
             if !self.database_answers().await {
-                return false;
+                return Step::Retry;
             }
             let mut backlog = self.lock();
             if backlog.waiting.is_empty() {
@@ -285,7 +295,7 @@ impl Intake {
                 self.metrics.set_backlog(0);
                 tracing::info!("the database is back; every waiting event is handled");
             }
-            return true;
+            return Step::Progress;
         };
         match self.attempt(&event, at).await {
             Err(e) if is_outage(&e) => {
@@ -293,7 +303,7 @@ impl Intake {
                 let mut backlog = self.lock();
                 if !give_up(&mut backlog.front_tries, answers) {
                     tracing::debug!(error = %e, answers, "a waiting event failed; trying again");
-                    return false;
+                    return Step::Retry;
                 }
                 let tries = backlog.front_tries;
                 drop(backlog);
@@ -313,7 +323,7 @@ impl Intake {
         backlog.waiting.pop_front();
         backlog.front_tries = 0;
         self.metrics.set_backlog(backlog.waiting.len());
-        true
+        Step::Progress
     }
 
     /// Whether the database answers a trivial query in time.
@@ -385,11 +395,6 @@ impl Intake {
         });
         self.metrics.set_backlog(backlog.waiting.len());
         Queued::Waiting(Held { intake: self, id })
-    }
-
-    /// Whether the oldest waiting event is held.
-    fn front_held(&self) -> bool {
-        self.lock().waiting.front().is_some_and(|w| w.held)
     }
 
     /// Lets waiting event `id` be handled (called in a drop: a poisoned

@@ -233,9 +233,7 @@ impl Handler {
         places.retain(|(c, _)| seen.insert(*c));
         places
     }
-}
 
-impl Handler {
     /// The relay thread of the DM conversation in `thread`'s newest ticket,
     /// while that ticket is not resolved.
     async fn relay_to_read(&self, thread: &ThreadRef) -> Option<ChannelId> {

@@ -31,8 +31,10 @@ pub enum Failure {
         /// Discord's error code (-1 when serenity could not read it).
         code: isize,
     },
-    /// The call may have worked, but its answer could not be read (or the
-    /// request was never made, e.g. a builder refused it).
+    /// serenity refused to make the call (a message too long, a name too
+    /// short): it never will.
+    NotMade,
+    /// The call may have worked, but its answer could not be read.
     Unclear,
 }
 
@@ -46,6 +48,7 @@ impl Failure {
             serenity::Error::Http(HttpError::Request(_)) | serenity::Error::Io(_) => {
                 Failure::Retry { status: None }
             }
+            serenity::Error::Model(_) => Failure::NotMade,
             _ => Failure::Unclear,
         }
     }

@@ -429,14 +429,12 @@ fn is_dm_refusal(e: &serenity::Error) -> bool {
 }
 
 /// A failed Discord call as a delivery failure. A call serenity refused to
-/// make (a message too long, a name too short) will never be made: trying
-/// it again for hours would only hold back the rows after it.
+/// make will never be made: trying it again for hours would only hold back
+/// the rows after it.
 pub(crate) fn failed(e: serenity::Error) -> DeliveryError {
-    if matches!(e, serenity::Error::Model(_)) {
-        return DeliveryError::permanent(format!("not sent: {e}"));
-    }
     match Failure::of(&e) {
         Failure::Permanent { .. } => DeliveryError::permanent(format!("Discord refused: {e}")),
+        Failure::NotMade => DeliveryError::permanent(format!("not sent: {e}")),
         Failure::Retry { .. } | Failure::Unclear => {
             DeliveryError::transient(format!("Discord call failed: {e}"))
         }
