@@ -77,7 +77,7 @@ async fn the_payload_builders_produce_what_serenity_parses() {
 #[tokio::test]
 #[should_panic(expected = "no call matching `POST /channels/*/messages`")]
 async fn a_wait_that_runs_out_fails_with_the_record() {
-    tokio::time::pause(); // the 10 s pass at once: nothing else is running
+    tokio::time::pause(); // the 30 s pass at once: nothing else is running
     let fake = FakeDiscord::start().await;
     fake.next_call("POST /channels/*/messages").await;
 }

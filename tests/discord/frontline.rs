@@ -261,17 +261,17 @@ pub async fn claimed_dm_ticket(fake: &FakeDiscord) -> (u64, u64) {
 }
 
 /// Waits until `check` holds (what the bot stores is not a Discord call to
-/// wait for); panics naming `what` after 10 s.
+/// wait for); panics naming `what` after 30 s.
 pub async fn eventually<F, Fut>(what: &str, mut check: F)
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = bool>,
 {
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
     while !check().await {
         assert!(
             tokio::time::Instant::now() < deadline,
-            "waited 10 s for: {what}"
+            "waited 30 s for: {what}"
         );
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }

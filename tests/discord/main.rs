@@ -1,7 +1,7 @@
 //! Integration tests of the Discord side, through the real serenity client
 //! and a fake Discord on loopback (`fake/`). Run them with
 //! `cargo test --test discord`; `TEST_LOG=serenity=debug` shows serenity's
-//! logs. A test that waits for a call which never comes fails after 10 s
+//! logs. A test that waits for a call which never comes fails after 30 s
 //! with every call recorded so far; a payload serenity could not parse fails
 //! it at once.
 

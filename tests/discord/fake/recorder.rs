@@ -15,7 +15,7 @@ use serde_json::Value;
 use tokio::sync::watch;
 
 /// How long a test waits for a call before it fails.
-pub const WAIT: Duration = Duration::from_secs(10);
+pub const WAIT: Duration = Duration::from_secs(30);
 
 /// One thing that happened at the fake.
 #[derive(Debug, Clone)]
