@@ -3,11 +3,13 @@
 //! answer, a forum post nobody can answer gets a ticket — and a second
 //! catch-up (a new session after a lost connection) answers nothing twice.
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use frontline::engine::ThreadRef;
 use frontline::store::Store;
 
+use crate::fake::FakeDiscord;
 use crate::fake::recorder::Fault;
 use crate::frontline::{Frontline, Options, claimed_dm_ticket, eventually, id};
 use crate::on_both_backends;
@@ -21,6 +23,30 @@ on_both_backends!(
     a_staff_reply_written_while_the_bot_was_away_reaches_the_dm_customer,
 );
 
+/// Starts the bot, catching up on the last 24 hours, once `away` has
+/// written what it will find; returns the bot and what `away` returned.
+async fn start_after<T: Send + 'static>(
+    backend: Backend,
+    away: impl FnOnce(&FakeDiscord) -> T + Send + 'static,
+) -> Option<(Frontline, T)> {
+    let noted = Arc::new(Mutex::new(None));
+    let written = noted.clone();
+    let options = Options {
+        catch_up_hours: 24,
+        before_start: Some(Box::new(move |fake| {
+            *written.lock().unwrap() = Some(away(fake));
+        })),
+        ..Options::default()
+    };
+    let bot = Frontline::start_opts(backend, options).await?;
+    let noted = noted
+        .lock()
+        .unwrap()
+        .take()
+        .expect("written before the start");
+    Some((bot, noted))
+}
+
 /// Waits until the bot has caught up `times` times in all.
 async fn caught_up(bot: &Frontline, times: u64) {
     let line = format!("frontline_catch_ups_total {times}");
@@ -33,26 +59,20 @@ async fn caught_up(bot: &Frontline, times: u64) {
 async fn messages_written_while_the_bot_was_away_are_answered_once_when_it_connects(
     backend: Backend,
 ) {
-    let away = std::sync::Arc::new(std::sync::Mutex::new(None));
-    let written = away.clone();
-    let options = Options {
-        catch_up_hours: 24,
-        before_start: Some(Box::new(move |fake| {
-            let w = fake.world().clone();
-            let question = fake.says_while_away(w.support.id, w.alice(), "invoice");
-            let (post, _) = fake.posts_in_forum_while_away(
-                w.bob(),
-                "Strange",
-                "zorglub quantum marmalade overflow",
-            );
-            *written.lock().unwrap() = Some((id(&question), id(&post)));
-        })),
-        ..Options::default()
-    };
-    let Some(bot) = Frontline::start_opts(backend, options).await else {
+    let Some((bot, (question, post))) = start_after(backend, move |fake| {
+        let w = fake.world().clone();
+        let question = fake.says_while_away(w.support.id, w.alice(), "invoice");
+        let (post, _) = fake.posts_in_forum_while_away(
+            w.bob(),
+            "Strange",
+            "zorglub quantum marmalade overflow",
+        );
+        (id(&question), id(&post))
+    })
+    .await
+    else {
         return;
     };
-    let (question, post) = away.lock().unwrap().take().unwrap();
     let fake = &bot.fake;
     let w = fake.world().clone();
 
@@ -107,32 +127,26 @@ async fn messages_written_while_the_bot_was_away_are_answered_once_when_it_conne
 }
 
 async fn a_question_answered_live_before_the_catch_up_hides_none_it_missed(backend: Backend) {
-    let away = std::sync::Arc::new(std::sync::Mutex::new(None));
-    let written = away.clone();
-    let options = Options {
-        catch_up_hours: 24,
-        before_start: Some(Box::new(move |fake| {
-            let w = fake.world().clone();
-            let question =
-                fake.said_while_away(w.support.id, w.alice(), "invoice", Duration::from_secs(600));
-            *written.lock().unwrap() = Some(id(&question));
-            // The slash commands are slow to register, and the catch-up
-            // waits for them; meanwhile a customer asks, live.
-            fake.fail_next("PUT /applications/*/commands", 1, Fault::Slow { ms: 3_000 });
-            let fake = fake.clone();
-            tokio::spawn(async move {
-                while fake.matching("CLIENT /READY").is_empty() {
-                    tokio::time::sleep(Duration::from_millis(10)).await;
-                }
-                fake.says(w.support.id, w.bob(), "invoice");
-            });
-        })),
-        ..Options::default()
-    };
-    let Some(bot) = Frontline::start_opts(backend, options).await else {
+    let Some((bot, missed)) = start_after(backend, move |fake| {
+        let w = fake.world().clone();
+        let question =
+            fake.said_while_away(w.support.id, w.alice(), "invoice", Duration::from_secs(600));
+        // The slash commands are slow to register, and the catch-up
+        // waits for them; meanwhile a customer asks, live.
+        fake.fail_next("PUT /applications/*/commands", 1, Fault::Slow { ms: 3_000 });
+        let fake = fake.clone();
+        tokio::spawn(async move {
+            while fake.matching("CLIENT /READY").is_empty() {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            fake.says(w.support.id, w.bob(), "invoice");
+        });
+        id(&question)
+    })
+    .await
+    else {
         return;
     };
-    let missed = away.lock().unwrap().take().unwrap();
     let fake = &bot.fake;
     caught_up(&bot, 1).await;
     let answer = fake
@@ -186,23 +200,17 @@ async fn a_staff_reply_written_while_the_bot_was_away_reaches_the_dm_customer(ba
 }
 
 async fn a_question_cut_off_after_its_thread_was_made_is_answered_in_that_thread(backend: Backend) {
-    let away = std::sync::Arc::new(std::sync::Mutex::new(None));
-    let written = away.clone();
-    let options = Options {
-        catch_up_hours: 24,
-        before_start: Some(Box::new(move |fake| {
-            let w = fake.world().clone();
-            // The last run made the thread, then died before recording the question.
-            let question = fake.says_while_away(w.support.id, w.alice(), "invoice");
-            fake.thread_was_made_from(&question, "invoice");
-            *written.lock().unwrap() = Some(id(&question));
-        })),
-        ..Options::default()
-    };
-    let Some(bot) = Frontline::start_opts(backend, options).await else {
+    let Some((bot, question)) = start_after(backend, move |fake| {
+        let w = fake.world().clone();
+        // The last run made the thread, then died before recording the question.
+        let question = fake.says_while_away(w.support.id, w.alice(), "invoice");
+        fake.thread_was_made_from(&question, "invoice");
+        id(&question)
+    })
+    .await
+    else {
         return;
     };
-    let question = away.lock().unwrap().take().unwrap();
     let fake = &bot.fake;
     let answer = fake
         .next_call(&format!("POST /channels/{question}/messages"))
@@ -217,25 +225,19 @@ async fn a_question_cut_off_after_its_thread_was_made_is_answered_in_that_thread
 }
 
 async fn the_newest_question_behind_more_than_a_page_of_chatter_is_found(backend: Backend) {
-    let away = std::sync::Arc::new(std::sync::Mutex::new(None));
-    let written = away.clone();
-    let options = Options {
-        catch_up_hours: 24,
-        before_start: Some(Box::new(move |fake| {
-            let w = fake.world().clone();
-            // More than a page of the channel's history, then the question.
-            for n in 0..130 {
-                fake.says_while_away(w.support.id, &w.bot, &format!("announcement {n}"));
-            }
-            let question = fake.says_while_away(w.support.id, w.alice(), "invoice");
-            *written.lock().unwrap() = Some(id(&question));
-        })),
-        ..Options::default()
-    };
-    let Some(bot) = Frontline::start_opts(backend, options).await else {
+    let Some((bot, question)) = start_after(backend, move |fake| {
+        let w = fake.world().clone();
+        // More than a page of the channel's history, then the question.
+        for n in 0..130 {
+            fake.says_while_away(w.support.id, &w.bot, &format!("announcement {n}"));
+        }
+        let question = fake.says_while_away(w.support.id, w.alice(), "invoice");
+        id(&question)
+    })
+    .await
+    else {
         return;
     };
-    let question = away.lock().unwrap().take().unwrap();
     let answer = bot
         .fake
         .next_call(&format!("POST /channels/{question}/messages"))

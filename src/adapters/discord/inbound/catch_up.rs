@@ -15,11 +15,11 @@
 //! handled before the READY (less a minute's grace for those in flight
 //! when it stopped) was seen while it ran and left alone on purpose
 //! (flooding, a staff member's note): it is not picked up. Questions
-//! answered live since the READY do not move that line. With shards, the line is the newest
-//! message any of their processes handled: a process that restarts while
-//! another runs misses what its servers wrote more than a minute before.
-//! A DM conversation that had not started when the bot went down is not
-//! found (Discord lists no DM channels).
+//! answered live since the READY do not move that line. With shards, the
+//! line is the newest message any of their processes handled: a process
+//! that restarts while another runs misses what its servers wrote more
+//! than a minute before. A DM conversation that had not started when the
+//! bot went down is not found (Discord lists no DM channels).
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::Ordering;
