@@ -156,6 +156,9 @@ impl Brain {
             log_calibration(&c);
             c
         });
+        // What the build's threads freed goes back to the system: a
+        // running bot would otherwise keep its high-water mark.
+        crate::semantic::release_freed();
         let thresholds = Scale::ALL.map(|scale| in_use(&settings, &calibration, scale));
         let gates = Scale::ALL.map(|scale| gate_in_use(&settings, &calibration, scale));
         Ok(Brain {

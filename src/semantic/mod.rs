@@ -33,6 +33,7 @@ pub use dense::Precision;
 pub use encoder::Encoder;
 pub use multilingual::Multilingual;
 pub use prune::{prune as prune_kept, touch};
+pub use runtime::release_freed;
 pub use space::{Cosines, EntrySimilarity, SemanticIndex};
 pub use vocabulary::narrowed as narrowed_tokenizer;
 

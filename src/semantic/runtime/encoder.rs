@@ -405,6 +405,7 @@ pub(in crate::semantic) fn batched<T: Send>(
             run(&batch)
         })
         .collect::<Result<_, _>>()?;
+    super::release_freed();
     let mut out: Vec<Option<T>> = (0..ids.len()).map(|_| None).collect();
     for (chunk, results) in order.chunks(BATCH).zip(batches) {
         for (&i, r) in chunk.iter().zip(results) {

@@ -411,7 +411,10 @@ fn fit(
             head_optimiser.step(&grads)?;
         }
     }
-    layer.weights(model.last_layer())
+    let weights = layer.weights(model.last_layer());
+    drop((layer, head, optimiser, head_optimiser));
+    crate::semantic::runtime::release_freed();
+    weights
 }
 
 /// `batch` split for the two threads: sorted by length into four chunks,
