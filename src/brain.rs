@@ -157,7 +157,7 @@ impl Brain {
             c
         });
         // What the build's threads freed goes back to the system: a
-        // running bot would otherwise keep its high-water mark.
+        // running bot would otherwise keep most of its high-water mark.
         crate::semantic::release_freed();
         let thresholds = Scale::ALL.map(|scale| in_use(&settings, &calibration, scale));
         let gates = Scale::ALL.map(|scale| gate_in_use(&settings, &calibration, scale));
@@ -423,7 +423,10 @@ impl LiveBrain {
         match Brain::load(&self.dir, self.settings.clone(), self.model.clone()) {
             Ok((brain, warnings)) => {
                 let entries = brain.knowledge().entries().len();
-                self.current.store(Arc::new(brain));
+                // The old version, once no decision holds it, goes back to
+                // the system too (the build trimmed before it was freed).
+                drop(self.current.swap(Arc::new(brain)));
+                crate::semantic::release_freed();
                 tracing::info!(entries, warnings = warnings.len(), "FAQ reloaded");
                 Reloaded::Swapped { entries, warnings }
             }

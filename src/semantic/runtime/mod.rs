@@ -13,11 +13,13 @@ pub(super) mod use_lite;
 pub(super) mod vocabulary;
 pub(super) mod weights;
 
-/// Hands memory freed by the allocator back to the system. glibc keeps
-/// what a thread's arena freed for that thread's next allocations, and a
-/// first build allocates and frees large tensors on several threads:
-/// without this, the resident size of a first start grew by more than
-/// a hundred megabytes of memory no longer in use. Elsewhere a no-op.
+/// Hands back to the system the memory the allocator holds free. glibc
+/// returns free memory at the top of a heap by itself, but not free pages
+/// below memory still in use, and a first build allocates and frees large
+/// tensors in several arenas at once: without this, a bot settled more
+/// than a hundred megabytes higher after its first start, holding most of
+/// the build's high-water mark. With glibc only; elsewhere a no-op. Not
+/// for per-query use: it locks each arena in turn.
 pub fn release_freed() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only returns free pages of the allocator's own

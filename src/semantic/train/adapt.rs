@@ -120,6 +120,8 @@ impl Adaptation {
                 let started = std::time::Instant::now();
                 let inputs = encoder.below_last(&texts)?;
                 let w = fit(encoder, &inputs, &labels, entries)?;
+                drop(inputs);
+                crate::semantic::runtime::release_freed();
                 tracing::info!(
                     texts = texts.len(),
                     seconds = started.elapsed().as_secs_f32(),
@@ -411,10 +413,7 @@ fn fit(
             head_optimiser.step(&grads)?;
         }
     }
-    let weights = layer.weights(model.last_layer());
-    drop((layer, head, optimiser, head_optimiser));
-    crate::semantic::runtime::release_freed();
-    weights
+    layer.weights(model.last_layer())
 }
 
 /// `batch` split for the two threads: sorted by length into four chunks,
