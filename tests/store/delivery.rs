@@ -234,8 +234,9 @@ async fn a_slow_delivery_renews_its_lease_so_no_other_worker_takes_the_row(backe
             .unwrap()
     });
     // After the first lease would have run out (2 s), the row is still
-    // held: the renewal after 2/3 s holds it until 2.67 s, and had 2.8 s
-    // to be saved however slowly this machine runs.
+    // held: the first renewal, a third of the lease (0.67 s) in, holds it
+    // until 2.67 s, and had 2.8 s to be saved however slowly this machine
+    // runs.
     tokio::time::sleep(StdDuration::from_millis(3500)).await;
     let other = Delivery::new(db.store.clone(), short).holder("other");
     let transport = Recorder::new(Vec::new());
