@@ -261,6 +261,8 @@ struct Build<'b> {
     knowledge: &'b Knowledge,
     semantic: &'b Semantic,
     kind: BuildKind,
+    /// See [`Adaptation::train`].
+    stands_for: Option<usize>,
     /// Every title and listed question, entry after entry.
     texts: &'b [&'b str],
     /// Each entry's answer passage ([`passage`]; empty: none).
@@ -298,6 +300,7 @@ impl<'b> Build<'b> {
                 self.row_entry,
                 &ids,
                 semantic.cache_dir.as_deref(),
+                self.stands_for,
             )?
         } else {
             None
@@ -406,7 +409,7 @@ impl SemanticIndex {
     /// directory are not pruned here: see [`SemanticIndex::prune`].
     pub fn build(knowledge: &Knowledge, semantic: &Semantic) -> Result<Self, SemanticError> {
         // Each entry lists what it lists here.
-        Self::build_as(knowledge, semantic, BuildKind::New, &[])
+        Self::build_as(knowledge, semantic, BuildKind::New, &[], None)
     }
 
     /// Marks this index's adapted layer and classifiers used just now, then
@@ -443,22 +446,35 @@ impl SemanticIndex {
     /// hand-over (a round of `ranking::handover`): what it embeds is not
     /// kept ([`BuildKind::Scratch`]). `listed` is how many questions each
     /// of its entries lists in the FAQ it was made from (a round holds
-    /// some out), so that an entry's answer weighs as it does there.
+    /// some out), so that an entry's answer weighs as it does there;
+    /// `trained` is how many texts that FAQ's adapted layer trains on
+    /// ([`Adaptation::training_size`]), so that the round's is trained
+    /// alike.
     pub fn build_for_calibration(
         knowledge: &Knowledge,
         semantic: &Semantic,
         listed: &[usize],
+        trained: usize,
     ) -> Result<Self, SemanticError> {
-        Self::build_as(knowledge, semantic, BuildKind::Scratch, listed)
+        Self::build_as(
+            knowledge,
+            semantic,
+            BuildKind::Scratch,
+            listed,
+            Some(trained),
+        )
     }
 
     /// Builds the index, entry `i` listing `listed[i]` questions in the
-    /// FAQ (its own count where that is missing).
+    /// FAQ (its own count where that is missing), its adapted layer
+    /// standing for one trained on `stands_for` texts (see
+    /// [`Adaptation::train`]).
     fn build_as(
         knowledge: &Knowledge,
         semantic: &Semantic,
         kind: BuildKind,
         listed: &[usize],
+        stands_for: Option<usize>,
     ) -> Result<Self, SemanticError> {
         let started = Instant::now();
         let mut texts: Vec<&str> = Vec::new();
@@ -486,6 +502,7 @@ impl SemanticIndex {
             knowledge,
             semantic,
             kind,
+            stands_for,
             texts: &texts,
             passages: &passages,
             row_entry: &row_entry,

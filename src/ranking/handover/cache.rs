@@ -13,7 +13,7 @@ use crate::ranking::fusion::FusionWeights;
 use crate::semantic::{Semantic, adaptation_recipe};
 
 /// Bumped whenever calibration computes differently.
-const VERSION: u32 = 12;
+const VERSION: u32 = 13;
 
 /// The settings the samples are ranked with.
 pub struct Ranked<'a> {

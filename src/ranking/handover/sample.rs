@@ -27,7 +27,7 @@ use crate::index::{FaqIndex, Hit, RankWeights};
 use crate::knowledge::{Entry, Knowledge, Lang};
 use crate::ranking::fusion::{FusionWeights, LEXICAL_HITS, Scale, fuse, fuse_multilingual};
 use crate::ranking::rank::discount_other_languages;
-use crate::semantic::{BuildKind, Semantic, SemanticIndex};
+use crate::semantic::{Adaptation, BuildKind, Semantic, SemanticIndex};
 
 /// Rounds of the lexical calibration (each leaves out a fifth of the
 /// entries and of the listed questions).
@@ -238,6 +238,8 @@ pub fn collect(
     let per_entry = (MODEL_TEXTS / entries).max(MIN_PER_ENTRY);
     let cap = settings.sample.div_ceil(ROUNDS);
     let rounds = model_rounds(knowledge, settings);
+    let trained =
+        Adaptation::training_size(knowledge.entries().iter().map(|e| 1 + e.questions.len()));
     let mut samples = Samples::default();
     let mut confused: HashMap<(usize, usize), usize> = HashMap::new();
     for r in 0..ROUNDS {
@@ -255,7 +257,7 @@ pub fn collect(
                 .iter()
                 .map(|&i| knowledge.entry(i).questions.len())
                 .collect();
-            SemanticIndex::build_for_calibration(&round.knowledge, m, &listed)
+            SemanticIndex::build_for_calibration(&round.knowledge, m, &listed, trained)
                 .inspect_err(
                     |e| tracing::warn!(error = %e, "calibration: a round's embedding failed"),
                 )

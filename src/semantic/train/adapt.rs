@@ -83,18 +83,26 @@ impl Adaptation {
     /// the same texts (at least [`REUSE_MIN`] of them shared), so that an
     /// FAQ edit, and the restart after it, embed only what changed. `None`
     /// when there is nothing to tell apart (fewer than two entries).
+    ///
+    /// `stands_for` is, for a layer that stands in for another FAQ's (a
+    /// calibration round's, made from part of that FAQ), how many texts
+    /// that FAQ's layer trains on ([`Adaptation::training_size`]): it is
+    /// trained for as many passes as that one, so that what the round
+    /// measures is the FAQ's own layer; `None` for an FAQ's own.
     pub fn train(
         encoder: &Encoder,
         texts: &[&str],
         labels: &[u32],
         entry_ids: &[&str],
         cache_dir: Option<&Path>,
+        stands_for: Option<usize>,
     ) -> Result<Option<Self>, SemanticError> {
         let entries = entry_ids.len();
         if entries < 2 {
             return Ok(None);
         }
         let (texts, labels) = training_set(texts, labels);
+        let passes = epochs(stands_for.unwrap_or(texts.len()));
         let start = encoder.model().last_layer();
         let recipe = recipe(encoder.id());
         let text_keys: Vec<TextKey> = texts
@@ -102,7 +110,8 @@ impl Adaptation {
             .zip(&labels)
             .map(|(t, &l)| text_key(&recipe, entry_ids[l as usize], t))
             .collect();
-        let exact = key(&recipe, &texts, &labels);
+        // A layer kept for nearly the same texts serves whatever its passes.
+        let exact = key(&format!("{recipe} {passes}"), &texts, &labels);
         let kept = cache_dir.and_then(|dir| {
             std::iter::once(Some(exact.clone()))
                 .chain(std::iter::once_with(|| nearest(dir, &text_keys)))
@@ -119,7 +128,7 @@ impl Adaptation {
             None => {
                 let started = std::time::Instant::now();
                 let inputs = encoder.below_last(&texts)?;
-                let w = fit(encoder, &inputs, &labels, entries)?;
+                let w = fit(encoder, &inputs, &labels, entries, passes)?;
                 drop(inputs);
                 crate::semantic::runtime::release_freed();
                 tracing::info!(
@@ -135,6 +144,13 @@ impl Adaptation {
         };
         let layer = encoder.model().layer_from(&weights, encoder.precision())?;
         Ok(Some(Adaptation { layer, id, trained }))
+    }
+
+    /// How many texts an FAQ's layer trains on, given how many texts (its
+    /// title and listed questions) each entry has: at most [`PER_ENTRY`]
+    /// of each.
+    pub fn training_size(per_entry: impl IntoIterator<Item = usize>) -> usize {
+        per_entry.into_iter().map(|n| n.min(PER_ENTRY)).sum()
     }
 }
 
@@ -344,6 +360,7 @@ fn fit(
     inputs: &[Tensor],
     labels: &[u32],
     entries: usize,
+    passes: usize,
 ) -> Result<LayerWeights, SemanticError> {
     let model = encoder.model();
     let shape = Shape::of(model);
@@ -366,7 +383,7 @@ fn fit(
         },
     )?;
     let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-    for _ in 0..epochs(inputs.len()) {
+    for _ in 0..passes {
         for batch in batches(inputs.len(), &mut seed) {
             // Each half of the batch on a thread of its own; the gradient of
             // the batch's mean loss is the size-weighted mean of the halves'.
@@ -727,6 +744,15 @@ mod tests {
             .map(|i| super::text_key("another recipe", "entry", &format!("text {i}")))
             .collect();
         assert_eq!(super::nearest(dir.path(), &other_recipe), None);
+    }
+
+    #[test]
+    fn an_faq_trains_on_at_most_so_many_texts_per_entry() {
+        let per_entry = [11, 101, 3];
+        assert_eq!(
+            super::Adaptation::training_size(per_entry),
+            11 + super::PER_ENTRY + 3
+        );
     }
 
     #[test]
