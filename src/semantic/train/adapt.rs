@@ -306,6 +306,12 @@ fn pooled(
         let (w, b) = layer.part(i);
         x.matmul(&w.t()?)?.broadcast_add(b)
     };
+    // The layer's input is not trained: its product with the first weights
+    // differentiates for the weights alone.
+    let linear_on_input = |x: &Tensor, i: usize| -> candle_core::Result<Tensor> {
+        let (w, b) = layer.part(i);
+        x.apply_op2(&w.t()?, InputProduct)?.broadcast_add(b)
+    };
     let norm = |x: &Tensor, i: usize| -> candle_core::Result<Tensor> {
         let (g, b) = layer.part(i);
         let centred = x.broadcast_sub(&x.mean_keepdim(D::Minus1)?)?;
@@ -316,7 +322,7 @@ fn pooled(
             .broadcast_add(b)
     };
     let flat = x.reshape((batch * len, hidden))?;
-    let qkv = linear(&flat, 0)?
+    let qkv = linear_on_input(&flat, 0)?
         .reshape((batch, len, 3, heads, hs))?
         .permute((2, 0, 3, 1, 4))?
         .contiguous()?;
@@ -339,6 +345,44 @@ fn pooled(
     };
     let out = norm(&(linear(&inner, 4)? + &attended)?, 5)?.reshape((batch, len, hidden))?;
     Ok(unit_rows(&mean_over(&out, &mask.unsqueeze(2)?)?)?)
+}
+
+/// `x × w` for a matrix `x` that is not trained (the layer's input): the
+/// product candle's `matmul` computes, differentiated for `w` alone. Its
+/// gradient for `x`, which nothing uses, would cost as much as the product.
+struct InputProduct;
+
+impl candle_core::CustomOp2 for InputProduct {
+    fn name(&self) -> &'static str {
+        "input-product"
+    }
+
+    fn cpu_fwd(
+        &self,
+        x: &candle_core::CpuStorage,
+        x_layout: &candle_core::Layout,
+        w: &candle_core::CpuStorage,
+        w_layout: &candle_core::Layout,
+    ) -> candle_core::Result<(candle_core::CpuStorage, candle_core::Shape)> {
+        use candle_core::backend::BackendStorage;
+        let (m, k) = x_layout.shape().dims2()?;
+        let (k2, n) = w_layout.shape().dims2()?;
+        if k != k2 {
+            candle_core::bail!("input-product: {m}×{k} by {k2}×{n}");
+        }
+        let product = x.matmul(w, (1, m, n, k), x_layout, w_layout)?;
+        Ok((product, candle_core::Shape::from((m, n))))
+    }
+
+    fn bwd(
+        &self,
+        x: &Tensor,
+        _w: &Tensor,
+        _product: &Tensor,
+        grad: &Tensor,
+    ) -> candle_core::Result<(Option<Tensor>, Option<Tensor>)> {
+        Ok((None, Some(x.t()?.matmul(grad)?)))
+    }
 }
 
 /// Inputs `rows` (tokens × hidden each) zero-padded into one batch, with
