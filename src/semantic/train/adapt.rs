@@ -104,14 +104,18 @@ impl Adaptation {
         let (texts, labels) = training_set(texts, labels);
         let passes = epochs(stands_for.unwrap_or(texts.len()));
         let start = encoder.model().last_layer();
-        let recipe = recipe(encoder.id());
+        // A stand-in's passes are part of what it was trained by (an FAQ's
+        // own follow from its texts).
+        let recipe = match stands_for {
+            Some(_) => format!("{} {passes}", recipe(encoder.id())),
+            None => recipe(encoder.id()),
+        };
         let text_keys: Vec<TextKey> = texts
             .iter()
             .zip(&labels)
             .map(|(t, &l)| text_key(&recipe, entry_ids[l as usize], t))
             .collect();
-        // A layer kept for nearly the same texts serves whatever its passes.
-        let exact = key(&format!("{recipe} {passes}"), &texts, &labels);
+        let exact = key(&recipe, &texts, &labels);
         let kept = cache_dir.and_then(|dir| {
             std::iter::once(Some(exact.clone()))
                 .chain(std::iter::once_with(|| nearest(dir, &text_keys)))
@@ -797,6 +801,17 @@ mod tests {
             super::Adaptation::training_size(per_entry),
             11 + super::PER_ENTRY + 3
         );
+    }
+
+    #[test]
+    fn a_round_trains_for_as_many_passes_as_its_faq() {
+        // clinc150 faq-full: 150 entries of a title and 100 questions; a
+        // round keeps 120 of them.
+        let faq = super::Adaptation::training_size(vec![101; 150]);
+        let round = super::Adaptation::training_size(vec![21; 120]);
+        assert_eq!((faq, round), (1_800, 1_440));
+        assert_eq!(super::epochs(faq), 3);
+        assert_eq!(super::epochs(round), super::EPOCHS);
     }
 
     #[test]
