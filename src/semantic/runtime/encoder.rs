@@ -39,10 +39,11 @@ const FORWARD_VERSION: u64 = 3;
 const BATCH: usize = 64;
 
 /// Bytes of last-layer inputs kept at most while [`Encoder::remembering`]:
-/// about 2,000 texts of 16 tokens in MiniLM's 384 dimensions (a small
-/// FAQ's texts all fit; of a large one's, those computed first, which are
-/// the adaptations' training texts).
-const MEMO_BYTES: usize = 48 << 20;
+/// about 4,000 texts of 16 tokens in MiniLM's 384 dimensions (a small
+/// FAQ's texts all fit; of a large one's, those computed first: the
+/// adaptations' training texts, then what a calibration round embeds, up
+/// to 4,000 listed texts, which the FAQ's build embeds too).
+const MEMO_BYTES: usize = 96 << 20;
 
 /// The inputs of the last layer (tokens × hidden) of token sequences seen
 /// while a build holds it: they do not depend on the last layer, which is
