@@ -99,8 +99,8 @@ pub struct SemanticSettings {
     /// are ranked lexically. all-MiniLM-L6-v2 is English only.
     pub langs: Vec<Lang>,
     /// How the models' linear layers are held: `auto` (the default: `q8`
-    /// where the CPU has int8 dot-product instructions, else `f32`), `q8`
-    /// or `f32`.
+    /// where the CPU has int8 dot-product instructions, else `f16` where it
+    /// has AVX2, FMA and F16C, else `f32`), `q8`, `f16` or `f32`.
     pub precision: Precision,
     /// Threads that share the work of one query's embedding (it is halved,
     /// so more than 2 count as 2): 2 roughly halves a query's

@@ -1,12 +1,17 @@
 //! Linear layers, layer norms, attention masks and pooling shared by the sentence encoders
-//! ([`crate::semantic::bert`], [`crate::semantic::use_lite`]): `x W^T + b` on 32-bit weights
-//! (`matrixmultiply` for the few rows of one query, optionally halved over
-//! two threads; candle's matmul for batches) or on candle's 8-bit Q8_0
+//! ([`crate::semantic::bert`], [`crate::semantic::use_lite`]): `x W^T + b` on 32-bit or
+//! 16-bit weights (the few rows of one query in [`super::kernel`] where
+//! the CPU has AVX2, else on `matrixmultiply`, optionally halved over two
+//! threads; candle's matmul for batches) or on candle's 8-bit Q8_0
 //! weights, as [`Precision`] says.
 
 use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
 use candle_core::{Module, Tensor};
 use candle_nn::VarBuilder;
+use half::f16;
+use half::slice::HalfFloatSliceExt;
+
+use super::kernel;
 
 /// How the weights of the linear layers are held.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, Default)]
@@ -14,12 +19,17 @@ use candle_nn::VarBuilder;
 pub enum Precision {
     /// [`Precision::Q8`] where the CPU has int8 dot-product instructions
     /// (AVX-512 VNNI or AVX-VNNI), which make it several times faster;
-    /// [`Precision::F32`] elsewhere, where candle's generic int8 path is
-    /// slower than 32-bit floats.
+    /// else [`Precision::F16`] where it has AVX2, FMA and F16C (candle's
+    /// generic int8 path is slower than 32-bit floats there);
+    /// [`Precision::F32`] elsewhere.
     #[default]
     Auto,
     /// 32-bit floats, as the model file has them.
     F32,
+    /// The attention and feed-forward weights rounded to 16-bit floats,
+    /// multiplied in 32-bit: half the memory, and half of what one query's
+    /// products read, which is what they wait for.
+    F16,
     /// The attention and feed-forward weights in 8-bit blocks (Q8_0: 32
     /// weights share one scale); activations are quantised the same way for
     /// the products. Embeddings, layer norms and biases stay 32-bit.
@@ -31,6 +41,7 @@ impl Precision {
     pub fn resolve(self) -> Precision {
         match self {
             Precision::Auto if vnni() => Precision::Q8,
+            Precision::Auto if kernel::available() => Precision::F16,
             Precision::Auto => Precision::F32,
             other => other,
         }
@@ -40,6 +51,7 @@ impl Precision {
     pub fn name(self) -> &'static str {
         match self.resolve() {
             Precision::Q8 => "q8",
+            Precision::F16 => "f16",
             _ => "f32",
         }
     }
@@ -51,6 +63,7 @@ impl Precision {
         match self.resolve() {
             Precision::Q8 if vnni() => "q8-vnni",
             Precision::Q8 => "q8",
+            Precision::F16 => "f16",
             _ => "f32",
         }
     }
@@ -90,6 +103,8 @@ const VNNI_BLOCK: usize = 256;
 enum Weight {
     /// `W^T`, contiguous (in × out).
     F32(Tensor),
+    /// `W^T` (in × out, row-major) in 16-bit floats.
+    F16 { wt: Vec<f16>, inner: usize },
     /// `W` quantised (out × in). One query's products are not split here
     /// but by its tokens, a whole layer at a time
     /// (`Bert::layer_by_halves` in `crate::semantic::bert`).
@@ -97,10 +112,19 @@ enum Weight {
 }
 
 /// Products of at most this many rows (one query's tokens, a small batch)
-/// run on `matrixmultiply`, which for them takes half the time of candle's
-/// matmul (that repacks the whole weight matrix on every call); larger ones,
-/// as in bulk embedding, on candle's.
+/// run on [`kernel`] where the CPU has AVX2, FMA and F16C, elsewhere on
+/// `matrixmultiply`, which for them takes half the time of candle's matmul
+/// (that repacks the whole weight matrix on every call); larger ones, as
+/// in bulk embedding, on candle's (16-bit weights made 32-bit for the
+/// call: a small part of a batch's product).
 const SMALL_ROWS: usize = 256;
+
+/// 16-bit products of at most this many rows (one query's tokens) run on
+/// [`kernel`]; larger ones on candle's matmul, the weights made 32-bit for
+/// the call. The kernel wins where reading the weights is what a product
+/// waits for; in bulk embedding, where texts are batched, candle's
+/// matmul, packed for its arithmetic, did as well or a little better.
+const KERNEL_ROWS: usize = 64;
 
 /// 32-bit products at least this large (rows × outputs) are split in two
 /// halves of the output columns when the caller asks for it
@@ -115,6 +139,12 @@ impl Dense {
         let mut pad = 0;
         let weight = match precision.resolve() {
             Precision::Auto | Precision::F32 => Weight::F32(weight.t()?.contiguous()?),
+            Precision::F16 => {
+                let values = weight.t()?.contiguous()?.flatten_all()?.to_vec1::<f32>()?;
+                let mut wt = vec![f16::ZERO; values.len()];
+                wt.convert_from_f32_slice(&values);
+                Weight::F16 { wt, inner }
+            }
             Precision::Q8 => {
                 if vnni() {
                     pad = inner.next_multiple_of(VNNI_BLOCK) - inner;
@@ -153,37 +183,57 @@ impl Dense {
         let rows = x.dim(0)?;
         let halve = split && rows <= SMALL_ROWS && rows * self.bias_values.len() >= SPLIT_MIN;
         let y = match &self.weight {
-            Weight::F32(wt) if rows <= SMALL_ROWS => return self.small(x, wt, halve),
+            Weight::F32(wt) if rows <= SMALL_ROWS => {
+                let (storage, layout) = wt.storage_and_layout();
+                let (candle_core::Storage::Cpu(cpu), Some((start, end))) =
+                    (&*storage, layout.contiguous_offsets())
+                else {
+                    candle_core::bail!("weights not contiguous in memory");
+                };
+                // The read lock is held across the join in `small`, and a
+                // thread waiting there may run another query that takes it
+                // again: fine, because nothing ever writes to these weights
+                // after loading.
+                let wt = &cpu.as_slice::<f32>()?[start..end];
+                return self.small(x, Weights::F32(wt), wt.len() / self.outputs(), halve);
+            }
+            Weight::F16 { wt, inner } if rows <= KERNEL_ROWS => {
+                return self.small(x, Weights::F16(wt), *inner, halve);
+            }
             Weight::F32(wt) => x.matmul(wt)?,
+            Weight::F16 { wt, inner } => {
+                let mut values = vec![0f32; wt.len()];
+                wt.convert_to_f32_slice(&mut values);
+                x.matmul(&Tensor::from_vec(
+                    values,
+                    (*inner, self.outputs()),
+                    x.device(),
+                )?)?
+            }
             Weight::Q8(w) if self.pad > 0 => w.forward(&x.pad_with_zeros(1, 0, self.pad)?)?,
             Weight::Q8(w) => w.forward(x)?,
         };
         y.broadcast_add(&self.bias)
     }
 
-    /// [`Dense::forward`] on `matrixmultiply`, `wt` being `W^T` (in × out);
+    /// [`Dense::forward`] for few rows, `wt` being `W^T` (`inner` × out);
     /// with `halve`, as two halves side by side on the current rayon pool.
-    fn small(&self, x: &Tensor, wt: &Tensor, halve: bool) -> candle_core::Result<Tensor> {
-        let (rows, inner) = x.dims2()?;
-        let out = wt.dim(1)?;
-        if wt.dim(0)? != inner || self.bias_values.len() != out {
+    fn small(
+        &self,
+        x: &Tensor,
+        wt: Weights<'_>,
+        inner: usize,
+        halve: bool,
+    ) -> candle_core::Result<Tensor> {
+        let (rows, x_inner) = x.dims2()?;
+        let out = self.outputs();
+        if x_inner != inner || wt.len() != inner * out {
             candle_core::bail!(
-                "{inner} inputs for a layer of {} × {out} with {} biases",
-                wt.dim(0)?,
-                self.bias_values.len()
+                "{x_inner} inputs for a layer of {inner} × {out} with {} weights",
+                wt.len()
             );
         }
         let xs = x.flatten_all()?.to_vec1::<f32>()?;
-        let (storage, layout) = wt.storage_and_layout();
-        let (candle_core::Storage::Cpu(cpu), Some((start, end))) =
-            (&*storage, layout.contiguous_offsets())
-        else {
-            candle_core::bail!("weights not contiguous in memory");
-        };
-        // The read lock is held across the join below, and a thread waiting
-        // there may run another query that takes it again: fine, because
-        // nothing ever writes to these weights after loading.
-        let wt = &cpu.as_slice::<f32>()?[start..end];
         let bias = &self.bias_values;
         let y = if halve {
             let half = out / 2;
@@ -204,6 +254,22 @@ impl Dense {
     }
 }
 
+/// A layer's `W^T` as one query's products read it.
+#[derive(Clone, Copy)]
+enum Weights<'a> {
+    F32(&'a [f32]),
+    F16(&'a [f16]),
+}
+
+impl Weights<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Weights::F32(w) => w.len(),
+            Weights::F16(w) => w.len(),
+        }
+    }
+}
+
 /// `x W^T + b` for the output columns `cols` only: `x` is rows × `inner`,
 /// `wt` is `W^T` (`inner` × out, row-major), `bias` has out values. The
 /// result is rows × `cols.len()`, row-major.
@@ -211,7 +277,7 @@ fn sgemm_bias(
     x: &[f32],
     rows: usize,
     inner: usize,
-    wt: &[f32],
+    wt: Weights<'_>,
     cols: std::ops::Range<usize>,
     bias: &[f32],
 ) -> Vec<f32> {
@@ -225,6 +291,23 @@ fn sgemm_bias(
     if rows == 0 || width == 0 || inner == 0 {
         return y;
     }
+    let done = match wt {
+        Weights::F32(w) => kernel::add_product(x, rows, inner, w, out, cols.clone(), &mut y),
+        Weights::F16(w) => kernel::add_product(x, rows, inner, w, out, cols.clone(), &mut y),
+    };
+    if done {
+        return y;
+    }
+    // Without the kernel (16-bit weights only where it was asked for by
+    // hand): on `matrixmultiply`, 16-bit weights made 32-bit first.
+    let converted: Vec<f32>;
+    let wt = match wt {
+        Weights::F32(w) => w,
+        Weights::F16(w) => {
+            converted = w.iter().map(|v| v.to_f32()).collect();
+            &converted
+        }
+    };
     // SAFETY: `x` holds rows × inner values (row stride inner), `wt` from
     // column `cols.start` holds inner rows of `width` values with row stride
     // `out` (cols.end <= out), and `y` holds rows × width (row stride width),
@@ -341,12 +424,13 @@ mod tests {
 
     /// The 32-bit layer computes `x W^T + b` as candle's matmul does, for few
     /// rows (split in two halves of its outputs or not) and many, odd sizes
-    /// too; the 8-bit layer within the rounding of its 8-bit weights and
-    /// activations (it never splits a product: one query's layers are split
-    /// by tokens instead).
+    /// too; the 16-bit one within the rounding of its weights; the 8-bit
+    /// layer within the rounding of its 8-bit weights and activations (it
+    /// never splits a product: one query's layers are split by tokens
+    /// instead).
     #[test]
     fn a_dense_layer_matches_candle_whole_or_split() {
-        for precision in [Precision::F32, Precision::Q8] {
+        for precision in [Precision::F32, Precision::F16, Precision::Q8] {
             dense_matches(precision);
         }
     }
@@ -381,6 +465,18 @@ mod tests {
             }
         }
         bound
+    }
+
+    /// How far the product of row `x` with weight row `w` rounded to 16-bit
+    /// floats may be from the exact one: each weight is off by at most
+    /// 2^-11 of itself, or 2^-25 where it is too small for a normal 16-bit
+    /// float, plus 32-bit rounding of the sum.
+    fn f16_bound(x: &[f32], w: &[f32]) -> f32 {
+        x.iter()
+            .zip(w)
+            .map(|(a, b)| a.abs() * (b.abs() * (1.0 / 2048.0 + 1e-5) + 3e-8))
+            .sum::<f32>()
+            + 1e-5
     }
 
     fn dense_matches(precision: Precision) {
@@ -448,6 +544,7 @@ mod tests {
                     for (c, (g, e)) in g_row.iter().zip(e_row).enumerate() {
                         let tolerance = match precision {
                             Precision::Q8 => q8_bound(&xs[r], &ws[c]),
+                            Precision::F16 => f16_bound(&xs[r], &ws[c]),
                             _ => 1e-3 * e.abs().max((inner as f32).sqrt()),
                         };
                         assert!(

@@ -1,5 +1,6 @@
 //! The model runtime: the encoders as they run in-process on candle. The
-//! BERT encoder ([`bert`], [`encoder`]) and its layers ([`dense`]), weights
+//! BERT encoder ([`bert`], [`encoder`]) and its layers ([`dense`], one
+//! query's products in [`kernel`]), weights
 //! read per tensor ([`weights`]) and a vocabulary narrowed to the scripts
 //! served ([`vocabulary`]); the companion ([`use_lite`], [`companion`]) and
 //! the multilingual encoder ([`multilingual`]). Nothing here knows a FAQ.
@@ -8,6 +9,7 @@ pub(super) mod bert;
 pub(super) mod companion;
 pub(super) mod dense;
 pub(super) mod encoder;
+mod kernel;
 pub(super) mod multilingual;
 pub(super) mod use_lite;
 pub(super) mod vocabulary;
