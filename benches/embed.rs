@@ -46,6 +46,7 @@ fn main() {
     let precision = match std::env::var("FRONTLINE_SEMANTIC__PRECISION").as_deref() {
         Ok("f32") => Precision::F32,
         Ok("q8") => Precision::Q8,
+        Ok("f16") => Precision::F16,
         _ => Precision::Auto,
     };
     let query_threads = std::env::var("FRONTLINE_SEMANTIC__QUERY_THREADS")

@@ -15,17 +15,17 @@ const SENTENCES: [&str; 5] = [
 
 #[test]
 fn paraphrases_are_close_and_unrelated_sentences_are_not() {
-    for precision in [Precision::F32, Precision::Q8] {
+    for precision in [Precision::F32, Precision::F16, Precision::Q8] {
         let Some(m) = model_at(None, precision) else {
             return;
         };
         let v = m.encoder.embed(&SENTENCES).expect("embeds");
         // sentence-transformers gives 0.7553 for this pair with all-MiniLM-L6-v2;
         // 8-bit weights may move it a little.
-        let tolerance = if precision == Precision::F32 {
-            1e-3
-        } else {
+        let tolerance = if precision == Precision::Q8 {
             1e-2
+        } else {
+            1e-3
         };
         assert!(
             (dot(&v[0], &v[1]) - 0.7553).abs() < tolerance,
@@ -43,7 +43,7 @@ fn paraphrases_are_close_and_unrelated_sentences_are_not() {
 
 #[test]
 fn padding_in_a_batch_does_not_change_an_embedding() {
-    for precision in [Precision::F32, Precision::Q8] {
+    for precision in [Precision::F32, Precision::F16, Precision::Q8] {
         let Some(m) = model_at(None, precision) else {
             return;
         };
@@ -121,6 +121,34 @@ fn q8_embeddings_are_close_to_f32_ones_and_cached_apart() {
     let quantised = q8_model.encoder.embed(&texts).expect("embeds");
     for ((text, a), b) in texts.iter().zip(&exact).zip(&quantised) {
         assert!(dot(a, b) > 0.995, "{text}: cosine {}", dot(a, b));
+    }
+}
+
+/// 16-bit weights keep every embedding within rounding of the f32 one,
+/// one query's (on the kernel where the CPU runs it) as a batch's (on
+/// candle's matmul) alike, and are cached apart from f32 ones.
+#[test]
+fn f16_embeddings_are_close_to_f32_ones_queries_and_batches_alike() {
+    let Some(f32_model) = model_at(None, Precision::F32) else {
+        return;
+    };
+    let f16_model = model_at(None, Precision::F16).expect("loads");
+    assert_ne!(f32_model.encoder.id(), f16_model.encoder.id());
+    // Enough texts that the batch's products run on candle's matmul.
+    let texts: Vec<String> = (0..24)
+        .map(|i| format!("{} ({i})", SENTENCES[i % SENTENCES.len()]))
+        .collect();
+    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let exact = f32_model.encoder.embed(&texts).expect("embeds");
+    let batch = f16_model.encoder.embed(&texts).expect("embeds");
+    for ((text, a), b) in texts.iter().zip(&exact).zip(&batch) {
+        let query = f16_model.embed_query(text).expect("embeds");
+        assert!(dot(a, b) > 0.9999, "{text}: batch cosine {}", dot(a, b));
+        assert!(
+            dot(b, &query) > 0.99999,
+            "{text}: query cosine {}",
+            dot(b, &query)
+        );
     }
 }
 

@@ -111,22 +111,23 @@ enum Weight {
     Q8(QMatMul),
 }
 
-/// Products of at most this many rows (one query's tokens, a small batch)
-/// run on [`kernel`] where the CPU has AVX2, FMA and F16C, elsewhere on
-/// `matrixmultiply`, which for them takes half the time of candle's matmul
-/// (that repacks the whole weight matrix on every call); larger ones, as
-/// in bulk embedding, on candle's (16-bit weights made 32-bit for the
-/// call: a small part of a batch's product).
+/// 32-bit products of at most this many rows (one query's tokens, a small
+/// batch) run on [`kernel`] where the CPU has AVX2, FMA and F16C, elsewhere
+/// on `matrixmultiply`, which for them takes half the time of candle's
+/// matmul (that repacks the whole weight matrix on every call); larger
+/// ones, as in bulk embedding, on candle's.
 const SMALL_ROWS: usize = 256;
 
-/// 16-bit products of at most this many rows (one query's tokens) run on
-/// [`kernel`]; larger ones on candle's matmul, the weights made 32-bit for
-/// the call. The kernel wins where reading the weights is what a product
-/// waits for; in bulk embedding, where texts are batched, candle's
-/// matmul, packed for its arithmetic, did as well or a little better.
-const KERNEL_ROWS: usize = 64;
+/// 16-bit products of at most this many rows (one query's tokens: a query
+/// is cut at 128) run on [`kernel`], split like 32-bit ones; larger ones
+/// (bulk embedding batches texts) on candle's matmul, the weights made
+/// 32-bit for the call (a small part of a batch's product). The kernel
+/// wins where reading the weights is what a product waits for; on whole
+/// batches candle's matmul, packed for its arithmetic, did as well or a
+/// little better.
+const KERNEL_ROWS: usize = 128;
 
-/// 32-bit products at least this large (rows × outputs) are split in two
+/// 32-bit and 16-bit products at least this large (rows × outputs) are split in two
 /// halves of the output columns when the caller asks for it
 /// (`split` of `Dense::forward`); smaller ones cost less than handing half
 /// to another thread.
@@ -304,7 +305,9 @@ fn sgemm_bias(
     let wt = match wt {
         Weights::F32(w) => w,
         Weights::F16(w) => {
-            converted = w.iter().map(|v| v.to_f32()).collect();
+            let mut values = vec![0f32; w.len()];
+            w.convert_to_f32_slice(&mut values);
+            converted = values;
             &converted
         }
     };

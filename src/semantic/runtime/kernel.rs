@@ -37,13 +37,18 @@ pub(super) fn add_product<T: Weight>(
     cols: Range<usize>,
     y: &mut [f32],
 ) -> bool {
+    let size = |a: usize, b: usize| a.checked_mul(b);
     assert!(
-        x.len() == rows * inner
-            && w.len() == inner * out
+        Some(x.len()) == size(rows, inner)
+            && Some(w.len()) == size(inner, out)
             && cols.start <= cols.end
             && cols.end <= out
-            && y.len() == rows * cols.len()
+            && Some(y.len()) == size(rows, cols.len())
     );
+    if rows == 0 || inner == 0 || cols.is_empty() {
+        // Nothing to add (and no weight to point at).
+        return available();
+    }
     #[cfg(target_arch = "x86_64")]
     if available() {
         // SAFETY: the CPU has AVX2, FMA and F16C (checked above), and the
@@ -66,6 +71,7 @@ pub(super) trait Weight: Copy {
     #[cfg(target_arch = "x86_64")]
     unsafe fn load8(p: *const Self) -> std::arch::x86_64::__m256;
     /// One weight as a 32-bit float.
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     fn value(self) -> f32;
 }
 
@@ -213,8 +219,8 @@ mod tests {
     use rand::rngs::StdRng;
     use rand::{Rng, SeedableRng};
 
-    /// The kernel adds what a plain triple loop does (in f64), for every
-    /// remainder of rows (1–9) and columns (widths not a multiple of 16),
+    /// The kernel adds what a plain triple loop does (in f64), for rows left
+    /// over after blocks of four (1–3) and widths not a multiple of 16,
     /// whole or for a range of columns, onto what `y` held; with 16-bit
     /// weights, the product of the weights as rounded.
     #[test]
