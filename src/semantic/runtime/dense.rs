@@ -195,8 +195,9 @@ impl Dense {
                 // thread waiting there may run another query that takes it
                 // again: fine, because nothing ever writes to these weights
                 // after loading.
+                let inner = wt.dim(0)?;
                 let wt = &cpu.as_slice::<f32>()?[start..end];
-                return self.small(x, Weights::F32(wt), wt.len() / self.outputs(), halve);
+                return self.small(x, Weights::F32(wt), inner, halve);
             }
             Weight::F16 { wt, inner } if rows <= KERNEL_ROWS => {
                 return self.small(x, Weights::F16(wt), *inner, halve);
