@@ -10,6 +10,7 @@ use candle_core::{Module, Tensor};
 use candle_nn::VarBuilder;
 use half::f16;
 use half::slice::HalfFloatSliceExt;
+use half::vec::HalfFloatVecExt;
 
 use super::kernel;
 
@@ -142,9 +143,10 @@ impl Dense {
             Precision::Auto | Precision::F32 => Weight::F32(weight.t()?.contiguous()?),
             Precision::F16 => {
                 let values = weight.t()?.contiguous()?.flatten_all()?.to_vec1::<f32>()?;
-                let mut wt = vec![f16::ZERO; values.len()];
-                wt.convert_from_f32_slice(&values);
-                Weight::F16 { wt, inner }
+                Weight::F16 {
+                    wt: Vec::from_f32_slice(&values),
+                    inner,
+                }
             }
             Precision::Q8 => {
                 if vnni() {
@@ -203,15 +205,11 @@ impl Dense {
                 return self.small(x, Weights::F16(wt), *inner, halve);
             }
             Weight::F32(wt) => x.matmul(wt)?,
-            Weight::F16 { wt, inner } => {
-                let mut values = vec![0f32; wt.len()];
-                wt.convert_to_f32_slice(&mut values);
-                x.matmul(&Tensor::from_vec(
-                    values,
-                    (*inner, self.outputs()),
-                    x.device(),
-                )?)?
-            }
+            Weight::F16 { wt, inner } => x.matmul(&Tensor::from_vec(
+                wt.to_f32_vec(),
+                (*inner, self.outputs()),
+                x.device(),
+            )?)?,
             Weight::Q8(w) if self.pad > 0 => w.forward(&x.pad_with_zeros(1, 0, self.pad)?)?,
             Weight::Q8(w) => w.forward(x)?,
         };
@@ -306,9 +304,7 @@ fn sgemm_bias(
     let wt = match wt {
         Weights::F32(w) => w,
         Weights::F16(w) => {
-            let mut values = vec![0f32; w.len()];
-            w.convert_to_f32_slice(&mut values);
-            converted = values;
+            converted = w.to_f32_vec();
             &converted
         }
     };
