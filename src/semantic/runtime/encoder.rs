@@ -35,8 +35,14 @@ const QUERY_MAX_TOKENS: usize = 128;
 /// Bumped whenever the forward pass computes differently, so that cached
 /// embeddings of an earlier version are not mixed with new ones.
 const FORWARD_VERSION: u64 = 3;
-/// Sequences per forward pass when embedding many texts.
+/// Sequences per forward pass when embedding many texts, at most ...
 const BATCH: usize = 64;
+/// ... and tokens, padding included: a batch's activations grow with its
+/// tokens (its attention with their square per sequence), so 64 answer
+/// passages of 150 tokens held about 60 MB in each of several tensors at
+/// once, on each core. Short texts (listed questions, a dozen tokens) still
+/// go 64 at a time.
+const BATCH_TOKENS: usize = 2048;
 
 /// Bytes of last-layer inputs kept at most while [`Encoder::remembering`]:
 /// about 4,000 texts of 16 tokens in MiniLM's 384 dimensions (a small
@@ -386,8 +392,9 @@ impl Encoder {
 }
 
 /// `run` over `texts` tokenized by `tokenizer`, grouped by token count
-/// (so that padding costs little) into batches run side by side on the
-/// current rayon pool; results in the order of `texts`. Then hands what
+/// (so that padding costs little) into batches ([`batches_by_length`]) run
+/// side by side on the current rayon pool; results in the order of
+/// `texts`. Then hands what
 /// the passes freed back to the system ([`super::release_freed`]): for
 /// bulk embedding, not for one query.
 pub(in crate::semantic) fn batched<T: Send>(
@@ -399,10 +406,9 @@ pub(in crate::semantic) fn batched<T: Send>(
         .encode_batch(texts.to_vec(), true)
         .map_err(|e| SemanticError::Model(format!("tokenizing: {e}")))?;
     let ids: Vec<&[u32]> = encodings.iter().map(|e| e.get_ids()).collect();
-    let mut order: Vec<usize> = (0..ids.len()).collect();
-    order.sort_by_key(|&i| ids[i].len());
-    let batches: Vec<Vec<T>> = order
-        .par_chunks(BATCH)
+    let chunks = batches_by_length(&ids);
+    let batches: Vec<Vec<T>> = chunks
+        .par_iter()
         .map(|chunk| {
             let batch: Vec<&[u32]> = chunk.iter().map(|&i| ids[i]).collect();
             run(&batch)
@@ -410,7 +416,7 @@ pub(in crate::semantic) fn batched<T: Send>(
         .collect::<Result<_, _>>()?;
     super::release_freed();
     let mut out: Vec<Option<T>> = (0..ids.len()).map(|_| None).collect();
-    for (chunk, results) in order.chunks(BATCH).zip(batches) {
+    for (chunk, results) in chunks.iter().zip(batches) {
         for (&i, r) in chunk.iter().zip(results) {
             out[i] = Some(r);
         }
@@ -418,6 +424,25 @@ pub(in crate::semantic) fn batched<T: Send>(
     out.into_iter()
         .map(|r| r.ok_or_else(|| SemanticError::Model("a batch lost a text".into())))
         .collect()
+}
+
+/// The indices of `ids` in batches of similar length, shortest first: at
+/// most [`BATCH`] sequences and [`BATCH_TOKENS`] tokens each, counting each
+/// sequence as long as the batch's longest (its padded length); a sequence
+/// longer than that alone is a batch of its own.
+fn batches_by_length(ids: &[&[u32]]) -> Vec<Vec<usize>> {
+    let mut order: Vec<usize> = (0..ids.len()).collect();
+    order.sort_by_key(|&i| ids[i].len());
+    let mut batches: Vec<Vec<usize>> = Vec::new();
+    for i in order {
+        // Sorted, so this sequence is the longest of the batch it joins.
+        let fits = |b: &Vec<usize>| b.len() < BATCH && (b.len() + 1) * ids[i].len() <= BATCH_TOKENS;
+        match batches.last_mut() {
+            Some(b) if fits(b) => b.push(i),
+            _ => batches.push(vec![i]),
+        }
+    }
+    batches
 }
 
 /// Hidden states `rows` (tokens × hidden each) zero-padded to the longest
@@ -559,7 +584,46 @@ fn truncate_at(tokenizer: &mut Tokenizer, max_length: usize) -> Result<(), Seman
 
 #[cfg(test)]
 mod tests {
-    use super::{QUERY_MAX_TOKENS, query_ids};
+    use super::{BATCH, BATCH_TOKENS, QUERY_MAX_TOKENS, batches_by_length, query_ids};
+
+    #[test]
+    fn batches_hold_every_text_once_shortest_first_within_both_bounds() {
+        // 100 questions of 12 tokens, 40 passages of 150, one text of 3,000.
+        let seqs: Vec<Vec<u32>> = (0..141)
+            .map(|i| match i % 7 {
+                _ if i == 70 => vec![1; 3000],
+                0 | 3 if i < 80 => vec![1; 150],
+                _ if i >= 101 => vec![1; 150],
+                _ => vec![1; 12],
+            })
+            .collect();
+        let ids: Vec<&[u32]> = seqs.iter().map(Vec::as_slice).collect();
+        let batches = batches_by_length(&ids);
+        let mut all: Vec<usize> = batches.concat();
+        all.sort_unstable();
+        assert_eq!(all, (0..ids.len()).collect::<Vec<_>>());
+        let longest = |b: &Vec<usize>| b.iter().map(|&i| ids[i].len()).max().unwrap();
+        for pair in batches.windows(2) {
+            assert!(longest(&pair[0]) <= ids[pair[1][0]].len(), "by length");
+        }
+        for b in &batches {
+            assert!(b.len() <= BATCH);
+            assert!(
+                b.len() == 1 || b.len() * longest(b) <= BATCH_TOKENS,
+                "{} × {}",
+                b.len(),
+                longest(b)
+            );
+        }
+        // The short ones still go as many at a time as before.
+        assert_eq!(batches[0].len(), BATCH);
+        assert_eq!(batches.last().map(Vec::len), Some(1), "the long one alone");
+        assert!(
+            batches
+                .iter()
+                .any(|b| longest(b) == 150 && b.len() == BATCH_TOKENS / 150)
+        );
+    }
 
     #[test]
     fn a_long_query_keeps_its_first_ids_and_the_closing_token() {
