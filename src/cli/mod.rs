@@ -154,7 +154,7 @@ fn ranking_line(brain: &Brain) -> String {
                 .map(|l| l.code())
                 .collect::<Vec<_>>()
                 .join(", "),
-            match (&model.multilingual, index.multilingual_stats) {
+            match (model.multilingual_loaded(), index.multilingual_stats) {
                 (Some(m), Some(stats)) => format!(
                     " + multilingual {} [{}] for {}, {} new",
                     m.dir.display(),
@@ -166,18 +166,17 @@ fn ranking_line(brain: &Brain) -> String {
                         .join(", "),
                     stats.computed
                 ),
-                (Some(_), None)
-                    if !brain
-                        .knowledge()
-                        .langs()
-                        .iter()
-                        .any(|&l| model.multilingual_for(l).is_some()) =>
+                _ if !model.multilingual_configured() => String::new(),
+                _ if !brain
+                    .knowledge()
+                    .langs()
+                    .iter()
+                    .any(|&l| model.multilingual_would_rank(l)) =>
                 {
-                    " (multilingual encoder idle: no entry in a language it ranks)".to_string()
+                    " (multilingual encoder not loaded: no entry in a language it ranks)"
+                        .to_string()
                 }
-                (Some(_), None) =>
-                    " without the multilingual encoder (it failed; see the log)".to_string(),
-                (None, _) => String::new(),
+                _ => " without the multilingual encoder (it failed; see the log)".to_string(),
             },
             index.stats.texts,
             index.stats.computed

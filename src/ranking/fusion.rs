@@ -276,9 +276,11 @@ impl Hybrid<'_> {
     /// it is loaded, ranks for `lang`, embedded this knowledge and weighs
     /// something.
     fn multilingual_for(&self, lang: Lang) -> Option<&Multilingual> {
-        self.model
-            .multilingual_for(lang)
-            .filter(|_| self.weights.multilingual_weighs() && self.index.has_multilingual())
+        // The index first: for a knowledge it did not embed, the encoder
+        // need not be loaded.
+        (self.weights.multilingual_weighs() && self.index.has_multilingual())
+            .then(|| self.model.multilingual_for(lang))
+            .flatten()
     }
 }
 

@@ -22,6 +22,7 @@ use runtime::{bert, companion, dense, encoder, multilingual, use_lite, vocabular
 use train::{adapt, classifier};
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 pub use adapt::Adaptation;
 pub(crate) use adapt::recipe as adaptation_recipe;
@@ -140,8 +141,8 @@ pub struct Semantic {
     pub cache: EmbeddingCache,
     /// The companion encoder, if one is configured.
     pub companion: Option<Companion>,
-    /// The multilingual encoder, if one is configured.
-    pub multilingual: Option<Multilingual>,
+    /// The multilingual encoder, loaded when first needed.
+    multilingual: LazyMultilingual,
     /// Languages the model understands.
     pub langs: Vec<Lang>,
     /// Where the model was loaded from.
@@ -206,22 +207,14 @@ impl Semantic {
                 })
                 .ok()
         });
-        let multilingual = settings.multilingual_dir().and_then(|dir| {
-            Multilingual::load(dir, settings)
-                .inspect_err(|e| {
-                    tracing::warn!(
-                        error = %e,
-                        dir = %dir.display(),
-                        "multilingual encoder not usable: other languages than the main model's are ranked lexically"
-                    );
-                })
-                .ok()
-        });
         Ok(Semantic {
             encoder,
             cache,
             companion,
-            multilingual,
+            multilingual: LazyMultilingual {
+                settings: settings.clone(),
+                loaded: OnceLock::new(),
+            },
             langs: settings.langs.clone(),
             dir: dir.to_path_buf(),
             cache_dir: settings.cache_dir().map(Path::to_path_buf),
@@ -234,12 +227,44 @@ impl Semantic {
         self.langs.contains(&lang)
     }
 
-    /// The multilingual encoder, if it is loaded and ranks `lang`: one of
-    /// its languages that the main model does not understand.
+    /// The multilingual encoder, if one is configured and loads: loaded
+    /// on the first call (see [`LazyMultilingual`]), then kept.
+    pub fn multilingual(&self) -> Option<&Multilingual> {
+        self.multilingual.get()
+    }
+
+    /// Whether a configured multilingual encoder would rank `lang` (one of
+    /// its languages that the main model does not understand), loaded or
+    /// not (nothing is loaded here).
+    pub fn multilingual_would_rank(&self, lang: Lang) -> bool {
+        self.multilingual_configured()
+            && self
+                .multilingual
+                .settings
+                .multilingual_langs
+                .contains(&lang)
+            && !self.understands(lang)
+    }
+
+    /// Whether a multilingual encoder is configured (loaded or not).
+    pub fn multilingual_configured(&self) -> bool {
+        self.multilingual.settings.multilingual_dir().is_some()
+    }
+
+    /// The multilingual encoder if it has been loaded already (nothing is
+    /// loaded here).
+    pub fn multilingual_loaded(&self) -> Option<&Multilingual> {
+        self.multilingual.loaded.get().and_then(Option::as_ref)
+    }
+
+    /// The multilingual encoder, if it ranks `lang` (one of its languages
+    /// that the main model does not understand) and loads; asked for no
+    /// other language, it is not loaded.
     pub fn multilingual_for(&self, lang: Lang) -> Option<&Multilingual> {
-        self.multilingual
-            .as_ref()
-            .filter(|m| m.understands(lang) && !self.understands(lang))
+        self.multilingual_would_rank(lang)
+            .then(|| self.multilingual())
+            .flatten()
+            .filter(|m| m.understands(lang))
     }
 
     /// The languages of `knowledge` that the multilingual encoder ranks
@@ -284,6 +309,36 @@ impl Semantic {
             .and_then(SemanticIndex::adaptation)
             .map(Adaptation::layer);
         self.encoder.embed_one_beside(text, last, beside)
+    }
+}
+
+/// The multilingual encoder, loaded the first time a knowledge in one of
+/// its languages is built: a bot whose FAQ is written only in the main
+/// model's languages never needs it, and it is the largest of the three
+/// (its vocabulary's trie and word table, about 110 MB resident). A FAQ
+/// edit that adds such an entry loads it on the reload.
+struct LazyMultilingual {
+    settings: SemanticSettings,
+    /// `Some(None)` once a load has failed (reported once, not retried).
+    loaded: OnceLock<Option<Multilingual>>,
+}
+
+impl LazyMultilingual {
+    fn get(&self) -> Option<&Multilingual> {
+        self.loaded
+            .get_or_init(|| {
+                let dir = self.settings.multilingual_dir()?;
+                Multilingual::load(dir, &self.settings)
+                    .inspect_err(|e| {
+                        tracing::warn!(
+                            error = %e,
+                            dir = %dir.display(),
+                            "multilingual encoder not usable: other languages than the main model's are ranked lexically"
+                        );
+                    })
+                    .ok()
+            })
+            .as_ref()
     }
 }
 

@@ -341,10 +341,10 @@ impl<'b> Build<'b> {
     /// fails leaves the others ranking.
     fn multilingual(&self) -> Option<(Vectors, CacheStats)> {
         let semantic = self.semantic;
-        let m = semantic
-            .multilingual
-            .as_ref()
-            .filter(|_| !semantic.multilingual_langs(self.knowledge).is_empty())?;
+        if semantic.multilingual_langs(self.knowledge).is_empty() {
+            return None;
+        }
+        let m = semantic.multilingual()?;
         let passages = self.passages_in(|lang| semantic.multilingual_for(lang).is_some());
         m.embed_listed(self.texts, &passages, self.kind)
             .inspect_err(|e| {

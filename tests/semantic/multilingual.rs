@@ -17,7 +17,7 @@ fn a_german_question_reaches_the_german_entry_through_the_multilingual_model() {
     let Some(m) = model_with_multilingual() else {
         return;
     };
-    assert!(m.multilingual.is_some(), "the multilingual encoder loads");
+    assert!(m.multilingual().is_some(), "the multilingual encoder loads");
     let brain = brain(Some(m));
     assert!(brain.semantic().is_some_and(|(_, i)| i.has_multilingual()));
     // Its words are not the entry's (Kennwort, klappt, neues): its meaning leads there.
@@ -128,7 +128,7 @@ fn a_multilingual_directory_without_a_model_leaves_the_others_ranking() {
         ..SemanticSettings::default()
     };
     let m = Semantic::load_from(&dir, &settings).expect("the main model loads");
-    assert!(m.multilingual.is_none());
+    assert!(m.multilingual().is_none());
     let brain = brain(Some(std::sync::Arc::new(m)));
     let d = brain.triage("Ich habe mein Passwort vergessen", &Context::default());
     assert_eq!(
@@ -184,4 +184,31 @@ fn the_narrowed_vocabulary_tokenizes_german_and_english_as_the_whole_one() {
     }
     assert!(same > 500, "{same} texts compared");
     assert!(other > 0, "a text in another script is tokenized otherwise");
+}
+
+#[test]
+fn the_multilingual_encoder_is_loaded_only_for_a_knowledge_in_its_languages() {
+    let Some(m) = model_with_multilingual() else {
+        return;
+    };
+    let english = tempfile::tempdir().expect("temp dir");
+    crate::helpers::copy_dir(&crate::helpers::fixture().join("en"), english.path());
+    let (en, _) = Brain::load(english.path(), settings(), Some(m.clone())).expect("loads");
+    assert!(en.knowledge().langs().iter().all(|&l| l == Lang::En));
+    assert!(
+        m.multilingual_loaded().is_none(),
+        "an English FAQ does not load it"
+    );
+    // A German question finds no German entry to be ranked against.
+    en.triage("Ich habe mein Passwort vergessen", &Context::default());
+    assert!(
+        m.multilingual_loaded().is_none(),
+        "nor does a German question"
+    );
+    // The FAQ gains German entries (a reload builds a new brain): loaded then.
+    let both = brain(Some(m.clone()));
+    assert!(m.multilingual_loaded().is_some());
+    let d = both.triage("Ich habe mein Passwort vergessen", &Context::default());
+    assert_eq!(d.mode, Mode::Hybrid, "{d:?}");
+    assert_eq!(d.ranking[0].id, "passwort-zuruecksetzen");
 }

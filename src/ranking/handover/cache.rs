@@ -60,8 +60,13 @@ pub fn file(
         put("");
     }
     put(model.companion.as_ref().map_or("", |c| c.id()));
-    put(&format!("{:?}", model.multilingual_langs(knowledge)));
-    put(model.multilingual.as_ref().map_or("", |m| m.id()));
+    let multilingual_langs = model.multilingual_langs(knowledge);
+    put(&format!("{multilingual_langs:?}"));
+    // Loaded only for a knowledge in its languages (none: it takes no part).
+    put(match multilingual_langs.is_empty() {
+        true => "",
+        false => model.multilingual().map_or("", |m| m.id()),
+    });
     put(&format!("{:?}", model.langs));
     put(&serde_json::to_string(ranked.ranking).unwrap_or_default());
     put(&serde_json::to_string(ranked.fusion).unwrap_or_default());

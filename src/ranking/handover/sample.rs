@@ -447,9 +447,9 @@ fn multilingual_rankings(
     hybrid: &mut [Option<(Vec<Hit>, Scale)>],
 ) {
     for lang in Lang::ALL {
-        let Some(multilingual) = model
-            .multilingual_for(lang)
-            .filter(|_| fusion.multilingual_weighs() && index.has_multilingual())
+        let Some(multilingual) = (fusion.multilingual_weighs() && index.has_multilingual())
+            .then(|| model.multilingual_for(lang))
+            .flatten()
         else {
             continue;
         };
