@@ -508,6 +508,12 @@ impl SemanticIndex {
             row_entry: &row_entry,
             langs: &langs,
         };
+        // The multilingual encoder is loaded (if this knowledge needs it and
+        // it is not yet) here, on the caller's thread: loading runs a query
+        // on its threads, and a worker of the encoder's pool waiting for
+        // that may take up another build's task meanwhile, which would
+        // enter the same load again on the same thread and never return.
+        let _ = semantic.multilingual_langs(knowledge);
         // The main model's chain (adapting its last layer, then embedding
         // with it) leaves a core idle for much of its time: the other
         // encoders embed beside it (the companion on the same threads, the

@@ -188,12 +188,26 @@ fn the_narrowed_vocabulary_tokenizes_german_and_english_as_the_whole_one() {
 
 #[test]
 fn the_multilingual_encoder_is_loaded_only_for_a_knowledge_in_its_languages() {
-    let Some(m) = model_with_multilingual() else {
+    let Some(dir) = multilingual_dir() else {
+        return;
+    };
+    let cache = tempfile::tempdir().expect("temp dir");
+    let Some(m) = crate::helpers::model_with(SemanticSettings {
+        cache_dir: Some(cache.path().to_path_buf()),
+        multilingual_dir: Some(dir),
+        ..SemanticSettings::default()
+    }) else {
         return;
     };
     let english = tempfile::tempdir().expect("temp dir");
     crate::helpers::copy_dir(&crate::helpers::fixture().join("en"), english.path());
-    let (en, _) = Brain::load(english.path(), settings(), Some(m.clone())).expect("loads");
+    // Calibrated, with a cache directory: its rounds and the key it is
+    // kept under ask about the encoder too.
+    let calibrated = BrainSettings {
+        handover: frontline::ranking::handover::HandoverSettings::calibrated(),
+        ..settings()
+    };
+    let (en, _) = Brain::load(english.path(), calibrated, Some(m.clone())).expect("loads");
     assert!(en.knowledge().langs().iter().all(|&l| l == Lang::En));
     assert!(
         m.multilingual_loaded().is_none(),

@@ -588,7 +588,7 @@ mod tests {
 
     #[test]
     fn batches_hold_every_text_once_shortest_first_within_both_bounds() {
-        // 100 questions of 12 tokens, 40 passages of 150, one text of 3,000.
+        // 78 questions of 12 tokens, 62 passages of 150, one text of 3,000.
         let seqs: Vec<Vec<u32>> = (0..141)
             .map(|i| match i % 7 {
                 _ if i == 70 => vec![1; 3000],
