@@ -314,10 +314,11 @@ impl Semantic {
 
 /// The multilingual encoder, loaded the first time a knowledge in one of
 /// its languages is built or calibrated (on that build's own thread, never
-/// on an encoder's pool: see `SemanticIndex::build_as`): a bot whose FAQ is written only in the main
-/// model's languages never needs it, and it is the largest of the three
-/// (its vocabulary's trie and word table, about 110 MB resident). A FAQ
-/// edit that adds such an entry loads it on the reload.
+/// on an encoder's pool: see `SemanticIndex::build_as`). A bot whose FAQ
+/// is written only in the main model's languages never needs it, and it
+/// is the largest of the three (its tokenizer's trie and its weights,
+/// about 110 MB resident). A FAQ edit that adds such an entry loads it on
+/// the reload.
 struct LazyMultilingual {
     settings: SemanticSettings,
     /// `Some(None)` once a load has failed (reported once, not retried).
