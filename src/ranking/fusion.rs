@@ -276,10 +276,9 @@ impl Hybrid<'_> {
     /// it is loaded, ranks for `lang`, embedded this knowledge and weighs
     /// something.
     fn multilingual_for(&self, lang: Lang) -> Option<&Multilingual> {
-        // The index first: for a knowledge it did not embed, the encoder
-        // need not be loaded.
-        (self.weights.multilingual_weighs() && self.index.has_multilingual())
-            .then(|| self.model.multilingual_for(lang))
+        self.weights
+            .multilingual_weighs()
+            .then(|| self.index.multilingual_for(self.model, lang))
             .flatten()
     }
 }

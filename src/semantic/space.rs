@@ -594,6 +594,19 @@ impl SemanticIndex {
         self.multilingual.is_some()
     }
 
+    /// The multilingual encoder, for a question in `lang`, where it ranks
+    /// `lang` and embedded this index (so it is loaded already: asked about
+    /// a knowledge it did not embed, nothing is loaded).
+    pub fn multilingual_for<'s>(
+        &self,
+        semantic: &'s Semantic,
+        lang: Lang,
+    ) -> Option<&'s super::Multilingual> {
+        self.has_multilingual()
+            .then(|| semantic.multilingual_for(lang))
+            .flatten()
+    }
+
     /// Whether a classifier was trained on the multilingual encoder's
     /// vectors (the entries list questions besides their titles).
     pub fn multilingual_classifies(&self) -> bool {

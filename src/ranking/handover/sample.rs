@@ -447,8 +447,9 @@ fn multilingual_rankings(
     hybrid: &mut [Option<(Vec<Hit>, Scale)>],
 ) {
     for lang in Lang::ALL {
-        let Some(multilingual) = (fusion.multilingual_weighs() && index.has_multilingual())
-            .then(|| model.multilingual_for(lang))
+        let Some(multilingual) = fusion
+            .multilingual_weighs()
+            .then(|| index.multilingual_for(model, lang))
             .flatten()
         else {
             continue;

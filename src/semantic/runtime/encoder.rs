@@ -394,9 +394,8 @@ impl Encoder {
 /// `run` over `texts` tokenized by `tokenizer`, grouped by token count
 /// (so that padding costs little) into batches ([`batches_by_length`]) run
 /// side by side on the current rayon pool; results in the order of
-/// `texts`. Then hands what
-/// the passes freed back to the system ([`super::release_freed`]): for
-/// bulk embedding, not for one query.
+/// `texts`. Then hands what the passes freed back to the system
+/// ([`super::release_freed`]): for bulk embedding, not for one query.
 pub(in crate::semantic) fn batched<T: Send>(
     tokenizer: &Tokenizer,
     texts: &[&str],
