@@ -18,7 +18,9 @@ mod space;
 mod train;
 
 use cache::prune;
-use runtime::{bert, companion, dense, encoder, multilingual, use_lite, vocabulary, weights};
+use runtime::{
+    bert, companion, dense, encoder, multilingual, pieces, use_lite, vocabulary, weights,
+};
 use train::{adapt, classifier};
 
 use std::path::{Path, PathBuf};
@@ -33,6 +35,7 @@ pub use companion::Companion;
 pub use dense::Precision;
 pub use encoder::Encoder;
 pub use multilingual::Multilingual;
+pub use pieces::from_bytes as tokenizer;
 pub use prune::{prune as prune_kept, touch};
 pub use runtime::release_freed;
 pub use space::{Cosines, EntrySimilarity, SemanticIndex};

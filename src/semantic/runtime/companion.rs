@@ -12,10 +12,10 @@
 use std::path::{Path, PathBuf};
 
 use candle_core::DType;
-use tokenizers::Tokenizer;
 
 use crate::knowledge::Lang;
 use crate::semantic::encoder::{ModelFiles, batched, padded};
+use crate::semantic::pieces::Tokenizer;
 use crate::semantic::use_lite::{UseLite, UseLiteConfig};
 use crate::semantic::{EmbeddingCache, SemanticError, SemanticSettings};
 

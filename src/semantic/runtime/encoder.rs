@@ -16,7 +16,9 @@ use candle_core::Tensor;
 use candle_transformers::models::bert::Config;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
-use tokenizers::{Tokenizer, TruncationParams};
+use tokenizers::TruncationParams;
+
+use crate::semantic::pieces::{self, Tokenizer};
 
 use crate::knowledge::Lang;
 use crate::semantic::bert::{Bert, Depth, Layer, Pass, Profile, mean_pool};
@@ -521,7 +523,7 @@ impl ModelFiles {
     pub fn tokenizer(&self, max_len: usize) -> Result<Tokenizer, SemanticError> {
         let mut tokenizer = match &self.narrowed_to {
             Some(langs) => vocabulary::narrowed(&self.tokenizer, langs)?,
-            None => Tokenizer::from_bytes(&self.tokenizer)
+            None => pieces::from_bytes(&self.tokenizer)
                 .map_err(|e| SemanticError::Model(format!("tokenizer.json: {e}")))?,
         };
         tokenizer.with_padding(None);

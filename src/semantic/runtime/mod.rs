@@ -1,8 +1,8 @@
 //! The model runtime: the encoders as they run in-process on candle. The
 //! BERT encoder ([`bert`], [`encoder`]) and its layers ([`dense`], one
 //! query's products in [`kernel`]), weights
-//! read per tensor ([`weights`]) and a vocabulary narrowed to the scripts
-//! served ([`vocabulary`]); the companion ([`use_lite`], [`companion`]) and
+//! read per tensor ([`weights`]), a vocabulary narrowed to the scripts
+//! served ([`vocabulary`]) and held compactly ([`pieces`]); the companion ([`use_lite`], [`companion`]) and
 //! the multilingual encoder ([`multilingual`]). Nothing here knows a FAQ.
 
 pub(super) mod bert;
@@ -11,6 +11,7 @@ pub(super) mod dense;
 pub(super) mod encoder;
 mod kernel;
 pub(super) mod multilingual;
+pub(super) mod pieces;
 pub(super) mod use_lite;
 pub(super) mod vocabulary;
 pub(super) mod weights;

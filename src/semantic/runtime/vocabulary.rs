@@ -17,8 +17,8 @@
 //! letter such as the μ NFKC makes of `µ`) becomes unknown tokens instead
 //! of its pieces.
 
+use super::pieces::Tokenizer;
 use serde_json::Value;
-use tokenizers::Tokenizer;
 
 use crate::knowledge::Lang;
 use crate::semantic::SemanticError;
@@ -112,13 +112,22 @@ mod tests {
         t.encode(text, false).unwrap().get_ids().to_vec()
     }
 
+    /// The `tokenizers` crate's own tokenizer of `json`, its own Unigram.
+    fn library(json: &[u8]) -> tokenizers::Tokenizer {
+        tokenizers::Tokenizer::from_bytes(json).unwrap()
+    }
+
+    fn library_ids(t: &tokenizers::Tokenizer, text: &str) -> Vec<u32> {
+        t.encode(text, false).unwrap().get_ids().to_vec()
+    }
+
     #[test]
     fn latin_text_is_tokenized_as_with_the_whole_vocabulary() {
         let json = tokenizer_json();
-        let whole = Tokenizer::from_bytes(&json).unwrap();
+        let whole = library(&json);
         let narrow = narrowed(&json, &[Lang::De]).unwrap();
         for text in ["hallo hallo!", "Grüße hal lo", "oha", "x y", "hallo €"] {
-            assert_eq!(ids(&narrow, text), ids(&whole, text), "{text}");
+            assert_eq!(ids(&narrow, text), library_ids(&whole, text), "{text}");
         }
         assert_eq!(ids(&narrow, "hallo Grüße"), [2, 3, 6]);
     }
@@ -126,11 +135,11 @@ mod tests {
     #[test]
     fn pieces_of_other_scripts_become_unknown_and_keep_their_ids() {
         let json = tokenizer_json();
-        let whole = Tokenizer::from_bytes(&json).unwrap();
+        let whole = library(&json);
         let narrow = narrowed(&json, &[Lang::En]).unwrap();
-        assert_eq!(ids(&whole, "привет"), [4, 5]);
+        assert_eq!(library_ids(&whole, "привет"), [4, 5]);
         assert_eq!(ids(&narrow, "привет"), [1, 0], "▁ and one fused unknown");
-        assert_eq!(ids(&whole, "μ"), [11]);
+        assert_eq!(library_ids(&whole, "μ"), [11]);
         assert_eq!(ids(&narrow, "μ"), [1, 0]);
         assert_eq!(narrow.get_vocab_size(false), whole.get_vocab_size(false));
         assert_eq!(narrow.id_to_token(6).as_deref(), Some("\u{2581}Grüße"));
