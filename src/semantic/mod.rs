@@ -18,9 +18,7 @@ mod space;
 mod train;
 
 use cache::prune;
-use runtime::{
-    bert, companion, dense, encoder, multilingual, pieces, use_lite, vocabulary, weights,
-};
+use runtime::{bert, companion, dense, encoder, multilingual, pieces, use_lite, weights};
 use train::{adapt, classifier};
 
 use std::path::{Path, PathBuf};
@@ -39,7 +37,6 @@ pub use pieces::from_bytes as tokenizer;
 pub use prune::{prune as prune_kept, touch};
 pub use runtime::release_freed;
 pub use space::{Cosines, EntrySimilarity, SemanticIndex};
-pub use vocabulary::narrowed as narrowed_tokenizer;
 
 use crate::knowledge::{Knowledge, Lang};
 

@@ -182,42 +182,6 @@ fn real_texts_are_tokenized_as_by_the_tokenizers_crate() {
     }
 }
 
-/// The narrowed vocabulary (the bot's Unigram model) against the whole
-/// one in the `tokenizers` crate's own model.
-#[test]
-fn the_narrowed_vocabulary_tokenizes_german_and_english_as_the_whole_one() {
-    let Some(dir) = multilingual_dir() else {
-        return;
-    };
-    let json = std::fs::read(dir.join("tokenizer.json")).unwrap();
-    let whole = tokenizers::Tokenizer::from_bytes(&json).unwrap();
-    let narrow =
-        frontline::semantic::narrowed_tokenizer(&json, &[frontline::knowledge::Lang::De]).unwrap();
-    // Written in Latin letters and characters common to all scripts.
-    let latin = regex::Regex::new(r"^[\p{Latin}\p{Common}\p{Inherited}]*$").unwrap();
-    let (mut same, mut other) = (0, 0);
-    for text in real_texts() {
-        let narrow_ids = narrow
-            .encode(text.as_str(), true)
-            .unwrap()
-            .get_ids()
-            .to_vec();
-        let whole_ids = whole
-            .encode(text.as_str(), true)
-            .unwrap()
-            .get_ids()
-            .to_vec();
-        if latin.is_match(&text) {
-            assert_eq!(narrow_ids, whole_ids, "{text:?}");
-            same += 1;
-        } else if narrow_ids != whole_ids {
-            other += 1;
-        }
-    }
-    assert!(same > 500, "{same} texts compared");
-    assert!(other > 0, "a text in another script is tokenized otherwise");
-}
-
 #[test]
 fn the_multilingual_encoder_is_loaded_only_for_a_knowledge_in_its_languages() {
     let Some(dir) = multilingual_dir() else {

@@ -4,9 +4,8 @@
 //! L2-normalised, as sentence-transformers does for all-MiniLM-L6-v2.
 //! Nothing is downloaded here: the directory must hold the files (see
 //! `crate::models`, which fetches them). The weights are read a tensor at a
-//! time and the word table stays in the file ([`crate::semantic::weights`]); a large
-//! vocabulary can be narrowed to the scripts of the languages the encoder
-//! serves ([`crate::semantic::vocabulary`]).
+//! time and the word table stays in the file ([`crate::semantic::weights`]); a
+//! Unigram vocabulary is held compactly ([`crate::semantic::pieces`]).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -20,11 +19,10 @@ use tokenizers::TruncationParams;
 
 use crate::semantic::pieces::{self, Tokenizer};
 
-use crate::knowledge::Lang;
 use crate::semantic::bert::{Bert, Depth, Layer, Pass, Profile, mean_pool};
 use crate::semantic::dense::Precision;
 use crate::semantic::weights::WeightsFile;
-use crate::semantic::{SemanticError, hex, vocabulary};
+use crate::semantic::{SemanticError, hex};
 
 /// Longest input in tokens; sentence-transformers cuts all-MiniLM-L6-v2 at 256.
 const MAX_TOKENS: usize = 256;
@@ -105,20 +103,6 @@ impl Encoder {
         query_threads: usize,
     ) -> Result<Self, SemanticError> {
         Self::load_files(ModelFiles::read(dir)?, precision, query_threads)
-    }
-
-    /// [`Encoder::load`], its vocabulary narrowed to the pieces written in
-    /// the scripts of `langs` (see [`crate::semantic::vocabulary`]): texts in those
-    /// languages are tokenized as with the whole vocabulary.
-    pub fn load_for(
-        dir: &Path,
-        langs: &[Lang],
-        precision: Precision,
-        query_threads: usize,
-    ) -> Result<Self, SemanticError> {
-        let mut files = ModelFiles::read(dir)?;
-        files.narrowed_to = Some(langs.to_vec());
-        Self::load_files(files, precision, query_threads)
     }
 
     fn load_files(
@@ -491,9 +475,6 @@ pub(in crate::semantic) struct ModelFiles {
     tokenizer: Vec<u8>,
     /// `model.safetensors`.
     pub weights: WeightsFile,
-    /// The languages whose scripts the vocabulary is narrowed to, if it is
-    /// (see [`crate::semantic::vocabulary`]).
-    pub narrowed_to: Option<Vec<Lang>>,
 }
 
 impl ModelFiles {
@@ -508,7 +489,6 @@ impl ModelFiles {
             config: read("config.json")?,
             tokenizer: read("tokenizer.json")?,
             weights: WeightsFile::open(&dir.join("model.safetensors"))?,
-            narrowed_to: None,
         })
     }
 
@@ -518,14 +498,10 @@ impl ModelFiles {
             .map_err(|e| SemanticError::Model(format!("config.json: {e}")))
     }
 
-    /// The tokenizer, narrowed if asked, without padding, cutting at
-    /// `max_len` tokens.
+    /// The tokenizer, without padding, cutting at `max_len` tokens.
     pub fn tokenizer(&self, max_len: usize) -> Result<Tokenizer, SemanticError> {
-        let mut tokenizer = match &self.narrowed_to {
-            Some(langs) => vocabulary::narrowed(&self.tokenizer, langs)?,
-            None => pieces::from_bytes(&self.tokenizer)
-                .map_err(|e| SemanticError::Model(format!("tokenizer.json: {e}")))?,
-        };
+        let mut tokenizer = pieces::from_bytes(&self.tokenizer)
+            .map_err(|e| SemanticError::Model(format!("tokenizer.json: {e}")))?;
         tokenizer.with_padding(None);
         truncate_at(&mut tokenizer, max_len)?;
         Ok(tokenizer)
@@ -542,13 +518,6 @@ impl ModelFiles {
             h.update(p);
         }
         self.weights.hash_into(&mut h)?;
-        if let Some(langs) = &self.narrowed_to {
-            // A text in another script is tokenized otherwise.
-            h.update(b"narrowed to");
-            for lang in langs {
-                h.update(lang.code().as_bytes());
-            }
-        }
         Ok(format!(
             "{}-{}",
             hex(&h.finalize()[..8]),

@@ -1,8 +1,8 @@
 //! The model runtime: the encoders as they run in-process on candle. The
 //! BERT encoder ([`bert`], [`encoder`]) and its layers ([`dense`], one
 //! query's products in [`kernel`]), weights
-//! read per tensor ([`weights`]), a vocabulary narrowed to the scripts
-//! served ([`vocabulary`]) and held compactly ([`pieces`]); the companion ([`use_lite`], [`companion`]) and
+//! read per tensor ([`weights`]) and Unigram vocabularies held compactly
+//! ([`pieces`]); the companion ([`use_lite`], [`companion`]) and
 //! the multilingual encoder ([`multilingual`]). Nothing here knows a FAQ.
 
 pub(super) mod bert;
@@ -13,7 +13,6 @@ mod kernel;
 pub(super) mod multilingual;
 pub(super) mod pieces;
 pub(super) mod use_lite;
-pub(super) mod vocabulary;
 pub(super) mod weights;
 
 /// Hands back to the system the memory the allocator holds free. glibc

@@ -9,9 +9,8 @@
 //! passages (measured in docs/ranking.md); `passage: ` before the start of
 //! an answer.
 //!
-//! Its vocabulary is narrowed to the scripts of its languages (see
-//! `crate::semantic::vocabulary`; 250 MB of tokenizer less), which tokenizes their
-//! texts as the whole vocabulary does.
+//! Its 250,002 pieces are held compactly (`crate::semantic::pieces`: a
+//! few megabytes, where the `tokenizers` crate's own trie took 250 MB).
 //!
 //! It is not adapted to the FAQ. Its embeddings are cached under its own
 //! model id in the main model's cache directory. A model that fails to load
@@ -46,12 +45,7 @@ impl Multilingual {
     /// converter writes multilingual-e5-small) at the precision of
     /// `settings`, with a cache in `settings`' cache directory.
     pub fn load(dir: &Path, settings: &SemanticSettings) -> Result<Self, SemanticError> {
-        let encoder = Encoder::load_for(
-            dir,
-            &settings.multilingual_langs,
-            settings.precision,
-            settings.query_threads,
-        )?;
+        let encoder = Encoder::load(dir, settings.precision, settings.query_threads)?;
         let cache = EmbeddingCache::open(settings.cache_dir(), encoder.id(), encoder.dim());
         Ok(Multilingual {
             encoder,

@@ -1,16 +1,16 @@
 //! The model stage of the encoders' tokenizers: the `tokenizers` crate's
 //! own models for WordPiece and the rest, and a compact one for Unigram
 //! (SentencePiece) vocabularies. The crate's Unigram keeps its pieces in a
-//! trie with a hash map per byte: the 114,592 Latin pieces of
-//! multilingual-e5-small's narrowed vocabulary ([`super::vocabulary`])
-//! took about 80 MB there, the largest single part of the bot's memory
-//! after the weights. Here the pieces are a finite-state transducer (the
-//! `fst` crate) from piece to id, of a few megabytes, walked byte by byte
-//! as the trie was; the best path through the pieces is found as the
+//! trie with a hash map per byte: multilingual-e5-small's 250,002 pieces
+//! took about 250 MB there (80 MB for the 114,592 in Latin script, to
+//! which the vocabulary used to be narrowed, at the cost of other scripts'
+//! words becoming unknown). Here the pieces are a finite-state transducer
+//! (the `fst` crate) from piece to id, of a few megabytes, walked byte by
+//! byte as the trie was; the best path through the pieces is found as the
 //! crate finds it (the highest total score, ties to the piece found first,
 //! unknown characters fused), so the ids are the same: checked against the
-//! crate's own Unigram over real German and English text in
-//! `tests/semantic/multilingual.rs` and on small vocabularies below.
+//! crate's own Unigram over real text in several scripts in
+//! `tests/semantic/multilingual.rs` and on random vocabularies below.
 //!
 //! Normalizing, splitting into words, special tokens and truncation stay
 //! the crate's: [`Tokenizer`] is its `TokenizerImpl` with this model stage.
@@ -165,7 +165,7 @@ struct Best {
 
 impl Unigram {
     /// A vocabulary of `[piece, score]` in id order; an empty piece is
-    /// never matched (a piece blanked by [`super::vocabulary`]).
+    /// never matched.
     pub fn new(
         vocab: Vec<(String, f64)>,
         unk_id: Option<usize>,
