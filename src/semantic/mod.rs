@@ -316,8 +316,8 @@ impl Semantic {
 /// its languages is built or calibrated (on that build's own thread, never
 /// on an encoder's pool: see `SemanticIndex::build_as`). A bot whose FAQ
 /// is written only in the main model's languages never needs it, and it
-/// is the largest of the three (its tokenizer's trie and its weights,
-/// about 110 MB resident). A FAQ edit that adds such an entry loads it on
+/// is the largest of the three (twelve layers, a vocabulary of 250,002
+/// pieces). A FAQ edit that adds such an entry loads it on
 /// the reload.
 struct LazyMultilingual {
     settings: SemanticSettings,

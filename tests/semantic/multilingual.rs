@@ -157,6 +157,16 @@ fn real_texts() -> Vec<String> {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
         texts.push(v["text"].as_str().expect("a text").to_string());
     }
+    // Names and signs in other scripts inside German and English questions.
+    texts.extend(
+        [
+            "Herr Дмитрий Иванов kann sich nicht am VPN anmelden",
+            "Η κυρία Παπαδοπούλου sagt: der Drucker im 2. OG druckt nicht",
+            "latency of 5 µs on the μ-controller, Δt = 3 s",
+            "مرحبا, my invoice from Ağustos shows the wrong amount",
+        ]
+        .map(str::to_string),
+    );
     texts
 }
 
@@ -179,6 +189,18 @@ fn real_texts_are_tokenized_as_by_the_tokenizers_crate() {
             assert_eq!(a.get_offsets(), b.get_offsets(), "{dir:?}: {text:?}");
         }
         assert!(texts.len() > 500, "{} texts compared", texts.len());
+    }
+    // e5's whole vocabulary: a Cyrillic name is pieces, not unknown.
+    if let Some(dir) = multilingual_dir() {
+        let json = std::fs::read(dir.join("tokenizer.json")).unwrap();
+        let ours = frontline::semantic::tokenizer(&json).unwrap();
+        let unknown = ours.token_to_id("<unk>").expect("an unknown piece");
+        let ids = ours
+            .encode("Дмитрий Иванов", false)
+            .unwrap()
+            .get_ids()
+            .to_vec();
+        assert!(ids.len() > 1 && !ids.contains(&unknown), "{ids:?}");
     }
 }
 

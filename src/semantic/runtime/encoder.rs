@@ -508,7 +508,7 @@ impl ModelFiles {
     }
 
     /// A content hash of the files, the version of the code that runs
-    /// them, the narrowing of the vocabulary and the precision: embeddings
+    /// them and the precision: embeddings
     /// of one model never mix with another's.
     pub fn id(&self, forward_version: u64, precision: Precision) -> Result<String, SemanticError> {
         let mut h = Sha256::new();
@@ -528,9 +528,8 @@ impl ModelFiles {
 
 /// A query's ids cut at [`QUERY_MAX_TOKENS`] as the tokenizer's own
 /// truncation would cut them: the first ones and the closing special token.
-/// (One tokenizer serves texts and queries: a second copy of a large
-/// vocabulary, such as the multilingual encoder's 250,000 pieces, costs
-/// hundreds of megabytes.)
+/// (One tokenizer serves texts and queries: no second copy of a
+/// vocabulary is made for the shorter cut.)
 fn query_ids(ids: &[u32]) -> Vec<u32> {
     match ids.split_last() {
         Some((last, rest)) if ids.len() > QUERY_MAX_TOKENS => {

@@ -164,8 +164,8 @@ struct Best {
 }
 
 impl Unigram {
-    /// A vocabulary of `[piece, score]` in id order; an empty piece is
-    /// never matched.
+    /// A vocabulary of `[piece, score]` in id order. An empty piece is
+    /// never matched, and, unlike in the crate, has no id to look up.
     pub fn new(
         vocab: Vec<(String, f64)>,
         unk_id: Option<usize>,
@@ -271,11 +271,20 @@ impl Unigram {
                 offer(at + len, self.scores[id as usize], id);
                 one_char |= len == char_len;
             }
-            if !one_char {
+            // A character no piece of its own covers may be unknown, if
+            // that is the best way to reach past it (an error only then,
+            // in a vocabulary without an unknown piece, as in the crate).
+            let end = at + char_len;
+            let score = so_far + self.unk_score;
+            if !one_char && (best[end].from.is_none() || score > best[end].score) {
                 let unk = self
                     .unk_id
                     .ok_or("a character no piece covers, and no unknown piece")?;
-                offer(at + char_len, self.unk_score, unk);
+                best[end] = Best {
+                    score,
+                    from: Some(at),
+                    id: unk,
+                };
             }
             at += char_len;
         }
@@ -376,13 +385,21 @@ mod tests {
     use proptest::prelude::*;
 
     /// `(id, text, offsets)` of each token.
-    fn tokens(model: &impl Model, sentence: &str) -> Vec<(u32, String, (usize, usize))> {
-        model
-            .tokenize(sentence)
-            .unwrap()
-            .into_iter()
-            .map(|t| (t.id, t.value, t.offsets))
-            .collect()
+    type Tokens = Vec<(u32, String, (usize, usize))>;
+
+    fn tokens(model: &impl Model, sentence: &str) -> Tokens {
+        tokens_or_error(model, sentence).expect("tokenized")
+    }
+
+    /// Tokens, or that there was an error.
+    fn tokens_or_error(model: &impl Model, sentence: &str) -> Option<Tokens> {
+        let tokens = model.tokenize(sentence).ok()?;
+        Some(
+            tokens
+                .into_iter()
+                .map(|t| (t.id, t.value, t.offsets))
+                .collect(),
+        )
     }
 
     fn both(vocab: &[(&str, f64)]) -> (Unigram, tokenizers::models::unigram::Unigram) {
@@ -441,6 +458,31 @@ mod tests {
     }
 
     #[test]
+    fn a_unigram_tokenizer_json_gets_the_compact_model_any_other_the_crates() {
+        let json = |model: serde_json::Value| {
+            serde_json::to_vec(&serde_json::json!({
+                "version": "1.0", "truncation": null, "padding": null, "added_tokens": [],
+                "normalizer": null, "pre_tokenizer": null, "post_processor": null,
+                "decoder": null, "model": model,
+            }))
+            .unwrap()
+        };
+        let unigram = from_bytes(&json(serde_json::json!(
+            {"type": "Unigram", "unk_id": 0, "vocab": [["<unk>", 0.0], ["ab", -1.0]]}
+        )))
+        .unwrap();
+        assert!(matches!(unigram.get_model(), Pieces::Unigram(_)));
+        assert_eq!(unigram.encode("ab", false).unwrap().get_ids(), [1]);
+        let wordpiece = from_bytes(&json(serde_json::json!(
+            {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
+             "max_input_chars_per_word": 100, "vocab": {"[UNK]": 0, "ab": 1}}
+        )))
+        .unwrap();
+        assert!(matches!(wordpiece.get_model(), Pieces::Other(_)));
+        assert_eq!(wordpiece.encode("ab", false).unwrap().get_ids(), [1]);
+    }
+
+    #[test]
     fn an_unknown_id_outside_the_vocabulary_is_refused() {
         let vocab = vec![("a".to_string(), -1.0)];
         assert!(Unigram::new(vocab, Some(3), false).is_err());
@@ -455,19 +497,34 @@ mod tests {
         /// Against the `tokenizers` crate's own Unigram on random
         /// vocabularies (scores from a few values, so ties happen) and
         /// sentences with characters no piece covers.
+        /// With an unknown piece or without one (where an error must
+        /// come in the same cases), with byte fallback or without (pieces
+        /// for the bytes of `x` and `п`).
         #[test]
         fn tokens_are_the_tokenizers_crates_own(
             pieces in proptest::collection::vec((piece(), 0..6u8), 1..40),
             sentence in proptest::collection::vec(
                 prop::sample::select(vec!['a', 'b', 'ä', '€', '▁', 'x', 'п']), 0..24),
+            unknown in any::<bool>(),
+            byte_fallback in any::<bool>(),
         ) {
             let mut vocab = vec![("<unk>".to_string(), 0.0)];
             vocab.extend(pieces.into_iter().map(|(p, s)| (p, -f64::from(s) / 2.0)));
-            let library = tokenizers::models::unigram::Unigram::from(vocab.clone(), Some(0), false)
-                .unwrap();
-            let ours = Unigram::new(vocab, Some(0), false).unwrap();
+            if byte_fallback {
+                for byte in ["<0x78>", "<0xD0>", "<0xBF>"] {
+                    vocab.push((byte.to_string(), -8.0));
+                }
+            }
+            let unk_id = unknown.then_some(0);
+            let library =
+                tokenizers::models::unigram::Unigram::from(vocab.clone(), unk_id, byte_fallback)
+                    .unwrap();
+            let ours = Unigram::new(vocab, unk_id, byte_fallback).unwrap();
             let sentence: String = sentence.into_iter().collect();
-            prop_assert_eq!(tokens(&ours, &sentence), tokens(&library, &sentence));
+            prop_assert_eq!(
+                tokens_or_error(&ours, &sentence),
+                tokens_or_error(&library, &sentence)
+            );
         }
     }
 }
