@@ -17,10 +17,9 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use tokenizers::TruncationParams;
 
-use crate::semantic::pieces::{self, Tokenizer};
-
 use crate::semantic::bert::{Bert, Depth, Layer, Pass, Profile, mean_pool};
 use crate::semantic::dense::Precision;
+use crate::semantic::pieces::{self, Tokenizer};
 use crate::semantic::weights::WeightsFile;
 use crate::semantic::{SemanticError, hex};
 

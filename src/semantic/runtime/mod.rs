@@ -1,9 +1,9 @@
 //! The model runtime: the encoders as they run in-process on candle. The
 //! BERT encoder ([`bert`], [`encoder`]) and its layers ([`dense`], one
-//! query's products in [`kernel`]), weights
-//! read per tensor ([`weights`]) and Unigram vocabularies held compactly
-//! ([`pieces`]); the companion ([`use_lite`], [`companion`]) and
-//! the multilingual encoder ([`multilingual`]). Nothing here knows a FAQ.
+//! query's products in [`kernel`]), weights read per tensor ([`weights`])
+//! and Unigram vocabularies held compactly ([`pieces`]); the companion
+//! ([`use_lite`], [`companion`]) and the multilingual encoder
+//! ([`multilingual`]). Nothing here knows a FAQ.
 
 pub(super) mod bert;
 pub(super) mod companion;

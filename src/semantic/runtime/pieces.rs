@@ -163,6 +163,13 @@ struct Best {
     id: u32,
 }
 
+impl Best {
+    /// Whether a path of `score` is better: ties go to the path found first.
+    fn beaten_by(&self, score: f64) -> bool {
+        self.from.is_none() || score > self.score
+    }
+}
+
 impl Unigram {
     /// A vocabulary of `[piece, score]` in id order. An empty piece is
     /// never matched, and, unlike in the crate, has no id to look up.
@@ -256,19 +263,15 @@ impl Unigram {
             let so_far = best[at].score;
             let char_len = sentence[at..].chars().next().map_or(1, char::len_utf8);
             let mut one_char = false;
-            let mut offer = |end: usize, score: f64, id: u32| {
-                let node = &mut best[end];
-                let score = so_far + score;
-                if node.from.is_none() || score > node.score {
-                    *node = Best {
+            for (len, id) in self.prefixes(&sentence.as_bytes()[at..]) {
+                let score = so_far + self.scores[id as usize];
+                if best[at + len].beaten_by(score) {
+                    best[at + len] = Best {
                         score,
                         from: Some(at),
                         id,
                     };
                 }
-            };
-            for (len, id) in self.prefixes(&sentence.as_bytes()[at..]) {
-                offer(at + len, self.scores[id as usize], id);
                 one_char |= len == char_len;
             }
             // A character no piece of its own covers may be unknown, if
@@ -276,7 +279,7 @@ impl Unigram {
             // in a vocabulary without an unknown piece, as in the crate).
             let end = at + char_len;
             let score = so_far + self.unk_score;
-            if !one_char && (best[end].from.is_none() || score > best[end].score) {
+            if !one_char && best[end].beaten_by(score) {
                 let unk = self
                     .unk_id
                     .ok_or("a character no piece covers, and no unknown piece")?;
