@@ -8,10 +8,18 @@ use crate::knowledge::Lang;
 /// Detects English or German in `text`; `fallback` when the text says too
 /// little (a bare error code, a single word).
 pub fn detect(text: &str, fallback: Lang) -> Lang {
-    if text
-        .chars()
-        .any(|c| matches!(c, 'ä' | 'ö' | 'ü' | 'ß' | 'Ä' | 'Ö' | 'Ü'))
-    {
+    detect_with(text, fallback, |_| None)
+}
+
+/// [`detect`], asking `by_words` (which language's texts use the words of
+/// `text`, say) before taking whatlang's guess on a text too short for it
+/// to be sure ("Backup schedule", "Server down": words both languages use).
+pub fn detect_with(
+    text: &str,
+    fallback: Lang,
+    by_words: impl FnOnce(&str) -> Option<Lang>,
+) -> Lang {
+    if has_german_letters(text) {
         return Lang::De;
     }
     let letters = text.chars().filter(|c| c.is_alphabetic()).count();
@@ -22,10 +30,26 @@ pub fn detect(text: &str, fallback: Lang) -> Lang {
         return lang;
     }
     let detector = Detector::with_allowlist(vec![whatlang::Lang::Eng, whatlang::Lang::Deu]);
-    match detector.detect(text) {
-        Some(info) if info.lang() == whatlang::Lang::Deu => Lang::De,
-        Some(_) => Lang::En,
-        None => fallback,
+    if let Some(info) = detector.detect(text).filter(whatlang::Info::is_reliable) {
+        return of_whatlang(info.lang());
+    }
+    if let Some(lang) = by_words(text) {
+        return lang;
+    }
+    // whatlang's unsure guess on a few words is a coin toss ("Backup
+    // schedule" reads German to it): the configured language decides.
+    fallback
+}
+
+fn has_german_letters(text: &str) -> bool {
+    text.chars()
+        .any(|c| matches!(c, 'ä' | 'ö' | 'ü' | 'ß' | 'Ä' | 'Ö' | 'Ü'))
+}
+
+fn of_whatlang(lang: whatlang::Lang) -> Lang {
+    match lang {
+        whatlang::Lang::Deu => Lang::De,
+        _ => Lang::En,
     }
 }
 
@@ -105,10 +129,7 @@ fn function_word_vote(text: &str) -> Option<Lang> {
 /// another language: for the language a conversation is held in, where a
 /// short message ("our coffee machine leaks") must not switch it.
 pub fn detect_reliably(text: &str, current: Lang) -> Lang {
-    if text
-        .chars()
-        .any(|c| matches!(c, 'ä' | 'ö' | 'ü' | 'ß' | 'Ä' | 'Ö' | 'Ü'))
-    {
+    if has_german_letters(text) {
         return Lang::De;
     }
     if let Some(lang) = function_word_vote(text) {
@@ -116,8 +137,7 @@ pub fn detect_reliably(text: &str, current: Lang) -> Lang {
     }
     let detector = Detector::with_allowlist(vec![whatlang::Lang::Eng, whatlang::Lang::Deu]);
     match detector.detect(text) {
-        Some(info) if info.is_reliable() && info.lang() == whatlang::Lang::Deu => Lang::De,
-        Some(info) if info.is_reliable() => Lang::En,
+        Some(info) if info.is_reliable() => of_whatlang(info.lang()),
         _ => current,
     }
 }
@@ -167,6 +187,24 @@ mod tests {
                 Lang::De
             ),
             Lang::En
+        );
+    }
+
+    #[test]
+    fn where_detection_is_unsure_the_words_decide_then_the_fallback() {
+        // Words both languages use: whatlang's guess is not taken.
+        assert_eq!(detect("Backup schedule", Lang::En), Lang::En);
+        assert_eq!(detect("Backup schedule", Lang::De), Lang::De);
+        assert_eq!(
+            detect_with("Backup schedule", Lang::De, |_| Some(Lang::En)),
+            Lang::En
+        );
+        // Clear text is not asked about.
+        assert_eq!(
+            detect_with("Ich habe mein Passwort vergessen", Lang::En, |_| Some(
+                Lang::En
+            )),
+            Lang::De
         );
     }
 

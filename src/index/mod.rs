@@ -346,6 +346,31 @@ impl FaqIndex {
         self.units.len()
     }
 
+    /// The language whose entries use more of the words of `text` that
+    /// no entry of another language uses, if one does (titles, questions,
+    /// answers and tags, compared by stem): for a text too short for
+    /// detection to be sure.
+    pub fn lang_by_words(&self, text: &str) -> Option<Lang> {
+        let mut votes: HashMap<Lang, usize> = HashMap::new();
+        for word in raw_words(text) {
+            let mut using = Lang::ALL.iter().filter(|&&lang| {
+                self.words
+                    .get(&lang)
+                    .is_some_and(|v| v.contains(&self.analyzer.stem(&word, lang)))
+            });
+            if let (Some(&lang), None) = (using.next(), using.next()) {
+                *votes.entry(lang).or_default() += 1;
+            }
+        }
+        let mut ranked: Vec<(Lang, usize)> = votes.into_iter().collect();
+        ranked.sort_by_key(|&(_, n)| std::cmp::Reverse(n));
+        match ranked[..] {
+            [(lang, _)] => Some(lang),
+            [(lang, a), (_, b), ..] if a > b => Some(lang),
+            _ => None,
+        }
+    }
+
     /// Entries ranked for `text`, best first, at most `limit`.
     pub fn search(&self, text: &str, limit: usize) -> Vec<Hit> {
         let query_words: HashMap<Lang, Vec<String>> = Lang::ALL

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::feedback::FeedbackPrior;
 use super::fusion::{Mode, Ranker, Scale};
-use crate::index::{Hit, Part};
+use crate::index::{FaqIndex, Hit, Part};
 use crate::knowledge::{Kind, Knowledge, Lang};
 
 /// One ranked entry in a decision.
@@ -227,11 +227,17 @@ pub fn candidate_for(
 
 /// The customer's language among those the knowledge is written in: a
 /// knowledge in one language answers in it whatever detection says (short
-/// texts are easily mistaken).
-pub fn answerable_lang(knowledge: &Knowledge, text: &str, default_lang: Lang) -> Lang {
+/// texts are easily mistaken). Where detection cannot be sure, the words
+/// decide that only one language's entries use ([`FaqIndex::lang_by_words`]).
+pub fn answerable_lang(
+    knowledge: &Knowledge,
+    index: &FaqIndex,
+    text: &str,
+    default_lang: Lang,
+) -> Lang {
     match knowledge.langs() {
         [only] => *only,
-        _ => crate::lang::detect(text, default_lang),
+        _ => crate::lang::detect_with(text, default_lang, |t| index.lang_by_words(t)),
     }
 }
 

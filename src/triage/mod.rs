@@ -128,7 +128,7 @@ pub fn triage(
 ) -> Decision {
     let lang = ctx
         .lang
-        .unwrap_or_else(|| answerable_lang(knowledge, text, default_lang));
+        .unwrap_or_else(|| answerable_lang(knowledge, ranker.lexical, text, default_lang));
     let excluded = |entry: usize| {
         ctx.exclude
             .iter()

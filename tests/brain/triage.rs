@@ -1,6 +1,6 @@
 use std::path::Path;
 
-use frontline::brain::BrainSettings;
+use frontline::brain::{BrainSettings, DefaultLang};
 use frontline::knowledge::Lang;
 use frontline::triage::{Context, Decision, Level};
 
@@ -239,4 +239,38 @@ fn a_compound_finds_an_entry_that_only_uses_its_parts() {
     assert_eq!(d.ranking[0].id, "drucker", "{:?}", d.ranking);
     let d = brain.triage("Passwortänderung", &Context::default());
     assert_eq!(d.ranking[0].id, "passwort", "{:?}", d.ranking);
+}
+
+#[test]
+fn a_short_question_in_words_both_languages_use_is_read_by_the_faqs_own_words() {
+    // "Backup schedule" is too short for whatlang to be sure (its guess is
+    // German); "schedule" is a word only the English entries use.
+    let d = ask("Backup schedule");
+    assert_eq!(d.lang, Lang::En, "{:?}", d.ranking);
+    assert_eq!(d.ranking[0].id, "en/backup-schedule", "{:?}", d.ranking);
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("backup.md"),
+        "---\ntitle: When are backups made?\nquestions:\n  - backup schedule\n  - how often do backups run\n  - nightly backup\nlang: en\n---\nEvery night at 2 am.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("sicherung.md"),
+        "---\ntitle: Wann läuft die Datensicherung?\nquestions:\n  - Backup Zeitplan\n  - Datensicherung nachts\n  - wie oft Backups laufen\nlang: de\n---\nJede Nacht um 2 Uhr.\n",
+    )
+    .unwrap();
+    for default in [Lang::En, Lang::De] {
+        let settings = BrainSettings {
+            default_lang: DefaultLang(default),
+            ..BrainSettings::default()
+        };
+        let brain = load(dir.path(), settings);
+        let d = brain.triage("Backup schedule", &Context::default());
+        assert_eq!((d.lang, d.ranking[0].id.as_str()), (Lang::En, "backup"));
+        let d = brain.triage("Backup Zeitplan", &Context::default());
+        assert_eq!((d.lang, d.ranking[0].id.as_str()), (Lang::De, "sicherung"));
+        // Words neither language's entries alone use: the configured one.
+        assert_eq!(brain.triage("Backup", &Context::default()).lang, default);
+    }
 }
