@@ -42,13 +42,50 @@ pub struct Args {
     pub dump: Option<PathBuf>,
     /// Print the thresholds that answer the most in-scope queries correctly
     /// while handing over at least this share of out-of-scope ones.
-    #[arg(long)]
+    #[arg(long, value_parser = share)]
     pub calibrate: Option<f64>,
+}
+
+/// A share in (0, 1].
+fn share(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v > 0.0 && v <= 1.0 => Ok(v),
+        _ => Err(format!(
+            "`{s}` is not a share between 0 and 1 (0.9 for 90 %)"
+        )),
+    }
 }
 
 pub fn run(settings: &Settings, args: Args) -> anyhow::Result<ExitCode> {
     let brain = super::load_brain(settings, args.faq)?;
     let queries = read_queries(&args.queries)?;
+    // An expected id the FAQ does not have would count as a wrong answer
+    // every time: a typo or a queries file written for another FAQ.
+    let expected: std::collections::BTreeSet<&str> =
+        queries.iter().filter_map(|q| q.expect.as_deref()).collect();
+    let unknown: Vec<&str> = expected
+        .into_iter()
+        .filter(|id| brain.knowledge().position(id).is_none())
+        .collect();
+    if !unknown.is_empty() {
+        let shown: Vec<&str> = unknown.iter().take(5).copied().collect();
+        anyhow::bail!(
+            "{}: {} expected entr{} not in the FAQ: {}{}",
+            args.queries.display(),
+            unknown.len(),
+            if unknown.len() == 1 {
+                "y is"
+            } else {
+                "ies are"
+            },
+            shown.join(", "),
+            if unknown.len() > shown.len() {
+                ", …"
+            } else {
+                ""
+            }
+        );
+    }
     println!("{}", super::ranking_line(&brain));
     println!(
         "{} queries, index of {} entries built in {} ms",

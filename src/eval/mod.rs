@@ -52,13 +52,19 @@ pub enum QueriesError {
         #[source]
         source: serde_json::Error,
     },
+    /// It holds no query.
+    #[error("{0} holds no labelled query")]
+    Empty(String),
 }
 
 /// Reads a JSONL file of labelled queries (blank lines are skipped).
 pub fn read_queries(path: &Path) -> Result<Vec<LabelledQuery>, QueriesError> {
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| QueriesError::Read(shown.clone(), e))?;
-    text.lines()
+    // A byte-order mark some editors write is not part of the first line.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let queries: Vec<LabelledQuery> = text
+        .lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
         .map(|(i, l)| {
@@ -68,7 +74,11 @@ pub fn read_queries(path: &Path) -> Result<Vec<LabelledQuery>, QueriesError> {
                 source,
             })
         })
-        .collect()
+        .collect::<Result<_, _>>()?;
+    if queries.is_empty() {
+        return Err(QueriesError::Empty(shown));
+    }
+    Ok(queries)
 }
 
 /// The figures of one evaluation run. Shares are fractions in 0..=1.

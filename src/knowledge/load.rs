@@ -143,6 +143,9 @@ pub fn fingerprint(dir: &Path) -> Fingerprint {
     }
 }
 
+/// UTF-8's byte-order mark.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// The text of the file at `path`, or the finding why it cannot be used.
 fn read_text(path: &Path) -> Result<String, Box<Diagnostic>> {
     let unreadable = |e: std::io::Error| {
@@ -160,6 +163,11 @@ fn read_text(path: &Path) -> Result<String, Box<Diagnostic>> {
     if raw.len() > MAX_FILE_BYTES {
         let len = std::fs::metadata(path).map_or(raw.len(), |m| m.len() as usize);
         return Err(Box::new(too_large(path, len)));
+    }
+    // Editors on Windows may start a UTF-8 file with a byte-order mark;
+    // it is not part of the text (the front matter's `---` follows it).
+    if raw.starts_with(BOM) {
+        raw.drain(..BOM.len());
     }
     String::from_utf8(raw).map_err(|e| {
         let at = e.utf8_error().valid_up_to();

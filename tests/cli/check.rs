@@ -352,3 +352,36 @@ fn unknown_needs_and_needs_outside_a_fix_are_reported_with_file_and_line() {
         assert!(out.contains(expected), "{expected} in {out}");
     }
 }
+
+#[test]
+fn a_file_starting_with_a_byte_order_mark_is_read_as_any_other() {
+    let text = "\u{feff}---\ntitle: How do I reset my password?\nquestions:\n  - I forgot my password\n  - password expired\n  - change my password\n---\nUse the portal.\n";
+    let dir = faq_with("password.md", text);
+    frontline().arg("check").arg(dir.path()).assert().success();
+    let out = frontline()
+        .args(["ask", "--faq"])
+        .arg(dir.path())
+        .args(["--json", "I forgot my password"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let d: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(d["chosen"][0]["id"], "password", "{d}");
+}
+
+#[test]
+fn draft_fix_into_a_missing_faq_directory_is_refused_not_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-faq");
+    frontline()
+        .args(["draft-fix", "1", "--faq"])
+        .arg(&missing)
+        .env(
+            "FRONTLINE_DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("t.db").display()),
+        )
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is not an FAQ directory"));
+    assert!(!missing.exists());
+}

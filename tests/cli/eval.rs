@@ -98,3 +98,61 @@ fn a_broken_queries_line_is_reported_with_its_number() {
         .code(2)
         .stderr(predicates::str::contains("q.jsonl:2: not a labelled query"));
 }
+
+fn queries_file(text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("q.jsonl");
+    std::fs::write(&path, text).unwrap();
+    (dir, path)
+}
+
+#[test]
+fn an_expected_entry_the_faq_lacks_is_an_error_not_a_wrong_answer() {
+    let (_dir, path) = queries_file(
+        "{\"text\": \"I forgot my password\", \"expect\": \"password\"}\n{\"text\": \"a\", \"expect\": \"pasword\"}\n",
+    );
+    frontline()
+        .args(["eval", "--faq", &fixture("small"), "--queries"])
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "1 expected entry is not in the FAQ: pasword",
+        ));
+}
+
+#[test]
+fn an_empty_queries_file_is_an_error() {
+    let (_dir, path) = queries_file("\n\n");
+    frontline()
+        .args(["eval", "--faq", &fixture("small"), "--queries"])
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("holds no labelled query"));
+}
+
+#[test]
+fn a_byte_order_mark_before_the_first_query_is_skipped() {
+    let (_dir, path) =
+        queries_file("\u{feff}{\"text\": \"I forgot my password\", \"expect\": \"password\"}\n");
+    frontline()
+        .args(["eval", "--faq", &fixture("small"), "--queries"])
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("1 queries"));
+}
+
+#[test]
+fn a_hand_over_share_outside_0_to_1_is_refused() {
+    for bad in ["2", "0", "NaN", "-0.5"] {
+        frontline()
+            .args(["eval", "--faq", &fixture("small"), "--queries"])
+            .arg(fixture("small/queries.jsonl"))
+            .arg(format!("--calibrate={bad}"))
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains("is not a share between 0 and 1"));
+    }
+}
