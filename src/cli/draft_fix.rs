@@ -28,6 +28,11 @@ pub struct Args {
 
 pub fn run(settings: &Settings, args: Args) -> anyhow::Result<ExitCode> {
     let faq = args.faq.unwrap_or_else(|| settings.faq_dir.clone());
+    // Only `fixes/` inside it is made: a mistyped FAQ path must not grow a
+    // tree of its own that the bot never reads.
+    if !args.stdout && !faq.is_dir() {
+        anyhow::bail!("{} is not an FAQ directory", faq.display());
+    }
     let draft = super::block_on(async {
         let store = super::open_store(settings).await?;
         let ticket = TicketId(args.ticket);
