@@ -1,9 +1,10 @@
 //! The `frontline` binary: parses the command line and runs the command (see [`frontline::cli`]).
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
-use frontline::cli::{Cli, run};
+use frontline::cli::{Cli, Command, run};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
@@ -23,8 +24,14 @@ fn main() -> ExitCode {
             EnvFilter::try_from_env("FRONTLINE_LOG").unwrap_or_else(|_| EnvFilter::new("warn")),
         )
         .with_writer(std::io::stderr)
+        // Colours only for a terminal: a log file or pipe gets plain text.
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
-    match run(Cli::parse()) {
+    let cli = Cli::parse();
+    if !matches!(cli.command, Command::Run(_) | Command::Web(_)) {
+        quiet_on_closed_pipe();
+    }
+    match run(cli) {
         Ok(code) => code,
         Err(e) => {
             // The cause chain may quote a file or a ticket's words.
@@ -34,5 +41,18 @@ fn main() -> ExitCode {
             );
             ExitCode::from(2)
         }
+    }
+}
+
+/// A command whose output is piped into `head` (or any reader that stops
+/// early) ends quietly, as other command-line tools do, instead of
+/// panicking in `println!`: Rust ignores SIGPIPE, so the write would fail.
+/// Not for the servers (`run`, `web`), which must outlive any one reader.
+fn quiet_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: restores the default action of one signal before any thread
+    // that could be writing exists; no handler of ours is replaced.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }

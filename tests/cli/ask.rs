@@ -49,3 +49,44 @@ fn text_output_names_level_and_ranking() {
         "{text}"
     );
 }
+
+#[test]
+fn log_lines_to_a_file_or_pipe_carry_no_colour_codes() {
+    let out = frontline()
+        .env("FRONTLINE_MODEL_DIR", "/nonexistent/model")
+        .args(["ask", "I forgot my password"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("WARN"), "{stderr}");
+    assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn output_into_a_reader_that_stopped_ends_quietly_not_in_a_panic() {
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+    let cmd = frontline();
+    let mut raw = std::process::Command::new(cmd.get_program());
+    for (key, value) in cmd.get_envs() {
+        match value {
+            Some(value) => raw.env(key, value),
+            None => raw.env_remove(key),
+        };
+    }
+    let mut child = raw
+        .args(["ask", "--json", "I forgot my password"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("RUST_BACKTRACE")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader goes away before the answer is written (like `| head -0`).
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.signal(), Some(libc::SIGPIPE), "{:?}", out.status);
+}
