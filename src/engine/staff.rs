@@ -58,6 +58,7 @@ impl Engine {
             conv: &mut conv,
             staff,
             id,
+            refused: None,
         };
         let save = match command {
             StaffCommand::Claim => s.claim().await?,
@@ -67,6 +68,20 @@ impl Engine {
             StaffCommand::Resolve { note } => s.resolve(note).await?,
             StaffCommand::Reopen => s.reopen().await?,
         };
+        // The command's line above says what was asked; the log also says
+        // when it was refused, so that it does not read as done.
+        if let Some(why) = s.refused.take() {
+            turn.log(LogLine {
+                conversation: conv.id,
+                ticket: Some(id),
+                actor: ActorKind::Bot,
+                person: None,
+                kind: "refused",
+                text: &why,
+                source: None,
+            })
+            .await?;
+        }
         if save {
             turn.tx.save_conversation(&conv).await?;
         }
@@ -123,6 +138,8 @@ struct StaffTurn<'a> {
     conv: &'a mut Conversation,
     staff: &'a Person,
     id: TicketId,
+    /// What the member of staff was told, if the command was refused.
+    refused: Option<String>,
 }
 
 impl StaffTurn<'_> {
@@ -133,6 +150,7 @@ impl StaffTurn<'_> {
 
     /// The command is refused for `why`; the member of staff is told `text`.
     fn refuse(&mut self, why: Refusal, text: String) {
+        self.refused = Some(text.clone());
         self.tell_staff(text);
         self.turn.refuse(why);
     }

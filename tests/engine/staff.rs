@@ -116,6 +116,28 @@ async fn a_second_claimer_is_told_who_has_it() {
         notice_to(&again, &alice().id),
         format!("You already have ticket #{ticket}.")
     );
+    // The log says the late claim was refused, so it does not read as done.
+    let log: Vec<(String, String, String)> = bot
+        .transcript()
+        .await
+        .into_iter()
+        .filter(|e| e.kind == "claim" || e.kind == "refused")
+        .map(|e| (e.actor_name.unwrap_or(e.actor), e.kind, e.text))
+        .collect();
+    let line = |who: &str, kind: &str, text: &str| (who.into(), kind.into(), text.into());
+    assert_eq!(
+        log,
+        [
+            line("Alice", "claim", ""),
+            line("Bob", "claim", ""),
+            line(
+                "bot",
+                "refused",
+                &format!("Ticket #{ticket} is already claimed by Alice.")
+            ),
+            line("Alice", "claim", ""),
+        ]
+    );
     bot.stop().await;
 }
 
