@@ -393,6 +393,18 @@ impl Engine {
                 offer_choices(turn, conv, decision);
                 Ok(())
             }
+            _ if via == Via::Triage
+                && reason == Reason::NoMatch
+                && small_talk::says_too_little(&conv.state.topic) =>
+            {
+                let ask = Action::Say {
+                    thread: conv.thread.clone(),
+                    text: phrases::say_more(conv.lang),
+                    buttons: Vec::new(),
+                };
+                turn.push(Some(conv.id), None, ask);
+                Ok(())
+            }
             _ => self.escalate(turn, conv, reason, source).await,
         }
     }

@@ -57,6 +57,16 @@ pub fn describe_please(lang: Lang) -> String {
     )
 }
 
+/// Answer to a single word (or number) that nothing in the FAQ matches:
+/// too little to hand to staff, who would only ask the same.
+pub fn say_more(lang: Lang) -> String {
+    pick(
+        lang,
+        "I found nothing on that. Please describe your question or problem in a sentence or two, e.g. what you tried and the error message you see.",
+        "Dazu habe ich nichts gefunden. Bitte beschreiben Sie Ihre Frage oder Ihr Problem in ein, zwei Sätzen, z. B. was Sie versucht haben und welche Fehlermeldung Sie sehen.",
+    )
+}
+
 /// Answer to thanks.
 pub fn welcome(lang: Lang) -> String {
     pick(

@@ -86,6 +86,15 @@ pub fn classify(text: &str) -> Option<SmallTalk> {
     })
 }
 
+/// Whether the messages of a topic hold a single word or number between
+/// them ("asdf", "42", "lol"): when nothing in the FAQ matches, too little
+/// to open a ticket for; the customer is asked to say more first.
+pub fn says_too_little(topic: &[String]) -> bool {
+    let words = topic.iter().flat_map(|t| raw_words(t));
+    // A lone letter or digit ("x", "1.5") is not a word here.
+    words.filter(|w| w.chars().count() >= 2).take(2).count() < 2
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,6 +107,18 @@ mod tests {
         assert_eq!(classify("Thanks a lot!"), Some(SmallTalk::Thanks));
         assert_eq!(classify("Vielen Dank"), Some(SmallTalk::Thanks));
         assert_eq!(classify("?!"), Some(SmallTalk::Greeting));
+    }
+
+    #[test]
+    fn a_single_word_or_number_says_too_little_two_words_do_not() {
+        for one in ["asdf", "42", "x", "  lol!  ", "E1042", "1.5", "-1"] {
+            assert!(says_too_little(&[one.to_string()]), "{one}");
+        }
+        assert!(!says_too_little(&["printer broken".to_string()]));
+        assert!(!says_too_little(&[
+            "asdf".to_string(),
+            "printer".to_string()
+        ]));
     }
 
     #[test]

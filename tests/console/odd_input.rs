@@ -58,3 +58,24 @@ fn blank_long_and_incomplete_lines_end_neither_the_chat_nor_the_staff_desk() {
     );
     assert!(desk.contains("no open tickets"), "{desk}");
 }
+
+#[test]
+fn a_button_number_past_the_last_button_is_refused_and_a_lone_word_asks_for_more() {
+    let ws = Workspace::new();
+    let faq = arg(&faq());
+    let chat = ws.run(
+        &[
+            "chat",
+            "--faq",
+            &faq,
+            "--session",
+            "stray",
+            "--poll-ms",
+            "50",
+        ],
+        "lol\nmy account is locked\n4\n",
+    );
+    assert!(chat.contains("There is no button 4: type 1 to 3"), "{chat}");
+    assert!(chat.contains("I found nothing on that"), "{chat}");
+    assert!(!chat.contains("ticket #"), "{chat}");
+}

@@ -199,6 +199,26 @@ async fn greetings_and_thanks_ask_for_the_problem_instead_of_opening_a_ticket() 
 }
 
 #[tokio::test]
+async fn a_single_word_nothing_matches_asks_for_more_and_the_next_message_is_read_with_it() {
+    for word in ["42", "lol"] {
+        let mut bot = Bot::start().await;
+        let done = bot.says(word).await;
+        assert_eq!(kinds(&done), ["say"], "{word}");
+        assert!(said(&done).starts_with("I found nothing on that"), "{word}");
+        assert!(bot.tickets().await.is_empty());
+        bot.stop().await;
+    }
+    let mut bot = Bot::start().await;
+    assert_eq!(kinds(&bot.says("asdf").await), ["say"]);
+    // Said more, it is a question like any other (here one for a person).
+    let done = bot
+        .says("my second monitor flickers every few seconds")
+        .await;
+    assert_eq!(kinds(&done), ["ticket_opened", "post_staff_card"]);
+    bot.stop().await;
+}
+
+#[tokio::test]
 async fn empty_and_overlong_messages_are_refused_politely() {
     let mut bot = Bot::start().await;
     assert!(said(&bot.says("   ").await).contains("describe your question"));

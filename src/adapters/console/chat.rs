@@ -61,7 +61,15 @@ pub async fn run_chat(
         if line == "/quit" {
             return Ok(Flow::Quit);
         }
-        let pressed = number(line).and_then(|n| transport.buttons().get(n - 1).cloned());
+        let shown = transport.buttons();
+        if let Some(n) = number(line).filter(|&n| !shown.is_empty() && n > shown.len()) {
+            transport.print(&format!(
+                "There is no button {n}: type 1 to {} to press one, or describe your question.\n",
+                shown.len()
+            ))?;
+            return Ok(Flow::Go);
+        }
+        let pressed = number(line).and_then(|n| shown.get(n - 1).cloned());
         let event = match pressed {
             Some(button) => Inbound::Press {
                 source: sources.next(),
