@@ -114,10 +114,17 @@ impl Default for Settings {
     }
 }
 
-/// The settings could not be read.
+/// The settings could not be read, or say something that cannot work.
 #[derive(Debug, thiserror::Error)]
-#[error("reading settings: {0}")]
-pub struct SettingsError(#[from] Box<figment::Error>);
+pub enum SettingsError {
+    /// A file or variable could not be read. Not a `source`: its message is
+    /// already in this one, and a report of the chain would repeat it.
+    #[error("reading settings: {0}")]
+    Read(Box<figment::Error>),
+    /// A value is out of its range.
+    #[error("settings: {0}")]
+    Invalid(String),
+}
 
 impl Settings {
     /// Reads defaults, then `file` (or `frontline.toml` if present), then the environment.
@@ -150,7 +157,52 @@ impl Settings {
                     }
                 }),
         );
-        figment.extract().map_err(|e| SettingsError(Box::new(e)))
+        let settings: Settings = figment
+            .extract()
+            .map_err(|e| SettingsError::Read(Box::new(e)))?;
+        settings.validate().map_err(SettingsError::Invalid)?;
+        Ok(settings)
+    }
+
+    /// Values that parse but cannot work: scores and shares outside 0..=1,
+    /// a suggestion line above the answer line, no room for a message.
+    fn validate(&self) -> Result<(), String> {
+        let scales = [
+            ("thresholds", &self.thresholds),
+            ("hybrid_thresholds", &self.hybrid_thresholds),
+            ("companion_thresholds", &self.companion_thresholds),
+            ("multilingual_thresholds", &self.multilingual_thresholds),
+        ];
+        for (name, t) in scales {
+            let values = [
+                ("answer", t.answer),
+                ("margin", t.margin),
+                ("suggest", t.suggest),
+                ("fix_text", t.fix_text),
+                ("other_language", t.other_language),
+            ];
+            for (key, v) in values {
+                if !(0.0..=1.0).contains(&v) {
+                    return Err(format!("{name}.{key} = {v} is not between 0 and 1"));
+                }
+            }
+            if t.suggest > t.answer {
+                return Err(format!(
+                    "{name}.suggest = {} is above {name}.answer = {}: nothing could be suggested that is not answered",
+                    t.suggest, t.answer
+                ));
+            }
+        }
+        let target = self.handover.target;
+        if !(target > 0.0 && target < 1.0) {
+            return Err(format!(
+                "handover.target = {target} is not a share between 0 and 1 (0.9 for 90 %)"
+            ));
+        }
+        if self.engine.max_message_chars == 0 {
+            return Err("engine.max_message_chars = 0 leaves no room for a message".into());
+        }
+        Ok(())
     }
 
     /// What the brain is built with.
@@ -184,6 +236,33 @@ mod tests {
             );
             Ok(())
         });
+    }
+
+    #[test]
+    fn values_that_cannot_work_are_refused_with_their_key() {
+        for (toml, says) in [
+            (
+                "[thresholds]\nanswer = 7.5\n",
+                "thresholds.answer = 7.5 is not between 0 and 1",
+            ),
+            (
+                "[hybrid_thresholds]\nsuggest = -3\n",
+                "hybrid_thresholds.suggest = -3",
+            ),
+            (
+                "[thresholds]\nanswer = 0.3\nsuggest = 0.5\n",
+                "thresholds.suggest = 0.5 is above thresholds.answer = 0.3",
+            ),
+            ("[handover]\ntarget = 1.5\n", "handover.target = 1.5"),
+            ("[engine]\nmax_message_chars = 0\n", "max_message_chars = 0"),
+        ] {
+            figment::Jail::expect_with(|jail| {
+                jail.create_file("x.toml", toml)?;
+                let err = Settings::load(Some(Path::new("x.toml"))).expect_err(toml);
+                assert!(err.to_string().contains(says), "{err}");
+                Ok(())
+            });
+        }
     }
 
     #[test]
