@@ -4,8 +4,9 @@
 //! characters before anything is decided or stored. A NUL cannot be stored
 //! in PostgreSQL's TEXT at all, and no other control character (escape
 //! sequences, BEL, C1 codes) belongs in a support conversation; line breaks
-//! and tabs stay, and a carriage return becomes a line break. Everything
-//! else of the text is kept as written.
+//! and tabs stay, and a carriage return becomes a line break. An escape
+//! sequence goes whole, its parameters with it. Everything else of the text
+//! is kept as written.
 //!
 //! Showing stored text safely on a terminal is the console adapter's
 //! concern; this only keeps what cannot or should not be stored out.
@@ -17,26 +18,45 @@ use crate::domain::{Detail, Inbound, Person, StaffCommand};
 /// Discord's most roles in one server: more from an adapter is not a member's.
 const MAX_ROLES: usize = 250;
 
-/// `text` without control characters except `\n` and `\t`; `\r\n` and a
-/// lone `\r` become `\n`. Borrowed when there was nothing to remove.
+/// `text` without control characters except `\n` and `\t`, and without
+/// terminal escape sequences whole (`ESC [2J`, a window title set by
+/// `ESC ]0;…BEL`: vte's parser reads them as a terminal would); `\r\n` and
+/// a lone `\r` become `\n`. Borrowed when there was nothing to remove.
 pub fn clean_text(text: &str) -> Cow<'_, str> {
     if !text.chars().any(is_unwanted) {
         return Cow::Borrowed(text);
     }
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\r' => {
-                if chars.peek() != Some(&'\n') {
-                    out.push('\n');
-                }
-            }
-            c if is_unwanted(c) => {}
-            c => out.push(c),
+    let mut kept = Kept {
+        out: String::with_capacity(text.len()),
+        after_cr: false,
+    };
+    vte::Parser::new().advance(&mut kept, text.as_bytes());
+    Cow::Owned(kept.out)
+}
+
+/// What a terminal would show of a text: its characters and line breaks.
+struct Kept {
+    out: String,
+    after_cr: bool,
+}
+
+impl vte::Perform for Kept {
+    fn print(&mut self, c: char) {
+        self.after_cr = false;
+        if !is_unwanted(c) {
+            self.out.push(c);
         }
     }
-    Cow::Owned(out)
+
+    fn execute(&mut self, byte: u8) {
+        match byte {
+            b'\n' if self.after_cr => {}
+            b'\n' | b'\r' => self.out.push('\n'),
+            b'\t' => self.out.push('\t'),
+            _ => {}
+        }
+        self.after_cr = byte == b'\r';
+    }
 }
 
 /// A control character other than a line break or a tab (C0, DEL, C1).
@@ -182,7 +202,17 @@ mod tests {
     fn escapes_bells_and_c1_codes_are_dropped_but_lines_and_tabs_stay() {
         assert_eq!(
             clean_text("a\u{1b}[2Kb\u{7}\tc\u{9b}d\u{7f}\ne"),
-            "a[2Kb\tcd\ne"
+            "ab\tcd\ne"
+        );
+    }
+
+    #[test]
+    fn an_escape_sequence_goes_with_its_parameters() {
+        assert_eq!(
+            clean_text(
+                "\u{1b}[2J\u{1b}[31mmy printer is on fire\u{1b}]0;pwned\u{7} \u{1b}[8mhidden\u{1b}[0m"
+            ),
+            "my printer is on fire hidden"
         );
     }
 

@@ -44,11 +44,11 @@ fn control_characters_a_customer_types_reach_the_staff_desk_inert() {
     ));
     hostile::assert_inert(desk.as_bytes());
     assert!(
-        desk.contains("NEW ticket #1 from Eve[31m<U+202E> — open, unclaimed"),
+        desk.contains("NEW ticket #1 from Eve<U+202E> — open, unclaimed"),
         "{desk}"
     );
 
-    chat.wait_for("Alice (support): [31mred alert");
+    chat.wait_for("Alice (support): red alert");
     chat.line("still \x1b[2Kleaking\x07");
     chat.line("/quit");
     let seen = stdout(&chat.finish());
@@ -57,10 +57,7 @@ fn control_characters_a_customer_types_reach_the_staff_desk_inert() {
     }
 
     let desk = stdout(&ws.run(&staff_args(&faq), ""));
-    assert!(
-        desk.contains("#1 Eve[31m<U+202E>: still [2Kleaking"),
-        "{desk}"
-    );
+    assert!(desk.contains("#1 Eve<U+202E>: still leaking"), "{desk}");
     for c in RAW {
         assert!(!desk.contains(c), "{c:?} reached the desk raw:\n{desk}");
     }
