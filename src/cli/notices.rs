@@ -25,6 +25,7 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<ExitCode> {
     let dir = args.dir.unwrap_or_else(|| settings.faq_dir.clone());
     let loaded = load_dir(&dir, settings.default_lang.0)
         .with_context(|| format!("reading the knowledge in {}", dir.display()))?;
+    let broken = loaded.knowledge.is_none();
     let files = match &loaded.knowledge {
         Some(k) => k.notices().to_vec(),
         None => {
@@ -50,6 +51,11 @@ pub fn run(settings: &Settings, args: Args) -> anyhow::Result<ExitCode> {
         for n in &notices {
             println!("{}", notice_line(n, now));
         }
-        Ok(ExitCode::SUCCESS)
+        // The list lacks the files' notices: a script must not take it as whole.
+        Ok(if broken {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        })
     })
 }

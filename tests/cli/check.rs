@@ -320,6 +320,20 @@ fn notices_lists_the_demo_outage_as_active_and_the_window_as_planned() {
 }
 
 #[test]
+fn notices_of_a_broken_faq_say_so_and_fail() {
+    let db = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", db.path().join("n.db").display());
+    let faq = faq_with("broken.md", "---\ntitle: [unclosed\n---\nAnswer.\n");
+    frontline()
+        .env("DATABASE_URL", &url)
+        .arg("notices")
+        .arg(faq.path())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("its notices are left out"));
+}
+
+#[test]
 fn contracts_with_unknown_levels_bad_dates_unknown_ids_or_a_shared_role_are_reported_with_file_and_line()
  {
     let out = check_fails("contracts");
