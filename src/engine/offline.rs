@@ -114,6 +114,7 @@ impl Engine {
             &Context {
                 history: &[],
                 lang,
+                fallback_lang: None,
                 exclude: &[],
                 offered: &[],
                 feedback: Some(&prior),

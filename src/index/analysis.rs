@@ -58,14 +58,6 @@ impl Analyzer {
         out
     }
 
-    /// The stem of one folded word (from [`raw_words`]) read as `lang`.
-    pub fn stem(&self, word: &str, lang: Lang) -> String {
-        match lang {
-            Lang::En => self.en.stem(word).into_owned(),
-            Lang::De => self.de.stem(word).into_owned(),
-        }
-    }
-
     /// Parts of a German compound, if it splits into known words (a linking
     /// `s` allowed between them); empty when it does not split.
     fn split_compound(&self, word: &str) -> Vec<String> {

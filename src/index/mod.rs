@@ -348,15 +348,19 @@ impl FaqIndex {
 
     /// The language whose entries use more of the words of `text` that
     /// no entry of another language uses, if one does (titles, questions,
-    /// answers and tags, compared by stem): for a text too short for
-    /// detection to be sure.
+    /// answers and tags, compared by stem, a German compound by its parts
+    /// too): for a text too short for detection to be sure.
     pub fn lang_by_words(&self, text: &str) -> Option<Lang> {
         let mut votes: HashMap<Lang, usize> = HashMap::new();
         for word in raw_words(text) {
+            // A German compound counts by its parts too ("Druckertreiber").
             let mut using = Lang::ALL.iter().filter(|&&lang| {
-                self.words
-                    .get(&lang)
-                    .is_some_and(|v| v.contains(&self.analyzer.stem(&word, lang)))
+                self.words.get(&lang).is_some_and(|v| {
+                    self.analyzer
+                        .words(&word, lang)
+                        .iter()
+                        .any(|stem| v.contains(stem))
+                })
             });
             if let (Some(&lang), None) = (using.next(), using.next()) {
                 *votes.entry(lang).or_default() += 1;

@@ -108,6 +108,9 @@ pub struct Context<'a> {
     pub history: &'a [String],
     /// The language configured for the channel, if any; else detected.
     pub lang: Option<Lang>,
+    /// The language the conversation is held in so far, if one is: a
+    /// message too short to tell is read in it (else in the default).
+    pub fallback_lang: Option<Lang>,
     /// Entries the customer already rejected (*Not what I asked*).
     pub exclude: &'a [String],
     /// Entries already offered about the current problem: a documented fix
@@ -126,9 +129,14 @@ pub fn triage(
     text: &str,
     ctx: &Context<'_>,
 ) -> Decision {
-    let lang = ctx
-        .lang
-        .unwrap_or_else(|| answerable_lang(knowledge, ranker.lexical, text, default_lang));
+    let lang = ctx.lang.unwrap_or_else(|| {
+        answerable_lang(
+            knowledge,
+            ranker.lexical,
+            text,
+            ctx.fallback_lang.unwrap_or(default_lang),
+        )
+    });
     let excluded = |entry: usize| {
         ctx.exclude
             .iter()

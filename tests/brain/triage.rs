@@ -270,7 +270,18 @@ fn a_short_question_in_words_both_languages_use_is_read_by_the_faqs_own_words() 
         assert_eq!((d.lang, d.ranking[0].id.as_str()), (Lang::En, "backup"));
         let d = brain.triage("Backup Zeitplan", &Context::default());
         assert_eq!((d.lang, d.ranking[0].id.as_str()), (Lang::De, "sicherung"));
-        // Words neither language's entries alone use: the configured one.
+        // Words neither language's entries alone use: the conversation's
+        // language so far, else the configured one.
         assert_eq!(brain.triage("Backup", &Context::default()).lang, default);
+        for held_in in [Lang::En, Lang::De] {
+            let ctx = Context {
+                fallback_lang: Some(held_in),
+                ..Context::default()
+            };
+            assert_eq!(brain.triage("Backup", &ctx).lang, held_in);
+        }
+        // A compound of words only German entries use.
+        let d = brain.triage("Datensicherungszeitplan", &Context::default());
+        assert_eq!(d.lang, Lang::De);
     }
 }
