@@ -4,14 +4,17 @@
 //! characters before anything is decided or stored. A NUL cannot be stored
 //! in PostgreSQL's TEXT at all, and no other control character (escape
 //! sequences, BEL, C1 codes) belongs in a support conversation; line breaks
-//! and tabs stay, and a carriage return becomes a line break. An escape
-//! sequence goes whole, its parameters with it. Everything else of the text
-//! is kept as written.
+//! and tabs stay, and a carriage return becomes a line break. A complete
+//! escape sequence goes whole, its parameters with it. Everything else of
+//! the text is kept as written.
 //!
 //! Showing stored text safely on a terminal is the console adapter's
 //! concern; this only keeps what cannot or should not be stored out.
 
 use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 use crate::domain::{Detail, Inbound, Person, StaffCommand};
 
@@ -19,45 +22,44 @@ use crate::domain::{Detail, Inbound, Person, StaffCommand};
 const MAX_ROLES: usize = 250;
 
 /// `text` without control characters except `\n` and `\t`, and without
-/// terminal escape sequences whole (`ESC [2J`, a window title set by
-/// `ESC ]0;…BEL`: vte's parser reads them as a terminal would); `\r\n` and
-/// a lone `\r` become `\n`. Borrowed when there was nothing to remove.
+/// complete terminal escape sequences (ECMA-48 control sequences such as
+/// `ESC [2J`, and strings such as a window title `ESC ]0;…BEL`), whose
+/// parameters would otherwise stay behind as words; `\r\n` and a lone `\r`
+/// become `\n`. An escape that starts no complete sequence loses only its
+/// control character, so no text is lost to it. Borrowed when there was
+/// nothing to remove.
 pub fn clean_text(text: &str) -> Cow<'_, str> {
     if !text.chars().any(is_unwanted) {
         return Cow::Borrowed(text);
     }
-    let mut kept = Kept {
-        out: String::with_capacity(text.len()),
-        after_cr: false,
-    };
-    vte::Parser::new().advance(&mut kept, text.as_bytes());
-    Cow::Owned(kept.out)
-}
-
-/// What a terminal would show of a text: its characters and line breaks.
-struct Kept {
-    out: String,
-    after_cr: bool,
-}
-
-impl vte::Perform for Kept {
-    fn print(&mut self, c: char) {
-        self.after_cr = false;
-        if !is_unwanted(c) {
-            self.out.push(c);
+    let text = SEQUENCE.replace_all(text, "");
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                if chars.peek() != Some(&'\n') {
+                    out.push('\n');
+                }
+            }
+            c if is_unwanted(c) => {}
+            c => out.push(c),
         }
     }
-
-    fn execute(&mut self, byte: u8) {
-        match byte {
-            b'\n' if self.after_cr => {}
-            b'\n' | b'\r' => self.out.push('\n'),
-            b'\t' => self.out.push('\t'),
-            _ => {}
-        }
-        self.after_cr = byte == b'\r';
-    }
+    Cow::Owned(out)
 }
+
+/// A complete escape sequence: a control sequence (`ESC [` or CSI, then
+/// parameter and intermediate bytes, then its final byte) or a control
+/// string (`ESC ]`, `P`, `X`, `^`, `_` or their C1 forms, up to BEL or
+/// the string terminator), each of bounded length.
+static SEQUENCE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?:\x1b\[|\x{9b})[0-?]{0,32}[ -/]{0,4}[@-~]",
+        r"|(?:\x1b[\]PX^_]|[\x{90}\x{98}\x{9d}-\x{9f}])[^\x07\x1b\x{9c}]{0,512}(?:\x07|\x1b\\|\x{9c})",
+    ))
+    .expect("a valid pattern")
+});
 
 /// A control character other than a line break or a tab (C0, DEL, C1).
 fn is_unwanted(c: char) -> bool {
@@ -201,7 +203,7 @@ mod tests {
     #[test]
     fn escapes_bells_and_c1_codes_are_dropped_but_lines_and_tabs_stay() {
         assert_eq!(
-            clean_text("a\u{1b}[2Kb\u{7}\tc\u{9b}d\u{7f}\ne"),
+            clean_text("a\u{1b}[2Kb\u{7}\tc\u{85}d\u{7f}\ne"),
             "ab\tcd\ne"
         );
     }
@@ -214,6 +216,17 @@ mod tests {
             ),
             "my printer is on fire hidden"
         );
+    }
+
+    #[test]
+    fn an_escape_that_starts_no_complete_sequence_costs_no_text() {
+        assert_eq!(
+            clean_text("see log \u{1b}]0;x\nprinter jams"),
+            "see log ]0;x\nprinter jams"
+        );
+        assert_eq!(clean_text("\u{1b}Überweisung"), "Überweisung");
+        assert_eq!(clean_text("a\u{1b}\nb"), "a\nb");
+        assert_eq!(clean_text("\u{9b}2Jok"), "ok");
     }
 
     #[test]
