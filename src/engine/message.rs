@@ -320,6 +320,24 @@ impl Engine {
             conv.state.awaiting = Awaiting::Question;
         }
         let decision = self.triage_topic(brain, conv);
+        // A lone word or number nothing matches ("asdf", "42") is too little
+        // for staff, who would only ask the same: the customer is asked
+        // first (with the button for a person), unless something came with
+        // it or answers were offered on this topic already.
+        if decision.level == Level::Handover
+            && said.attachments.is_empty()
+            && conv.state.offered.is_empty()
+            && conv.state.rejected.is_empty()
+            && small_talk::says_too_little(&conv.state.topic)
+        {
+            let ask = Action::Say {
+                thread: conv.thread.clone(),
+                text: phrases::say_more(conv.lang),
+                buttons: vec![offer(Button::TalkToHuman, conv)],
+            };
+            turn.push(Some(conv.id), None, ask);
+            return Ok(());
+        }
         self.respond(
             brain,
             turn,
@@ -353,6 +371,7 @@ impl Engine {
             &Context {
                 history,
                 lang: conv.state.channel_lang,
+                fallback_lang: Some(conv.lang),
                 exclude: &conv.state.rejected,
                 offered: &offered,
                 feedback: Some(&prior),
@@ -391,18 +410,6 @@ impl Engine {
             }
             (Level::DidYouMean, _) if !decision.chosen.is_empty() => {
                 offer_choices(turn, conv, decision);
-                Ok(())
-            }
-            _ if via == Via::Triage
-                && reason == Reason::NoMatch
-                && small_talk::says_too_little(&conv.state.topic) =>
-            {
-                let ask = Action::Say {
-                    thread: conv.thread.clone(),
-                    text: phrases::say_more(conv.lang),
-                    buttons: Vec::new(),
-                };
-                turn.push(Some(conv.id), None, ask);
                 Ok(())
             }
             _ => self.escalate(turn, conv, reason, source).await,

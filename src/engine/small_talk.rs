@@ -1,6 +1,8 @@
 //! Greetings, thanks and fillers: messages that ask nothing. They get a
 //! friendly request to describe the problem instead of a ticket; a message
-//! with a single word that is not small talk ("VPN") is still triaged.
+//! with a single word that is not small talk ("VPN") is still triaged, and
+//! only if nothing matches it is the customer asked to say more
+//! ([`says_too_little`]) before a ticket opens.
 
 use crate::index::raw_words;
 
@@ -92,8 +94,17 @@ pub fn classify(text: &str) -> Option<SmallTalk> {
 pub fn says_too_little(topic: &[String]) -> bool {
     let words = topic.iter().flat_map(|t| raw_words(t));
     // A lone letter or digit ("x", "1.5") is not a word here.
-    words.filter(|w| w.chars().count() >= 2).take(2).count() < 2
+    let few_words = words.filter(|w| w.chars().count() >= 2).take(2).count() < 2;
+    // Scripts written without spaces are long "words": their letters count.
+    let letters: usize = topic
+        .iter()
+        .map(|t| t.chars().filter(|c| c.is_alphanumeric()).count())
+        .sum();
+    few_words && letters < MANY_LETTERS
 }
+
+/// Letters and digits past which a topic says enough, however few its words.
+const MANY_LETTERS: usize = 16;
 
 #[cfg(test)]
 mod tests {
@@ -115,6 +126,10 @@ mod tests {
             assert!(says_too_little(&[one.to_string()]), "{one}");
         }
         assert!(!says_too_little(&["printer broken".to_string()]));
+        assert!(!says_too_little(&["打印机无法连接到网络".repeat(5)]));
+        assert!(!says_too_little(
+            &["Druckertreiberinstallation".to_string()]
+        ));
         assert!(!says_too_little(&[
             "asdf".to_string(),
             "printer".to_string()

@@ -62,10 +62,15 @@ pub async fn run_chat(
             return Ok(Flow::Quit);
         }
         let shown = transport.buttons();
-        if let Some(n) = number(line).filter(|&n| !shown.is_empty() && n > shown.len()) {
+        // A small number past the last button is a slip; a longer one (a
+        // session code, an order number) is a message.
+        if let Some(n) = number(line).filter(|&n| !shown.is_empty() && n > shown.len() && n <= 9) {
+            let range = match shown.len() {
+                1 => "type 1 to press it".to_string(),
+                m => format!("type 1 to {m} to press one"),
+            };
             transport.print(&format!(
-                "There is no button {n}: type 1 to {} to press one, or describe your question.\n",
-                shown.len()
+                "There is no button {n}: {range}, or describe your question.\n"
             ))?;
             return Ok(Flow::Go);
         }
