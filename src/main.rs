@@ -24,8 +24,12 @@ fn main() -> ExitCode {
             EnvFilter::try_from_env("FRONTLINE_LOG").unwrap_or_else(|_| EnvFilter::new("warn")),
         )
         .with_writer(std::io::stderr)
-        // Colours only for a terminal: a log file or pipe gets plain text.
-        .with_ansi(std::io::stderr().is_terminal())
+        // Colours only for a terminal (and not with NO_COLOR set): a log
+        // file or pipe gets plain text.
+        .with_ansi(
+            std::io::stderr().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        )
         .init();
     let cli = Cli::parse();
     if !matches!(cli.command, Command::Run(_) | Command::Web(_)) {

@@ -122,7 +122,7 @@ pub enum SettingsError {
     #[error("reading settings: {0}")]
     Read(Box<figment::Error>),
     /// A value is out of its range.
-    #[error("settings: {0}")]
+    #[error("{0}")]
     Invalid(String),
 }
 
@@ -164,8 +164,9 @@ impl Settings {
         Ok(settings)
     }
 
-    /// Values that parse but cannot work: scores and shares outside 0..=1,
-    /// a suggestion line above the answer line, no room for a message.
+    /// Values that parse but cannot work: negative lines, shares outside
+    /// 0..=1, no room for a message. (A line above 1 is allowed: it never
+    /// answers on that scale.)
     fn validate(&self) -> Result<(), String> {
         let scales = [
             ("thresholds", &self.thresholds),
@@ -174,27 +175,24 @@ impl Settings {
             ("multilingual_thresholds", &self.multilingual_thresholds),
         ];
         for (name, t) in scales {
-            let values = [
+            for (key, v) in [
                 ("answer", t.answer),
-                ("margin", t.margin),
                 ("suggest", t.suggest),
                 ("fix_text", t.fix_text),
-                ("other_language", t.other_language),
-            ];
-            for (key, v) in values {
+            ] {
+                // NaN is no line either.
+                if v.is_nan() || v < 0.0 {
+                    return Err(format!("{name}.{key} = {v} is below 0"));
+                }
+            }
+            for (key, v) in [("margin", t.margin), ("other_language", t.other_language)] {
                 if !(0.0..=1.0).contains(&v) {
                     return Err(format!("{name}.{key} = {v} is not between 0 and 1"));
                 }
             }
-            if t.suggest > t.answer {
-                return Err(format!(
-                    "{name}.suggest = {} is above {name}.answer = {}: nothing could be suggested that is not answered",
-                    t.suggest, t.answer
-                ));
-            }
         }
         let target = self.handover.target;
-        if !(target > 0.0 && target < 1.0) {
+        if !(target > 0.0 && target <= 1.0) {
             return Err(format!(
                 "handover.target = {target} is not a share between 0 and 1 (0.9 for 90 %)"
             ));
@@ -242,16 +240,16 @@ mod tests {
     fn values_that_cannot_work_are_refused_with_their_key() {
         for (toml, says) in [
             (
-                "[thresholds]\nanswer = 7.5\n",
-                "thresholds.answer = 7.5 is not between 0 and 1",
+                "[thresholds]\nanswer = -0.5\n",
+                "thresholds.answer = -0.5 is below 0",
             ),
             (
                 "[hybrid_thresholds]\nsuggest = -3\n",
                 "hybrid_thresholds.suggest = -3",
             ),
             (
-                "[thresholds]\nanswer = 0.3\nsuggest = 0.5\n",
-                "thresholds.suggest = 0.5 is above thresholds.answer = 0.3",
+                "[thresholds]\nother_language = 1.5\n",
+                "thresholds.other_language = 1.5 is not between 0 and 1",
             ),
             ("[handover]\ntarget = 1.5\n", "handover.target = 1.5"),
             ("[engine]\nmax_message_chars = 0\n", "max_message_chars = 0"),
