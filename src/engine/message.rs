@@ -322,8 +322,8 @@ impl Engine {
         let decision = self.triage_topic(brain, conv);
         // A lone word or number nothing matches ("asdf", "42") is too little
         // for staff, who would only ask the same: the customer is asked
-        // first (with the button for a person), unless something came with
-        // it or answers were offered on this topic already.
+        // first (and told how to ask for a person), unless something came
+        // with it or answers were offered on this topic already.
         if decision.level == Level::Handover
             && said.attachments.is_empty()
             && conv.state.offered.is_empty()
@@ -333,7 +333,7 @@ impl Engine {
             let ask = Action::Say {
                 thread: conv.thread.clone(),
                 text: phrases::say_more(conv.lang),
-                buttons: vec![offer(Button::TalkToHuman, conv)],
+                buttons: Vec::new(),
             };
             turn.push(Some(conv.id), None, ask);
             return Ok(());

@@ -62,8 +62,8 @@ pub fn describe_please(lang: Lang) -> String {
 pub fn say_more(lang: Lang) -> String {
     pick(
         lang,
-        "I found nothing on that. Please describe your question or problem in a sentence or two, e.g. what you tried and the error message you see.",
-        "Dazu habe ich nichts gefunden. Bitte beschreiben Sie Ihre Frage oder Ihr Problem in ein, zwei Sätzen, z. B. was Sie versucht haben und welche Fehlermeldung Sie sehen.",
+        "I found nothing on that. Please describe your question or problem in a sentence or two, e.g. what you tried and the error message you see, or write \"talk to a human\".",
+        "Dazu habe ich nichts gefunden. Bitte beschreiben Sie Ihre Frage oder Ihr Problem in ein, zwei Sätzen, z. B. was Sie versucht haben und welche Fehlermeldung Sie sehen, oder schreiben Sie „mit einem Mitarbeiter sprechen“.",
     )
 }
 

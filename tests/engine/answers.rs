@@ -206,6 +206,9 @@ async fn a_single_word_nothing_matches_asks_for_more_and_the_next_message_is_rea
         assert_eq!(kinds(&done), ["say"], "{word}");
         assert!(said(&done).starts_with("I found nothing on that"), "{word}");
         assert!(bot.tickets().await.is_empty());
+        // Writing what it suggests reaches a person.
+        opened(&bot.says("talk to a human").await);
+        assert_eq!(bot.tickets().await.len(), 1);
         bot.stop().await;
     }
     let mut bot = Bot::start().await;
