@@ -54,3 +54,18 @@ fn a_database_in_a_directory_that_does_not_exist_is_an_error_naming_it() {
     );
     assert!(!missing.exists(), "the directory is not created");
 }
+
+#[test]
+fn a_postgres_server_that_refuses_says_so_not_only_that_the_pool_timed_out() {
+    // Nothing listens on port 1 of the loopback.
+    let err = frontline()
+        .env("DATABASE_URL", "postgres://postgres@127.0.0.1:1/x")
+        .args(["tickets", "list"])
+        .assert()
+        .failure()
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8(err).unwrap();
+    assert!(err.to_lowercase().contains("refused"), "{err}");
+}

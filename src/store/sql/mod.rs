@@ -43,7 +43,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::Connection as _;
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -148,11 +149,24 @@ impl SqlStore {
     /// Connects to PostgreSQL and migrates the database (or the schema that
     /// `options` puts first on the search path).
     pub async fn postgres(options: PgConnectOptions) -> Result<Self, StoreError> {
-        let pool = PgPoolOptions::new()
+        let pool = match PgPoolOptions::new()
             .max_connections(PG_MAX_CONNECTIONS)
             .acquire_timeout(PG_ACQUIRE_TIMEOUT)
-            .connect_with(options)
-            .await?;
+            .connect_with(options.clone())
+            .await
+        {
+            Ok(pool) => pool,
+            // The pool tries again until its timeout and then says only that
+            // it timed out; one plain connection tells why (refused, no such
+            // database, a password wrong).
+            Err(sqlx::Error::PoolTimedOut) => {
+                return Err(match PgConnection::connect_with(&options).await {
+                    Err(why) => why.into(),
+                    Ok(_) => sqlx::Error::PoolTimedOut.into(),
+                });
+            }
+            Err(e) => return Err(e.into()),
+        };
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
         Ok(SqlStore {
             pool: Pool::Postgres(pool.clone()),
