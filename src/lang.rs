@@ -6,7 +6,8 @@ use whatlang::Detector;
 use crate::knowledge::Lang;
 
 /// Detects English or German in `text`; `fallback` when the text says too
-/// little (a bare error code, a single word).
+/// little to be sure (a bare error code, a single word, two words both
+/// languages use).
 pub fn detect(text: &str, fallback: Lang) -> Lang {
     detect_with(text, fallback, |_| None)
 }

@@ -228,16 +228,17 @@ pub fn candidate_for(
 /// The customer's language among those the knowledge is written in: a
 /// knowledge in one language answers in it whatever detection says (short
 /// texts are easily mistaken). Where detection cannot be sure, the words
-/// decide that only one language's entries use ([`FaqIndex::lang_by_words`]).
+/// that only one language's entries use decide ([`FaqIndex::lang_by_words`]),
+/// else `fallback`.
 pub fn answerable_lang(
     knowledge: &Knowledge,
     index: &FaqIndex,
     text: &str,
-    default_lang: Lang,
+    fallback: Lang,
 ) -> Lang {
     match knowledge.langs() {
         [only] => *only,
-        _ => crate::lang::detect_with(text, default_lang, |t| index.lang_by_words(t)),
+        _ => crate::lang::detect_with(text, fallback, |t| index.lang_by_words(t)),
     }
 }
 
