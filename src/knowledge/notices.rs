@@ -250,8 +250,15 @@ impl NoticeFile<'_> {
     ) -> Option<(Option<String>, Option<String>)> {
         let body = &self.source[body_start..];
         let (sections, _) = h2_sections(body);
+        // A first heading that reads like a language code ("## fr") means
+        // sections by language too, so that one the bot does not speak is
+        // an error, not text shown with its heading.
+        let names_a_lang = |h: &str| {
+            h.parse::<Lang>().is_ok()
+                || (h.len() == 2 && h.chars().all(|c| c.is_ascii_lowercase()))
+        };
         let by_lang = !sections.is_empty()
-            && sections[0].heading.parse::<Lang>().is_ok()
+            && names_a_lang(sections[0].heading.trim())
             && body.trim_start().starts_with("## ");
         let mut texts: HashMap<Lang, String> = HashMap::new();
         if by_lang {
@@ -407,6 +414,23 @@ mod tests {
                 line: 2
             }
         );
+    }
+
+    #[test]
+    fn sections_in_languages_the_bot_does_not_speak_are_errors() {
+        let parsed = parse_notice(
+            Path::new("notices/x.md"),
+            Path::new("notices/x.md"),
+            "---\nstart: 2026-03-02\nend: 2026-03-03\nservices: [printer]\nsymptoms: ['drucker.*kaputt']\n---\n## fr\nL'imprimante est en panne.\n\n## es\nLa impresora no funciona.\n",
+            Lang::En,
+        );
+        let lines: Vec<usize> = parsed.diagnostics.iter().map(|d| d.line).collect();
+        assert!(
+            lines.contains(&7) && lines.contains(&10),
+            "{:?}",
+            parsed.diagnostics
+        );
+        assert!(parsed.notice.is_none());
     }
 
     #[test]
