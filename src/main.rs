@@ -39,10 +39,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             // The cause chain may quote a file or a ticket's words.
-            eprintln!(
-                "error: {}",
-                frontline::terminal::terminal_safe(&format!("{e:#}"))
-            );
+            eprintln!("error: {}", frontline::terminal::terminal_safe(&chain(&e)));
             ExitCode::from(2)
         }
     }
@@ -59,4 +56,23 @@ fn quiet_on_closed_pipe() {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+}
+
+/// The error and its causes, joined by ": ", leaving out a cause whose
+/// words the message before it already holds (sqlx's database errors, for
+/// one, repeat their cause in their own message).
+fn chain(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    let mut last = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if !last.contains(&text) {
+            if !out.is_empty() {
+                out.push_str(": ");
+            }
+            out.push_str(&text);
+        }
+        last = text;
+    }
+    out
 }

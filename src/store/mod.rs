@@ -60,6 +60,9 @@ pub enum StoreError {
     /// The directory a SQLite database was to be created in does not exist.
     #[error("the directory {} for the SQLite database does not exist", .0.display())]
     NoDirectory(std::path::PathBuf),
+    /// A SQLite URL with no file in it (`sqlite://`).
+    #[error("the SQLite URL `{0}` names no database file (e.g. sqlite://frontline.db)")]
+    NoFile(String),
 }
 
 impl StoreError {

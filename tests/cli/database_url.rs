@@ -69,3 +69,36 @@ fn a_postgres_server_that_refuses_says_so_not_only_that_the_pool_timed_out() {
     let err = String::from_utf8(err).unwrap();
     assert!(err.to_lowercase().contains("refused"), "{err}");
 }
+
+#[test]
+fn a_sqlite_url_without_a_file_is_an_error_saying_so() {
+    for url in ["sqlite://", "sqlite:"] {
+        let err = frontline()
+            .env("DATABASE_URL", url)
+            .args(["tickets", "list"])
+            .assert()
+            .failure()
+            .get_output()
+            .stderr
+            .clone();
+        let err = String::from_utf8(err).unwrap();
+        assert!(err.contains("names no database file"), "{url}: {err}");
+    }
+}
+
+#[test]
+fn a_database_error_is_told_once_not_with_its_cause_repeated() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("not-a-db.db");
+    std::fs::write(&path, "this is not a SQLite file, it only has its name").unwrap();
+    let err = frontline()
+        .env("DATABASE_URL", format!("sqlite://{}", path.display()))
+        .args(["tickets", "list"])
+        .assert()
+        .failure()
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8(err).unwrap();
+    assert_eq!(err.matches("not a database").count(), 1, "{err}");
+}

@@ -197,6 +197,15 @@ impl SqlStore {
 fn sqlite_options(url: &str) -> Result<SqliteConnectOptions, StoreError> {
     let options = SqliteConnectOptions::from_str(url)?;
     let (database, query) = url.split_once('?').unwrap_or((url, ""));
+    // SQLite would take no file for a memory database of each connection
+    // of its own, where the tables the migrations made are not found.
+    if database
+        .trim_start_matches("sqlite:")
+        .trim_start_matches("//")
+        .is_empty()
+    {
+        return Err(StoreError::NoFile(url.to_string()));
+    }
     let mode = query
         .split('&')
         .find_map(|pair| pair.strip_prefix("mode="))
