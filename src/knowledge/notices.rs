@@ -254,8 +254,7 @@ impl NoticeFile<'_> {
         // sections by language too, so that one the bot does not speak is
         // an error, not text shown with its heading.
         let names_a_lang = |h: &str| {
-            h.parse::<Lang>().is_ok()
-                || (h.len() == 2 && h.chars().all(|c| c.is_ascii_lowercase()))
+            h.parse::<Lang>().is_ok() || (h.len() == 2 && h.chars().all(|c| c.is_ascii_lowercase()))
         };
         let by_lang = !sections.is_empty()
             && names_a_lang(sections[0].heading.trim())
