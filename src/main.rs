@@ -58,15 +58,15 @@ fn quiet_on_closed_pipe() {
     }
 }
 
-/// The error and its causes, joined by ": ", leaving out a cause whose
-/// words the message before it already holds (sqlx's database errors, for
-/// one, repeat their cause in their own message).
+/// The error and its causes, joined by ": ", leaving out a cause that the
+/// message before it already ends with (sqlx's database errors, for one,
+/// repeat their cause in their own message).
 fn chain(e: &anyhow::Error) -> String {
     let mut out = String::new();
     let mut last = String::new();
     for cause in e.chain() {
         let text = cause.to_string();
-        if !last.contains(&text) {
+        if !text.is_empty() && !last.ends_with(&text) {
             if !out.is_empty() {
                 out.push_str(": ");
             }

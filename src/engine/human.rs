@@ -87,6 +87,14 @@ mod tests {
     }
 
     #[test]
+    fn what_the_request_to_say_more_suggests_writing_is_a_request() {
+        for lang in [crate::knowledge::Lang::En, crate::knowledge::Lang::De] {
+            let text = crate::engine::phrases::say_more(lang);
+            assert!(asks_for_human(&text), "{text}");
+        }
+    }
+
+    #[test]
     fn questions_that_only_mention_people_are_not_requests() {
         for text in [
             "How do I set up an account for a new Mitarbeiter?",

@@ -160,9 +160,17 @@ impl SqlStore {
             // it timed out; one plain connection tells why (refused, no such
             // database, a password wrong).
             Err(sqlx::Error::PoolTimedOut) => {
-                return Err(match PgConnection::connect_with(&options).await {
-                    Err(why) => why.into(),
-                    Ok(_) => sqlx::Error::PoolTimedOut.into(),
+                // Bounded as the pool was: a server that accepts and never
+                // answers must not hold the command.
+                let probe =
+                    tokio::time::timeout(PG_ACQUIRE_TIMEOUT, PgConnection::connect_with(&options));
+                return Err(match probe.await {
+                    Ok(Err(why)) => why.into(),
+                    Ok(Ok(connection)) => {
+                        let _ = connection.close().await;
+                        sqlx::Error::PoolTimedOut.into()
+                    }
+                    Err(_) => sqlx::Error::PoolTimedOut.into(),
                 });
             }
             Err(e) => return Err(e.into()),
