@@ -5,16 +5,11 @@ use whatlang::Detector;
 
 use crate::knowledge::Lang;
 
-/// Detects English or German in `text`; `fallback` when the text says too
-/// little to be sure (a bare error code, a single word, two words both
-/// languages use).
-pub fn detect(text: &str, fallback: Lang) -> Lang {
-    detect_with(text, fallback, |_| None)
-}
-
-/// [`detect`], asking `by_words` (which language's texts use the words of
-/// `text`, say) before taking whatlang's guess on a text too short for it
-/// to be sure ("Backup schedule", "Server down": words both languages use).
+/// Detects English or German in `text`. Where it cannot be sure ("Backup
+/// schedule", "Server down": words both languages use), `by_words` (which
+/// language's texts use the words of `text`, say) decides, else
+/// `fallback`; a text that says too little (a bare error code, a single
+/// word) is in `fallback`.
 pub fn detect_with(
     text: &str,
     fallback: Lang,
@@ -27,19 +22,21 @@ pub fn detect_with(
     if letters < 3 {
         return fallback;
     }
-    if let Some(lang) = function_word_vote(text) {
-        return lang;
-    }
-    let detector = Detector::with_allowlist(vec![whatlang::Lang::Eng, whatlang::Lang::Deu]);
-    if let Some(info) = detector.detect(text).filter(whatlang::Info::is_reliable) {
-        return of_whatlang(info.lang());
-    }
-    if let Some(lang) = by_words(text) {
-        return lang;
-    }
     // whatlang's unsure guess on a few words is a coin toss ("Backup
-    // schedule" reads German to it): the configured language decides.
-    fallback
+    // schedule" reads German to it): it is not taken.
+    clearly(text).or_else(|| by_words(text)).unwrap_or(fallback)
+}
+
+/// The language `text` clearly is by its function words or by whatlang's
+/// reliable detection, if it clearly is one.
+fn clearly(text: &str) -> Option<Lang> {
+    function_word_vote(text).or_else(|| {
+        let detector = Detector::with_allowlist(vec![whatlang::Lang::Eng, whatlang::Lang::Deu]);
+        detector
+            .detect(text)
+            .filter(whatlang::Info::is_reliable)
+            .map(|info| of_whatlang(info.lang()))
+    })
 }
 
 fn has_german_letters(text: &str) -> bool {
@@ -126,26 +123,24 @@ fn function_word_vote(text: &str) -> Option<Lang> {
     }
 }
 
-/// Like [`detect`], but keeps `current` unless the text is clearly in
+/// Like [`detect_with`], but keeps `current` unless the text is clearly in
 /// another language: for the language a conversation is held in, where a
 /// short message ("our coffee machine leaks") must not switch it.
 pub fn detect_reliably(text: &str, current: Lang) -> Lang {
     if has_german_letters(text) {
         return Lang::De;
     }
-    if let Some(lang) = function_word_vote(text) {
-        return lang;
-    }
-    let detector = Detector::with_allowlist(vec![whatlang::Lang::Eng, whatlang::Lang::Deu]);
-    match detector.detect(text) {
-        Some(info) if info.is_reliable() => of_whatlang(info.lang()),
-        _ => current,
-    }
+    clearly(text).unwrap_or(current)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`detect_with`] with nothing to ask about the words.
+    fn detect(text: &str, fallback: Lang) -> Lang {
+        detect_with(text, fallback, |_| None)
+    }
 
     #[test]
     fn detects_german_and_english_questions() {

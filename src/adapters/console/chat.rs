@@ -62,9 +62,10 @@ pub async fn run_chat(
             return Ok(Flow::Quit);
         }
         let shown = transport.buttons();
+        let typed = number(line);
         // A small number past the last button is a slip; a longer one (a
         // session code, an order number) is a message.
-        if let Some(n) = number(line).filter(|&n| !shown.is_empty() && n > shown.len() && n <= 9) {
+        if let Some(n) = typed.filter(|&n| !shown.is_empty() && n > shown.len() && n <= 9) {
             let range = match shown.len() {
                 1 => "type 1 to press it".to_string(),
                 m => format!("type 1 to {m} to press one"),
@@ -74,7 +75,7 @@ pub async fn run_chat(
             ))?;
             return Ok(Flow::Go);
         }
-        let pressed = number(line).and_then(|n| shown.get(n - 1).cloned());
+        let pressed = typed.and_then(|n| shown.get(n - 1).cloned());
         let event = match pressed {
             Some(button) => Inbound::Press {
                 source: sources.next(),
